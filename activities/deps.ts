@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { ShipgateConfig } from '../config/types.js';
+
+export interface ActivityDeps {
+  config: ShipgateConfig;
+  /** Stable name of this worker; runs are pinned to `<taskQueue>@<workerId>`. */
+  workerId: string;
+  taskQueue: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function pinnedQueue(taskQueue: string, workerId: string): string {
+  return `${taskQueue}@${workerId}`;
+}

@@ -1,0 +1,13 @@
+import type { ActivityDeps } from './deps.js';
+import { createPinningActivities } from './pinning.js';
+import { createQaActivities } from './qa.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPinningActivities(deps),
+    ...createQaActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps.js';

@@ -1,0 +1,49 @@
+import type { ActivityDeps } from './deps.js';
+import { pinnedQueue } from './deps.js';
+import { repoOrFail } from './working-copy.js';
+
+/** What a workflow needs to know about its repository's settings; nothing secret. */
+export interface RunSettings {
+  repoId: string;
+  branch: string;
+  testTimeoutMs: number;
+  deploy: {
+    environment: string;
+    timeoutMs: number;
+    retries: number;
+    autoRollback: boolean;
+    decisionTimeoutMs: number;
+  } | null;
+  health: { deadlineMs: number } | null;
+}
+
+export function createPinningActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Runs on the shared queue and answers with this worker's own queue: every later activity
+     * of the run goes there, so the run keeps using this worker's working copy.
+     */
+    async pinRun(input: { repoId: string }): Promise<{ taskQueue: string; workerId: string; settings: RunSettings }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      return {
+        taskQueue: pinnedQueue(deps.taskQueue, deps.workerId),
+        workerId: deps.workerId,
+        settings: {
+          repoId: repo.id,
+          branch: repo.branch,
+          testTimeoutMs: repo.test.timeoutMs,
+          deploy: repo.deploy
+            ? {
+                environment: repo.deploy.environment,
+                timeoutMs: repo.deploy.timeoutMs,
+                retries: repo.deploy.retries,
+                autoRollback: repo.deploy.autoRollback,
+                decisionTimeoutMs: repo.deploy.decisionTimeoutMs,
+              }
+            : null,
+          health: repo.health ? { deadlineMs: repo.health.deadlineMs + repo.health.initialDelayMs } : null,
+        },
+      };
+    },
+  };
+}

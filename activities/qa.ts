@@ -1,0 +1,214 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { isApprovalFresh } from '../context/recency.js';
+import { changedLines } from '../domain/changed-lines.js';
+import { analyseCommits } from '../domain/commits.js';
+import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
+import { diffCoverage } from '../domain/diff-coverage.js';
+import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
+import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
+import type { QaOutcome } from '../workflows/messages.js';
+import type { ActivityDeps } from './deps.js';
+import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit } from './git.js';
+import { runCommand } from './process.js';
+import { findReportOfRun, readReports, writeReportFile } from './reports.js';
+import { repoOrFail, workingCopy } from './working-copy.js';
+
+export interface QaInspection {
+  sha: string;
+  tree: string;
+  committedAtMs: number;
+  branch: string;
+  lastRelease: { tag: string; version: string; sha: string } | null;
+  pendingCommits: number;
+  newestReport: { name: string; outcome: QaOutcome; commit: string } | null;
+  fresh: boolean;
+  freshness: string;
+  warnings: string[];
+}
+
+/** Bounds what travels through workflow history; the report and the log file have the rest. */
+const MAX_COMMITS_LISTED = 200;
+const MAX_FILES_LISTED = 200;
+
+export function createQaActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function checkout(repoId: string, sha: string) {
+    const repo = repoOrFail(deps.config, repoId);
+    const dir = await workingCopy(deps.config, repo);
+    const git = openGit(dir);
+    try {
+      await git.raw(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`]);
+    } catch {
+      throw ApplicationFailure.nonRetryable(`commit ${sha} does not exist in repository "${repoId}"`, 'SHIPGATE_REPO_UNAVAILABLE');
+    }
+    if (repo.source.kind === 'url') {
+      await git.raw(['checkout', '--force', '--detach', sha]);
+    }
+    const head = await commitInfo(git, 'HEAD');
+    if (head.sha !== sha) {
+      throw ApplicationFailure.nonRetryable(`HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`, 'SHIPGATE_HEAD_MOVED');
+    }
+    return { repo, dir, git, head };
+  }
+
+  return {
+    async inspectForQa(input: { repoId: string; sha: string }): Promise<QaInspection> {
+      const { repo, dir, git, head } = await checkout(input.repoId, input.sha);
+      const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
+      if (modified) {
+        throw ApplicationFailure.nonRetryable(`the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`, 'SHIPGATE_DIRTY_WORK_TREE');
+      }
+      const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+      const lastRelease = await lastReleaseTag(git, input.sha, repo.tagFormat);
+      const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha, '--']);
+      const pending = log.split('\n').filter(Boolean).map((line) => {
+        const [sha = '', ct = '0'] = line.split(' ');
+        return { sha, committedAtMs: Number(ct) * 1000 };
+      });
+      const listing = await readReports(dir);
+      const newest = listing.reports[0] ?? null;
+      const verdict = isApprovalFresh({ report: newest, head, pending });
+      return {
+        sha: head.sha,
+        tree: head.tree,
+        committedAtMs: head.committedAtMs,
+        branch: current === 'HEAD' ? repo.branch : current,
+        lastRelease,
+        pendingCommits: pending.length,
+        newestReport: newest ? { name: newest.name, outcome: newest.frontMatter.outcome, commit: newest.frontMatter.commit } : null,
+        fresh: verdict.fresh,
+        freshness: verdict.reason,
+        warnings: listing.warnings.slice(0, 20),
+      };
+    },
+
+    async analyseChanges(input: { repoId: string; sha: string; baseSha: string | null; baseRef: string | null }): Promise<ChangeFacts> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const git = openGit(await workingCopy(deps.config, repo));
+      const commits = await commitsInRange(git, input.baseSha, input.sha);
+      const analysis = analyseCommits(commits);
+      const files = await changedFilesByCommit(git, input.baseSha, input.sha);
+      const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
+      const features = analysis.entries.filter((e) => e.type === 'feat').length;
+      const fixes = analysis.entries.filter((e) => e.type === 'fix' || e.type === 'perf').length;
+      const breaking = analysis.entries.filter((e) => e.breaking).length;
+      return {
+        baseRef: input.baseRef,
+        commits: analysis.entries.slice(0, MAX_COMMITS_LISTED).map((entry) => ({
+          sha: entry.sha,
+          shortSha: entry.shortSha,
+          type: entry.type,
+          subject: entry.subject,
+          bump: entry.bump,
+          files: (files.get(entry.sha) ?? []).slice(0, 50),
+        })),
+        commitCount: commits.length,
+        features,
+        fixes,
+        breaking,
+        others: commits.length - features - fixes,
+        changedFiles: changed.length,
+        changedLines: changed.reduce((sum, file) => sum + file.lines.length, 0),
+      };
+    },
+
+    async runTests(input: { repoId: string; sha: string; runId: string }): Promise<TestRunFacts> {
+      const { repo, dir } = await checkout(input.repoId, input.sha);
+      // A result or coverage file left by an earlier run must never be mistaken for this one's.
+      if (repo.test.results) await rm(path.resolve(dir, repo.test.results.path), { force: true });
+      if (repo.coverage) await rm(path.resolve(dir, repo.coverage.path), { force: true });
+      const logFile = path.join(deps.config.dataDir, 'logs', repo.id, `qa-${input.sha.slice(0, 12)}-${input.runId.slice(0, 8)}.log`);
+      const ctx = Context.current();
+      const result = await runCommand({
+        argv: repo.test.command,
+        cwd: dir,
+        env: { ...repo.test.env, SHIPGATE_SHA: input.sha, SHIPGATE_REPO: repo.id },
+        timeoutMs: repo.test.timeoutMs,
+        logFile,
+        signal: ctx.cancellationSignal,
+        onProgress: (tail) => ctx.heartbeat({ tail }),
+        progressEveryMs: 2_000,
+      });
+      if (result.cancelled) throw ApplicationFailure.create({ message: 'the test run was cancelled', type: 'SHIPGATE_CANCELLED', nonRetryable: true });
+      let summary: TestSummary | null = null;
+      let resultsProblem: string | null = null;
+      if (repo.test.results && !result.spawnError && !result.timedOut) {
+        try {
+          const text = await readFile(path.resolve(dir, repo.test.results.path), 'utf8');
+          summary = repo.test.results.format === 'junit' ? parseJUnitXml(text, dir) : parseJestLikeJson(JSON.parse(text), dir);
+        } catch (error) {
+          resultsProblem = (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `${repo.test.results.path} was not written by the test command`
+            : `${repo.test.results.path}: ${(error as Error).message}`;
+        }
+      }
+      return {
+        command: repo.test.command,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        timeoutMs: repo.test.timeoutMs,
+        spawnError: result.spawnError,
+        durationMs: result.durationMs,
+        tail: result.tail.slice(-40),
+        logFile,
+        summary: summary ? { ...summary, failures: summary.failures.slice(0, 200) } : null,
+        resultsProblem,
+      };
+    },
+
+    async measureCoverage(input: { repoId: string; sha: string; baseSha: string | null }): Promise<CoverageFacts> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      if (!repo.coverage) return { configured: false };
+      const dir = await workingCopy(deps.config, repo);
+      const git = openGit(dir);
+      const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
+      let text: string;
+      try {
+        text = await readFile(path.resolve(dir, repo.coverage.path), 'utf8');
+      } catch {
+        return { configured: true, result: null, problem: `the test command wrote no coverage file at ${repo.coverage.path}` };
+      }
+      let coverage;
+      try {
+        coverage = repo.coverage.format === 'lcov' ? parseLcov(text, dir) : parseIstanbulJson(JSON.parse(text), dir);
+      } catch (error) {
+        if (error instanceof CoverageFormatError || error instanceof SyntaxError) {
+          return { configured: true, result: null, problem: `${repo.coverage.path} is not valid ${repo.coverage.format}: ${error.message}` };
+        }
+        throw error;
+      }
+      const result = diffCoverage({
+        changed,
+        coverage,
+        include: repo.coverage.include,
+        exclude: repo.coverage.exclude,
+        threshold: repo.coverage.threshold,
+        minChangedLines: repo.coverage.minChangedLines,
+      });
+      const worstFirst = [...result.files].sort((a, b) => b.uncovered.length - a.uncovered.length);
+      return {
+        configured: true,
+        result: { ...result, files: worstFirst.slice(0, MAX_FILES_LISTED).map((f) => ({ ...f, uncovered: f.uncovered.slice(0, 500) })) },
+        problem: null,
+      };
+    },
+
+    async writeQaReport(input: Omit<QaReportInput, 'createdAt'>): Promise<{ name: string; outcome: QaOutcome; reason: string }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const dir = await workingCopy(deps.config, repo);
+      const at = now();
+      const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });
+      const reason = qaReason(input.tests, input.coverage);
+      const existing = await findReportOfRun(dir, input.runId, [outcome]);
+      if (existing) return { name: existing, outcome, reason };
+      return { name: await writeReportFile(dir, outcome, at, text), outcome, reason };
+    },
+  };
+}
+
+export type QaActivities = ReturnType<typeof createQaActivities>;

@@ -1,0 +1,66 @@
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listReports, type ContextFile, type ReportListing } from '../context/recency.js';
+import { reportFileName, type ReportKind } from '../context/names.js';
+import { parseReport } from '../context/report.js';
+
+/** Larger files in context/ are not reports; reading them would only cost memory. */
+const MAX_REPORT_BYTES = 1_000_000;
+
+export async function readContextFiles(repoDir: string): Promise<ContextFile[]> {
+  const dir = path.join(repoDir, 'context');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const files: ContextFile[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.md')) continue;
+    const file = path.join(dir, name);
+    try {
+      const info = await stat(file);
+      if (!info.isFile() || info.size > MAX_REPORT_BYTES) continue;
+      files.push({ name, content: await readFile(file, 'utf8') });
+    } catch {
+      // vanished between readdir and read: nothing to report on
+    }
+  }
+  return files;
+}
+
+export async function readReports(repoDir: string): Promise<ReportListing> {
+  return listReports(await readContextFiles(repoDir));
+}
+
+/** A report this run already wrote (found by its run ID), so a retried write does not add a second one. */
+export async function findReportOfRun(repoDir: string, runId: string, kinds: readonly ReportKind[]): Promise<string | null> {
+  for (const file of await readContextFiles(repoDir)) {
+    if (!kinds.some((kind) => file.name.startsWith(`${kind}-`))) continue;
+    const parsed = parseReport(file.content, file.name);
+    if (parsed.ok && parsed.frontMatter.run_id === runId) return file.name;
+  }
+  return null;
+}
+
+/**
+ * Writes `context/<kind>-<stamp>.md` atomically: the text goes to a temporary file inside
+ * `.git` (same file system, invisible to `git status`), then is renamed into place.
+ */
+export async function writeReportFile(repoDir: string, kind: ReportKind, at: Date, text: string): Promise<string> {
+  const dir = path.join(repoDir, 'context');
+  await mkdir(dir, { recursive: true });
+  const name = reportFileName(kind, at, await readdir(dir));
+  await writeFileAtomically(repoDir, path.join(dir, name), text);
+  return name;
+}
+
+export async function writeFileAtomically(repoDir: string, target: string, text: string): Promise<void> {
+  const scratch = path.join(repoDir, '.git', 'shipgate-tmp');
+  await mkdir(scratch, { recursive: true });
+  const temp = path.join(scratch, `${path.basename(target)}.${process.pid}.${Date.now()}`);
+  await writeFile(temp, text, 'utf8');
+  await mkdir(path.dirname(target), { recursive: true });
+  await rename(temp, target);
+}

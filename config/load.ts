@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigFile, type ConfigFileInput, type RepositoryInput } from './schema.js';
+import { durationMs } from './duration.js';
+import type { RepoConfig, ShipgateConfig } from './types.js';
+
+export const DEFAULT_CONFIG_FILE = 'shipgate.config.yaml';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadOptions {
+  /** Defaults to $SHIPGATE_CONFIG, then ./shipgate.config.yaml. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export async function loadConfigFile(options: LoadOptions = {}): Promise<ShipgateConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = path.resolve(cwd, options.file ?? env.SHIPGATE_CONFIG ?? DEFAULT_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: cannot read the configuration file (${code ?? String(error)}).`);
+  }
+  return parseConfig(text, { file, env, cwd });
+}
+
+export function parseConfig(text: string, where: { file: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): ShipgateConfig {
+  const label = where.file ?? 'configuration';
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${label}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const firstError = [...Value.Errors(ConfigFile, raw)].find((e) => e.keyword !== 'boolean') ?? [...Value.Errors(ConfigFile, raw)][0];
+  if (firstError) {
+    const field = pointerToField(firstError.instancePath);
+    const extra = firstError.keyword === 'additionalProperties'
+      ? `: ${(firstError.params as { additionalProperties?: string[] }).additionalProperties?.join(', ') ?? ''}`
+      : '';
+    throw new ConfigError(`${label}: ${field || 'top level'} ${firstError.message}${extra}`);
+  }
+  const input = raw as ConfigFileInput;
+  const env = where.env ?? process.env;
+  const base = where.file ? path.dirname(where.file) : (where.cwd ?? process.cwd());
+  return resolveConfig(input, { file: where.file, base, env });
+}
+
+function pointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => (/^[0-9]+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function resolveConfig(input: ConfigFileInput, ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv }): ShipgateConfig {
+  const seen = new Set<string>();
+  const repositories = input.repositories.map((repo, index) => {
+    if (seen.has(repo.id)) throw new ConfigError(`${ctx.file ?? 'configuration'}: repositories[${index}].id "${repo.id}" is used twice`);
+    seen.add(repo.id);
+    return resolveRepository(repo, index, ctx);
+  });
+  const port = envPort(ctx.env.SHIPGATE_TEMPORAL_PORT) ?? input.temporal?.port ?? 7233;
+  return {
+    file: ctx.file,
+    dataDir: path.resolve(ctx.base, ctx.env.SHIPGATE_DATA_DIR ?? input.dataDir ?? 'data'),
+    temporal: {
+      address: ctx.env.TEMPORAL_ADDRESS || input.temporal?.address || null,
+      namespace: ctx.env.TEMPORAL_NAMESPACE || input.temporal?.namespace || 'default',
+      taskQueue: ctx.env.SHIPGATE_TASK_QUEUE || input.temporal?.taskQueue || 'shipgate',
+      port,
+      uiPort: envPort(ctx.env.SHIPGATE_TEMPORAL_UI_PORT) ?? input.temporal?.uiPort ?? port + 1000,
+    },
+    api: {
+      host: ctx.env.SHIPGATE_API_HOST || input.api?.host || '127.0.0.1',
+      port: envPort(ctx.env.SHIPGATE_API_PORT) ?? input.api?.port ?? 3000,
+    },
+    repositories,
+  };
+}
+
+function envPort(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port ${JSON.stringify(value)} from the environment is not a port number`);
+  return port;
+}
+
+function resolveRepository(repo: RepositoryInput, index: number, ctx: { file: string | null; base: string }): RepoConfig {
+  const where = `${ctx.file ?? 'configuration'}: repositories[${index}]`;
+  if (!repo.path === !repo.url) throw new ConfigError(`${where} must have exactly one of path (a local working copy) or url (a remote to clone)`);
+  const source: RepoConfig['source'] = repo.path
+    ? { kind: 'path', path: path.resolve(ctx.base, repo.path) }
+    : { kind: 'url', url: repo.url as string };
+  const version = repo.health?.version;
+  if (version && version.jsonField && version.header) throw new ConfigError(`${where}.health.version names both jsonField and header; choose one`);
+  return {
+    id: repo.id,
+    source,
+    branch: repo.branch ?? 'main',
+    remote: repo.remote ?? 'origin',
+    tagFormat: repo.tagFormat ?? 'v${version}',
+    initialVersion: repo.initialVersion ?? '1.0.0',
+    preMajor: repo.preMajor ?? false,
+    test: {
+      command: repo.test.command,
+      timeoutMs: durationMs(repo.test.timeout ?? '30m'),
+      env: repo.test.env ?? {},
+      results: repo.test.results ?? null,
+    },
+    coverage: repo.coverage
+      ? {
+          format: repo.coverage.format,
+          path: repo.coverage.path,
+          threshold: repo.coverage.threshold ?? 80,
+          minChangedLines: repo.coverage.minChangedLines ?? 20,
+          include: repo.coverage.include ?? [],
+          exclude: repo.coverage.exclude ?? [],
+        }
+      : null,
+    deploy: repo.deploy
+      ? {
+          environment: repo.deploy.environment ?? 'production',
+          command: repo.deploy.command,
+          env: repo.deploy.env ?? {},
+          timeoutMs: durationMs(repo.deploy.timeout ?? '10m'),
+          retries: repo.deploy.retries ?? 2,
+          autoRollback: repo.deploy.autoRollback ?? false,
+          decisionTimeoutMs: durationMs(repo.deploy.decisionTimeout ?? '24h'),
+        }
+      : null,
+    health: repo.health
+      ? {
+          url: repo.health.url,
+          initialDelayMs: durationMs(repo.health.initialDelay ?? '0s'),
+          intervalMs: durationMs(repo.health.interval ?? '1s'),
+          requestTimeoutMs: durationMs(repo.health.requestTimeout ?? '2s'),
+          successes: repo.health.successes ?? 3,
+          failureBudget: repo.health.failureBudget ?? 10,
+          deadlineMs: durationMs(repo.health.deadline ?? '2m'),
+          version: version && version.enabled !== false && (version.jsonField || version.header)
+            ? { url: version.url ?? repo.health.url, jsonField: version.jsonField ?? null, header: version.header ?? null }
+            : null,
+        }
+      : null,
+  };
+}

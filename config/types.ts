@@ -1,0 +1,59 @@
+/** Repository settings with every default applied: what activities and workflows work from. */
+export interface RepoConfig {
+  id: string;
+  source: { kind: 'path'; path: string } | { kind: 'url'; url: string };
+  branch: string;
+  remote: string;
+  tagFormat: string;
+  initialVersion: string;
+  preMajor: boolean;
+  test: {
+    command: string[];
+    timeoutMs: number;
+    env: Record<string, string>;
+    results: { format: 'junit' | 'jest-json'; path: string } | null;
+  };
+  coverage: {
+    format: 'lcov' | 'istanbul';
+    path: string;
+    threshold: number;
+    minChangedLines: number;
+    include: string[];
+    exclude: string[];
+  } | null;
+  deploy: {
+    environment: string;
+    command: string[];
+    env: Record<string, string>;
+    timeoutMs: number;
+    retries: number;
+    autoRollback: boolean;
+    decisionTimeoutMs: number;
+  } | null;
+  health: {
+    url: string;
+    initialDelayMs: number;
+    intervalMs: number;
+    requestTimeoutMs: number;
+    successes: number;
+    failureBudget: number;
+    deadlineMs: number;
+    version: { url: string; jsonField: string | null; header: string | null } | null;
+  } | null;
+}
+
+export interface ShipgateConfig {
+  /** Where the file was read from, or null for the built-in sample configuration. */
+  file: string | null;
+  dataDir: string;
+  temporal: {
+    /** Null: start the embedded dev server. */
+    address: string | null;
+    namespace: string;
+    taskQueue: string;
+    port: number;
+    uiPort: number;
+  };
+  api: { host: string; port: number };
+  repositories: RepoConfig[];
+}

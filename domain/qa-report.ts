@@ -1,0 +1,216 @@
+import { serializeReport, type QaReportFrontMatter } from '../context/report.js';
+import type { QaOutcome } from '../workflows/messages.js';
+import type { DiffCoverageResult } from './diff-coverage.js';
+import type { TestSummary } from './test-results.js';
+
+/** What the test step learned: the process's fate and, where configured, the runner's own result. */
+export interface TestRunFacts {
+  command: string[];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  timeoutMs: number;
+  spawnError: string | null;
+  durationMs: number;
+  tail: string[];
+  logFile: string;
+  summary: TestSummary | null;
+  resultsProblem: string | null;
+}
+
+export type CoverageFacts =
+  | { configured: false }
+  | { configured: true; result: DiffCoverageResult | null; problem: string | null };
+
+export interface ChangeFacts {
+  baseRef: string | null;
+  commits: { sha: string; shortSha: string; type: string | null; subject: string; bump: string | null; files: string[] }[];
+  commitCount: number;
+  features: number;
+  fixes: number;
+  breaking: number;
+  others: number;
+  changedFiles: number;
+  changedLines: number;
+}
+
+export interface QaReportInput {
+  repoId: string;
+  branch: string;
+  sha: string;
+  tree: string;
+  createdAt: string;
+  workflowId: string;
+  runId: string;
+  changes: ChangeFacts;
+  tests: TestRunFacts;
+  coverage: CoverageFacts;
+}
+
+export function testsFailed(tests: TestRunFacts): boolean {
+  return tests.timedOut || tests.spawnError !== null || tests.exitCode !== 0 || (tests.summary?.failed ?? 0) > 0;
+}
+
+export function qaOutcome(tests: TestRunFacts, coverage: CoverageFacts): QaOutcome {
+  if (testsFailed(tests)) return 'test-failures';
+  if (coverage.configured && (coverage.result === null || coverage.result.gate === 'failed' || coverage.result.gate === 'no-coverage')) return 'test-gaps';
+  return 'test-pass';
+}
+
+export function qaReason(tests: TestRunFacts, coverage: CoverageFacts): string {
+  if (tests.spawnError) return `the test command could not be started: ${tests.spawnError}`;
+  if (tests.timedOut) return `the test suite timed out after ${seconds(tests.timeoutMs)} and was killed`;
+  if ((tests.summary?.failed ?? 0) > 0) return `${tests.summary?.failed} of ${tests.summary?.total} tests failed`;
+  if (tests.exitCode !== 0) return `the test command exited with ${tests.exitCode ?? tests.signal}`;
+  if (!coverage.configured) return 'all tests passed (coverage of changed lines is not configured)';
+  if (coverage.result === null) return `no coverage was produced: ${coverage.problem ?? 'unknown reason'}`;
+  return coverage.result.gate === 'failed' || coverage.result.gate === 'passed'
+    ? `${coverage.result.totals.percent ?? 0}% of changed executable lines covered (threshold ${coverage.result.threshold}%)`
+    : coverage.result.reason;
+}
+
+export function renderQaReport(input: QaReportInput): { outcome: QaOutcome; text: string } {
+  const outcome = qaOutcome(input.tests, input.coverage);
+  const cov = input.coverage.configured ? input.coverage.result : null;
+  const frontMatter: QaReportFrontMatter = {
+    outcome,
+    repository: input.repoId,
+    branch: input.branch,
+    commit: input.sha,
+    tree: input.tree,
+    created_at: input.createdAt,
+    test_command: input.tests.command,
+    duration_ms: input.tests.durationMs,
+    tests: {
+      total: input.tests.summary?.total ?? null,
+      passed: input.tests.summary?.passed ?? null,
+      failed: input.tests.summary?.failed ?? null,
+      skipped: input.tests.summary?.skipped ?? null,
+    },
+    coverage: {
+      changed_lines: cov?.totals.executableLines ?? 0,
+      covered_lines: cov?.totals.coveredLines ?? 0,
+      percent: cov?.totals.percent ?? null,
+      threshold: cov?.threshold ?? 0,
+      min_changed_lines: cov?.minChangedLines ?? 0,
+      gate: !input.coverage.configured ? 'not-configured' : cov === null ? 'no-coverage' : cov.gate,
+    },
+    timed_out: input.tests.timedOut,
+    base: input.changes.baseRef,
+    workflow_id: input.workflowId,
+    run_id: input.runId,
+  };
+  const body = [
+    `# ${TITLES[outcome]}: ${input.repoId} at ${input.sha.slice(0, 7)}`,
+    '',
+    `**Verdict:** ${qaReason(input.tests, input.coverage)}.`,
+    '',
+    ...(outcome === 'test-failures' ? failureSection(input) : []),
+    ...(outcome !== 'test-failures' && input.coverage.configured ? coverageSection(input.coverage) : []),
+    ...changesSection(input.changes),
+    ...testRunSection(input.tests),
+  ].join('\n');
+  return { outcome, text: serializeReport(frontMatter, body) };
+}
+
+const TITLES: Record<QaOutcome, string> = {
+  'test-pass': 'Tests pass',
+  'test-failures': 'Tests fail',
+  'test-gaps': 'Coverage gaps',
+};
+
+function failureSection(input: QaReportInput): string[] {
+  const lines = ['## Failure analysis', ''];
+  const { tests, changes } = input;
+  if (tests.spawnError) {
+    lines.push(`The command \`${inlineCode(tests.command.join(' '))}\` could not be started (${tests.spawnError}). Check the \`test.command\` setting: the program must exist on the worker and be executable.`, '');
+  } else if (tests.timedOut) {
+    lines.push(`The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; its process group was killed. A test that waits forever (an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`, '');
+  }
+  const failures = tests.summary?.failures ?? [];
+  if (failures.length > 0) {
+    lines.push('| Test | Location | Changed in this release |', '| --- | --- | --- |');
+    for (const failure of failures.slice(0, 100)) {
+      const where = failure.file ? `${failure.file}${failure.line ? `:${failure.line}` : ''}` : 'unknown';
+      const touching = failure.file ? changes.commits.filter((c) => c.files.includes(failure.file as string)).map((c) => c.shortSha) : [];
+      lines.push(`| ${cell(failure.name)} | ${cell(where)} | ${touching.length ? touching.join(', ') : '—'} |`);
+    }
+    if (failures.length > 100) lines.push('', `…and ${failures.length - 100} more.`);
+    lines.push('');
+    for (const failure of failures.slice(0, 20)) {
+      lines.push(`### ${oneLine(failure.name)}`, '', '```text', fence(failure.message), '```', '');
+    }
+  } else if (!tests.spawnError && !tests.timedOut) {
+    lines.push(tests.resultsProblem
+      ? `No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`
+      : `The command exited with ${tests.exitCode ?? tests.signal}; configure \`test.results\` (JUnit XML or a JSON reporter) to name each failing test.`, '');
+  }
+  const suspects = changes.commits.filter((c) => c.files.length > 0).slice(0, 20);
+  if (suspects.length > 0) {
+    lines.push('Commits since the last release, the likeliest causes first:', '');
+    for (const commit of suspects) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${commit.files.length} file${commit.files.length === 1 ? '' : 's'})`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function coverageSection(coverage: CoverageFacts & { configured: true }): string[] {
+  const lines = ['## Coverage of changed lines', ''];
+  const result = coverage.result;
+  if (!result) return [...lines, `No coverage was produced: ${coverage.problem ?? 'unknown reason'}.`, ''];
+  lines.push(`${result.reason}.`, '', `Changed executable lines: ${result.totals.executableLines}, covered: ${result.totals.coveredLines}, threshold: ${result.threshold}%.`, '');
+  const files = result.files.filter((f) => f.executableLines > 0);
+  if (files.length > 0) {
+    lines.push('| File | Covered | Uncovered lines |', '| --- | --- | --- |');
+    for (const file of files.slice(0, 200)) {
+      const pct = file.percent === null ? '—' : `${file.percent}%`;
+      lines.push(`| ${cell(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function changesSection(changes: ChangeFacts): string[] {
+  const lines = ['## What changed', ''];
+  lines.push(`${changes.commitCount} commit${changes.commitCount === 1 ? '' : 's'} since ${changes.baseRef ? `\`${changes.baseRef}\`` : 'the beginning (no release yet)'}: ${changes.features} features, ${changes.fixes} fixes, ${changes.breaking} breaking, ${changes.others} other; ${changes.changedFiles} files and ${changes.changedLines} lines changed.`, '');
+  for (const commit of changes.commits.slice(0, 50)) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)}${commit.bump ? ` (${commit.bump})` : ''}`);
+  if (changes.commits.length > 50) lines.push(`- …and ${changes.commitCount - 50} more`);
+  lines.push('');
+  return lines;
+}
+
+function testRunSection(tests: TestRunFacts): string[] {
+  const counts = tests.summary ? `${tests.summary.passed} passed, ${tests.summary.failed} failed, ${tests.summary.skipped} skipped` : 'counts unknown';
+  return [
+    '## Test run',
+    '',
+    `\`${inlineCode(tests.command.join(' '))}\` — ${seconds(tests.durationMs)}, exit ${tests.exitCode ?? tests.signal ?? 'none'}, ${counts}. Full log on the worker: \`${inlineCode(tests.logFile)}\`.`,
+    '',
+    '```text',
+    fence(tests.tail.slice(-40).join('\n')),
+    '```',
+    '',
+  ];
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).slice(0, 200);
+}
+
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, '\\|');
+}
+
+function inlineCode(text: string): string {
+  return text.replace(/`/g, "'");
+}
+
+/** Output inside a fence must not close it early. */
+function fence(text: string): string {
+  return text.replace(/```/g, "'''").slice(-20_000);
+}

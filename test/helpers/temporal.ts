@@ -1,0 +1,70 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../config/load.js';
+import type { RepositoryInput } from '../../config/schema.js';
+import type { ShipgateConfig } from '../../config/types.js';
+import { createWorkers, runWorkers } from '../../worker/create-workers.js';
+import { workflowsPath } from '../../worker/workflows-path.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
+let runtimeInstalled = false;
+
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+/** A configuration as the service would load it from YAML, with a fresh data folder. */
+export async function testConfig(repositories: RepositoryInput[]): Promise<ShipgateConfig> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-data-'));
+  return parseConfig(stringify({ dataDir, repositories }), { file: null, cwd: dataDir, env: {} });
+}
+
+export interface TestWorker {
+  client: Client;
+  taskQueue: string;
+  config: ShipgateConfig;
+  stop(): Promise<void>;
+}
+
+/** A real worker on its own task queue against the shared dev server. */
+export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string } = {}): Promise<TestWorker> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomUUID()}`;
+  const scoped: ShipgateConfig = { ...config, temporal: { ...config.temporal, address, taskQueue } };
+  const nativeConnection = await NativeConnection.connect({ address });
+  const workers = await createWorkers({
+    connection: nativeConnection,
+    config: scoped,
+    logger: pino({ level: 'warn' }),
+    workerId: options.workerId ?? 'test-worker',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    shutdownGraceTime: '1s',
+  });
+  const running = runWorkers(workers);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: scoped.temporal.namespace });
+  return {
+    client,
+    taskQueue,
+    config: scoped,
+    async stop() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}

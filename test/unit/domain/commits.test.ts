@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { analyseCommits, type RawCommit } from '../../../domain/commits.js';
+import { OUTSIDE, commit, shaFor } from './commit-fixtures.js';
+
+function only(message: string) {
+  const [entry] = analyseCommits([commit(1, message)]).entries;
+  if (!entry) throw new Error('no entry');
+  return entry;
+}
+
+function revertOf(n: number, target: RawCommit, sha = target.sha): RawCommit {
+  return commit(n, `Revert "${target.subject}"\n\nThis reverts commit ${sha}.`);
+}
+
+describe('analyseCommits: release types', () => {
+  it('releases a feat as a minor, keeping type, scope and subject', () => {
+    expect(only('feat(api): add pagination')).toMatchObject({
+      type: 'feat',
+      scope: 'api',
+      subject: 'add pagination',
+      breaking: false,
+      bump: 'minor',
+      reason: 'feat → minor',
+    });
+  });
+
+  it('releases fix and perf as patches', () => {
+    expect(only('fix: handle empty body')).toMatchObject({ bump: 'patch', reason: 'fix → patch' });
+    expect(only('perf(db): batch inserts')).toMatchObject({ bump: 'patch', reason: 'perf → patch' });
+  });
+
+  it.each(['docs', 'chore', 'refactor', 'test', 'ci', 'build', 'style', 'wip'])(
+    'does not release a %s commit',
+    (type) => {
+      expect(only(`${type}: something`)).toMatchObject({ type, bump: null, reason: `${type} → no release` });
+    },
+  );
+
+  it('does not release a message that is not a conventional commit', () => {
+    expect(only('Update README')).toMatchObject({
+      type: null,
+      subject: 'Update README',
+      bump: null,
+      reason: 'not a conventional commit → no release',
+    });
+    expect(only('feat:missing space')).toMatchObject({ type: null, bump: null });
+  });
+
+  it('does not mistake a type named after an object member for a release type', () => {
+    expect(only('constructor: x')).toMatchObject({ bump: null, reason: 'constructor → no release' });
+    expect(only('__proto__: x')).toMatchObject({ bump: null });
+  });
+
+  it('reads the type case-insensitively, as the specification asks', () => {
+    expect(only('Feat: shout')).toMatchObject({ type: 'feat', bump: 'minor' });
+  });
+
+  it('copes with an empty message instead of throwing', () => {
+    expect(only('')).toMatchObject({ bump: null, reason: 'empty message → no release' });
+  });
+
+  it('keeps the short SHA and the input order', () => {
+    const commits = [commit(1, 'fix: a'), commit(2, 'docs: b'), commit(3, 'feat: c')];
+    const { entries } = analyseCommits(commits);
+    expect(entries.map((e) => e.sha)).toEqual(commits.map((c) => c.sha));
+    expect(entries[0]?.shortSha).toBe(shaFor(1).slice(0, 7));
+  });
+});
+
+describe('analyseCommits: breaking changes', () => {
+  it('makes `feat!:` a major whose note is the subject', () => {
+    expect(only('feat!: drop Node 18')).toMatchObject({
+      type: 'feat',
+      breaking: true,
+      breakingNotes: ['drop Node 18'],
+      bump: 'major',
+      reason: 'feat! → major',
+    });
+  });
+
+  it('makes `feat(api)!:` a major and keeps the scope', () => {
+    expect(only('feat(api)!: remove v1 routes')).toMatchObject({ scope: 'api', subject: 'remove v1 routes', bump: 'major' });
+  });
+
+  it('makes `!` breaking on any type, even chore', () => {
+    expect(only('chore!: require Postgres 16')).toMatchObject({ type: 'chore', breaking: true, bump: 'major' });
+  });
+
+  it('makes a BREAKING CHANGE footer a major and records its note without later trailers', () => {
+    const entry = only('fix: tighten parsing\n\nBody text.\n\nBREAKING CHANGE: dates must be ISO 8601\nwith a zone\nReviewed-by: Ann');
+    expect(entry).toMatchObject({
+      type: 'fix',
+      breaking: true,
+      breakingNotes: ['dates must be ISO 8601\nwith a zone'],
+      bump: 'major',
+      reason: 'BREAKING CHANGE footer → major',
+    });
+  });
+
+  it('accepts the BREAKING-CHANGE footer spelling too', () => {
+    expect(only('refactor: rename\n\nBREAKING-CHANGE: `run` is now `start`')).toMatchObject({
+      breakingNotes: ['`run` is now `start`'],
+      bump: 'major',
+      reason: 'BREAKING-CHANGE footer → major',
+    });
+  });
+
+  it('prefers the footer note over the subject when a `!` commit has both', () => {
+    expect(only('feat!: new config\n\nBREAKING CHANGE: `port` moved to `server.port`')).toMatchObject({
+      breakingNotes: ['`port` moved to `server.port`'],
+      reason: 'feat! → major',
+    });
+  });
+
+  it('does not treat "breaking change" in ordinary prose as a footer', () => {
+    expect(only('fix: guard\n\nThis avoids a breaking change: nothing else moves.')).toMatchObject({
+      breaking: false,
+      bump: 'patch',
+    });
+  });
+});
+
+describe('analyseCommits: reverts', () => {
+  it('drops a commit and its revert when both are in the range', () => {
+    const feat = commit(1, 'feat: risky thing');
+    const revert = revertOf(2, feat);
+    const analysis = analyseCommits([revert, feat]);
+
+    expect(analysis.bump).toBeNull();
+    expect(analysis.features).toEqual([]);
+    expect(analysis.reverts).toEqual([]);
+    expect(analysis.entries[1]?.reason).toBe(`cancelled by revert ${revert.sha.slice(0, 7)}`);
+    expect(analysis.entries[0]?.reason).toBe(`reverts ${feat.sha.slice(0, 7)} in the same range → both dropped`);
+  });
+
+  it('matches a revert that names an abbreviated SHA', () => {
+    const feat = commit(1, 'feat: risky thing');
+    const analysis = analyseCommits([revertOf(2, feat, feat.sha.slice(0, 7)), feat, commit(3, 'fix: other')]);
+    expect(analysis.bump).toBe('patch');
+    expect(analysis.fixes.map((e) => e.subject)).toEqual(['other']);
+  });
+
+  it('matches the Conventional `revert:` form with a "This reverts commit" line', () => {
+    const feat = commit(1, 'feat: risky thing');
+    const revert = commit(2, `revert: feat: risky thing\n\nThis reverts commit ${feat.sha}.`);
+    expect(analyseCommits([revert, feat]).bump).toBeNull();
+  });
+
+  it('releases a lone revert as a patch listed under reverts', () => {
+    const analysis = analyseCommits([commit(2, `Revert "feat(ui): dark mode"\n\nThis reverts commit 1a2b3c4d5e.`)]);
+    expect(analysis.bump).toBe('patch');
+    expect(analysis.reverts).toHaveLength(1);
+    expect(analysis.reverts[0]).toMatchObject({
+      type: 'revert',
+      subject: 'feat(ui): dark mode',
+      revertOf: '1a2b3c4d5e',
+      reason: 'lone revert of 1a2b3c4 → patch',
+    });
+  });
+
+  it('counts a revert as lone when its abbreviated SHA is ambiguous in the range', () => {
+    const a = { ...commit(1, 'feat: a'), sha: 'abcd1111' + '0'.repeat(32) };
+    const b = { ...commit(3, 'feat: b'), sha: 'abcd2222' + '0'.repeat(32) };
+    const analysis = analyseCommits([commit(2, 'Revert "feat: a"\n\nThis reverts commit abcd.'), a, b]);
+    expect(analysis.reverts).toHaveLength(1);
+    expect(analysis.features).toHaveLength(2);
+  });
+
+  it('re-applies the original when the revert is itself reverted', () => {
+    const feat = commit(1, 'feat: comeback');
+    const revert = revertOf(2, feat);
+    const revertOfRevert = revertOf(3, revert);
+    const analysis = analyseCommits([revertOfRevert, revert, feat]);
+
+    expect(analysis.bump).toBe('minor');
+    expect(analysis.features.map((e) => e.sha)).toEqual([feat.sha]);
+    expect(analysis.reverts).toEqual([]);
+    expect(analysis.entries[1]?.reason).toBe(`cancelled by revert ${revertOfRevert.sha.slice(0, 7)}`);
+  });
+
+  it('drops the commits a reverted merge brought in', () => {
+    const main = commit(1, 'fix: on main');
+    const branchFeat = commit(2, 'feat: on the branch');
+    const merge = commit(3, 'Merge pull request #7 from o/branch', [main.sha, branchFeat.sha]);
+    const revert = commit(4, `Revert "Merge pull request #7 from o/branch"\n\nThis reverts commit ${merge.sha}, reversing\nchanges made to ${main.sha}.`);
+    const analysis = analyseCommits([revert, merge, branchFeat, main]);
+
+    expect(analysis.features).toEqual([]);
+    expect(analysis.fixes.map((e) => e.sha)).toEqual([main.sha]);
+    expect(analysis.bump).toBe('patch');
+    expect(analysis.entries[1]?.reason).toBe('ignored: merge commit');
+  });
+});
+
+describe('analyseCommits: commits that never count', () => {
+  it('ignores a merge commit itself and counts the commits it brought', () => {
+    const feat = commit(1, 'feat: from branch');
+    const merge = commit(2, 'feat: merge branch', [OUTSIDE, feat.sha]);
+    const analysis = analyseCommits([merge, feat]);
+    expect(analysis.entries[0]).toMatchObject({ bump: null, reason: 'ignored: merge commit' });
+    expect(analysis.features.map((e) => e.sha)).toEqual([feat.sha]);
+  });
+
+  it('ignores our own release commits', () => {
+    expect(only('chore(release): 1.2.0')).toMatchObject({ bump: null, reason: 'ignored: release commit' });
+  });
+
+  it('uses a custom release commit pattern, even one with the global flag', () => {
+    const commits = [commit(1, 'release: v1'), commit(2, 'release: v2'), commit(3, 'chore(release): not ours')];
+    const { entries } = analyseCommits(commits, { releaseCommitPattern: /^release:/g });
+    expect(entries.map((e) => e.reason)).toEqual([
+      'ignored: release commit',
+      'ignored: release commit',
+      'chore → no release',
+    ]);
+  });
+
+  it('ignores any commit marked [skip release], even a breaking one', () => {
+    expect(only('feat!: big\n\nNot yet. [skip release]')).toMatchObject({ bump: null, reason: 'ignored: [skip release]' });
+  });
+});
+
+describe('analyseCommits: totals', () => {
+  it('takes the highest bump and groups commits for the changelog', () => {
+    const analysis = analyseCommits([
+      commit(1, 'fix: a'),
+      commit(2, 'feat: b'),
+      commit(3, 'perf: c'),
+      commit(4, 'chore!: d'),
+      commit(5, 'feat(x)!: e'),
+      commit(6, 'docs: f'),
+    ]);
+    expect(analysis.bump).toBe('major');
+    expect(analysis.breaking.map((e) => e.subject)).toEqual(['d', 'e']);
+    expect(analysis.features.map((e) => e.subject)).toEqual(['b', 'e']);
+    expect(analysis.fixes.map((e) => e.subject)).toEqual(['a']);
+    expect(analysis.performance.map((e) => e.subject)).toEqual(['c']);
+  });
+
+  it('finds nothing to release in an empty range', () => {
+    expect(analyseCommits([])).toMatchObject({ bump: null, entries: [], features: [] });
+  });
+
+  it('analyses 10,000 commits with revert pairs correctly', () => {
+    const commits: RawCommit[] = [];
+    for (let n = 0; n < 10_000; n += 4) {
+      const feat = commit(n, `feat(area${n % 13}): feature ${n}\n\nSome body text @someone.`);
+      commits.push(feat, commit(n + 1, `fix: fix ${n}`), commit(n + 2, `docs: doc ${n}`));
+      // Every other feature is reverted within the range, by an abbreviated SHA.
+      commits.push(n % 8 === 0 ? revertOf(n + 3, feat, feat.sha.slice(0, 10)) : commit(n + 3, `chore: tidy ${n}`));
+    }
+    const analysis = analyseCommits(commits);
+
+    expect(analysis.entries).toHaveLength(10_000);
+    expect(analysis.features).toHaveLength(1_250);
+    expect(analysis.fixes).toHaveLength(2_500);
+    expect(analysis.reverts).toHaveLength(0);
+    expect(analysis.bump).toBe('minor');
+  });
+});

@@ -1,0 +1,56 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities/index.js';
+import { pinnedQueue } from '../activities/deps.js';
+import type { ShipgateConfig } from '../config/types.js';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  config: ShipgateConfig;
+  logger: Logger;
+  /** Stable across restarts of the same worker, so pinned runs find it again. */
+  workerId: string;
+  /** Overrides the configured task queue (tests use one each). */
+  taskQueue?: string;
+  /** Pre-bundled workflow code, or the path of the workflows module. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  workflowsPath?: string;
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+/**
+ * Two workers in one process: one on the shared queue (workflows, and the activity that pins a
+ * run), one on this machine's own queue (every activity that touches a working copy).
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const taskQueue = setup.taskQueue ?? setup.config.temporal.taskQueue;
+  const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger });
+  const common = {
+    connection: setup.connection,
+    namespace: setup.config.temporal.namespace,
+    shutdownGraceTime: setup.shutdownGraceTime ?? '10s',
+    identity: `shipgate@${setup.workerId}/${process.pid}`,
+  };
+  const shared = await Worker.create({
+    ...common,
+    taskQueue,
+    activities,
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: setup.workflowsPath }),
+  });
+  const pinned = await Worker.create({
+    ...common,
+    taskQueue: pinnedQueue(taskQueue, setup.workerId),
+    activities,
+  });
+  return [shared, pinned];
+}
+
+/** Runs the workers until one fails or all are shut down; a failure stops the others too. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } catch (error) {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    throw error;
+  }
+}

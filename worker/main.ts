@@ -1,0 +1,31 @@
+import os from 'node:os';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfigFile } from '../config/load.js';
+import { createLogger } from './logger.js';
+import { createWorkers, runWorkers } from './create-workers.js';
+import { workflowsPath } from './workflows-path.js';
+
+const logger = createLogger('shipgate-worker');
+
+async function main(): Promise<void> {
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const config = await loadConfigFile();
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+  const connection = await NativeConnection.connect({ address });
+  const workerId = process.env.SHIPGATE_WORKER_ID || os.hostname();
+  const workers = await createWorkers({ connection, config, logger, workerId, workflowsPath: workflowsPath() });
+  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId }, 'worker polling');
+  try {
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    logger.fatal({ err: error }, 'worker stopped on a fatal error');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,1 @@
+export { qaWorkflow } from './qa.js';

@@ -1,0 +1,140 @@
+/**
+ * Everything the outside world exchanges with shipgate's workflows: inputs, results, live
+ * state, queries, updates and signals. The API imports this file too, so it stays free of
+ * anything but definitions.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+export type Trigger = 'manual' | 'watch' | 'webhook' | 'auto' | 'train';
+export type QaOutcome = 'test-pass' | 'test-failures' | 'test-gaps';
+
+export interface StepRecord {
+  name: string;
+  startedAt: string;
+  finishedAt: string | null;
+  summary: string | null;
+}
+
+export interface QaInput {
+  repoId: string;
+  sha: string;
+  trigger?: Trigger;
+}
+
+export interface QaResult {
+  repoId: string;
+  sha: string;
+  outcome: QaOutcome;
+  report: string;
+  reused: boolean;
+  reason: string;
+}
+
+export interface QaState {
+  kind: 'qa';
+  repoId: string;
+  sha: string;
+  trigger: Trigger;
+  stage: string;
+  startedAt: string;
+  steps: StepRecord[];
+  outcome: QaOutcome | null;
+  report: string | null;
+  reused: boolean;
+  reason: string | null;
+  tests: { passed: number; failed: number; skipped: number; total: number } | null;
+  coverage: { percent: number | null; threshold: number; gate: string } | null;
+  lastOutput: string[];
+}
+
+export const qaStateQuery = defineQuery<QaState>('qaState');
+
+export type BumpOverride = 'major' | 'minor' | 'patch' | string;
+
+export interface ReleaseInput {
+  repoId: string;
+  bump?: BumpOverride;
+  deploy?: boolean;
+  trigger?: Trigger;
+}
+
+export type ReleaseOutcome = 'released' | 'deployed' | 'nothing-to-release' | 'blocked-by-qa' | 'deploy-failed' | 'rolled-back' | 'abandoned';
+
+export interface ReleaseResult {
+  repoId: string;
+  outcome: ReleaseOutcome;
+  version: string | null;
+  tag: string | null;
+  releaseCommit: string | null;
+  reason: string;
+  qaReport: string | null;
+}
+
+export type DeployDecision = 'retry' | 'rollback' | 'abandon';
+
+export interface HealthSample {
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  version: string | null;
+  ok: boolean;
+  error: string | null;
+}
+
+export interface DeployState {
+  kind: 'deploy';
+  repoId: string;
+  environment: string;
+  version: string;
+  tag: string;
+  previousVersion: string | null;
+  stage: string;
+  startedAt: string;
+  attempts: number;
+  awaitingDecision: boolean;
+  decisionDeadline: string | null;
+  lastError: string | null;
+  lastOutput: string[];
+  samples: HealthSample[];
+  outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed' | null;
+  reason: string | null;
+  report: string | null;
+}
+
+export interface ReleaseState {
+  kind: 'release';
+  repoId: string;
+  trigger: Trigger;
+  stage: string;
+  startedAt: string;
+  version: string | null;
+  previousVersion: string | null;
+  tag: string | null;
+  sourceSha: string | null;
+  releaseCommit: string | null;
+  qa: { workflowId: string; outcome: QaOutcome | null; report: string | null; reused: boolean } | null;
+  steps: StepRecord[];
+  plan: { bump: string | null; reason: string; commits: number } | null;
+  deploy: { workflowId: string; state: DeployState | null } | null;
+  outcome: ReleaseOutcome | null;
+  reason: string | null;
+}
+
+export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
+export const deployStateQuery = defineQuery<DeployState>('deployState');
+
+export interface DecisionResult {
+  accepted: DeployDecision;
+  stage: string;
+}
+
+/** The API sends decisions as an update (answered synchronously); the UI and CLI can signal. */
+export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
+export const decisionSignal = defineSignal<[DeployDecision]>('decide');
+
+export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
+export function workflowIdFor(kind: 'release', repoId: string): string;
+export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
+export function workflowIdFor(kind: 'qa' | 'release' | 'deploy', repoId: string, extra?: string): string {
+  return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;
+}

@@ -1,0 +1,10 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes shipgate keeps current on its workflows (all Keyword). */
+export const SEARCH_ATTRIBUTE_NAMES = ['ShipgateRepo', 'ShipgateStage', 'ShipgateVersion', 'ShipgateOutcome', 'ShipgateTrigger'] as const;
+
+export const RepoKey = defineSearchAttributeKey('ShipgateRepo', SearchAttributeType.KEYWORD);
+export const StageKey = defineSearchAttributeKey('ShipgateStage', SearchAttributeType.KEYWORD);
+export const VersionKey = defineSearchAttributeKey('ShipgateVersion', SearchAttributeType.KEYWORD);
+export const OutcomeKey = defineSearchAttributeKey('ShipgateOutcome', SearchAttributeType.KEYWORD);
+export const TriggerKey = defineSearchAttributeKey('ShipgateTrigger', SearchAttributeType.KEYWORD);
