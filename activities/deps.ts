@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ShipgateConfig } from '../config/types.js';
 
@@ -8,6 +9,8 @@ export interface ActivityDeps {
   taskQueue: string;
   logger: Logger;
   now?: () => Date;
+  /** For activities that wait on other workflows. */
+  client: Client;
 }
 
 export function pinnedQueue(taskQueue: string, workerId: string): string {

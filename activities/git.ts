@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import semver from 'semver';
 import type { RawCommit } from '../domain/commits.js';
@@ -83,11 +84,16 @@ export async function diffU0(git: SimpleGit, from: string | null, to: string): P
   return git.raw(['diff', '-U0', '--no-color', '--no-ext-diff', '--find-renames', base, to, '--']);
 }
 
-export async function isAncestor(git: SimpleGit, ancestor: string, descendant: string): Promise<boolean> {
-  try {
-    await git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
-    return true;
-  } catch {
-    return false;
-  }
+/** simple-git resolves a command that fails silently, so exit-code questions go through execa. */
+export async function isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await execa('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd: dir, reject: false });
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  throw new Error(`git merge-base failed: ${result.stderr.trim()}`);
+}
+
+/** The commit a ref names, or null when there is no such commit. */
+export async function resolveCommit(git: SimpleGit, ref: string): Promise<string | null> {
+  const out = await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+  return out.trim() || null;
 }

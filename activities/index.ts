@@ -1,11 +1,15 @@
 import type { ActivityDeps } from './deps.js';
 import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
+import { createReleaseActivities } from './release.js';
+import { createRunActivities } from './runs.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPinningActivities(deps),
     ...createQaActivities(deps),
+    ...createReleaseActivities(deps),
+    ...createRunActivities(deps),
   };
 }
 

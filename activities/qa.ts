@@ -11,7 +11,7 @@ import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type Qa
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
-import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit } from './git.js';
+import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { runCommand } from './process.js';
 import { findReportOfRun, readReports, writeReportFile } from './reports.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
@@ -40,9 +40,7 @@ export function createQaActivities(deps: ActivityDeps) {
     const repo = repoOrFail(deps.config, repoId);
     const dir = await workingCopy(deps.config, repo);
     const git = openGit(dir);
-    try {
-      await git.raw(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`]);
-    } catch {
+    if ((await resolveCommit(git, sha)) !== sha) {
       throw ApplicationFailure.nonRetryable(`commit ${sha} does not exist in repository "${repoId}"`, 'SHIPGATE_REPO_UNAVAILABLE');
     }
     if (repo.source.kind === 'url') {

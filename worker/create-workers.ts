@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
@@ -24,7 +25,8 @@ export interface WorkerSetup {
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const taskQueue = setup.taskQueue ?? setup.config.temporal.taskQueue;
-  const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger });
+  const client = new Client({ connection: setup.connection, namespace: setup.config.temporal.namespace });
+  const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger, client });
   const common = {
     connection: setup.connection,
     namespace: setup.config.temporal.namespace,

@@ -1,1 +1,2 @@
 export { qaWorkflow } from './qa.js';
+export { releaseWorkflow } from './release.js';

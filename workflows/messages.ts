@@ -19,6 +19,8 @@ export interface QaInput {
   repoId: string;
   sha: string;
   trigger?: Trigger;
+  /** Set by a parent run: use its worker (and so its working copy) instead of pinning anew. */
+  pinnedTaskQueue?: string;
 }
 
 export interface QaResult {

@@ -36,7 +36,11 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     { key: TriggerKey, value: state.trigger },
   ]);
 
-  const pin = await tracker.run('pin', () => shared.pinRun({ repoId: input.repoId }), (p) => `worker ${p.workerId}`);
+  const pin = await tracker.run(
+    'pin',
+    () => shared.pinRun.executeWithOptions(input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue, startToCloseTimeout: '1m' } : { startToCloseTimeout: '1m' }, [{ repoId: input.repoId }]),
+    (p) => `worker ${p.workerId}`,
+  );
   const local = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
     startToCloseTimeout: '10m',

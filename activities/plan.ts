@@ -1,0 +1,59 @@
+import type { SimpleGit } from 'simple-git';
+import type { RepoConfig } from '../config/types.js';
+import { nextVersion, tagName } from '../domain/bump.js';
+import { renderChangelogEntry } from '../domain/changelog.js';
+import { analyseCommits, type CommitEntry } from '../domain/commits.js';
+import { commitsInRange, lastReleaseTag } from './git.js';
+
+export interface ReleasePlan {
+  sha: string;
+  previous: { tag: string; version: string; sha: string } | null;
+  version: string | null;
+  tag: string | null;
+  bump: string | null;
+  reason: string;
+  commitCount: number;
+  commits: Pick<CommitEntry, 'shortSha' | 'type' | 'scope' | 'subject' | 'bump' | 'reason'>[];
+  changelogEntry: string | null;
+}
+
+/**
+ * What a release of `sha` would be: version, the reason per commit and the changelog entry,
+ * exactly as the release writes them. Reads local refs and objects only; writes nothing.
+ */
+export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha: string; override?: string; date: string }): Promise<ReleasePlan> {
+  const previous = await lastReleaseTag(git, input.sha, repo.tagFormat);
+  const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
+  const analysis = analyseCommits(commits);
+  const next = nextVersion({
+    current: previous?.version ?? null,
+    bump: analysis.bump,
+    commitCount: commits.length,
+    initialVersion: repo.initialVersion,
+    preMajor: repo.preMajor,
+    override: input.override,
+  });
+  const tag = next.version ? tagName(next.version, repo.tagFormat) : null;
+  const remoteUrl = next.version ? await remoteUrlOf(git, repo.remote) : null;
+  return {
+    sha: input.sha,
+    previous,
+    version: next.version,
+    tag,
+    bump: analysis.bump,
+    reason: next.reason,
+    commitCount: commits.length,
+    commits: analysis.entries.map(({ shortSha, type, scope, subject, bump, reason }) => ({ shortSha, type, scope, subject, bump, reason })),
+    changelogEntry: next.version && tag
+      ? renderChangelogEntry({ version: next.version, date: input.date, analysis, previousTag: previous?.tag ?? null, tag, repoUrl: remoteUrl })
+      : null,
+  };
+}
+
+async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {
+  try {
+    return (await git.raw(['remote', 'get-url', '--', remote])).trim() || null;
+  } catch {
+    return null;
+  }
+}

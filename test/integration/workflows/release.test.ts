@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { qaWorkflow } from '../../../workflows/qa.js';
+import { releaseWorkflow } from '../../../workflows/release.js';
+import { releaseStateQuery, type ReleaseInput } from '../../../workflows/messages.js';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+
+const repos = new Map<string, TestRepo>();
+let worker: TestWorker;
+const IDS = ['rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind'] as const;
+
+function repo(id: (typeof IDS)[number]): TestRepo {
+  return repos.get(id)!;
+}
+
+async function release(input: ReleaseInput) {
+  const handle = await worker.client.workflow.start(releaseWorkflow, {
+    taskQueue: worker.taskQueue,
+    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
+    args: [input],
+  });
+  return { handle, result: await handle.result() };
+}
+
+async function failureOf(input: ReleaseInput): Promise<string> {
+  const error = await release(input).catch((e: unknown) => e);
+  if (!(error instanceof WorkflowFailedError)) console.log(JSON.stringify(error));
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
+  return `${cause?.type}: ${cause?.message}`;
+}
+
+async function remoteTags(r: TestRepo): Promise<string[]> {
+  return (await r.git('ls-remote', '--tags', 'origin')).split('\n').filter((l) => l && !l.endsWith('^{}')).map((l) => l.split('\t')[1]!);
+}
+
+describe('ReleaseWorkflow', () => {
+  beforeAll(async () => {
+    for (const id of IDS) repos.set(id, await createTestRepo(SAMPLE_FILES));
+    worker = await startTestWorker(await testConfig(IDS.map((id) => sampleRepoSettings(id, repo(id).dir))));
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([...repos.values()].map((r) => r.cleanup()));
+  });
+
+  it('releases with a fresh approval without running QA again', async () => {
+    const r = repo('rel-fresh');
+    const sha = await r.commit('feat: subtract numbers', {
+      'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n',
+      'test/sub.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sub } from '../src/math.js';\n\ntest('subtracts', () => assert.equal(sub(5, 3), 2));\n",
+    });
+    const qa = await worker.client.workflow.execute(qaWorkflow, { taskQueue: worker.taskQueue, workflowId: `qa:rel-fresh:${sha}`, args: [{ repoId: 'rel-fresh', sha }] });
+    expect(qa.outcome).toBe('test-pass');
+
+    const { handle, result } = await release({ repoId: 'rel-fresh' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0', qaReport: qa.report });
+    const state = await handle.query(releaseStateQuery);
+    expect(state.qa?.reused).toBe(true);
+    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'files', 'commit', 'tag', 'push']);
+
+    expect(await r.git('log', '-1', '--format=%s')).toBe('chore(release): v1.0.0');
+    expect((await r.git('rev-parse', 'HEAD^')).trim()).toBe(sha);
+    const committed = (await r.git('show', '--name-only', '--format=', 'HEAD')).split('\n').filter(Boolean).sort();
+    expect(committed).toEqual(['CHANGELOG.md', 'config/version.yml', `context/${qa.report}`, 'context/release-number'].sort());
+    expect(await readFile(path.join(r.dir, 'context/release-number'), 'utf8')).toBe('1.0.0\n');
+    const version = parse(await readFile(path.join(r.dir, 'config/version.yml'), 'utf8'));
+    expect(version).toMatchObject({ version: '1.0.0', git_sha: sha, tag: 'v1.0.0' });
+    expect(version.released_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const changelog = await readFile(path.join(r.dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toMatch(/^# Changelog\n\n## 1\.0\.0 \(\d{4}-\d\d-\d\d\)\n\n### Features\n\n\* subtract numbers \([0-9a-f]{7}\)/);
+
+    expect(await r.git('cat-file', '-t', 'v1.0.0')).toBe('tag');
+    expect(await r.git('tag', '-l', '--format=%(contents)', 'v1.0.0')).toContain('### Features');
+    expect(await remoteTags(r)).toContain('refs/tags/v1.0.0');
+    expect((await r.git('ls-remote', 'origin', 'refs/heads/main')).split('\t')[0]).toBe(result.releaseCommit);
+  });
+
+  it('runs QA as a child when the approval is stale, then releases', async () => {
+    const r = repo('rel-stale');
+    await r.commit('fix: handle big numbers', { 'src/math.js': 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n' });
+    const { handle, result } = await release({ repoId: 'rel-stale' });
+    expect(result.outcome).toBe('released');
+    const state = await handle.query(releaseStateQuery);
+    expect(state.qa).toMatchObject({ workflowId: `qa:rel-stale:${state.sourceSha}`, outcome: 'test-pass', reused: false });
+    expect(state.steps.map((s) => s.name)).toContain('qa');
+  });
+
+  it('ends blocked-by-qa, naming the report, when QA fails', async () => {
+    const r = repo('rel-failing');
+    await r.commit('fix: oops', { 'src/math.js': 'export function add(a, b) {\n  return a * b;\n}\n' });
+    const { result } = await release({ repoId: 'rel-failing' });
+    expect(result.outcome).toBe('blocked-by-qa');
+    expect(result.reason).toMatch(/test-failures \(context\/test-failures-\d{8}-\d{6}\.md\)/);
+    expect(await remoteTags(r)).toEqual([]);
+    expect(await r.git('log', '-1', '--format=%s')).toBe('fix: oops');
+  });
+
+  it('bumps patch, minor and major from the commits across consecutive releases', async () => {
+    const r = repo('rel-bumps');
+    await r.commit('feat: first');
+    expect((await release({ repoId: 'rel-bumps' })).result.version).toBe('1.0.0');
+    await r.commit('fix(math): a fix');
+    expect((await release({ repoId: 'rel-bumps' })).result.version).toBe('1.0.1');
+    await r.commit('feat(math): a feature');
+    await r.commit('docs: words');
+    expect((await release({ repoId: 'rel-bumps' })).result.version).toBe('1.1.0');
+    await r.commit('feat!: drop the old API');
+    expect((await release({ repoId: 'rel-bumps' })).result.version).toBe('2.0.0');
+    await r.commit('refactor: tidy\n\nBREAKING-CHANGE: add() now needs numbers');
+    expect((await release({ repoId: 'rel-bumps' })).result.version).toBe('3.0.0');
+    await r.commit('chore: nothing');
+    expect((await release({ repoId: 'rel-bumps', bump: 'minor' })).result.version).toBe('3.1.0');
+    const changelog = await readFile(path.join(r.dir, 'CHANGELOG.md'), 'utf8');
+    expect([...changelog.matchAll(/^## (\S+)/gm)].map((m) => m[1])).toEqual(['3.1.0', '3.0.0', '2.0.0', '1.1.0', '1.0.1', '1.0.0']);
+    expect(await remoteTags(r)).toHaveLength(6);
+  });
+
+  it('ends nothing-to-release and writes nothing when no commit is releasable', async () => {
+    const r = repo('rel-nothing');
+    await r.commit('docs: readme');
+    const before = await r.head();
+    const { result } = await release({ repoId: 'rel-nothing' });
+    expect(result.outcome).toBe('nothing-to-release');
+    expect(result.reason).toMatch(/nothing to release: 2 commits, none releasable/);
+    expect(await r.head()).toBe(before);
+    expect(await remoteTags(r)).toEqual([]);
+    expect(await r.git('status', '--porcelain', '--', 'CHANGELOG.md', 'config')).toBe('');
+  });
+
+  it('refuses a dirty work tree', async () => {
+    const r = repo('rel-dirty');
+    await r.write('src/math.js', '// uncommitted\n');
+    expect(await failureOf({ repoId: 'rel-dirty' })).toMatch(/SHIPGATE_DIRTY_WORK_TREE: the work tree of "rel-dirty" is not clean/);
+  });
+
+  it('refuses to release from another branch', async () => {
+    const r = repo('rel-branch');
+    await r.git('checkout', '-q', '-b', 'topic');
+    expect(await failureOf({ repoId: 'rel-branch' })).toMatch(/SHIPGATE_WRONG_BRANCH: .* on branch topic, not on the release branch main/);
+  });
+
+  it('refuses a branch that is behind its remote', async () => {
+    const r = repo('rel-behind');
+    const other = await createTestRepo({});
+    await other.git('fetch', '-q', r.remote, 'main');
+    await other.git('reset', '-q', '--hard', 'FETCH_HEAD');
+    await other.commit('feat: from elsewhere');
+    await other.git('push', '-q', r.remote, 'HEAD:main');
+    await other.cleanup();
+    expect(await failureOf({ repoId: 'rel-behind' })).toMatch(/SHIPGATE_BRANCH_BEHIND: main at [0-9a-f]{7} is behind origin\/main/);
+  });
+});

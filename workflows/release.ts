@@ -1,0 +1,148 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { releaseStateQuery, workflowIdFor, type QaResult, type ReleaseInput, type ReleaseResult, type ReleaseState } from './messages.js';
+import { qaWorkflow } from './qa.js';
+import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
+import { RepoKey, TriggerKey, VersionKey } from './search-attributes.js';
+
+const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+
+const NON_RETRYABLE = [
+  'SHIPGATE_REPO_NOT_FOUND', 'SHIPGATE_REPO_UNAVAILABLE', 'SHIPGATE_DIRTY_WORK_TREE', 'SHIPGATE_WRONG_BRANCH',
+  'SHIPGATE_BRANCH_BEHIND', 'SHIPGATE_REMOTE_MOVED', 'SHIPGATE_HEAD_MOVED', 'SHIPGATE_INVALID_VERSION', 'SHIPGATE_TAG_EXISTS',
+];
+
+/** The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy. */
+export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
+  const info = workflowInfo();
+  const state: ReleaseState = {
+    kind: 'release',
+    repoId: input.repoId,
+    trigger: input.trigger ?? 'manual',
+    stage: 'starting',
+    startedAt: nowIso(),
+    version: null,
+    previousVersion: null,
+    tag: null,
+    sourceSha: null,
+    releaseCommit: null,
+    qa: null,
+    steps: [],
+    plan: null,
+    deploy: null,
+    outcome: null,
+    reason: null,
+  };
+  const details = () => showDetails([
+    `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
+    `Stage: ${state.stage}`,
+    state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
+    state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+  ]);
+  const tracker = new StepTracker((stage) => {
+    state.stage = stage;
+    details();
+  });
+  state.steps = tracker.steps;
+  setHandler(releaseStateQuery, () => state);
+  upsertSearchAttributes([
+    { key: RepoKey, value: input.repoId },
+    { key: TriggerKey, value: state.trigger },
+  ]);
+  const finish = (outcome: ReleaseResult['outcome'], reason: string, qaReport: string | null): ReleaseResult => {
+    state.outcome = outcome;
+    state.reason = reason;
+    state.stage = 'done';
+    markOutcome(outcome, state.version);
+    details();
+    return { repoId: input.repoId, outcome, version: state.version, tag: state.tag, releaseCommit: state.releaseCommit, reason, qaReport };
+  };
+
+  const pin = await tracker.run('pin', () => shared.pinRun({ repoId: input.repoId }), (p) => `worker ${p.workerId}`);
+  const local = proxyActivities<Activities>({
+    taskQueue: pin.taskQueue,
+    startToCloseTimeout: '5m',
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+
+  const preflight = await tracker.run('preflight', () => local.preflight({ repoId: input.repoId }), (p) => p.approval.reason);
+  state.sourceSha = preflight.sha;
+  state.previousVersion = preflight.lastRelease?.version ?? null;
+
+  let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
+  if (approval) {
+    state.qa = { workflowId: '', outcome: 'test-pass', report: approval, reused: true };
+  } else {
+    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin.taskQueue, state), (r) => `${r.outcome}: ${r.report}`);
+    state.qa = { ...(state.qa ?? { workflowId: '' }), outcome: qa.outcome, report: qa.report, reused: qa.reused };
+    if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
+    approval = qa.report;
+  }
+
+  const releasedAt = nowIso();
+  const plan = await tracker.run(
+    'version',
+    () => local.planVersion({ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }),
+    (p) => p.reason,
+  );
+  state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
+  if (!plan.version || !plan.tag || !plan.changelogEntry) return finish('nothing-to-release', plan.reason, approval);
+  state.version = plan.version;
+  state.tag = plan.tag;
+  upsertSearchAttributes([{ key: VersionKey, value: plan.version }]);
+
+  const files = {
+    repoId: input.repoId,
+    sourceSha: preflight.sha,
+    version: plan.version,
+    tag: plan.tag,
+    releasedAt,
+    changelogEntry: plan.changelogEntry,
+    evidence: [approval],
+  };
+  await tracker.run('files', () => local.writeReleaseFiles(files), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
+  const { releaseCommit } = await tracker.run('commit', () => local.commitRelease(files), (c) => c.releaseCommit.slice(0, 7));
+  state.releaseCommit = releaseCommit;
+  await tracker.run(
+    'tag',
+    () => local.tagRelease({ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }),
+    (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
+  );
+  await tracker.run(
+    'push',
+    () => local.pushRelease({ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }),
+    (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
+  );
+
+  return finish('released', `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`, approval);
+}
+
+/** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */
+async function runQa(repoId: string, sha: string, taskQueue: string, pinnedTaskQueue: string, state: ReleaseState): Promise<QaResult> {
+  const workflowId = workflowIdFor('qa', repoId, sha);
+  state.qa = { workflowId, outcome: null, report: null, reused: false };
+  try {
+    const child = await startChild(qaWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)} for a release`,
+    });
+    return await child.result();
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      const waiting = proxyActivities<Activities>({ taskQueue: pinnedTaskQueue, startToCloseTimeout: '6h', heartbeatTimeout: '30s' });
+      return waiting.awaitWorkflowResult<QaResult>({ workflowId });
+    }
+    throw error;
+  }
+}
