@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReleaseActivities, type ReleaseActivities } from '../../../activities/release.js';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
+import { testConfig } from '../../helpers/temporal.js';
+
+const repos: TestRepo[] = [];
+let acts: ReleaseActivities;
+let moved: TestRepo;
+let retried: TestRepo;
+
+async function stepsUpToTag(repoId: string) {
+  const preflight = await acts.preflight({ repoId });
+  const plan = await acts.planVersion({ repoId, sha: preflight.sha, releasedAt: '2026-01-02T03:04:05.000Z' });
+  const files = {
+    repoId,
+    sourceSha: preflight.sha,
+    version: plan.version!,
+    tag: plan.tag!,
+    releasedAt: '2026-01-02T03:04:05.000Z',
+    changelogEntry: plan.changelogEntry!,
+    evidence: [],
+  };
+  return { preflight, plan, files };
+}
+
+describe('release steps, called as a retry would call them', () => {
+  beforeAll(async () => {
+    moved = await createTestRepo(SAMPLE_FILES);
+    retried = await createTestRepo(SAMPLE_FILES);
+    repos.push(moved, retried);
+    const config = await testConfig([sampleRepoSettings('moved', moved.dir), sampleRepoSettings('retried', retried.dir)]);
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client });
+  });
+
+  afterAll(async () => {
+    await Promise.all(repos.map((r) => r.cleanup()));
+  });
+
+  it('duplicates nothing when every step runs twice', async () => {
+    await retried.commit('feat: something new');
+    const { preflight, plan, files } = await stepsUpToTag('retried');
+    await acts.writeReleaseFiles(files);
+    expect((await acts.writeReleaseFiles(files)).written).not.toContain('CHANGELOG.md');
+    const first = await acts.commitRelease(files);
+    await acts.writeReleaseFiles(files);
+    const second = await acts.commitRelease(files);
+    expect(second.releaseCommit).toBe(first.releaseCommit);
+    const tag = { repoId: 'retried', tag: plan.tag!, releaseCommit: first.releaseCommit, message: plan.changelogEntry! };
+    expect(await acts.tagRelease(tag)).toEqual({ created: true });
+    expect(await acts.tagRelease(tag)).toEqual({ created: false });
+    const push = { repoId: 'retried', tag: plan.tag!, releaseCommit: first.releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha };
+    expect(await acts.pushRelease(push)).toEqual({ pushed: true });
+    expect(await acts.pushRelease(push)).toEqual({ pushed: false });
+
+    expect(await retried.git('rev-list', '--count', `${preflight.sha}..HEAD`)).toBe('1');
+    expect(await retried.git('tag', '--list')).toBe('v1.0.0');
+    const changelog = await readFile(path.join(retried.dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog.match(/^## 1\.0\.0/gm)).toHaveLength(1);
+    const remote = await retried.git('ls-remote', 'origin');
+    expect(remote).toContain(`${first.releaseCommit}\trefs/heads/main`);
+    expect(remote).toContain('refs/tags/v1.0.0');
+    expect(await retried.git('status', '--porcelain')).toBe('');
+  });
+
+  it('fails remote-moved, undoes the local release and leaves the remote untouched', async () => {
+    await moved.commit('fix: a fix');
+    const { preflight, plan, files } = await stepsUpToTag('moved');
+
+    const other = await createTestRepo({});
+    repos.push(other);
+    await other.git('fetch', '-q', moved.remote, 'main');
+    await other.git('reset', '-q', '--hard', 'FETCH_HEAD');
+    const intruder = await other.commit('feat: pushed by someone else');
+    await other.git('push', '-q', moved.remote, 'HEAD:main');
+
+    await acts.writeReleaseFiles(files);
+    const { releaseCommit } = await acts.commitRelease(files);
+    await acts.tagRelease({ repoId: 'moved', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! });
+    const error = await acts
+      .pushRelease({ repoId: 'moved', tag: plan.tag!, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).type).toBe('SHIPGATE_REMOTE_MOVED');
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+    expect((error as Error).message).toContain(`moved from ${preflight.remoteSha!.slice(0, 7)} to ${intruder.slice(0, 7)}`);
+
+    expect(await moved.head()).toBe(preflight.sha);
+    expect(await moved.git('tag', '--list')).toBe('');
+    expect(await moved.git('status', '--porcelain')).toBe('');
+    const remote = await moved.git('ls-remote', 'origin');
+    expect(remote).toContain(`${intruder}\trefs/heads/main`);
+    expect(remote).not.toContain('refs/tags/');
+  });
+});
