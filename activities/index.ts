@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.js';
+import { createDeployActivities } from './deploy.js';
 import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
 import { createReleaseActivities } from './release.js';
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createQaActivities(deps),
     ...createReleaseActivities(deps),
     ...createRunActivities(deps),
+    ...createDeployActivities(deps),
   };
 }
 

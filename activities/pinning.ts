@@ -14,7 +14,14 @@ export interface RunSettings {
     autoRollback: boolean;
     decisionTimeoutMs: number;
   } | null;
-  health: { deadlineMs: number } | null;
+  health: {
+    initialDelayMs: number;
+    intervalMs: number;
+    successes: number;
+    failureBudget: number;
+    deadlineMs: number;
+    checksVersion: boolean;
+  } | null;
 }
 
 export function createPinningActivities(deps: ActivityDeps) {
@@ -41,7 +48,16 @@ export function createPinningActivities(deps: ActivityDeps) {
                 decisionTimeoutMs: repo.deploy.decisionTimeoutMs,
               }
             : null,
-          health: repo.health ? { deadlineMs: repo.health.deadlineMs + repo.health.initialDelayMs } : null,
+          health: repo.health
+            ? {
+                initialDelayMs: repo.health.initialDelayMs,
+                intervalMs: repo.health.intervalMs,
+                successes: repo.health.successes,
+                failureBudget: repo.health.failureBudget,
+                deadlineMs: repo.health.deadlineMs,
+                checksVersion: repo.health.version !== null,
+              }
+            : null,
         },
       };
     },

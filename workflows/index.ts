@@ -1,2 +1,3 @@
+export { deployWorkflow } from './deploy.js';
 export { qaWorkflow } from './qa.js';
 export { releaseWorkflow } from './release.js';

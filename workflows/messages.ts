@@ -73,6 +73,26 @@ export interface ReleaseResult {
 }
 
 export type DeployDecision = 'retry' | 'rollback' | 'abandon';
+export const DEPLOY_DECISIONS: readonly DeployDecision[] = ['retry', 'rollback', 'abandon'];
+
+export interface DeployInput {
+  repoId: string;
+  version: string;
+  trigger?: Trigger;
+  pinnedTaskQueue?: string;
+  /** Known to a parent release; a standalone re-deploy looks it up from the tag. */
+  release?: { tag: string; sha: string; previous: { version: string; tag: string } | null };
+}
+
+export interface DeployResult {
+  repoId: string;
+  environment: string;
+  version: string;
+  outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed';
+  reason: string;
+  attempts: number;
+  report: string | null;
+}
 
 export interface HealthSample {
   at: string;
@@ -93,8 +113,13 @@ export interface DeployState {
   stage: string;
   startedAt: string;
   attempts: number;
+  /** The version currently being deployed: the release, or the previous one during a rollback. */
+  deploying: string | null;
   awaitingDecision: boolean;
+  /** What the operator may choose now. */
+  decisionsAllowed: DeployDecision[];
   decisionDeadline: string | null;
+  decisions: { decision: DeployDecision; at: string }[];
   lastError: string | null;
   lastOutput: string[];
   samples: HealthSample[];

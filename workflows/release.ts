@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -8,7 +9,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { releaseStateQuery, workflowIdFor, type QaResult, type ReleaseInput, type ReleaseResult, type ReleaseState } from './messages.js';
+import { deployWorkflow } from './deploy.js';
+import {
+  decisionSignal,
+  releaseStateQuery,
+  workflowIdFor,
+  type DeployResult,
+  type QaResult,
+  type ReleaseInput,
+  type ReleaseOutcome,
+  type ReleaseResult,
+  type ReleaseState,
+} from './messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey, VersionKey } from './search-attributes.js';
@@ -53,6 +65,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   });
   state.steps = tracker.steps;
   setHandler(releaseStateQuery, () => state);
+  // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment.
+  setHandler(decisionSignal, async (decision) => {
+    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision);
+  });
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },
     { key: TriggerKey, value: state.trigger },
@@ -122,7 +138,37 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
   );
 
-  return finish('released', `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`, approval);
+  const released = `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
+  const deploySettings = pin.settings.deploy;
+  if (input.deploy === false || !deploySettings) return finish('released', released, approval);
+
+  const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
+  state.deploy = { workflowId: deployId, state: null };
+  const deployed = await tracker.run('deploy', async (): Promise<DeployResult> => {
+    try {
+      const child = await startChild(deployWorkflow, {
+        workflowId: deployId,
+        taskQueue: info.taskQueue,
+        args: [{
+          repoId: input.repoId,
+          version: plan.version as string,
+          trigger: state.trigger,
+          pinnedTaskQueue: pin.taskQueue,
+          release: { tag: plan.tag as string, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
+        }],
+        staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
+      });
+      return await child.result();
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      return {
+        repoId: input.repoId, environment: deploySettings.environment, version: plan.version as string, outcome: 'failed', attempts: 0, report: null,
+        reason: `another deployment to ${deploySettings.environment} is in progress (${deployId}); deploy ${plan.version} with POST /repos/${input.repoId}/deployments when it ends`,
+      };
+    }
+  }, (d) => `${d.outcome}: ${d.reason}`);
+  const outcomes: Record<DeployResult['outcome'], ReleaseOutcome> = { deployed: 'deployed', 'rolled-back': 'rolled-back', abandoned: 'abandoned', failed: 'deploy-failed' };
+  return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */

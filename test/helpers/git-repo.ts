@@ -33,14 +33,22 @@ export async function createTestRepo(files: Record<string, string>, options: { b
   const dir = path.join(root, 'work');
   const remoteDir = path.join(root, 'remote.git');
   const branch = options.branch ?? 'main';
-  const run = async (cwd: string, args: string[]) => (await execa('git', args, { cwd, env: IDENTITY })).stdout;
   await execa('git', ['init', '--bare', '--initial-branch', branch, remoteDir]);
   await mkdir(dir);
-  await run(dir, ['init', '--initial-branch', branch]);
-  await run(dir, ['remote', 'add', 'origin', `file://${remoteDir}`]);
+  await execa('git', ['init', '--initial-branch', branch], { cwd: dir });
+  await execa('git', ['remote', 'add', 'origin', `file://${remoteDir}`], { cwd: dir });
+  const repo = createTestRepoHandle(dir, `file://${remoteDir}`, root, branch);
+  await repo.commit('chore: initial commit', { ...files, '.gitignore': 'coverage/\nreports/\nnode_modules/\n' });
+  await repo.push();
+  return repo;
+}
+
+/** Helpers around an existing working copy with a remote `origin`. */
+export function createTestRepoHandle(dir: string, remote: string, root: string, branch = 'main'): TestRepo {
+  const run = async (cwd: string, args: string[]) => (await execa('git', args, { cwd, env: IDENTITY })).stdout;
   const repo: TestRepo = {
     dir,
-    remote: `file://${remoteDir}`,
+    remote,
     git: (...args) => run(dir, args),
     async write(file, content) {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
@@ -58,7 +66,5 @@ export async function createTestRepo(files: Record<string, string>, options: { b
     head: async () => (await run(dir, ['rev-parse', 'HEAD'])).trim(),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
-  await repo.commit('chore: initial commit', { ...files, '.gitignore': 'coverage/\nreports/\nnode_modules/\n' });
-  await repo.push();
   return repo;
 }

@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
+import { tagName } from '../domain/bump.js';
+import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
+import type { HealthSample } from '../workflows/messages.js';
+import type { ActivityDeps } from './deps.js';
+import { lastReleaseTag, openGit, resolveCommit } from './git.js';
+import { probeOnce } from './health.js';
+import { runCommand } from './process.js';
+import { findReportOfRun, writeReportFile } from './reports.js';
+import { repoOrFail, workingCopy } from './working-copy.js';
+
+export interface ResolvedRelease {
+  version: string;
+  tag: string;
+  sha: string;
+  previous: { version: string; tag: string } | null;
+}
+
+export interface DeployAttempt {
+  ok: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  spawnError: string | null;
+  durationMs: number;
+  tail: string[];
+  logFile: string;
+  reason: string;
+}
+
+export function createDeployActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  function deploySettings(repoId: string) {
+    const repo = repoOrFail(deps.config, repoId);
+    if (!repo.deploy) throw ApplicationFailure.nonRetryable(`repository "${repoId}" has no deploy command configured`, 'SHIPGATE_NOT_DEPLOYABLE');
+    return { repo, deploy: repo.deploy };
+  }
+
+  /** A clean checkout of the tag, separate from the working copy, for the deploy command to run in. */
+  async function checkoutTag(repoId: string, tag: string, sha: string): Promise<string> {
+    const { repo } = deploySettings(repoId);
+    const source = await workingCopy(deps.config, repo);
+    const dir = path.join(deps.config.dataDir, 'deploy', repo.id, tag.replace(/[^A-Za-z0-9._-]/g, '_'));
+    if (existsSync(path.join(dir, '.git'))) {
+      const git = openGit(dir);
+      if ((await resolveCommit(git, 'HEAD')) === sha) {
+        await git.raw(['checkout', '--quiet', '--force', '--detach', sha]);
+        await git.raw(['clean', '--quiet', '-d', '--force', '-x', '--exclude=node_modules']);
+        return dir;
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+    await mkdir(path.dirname(dir), { recursive: true });
+    await execa('git', ['clone', '--quiet', '--shared', '--no-checkout', '--', source, dir]);
+    await execa('git', ['checkout', '--quiet', '--detach', sha], { cwd: dir });
+    return dir;
+  }
+
+  return {
+    /** The release a version names: its tag and commit, and the release before it. */
+    async resolveRelease(input: { repoId: string; version: string }): Promise<ResolvedRelease> {
+      const { repo } = deploySettings(input.repoId);
+      const git = openGit(await workingCopy(deps.config, repo));
+      const tag = tagName(input.version, repo.tagFormat);
+      const sha = await resolveCommit(git, `refs/tags/${tag}`);
+      if (!sha) throw ApplicationFailure.nonRetryable(`repository "${repo.id}" has no release tag ${tag}`, 'SHIPGATE_TAG_NOT_FOUND');
+      const previous = await lastReleaseTag(git, `${sha}^`, repo.tagFormat).catch(() => null);
+      return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
+    },
+
+    async runDeploy(input: { repoId: string; version: string; tag: string; sha: string; previousVersion: string | null; attempt: number; runId: string }): Promise<DeployAttempt> {
+      const { repo, deploy } = deploySettings(input.repoId);
+      const dir = await checkoutTag(input.repoId, input.tag, input.sha);
+      const logFile = path.join(deps.config.dataDir, 'logs', repo.id, `deploy-${input.version}-${input.runId.slice(0, 8)}-${input.attempt}.log`);
+      const ctx = Context.current();
+      const result = await runCommand({
+        argv: deploy.command,
+        cwd: dir,
+        env: {
+          ...deploy.env,
+          SHIPGATE_REPO: repo.id,
+          SHIPGATE_ENVIRONMENT: deploy.environment,
+          SHIPGATE_VERSION: input.version,
+          SHIPGATE_TAG: input.tag,
+          SHIPGATE_SHA: input.sha,
+          SHIPGATE_PREVIOUS_VERSION: input.previousVersion ?? '',
+        },
+        timeoutMs: deploy.timeoutMs,
+        logFile,
+        signal: ctx.cancellationSignal,
+        onProgress: (tail) => ctx.heartbeat({ tail }),
+        progressEveryMs: 2_000,
+        reapGroupOnExit: false,
+      });
+      if (result.cancelled) throw ApplicationFailure.create({ message: 'the deployment was cancelled', type: 'SHIPGATE_CANCELLED', nonRetryable: true });
+      const ok = result.exitCode === 0 && !result.timedOut && !result.spawnError;
+      const reason = ok
+        ? 'the deploy command succeeded'
+        : result.spawnError
+          ? `the deploy command could not be started: ${result.spawnError}`
+          : result.timedOut
+            ? `the deploy command timed out after ${Math.round(deploy.timeoutMs / 1000)}s and was killed`
+            : `the deploy command exited with ${result.exitCode ?? result.signal}`;
+      return { ok, exitCode: result.exitCode, timedOut: result.timedOut, spawnError: result.spawnError, durationMs: result.durationMs, tail: result.tail.slice(-20), logFile, reason };
+    },
+
+    async probeHealth(input: { repoId: string; expectedVersion: string | null }): Promise<HealthSample> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      if (!repo.health) return { at: now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
+      return probeOnce(repo.health, input.expectedVersion, now);
+    },
+
+    async writeDeployReport(input: Omit<DeployReportInput, 'createdAt'>): Promise<{ name: string }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const dir = await workingCopy(deps.config, repo);
+      const existing = await findReportOfRun(dir, input.runId, ['deploy']);
+      if (existing) return { name: existing };
+      const at = now();
+      return { name: await writeReportFile(dir, 'deploy', at, renderDeployReport({ ...input, createdAt: at.toISOString() })) };
+    },
+  };
+}
+
+export type DeployActivities = ReturnType<typeof createDeployActivities>;

@@ -1,0 +1,83 @@
+import { serializeReport, type DeployReportFrontMatter } from '../context/report.js';
+import type { DeployState, HealthSample } from '../workflows/messages.js';
+
+export interface DeployAttemptRecord {
+  attempt: number;
+  version: string;
+  kind: 'deploy' | 'rollback';
+  at: string;
+  deployOk: boolean;
+  healthOk: boolean | null;
+  reason: string;
+}
+
+export interface DeployReportInput {
+  repoId: string;
+  environment: string;
+  version: string;
+  tag: string;
+  commit: string;
+  previousVersion: string | null;
+  outcome: NonNullable<DeployState['outcome']>;
+  reason: string;
+  attempts: DeployAttemptRecord[];
+  samples: HealthSample[];
+  lastOutput: string[];
+  decisions: { decision: string; at: string }[];
+  workflowId: string;
+  runId: string;
+  createdAt: string;
+}
+
+const TITLES: Record<DeployReportInput['outcome'], string> = {
+  deployed: 'Deployed',
+  'rolled-back': 'Rolled back',
+  abandoned: 'Deployment abandoned',
+  failed: 'Deployment failed',
+};
+
+export function renderDeployReport(input: DeployReportInput): string {
+  const frontMatter: DeployReportFrontMatter = {
+    outcome: input.outcome,
+    repository: input.repoId,
+    environment: input.environment,
+    version: input.version,
+    tag: input.tag,
+    commit: input.commit,
+    created_at: input.createdAt,
+    attempts: input.attempts.length,
+    previous_version: input.previousVersion,
+    workflow_id: input.workflowId,
+    run_id: input.runId,
+  };
+  const lines = [
+    `# ${TITLES[input.outcome]}: ${input.repoId} ${input.version} to ${input.environment}`,
+    '',
+    `**Outcome:** ${input.outcome} — ${text(input.reason)}.`,
+    '',
+    '## Attempts',
+    '',
+    '| # | Kind | Version | Started | Deploy | Health | Note |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...input.attempts.map((a) => `| ${a.attempt} | ${a.kind} | ${a.version} | ${a.at} | ${a.deployOk ? 'ok' : 'failed'} | ${a.healthOk === null ? '—' : a.healthOk ? 'ok' : 'failed'} | ${text(a.reason)} |`),
+    '',
+  ];
+  if (input.decisions.length > 0) {
+    lines.push('## Operator decisions', '', ...input.decisions.map((d) => `- ${d.at}: ${d.decision}`), '');
+  }
+  if (input.samples.length > 0) {
+    lines.push('## Health samples', '', '| Time | Status | Latency | Version | Result |', '| --- | --- | --- | --- | --- |');
+    for (const s of input.samples.slice(-30)) {
+      lines.push(`| ${s.at} | ${s.status ?? '—'} | ${s.latencyMs} ms | ${s.version ?? '—'} | ${s.ok ? 'ok' : text(s.error ?? 'failed')} |`);
+    }
+    lines.push('');
+  }
+  if (input.lastOutput.length > 0) {
+    lines.push('## Last deploy output', '', '```text', input.lastOutput.join('\n').replace(/```/g, "'''"), '```', '');
+  }
+  return serializeReport(frontMatter, lines.join('\n'));
+}
+
+function text(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;');
+}

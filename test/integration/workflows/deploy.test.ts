@@ -1,0 +1,168 @@
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
+import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployState } from '../../../workflows/messages.js';
+import { releaseWorkflow } from '../../../workflows/release.js';
+import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+
+const services = new Map<string, SampleService>();
+let worker: TestWorker;
+
+function service(id: string): SampleService {
+  return services.get(id)!;
+}
+
+function startRelease(repoId: string) {
+  return worker.client.workflow.start(releaseWorkflow, {
+    taskQueue: worker.taskQueue,
+    workflowId: `release:${repoId}:${Math.random().toString(36).slice(2)}`,
+    args: [{ repoId }],
+  });
+}
+
+async function deployStateOf(repoId: string, environment = 'production'): Promise<DeployState> {
+  return worker.client.workflow.getHandle(`deploy:${repoId}:${environment}`).query(deployStateQuery);
+}
+
+async function untilAwaitingDecision(repoId: string): Promise<DeployState> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const state = await deployStateOf(repoId).catch(() => null);
+    if (state?.awaitingDecision) return state;
+    if (Date.now() > deadline) throw new Error(`no decision awaited: ${JSON.stringify(state)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Releases 1.0.0 healthily, then commits a feature so that the next release is 1.1.0. */
+async function releasedOnce(id: string): Promise<void> {
+  const first = await (await startRelease(id)).result();
+  expect(first.outcome).toBe('deployed');
+  await service(id).repo.commit('feat: shout', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+}
+
+describe('deployment', () => {
+  beforeAll(async () => {
+    const tunes: Record<string, (s: NonNullable<SampleService['settings']>) => void> = {
+      'dep-healthy': () => {},
+      'dep-retry': () => {},
+      'dep-rollback': () => {},
+      'dep-mismatch': () => {},
+      'dep-deadline': (s) => { s.deploy = { ...s.deploy!, decisionTimeout: '2s' }; },
+      'dep-abandon': () => {},
+      'dep-signal': () => {},
+      'dep-auto': (s) => { s.deploy = { ...s.deploy!, autoRollback: true }; },
+    };
+    for (const [id, tune] of Object.entries(tunes)) services.set(id, await createSampleService(id, tune));
+    worker = await startTestWorker(await testConfig([...services.values()].map((s) => s.settings)));
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([...services.values()].map((s) => s.stop()));
+  });
+
+  it('deploys a release, verifies health and the version, and writes a deploy report', async () => {
+    const handle = await startRelease('dep-healthy');
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'deployed', version: '1.0.0' });
+    expect(await service('dep-healthy').servingVersion()).toBe('1.0.0');
+    const state = await deployStateOf('dep-healthy');
+    expect(state.outcome).toBe('deployed');
+    expect(state.samples.filter((s) => s.ok).length).toBeGreaterThanOrEqual(2);
+    expect(state.samples.at(-1)).toMatchObject({ status: 200, version: '1.0.0', ok: true });
+    expect(state.report).toMatch(/^deploy-\d{8}-\d{6}\.md$/);
+    const release = await handle.query(releaseStateQuery);
+    expect(release.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'qa', 'version', 'files', 'commit', 'tag', 'push', 'deploy']);
+  });
+
+  it('retries a failed deploy command after it is fixed, without re-tagging or pushing again', async () => {
+    const s = service('dep-retry');
+    await s.fault('fail-deploy');
+    const handle = await startRelease('dep-retry');
+    const waiting = await untilAwaitingDecision('dep-retry');
+    expect(waiting.lastError).toMatch(/the deploy command exited with 1/);
+    expect(waiting.decisionsAllowed).toEqual(['retry', 'abandon']);
+    const remoteBefore = await s.repo.git('ls-remote', 'origin');
+    await s.clearFault('fail-deploy');
+    const answer = await worker.client.workflow.getHandle('deploy:dep-retry:production').executeUpdate(decisionUpdate, { args: ['retry'] });
+    expect(answer.accepted).toBe('retry');
+    const result = await handle.result();
+    expect(result.outcome).toBe('deployed');
+    expect(await s.servingVersion()).toBe('1.0.0');
+    expect(await s.repo.git('ls-remote', 'origin')).toBe(remoteBefore);
+    expect(await s.repo.git('tag', '--list')).toBe('v1.0.0');
+    expect(s.deployCount()).toBe(2);
+  });
+
+  it('rolls back to the previous version when health fails, and verifies it', async () => {
+    const s = service('dep-rollback');
+    await releasedOnce('dep-rollback');
+    await s.fault('unhealthy-1.1.0');
+    const handle = await startRelease('dep-rollback');
+    const waiting = await untilAwaitingDecision('dep-rollback');
+    expect(waiting.lastError).toMatch(/health check failed/);
+    expect(waiting.decisionsAllowed).toEqual(['retry', 'rollback', 'abandon']);
+    await worker.client.workflow.getHandle('deploy:dep-rollback:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+    const result = await handle.result();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.reason).toMatch(/rolled back to 1\.0\.0/);
+    expect(await s.servingVersion()).toBe('1.0.0');
+  });
+
+  it('rolls back by itself when autoRollback is set', async () => {
+    const s = service('dep-auto');
+    await releasedOnce('dep-auto');
+    await s.fault('unhealthy-1.1.0');
+    const result = await (await startRelease('dep-auto')).result();
+    expect(result.outcome).toBe('rolled-back');
+    expect(await s.servingVersion()).toBe('1.0.0');
+  });
+
+  it('treats a service still reporting the old version as a failed deployment', async () => {
+    const s = service('dep-mismatch');
+    await releasedOnce('dep-mismatch');
+    await s.fault('stuck');
+    await startRelease('dep-mismatch');
+    const waiting = await untilAwaitingDecision('dep-mismatch');
+    expect(waiting.lastError).toMatch(/version mismatch: serving 1\.0\.0, expected 1\.1\.0/);
+    expect(waiting.samples.at(-1)).toMatchObject({ status: 200, version: '1.0.0', ok: false });
+    await worker.client.workflow.getHandle('deploy:dep-mismatch:production').executeUpdate(decisionUpdate, { args: ['abandon'] });
+  });
+
+  it('ends failed when no decision comes before the deadline', async () => {
+    await service('dep-deadline').fault('fail-deploy');
+    const result = await (await startRelease('dep-deadline')).result();
+    expect(result.outcome).toBe('deploy-failed');
+    expect(result.reason).toMatch(/no decision within 2s/);
+  });
+
+  it('records an abandoned deployment and refuses decisions once none is awaited', async () => {
+    await service('dep-abandon').fault('fail-deploy');
+    const handle = await startRelease('dep-abandon');
+    await untilAwaitingDecision('dep-abandon');
+    const deploy = worker.client.workflow.getHandle('deploy:dep-abandon:production');
+    const refused = await deploy.executeUpdate(decisionUpdate, { args: ['rollback'] }).catch((e: Error) => e);
+    expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/no previous release to roll back to/);
+    await deploy.executeUpdate(decisionUpdate, { args: ['abandon'] });
+    expect((await handle.result()).outcome).toBe('abandoned');
+    await expect(deploy.executeUpdate(decisionUpdate, { args: ['retry'] })).rejects.toThrow();
+  });
+
+  it('accepts the retry as a signal sent with the temporal CLI', async () => {
+    const s = service('dep-signal');
+    await s.fault('fail-deploy');
+    const handle = await startRelease('dep-signal');
+    await untilAwaitingDecision('dep-signal');
+    await s.clearFault('fail-deploy');
+    const cli = await locateTemporalCli();
+    if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
+    await execa(cli.path, [
+      'workflow', 'signal', '--address', inject('temporalAddress'), '--namespace', 'default',
+      '--workflow-id', 'deploy:dep-signal:production', '--name', 'decide', '--input', '"retry"',
+    ]);
+    expect((await handle.result()).outcome).toBe('deployed');
+    expect(await s.servingVersion()).toBe('1.0.0');
+  });
+});

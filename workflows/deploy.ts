@@ -1,0 +1,251 @@
+import { condition, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { DeployAttemptRecord } from '../domain/deploy-report.js';
+import {
+  DEPLOY_DECISIONS,
+  decisionSignal,
+  decisionUpdate,
+  deployStateQuery,
+  type DeployDecision,
+  type DeployInput,
+  type DeployResult,
+  type DeployState,
+} from './messages.js';
+import { markOutcome, nowIso, showDetails } from './run-state.js';
+import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
+
+const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+const MAX_SAMPLES_KEPT = 60;
+
+interface Target {
+  version: string;
+  tag: string;
+  sha: string;
+}
+
+/**
+ * Deploys one released version to one environment, verifies health and version, and when that
+ * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
+ */
+export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
+  const info = workflowInfo();
+  const pin = await shared.pinRun.executeWithOptions(
+    input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue, startToCloseTimeout: '1m' } : { startToCloseTimeout: '1m' },
+    [{ repoId: input.repoId }],
+  );
+  const deploy = pin.settings.deploy;
+  const health = pin.settings.health;
+  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
+  const release = input.release ?? (await local.resolveRelease({ repoId: input.repoId, version: input.version }));
+  const environment = deploy?.environment ?? 'production';
+  // A crashed worker may cost one more run of the deploy command; never more per attempt.
+  const deploying = proxyActivities<Activities>({
+    taskQueue: pin.taskQueue,
+    startToCloseTimeout: (deploy?.timeoutMs ?? 600_000) + 60_000,
+    heartbeatTimeout: '30s',
+    retry: { maximumAttempts: 2 },
+  });
+
+  const state: DeployState = {
+    kind: 'deploy',
+    repoId: input.repoId,
+    environment,
+    version: input.version,
+    tag: release.tag,
+    previousVersion: release.previous?.version ?? null,
+    stage: 'starting',
+    startedAt: nowIso(),
+    attempts: 0,
+    deploying: null,
+    awaitingDecision: false,
+    decisionsAllowed: [],
+    decisionDeadline: null,
+    decisions: [],
+    lastError: null,
+    lastOutput: [],
+    samples: [],
+    outcome: null,
+    reason: null,
+    report: null,
+  };
+  const attempts: DeployAttemptRecord[] = [];
+  let decision: DeployDecision | null = null;
+
+  const stage = (name: string) => {
+    state.stage = name;
+    upsertSearchAttributes([{ key: StageKey, value: name }]);
+    showDetails([
+      `**Deploy** of \`${input.repoId}\` **${input.version}** to ${environment}`,
+      `Stage: ${name}`,
+      state.lastError ? `Last error: ${state.lastError}` : null,
+      state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
+      state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,
+    ]);
+  };
+  upsertSearchAttributes([
+    { key: RepoKey, value: input.repoId },
+    { key: VersionKey, value: input.version },
+    { key: TriggerKey, value: input.trigger ?? 'manual' },
+  ]);
+  setHandler(deployStateQuery, () => state);
+  const accept = (d: DeployDecision) => {
+    decision = d;
+    state.decisions.push({ decision: d, at: nowIso() });
+  };
+  const validate = (d: DeployDecision) => {
+    if (!DEPLOY_DECISIONS.includes(d)) throw new Error(`unknown decision ${JSON.stringify(d)}: use retry, rollback or abandon`);
+    if (!state.awaitingDecision) throw new Error(`no decision is awaited: the deployment is at stage ${state.stage}`);
+    if (!state.decisionsAllowed.includes(d)) throw new Error(`${d} is not possible here: ${d === 'rollback' ? 'there is no previous release to roll back to' : 'not allowed'}`);
+  };
+  setHandler(decisionUpdate, (d) => {
+    accept(d);
+    return { accepted: d, stage: state.stage };
+  }, { validator: validate });
+  setHandler(decisionSignal, (d) => {
+    try {
+      validate(d);
+      accept(d);
+    } catch {
+      // A signal cannot be refused; one that does not fit the moment is ignored.
+    }
+  });
+
+  const verify = async (version: string): Promise<{ ok: boolean; reason: string }> => {
+    if (!health) return { ok: true, reason: 'no health check configured' };
+    stage(`verify ${version}`);
+    if (health.initialDelayMs > 0) await sleep(health.initialDelayMs);
+    const deadline = Date.now() + health.deadlineMs;
+    let consecutive = 0;
+    let failures = 0;
+    for (;;) {
+      const sample = await local.probeHealth({ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null });
+      state.samples.push(sample);
+      if (state.samples.length > MAX_SAMPLES_KEPT) state.samples.splice(0, state.samples.length - MAX_SAMPLES_KEPT);
+      if (sample.ok) {
+        consecutive += 1;
+        if (consecutive >= health.successes) return { ok: true, reason: `${consecutive} consecutive healthy samples` };
+      } else {
+        consecutive = 0;
+        failures += 1;
+        if (failures > health.failureBudget) return { ok: false, reason: `health check failed ${failures} times (budget ${health.failureBudget}): ${sample.error ?? 'unhealthy'}` };
+      }
+      if (Date.now() >= deadline) return { ok: false, reason: `not healthy within ${Math.round(health.deadlineMs / 1000)}s: ${sample.error ?? 'too few consecutive successes'}` };
+      await sleep(health.intervalMs);
+    }
+  };
+
+  const attempt = async (target: Target, kind: 'deploy' | 'rollback'): Promise<{ ok: boolean; reason: string }> => {
+    const budget = (deploy?.retries ?? 0) + 1;
+    let reason = 'not attempted';
+    for (let i = 0; i < budget; i += 1) {
+      if (i > 0) {
+        stage(`backoff before attempt ${i + 1}`);
+        await sleep(Math.min(30_000, 2_000 * i));
+      }
+      state.attempts += 1;
+      state.deploying = target.version;
+      stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
+      const record: DeployAttemptRecord = { attempt: state.attempts, version: target.version, kind, at: nowIso(), deployOk: false, healthOk: null, reason: '' };
+      attempts.push(record);
+      const run = await deploying.runDeploy({
+        repoId: input.repoId,
+        version: target.version,
+        tag: target.tag,
+        sha: target.sha,
+        previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
+        attempt: state.attempts,
+        runId: info.runId,
+      });
+      state.lastOutput = run.tail.slice(-10);
+      record.deployOk = run.ok;
+      if (!run.ok) {
+        reason = run.reason;
+      } else {
+        const verdict = await verify(target.version);
+        record.healthOk = verdict.ok;
+        if (verdict.ok) {
+          record.reason = verdict.reason;
+          state.lastError = null;
+          return verdict;
+        }
+        reason = verdict.reason;
+      }
+      record.reason = reason;
+      state.lastError = reason;
+    }
+    return { ok: false, reason };
+  };
+
+  const current: Target = { version: input.version, tag: release.tag, sha: release.sha };
+  const previous = release.previous;
+  const finish = async (outcome: DeployResult['outcome'], reason: string): Promise<DeployResult> => {
+    state.outcome = outcome;
+    state.reason = reason;
+    state.awaitingDecision = false;
+    stage('report');
+    const report = await local.writeDeployReport({
+      repoId: input.repoId,
+      environment,
+      version: input.version,
+      tag: release.tag,
+      commit: release.sha,
+      previousVersion: state.previousVersion,
+      outcome,
+      reason,
+      attempts,
+      samples: state.samples,
+      lastOutput: state.lastOutput,
+      decisions: state.decisions,
+      workflowId: info.workflowId,
+      runId: info.runId,
+    });
+    state.report = report.name;
+    markOutcome(outcome, input.version);
+    stage('done');
+    return { repoId: input.repoId, environment, version: input.version, outcome, reason, attempts: state.attempts, report: report.name };
+  };
+
+  if (!deploy) return finish('failed', `repository "${input.repoId}" has no deploy command configured`);
+
+  let result = await attempt(current, 'deploy');
+  if (result.ok) return finish('deployed', `${input.version} is live and healthy (${result.reason})`);
+
+  for (;;) {
+    let chosen: DeployDecision | null;
+    if (deploy.autoRollback && previous && !state.decisions.some((d) => d.decision === 'rollback')) {
+      chosen = 'rollback';
+      state.decisions.push({ decision: 'rollback', at: nowIso() });
+    } else {
+      chosen = await awaitDecision(deploy.decisionTimeoutMs, previous !== null);
+    }
+    if (chosen === null) return finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after: ${result.reason}`);
+    if (chosen === 'abandon') return finish('abandoned', `abandoned by an operator after: ${result.reason}`);
+    if (chosen === 'retry') {
+      result = await attempt(current, 'deploy');
+      if (result.ok) return finish('deployed', `${input.version} is live and healthy after a retry (${result.reason})`);
+      continue;
+    }
+    if (!previous) continue;
+    const rollback = await attempt({ version: previous.version, tag: previous.tag, sha: await local.resolveRelease({ repoId: input.repoId, version: previous.version }).then((r) => r.sha) }, 'rollback');
+    if (rollback.ok) return finish('rolled-back', `rolled back to ${previous.version} after: ${result.reason}`);
+    result = { ok: false, reason: `rollback to ${previous.version} failed too: ${rollback.reason}` };
+  }
+
+  async function awaitDecision(timeoutMs: number, canRollBack: boolean): Promise<DeployDecision | null> {
+    decision = null;
+    state.awaitingDecision = true;
+    state.decisionsAllowed = canRollBack ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
+    state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
+    stage('awaiting decision');
+    const decided = await condition(() => decision !== null, timeoutMs);
+    state.awaitingDecision = false;
+    state.decisionsAllowed = [];
+    state.decisionDeadline = null;
+    return decided ? decision : null;
+  }
+}
+
+function describeSample(sample: DeployState['samples'][number] | undefined): string | null {
+  if (!sample) return null;
+  return `${sample.ok ? 'ok' : 'failing'} (${sample.status ?? 'no answer'}, ${sample.latencyMs} ms${sample.version ? `, version ${sample.version}` : ''}${sample.error ? `: ${sample.error}` : ''})`;
+}
