@@ -16,7 +16,8 @@ export interface WorkerSetup {
   /** Pre-bundled workflow code, or the path of the workflows module. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   workflowsPath?: string;
-  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Milliseconds a shutting-down worker lets running activities finish. */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -30,7 +31,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const common = {
     connection: setup.connection,
     namespace: setup.config.temporal.namespace,
-    shutdownGraceTime: setup.shutdownGraceTime ?? '10s',
+    shutdownGraceTime: setup.shutdownGraceMs ?? 10_000,
     identity: `shipgate@${setup.workerId}/${process.pid}`,
   };
   const shared = await Worker.create({

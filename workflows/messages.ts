@@ -51,7 +51,8 @@ export interface QaState {
 
 export const qaStateQuery = defineQuery<QaState>('qaState');
 
-export type BumpOverride = 'major' | 'minor' | 'patch' | string;
+/** `major`, `minor`, `patch` or an explicit version such as `2.0.0`. */
+export type BumpOverride = string;
 
 export interface ReleaseInput {
   repoId: string;

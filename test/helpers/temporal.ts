@@ -51,7 +51,7 @@ export async function startTestWorker(config: ShipgateConfig, options: { workerI
     workerId: options.workerId ?? 'test-worker',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    shutdownGraceTime: '1s',
+    shutdownGraceMs: 1_000,
   });
   const running = runWorkers(workers);
   const connection = await Connection.connect({ address });

@@ -1,0 +1,91 @@
+// @ts-check
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const rootDir = path.dirname(fileURLToPath(import.meta.url));
+
+// Workflow code runs in Temporal's deterministic sandbox, and context/ is imported by workflows,
+// so neither may reach Node APIs: the worker's bundler would reject them only at start-up.
+// Type-only imports are erased at compile time, which is how workflows name activity types.
+const SANDBOX_MESSAGE =
+  'workflows/ and context/ run inside the Temporal workflow sandbox: no Node APIs. Move the I/O into an activity, or use `import type`.';
+
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+
+const sandboxImports = {
+  paths: nodeBuiltins.map((name) => ({ name, message: SANDBOX_MESSAGE, allowTypeImports: true })),
+  patterns: [
+    { group: ['node:*'], message: SANDBOX_MESSAGE, allowTypeImports: true },
+    {
+      group: ['execa', 'simple-git', 'pino', 'pino-*', 'fastify', '@fastify/*', 'proper-lockfile', '@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'],
+      message: `${SANDBOX_MESSAGE} This package needs Node at runtime.`,
+      allowTypeImports: true,
+    },
+    {
+      // Relative paths only, so that `@temporalio/worker` is not matched a second time here.
+      regex: '^(?:\\.\\.?/)+(?:activities|worker|api|devserver|config/load)(?:[/.]|$)',
+      message: `${SANDBOX_MESSAGE} These modules do I/O; import their types only.`,
+      allowTypeImports: true,
+    },
+  ],
+};
+
+const SANDBOX_GLOBAL_MESSAGE = 'Not available in the Temporal workflow sandbox; pass the value in as workflow input or read it in an activity.';
+const sandboxGlobals = ['process', 'Buffer', 'setImmediate', 'clearImmediate', '__dirname', '__filename', 'require'].map((name) => ({
+  name,
+  message: SANDBOX_GLOBAL_MESSAGE,
+}));
+
+export default defineConfig([
+  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/', '**/*.mjs', '**/*.cjs', '**/*.js', '!eslint.config.js']),
+
+  {
+    files: ['eslint.config.js'],
+    extends: [js.configs.recommended],
+  },
+
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: rootDir },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // Fastify plugins and activity factories are async by contract even when a body has no await.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+    },
+  },
+
+  {
+    // tsconfig.json leaves tests out of the build, and the project service only reads the nearest
+    // tsconfig.json, so tests and the vitest config are typed through tsconfig.test.json instead.
+    files: ['test/**/*.ts', 'vitest.config.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './tsconfig.test.json', tsconfigRootDir: rootDir },
+    },
+    rules: {
+      // Test code reads parsed JSON, fixtures and mock internals; the assertions are the safety net there.
+      '@typescript-eslint/no-unsafe-assignment': 'warn',
+      '@typescript-eslint/no-unsafe-member-access': 'warn',
+      '@typescript-eslint/no-unsafe-call': 'warn',
+      '@typescript-eslint/no-unsafe-argument': 'warn',
+      '@typescript-eslint/no-unsafe-return': 'warn',
+    },
+  },
+
+  {
+    files: ['workflows/**/*.ts', 'context/**/*.ts'],
+    rules: {
+      // ESLint's own rule understands `import type` since 9.x; the typescript-eslint copy is deprecated.
+      'no-restricted-imports': ['error', sandboxImports],
+      'no-restricted-globals': ['error', ...sandboxGlobals],
+    },
+  },
+]);
