@@ -4,6 +4,7 @@ import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
 import { createReleaseActivities } from './release.js';
 import { createRunActivities } from './runs.js';
+import { createTriggerActivities } from './triggers.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReleaseActivities(deps),
     ...createRunActivities(deps),
     ...createDeployActivities(deps),
+    ...createTriggerActivities(deps),
   };
 }
 

@@ -154,5 +154,8 @@ function resolveRepository(repo: RepositoryInput, index: number, ctx: { file: st
             : null,
         }
       : null,
+    watch: repo.watch ? { intervalMs: durationMs(repo.watch.interval) } : null,
+    release: { auto: repo.release?.auto === 'on-qa-pass', schedule: repo.release?.schedule ?? null, timezone: repo.release?.timezone ?? null },
+    webhook: repo.webhook ? { secretEnv: repo.webhook.secretEnv, remoteUrl: repo.webhook.remoteUrl ?? null } : null,
   };
 }

@@ -80,6 +80,28 @@ const DeploySettings = Type.Object(
   { additionalProperties: false },
 );
 
+const WatchSettings = Type.Object(
+  { interval: Duration },
+  { additionalProperties: false, description: 'Poll the release branch and run QA on every new commit' },
+);
+
+const ReleaseSettings = Type.Object(
+  {
+    auto: Type.Optional(Type.Union([Type.Literal('on-qa-pass'), Type.Literal('off')], { description: 'Release when a triggered QA run passes' })),
+    schedule: Type.Optional(Type.String({ minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z?#LW]+$', description: 'Cron expression of a release train' })),
+    timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the release train' })),
+  },
+  { additionalProperties: false },
+);
+
+const WebhookSettings = Type.Object(
+  {
+    secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Name of the environment variable that holds the webhook secret' }),
+    remoteUrl: Type.Optional(Type.String({ minLength: 1, description: 'The URL the forge reports for this repository (default: the configured url or remote)' })),
+  },
+  { additionalProperties: false },
+);
+
 export const RepositorySettings = Type.Object(
   {
     id: RepoId,
@@ -94,6 +116,9 @@ export const RepositorySettings = Type.Object(
     coverage: Type.Optional(CoverageSettings),
     deploy: Type.Optional(DeploySettings),
     health: Type.Optional(HealthSettings),
+    watch: Type.Optional(WatchSettings),
+    release: Type.Optional(ReleaseSettings),
+    webhook: Type.Optional(WebhookSettings),
   },
   { additionalProperties: false },
 );

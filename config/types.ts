@@ -40,6 +40,9 @@ export interface RepoConfig {
     deadlineMs: number;
     version: { url: string; jsonField: string | null; header: string | null } | null;
   } | null;
+  watch: { intervalMs: number } | null;
+  release: { auto: boolean; schedule: string | null; timezone: string | null };
+  webhook: { secretEnv: string; remoteUrl: string | null } | null;
 }
 
 export interface ShipgateConfig {

@@ -1,8 +1,10 @@
 import os from 'node:os';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfigFile } from '../config/load.js';
 import { createLogger } from './logger.js';
 import { createWorkers, runWorkers } from './create-workers.js';
+import { reconcileSchedules } from './schedules.js';
 import { workflowsPath } from './workflows-path.js';
 
 const logger = createLogger('shipgate-worker');
@@ -14,7 +16,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const workerId = process.env.SHIPGATE_WORKER_ID || os.hostname();
   const workers = await createWorkers({ connection, config, logger, workerId, workflowsPath: workflowsPath() });
-  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId }, 'worker polling');
+  const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace }), config, config.temporal.taskQueue, logger);
+  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, schedules: schedules.kept }, 'worker polling');
   try {
     await runWorkers(workers);
   } finally {

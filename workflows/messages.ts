@@ -47,6 +47,8 @@ export interface QaState {
   tests: { passed: number; failed: number; skipped: number; total: number } | null;
   coverage: { percent: number | null; threshold: number; gate: string } | null;
   lastOutput: string[];
+  /** For triggered runs of a repository with `release.auto: on-qa-pass`: what followed the pass. */
+  autoRelease: { started: boolean; workflowId: string | null; reason: string } | null;
 }
 
 export const qaStateQuery = defineQuery<QaState>('qaState');

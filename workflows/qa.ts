@@ -6,6 +6,15 @@ import { RepoKey, TriggerKey } from './search-attributes.js';
 
 const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
 
+/** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
+async function releaseAfterPass(repoId: string, sha: string, local: Activities): Promise<NonNullable<QaState['autoRelease']>> {
+  const policy = await local.releasePolicy({ repoId });
+  if (!policy.auto) return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
+  const plan = await local.hasReleasableChanges({ repoId, sha });
+  if (!plan.releasable) return { started: false, workflowId: null, reason: plan.reason };
+  return local.startRelease({ repoId, trigger: 'auto' });
+}
+
 /** The quality gate: is this commit fit to ship? Leaves exactly one report in `context/`. */
 export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   const info = workflowInfo();
@@ -24,6 +33,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     tests: null,
     coverage: null,
     lastOutput: [],
+    autoRelease: null,
   };
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
@@ -98,7 +108,11 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     (r) => r.name,
   );
   const reason = written.reason;
-  Object.assign(state, { stage: 'done', outcome: written.outcome, report: written.name, reason });
+  Object.assign(state, { outcome: written.outcome, report: written.name, reason });
+  if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
+    state.autoRelease = await tracker.run('auto-release', () => releaseAfterPass(input.repoId, input.sha, local), (a) => a.reason);
+  }
+  state.stage = 'done';
   markOutcome(written.outcome);
   showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Outcome: **${written.outcome}**`, `Report: context/${written.name}`]);
   return { repoId: input.repoId, sha: input.sha, outcome: written.outcome, report: written.name, reused: false, reason };

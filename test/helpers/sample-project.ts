@@ -1,3 +1,5 @@
+import type { RepositoryInput } from '../../config/schema.js';
+
 /**
  * A small Node project whose own tests run on Node's built-in runner, writing JUnit results
  * and lcov coverage: real tools, real output.
@@ -33,12 +35,12 @@ export const SAMPLE_FILES: Record<string, string> = {
   ].join('\n'),
 };
 
-export function sampleRepoSettings(id: string, dir: string, extra: Record<string, unknown> = {}) {
+export function sampleRepoSettings(id: string, dir: string, extra: Partial<RepositoryInput> = {}): RepositoryInput {
   return {
     id,
     path: dir,
-    test: { command: SAMPLE_TEST_COMMAND, timeout: '2m', results: { format: 'junit' as const, path: 'reports/junit.xml' } },
-    coverage: { format: 'lcov' as const, path: 'coverage/lcov.info', threshold: 80, minChangedLines: 1, include: ['src/**'] },
+    test: { command: SAMPLE_TEST_COMMAND, timeout: '2m', results: { format: 'junit', path: 'reports/junit.xml' } },
+    coverage: { format: 'lcov', path: 'coverage/lcov.info', threshold: 80, minChangedLines: 1, include: ['src/**'] },
     ...extra,
   };
 }

@@ -1,0 +1,70 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Trigger } from '../workflows/messages.js';
+import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import type { ActivityDeps } from './deps.js';
+import { openGit, resolveCommit } from './git.js';
+import { planRelease } from './plan.js';
+import { repoOrFail, workingCopy } from './working-copy.js';
+
+export interface ReleaseStart {
+  started: boolean;
+  workflowId: string;
+  reason: string;
+}
+
+export function createTriggerActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * The commit a watch tick should examine: the remote branch after a fetch for a cloned
+     * repository, the working copy's HEAD for a local one (that is what QA tests there).
+     */
+    async readBranchHead(input: { repoId: string }): Promise<{ sha: string }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const git = openGit(await workingCopy(deps.config, repo));
+      const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
+      const sha = await resolveCommit(git, ref);
+      if (!sha) throw ApplicationFailure.nonRetryable(`repository "${repo.id}" has no commit at ${ref}`, 'SHIPGATE_REPO_UNAVAILABLE');
+      return { sha };
+    },
+
+    /** Whether a release of `sha` now would release anything (a read-only plan). */
+    async hasReleasableChanges(input: { repoId: string; sha: string }): Promise<{ releasable: boolean; reason: string }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const git = openGit(await workingCopy(deps.config, repo));
+      const plan = await planRelease(git, repo, { sha: input.sha, date: new Date().toISOString().slice(0, 10) });
+      return { releasable: plan.version !== null, reason: plan.reason };
+    },
+
+    /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
+    async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      const workflowId = `release:${repo.id}`;
+      try {
+        await deps.client.workflow.start('releaseWorkflow', {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args: [{ repoId: repo.id, trigger: input.trigger }],
+          workflowIdConflictPolicy: 'FAIL',
+          typedSearchAttributes: [
+            { key: RepoKey, value: repo.id },
+            { key: TriggerKey, value: input.trigger },
+          ],
+          staticSummary: `Release of ${repo.id} (${input.trigger})`,
+        });
+        return { started: true, workflowId, reason: `started ${workflowId}` };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          return { started: false, workflowId, reason: `a release of ${repo.id} is already running (${workflowId})` };
+        }
+        throw error;
+      }
+    },
+
+    /** Release policy of a repository, for workflows that decide whether to release. */
+    async releasePolicy(input: { repoId: string }): Promise<{ auto: boolean; branch: string }> {
+      const repo = repoOrFail(deps.config, input.repoId);
+      return { auto: repo.release.auto, branch: repo.branch };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+
+export const WATCH_PREFIX = 'watch:';
+export const TRAIN_PREFIX = 'release-train:';
+
+interface Wanted {
+  id: string;
+  spec: ScheduleSpec;
+  action: ScheduleOptionsAction;
+  note: string;
+}
+
+function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
+  const wanted: Wanted[] = [];
+  const attributes = (trigger: string) => [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: trigger }];
+  if (repo.watch) {
+    wanted.push({
+      id: `${WATCH_PREFIX}${repo.id}`,
+      spec: { intervals: [{ every: repo.watch.intervalMs }] },
+      action: { type: 'startWorkflow', workflowType: 'watchWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: `watch-tick:${repo.id}`, typedSearchAttributes: attributes('watch') },
+      note: `QA of every new commit on ${repo.branch}`,
+    });
+  }
+  if (repo.release.schedule) {
+    wanted.push({
+      id: `${TRAIN_PREFIX}${repo.id}`,
+      spec: { cronExpressions: [repo.release.schedule], ...(repo.release.timezone ? { timezone: repo.release.timezone } : {}) },
+      action: { type: 'startWorkflow', workflowType: 'releaseTrainWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: `release-train-run:${repo.id}`, typedSearchAttributes: attributes('train') },
+      note: `release train: ${repo.release.schedule}${repo.release.timezone ? ` (${repo.release.timezone})` : ''}`,
+    });
+  }
+  return wanted;
+}
+
+/**
+ * Makes the cluster's schedules match the configuration: creates or updates the watch and
+ * release-train schedules of configured repositories (keeping a pause an operator set) and
+ * deletes those of repositories that left the configuration.
+ */
+export async function reconcileSchedules(client: Client, config: ShipgateConfig, taskQueue: string, logger: Logger): Promise<{ kept: string[]; deleted: string[] }> {
+  const wanted = config.repositories.flatMap((repo) => wantedSchedules(repo, taskQueue));
+  const wantedIds = new Set(wanted.map((w) => w.id));
+  for (const schedule of wanted) {
+    try {
+      await client.schedule.create({
+        scheduleId: schedule.id,
+        spec: schedule.spec,
+        action: schedule.action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
+        state: { note: schedule.note },
+      });
+      logger.info({ scheduleId: schedule.id }, 'schedule created');
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule.getHandle(schedule.id).update((previous) => ({
+        ...previous,
+        spec: schedule.spec,
+        action: schedule.action,
+        policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.SKIP },
+      }));
+    }
+  }
+  const deleted: string[] = [];
+  for await (const summary of client.schedule.list()) {
+    const named = summary.scheduleId.startsWith(WATCH_PREFIX) || summary.scheduleId.startsWith(TRAIN_PREFIX);
+    if (!named || wantedIds.has(summary.scheduleId)) continue;
+    try {
+      const handle = client.schedule.getHandle(summary.scheduleId);
+      // Another shipgate (another task queue) on the same namespace owns its own schedules.
+      const { action } = await handle.describe();
+      if (action.type !== 'startWorkflow' || action.taskQueue !== taskQueue) continue;
+      await handle.delete();
+      deleted.push(summary.scheduleId);
+      logger.info({ scheduleId: summary.scheduleId }, 'schedule deleted: no longer configured');
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return { kept: [...wantedIds], deleted };
+}
