@@ -7,6 +7,7 @@ export interface RunSettings {
   repoId: string;
   branch: string;
   testTimeoutMs: number;
+  heartbeatTimeoutMs: number;
   deploy: {
     environment: string;
     timeoutMs: number;
@@ -39,6 +40,7 @@ export function createPinningActivities(deps: ActivityDeps) {
           repoId: repo.id,
           branch: repo.branch,
           testTimeoutMs: repo.test.timeoutMs,
+          heartbeatTimeoutMs: deps.config.temporal.heartbeatTimeoutMs,
           deploy: repo.deploy
             ? {
                 environment: repo.deploy.environment,

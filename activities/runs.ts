@@ -9,7 +9,7 @@ export function createRunActivities(deps: ActivityDeps) {
      */
     async awaitWorkflowResult<T = unknown>(input: { workflowId: string }): Promise<T> {
       const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), 5_000);
+      const beat = setInterval(() => ctx.heartbeat(), 2_000);
       try {
         return (await deps.client.workflow.getHandle(input.workflowId).result()) as T;
       } finally {

@@ -81,6 +81,7 @@ function resolveConfig(input: ConfigFileInput, ctx: { file: string | null; base:
       taskQueue: ctx.env.SHIPGATE_TASK_QUEUE || input.temporal?.taskQueue || 'shipgate',
       port,
       uiPort: envPort(ctx.env.SHIPGATE_TEMPORAL_UI_PORT) ?? input.temporal?.uiPort ?? port + 1000,
+      heartbeatTimeoutMs: durationMs(input.temporal?.heartbeatTimeout ?? '20s'),
     },
     api: {
       host: ctx.env.SHIPGATE_API_HOST || input.api?.host || '127.0.0.1',

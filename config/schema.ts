@@ -134,6 +134,7 @@ export const ConfigFile = Type.Object(
           taskQueue: Type.Optional(Type.String({ minLength: 1 })),
           port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
           uiPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+          heartbeatTimeout: Type.Optional(Duration),
         },
         { additionalProperties: false },
       ),

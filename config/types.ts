@@ -56,6 +56,8 @@ export interface ShipgateConfig {
     taskQueue: string;
     port: number;
     uiPort: number;
+    /** A worker that stops heartbeating for this long has its activities retried elsewhere. */
+    heartbeatTimeoutMs: number;
   };
   api: { host: string; port: number };
   repositories: RepoConfig[];

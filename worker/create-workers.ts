@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { pinnedQueue } from '../activities/deps.js';
+import { heartbeatWhileRunning, killAfterActivity } from './interceptors.js';
 import type { ShipgateConfig } from '../config/types.js';
 
 export interface WorkerSetup {
@@ -28,8 +29,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const taskQueue = setup.taskQueue ?? setup.config.temporal.taskQueue;
   const client = new Client({ connection: setup.connection, namespace: setup.config.temporal.namespace });
   const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger, client });
+  const faults = killAfterActivity(process.env.SHIPGATE_FAULT_KILL_AFTER);
   const common = {
     connection: setup.connection,
+    interceptors: { activity: faults ? [heartbeatWhileRunning, faults] : [heartbeatWhileRunning] },
     namespace: setup.config.temporal.namespace,
     shutdownGraceTime: setup.shutdownGraceMs ?? 10_000,
     identity: `shipgate@${setup.workerId}/${process.pid}`,

@@ -35,14 +35,14 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   );
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
+  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
   const release = input.release ?? (await local.resolveRelease({ repoId: input.repoId, version: input.version }));
   const environment = deploy?.environment ?? 'production';
   // A crashed worker may cost one more run of the deploy command; never more per attempt.
   const deploying = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
+    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
     startToCloseTimeout: (deploy?.timeoutMs ?? 600_000) + 60_000,
-    heartbeatTimeout: '30s',
     retry: { maximumAttempts: 2 },
   });
 

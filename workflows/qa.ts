@@ -53,13 +53,14 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   );
   const local = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
+    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
     startToCloseTimeout: '10m',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SHIPGATE_REPO_NOT_FOUND', 'SHIPGATE_REPO_UNAVAILABLE'] },
   });
   const testing = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
+    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
     startToCloseTimeout: pin.settings.testTimeoutMs + 120_000,
-    heartbeatTimeout: '30s',
     retry: { maximumAttempts: 2 },
   });
 

@@ -85,6 +85,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   const pin = await tracker.run('pin', () => shared.pinRun({ repoId: input.repoId }), (p) => `worker ${p.workerId}`);
   const local = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
+    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
     startToCloseTimeout: '5m',
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
   });

@@ -22,7 +22,7 @@ export interface WatchTickResult {
 export async function watchWorkflow(input: { repoId: string }): Promise<WatchTickResult> {
   upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'watch' }]);
   const pin = await shared.pinRun({ repoId: input.repoId });
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
   const qaWorkflowId = workflowIdFor('qa', input.repoId, sha);
   try {
@@ -46,7 +46,7 @@ export async function watchWorkflow(input: { repoId: string }): Promise<WatchTic
 export async function releaseTrainWorkflow(input: { repoId: string }): Promise<ReleaseStart & { releasable: boolean }> {
   upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'train' }]);
   const pin = await shared.pinRun({ repoId: input.repoId });
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
   const plan = await local.hasReleasableChanges({ repoId: input.repoId, sha });
   if (!plan.releasable) {

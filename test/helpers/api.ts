@@ -14,7 +14,7 @@ export function buildTestApp(config: ShipgateConfig, client: Client): Promise<Te
 }
 
 /** A client of the shared dev server, for API tests that need no worker. */
-export async function connectTestClient(config: ShipgateConfig): Promise<{ client: Client; config: ShipgateConfig; close(): Promise<void> }> {
+export async function connectTestClient(config: ShipgateConfig): Promise<{ client: Client; config: ShipgateConfig; close: () => Promise<void> }> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   return {

@@ -1,0 +1,78 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { ShipgateConfig } from '../config/types.js';
+import { bearerAuth } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { planRoutes } from './routes/plan.js';
+import { qaRoutes } from './routes/qa.js';
+import { releaseRoutes } from './routes/releases.js';
+import { reportRoutes } from './routes/reports.js';
+import { repoRoutes } from './routes/repos.js';
+
+/** Every request body is a small JSON options object; anything near this size is a mistake. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppOptions {
+  config: ShipgateConfig;
+  client: Client;
+  /** The bearer token every route but /healthz and /docs requires. */
+  token: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The shipgate API: public health, then every resource behind the bearer token. */
+export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
+  const deps: ApiDeps = { config: options.config, client: options.client };
+  await app.register(healthRoutes, deps);
+  await app.register(async (secured) => {
+    secured.addHook('onRequest', bearerAuth(options.token));
+    await secured.register(repoRoutes, deps);
+    await secured.register(reportRoutes, deps);
+    await secured.register(qaRoutes, deps);
+    await secured.register(planRoutes, deps);
+    await secured.register(releaseRoutes, deps);
+    await secured.register(deploymentRoutes, deps);
+  });
+};
+
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's default silently drops unknown body fields; a typo should be an error instead.
+    ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: formatValidationErrors,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  // Bodies here are options objects, so no body means no options. Some clients also send
+  // Content-Type: application/json on a bare POST, which Fastify would reject as empty JSON.
+  app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else void parseJson(request, body.toString(), done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'shipgate', description: 'Release orchestration on Temporal: QA gate, releases, deployments.', version: '1' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(shipgateApi, { config: options.config, client: options.client, token: options.token });
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { Client } from '@temporalio/client';
+import type { ShipgateConfig } from '../config/types.js';
+
+/** What every route works from: the configuration and a client of the Temporal server. */
+export interface ApiDeps {
+  config: ShipgateConfig;
+  client: Client;
+}
+
+/** Where the client connects: the configured address, or the embedded dev server on this host. */
+export function temporalAddress(config: ShipgateConfig): string {
+  return config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
+}

@@ -1,0 +1,97 @@
+import type { Client, WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { RepoConfig } from '../config/types.js';
+import { qaStateQuery, workflowIdFor, type QaResult, type QaState } from '../workflows/messages.js';
+import type { qaWorkflow } from '../workflows/qa.js';
+import { OutcomeKey, RepoKey, StageKey, TriggerKey } from '../workflows/search-attributes.js';
+import type { ApiDeps } from './deps.js';
+import { bounded, closedOutcome, describeRun } from './temporal-calls.js';
+
+/** Visibility answers page by page; a person reading "recent runs" needs no more than this. */
+export const RECENT_RUNS_LIMIT = 50;
+
+export interface StartedQa {
+  workflowId: string;
+  runId: string;
+  sha: string;
+}
+
+export type QaRunView = Partial<QaState> & {
+  workflowId: string;
+  runId: string;
+  status: WorkflowExecutionStatusName;
+  result?: QaResult;
+  failure?: string;
+};
+
+export interface QaRunSummary {
+  workflowId: string;
+  runId: string;
+  status: WorkflowExecutionStatusName;
+  startTime: string;
+  closeTime: string | null;
+  sha: string | null;
+  trigger: string | null;
+  stage: string | null;
+  outcome: string | null;
+}
+
+/** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
+export async function startQa({ config, client }: ApiDeps, repo: RepoConfig, sha: string): Promise<StartedQa> {
+  const workflowId = workflowIdFor('qa', repo.id, sha);
+  const handle = await bounded(client, () =>
+    client.workflow.start<typeof qaWorkflow>('qaWorkflow', {
+      workflowId,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ repoId: repo.id, sha, trigger: 'manual' }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: RepoKey, value: repo.id },
+        { key: TriggerKey, value: 'manual' },
+      ],
+      staticSummary: `QA of ${repo.id} at ${sha.slice(0, 7)}`,
+    }),
+  );
+  return { workflowId, runId: handle.firstExecutionRunId, sha };
+}
+
+/** The run's live state when it answers the query, and its result or failure once it has closed. */
+export async function qaRun(client: Client, workflowId: string, log: FastifyBaseLogger): Promise<QaRunView> {
+  const description = await describeRun(client, workflowId, 'qaWorkflow', 'QA run');
+  const handle = client.workflow.getHandle<typeof qaWorkflow>(workflowId, description.runId);
+  const status = description.status.name;
+  const state = await bounded(client, () => handle.query(qaStateQuery)).catch((error: unknown) => {
+    log.warn({ err: error, workflowId }, 'QA state query failed; answering from the run description');
+    return null;
+  });
+  const outcome = await bounded(client, () => closedOutcome<QaResult>(handle, status));
+  return { ...state, workflowId, runId: description.runId, status, ...outcome };
+}
+
+export async function recentQaRuns(client: Client, repoId: string): Promise<QaRunSummary[]> {
+  // repoId has passed the RepoId schema, so it cannot close the quoted string.
+  const query = `WorkflowType = 'qaWorkflow' AND ShipgateRepo = '${repoId}'`;
+  const runs: QaRunSummary[] = [];
+  await bounded(client, async () => {
+    for await (const info of client.workflow.list({ query, pageSize: RECENT_RUNS_LIMIT })) {
+      runs.push(summarise(info));
+      if (runs.length === RECENT_RUNS_LIMIT) break;
+    }
+  });
+  return runs.sort((a, b) => b.startTime.localeCompare(a.startTime));
+}
+
+function summarise(info: WorkflowExecutionInfo): QaRunSummary {
+  const attributes = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    status: info.status.name,
+    startTime: info.startTime.toISOString(),
+    closeTime: info.closeTime?.toISOString() ?? null,
+    sha: /:([0-9a-f]{40})$/.exec(info.workflowId)?.[1] ?? null,
+    trigger: attributes.get(TriggerKey) ?? null,
+    stage: attributes.get(StageKey) ?? null,
+    outcome: attributes.get(OutcomeKey) ?? null,
+  };
+}

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { tagName } from '../../domain/bump.js';
+import { ShipgateError } from '../../domain/errors.js';
+import { openGit, resolveCommit } from '../../activities/git.js';
+import type { ApiDeps } from '../deps.js';
+import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
+import { configuredRepo, workingCopyDir } from '../repositories.js';
+import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { DeployRun, RunSummary } from '../state-schemas.js';
+
+const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
+const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
+
+export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config, client } = deps;
+
+  app.post(
+    '/repos/:id/deployments',
+    {
+      schema: {
+        summary: 'Deploy a released version again (or an older one), with the same health and version checks',
+        tags: ['deployments'],
+        params: RepoIdParams,
+        body: Type.Object({ version: Version }, { additionalProperties: false }),
+        response: { 202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }), ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const repo = configuredRepo(config, request.params.id);
+      if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
+      const version = request.body.version.replace(/^v/, '');
+      const tag = tagName(version, repo.tagFormat);
+      if (!(await resolveCommit(openGit(workingCopyDir(config, repo)), `refs/tags/${tag}`).catch(() => null))) {
+        throw new ShipgateError('SHIPGATE_TAG_NOT_FOUND', `repository "${repo.id}" has no release tag ${tag}`);
+      }
+      return reply.code(202).send(await startDeployment(deps, repo, version));
+    },
+  );
+
+  app.get(
+    '/deployments/:workflowId',
+    {
+      schema: {
+        summary: 'The live state of a deployment: attempts, health samples, the awaited decision',
+        tags: ['deployments'],
+        params: WorkflowIdParams,
+        response: { 200: DeployRun, ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => deployRun(client, request.params.workflowId, request.log),
+  );
+
+  app.get(
+    '/deployments',
+    {
+      schema: {
+        summary: 'Recent deployments, newest first',
+        tags: ['deployments'],
+        querystring: Type.Object({ repo: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      if (request.query.repo) configuredRepo(config, request.query.repo);
+      return { runs: await listRuns(client, { repo: request.query.repo, type: 'deployWorkflow' }) };
+    },
+  );
+
+  app.post(
+    '/deployments/:workflowId/:decision',
+    {
+      schema: {
+        summary: 'Decide what a failed deployment does next',
+        tags: ['deployments'],
+        params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        response: { 200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }), ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
+      },
+    },
+    async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),
+  );
+};

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { RepoId } from '../../config/schema.js';
+import type { ApiDeps } from '../deps.js';
+import { listRuns, releaseRun, decide, startRelease } from '../release-runs.js';
+import { configuredRepo } from '../repositories.js';
+import { validateOverride } from '../release-plan.js';
+import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { ReleaseRun, RunSummary } from '../state-schemas.js';
+
+export const BumpOverride = Type.String({
+  pattern: '^(major|minor|patch|v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?)$',
+  maxLength: 64,
+  description: 'major, minor, patch, or an explicit version such as 2.0.0',
+});
+
+const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
+
+export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config, client } = deps;
+
+  app.post(
+    '/repos/:id/releases',
+    {
+      schema: {
+        summary: 'Release the repository: pre-flight, QA when stale, version, changelog, tag, push, deploy',
+        tags: ['releases'],
+        params: RepoIdParams,
+        body: Type.Object(
+          {
+            bump: Type.Optional(BumpOverride),
+            deploy: Type.Optional(Type.Boolean({ description: 'false: release without deploying' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const repo = configuredRepo(config, request.params.id);
+      const body = request.body ?? {};
+      if (body.bump) await validateOverride(config, repo, body.bump);
+      return reply.code(202).send(await startRelease(deps, repo, body));
+    },
+  );
+
+  app.get(
+    '/releases/:workflowId',
+    {
+      schema: {
+        summary: 'The live state of a release, with its QA child and its deployment',
+        tags: ['releases'],
+        params: WorkflowIdParams,
+        response: { 200: ReleaseRun, ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => releaseRun(client, request.params.workflowId, request.log),
+  );
+
+  app.get(
+    '/releases',
+    {
+      schema: {
+        summary: 'Recent releases from Temporal visibility, newest first',
+        tags: ['releases'],
+        querystring: Type.Object(
+          {
+            repo: Type.Optional(RepoId),
+            status: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), ...errorResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      if (request.query.repo) configuredRepo(config, request.query.repo);
+      return { runs: await listRuns(client, request.query) };
+    },
+  );
+
+  app.post(
+    '/releases/:workflowId/:decision',
+    {
+      schema: {
+        summary: 'Decide what a failed deployment does next: retry it, roll back to the previous release, or abandon it',
+        tags: ['releases'],
+        params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
+        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        response: {
+          200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 503),
+        },
+      },
+    },
+    async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),
+  );
+};

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { readReports } from '../../activities/reports.js';
+import { QA_REPORT_KINDS } from '../../context/names.js';
+import { COVERAGE_GATES } from '../../context/report.js';
+import type { ApiDeps } from '../deps.js';
+import { configuredRepo, workingCopyDir } from '../repositories.js';
+import { errorResponses, RepoIdParams } from '../schemas.js';
+
+const Count = Type.Union([Type.Integer(), Type.Null()]);
+
+const Report = Type.Object({
+  name: Type.String({ description: 'File name in context/, e.g. test-pass-20251013-234559.md' }),
+  outcome: Type.Enum(QA_REPORT_KINDS),
+  commit: Type.String(),
+  created_at: Type.String(),
+  tests: Type.Object({ total: Count, passed: Count, failed: Count, skipped: Count }),
+  coverage: Type.Object({
+    changed_lines: Type.Integer(),
+    covered_lines: Type.Integer(),
+    percent: Type.Union([Type.Number(), Type.Null()]),
+    threshold: Type.Number(),
+    min_changed_lines: Type.Integer(),
+    gate: Type.Enum(COVERAGE_GATES),
+  }),
+});
+
+export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config }) => {
+  app.get(
+    '/repos/:id/reports',
+    {
+      schema: {
+        summary: "The QA reports in the repository's context/ folder, newest first",
+        tags: ['reports'],
+        params: RepoIdParams,
+        response: {
+          200: Type.Object({
+            reports: Type.Array(Report),
+            warnings: Type.Array(Type.String(), { description: 'One line per file in context/ that could not be read as a report' }),
+          }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const repo = configuredRepo(config, request.params.id);
+      const { reports, warnings } = await readReports(workingCopyDir(config, repo));
+      return {
+        reports: reports.map(({ name, frontMatter: fm }) => ({
+          name,
+          outcome: fm.outcome,
+          commit: fm.commit,
+          created_at: fm.created_at,
+          tests: fm.tests,
+          coverage: fm.coverage,
+        })),
+        warnings,
+      };
+    },
+  );
+};

@@ -1,0 +1,32 @@
+import { Type } from 'typebox';
+import { RepoId } from '../config/schema.js';
+
+export const RepoIdParams = Type.Object({ id: RepoId });
+
+/** Business IDs such as `qa:<repo>:<sha>`, `release:<repo>`, `deploy:<repo>:<env>`. */
+export const WorkflowId = Type.String({
+  pattern: '^[a-z0-9._:-]{1,200}$',
+  maxLength: 200,
+  description: 'A shipgate workflow ID such as qa:<repo>:<sha>, release:<repo> or deploy:<repo>:<environment>',
+});
+
+export const WorkflowIdParams = Type.Object({ workflowId: WorkflowId });
+
+/** POST bodies for actions that take no options yet: nothing, or `{}`. */
+export const NoOptions = Type.Object({}, { additionalProperties: false, description: 'No options: send no body, or {}' });
+
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer({ description: 'The HTTP status code' }),
+    error: Type.String({ description: 'The HTTP reason phrase' }),
+    code: Type.String({ description: 'A stable shipgate error code, such as SHIPGATE_REPO_NOT_FOUND' }),
+    message: Type.String({ description: 'What went wrong, for a person to read' }),
+    workflowId: Type.Optional(Type.String({ description: 'For conflicts: the ID of the run in the way' })),
+  },
+  { description: 'An error' },
+);
+
+/** The error responses a route documents, keyed by status code. */
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof ErrorResponse> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorResponse])) as Record<S, typeof ErrorResponse>;
+}

@@ -1,0 +1,118 @@
+import { Type, type TSchema } from 'typebox';
+import { WorkflowId } from './schemas.js';
+
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+export const RunStatus = Type.String({ description: 'The Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, …' });
+
+const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
+
+export const HealthSample = Type.Object({
+  at: Type.String(),
+  status: Nullable(Type.Integer()),
+  latencyMs: Type.Number(),
+  version: Nullable(Type.String()),
+  ok: Type.Boolean(),
+  error: Nullable(Type.String()),
+});
+
+export const DeployState = Type.Object(
+  {
+    kind: Type.Literal('deploy'),
+    repoId: Type.String(),
+    environment: Type.String(),
+    version: Type.String(),
+    tag: Type.String(),
+    previousVersion: Nullable(Type.String()),
+    stage: Type.String(),
+    startedAt: Type.String(),
+    attempts: Type.Integer(),
+    deploying: Nullable(Type.String()),
+    awaitingDecision: Type.Boolean(),
+    decisionsAllowed: Type.Array(Type.String()),
+    decisionDeadline: Nullable(Type.String()),
+    decisions: Type.Array(Type.Object({ decision: Type.String(), at: Type.String() })),
+    lastError: Nullable(Type.String()),
+    lastOutput: Type.Array(Type.String()),
+    samples: Type.Array(HealthSample),
+    outcome: Nullable(Type.String()),
+    reason: Nullable(Type.String()),
+    report: Nullable(Type.String()),
+  },
+  { description: 'The live state of a deployment' },
+);
+
+export const ReleaseState = Type.Object(
+  {
+    kind: Type.Literal('release'),
+    repoId: Type.String(),
+    trigger: Type.String(),
+    stage: Type.String(),
+    startedAt: Type.String(),
+    version: Nullable(Type.String()),
+    previousVersion: Nullable(Type.String()),
+    tag: Nullable(Type.String()),
+    sourceSha: Nullable(Type.String()),
+    releaseCommit: Nullable(Type.String()),
+    qa: Nullable(Type.Object({ workflowId: Type.String(), outcome: Nullable(Type.String()), report: Nullable(Type.String()), reused: Type.Boolean() })),
+    steps: Type.Array(Step),
+    plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
+    deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
+    outcome: Nullable(Type.String()),
+    reason: Nullable(Type.String()),
+  },
+  { description: 'The live state of a release, with its deployment' },
+);
+
+const ReleaseResult = Type.Object({
+  repoId: Type.String(),
+  outcome: Type.String(),
+  version: Nullable(Type.String()),
+  tag: Nullable(Type.String()),
+  releaseCommit: Nullable(Type.String()),
+  reason: Type.String(),
+  qaReport: Nullable(Type.String()),
+});
+
+const DeployResult = Type.Object({
+  repoId: Type.String(),
+  environment: Type.String(),
+  version: Type.String(),
+  outcome: Type.String(),
+  reason: Type.String(),
+  attempts: Type.Integer(),
+  report: Nullable(Type.String()),
+});
+
+function runView<S extends TSchema, R extends TSchema>(state: S, result: R, description: string) {
+  return Type.Object(
+    {
+      workflowId: WorkflowId,
+      runId: Type.String(),
+      status: RunStatus,
+      state: Nullable(state),
+      result: Type.Optional(result),
+      failure: Type.Optional(Type.String({ description: 'Why the run failed, when it did' })),
+    },
+    { description },
+  );
+}
+
+export const ReleaseRun = runView(ReleaseState, ReleaseResult, 'A release: its live state (null when the run cannot be queried), and its result once finished');
+export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its live state, and its result once finished');
+
+export const RunSummary = Type.Object({
+  workflowId: WorkflowId,
+  runId: Type.String(),
+  type: Type.String(),
+  status: RunStatus,
+  startTime: Type.String(),
+  closeTime: Nullable(Type.String()),
+  repo: Nullable(Type.String()),
+  stage: Nullable(Type.String()),
+  version: Nullable(Type.String()),
+  outcome: Nullable(Type.String()),
+  trigger: Nullable(Type.String()),
+});

@@ -1,0 +1,40 @@
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName, type WorkflowHandle } from '@temporalio/client';
+import { ShipgateError } from '../domain/errors.js';
+
+/**
+ * The client retries an unreachable server with backoff for about 20 s; a person waiting on a
+ * request is better served by a 503 sooner. Queries get the same bound: a closed run is queried
+ * by replaying it on a worker, and without one the query would wait forever.
+ */
+const TEMPORAL_DEADLINE_MS = 5_000;
+export const FAILED_STATUSES: ReadonlySet<WorkflowExecutionStatusName> = new Set(['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT']);
+
+export function bounded<T>(client: Client, call: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
+}
+
+/** Temporal wraps a failure in layers ("Activity task failed"); the innermost one says what happened. */
+export function innermostMessage(error: unknown): string {
+  let message = String(error);
+  for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause.message) message = cause.message;
+  return message;
+}
+
+/** The result once a run completed, or why it did not. */
+export async function closedOutcome<R>(handle: WorkflowHandle, status: WorkflowExecutionStatusName): Promise<{ result?: R; failure?: string }> {
+  if (status === 'COMPLETED') return { result: (await handle.result()) as R };
+  if (!FAILED_STATUSES.has(status)) return {};
+  return handle.result().then(
+    () => ({}),
+    (error: unknown) => ({ failure: innermostMessage(error) }),
+  );
+}
+
+/** Describes a run of the given workflow type; anything else is "no such run". */
+export async function describeRun(client: Client, workflowId: string, type: string, what: string) {
+  const description = await bounded(client, () => client.workflow.getHandle(workflowId).describe()).catch((error: unknown) => {
+    throw error instanceof WorkflowNotFoundError ? new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`) : error;
+  });
+  if (description.type !== type) throw new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`);
+  return description;
+}

@@ -1,0 +1,71 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
+import { testConfig } from '../../helpers/temporal.js';
+
+describe('GET /healthz', () => {
+  let app: TestApp;
+  let close: () => Promise<void>;
+  let address: string;
+
+  beforeAll(async () => {
+    const test = await connectTestClient(await testConfig([]));
+    close = test.close;
+    address = test.config.temporal.address!;
+    app = await buildTestApp(test.config, test.client);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await close?.();
+  });
+
+  it('says ok, without a token, when the Temporal server answers', async () => {
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', temporal: { reachable: true, address } });
+  });
+
+  it('answers 503 with the reason when the Temporal server cannot be reached', async () => {
+    // Nothing listens on port 1; the lazy connection fails on first use instead of at construction.
+    const config = await testConfig([]);
+    const unreachable = { ...config, temporal: { ...config.temporal, address: '127.0.0.1:1' } };
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const down = await buildTestApp(unreachable, new Client({ connection }));
+    try {
+      const started = Date.now();
+      const response = await down.inject({ method: 'GET', url: '/healthz' });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(response.statusCode).toBe(503);
+      const body = response.json();
+      expect(body).toMatchObject({ status: 'unavailable', temporal: { reachable: false, address: '127.0.0.1:1' } });
+      expect(body.temporal.reason).toEqual(expect.any(String));
+    } finally {
+      await down.close();
+      await connection.close();
+    }
+  });
+});
+
+describe('GET /docs/json', () => {
+  it('serves an OpenAPI document, without a token, that lists every route and the bearer scheme', async () => {
+    // The document describes routes; it needs no Temporal server at all.
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const app = await buildTestApp(await testConfig([]), new Client({ connection }));
+    try {
+      const response = await app.inject({ method: 'GET', url: '/docs/json' });
+      expect(response.statusCode).toBe(200);
+      const doc = response.json();
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.info.title).toBe('shipgate');
+      expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+      expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/qa', '/qa/{workflowId}', '/repos', '/repos/{id}', '/repos/{id}/qa', '/repos/{id}/reports']);
+      expect(doc.paths['/healthz'].get.security).toEqual([]);
+      expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
+      expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
+    } finally {
+      await app.close();
+      await connection.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { writeFileSync, existsSync } from 'node:fs';
+import type { Context } from '@temporalio/activity';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+
+/** Activities that heartbeat with their own progress details; a bare heartbeat would hide those. */
+const SELF_HEARTBEATING = new Set(['runTests', 'runDeploy', 'awaitWorkflowResult']);
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * Every activity heartbeats while it runs, so a worker that dies is noticed within the
+ * heartbeat timeout instead of the much longer start-to-close timeout.
+ */
+export const heartbeatWhileRunning: ActivityInterceptorsFactory = (ctx: Context) => ({
+  inbound: {
+    async execute(input, next) {
+      if (SELF_HEARTBEATING.has(ctx.info.activityType)) return next(input);
+      const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await next(input);
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  },
+});
+
+/**
+ * Fault injection for the crash suite: `SHIPGATE_FAULT_KILL_AFTER=<activityType>:<marker file>`
+ * kills this worker with SIGKILL right after that activity did its work and before it could
+ * report back — once, the marker file remembering that it happened. Unset, it does nothing.
+ */
+export function killAfterActivity(spec: string | undefined): ActivityInterceptorsFactory | null {
+  if (!spec) return null;
+  const split = spec.indexOf(':');
+  const activityType = spec.slice(0, split);
+  const marker = spec.slice(split + 1);
+  if (split <= 0 || !marker) throw new Error(`SHIPGATE_FAULT_KILL_AFTER must be <activityType>:<marker file>, got ${JSON.stringify(spec)}`);
+  return (ctx: Context) => ({
+    inbound: {
+      async execute(input, next) {
+        const result = await next(input);
+        if (ctx.info.activityType === activityType && !existsSync(marker)) {
+          writeFileSync(marker, `${ctx.info.workflowExecution?.workflowId ?? "?"} ${ctx.info.attempt}\n`);
+          process.kill(process.pid, 'SIGKILL');
+        }
+        return result;
+      },
+    },
+  });
+}
