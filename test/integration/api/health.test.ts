@@ -59,7 +59,11 @@ describe('GET /docs/json', () => {
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.info.title).toBe('shipgate');
       expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
-      expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/qa', '/qa/{workflowId}', '/repos', '/repos/{id}', '/repos/{id}/qa', '/repos/{id}/reports']);
+      expect(Object.keys(doc.paths).sort()).toEqual([
+        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/{decision}', '/healthz', '/qa', '/qa/{workflowId}',
+        '/releases', '/releases/{workflowId}', '/releases/{workflowId}/{decision}', '/repos', '/repos/{id}', '/repos/{id}/deployments',
+        '/repos/{id}/plan', '/repos/{id}/qa', '/repos/{id}/releases', '/repos/{id}/reports',
+      ]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);

@@ -1,0 +1,161 @@
+/** `--follow`: poll a run until it ends or waits for a person, showing its progress as it goes. */
+import type { HealthSample, RunView } from './api-types.js';
+import { CliError } from './http.js';
+import { awaitedDecision, outcomeOf, verdictOf, type Verdict } from './outcome.js';
+import { renderRun } from './render-run.js';
+import { clock, truncate } from './render.js';
+
+/** A restarting API or Temporal server answers 503 for a moment; a follower should ride that out. */
+const TRANSIENT_FAILURES_TOLERATED = 5;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const SPINNER_FRAME_MS = 100;
+
+export interface Output {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export interface Display {
+  show(run: RunView): void;
+  end(run: RunView, verdict: Verdict): void;
+  /** Called between polls on a terminal, to keep the spinner turning. */
+  tick?(): void;
+}
+
+export interface FollowOptions {
+  fetchRun: () => Promise<RunView>;
+  intervalMs: number;
+  display: Display;
+}
+
+export const formatTime = (iso: string): string => clock(new Date(iso));
+
+export async function follow({ fetchRun, intervalMs, display }: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
+  let seen = false;
+  let failures = 0;
+  for (;;) {
+    let run: RunView;
+    try {
+      run = await fetchRun();
+    } catch (error) {
+      // The first poll fails at once: a wrong ID or an API that is not there is no blip.
+      const transient = error instanceof CliError && error.details.transient === true;
+      if (!seen || !transient || ++failures > TRANSIENT_FAILURES_TOLERATED) throw error;
+      await pause(intervalMs, display);
+      continue;
+    }
+    seen = true;
+    failures = 0;
+    display.show(run);
+    const verdict = verdictOf(run, formatTime);
+    if (verdict) {
+      display.end(run, verdict);
+      return { run, verdict };
+    }
+    await pause(intervalMs, display);
+  }
+}
+
+/** What a person watching a plain log wants to know about a run, by name; a line is printed when any of it changes. */
+export function runFacts(run: RunView): Map<string, string> {
+  const facts: [string, string | null | undefined][] = [['status', run.status], ['stage', run.stage]];
+  if (run.kind === 'qa') {
+    const tests = run.tests;
+    facts.push(['tests', tests && (tests.failed > 0 ? `${tests.failed} failed of ${tests.total}` : `${tests.passed}/${tests.total} passed`)]);
+    facts.push(['coverage', run.coverage && (run.coverage.percent === null ? run.coverage.gate : `${run.coverage.percent}% ${run.coverage.gate}`)]);
+  } else if (run.kind === 'release') {
+    facts.push(['version', run.version], ['qa', run.qa && (run.qa.outcome ?? 'running')]);
+    const deploy = run.deploy?.state;
+    facts.push(['deploy', deploy?.stage], ['health', shortSample(deploy?.samples?.at(-1))]);
+  } else {
+    facts.push(['attempts', run.attempts ? String(run.attempts) : null], ['deploying', run.deploying], ['health', shortSample(run.samples?.at(-1))]);
+  }
+  facts.push(['decision', awaitedDecision(run)?.allowed.join('|')], ['outcome', outcomeOf(run)]);
+  return new Map(facts.filter((fact): fact is [string, string] => typeof fact[1] === 'string' && fact[1] !== ''));
+}
+
+/** `12:00:01 release:sample  stage=qa`, naming only what changed; null when nothing did. */
+export function changeLine(workflowId: string, previous: Map<string, string> | null, current: Map<string, string>, at: Date): string | null {
+  const changed = [...current].filter(([key, value]) => previous?.get(key) !== value);
+  if (changed.length === 0) return null;
+  const pairs = changed.map(([key, value]) => `${key}=${/[\s"=]/.test(value) ? JSON.stringify(value) : value}`);
+  return `${clock(at)} ${workflowId}  ${pairs.join(' ')}`;
+}
+
+/** For logs and pipes: one line per change, then the verdict. */
+export class PlainDisplay implements Display {
+  private facts: Map<string, string> | null = null;
+
+  constructor(private readonly out: Output, private readonly now: () => Date = () => new Date()) {}
+
+  show(run: RunView): void {
+    const facts = runFacts(run);
+    const line = changeLine(run.workflowId, this.facts, facts, this.now());
+    this.facts = facts;
+    if (line !== null) this.out.write(`${line}\n`);
+  }
+
+  end(_run: RunView, verdict: Verdict): void {
+    this.out.write(`${verdict.lines.join('\n')}\n`);
+  }
+}
+
+/** For a terminal: the run's state, redrawn in place with a spinner on the step in progress. */
+export class TerminalDisplay implements Display {
+  private run: RunView | null = null;
+  private drawnLines = 0;
+  private frame = 0;
+
+  constructor(private readonly out: Output) {}
+
+  show(run: RunView): void {
+    this.run = run;
+    this.draw(SPINNER[this.frame % SPINNER.length] ?? '*');
+  }
+
+  tick(): void {
+    this.frame += 1;
+    if (this.run) this.draw(SPINNER[this.frame % SPINNER.length] ?? '*');
+  }
+
+  end(_run: RunView, verdict: Verdict): void {
+    // Only a run stopped for a decision still has a step in progress, and it is not spinning now.
+    this.draw('…');
+    this.out.write(`${verdict.lines.join('\n')}\n`);
+  }
+
+  private draw(running: string): void {
+    if (!this.run) return;
+    // A pseudo-terminal without a size reports 0 columns and rows.
+    const columns = this.out.columns || 80;
+    const rows = this.out.rows || 24;
+    let lines = renderRun(this.run, { running, formatTime }).map((line) => truncate(line, columns - 1));
+    // Lines scrolled off the top of the screen cannot be redrawn; keep the header and the newest.
+    if (lines.length > rows - 1) lines = [lines[0] ?? '', ...lines.slice(lines.length - (rows - 2))];
+    const rewind = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[0J` : '';
+    this.out.write(`${rewind}${lines.join('\n')}\n`);
+    this.drawnLines = lines.length;
+  }
+}
+
+/** For --json: nothing until the final state. */
+export class SilentDisplay implements Display {
+  show(): void {}
+  end(): void {}
+}
+
+function shortSample(sample: HealthSample | undefined): string | null {
+  if (!sample) return null;
+  return [sample.ok ? 'ok' : 'failing', sample.status ?? 'no-answer', sample.version].filter((part) => part !== null).join(' ');
+}
+
+async function pause(ms: number, display: Display): Promise<void> {
+  const ticker = display.tick ? setInterval(() => display.tick?.(), SPINNER_FRAME_MS) : null;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+}

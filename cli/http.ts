@@ -1,0 +1,94 @@
+/** The CLI's only way to shipgate: its HTTP API, with every failure turned into one readable line. */
+
+/** Generous: starting QA of a URL repository asks its remote for the branch tip first. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** What went wrong, said once for a person; `transient` when asking again later may work. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly details: { code?: string; status?: number; body?: Record<string, unknown>; transient?: boolean } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  token: string | null;
+  timeoutMs?: number;
+}
+
+export class ApiClient {
+  constructor(private readonly options: ApiClientOptions) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  /** Without a body, nothing is sent: the API reads no body as no options. */
+  post<T>(path: string, body?: object): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: object): Promise<T> {
+    const { baseUrl, token } = this.options;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw unreachable(baseUrl, error, this.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    }
+    const parsed = parseJson(await response.text().catch(() => ''));
+    if (!response.ok) throw errorFromResponse(response.status, response.statusText, parsed, token !== null);
+    if (parsed === undefined) throw new CliError(`the API answered ${method} ${path} with something other than JSON; is ${baseUrl} the shipgate API?`);
+    return parsed as T;
+  }
+}
+
+/** One line for an error response, from the API's `{ statusCode, error, code, message }`. */
+export function errorFromResponse(status: number, statusText: string, body: unknown, sentToken: boolean): CliError {
+  const fields = isRecord(body) ? body : {};
+  const code = typeof fields.code === 'string' ? fields.code : undefined;
+  const details = { code, status, body: fields, transient: status === 502 || status === 503 || status === 504 };
+  if (status === 401) {
+    const problem = sentToken ? 'the API token was refused' : 'no API token was given';
+    return new CliError(`${problem}: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (${code ?? 'HTTP 401'})`, details);
+  }
+  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : `the API answered ${status} ${statusText}`.trimEnd();
+  return new CliError(code ? `${message} (${code})` : message, details);
+}
+
+/** fetch says only "fetch failed"; the reason is in its cause. */
+export function unreachable(baseUrl: string, error: unknown, timeoutMs: number): CliError {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new CliError(`the shipgate API at ${baseUrl} did not answer within ${timeoutMs / 1000} s`, { transient: true });
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : null;
+  if (code === 'ECONNREFUSED') return new CliError(`cannot reach the shipgate API at ${baseUrl} (is \`npm start\` running?)`, { transient: true });
+  const reason = code ?? (cause instanceof Error ? cause.message : String(cause));
+  return new CliError(`cannot reach the shipgate API at ${baseUrl}: ${reason}`, { transient: true });
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,93 @@
+/** Plain text for the answers of plan, list, reports, repos and the start of a run. */
+import type { PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
+
+const MAX_SUBJECT = 60;
+
+/** Columns padded to their widest cell; the last one is left ragged so no line ends in spaces. */
+export function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** `HH:MM:SS` in local time. */
+export function clock(date: Date): string {
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** `YYYY-MM-DD HH:MM` in local time, or the text itself when it is not a time. */
+export function timestamp(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+export function renderPlan(repo: string, plan: PlanView): string[] {
+  const from = plan.previous ? `${plan.previous.tag} (${plan.previous.sha.slice(0, 7)})` : 'the first commit (no release yet)';
+  const commits = plan.commitCount === 1 ? '1 commit' : `${plan.commitCount} commits`;
+  const lines = [
+    plan.version ? `Next release of ${repo}: ${plan.version} (tag ${plan.tag ?? '?'})` : `Nothing to release in ${repo}`,
+    `  why   ${plan.reason}`,
+    `  from  ${from} to ${plan.sha.slice(0, 7)}, ${commits}`,
+  ];
+  if (plan.commits.length > 0) {
+    const rows = plan.commits.map((c) => [c.shortSha, c.type ?? '-', c.scope ?? '-', c.bump ?? '-', truncate(c.subject, MAX_SUBJECT), c.reason]);
+    lines.push('', ...table(['COMMIT', 'TYPE', 'SCOPE', 'BUMP', 'SUBJECT', 'WHY'], rows).map((line) => `  ${line}`));
+  }
+  if (plan.changelogEntry) lines.push('', 'Changelog entry:', '', ...plan.changelogEntry.trimEnd().split('\n'));
+  return lines;
+}
+
+export function renderRuns(runs: RunSummary[]): string[] {
+  if (runs.length === 0) return ['No runs.'];
+  const rows = runs.map((run) => [
+    run.workflowId,
+    run.type.replace(/Workflow$/, ''),
+    run.status,
+    run.stage ?? '-',
+    run.version ?? '-',
+    run.outcome ?? '-',
+    timestamp(run.startTime),
+  ]);
+  return table(['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
+}
+
+export function renderReports(repo: string, reports: ReportView[], warnings: string[]): string[] {
+  const rows = reports.map((r) => [
+    r.name,
+    r.outcome,
+    r.commit.slice(0, 7),
+    timestamp(r.created_at),
+    r.tests.total === null ? '-' : `${r.tests.passed ?? 0}/${r.tests.total} passed${r.tests.failed ? `, ${r.tests.failed} failed` : ''}`,
+    r.coverage.percent === null ? r.coverage.gate : `${formatPercent(r.coverage.percent)} ${r.coverage.gate}`,
+  ]);
+  const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE'], rows);
+  return [...lines, ...warnings.map((warning) => `warning: ${warning}`)];
+}
+
+export function renderRepositories(repositories: RepositoryView[]): string[] {
+  if (repositories.length === 0) return ['No repositories are configured.'];
+  const rows = repositories.map((r) => [
+    r.id,
+    r.source,
+    r.branch,
+    r.coverage ? `${r.coverage.format} ≥ ${r.coverage.threshold}%` : '-',
+    r.deploy ? r.deploy.environment : '-',
+    r.test.command.join(' '),
+  ]);
+  return table(['ID', 'SOURCE', 'BRANCH', 'COVERAGE', 'DEPLOYS TO', 'TEST COMMAND'], rows);
+}
+
+export function renderStarted(what: string, started: Started): string[] {
+  const at = started.sha ? ` at ${started.sha.slice(0, 7)}` : '';
+  return [`Started ${what}${at}: ${started.workflowId} (run ${started.runId})`, `Follow it with: shipgate status ${started.workflowId} --follow`];
+}
+
+export function formatPercent(percent: number): string {
+  return `${Number.isInteger(percent) ? percent : percent.toFixed(1)}%`;
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../../cli/main.js';
+import { freePort } from '../../../devserver/dev-server.js';
+import { buildTestApp, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
+import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+
+// The dev server outlives this file, so repository IDs are unique to keep its runs apart.
+const suffix = randomBytes(4).toString('hex');
+const id = `cli-${suffix}`;
+const faultyId = `cli-faulty-${suffix}`;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('the shipgate CLI against the real API', () => {
+  let worker: TestWorker;
+  let app: TestApp;
+  let apiUrl: string;
+  let service: SampleService;
+  let faulty: SampleService;
+
+  /** Runs the CLI in-process, as a person would type it, with the API's URL and token in its environment. */
+  async function shipgate(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(argv, {
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+      env: { SHIPGATE_API_URL: apiUrl, SHIPGATE_API_TOKEN: TEST_TOKEN, ...env },
+    });
+    return { code, stdout, stderr };
+  }
+
+  beforeAll(async () => {
+    service = await createSampleService(id);
+    faulty = await createSampleService(faultyId);
+    worker = await startTestWorker(await testConfig([service.settings, faulty.settings]));
+    app = await buildTestApp(worker.config, worker.client);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await worker?.stop();
+    await Promise.all([service?.stop(), faulty?.stop()]);
+  });
+
+  it('lists the configured repositories', async () => {
+    const result = await shipgate(['repos']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+SOURCE\s+BRANCH\s+COVERAGE\s+DEPLOYS TO\s+TEST COMMAND$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([id, faultyId]);
+    expect(result.stdout).toMatch(new RegExp(`${id}\\s+path\\s+main\\s+lcov ≥ 80%\\s+production\\s+npm test --silent`));
+
+    const json = await shipgate(['repos', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ repositories: [{ id }, { id: faultyId }] });
+  });
+
+  it('runs QA with --follow, one line per change, and exits 0 on test-pass', async () => {
+    const sha = await service.repo.head();
+    const result = await shipgate(['qa', id, '--follow', '--interval', '200ms']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d qa:${id}:${sha}  status=RUNNING`));
+    expect(lines.at(-2)).toMatch(/status=COMPLETED .*outcome=test-pass/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^✓ qa:${id}:${sha} test-pass: `));
+  });
+
+  it('shows the finished QA run with status, and its raw state with --json', async () => {
+    const workflowId = `qa:${id}:${await service.repo.head()}`;
+    const result = await shipgate(['status', workflowId]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(`${workflowId}  COMPLETED  stage: done\n`);
+    expect(result.stdout).toMatch(/ {4}✓ test {2,}exit 0\n/);
+    expect(result.stdout).toMatch(/ {2}outcome {2}test-pass: /);
+    expect(result.stdout).toMatch(/ {2}report {3}context\/test-pass-\d{8}-\d{6}\.md\n/);
+
+    const json: unknown = JSON.parse((await shipgate(['status', workflowId, '--json'])).stdout);
+    expect(json).toMatchObject({ workflowId, status: 'COMPLETED', kind: 'qa', outcome: 'test-pass', result: { outcome: 'test-pass' } });
+  });
+
+  it('lists the report the QA run wrote', async () => {
+    const result = await shipgate(['reports', id]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^test-pass-\d{8}-\d{6}\.md\s+test-pass\s+[0-9a-f]{7}\s/m);
+  });
+
+  it('says in one line that a repository is unknown', async () => {
+    expect(await shipgate(['qa', 'no-such-repo'])).toEqual({ code: 1, stdout: '', stderr: 'shipgate: unknown repository "no-such-repo" (SHIPGATE_REPO_NOT_FOUND)\n' });
+  });
+
+  it('says in one line that a run does not exist', async () => {
+    const workflowId = `qa:${id}:${'0'.repeat(40)}`;
+    expect(await shipgate(['status', workflowId, '--follow'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `shipgate: no QA run with ID "${workflowId}" (SHIPGATE_RUN_NOT_FOUND)\n`,
+    });
+  });
+
+  it('says the token was refused, and names SHIPGATE_API_TOKEN', async () => {
+    const result = await shipgate(['repos'], { SHIPGATE_API_TOKEN: 'not-the-token' });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe(
+      'shipgate: the API token was refused: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (SHIPGATE_UNAUTHORIZED)\n',
+    );
+  });
+
+  it('says the API cannot be reached when nothing listens at its URL', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    expect(await shipgate(['repos', '--api', url])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `shipgate: cannot reach the shipgate API at ${url} (is \`npm start\` running?)\n`,
+    });
+  });
+
+  it('plans the first release: version, the reason per commit, and the changelog entry', async () => {
+    const result = await shipgate(['plan', id]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`Next release of ${id}: 1.0.0 (tag v1.0.0)`);
+    expect(result.stdout).toMatch(/^\s+COMMIT\s+TYPE\s+SCOPE\s+BUMP\s+SUBJECT\s+WHY$/m);
+    expect(result.stdout).toMatch(/^\s+[0-9a-f]{7}\s+feat\s+-\s+minor\s+greet people over HTTP\s+feat → minor$/m);
+    expect(result.stdout).toMatch(/^Changelog entry:\n\n## 1\.0\.0 \(\d{4}-\d{2}-\d{2}\)/m);
+
+    const json: unknown = JSON.parse((await shipgate(['plan', id, '--bump', '2.0.0', '--json'])).stdout);
+    expect(json).toMatchObject({ version: '2.0.0', tag: 'v2.0.0', previous: null, commitCount: 1 });
+  });
+
+  it('releases and deploys with --follow, and exits 0 when deployed', async () => {
+    const result = await shipgate(['release', id, '--follow', '--interval', '200ms']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d release:${id}  status=RUNNING`));
+    expect(result.stdout).toMatch(/ deploy="verify 1\.0\.0"/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^✓ release:${id} deployed 1\\.0\\.0: `));
+    expect(await service.servingVersion()).toBe('1.0.0');
+  });
+
+  it('lists the release among the runs of its repository', async () => {
+    const result = await shipgate(['list', '--repo', id, '--status', 'completed']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^release:${id}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'));
+  });
+
+  it('stops with 3 and the commands to send when a deployment awaits a decision, then takes the decision', async () => {
+    await faulty.fault('fail-deploy');
+    const waiting = await shipgate(['release', faultyId, '--follow', '--interval', '200ms']);
+    expect(waiting.code).toBe(3);
+    expect(waiting.stdout).toContain(`! release:${faultyId} awaits a decision: deploying 1.0.0 to production failed: `);
+    expect(waiting.stdout).toContain(`    shipgate retry release:${faultyId}\n    shipgate abandon release:${faultyId}\n`);
+    expect(waiting.stdout).not.toContain('shipgate rollback');
+
+    const again = await shipgate(['release', faultyId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`\\(SHIPGATE_RELEASE_RUNNING\\); follow it with: shipgate status release:${faultyId} --follow\\n$`));
+
+    const status = await shipgate(['status', `release:${faultyId}`]);
+    expect(status.stdout).toContain('awaiting a decision: retry | abandon');
+
+    const abandoned = await shipgate(['abandon', `release:${faultyId}`]);
+    expect(abandoned).toMatchObject({ code: 0, stderr: '' });
+    expect(abandoned.stdout).toMatch(new RegExp(`^release:${faultyId}: abandon accepted`));
+
+    const ended = await shipgate(['status', `release:${faultyId}`, '--follow', '--interval', '200ms']);
+    expect(ended.code).toBe(1);
+    expect(ended.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^✗ release:${faultyId} abandoned 1\\.0\\.0: `));
+
+    const late = await shipgate(['retry', `release:${faultyId}`]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/^shipgate: .+ \(SHIPGATE_NO_DECISION_AWAITED\)\n$/);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { QaRun, ReleaseRun } from '../../../cli/api-types.js';
+import { formatTime } from '../../../cli/follow.js';
+import { verdictOf } from '../../../cli/outcome.js';
+import { awaitingDecision, deployRun, deployState, qaPassed, qaRunning, releaseAt, releaseEnded } from './runs.js';
+
+const verdict = (run: Parameters<typeof verdictOf>[0]) => verdictOf(run, formatTime);
+
+function qaEnded(outcome: 'test-failures' | 'test-gaps'): QaRun {
+  const run = qaPassed();
+  return { ...run, outcome, result: { ...run.result!, outcome, reason: `${outcome} found` } };
+}
+
+describe('verdictOf', () => {
+  it('goes on following while a run is running or paused', () => {
+    expect(verdict(qaRunning())).toBeNull();
+    expect(verdict({ ...qaRunning(), status: 'PAUSED' })).toBeNull();
+    expect(verdict(releaseAt('deploy', deployState()))).toBeNull();
+  });
+
+  it.each([
+    ['released', 0],
+    ['deployed', 0],
+    ['nothing-to-release', 0],
+    ['blocked-by-qa', 1],
+    ['deploy-failed', 1],
+    ['rolled-back', 1],
+    ['abandoned', 1],
+  ] as const)('exits %s with %i for a completed release', (outcome, exitCode) => {
+    expect(verdict(releaseEnded(outcome, 'because'))).toMatchObject({ kind: 'ended', exitCode });
+  });
+
+  it('exits 0 for a QA pass and 1 for failures or gaps', () => {
+    expect(verdict(qaPassed())).toMatchObject({ exitCode: 0, lines: [expect.stringMatching(/^✓ qa:sample:\w+ test-pass: all 3 tests passed/)] });
+    expect(verdict(qaEnded('test-failures'))).toMatchObject({ exitCode: 1, lines: [expect.stringMatching(/^✗ qa:sample:\w+ test-failures: test-failures found$/)] });
+    expect(verdict(qaEnded('test-gaps'))).toMatchObject({ exitCode: 1 });
+  });
+
+  it('names the version of a successful release', () => {
+    expect(verdict(releaseEnded('deployed', 'v1.1.0 released; 1.1.0 is live'))?.lines).toEqual(['✓ release:sample deployed 1.1.0: v1.1.0 released; 1.1.0 is live']);
+  });
+
+  it.each(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'])('exits 1 when the workflow ended %s, with its failure', (status) => {
+    const run: ReleaseRun = { ...releaseAt('qa'), status, failure: 'activity preflight failed: dirty work tree' };
+    expect(verdict(run)).toEqual({ kind: 'ended', exitCode: 1, lines: [`✗ release:sample ${status}: activity preflight failed: dirty work tree`] });
+  });
+
+  it('stops with 3 when the deployment of a release awaits a decision, and says how to send one', () => {
+    const result = verdict(releaseAt('deploy', awaitingDecision()));
+    expect(result).toMatchObject({ kind: 'awaiting-decision', exitCode: 3 });
+    expect(result?.lines).toEqual([
+      '! release:sample awaits a decision: deploying 1.1.0 to production failed: health check failed 3 times (budget 2): HTTP 500',
+      '  choose one of:',
+      '    shipgate retry release:sample',
+      '    shipgate rollback release:sample',
+      '    shipgate abandon release:sample',
+      '  without a decision by 13:01:00, the deployment ends as failed',
+    ]);
+  });
+
+  it('offers only the decisions the deployment allows', () => {
+    const noPrevious = { ...awaitingDecision(), previousVersion: null, decisionsAllowed: ['retry', 'abandon'] as const };
+    const lines = verdict(releaseAt('deploy', { ...noPrevious, decisionsAllowed: [...noPrevious.decisionsAllowed] }))?.lines ?? [];
+    expect(lines.filter((line) => line.startsWith('    shipgate'))).toEqual(['    shipgate retry release:sample', '    shipgate abandon release:sample']);
+  });
+
+  it('sends decisions for a followed deployment to the deployment itself', () => {
+    expect(verdict(deployRun(awaitingDecision()))?.lines).toContain('    shipgate retry deploy:sample:production');
+  });
+
+  it('does not treat a closed run as awaiting, whatever its last state says', () => {
+    expect(verdict({ ...releaseAt('deploy', awaitingDecision()), status: 'TERMINATED' })).toMatchObject({ kind: 'ended', exitCode: 1 });
+  });
+});
