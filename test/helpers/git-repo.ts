@@ -8,13 +8,13 @@ export interface TestRepo {
   dir: string;
   /** A real bare remote, reached over file://. */
   remote: string;
-  git(...args: string[]): Promise<string>;
-  write(file: string, content: string): Promise<void>;
+  git: (...args: string[]) => Promise<string>;
+  write: (file: string, content: string) => Promise<void>;
   /** Writes the files, commits them with the message, and returns the new SHA. */
-  commit(message: string, files?: Record<string, string>): Promise<string>;
-  push(): Promise<void>;
-  head(): Promise<string>;
-  cleanup(): Promise<void>;
+  commit: (message: string, files?: Record<string, string>) => Promise<string>;
+  push: () => Promise<void>;
+  head: () => Promise<string>;
+  cleanup: () => Promise<void>;
 }
 
 const IDENTITY = {

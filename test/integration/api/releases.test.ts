@@ -20,9 +20,8 @@ describe('releases and deployments over HTTP', () => {
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
   const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  type Json = ReturnType<Awaited<ReturnType<typeof get>>['json']>;
-  const until = (url: string, done: (run: Json) => boolean) => pollUntil(async (): Promise<Json> => (await get(url)).json(), done);
-  const finished = (run: Json) => run.status !== 'RUNNING';
+  const until = (url: string, done: (run: any) => boolean) => pollUntil(async (): Promise<any> => (await get(url)).json(), done);
+  const finished = (run: any) => run.status !== 'RUNNING';
 
   beforeAll(async () => {
     repo = await createTestRepo(SAMPLE_FILES);

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { releaseWorkflow } from '../../../workflows/release.js';
+import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+
+/**
+ * The worker is killed with SIGKILL right after each activity of a full release did its work
+ * and before it could report back, then started again. Each release must still complete with
+ * exactly one of everything.
+ */
+const KILL_POINTS = ['preflight', 'runTests', 'writeReleaseFiles', 'commitRelease', 'tagRelease', 'pushRelease', 'runDeploy', 'probeHealth'] as const;
+/** How often the deploy command may run: once, plus once more when the worker died inside it. */
+const DEPLOY_RUNS_ALLOWED: Record<string, number> = { runDeploy: 2 };
+
+let connection: Connection;
+let client: Client;
+const cleanups: (() => Promise<void>)[] = [];
+
+async function releaseSurvivingKill(point: string): Promise<{ service: SampleService; result: Awaited<ReturnType<typeof releaseWorkflow>> }> {
+  const repoId = `crash-${point.toLowerCase()}-${randomUUID().slice(0, 6)}`;
+  // The health deadline must outlast a worker's death and restart (heartbeat timeout, sticky
+  // queue timeout, a fresh workflow bundle): about 20 s here.
+  const service = await createSampleService(repoId, (settings) => {
+    settings.health = { ...settings.health!, deadline: '90s' };
+  });
+  cleanups.push(() => service.stop());
+  const configFile = await writeConfigFile([service.settings], { heartbeatTimeout: '3s' });
+  const taskQueue = `crash-${randomUUID()}`;
+  const marker = path.join(os.tmpdir(), `shipgate-killed-${randomUUID()}`);
+  const env = { SHIPGATE_CONFIG: configFile, TEMPORAL_ADDRESS: inject('temporalAddress'), SHIPGATE_TASK_QUEUE: taskQueue, SHIPGATE_WORKER_ID: `crash-${point}` };
+
+  const doomed: ServiceProcess = startProcess('worker/main.js', { ...env, SHIPGATE_FAULT_KILL_AFTER: `${point}:${marker}` });
+  cleanups.push(() => doomed.stop());
+  const handle = await client.workflow.start(releaseWorkflow, { taskQueue, workflowId: `release:${repoId}`, args: [{ repoId }] });
+  const death = await Promise.race([doomed.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 90_000))]);
+  expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
+  expect(existsSync(marker)).toBe(true);
+
+  const revived = startProcess('worker/main.js', env);
+  cleanups.push(() => revived.stop());
+  const result = await Promise.race([
+    handle.result(),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no result 150 s after the restart:\n${revived.output()}`)), 150_000)),
+  ]);
+  await revived.stop();
+  return { service, result };
+}
+
+describe('crash matrix: the worker dies inside each activity of a release', () => {
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    client = new Client({ connection });
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await connection?.close();
+  });
+
+  it.each(KILL_POINTS)('completes exactly once when the worker is killed in %s', async (point) => {
+    const { service, result } = await releaseSurvivingKill(point);
+    expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'deployed', version: '1.0.0', tag: 'v1.0.0' });
+    const git = service.repo.git;
+    const releaseCommits = (await git('log', '--format=%H %s', 'origin/main')).split('\n').filter((l) => l.endsWith('chore(release): v1.0.0'));
+    expect(releaseCommits).toHaveLength(1);
+    const releaseCommit = releaseCommits[0]!.split(' ')[0];
+    expect(await git('tag', '--list')).toBe('v1.0.0');
+    expect((await git('rev-parse', 'v1.0.0^{commit}')).trim()).toBe(releaseCommit);
+    const remote = await git('ls-remote', 'origin');
+    expect(remote).toContain(`${releaseCommit}\trefs/heads/main`);
+    expect(remote).toContain(`${releaseCommit}\trefs/tags/v1.0.0^{}`);
+    const changelog = await readFile(path.join(service.repo.dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog.match(/^## 1\.0\.0/gm)).toHaveLength(1);
+    expect(service.deployCount()).toBeGreaterThanOrEqual(1);
+    expect(service.deployCount()).toBeLessThanOrEqual(DEPLOY_RUNS_ALLOWED[point] ?? 1);
+    expect(await service.servingVersion()).toBe('1.0.0');
+    expect(await git('status', '--porcelain')).toMatch(/^(\?\? context\/deploy-\d{8}-\d{6}\.md\n?)*$/);
+  });
+});
