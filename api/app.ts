@@ -9,14 +9,23 @@ import type { ApiDeps } from './deps.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { hookRoutes } from './routes/hooks.js';
 import { planRoutes } from './routes/plan.js';
 import { qaRoutes } from './routes/qa.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reportRoutes } from './routes/reports.js';
 import { repoRoutes } from './routes/repos.js';
+import { watchRoutes } from './routes/watch.js';
 
 /** Every request body is a small JSON options object; anything near this size is a mistake. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The router's default (100) is below what the schemas allow: a workflow ID may be 200
+ * characters (`qa:<63-character repo>:<sha>` is already 107), and clients percent-encode its
+ * colons. Above this the router refuses; below it, the schema does, and names the field.
+ */
+const MAX_PARAM_LENGTH = 1_000;
 
 export interface AppOptions {
   config: ShipgateConfig;
@@ -30,6 +39,7 @@ export interface AppOptions {
 export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
   const deps: ApiDeps = { config: options.config, client: options.client };
   await app.register(healthRoutes, deps);
+  await app.register(hookRoutes, deps);
   await app.register(async (secured) => {
     secured.addHook('onRequest', bearerAuth(options.token));
     await secured.register(repoRoutes, deps);
@@ -38,6 +48,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }>
     await secured.register(planRoutes, deps);
     await secured.register(releaseRoutes, deps);
     await secured.register(deploymentRoutes, deps);
+    await secured.register(watchRoutes, deps);
   });
 };
 
@@ -45,6 +56,9 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // A malformed percent-encoding or an over-long parameter gets the one error format too.
+    frameworkErrors: handleError,
     // Fastify's default silently drops unknown body fields; a typo should be an error instead.
     ajv: { customOptions: { removeAdditional: false } },
     schemaErrorFormatter: formatValidationErrors,

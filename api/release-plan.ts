@@ -1,15 +1,15 @@
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
-import { openGit, resolveCommit } from '../activities/git.js';
+import { resolveCommit } from '../activities/git.js';
 import { planRelease, type ReleasePlan } from '../activities/plan.js';
-import { workingCopyDir } from './repositories.js';
+import { workingCopyGit } from './repositories.js';
 
 /**
  * The dry run of a release: reads the working copy's refs and objects and writes nothing — no
  * fetch, no files. A URL repository is planned from the last fetch the workers made.
  */
 export async function currentPlan(config: ShipgateConfig, repo: RepoConfig, override?: string): Promise<ReleasePlan> {
-  const git = openGit(workingCopyDir(config, repo));
+  const git = await workingCopyGit(config, repo);
   const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
   const sha = await resolveCommit(git, ref).catch(() => null);
   if (!sha) {

@@ -1,5 +1,6 @@
 import {
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
@@ -145,6 +146,11 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
       throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${workflowId} is not waiting for a decision: it is ${release.status === 'RUNNING' ? `at stage ${release.state?.stage ?? 'unknown'}` : release.status.toLowerCase()}`);
     }
     deployWorkflowId = release.state.deploy.workflowId;
+  } else {
+    const deployment = await describeRun(client, workflowId, 'deployWorkflow', 'deployment');
+    if (deployment.status.name !== 'RUNNING') {
+      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${workflowId} is not waiting for a decision: it is ${deployment.status.name.toLowerCase()}`);
+    }
   }
   try {
     const answer = await bounded(client, () => client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }));
@@ -152,6 +158,10 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', innermostMessage(error));
+    }
+    // The deployment ended between the look above and the update: nothing awaits a decision now.
+    if (error instanceof WorkflowNotFoundError) {
+      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${deployWorkflowId} is not waiting for a decision: it has ended`);
     }
     throw error;
   }

@@ -22,6 +22,8 @@ export const ERRORS = {
   SHIPGATE_BRANCH_BEHIND: { status: 422, title: 'the release branch is behind or has diverged from its remote' },
   SHIPGATE_REMOTE_MOVED: { status: 409, title: 'the remote branch moved during the release' },
   SHIPGATE_COVERAGE_FORMAT: { status: 422, title: 'the coverage file cannot be read' },
+  SHIPGATE_WATCH_NOT_CONFIGURED: { status: 404, title: 'the repository has no branch watch configured' },
+  SHIPGATE_BAD_SIGNATURE: { status: 401, title: 'the webhook signature is missing or wrong' },
   SHIPGATE_INTERNAL: { status: 500, title: 'internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

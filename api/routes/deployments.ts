@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { tagName } from '../../domain/bump.js';
 import { ShipgateError } from '../../domain/errors.js';
-import { openGit, resolveCommit } from '../../activities/git.js';
+import { resolveCommit } from '../../activities/git.js';
 import type { ApiDeps } from '../deps.js';
 import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
-import { configuredRepo, workingCopyDir } from '../repositories.js';
+import { configuredRepo, workingCopyGit } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { DeployRun, RunSummary } from '../state-schemas.js';
 
@@ -31,7 +31,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
       const version = request.body.version.replace(/^v/, '');
       const tag = tagName(version, repo.tagFormat);
-      if (!(await resolveCommit(openGit(workingCopyDir(config, repo)), `refs/tags/${tag}`).catch(() => null))) {
+      if (!(await resolveCommit(await workingCopyGit(config, repo), `refs/tags/${tag}`))) {
         throw new ShipgateError('SHIPGATE_TAG_NOT_FOUND', `repository "${repo.id}" has no release tag ${tag}`);
       }
       return reply.code(202).send(await startDeployment(deps, repo, version));

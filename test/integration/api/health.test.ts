@@ -60,9 +60,10 @@ describe('GET /docs/json', () => {
       expect(doc.info.title).toBe('shipgate');
       expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
       expect(Object.keys(doc.paths).sort()).toEqual([
-        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/{decision}', '/healthz', '/qa', '/qa/{workflowId}',
-        '/releases', '/releases/{workflowId}', '/releases/{workflowId}/{decision}', '/repos', '/repos/{id}', '/repos/{id}/deployments',
-        '/repos/{id}/plan', '/repos/{id}/qa', '/repos/{id}/releases', '/repos/{id}/reports',
+        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/{decision}', '/healthz', '/hooks/github', '/hooks/gitlab',
+        '/qa', '/qa/{workflowId}', '/releases', '/releases/{workflowId}', '/releases/{workflowId}/{decision}', '/repos', '/repos/{id}',
+        '/repos/{id}/deployments', '/repos/{id}/plan', '/repos/{id}/qa', '/repos/{id}/releases', '/repos/{id}/reports',
+        '/repos/{id}/watch', '/repos/{id}/watch/pause', '/repos/{id}/watch/resume',
       ]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');

@@ -1,0 +1,91 @@
+import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import { ShipgateError } from '../domain/errors.js';
+import { normaliseRemoteUrl } from '../domain/remote-url.js';
+import { openGit } from '../activities/git.js';
+import { workflowIdFor } from '../workflows/messages.js';
+import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import type { ApiDeps } from './deps.js';
+import { bounded } from './temporal-calls.js';
+
+export type HookAnswer = { status: 'started'; workflowId: string; sha: string } | { status: 'ignored'; reason: string } | { status: 'pong' };
+
+/** The URL a forge names a repository by: the configured one, or what the working copy's remote says. */
+async function remoteUrlOf(repo: RepoConfig): Promise<string | null> {
+  if (repo.webhook?.remoteUrl) return repo.webhook.remoteUrl;
+  if (repo.source.kind === 'url') return repo.source.url;
+  return openGit(repo.source.path).raw(['remote', 'get-url', '--', repo.remote]).then((out) => out.trim(), () => null);
+}
+
+/** Repositories with a webhook secret whose remote is one of the URLs the payload names. */
+export async function repositoriesFor(config: ShipgateConfig, urls: (string | undefined)[]): Promise<RepoConfig[]> {
+  const wanted = new Set(urls.filter((u): u is string => typeof u === 'string').map(normaliseRemoteUrl).filter((u): u is string => u !== null));
+  const matches: RepoConfig[] = [];
+  for (const repo of config.repositories) {
+    if (!repo.webhook) continue;
+    const url = await remoteUrlOf(repo);
+    const normalised = url ? normaliseRemoteUrl(url) : null;
+    if (normalised && wanted.has(normalised)) matches.push(repo);
+  }
+  return matches;
+}
+
+function secretOf(repo: RepoConfig): string {
+  const secret = repo.webhook ? process.env[repo.webhook.secretEnv] : undefined;
+  if (!secret) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', `the server has no webhook secret for "${repo.id}" (environment variable ${repo.webhook?.secretEnv} is not set)`);
+  return secret;
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  // Digests of equal length, so the comparison takes the same time whatever the input.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`. */
+export function verifyGitHub(repo: RepoConfig, rawBody: string, header: string | undefined): void {
+  if (!header || !header.startsWith('sha256=')) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 is missing');
+  const expected = `sha256=${createHmac('sha256', secretOf(repo)).update(rawBody, 'utf8').digest('hex')}`;
+  if (!sameBytes(Buffer.from(header), Buffer.from(expected))) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 does not match the body');
+}
+
+/** GitLab: `X-Gitlab-Token` carries the secret itself. */
+export function verifyGitLab(repo: RepoConfig, header: string | undefined): void {
+  if (!header) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Gitlab-Token is missing');
+  if (!sameBytes(Buffer.from(header), Buffer.from(secretOf(repo)))) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Gitlab-Token is wrong');
+}
+
+/** Picks the candidate whose secret verifies the request; 401 when none does. */
+export function verifiedRepository(candidates: RepoConfig[], verify: (repo: RepoConfig) => void): RepoConfig {
+  let lastError: unknown = null;
+  for (const repo of candidates) {
+    try {
+      verify(repo);
+      return repo;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError ?? new ShipgateError('SHIPGATE_BAD_SIGNATURE');
+}
+
+/** A push to the release branch starts QA of the pushed commit; anything else is acknowledged and ignored. */
+export async function qaForPush({ config, client }: ApiDeps, repo: RepoConfig, push: { ref: unknown; after: unknown }): Promise<HookAnswer> {
+  if (push.ref !== `refs/heads/${repo.branch}`) return { status: 'ignored', reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}` };
+  const sha = typeof push.after === 'string' ? push.after : '';
+  if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
+  const workflowId = workflowIdFor('qa', repo.id, sha);
+  try {
+    await bounded(client, () => client.workflow.start('qaWorkflow', {
+      workflowId,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ repoId: repo.id, sha, trigger: 'webhook' }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: 'webhook' }],
+      staticSummary: `QA of ${repo.id} at ${sha.slice(0, 7)} (push)`,
+    }));
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  return { status: 'started', workflowId, sha };
+}

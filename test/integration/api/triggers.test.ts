@@ -1,0 +1,117 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileSchedules } from '../../../worker/schedules.js';
+import { AUTH, buildTestApp, type TestApp } from '../../helpers/api.js';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+
+const suffix = randomBytes(4).toString('hex');
+const hooked = `hook-${suffix}`;
+const watched = `watch-${suffix}`;
+const SECRET_ENV = `SHIPGATE_TEST_HOOK_SECRET_${suffix.toUpperCase()}`;
+const secret = randomBytes(16).toString('hex');
+const logger = pino({ level: 'silent' });
+
+describe('webhooks and the branch watch over HTTP', () => {
+  let worker: TestWorker;
+  let app: TestApp;
+  let repo: TestRepo;
+  let watchRepo: TestRepo;
+
+  const github = (payload: object, event: string, signature?: string | null) => {
+    const body = JSON.stringify(payload);
+    const sig = signature === undefined ? `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` : signature;
+    return app.inject({
+      method: 'POST',
+      url: '/hooks/github',
+      headers: { 'content-type': 'application/json', 'x-github-event': event, ...(sig ? { 'x-hub-signature-256': sig } : {}) },
+      payload: body,
+    });
+  };
+  const pushPayload = (sha: string, ref = 'refs/heads/main') => ({ ref, after: sha, repository: { clone_url: repo.remote, full_name: 'acme/sample' } });
+  const qaExists = (sha: string) => worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e)));
+
+  beforeAll(async () => {
+    process.env[SECRET_ENV] = secret;
+    repo = await createTestRepo(SAMPLE_FILES);
+    watchRepo = await createTestRepo(SAMPLE_FILES);
+    const urlRepo = { ...sampleRepoSettings(hooked, repo.dir), path: undefined, url: repo.remote, webhook: { secretEnv: SECRET_ENV } };
+    worker = await startTestWorker(await testConfig([urlRepo, sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } })]));
+    await reconcileSchedules(worker.client, worker.config, worker.taskQueue, logger);
+    app = await buildTestApp(worker.config, worker.client);
+  });
+
+  afterAll(async () => {
+    await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, logger);
+    await app?.close();
+    await worker?.stop();
+    await Promise.all([repo?.cleanup(), watchRepo?.cleanup()]);
+    delete process.env[SECRET_ENV];
+  });
+
+  it('starts QA of the pushed commit for a correctly signed GitHub push', async () => {
+    await repo.commit('fix: pushed');
+    await repo.push();
+    const sha = await repo.head();
+    const answer = await github(pushPayload(sha), 'push');
+    expect(answer.statusCode).toBe(202);
+    expect(answer.json()).toEqual({ status: 'started', workflowId: `qa:${hooked}:${sha}`, sha });
+    const result = await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).result();
+    expect(result.outcome).toBe('test-pass');
+  });
+
+  it('answers 401 and starts nothing for an unsigned or wrongly signed push', async () => {
+    const sha = await repo.commit('fix: another');
+    await repo.push();
+    const unsigned = await github(pushPayload(sha), 'push', null);
+    expect(unsigned.statusCode).toBe(401);
+    expect(unsigned.json()).toMatchObject({ code: 'SHIPGATE_BAD_SIGNATURE' });
+    const wrong = await github(pushPayload(sha), 'push', `sha256=${'0'.repeat(64)}`);
+    expect(wrong.statusCode).toBe(401);
+    const tampered = await app.inject({
+      method: 'POST', url: '/hooks/github', payload: JSON.stringify(pushPayload(sha)),
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update('{}').digest('hex')}` },
+    });
+    expect(tampered.statusCode).toBe(401);
+    expect(await qaExists(sha)).toBe(false);
+  });
+
+  it('acknowledges pings, other branches and unknown repositories without starting anything', async () => {
+    expect((await github({ zen: 'hi', repository: { clone_url: repo.remote } }, 'ping')).json()).toEqual({ status: 'pong' });
+    const sha = await repo.head();
+    const topic = await github(pushPayload(sha, 'refs/heads/topic'), 'push');
+    expect(topic.statusCode).toBe(202);
+    expect(topic.json()).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/not to the release branch/) });
+    const unknown = await github({ ref: 'refs/heads/main', after: sha, repository: { clone_url: 'https://github.com/acme/other.git' } }, 'push');
+    expect(unknown.json()).toMatchObject({ status: 'ignored', reason: 'no configured repository has this remote URL' });
+  });
+
+  it('verifies X-Gitlab-Token for GitLab pushes', async () => {
+    const sha = await repo.commit('fix: from gitlab');
+    await repo.push();
+    const payload = JSON.stringify({ ref: 'refs/heads/main', checkout_sha: sha, project: { git_http_url: repo.remote } });
+    const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook' };
+    expect((await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers: { ...headers, 'x-gitlab-token': 'nope' } })).statusCode).toBe(401);
+    expect(await qaExists(sha)).toBe(false);
+    const accepted = await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers: { ...headers, 'x-gitlab-token': secret } });
+    expect(accepted.statusCode).toBe(202);
+    expect(accepted.json()).toMatchObject({ status: 'started', sha });
+  });
+
+  it('shows, pauses with a note and resumes the branch watch', async () => {
+    const url = `/repos/${watched}/watch`;
+    const state = await app.inject({ method: 'GET', url, headers: AUTH });
+    expect(state.json()).toMatchObject({ repoId: watched, scheduleId: `watch:${watched}`, paused: false, intervalMs: 3_600_000 });
+    expect((await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: {} })).statusCode).toBe(400);
+    const paused = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { note: 'release freeze' } });
+    expect(paused.json()).toMatchObject({ paused: true, note: 'release freeze' });
+    const resumed = await app.inject({ method: 'POST', url: `${url}/resume`, headers: AUTH });
+    expect(resumed.json()).toMatchObject({ paused: false });
+    const none = await app.inject({ method: 'GET', url: `/repos/${hooked}/watch`, headers: AUTH });
+    expect(none.statusCode).toBe(404);
+    expect(none.json()).toMatchObject({ code: 'SHIPGATE_WATCH_NOT_CONFIGURED' });
+  });
+});
