@@ -1,4 +1,6 @@
 /** Reads a command line into what to do, or a usage error that says in one line what is wrong. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runKindOf, type RunKind } from './api-types.js';
 import {
@@ -84,7 +86,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       command: toCommand(word, positional, str, flag, usage),
       json: flag('json'),
       apiUrl: apiOption !== null ? apiUrl(apiOption, '--api', usage) : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
-      token: str('token') ?? (env.SHIPGATE_API_TOKEN || null),
+      token: str('token') ?? (env.SHIPGATE_API_TOKEN || savedToken(env)),
       intervalMs: interval === null ? DEFAULT_INTERVAL_MS : intervalMs(interval, usage),
     },
   };
@@ -189,4 +191,13 @@ function apiUrl(value: string | null, source: string, usage: string): string {
     throw new UsageError(`${source} must be an http:// or https:// URL, got "${value}"`, usage);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** `npm start` saves the token it generated in the data folder, for the CLI on the same machine. */
+function savedToken(env: Record<string, string | undefined>): string | null {
+  try {
+    return readFileSync(path.resolve(env.SHIPGATE_DATA_DIR ?? 'data', '.api-token'), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { ConfigError, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load
 import { startDevServer, type RunningDevServer } from '../devserver/dev-server.js';
 import { ProvisioningError, provisionTemporalCli } from '../devserver/temporal-cli.js';
 import { ensureSample } from '../sample/create-sample.js';
+import { formatLogLine } from './log-lines.js';
 import { registerSearchAttributes } from './search-attributes.js';
 
 const dist = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -24,6 +26,9 @@ async function main(): Promise<number> {
   const configFile = await configFileOrSample();
   const config = await loadConfigFile({ file: configFile });
   const token = process.env.SHIPGATE_API_TOKEN || randomBytes(24).toString('base64url');
+  // The demo and the CLI on this machine read it from here; only this user may.
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(path.join(config.dataDir, '.api-token'), `${token}\n`, { mode: 0o600 });
 
   let server: RunningDevServer | null = null;
   let address = config.temporal.address;
@@ -59,7 +64,10 @@ async function main(): Promise<number> {
   };
   const exited = new Promise<number>((resolve) => {
     const start = (name: string, script: string) => {
-      const child = spawn(process.execPath, [path.join(dist, script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [path.join(dist, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${formatLogLine(line, name.toLowerCase())}\n`));
+      }
       child.once('exit', (code, signal) => {
         if (stopping) return;
         say(`the ${name} stopped unexpectedly (${code ?? signal}); stopping everything`);

@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { pinnedQueue } from '../activities/deps.js';
-import { heartbeatWhileRunning, killAfterActivity } from './interceptors.js';
+import { heartbeatWhileRunning, killAfterActivity, logActivities } from './interceptors.js';
 import type { ShipgateConfig } from '../config/types.js';
 
 export interface WorkerSetup {
@@ -32,7 +32,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const faults = killAfterActivity(process.env.SHIPGATE_FAULT_KILL_AFTER);
   const common = {
     connection: setup.connection,
-    interceptors: { activity: faults ? [heartbeatWhileRunning, faults] : [heartbeatWhileRunning] },
+    interceptors: { activity: [logActivities(setup.logger), heartbeatWhileRunning, ...(faults ? [faults] : [])] },
     namespace: setup.config.temporal.namespace,
     shutdownGraceTime: setup.shutdownGraceMs ?? 10_000,
     identity: `shipgate@${setup.workerId}/${process.pid}`,

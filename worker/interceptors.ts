@@ -1,6 +1,7 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { Logger } from 'pino';
 
 /** Activities that heartbeat with their own progress details; a bare heartbeat would hide those. */
 const SELF_HEARTBEATING = new Set(['runTests', 'runDeploy', 'awaitWorkflowResult']);
@@ -44,6 +45,31 @@ export function killAfterActivity(spec: string | undefined): ActivityInterceptor
           process.kill(process.pid, 'SIGKILL');
         }
         return result;
+      },
+    },
+  });
+}
+
+/** One structured line per activity attempt, carrying the workflow and run IDs it belongs to. */
+export function logActivities(logger: Logger): ActivityInterceptorsFactory {
+  return (ctx: Context) => ({
+    inbound: {
+      async execute(input, next) {
+        const fields = {
+          activity: ctx.info.activityType,
+          attempt: ctx.info.attempt,
+          workflowId: ctx.info.workflowExecution?.workflowId,
+          runId: ctx.info.workflowExecution?.runId,
+        };
+        const started = Date.now();
+        try {
+          const result = await next(input);
+          logger.info({ ...fields, ms: Date.now() - started }, 'activity completed');
+          return result;
+        } catch (error) {
+          logger.warn({ ...fields, ms: Date.now() - started, err: error }, 'activity failed');
+          throw error;
+        }
       },
     },
   });

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfigFile } from '../config/load.js';
-import { createLogger } from './logger.js';
+import { createLogger, temporalLogger } from './logger.js';
 import { createWorkers, runWorkers } from './create-workers.js';
 import { reconcileSchedules } from './schedules.js';
 import { workflowsPath } from './workflows-path.js';
@@ -10,14 +10,22 @@ import { workflowsPath } from './workflows-path.js';
 const logger = createLogger('shipgate-worker');
 
 async function main(): Promise<void> {
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const metrics = process.env.SHIPGATE_METRICS_ADDRESS;
+  Runtime.install({
+    logger: temporalLogger(logger),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // Prometheus scrapes the worker's Temporal metrics (task latencies, slots, polls) here.
+      ...(metrics ? { metrics: { prometheus: { bindAddress: metrics } } } : {}),
+    },
+  });
   const config = await loadConfigFile();
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
   const connection = await NativeConnection.connect({ address });
   const workerId = process.env.SHIPGATE_WORKER_ID || os.hostname();
   const workers = await createWorkers({ connection, config, logger, workerId, workflowsPath: workflowsPath() });
   const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace }), config, config.temporal.taskQueue, logger);
-  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, schedules: schedules.kept }, 'worker polling');
+  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, schedules: schedules.kept, metrics: metrics ? `http://${metrics}/metrics` : null }, 'worker polling');
   try {
     await runWorkers(workers);
   } finally {

@@ -19,6 +19,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
   app.get(
     '/healthz',
     {
+      // Probes call this every few seconds; their lines would drown the log.
+      logLevel: 'warn',
       schema: {
         summary: 'Whether the API is up and can reach the Temporal server',
         tags: ['health'],
