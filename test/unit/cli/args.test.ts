@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError, type Invocation } from '../../../cli/args.js';
 
@@ -55,10 +58,17 @@ describe('parseCommandLine', () => {
   });
 
   it('takes the API URL and token from the options first, then the environment, then the defaults', () => {
-    expect(invocation(['repos'])).toMatchObject({ apiUrl: 'http://127.0.0.1:3000', token: null, intervalMs: 1000 });
+    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' })).toMatchObject({ apiUrl: 'http://127.0.0.1:3000', token: null, intervalMs: 1000 });
     const env = { SHIPGATE_API_URL: 'http://shipgate.test:8080/', SHIPGATE_API_TOKEN: 'from-env' };
     expect(invocation(['repos'], env)).toMatchObject({ apiUrl: 'http://shipgate.test:8080', token: 'from-env' });
     expect(invocation(['repos', '--api', 'https://other.test', '--token', 'flag'], env)).toMatchObject({ apiUrl: 'https://other.test', token: 'flag' });
+  });
+
+  it('falls back to the token npm start saved in the data folder', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-token-'));
+    await writeFile(path.join(dir, '.api-token'), 'saved-token\n');
+    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: dir })).toMatchObject({ token: 'saved-token' });
+    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: dir, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({ token: 'env' });
   });
 
   it('accepts the global options before the command too', () => {
