@@ -57,7 +57,18 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   if (options.executable.type === 'sdk-download') return startWithSdkDownload(options, ip, namespace);
+  // A port picked here may be taken by another process before the server binds it: pick again.
+  const attempts = options.port === 0 ? 3 : 1;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startCliServer(options, options.executable, ip, namespace);
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof ProvisioningError)) throw error;
+    }
+  }
+}
 
+async function startCliServer(options: DevServerOptions, executable: CliExecutable & { type: 'path' }, ip: string, namespace: string): Promise<RunningDevServer> {
   const port = options.port || (await freePort(ip));
   const uiPort = options.ui ? (options.uiPort || (await freePort(ip))) : null;
   const portHint = 'Stop it, or choose other ports with SHIPGATE_TEMPORAL_PORT and SHIPGATE_TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS to use a running server.';
@@ -72,7 +83,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   }
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
 
-  const child = spawn(options.executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
