@@ -1,0 +1,83 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
+import { decisionUpdate, deployStateQuery } from '../../../workflows/messages.js';
+import { releaseWorkflow } from '../../../workflows/release.js';
+import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+
+/**
+ * Records the histories the replay test replays. Run it on purpose, after a deliberate change to
+ * workflow behaviour that needs new histories: SHIPGATE_RECORD_HISTORIES=1 npx vitest run
+ * test/integration/replay/record-histories.test.ts
+ */
+const recording = process.env.SHIPGATE_RECORD_HISTORIES === '1';
+const out = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
+let worker: TestWorker;
+const services: SampleService[] = [];
+
+/** Exported the way an operator would: `temporal workflow show --output json`. */
+async function save(name: string, workflowId: string): Promise<void> {
+  const cli = await locateTemporalCli();
+  if (cli?.type !== 'path') throw new Error('no Temporal CLI');
+  const { stdout } = await execa(cli.path, ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', workflowId, '--output', 'json']);
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, `${name}.json`), `${stdout.trim()}\n`);
+}
+
+async function awaitingDecision(deployId: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    const state = await worker.client.workflow.getHandle(deployId).query(deployStateQuery).catch(() => null);
+    if (state?.awaitingDecision) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${deployId} never awaited a decision`);
+}
+
+describe.skipIf(!recording)('record workflow histories for replay', () => {
+  beforeAll(async () => {
+    for (const id of ['hist-release', 'hist-retry', 'hist-rollback']) services.push(await createSampleService(id));
+    worker = await startTestWorker(await testConfig(services.map((s) => s.settings)));
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all(services.map((s) => s.stop()));
+  });
+
+  it('records a release with its QA child and a healthy deployment', async () => {
+    const result = await worker.client.workflow.execute(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-release', args: [{ repoId: 'hist-release' }] });
+    expect(result.outcome).toBe('deployed');
+    const qaId = `qa:hist-release:${(await services[0]!.repo.git('rev-parse', 'HEAD^')).trim()}`;
+    await save('release-with-qa-child', 'release:hist-release');
+    await save('qa-pass', qaId);
+    await save('deploy-healthy', 'deploy:hist-release:production');
+  });
+
+  it('records a failed deployment that is retried', async () => {
+    const service = services[1]!;
+    await service.fault('fail-deploy');
+    const handle = await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-retry', args: [{ repoId: 'hist-retry' }] });
+    await awaitingDecision('deploy:hist-retry:production');
+    await service.clearFault('fail-deploy');
+    await worker.client.workflow.getHandle('deploy:hist-retry:production').executeUpdate(decisionUpdate, { args: ['retry'] });
+    expect((await handle.result()).outcome).toBe('deployed');
+    await save('deploy-failed-then-retried', 'deploy:hist-retry:production');
+  });
+
+  it('records a rollback after a failed health check', async () => {
+    const service = services[2]!;
+    expect((await worker.client.workflow.execute(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-rollback-1', args: [{ repoId: 'hist-rollback' }] })).outcome).toBe('deployed');
+    await service.repo.commit('feat: louder', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+    await service.fault('unhealthy-1.1.0');
+    const handle = await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-rollback', args: [{ repoId: 'hist-rollback' }] });
+    await awaitingDecision('deploy:hist-rollback:production');
+    await worker.client.workflow.getHandle('deploy:hist-rollback:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+    expect((await handle.result()).outcome).toBe('rolled-back');
+    await save('release-rolled-back', 'release:hist-rollback');
+    await save('deploy-rolled-back', 'deploy:hist-rollback:production');
+  });
+});
