@@ -118,7 +118,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     let consecutive = 0;
     let failures = 0;
     for (;;) {
-      const sample = await local.probeHealth({ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null });
+      const sample = await local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]);
       state.samples.push(sample);
       if (state.samples.length > MAX_SAMPLES_KEPT) state.samples.splice(0, state.samples.length - MAX_SAMPLES_KEPT);
       if (sample.ok) {
@@ -147,7 +147,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
       const record: DeployAttemptRecord = { attempt: state.attempts, version: target.version, kind, at: nowIso(), deployOk: false, healthOk: null, reason: '' };
       attempts.push(record);
-      const run = await deploying.runDeploy({
+      const run = await deploying.runDeploy.executeWithOptions({ summary: `${kind} ${target.version} (attempt ${state.attempts})` }, [{
         repoId: input.repoId,
         version: target.version,
         tag: target.tag,
@@ -155,7 +155,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
         previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
         attempt: state.attempts,
         runId: info.runId,
-      });
+      }]);
       state.lastOutput = run.tail.slice(-10);
       record.deployOk = run.ok;
       if (!run.ok) {
@@ -183,7 +183,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     state.reason = reason;
     state.awaitingDecision = false;
     stage('report');
-    const report = await local.writeDeployReport({
+    const report = await local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [{
       repoId: input.repoId,
       environment,
       version: input.version,
@@ -198,7 +198,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       decisions: state.decisions,
       workflowId: info.workflowId,
       runId: info.runId,
-    });
+    }]);
     state.report = report.name;
     markOutcome(outcome, input.version);
     stage('done');

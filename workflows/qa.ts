@@ -64,7 +64,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     retry: { maximumAttempts: 2 },
   });
 
-  const inspection = await tracker.run('inspect', () => local.inspectForQa({ repoId: input.repoId, sha: input.sha }), (i) => i.freshness);
+  const inspection = await tracker.run('inspect', () => local.inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }]), (i) => i.freshness);
   if (inspection.fresh && inspection.newestReport) {
     const reason = `reused: ${inspection.freshness}`;
     Object.assign(state, { stage: 'done', outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason });
@@ -75,19 +75,19 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   const base = { sha: inspection.lastRelease?.sha ?? null, ref: inspection.lastRelease?.tag ?? null };
   const changes = await tracker.run(
     'analyse',
-    () => local.analyseChanges({ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }),
+    () => local.analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }]),
     (c) => `${c.commitCount} commits, ${c.changedFiles} files, ${c.changedLines} lines changed`,
   );
   const tests = await tracker.run(
     'test',
-    () => testing.runTests({ repoId: input.repoId, sha: input.sha, runId: info.runId }),
+    () => testing.runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha, runId: info.runId }]),
     (t) => (t.timedOut ? 'timed out' : t.spawnError ? 'could not start' : `exit ${t.exitCode}`),
   );
   state.lastOutput = tests.tail.slice(-10);
   if (tests.summary) state.tests = { passed: tests.summary.passed, failed: tests.summary.failed, skipped: tests.summary.skipped, total: tests.summary.total };
   const coverage = await tracker.run(
     'coverage',
-    () => local.measureCoverage({ repoId: input.repoId, sha: input.sha, baseSha: base.sha }),
+    () => local.measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha }]),
     (c) => (!c.configured ? 'not configured' : c.result ? c.result.reason : (c.problem ?? 'no coverage')),
   );
   if (coverage.configured && coverage.result) {
@@ -95,7 +95,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   }
   const written = await tracker.run(
     'report',
-    () => local.writeQaReport({
+    () => local.writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
       repoId: input.repoId,
       branch: inspection.branch,
       sha: input.sha,
@@ -105,7 +105,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       changes,
       tests,
       coverage,
-    }),
+    }]),
     (r) => r.name,
   );
   const reason = written.reason;

@@ -82,7 +82,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     return { repoId: input.repoId, outcome, version: state.version, tag: state.tag, releaseCommit: state.releaseCommit, reason, qaReport };
   };
 
-  const pin = await tracker.run('pin', () => shared.pinRun({ repoId: input.repoId }), (p) => `worker ${p.workerId}`);
+  const pin = await tracker.run('pin', () => shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId} to one worker` }, [{ repoId: input.repoId }]), (p) => `worker ${p.workerId}`);
   const local = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
     heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
@@ -90,7 +90,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 
-  const preflight = await tracker.run('preflight', () => local.preflight({ repoId: input.repoId }), (p) => p.approval.reason);
+  const preflight = await tracker.run('preflight', () => local.preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }]), (p) => p.approval.reason);
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
 
@@ -107,7 +107,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   const releasedAt = nowIso();
   const plan = await tracker.run(
     'version',
-    () => local.planVersion({ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }),
+    () => local.planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }]),
     (p) => p.reason,
   );
   state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
@@ -125,17 +125,17 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     changelogEntry: plan.changelogEntry,
     evidence: [approval],
   };
-  await tracker.run('files', () => local.writeReleaseFiles(files), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
-  const { releaseCommit } = await tracker.run('commit', () => local.commitRelease(files), (c) => c.releaseCommit.slice(0, 7));
+  await tracker.run('files', () => local.writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${plan.version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
+  const { releaseCommit } = await tracker.run('commit', () => local.commitRelease.executeWithOptions({ summary: `commit chore(release): ${plan.tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7));
   state.releaseCommit = releaseCommit;
   await tracker.run(
     'tag',
-    () => local.tagRelease({ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }),
+    () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }]),
     (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
   );
   await tracker.run(
     'push',
-    () => local.pushRelease({ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }),
+    () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
     (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
   );
 

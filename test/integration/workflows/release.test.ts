@@ -64,6 +64,9 @@ describe('ReleaseWorkflow', () => {
     const state = await handle.query(releaseStateQuery);
     expect(state.qa?.reused).toBe(true);
     expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'files', 'commit', 'tag', 'push']);
+    const scheduled = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+    expect(scheduled.length).toBeGreaterThanOrEqual(7);
+    for (const event of scheduled) expect(event.userMetadata?.summary?.data?.length, 'every activity has a summary for the UI').toBeGreaterThan(0);
 
     expect(await r.git('log', '-1', '--format=%s')).toBe('chore(release): v1.0.0');
     expect((await r.git('rev-parse', 'HEAD^')).trim()).toBe(sha);
