@@ -22,6 +22,8 @@ export interface Preflight {
   lastRelease: { tag: string; version: string; sha: string } | null;
   pendingCommits: number;
   approval: { fresh: boolean; reason: string; report: string | null };
+  /** Reports in context/ not yet committed (QA runs, deployments): the release commit takes them in. */
+  untrackedReports: string[];
 }
 
 export interface ReleaseFilesInput {
@@ -31,7 +33,7 @@ export interface ReleaseFilesInput {
   tag: string;
   releasedAt: string;
   changelogEntry: string;
-  /** QA reports (file names in context/) that approved the release: committed as its evidence. */
+  /** Reports in context/ (file names) committed with the release: the approving QA report first. */
   evidence: string[];
 }
 
@@ -64,6 +66,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
+      const untrackedReports = status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length));
       const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
         fail('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
@@ -99,6 +102,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         lastRelease,
         pendingCommits: pending.length,
         approval: { ...verdict, report: newest?.name ?? null },
+        untrackedReports,
       };
     },
 
@@ -151,7 +155,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         fail('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
       }
       const evidence = input.evidence.map((name) => `context/${name}`);
-      for (const file of evidence) await readFile(path.join(dir, file)).catch(() => fail('SHIPGATE_REPO_UNAVAILABLE', `the approving report ${file} is missing from the work tree`));
+      for (const file of evidence) await readFile(path.join(dir, file)).catch(() => fail('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`));
       await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
       await git.raw(['commit', '--quiet', '--no-verify', '-m', message, '--', ...RELEASE_FILES, ...evidence]);
       return { releaseCommit: (await git.revparse(['HEAD'])).trim() };

@@ -8,30 +8,39 @@ import { parseReport } from '../context/report.js';
 const MAX_REPORT_BYTES = 1_000_000;
 
 export async function readContextFiles(repoDir: string): Promise<ContextFile[]> {
+  return (await scanContext(repoDir)).files;
+}
+
+/** QA reports in context/, newest first, with a warning for every `.md` entry that could not be used. */
+export async function readReports(repoDir: string): Promise<ReportListing> {
+  const { files, skipped } = await scanContext(repoDir);
+  const listing = listReports(files);
+  return { reports: listing.reports, warnings: [...skipped, ...listing.warnings] };
+}
+
+async function scanContext(repoDir: string): Promise<{ files: ContextFile[]; skipped: string[] }> {
   const dir = path.join(repoDir, 'context');
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return [];
+    return { files: [], skipped: [] };
   }
   const files: ContextFile[] = [];
+  const skipped: string[] = [];
   for (const name of names) {
     if (!name.endsWith('.md')) continue;
     const file = path.join(dir, name);
     try {
       const info = await stat(file);
-      if (!info.isFile() || info.size > MAX_REPORT_BYTES) continue;
-      files.push({ name, content: await readFile(file, 'utf8') });
+      if (!info.isFile()) skipped.push(`skipped ${name}: not a regular file`);
+      else if (info.size > MAX_REPORT_BYTES) skipped.push(`skipped ${name}: ${info.size} bytes, larger than a report can be (${MAX_REPORT_BYTES})`);
+      else files.push({ name, content: await readFile(file, 'utf8') });
     } catch {
       // vanished between readdir and read: nothing to report on
     }
   }
-  return files;
-}
-
-export async function readReports(repoDir: string): Promise<ReportListing> {
-  return listReports(await readContextFiles(repoDir));
+  return { files, skipped };
 }
 
 /** A report this run already wrote (found by its run ID), so a retried write does not add a second one. */

@@ -123,7 +123,8 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     tag: plan.tag,
     releasedAt,
     changelogEntry: plan.changelogEntry,
-    evidence: [approval],
+    // The approving report and every other report not yet committed: the repository keeps the trail.
+    evidence: [...new Set([approval, ...(preflight.untrackedReports ?? [])])],
   };
   await tracker.run('files', () => local.writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${plan.version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
   const { releaseCommit } = await tracker.run('commit', () => local.commitRelease.executeWithOptions({ summary: `commit chore(release): ${plan.tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7));

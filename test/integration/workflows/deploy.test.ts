@@ -109,6 +109,8 @@ describe('deployment', () => {
     expect(result.outcome).toBe('rolled-back');
     expect(result.reason).toMatch(/rolled back to 1\.0\.0/);
     expect(await s.servingVersion()).toBe('1.0.0');
+    const committed = await s.repo.git('show', '--name-only', '--format=', 'v1.1.0');
+    expect(committed, 'the release commit keeps the earlier deploy report').toMatch(/^context\/deploy-\d{8}-\d{6}\.md$/m);
   });
 
   it('rolls back by itself when autoRollback is set', async () => {
