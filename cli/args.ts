@@ -28,7 +28,8 @@ export type Command =
   | { name: 'list'; repo: string | null; status: ListStatus | null }
   | { name: Decision; id: string; kind: 'release' | 'deploy' }
   | { name: 'reports'; repo: string }
-  | { name: 'repos' };
+  | { name: 'repos' }
+  | { name: 'watch'; repo: string; action: 'show' | 'pause' | 'resume'; note: string | null };
 
 export interface Invocation {
   command: Command;
@@ -73,7 +74,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   const usage = usageHint(word);
   if (spec.positional === null && positionals.length > 0) throw new UsageError(`"shipgate ${word}" takes no arguments, got "${positionals[0]}"`, usage);
   if (spec.positional !== null && positionals.length === 0) throw new UsageError(`"shipgate ${word}" needs <${spec.positional}>`, usage);
-  if (positionals.length > 1) throw new UsageError(`"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`, usage);
+  if (positionals.length > 1 && word !== 'watch') throw new UsageError(`"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`, usage);
   const positional = positionals[0] ?? '';
   const str = (name: string) => (typeof values[name] === 'string' ? values[name] : null);
   const flag = (name: string) => values[name] === true;
@@ -83,7 +84,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   return {
     kind: 'run',
     invocation: {
-      command: toCommand(word, positional, str, flag, usage),
+      command: word === 'watch' ? watchCommand(positionals, usage) : toCommand(word, positional, str, flag, usage),
       json: flag('json'),
       apiUrl: apiOption !== null ? apiUrl(apiOption, '--api', usage) : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
       token: str('token') ?? (env.SHIPGATE_API_TOKEN || savedToken(env)),
@@ -126,7 +127,20 @@ function toCommand(
       return { name, repo: positional };
     case 'repos':
       return { name };
+    case 'watch':
+      return watchCommand([positional], usage);
   }
+}
+
+function watchCommand(positionals: readonly string[], usage: string): Command {
+  const [repo = '', action, ...note] = positionals;
+  if (action === undefined) return { name: 'watch', repo, action: 'show', note: null };
+  if (action === 'resume' && note.length === 0) return { name: 'watch', repo, action, note: null };
+  if (action === 'pause') {
+    if (note.length === 0) throw new UsageError('"shipgate watch <repo> pause" needs a note saying why, e.g. "release freeze"', usage);
+    return { name: 'watch', repo, action, note: note.join(' ') };
+  }
+  throw new UsageError(`"shipgate watch" takes pause <note> or resume after the repository, got "${[action, ...note].join(' ')}"`, usage);
 }
 
 /** The position of the command word: the first argument that is neither an option nor its value. */

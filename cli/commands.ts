@@ -4,7 +4,7 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 export type Decision = 'retry' | 'rollback' | 'abandon';
 export type ListStatus = 'running' | 'completed' | 'failed';
-export type CommandName = 'release' | 'qa' | 'plan' | 'status' | 'list' | Decision | 'reports' | 'repos';
+export type CommandName = 'release' | 'qa' | 'plan' | 'status' | 'list' | Decision | 'reports' | 'repos' | 'watch';
 
 export interface OptionSpec {
   type: 'boolean' | 'string';
@@ -73,6 +73,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   abandon: decisionSpec('abandon', 'Give up a deployment that awaits a decision'),
   reports: { synopsis: 'reports <repo> [--json]', summary: "List the QA reports in the repository's context/", positional: 'repo', options: {} },
   repos: { synopsis: 'repos [--json]', summary: 'List the configured repositories', positional: null, options: {} },
+  watch: {
+    synopsis: 'watch <repo> [pause <note…>|resume] [--json]',
+    summary: 'Show, pause (with a note for the UI) or resume the branch watch of a repository',
+    positional: 'repo',
+    options: {},
+  },
 };
 
 export function overallUsage(): string {

@@ -16,7 +16,7 @@ import { follow, formatTime, PlainDisplay, SilentDisplay, TerminalDisplay, type 
 import { ApiClient, CliError } from './http.js';
 import { EXIT, verdictOf } from './outcome.js';
 import { renderRun } from './render-run.js';
-import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted } from './render.js';
+import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, renderWatch, type WatchView } from './render.js';
 
 export type { Output } from './follow.js';
 
@@ -64,6 +64,11 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
       return answer(await api.get<{ reports: ReportView[]; warnings: string[] }>(`${repoPath(command.repo)}/reports`), (body) =>
         renderReports(command.repo, body.reports, body.warnings),
       );
+    case 'watch': {
+      const url = `${repoPath(command.repo)}/watch`;
+      const body = command.action === 'show' ? await api.get<WatchView>(url) : await api.post<WatchView>(`${url}/${command.action}`, command.note ? { note: command.note } : {});
+      return answer(body, renderWatch);
+    }
     case 'plan': {
       const query = command.bump === null ? '' : `?${new URLSearchParams({ bump: command.bump }).toString()}`;
       return answer(await api.get<PlanView>(`${repoPath(command.repo)}/plan${query}`), (plan) => renderPlan(command.repo, plan));

@@ -91,3 +91,24 @@ export function renderStarted(what: string, started: Started): string[] {
 export function formatPercent(percent: number): string {
   return `${Number.isInteger(percent) ? percent : percent.toFixed(1)}%`;
 }
+
+export interface WatchView {
+  repoId: string;
+  scheduleId: string;
+  paused: boolean;
+  note: string | null;
+  intervalMs: number;
+  lastTick: { at: string; workflowId: string; sha: string | null; startedQa: boolean | null } | null;
+  nextRuns: string[];
+}
+
+export function renderWatch(watch: WatchView): string[] {
+  const tick = watch.lastTick;
+  return [
+    `Watch of ${watch.repoId} (schedule ${watch.scheduleId}, every ${Math.round(watch.intervalMs / 1000)}s): ${watch.paused ? 'PAUSED' : 'active'}${watch.note ? ` — ${watch.note}` : ''}`,
+    tick
+      ? `  last tick   ${tick.at}: ${tick.sha ? `saw ${tick.sha.slice(0, 7)}, ${tick.startedQa ? 'started QA' : 'nothing new'}` : 'still running'}`
+      : '  last tick   none yet',
+    `  next runs   ${watch.nextRuns.length ? watch.nextRuns.join(', ') : watch.paused ? 'none while paused' : 'none'}`,
+  ];
+}

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { run } from '../../../cli/main.js';
+import { reconcileSchedules } from '../../../worker/schedules.js';
 import { freePort } from '../../../devserver/dev-server.js';
 import { buildTestApp, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -38,18 +40,34 @@ describe('the shipgate CLI against the real API', () => {
   }
 
   beforeAll(async () => {
-    service = await createSampleService(id);
+    service = await createSampleService(id, (settings) => {
+      settings.watch = { interval: '1h' };
+    });
     faulty = await createSampleService(faultyId);
     worker = await startTestWorker(await testConfig([service.settings, faulty.settings]));
+    await reconcileSchedules(worker.client, worker.config, worker.taskQueue, pino({ level: 'silent' }));
     app = await buildTestApp(worker.config, worker.client);
     await app.listen({ port: 0, host: '127.0.0.1' });
     apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
+    await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, pino({ level: 'silent' }));
     await app?.close();
     await worker?.stop();
     await Promise.all([service?.stop(), faulty?.stop()]);
+  });
+
+  it('shows, pauses and resumes the branch watch', async () => {
+    const shown = await shipgate(['watch', id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^Watch of ${id} \\(schedule watch:${id}, every 3600s\\): active`));
+    const paused = await shipgate(['watch', id, 'pause', 'release', 'freeze']);
+    expect(paused.stdout).toMatch(/PAUSED — release freeze/);
+    expect((await shipgate(['watch', id, 'resume'])).stdout).toMatch(/: active/);
+    const none = await shipgate(['watch', faultyId]);
+    expect(none).toMatchObject({ code: 1 });
+    expect(none.stderr).toMatch(/has no watch configured \(set watch\.interval\) \(SHIPGATE_WATCH_NOT_CONFIGURED\)/);
   });
 
   it('lists the configured repositories', async () => {

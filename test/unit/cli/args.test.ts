@@ -131,3 +131,19 @@ describe('parseCommandLine', () => {
     expect(usageError(['repos'], { SHIPGATE_API_URL: 'nope' }).message).toBe('SHIPGATE_API_URL must be an http:// or https:// URL, got "nope"');
   });
 });
+
+describe('shipgate watch', () => {
+  const watch = (...argv: string[]) => parseCommandLine(['watch', ...argv], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' });
+
+  it('shows, pauses with a note and resumes', () => {
+    expect(watch('webshop')).toMatchObject({ invocation: { command: { name: 'watch', repo: 'webshop', action: 'show', note: null } } });
+    expect(watch('webshop', 'pause', 'release', 'freeze')).toMatchObject({ invocation: { command: { action: 'pause', note: 'release freeze' } } });
+    expect(watch('webshop', 'resume')).toMatchObject({ invocation: { command: { action: 'resume' } } });
+  });
+
+  it('refuses a pause without a note and unknown actions', () => {
+    expect(() => watch('webshop', 'pause')).toThrow(/needs a note/);
+    expect(() => watch('webshop', 'stop')).toThrow(/takes pause <note> or resume/);
+    expect(() => watch()).toThrow(/needs <repo>/);
+  });
+});
