@@ -58,7 +58,9 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // A malformed percent-encoding or an over-long parameter gets the one error format too.
-    frameworkErrors: handleError,
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
     // Fastify's default silently drops unknown body fields; a typo should be an error instead.
     ajv: { customOptions: { removeAdditional: false } },
     schemaErrorFormatter: formatValidationErrors,

@@ -15,7 +15,12 @@ export type HookAnswer = { status: 'started'; workflowId: string; sha: string } 
 async function remoteUrlOf(repo: RepoConfig): Promise<string | null> {
   if (repo.webhook?.remoteUrl) return repo.webhook.remoteUrl;
   if (repo.source.kind === 'url') return repo.source.url;
-  return openGit(repo.source.path).raw(['remote', 'get-url', '--', repo.remote]).then((out) => out.trim(), () => null);
+  // simple-git throws at once on a folder that does not exist: one missing working copy must not fail every webhook.
+  try {
+    return (await openGit(repo.source.path).raw(['remote', 'get-url', '--', repo.remote])).trim();
+  } catch {
+    return null;
+  }
 }
 
 /** Repositories with a webhook secret whose remote is one of the URLs the payload names. */
@@ -66,7 +71,8 @@ export function verifiedRepository(candidates: RepoConfig[], verify: (repo: Repo
       lastError = error;
     }
   }
-  throw lastError ?? new ShipgateError('SHIPGATE_BAD_SIGNATURE');
+  if (lastError instanceof Error) throw lastError;
+  throw new ShipgateError('SHIPGATE_BAD_SIGNATURE');
 }
 
 /** A push to the release branch starts QA of the pushed commit; anything else is acknowledged and ignored. */

@@ -19,5 +19,5 @@ export function formatLogLine(line: string, source: string): string {
     .filter(([key, value]) => !SKIPPED.has(key) && value !== undefined && value !== null)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `${time} ${source.padEnd(7)} ${level === 'info' ? '' : `${level.toUpperCase()} `}${String(entry.msg ?? '')}${fields ? `  ${fields}` : ''}`;
+  return `${time} ${source.padEnd(7)} ${level === 'info' ? '' : `${level.toUpperCase()} `}${typeof entry.msg === 'string' ? entry.msg : JSON.stringify(entry.msg ?? '')}${fields ? `  ${fields}` : ''}`;
 }

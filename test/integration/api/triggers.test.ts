@@ -32,7 +32,15 @@ describe('webhooks and the branch watch over HTTP', () => {
     });
   };
   const pushPayload = (sha: string, ref = 'refs/heads/main') => ({ ref, after: sha, repository: { clone_url: repo.remote, full_name: 'acme/sample' } });
-  const qaExists = (sha: string) => worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e)));
+  const qaExists = async (sha: string) => {
+    try {
+      await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).describe();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  };
 
   beforeAll(async () => {
     process.env[SECRET_ENV] = secret;
