@@ -10,7 +10,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { commitInfo, isAncestor, lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
-import { readReports, writeFileAtomically } from './reports.js';
+import { readReports, wellFormedReports, writeFileAtomically } from './reports.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
 
 export interface Preflight {
@@ -66,7 +66,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
-      const untrackedReports = status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length));
+      const untrackedReports = await wellFormedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)));
       const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
         fail('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);

@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listReports, type ContextFile, type ReportListing } from '../context/recency.js';
-import { reportFileName, type ReportKind } from '../context/names.js';
-import { parseReport } from '../context/report.js';
+import { isQaReportKind, parseReportFileName, reportFileName, type ReportKind } from '../context/names.js';
+import { parseQaReport, parseReport } from '../context/report.js';
 
 /** Larger files in context/ are not reports; reading them would only cost memory. */
 const MAX_REPORT_BYTES = 1_000_000;
@@ -41,6 +41,26 @@ async function scanContext(repoDir: string): Promise<{ files: ContextFile[]; ski
     }
   }
   return { files, skipped };
+}
+
+/**
+ * Of these names in context/, the ones that are well-formed reports: regular files (a link or a
+ * FIFO is never opened), within the size limit, named and shaped like a report. Anything else
+ * that lies there is not a report, and no release commit should take it in.
+ */
+export async function wellFormedReports(repoDir: string, names: readonly string[]): Promise<string[]> {
+  const reports: string[] = [];
+  for (const name of names) {
+    const kind = parseReportFileName(name)?.kind;
+    if (kind === undefined) continue;
+    const file = path.join(repoDir, 'context', name);
+    const info = await lstat(file).catch(() => null);
+    if (!info?.isFile() || info.size > MAX_REPORT_BYTES) continue;
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text === null) continue;
+    if (isQaReportKind(kind) ? parseQaReport(text, name).ok : parseReport(text, name).ok) reports.push(name);
+  }
+  return reports;
 }
 
 /** A report this run already wrote (found by its run ID), so a retried write does not add a second one. */

@@ -62,7 +62,8 @@ export async function buildApp(options: AppOptions) {
       void handleError(error, request, reply);
     },
     // Fastify's default silently drops unknown body fields; a typo should be an error instead.
-    ajv: { customOptions: { removeAdditional: false } },
+    // A JSON body is taken as sent: ["major"] is not "major", 1 is not true.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     schemaErrorFormatter: formatValidationErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(handleError);

@@ -1,4 +1,5 @@
 import type { CommitAnalysis, CommitEntry } from './commits.js';
+import { escapeMarkdown } from './markdown.js';
 import { remoteLinks, type RemoteLinks } from './remote-links.js';
 
 export const CHANGELOG_TITLE = '# Changelog';
@@ -90,22 +91,6 @@ function renderLine(entry: CommitEntry, text: string, links: RemoteLinks | null)
   const sha = escapeMarkdown(entry.shortSha);
   const ref = links ? `[${sha}](${links.commit(entry.sha)})` : sha;
   return `* ${scope}${escapeMarkdown(text)} (${ref})`;
-}
-
-/**
- * Commit text is written by anyone who can push; it must render as the text it is. Newlines
- * and control characters collapse to spaces (a newline could start a heading or a table), HTML
- * is neutralised with entities, and inline Markdown syntax is backslash-escaped so no link,
- * image, code span, emphasis or table cell can form.
- */
-function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\p{Cc}\s]+/gu, ' ')
-    .trim()
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~]/g, '\\$&');
 }
 
 function versionHeading(version: string): RegExp {

@@ -1,4 +1,5 @@
 import { serializeReport, type DeployReportFrontMatter } from '../context/report.js';
+import { escapeMarkdown } from './markdown.js';
 import type { DeployState, HealthSample } from '../workflows/messages.js';
 
 export interface DeployAttemptRecord {
@@ -53,13 +54,13 @@ export function renderDeployReport(input: DeployReportInput): string {
   const lines = [
     `# ${TITLES[input.outcome]}: ${input.repoId} ${input.version} to ${input.environment}`,
     '',
-    `**Outcome:** ${input.outcome} — ${text(input.reason)}.`,
+    `**Outcome:** ${input.outcome} — ${escapeMarkdown(input.reason)}.`,
     '',
     '## Attempts',
     '',
     '| # | Kind | Version | Started | Deploy | Health | Note |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...input.attempts.map((a) => `| ${a.attempt} | ${a.kind} | ${a.version} | ${a.at} | ${a.deployOk ? 'ok' : 'failed'} | ${a.healthOk === null ? '—' : a.healthOk ? 'ok' : 'failed'} | ${text(a.reason)} |`),
+    ...input.attempts.map((a) => `| ${a.attempt} | ${a.kind} | ${a.version} | ${a.at} | ${a.deployOk ? 'ok' : 'failed'} | ${a.healthOk === null ? '—' : a.healthOk ? 'ok' : 'failed'} | ${escapeMarkdown(a.reason)} |`),
     '',
   ];
   if (input.decisions.length > 0) {
@@ -68,7 +69,7 @@ export function renderDeployReport(input: DeployReportInput): string {
   if (input.samples.length > 0) {
     lines.push('## Health samples', '', '| Time | Status | Latency | Version | Result |', '| --- | --- | --- | --- | --- |');
     for (const s of input.samples.slice(-30)) {
-      lines.push(`| ${s.at} | ${s.status ?? '—'} | ${s.latencyMs} ms | ${s.version ?? '—'} | ${s.ok ? 'ok' : text(s.error ?? 'failed')} |`);
+      lines.push(`| ${s.at} | ${s.status ?? '—'} | ${s.latencyMs} ms | ${s.version ?? '—'} | ${s.ok ? 'ok' : escapeMarkdown(s.error ?? 'failed')} |`);
     }
     lines.push('');
   }
@@ -76,8 +77,4 @@ export function renderDeployReport(input: DeployReportInput): string {
     lines.push('## Last deploy output', '', '```text', input.lastOutput.join('\n').replace(/```/g, "'''"), '```', '');
   }
   return serializeReport(frontMatter, lines.join('\n'));
-}
-
-function text(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;');
 }

@@ -1,4 +1,5 @@
 import { serializeReport, type QaReportFrontMatter } from '../context/report.js';
+import { escapeMarkdown } from './markdown.js';
 import type { QaOutcome } from '../workflows/messages.js';
 import type { DiffCoverageResult } from './diff-coverage.js';
 import type { TestSummary } from './test-results.js';
@@ -133,7 +134,7 @@ function failureSection(input: QaReportInput): string[] {
     for (const failure of failures.slice(0, 100)) {
       const where = failure.file ? `${failure.file}${failure.line ? `:${failure.line}` : ''}` : 'unknown';
       const touching = failure.file ? changes.commits.filter((c) => c.files.includes(failure.file as string)).map((c) => c.shortSha) : [];
-      lines.push(`| ${cell(failure.name)} | ${cell(where)} | ${touching.length ? touching.join(', ') : '—'} |`);
+      lines.push(`| ${oneLine(failure.name)} | ${oneLine(where)} | ${touching.length ? touching.join(', ') : '—'} |`);
     }
     if (failures.length > 100) lines.push('', `…and ${failures.length - 100} more.`);
     lines.push('');
@@ -164,7 +165,7 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
     lines.push('| File | Covered | Uncovered lines |', '| --- | --- | --- |');
     for (const file of files.slice(0, 200)) {
       const pct = file.percent === null ? '—' : `${file.percent}%`;
-      lines.push(`| ${cell(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`);
+      lines.push(`| ${oneLine(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`);
     }
     lines.push('');
   }
@@ -198,12 +199,9 @@ function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
 }
 
+/** Subjects, test names and paths come from the repository: they must render as plain text. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).slice(0, 200);
-}
-
-function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, '\\|');
+  return escapeMarkdown(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }
 
 function inlineCode(text: string): string {
