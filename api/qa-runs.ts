@@ -1,10 +1,11 @@
-import type { Client, WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
 import { qaStateQuery, workflowIdFor, type QaResult, type QaState } from '../workflows/messages.js';
 import type { qaWorkflow } from '../workflows/qa.js';
-import { OutcomeKey, RepoKey, StageKey, TriggerKey } from '../workflows/search-attributes.js';
+import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 import type { ApiDeps } from './deps.js';
+import { listRuns } from './release-runs.js';
 import { bounded, closedOutcome, describeRun } from './temporal-calls.js';
 
 /** Visibility answers page by page; a person reading "recent runs" needs no more than this. */
@@ -69,29 +70,9 @@ export async function qaRun(client: Client, workflowId: string, log: FastifyBase
 }
 
 export async function recentQaRuns(client: Client, repoId: string): Promise<QaRunSummary[]> {
-  // repoId has passed the RepoId schema, so it cannot close the quoted string.
-  const query = `WorkflowType = 'qaWorkflow' AND ShipgateRepo = '${repoId}'`;
-  const runs: QaRunSummary[] = [];
-  await bounded(client, async () => {
-    for await (const info of client.workflow.list({ query, pageSize: RECENT_RUNS_LIMIT })) {
-      runs.push(summarise(info));
-      if (runs.length === RECENT_RUNS_LIMIT) break;
-    }
-  });
-  return runs.sort((a, b) => b.startTime.localeCompare(a.startTime));
-}
-
-function summarise(info: WorkflowExecutionInfo): QaRunSummary {
-  const attributes = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    status: info.status.name,
-    startTime: info.startTime.toISOString(),
-    closeTime: info.closeTime?.toISOString() ?? null,
-    sha: /:([0-9a-f]{40})$/.exec(info.workflowId)?.[1] ?? null,
-    trigger: attributes.get(TriggerKey) ?? null,
-    stage: attributes.get(StageKey) ?? null,
-    outcome: attributes.get(OutcomeKey) ?? null,
-  };
+  const runs = await listRuns(client, { repo: repoId, type: 'qaWorkflow', limit: RECENT_RUNS_LIMIT });
+  return runs.map(({ workflowId, runId, status, startTime, closeTime, trigger, stage, outcome }) => ({
+    workflowId, runId, status, startTime, closeTime, trigger, stage, outcome,
+    sha: /:([0-9a-f]{40})$/.exec(workflowId)?.[1] ?? null,
+  }));
 }

@@ -167,16 +167,17 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
   }
 }
 
-export async function listRuns(client: Client, filter: { repo?: string; status?: 'running' | 'completed' | 'failed'; type?: string }): Promise<RunSummary[]> {
+export async function listRuns(client: Client, filter: { repo?: string; status?: 'running' | 'completed' | 'failed'; type?: string; limit?: number }): Promise<RunSummary[]> {
+  const limit = filter.limit ?? RECENT_RELEASES_LIMIT;
   // Every value below has passed a schema (repo ID pattern, enums), so none can close a quoted string.
   const clauses = [`WorkflowType = '${filter.type ?? 'releaseWorkflow'}'`];
   if (filter.repo) clauses.push(`ShipgateRepo = '${filter.repo}'`);
   if (filter.status) clauses.push(`ExecutionStatus = '${{ running: 'Running', completed: 'Completed', failed: 'Failed' }[filter.status]}'`);
   const runs: RunSummary[] = [];
   await bounded(client, async () => {
-    for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: RECENT_RELEASES_LIMIT })) {
+    for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
       runs.push(summarise(info));
-      if (runs.length === RECENT_RELEASES_LIMIT) break;
+      if (runs.length === limit) break;
     }
   });
   return runs.sort((a, b) => b.startTime.localeCompare(a.startTime));
