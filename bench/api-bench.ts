@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { deployStateQuery, releaseStateQuery } from '../workflows/messages.js';
+import { startApiProcess } from './api-process.js';
+import { childResult } from './child-result.js';
+import type { LoadOptions, LoadResult } from './load-generator.js';
+import type { ReleaseStage } from './release-stage.js';
+import { verdict, type BenchResult, type Row } from './report.js';
+import type { BenchSettings } from './settings.js';
+import { elapsedMs, formatMs, spread } from './stats.js';
+import { runWrk } from './wrk.js';
+
+const TARGET_P99_MS = 25;
+const SEQUENTIAL_CALLS = 30;
+const PARALLEL_QUERIES = 20;
+const WRK_PAUSE_MS = 5_000;
+
+function load(options: LoadOptions): Promise<LoadResult> {
+  return childResult<LoadResult>('load-client.js', [], { input: options, timeoutMs: options.durationMs + 120_000 });
+}
+
+async function medianOf(call: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < SEQUENTIAL_CALLS; i += 1) {
+    const started = process.hrtime.bigint();
+    await call();
+    times.push(elapsedMs(started));
+  }
+  return spread(times).median;
+}
+
+/** Median over three tries of the time `PARALLEL_QUERIES` concurrent state queries of one run take together. */
+async function parallelQueries(handle: ReturnType<Client['workflow']['getHandle']>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: PARALLEL_QUERIES }, () => handle.query(releaseStateQuery)));
+    times.push(elapsedMs(started));
+  }
+  return spread(times).median;
+}
+
+/** The Temporal calls one `GET /releases/:id` makes, each timed on its own, one at a time. */
+async function stateReadParts(client: Client, workflowId: string): Promise<string> {
+  const release = client.workflow.getHandle(workflowId);
+  const open = (await release.describe()).status.name === 'RUNNING';
+  const state = await release.query(releaseStateQuery);
+  const deployId = state.deploy?.workflowId;
+  const deploy = deployId ? client.workflow.getHandle(deployId) : null;
+  const events = async (handle: typeof release) => (await handle.fetchHistory()).events?.length ?? 0;
+  const how = open ? 'an open run, cached on the worker, with' : 'a closed run: the worker replays its';
+  const parts = [
+    `describe ${formatMs(await medianOf(() => release.describe()))}`,
+    await (async () => {
+      const one = await medianOf(() => release.query(releaseStateQuery));
+      const many = await parallelQueries(release);
+      return `releaseState query ${formatMs(one)} (${how} ${await events(release)} history events; ${PARALLEL_QUERIES} of them at once take ` +
+        `${formatMs(many)}, ${(many / one).toFixed(1)}× one)`;
+    })(),
+    ...(deploy ? [
+      `deploy describe ${formatMs(await medianOf(() => deploy.describe()))}`,
+      `deployState query ${formatMs(await medianOf(() => deploy.query(deployStateQuery)))} (${await events(deploy)} events)`,
+    ] : []),
+    ...(open ? [] : [`result ${formatMs(await medianOf(() => release.result()))}`]),
+  ];
+  return parts.join(', ');
+}
+
+function loadRows(endpoint: string, result: LoadResult, connections: number, seconds: number, target: boolean): Row[] {
+  const c = `${endpoint}, ${connections} conns × ${seconds} s`;
+  const failed = result.errors + Object.values(result.non2xx).reduce((a, b) => a + b, 0);
+  return [
+    { benchmark: '3 api', case: c, metric: 'p50', value: formatMs(result.p50), target: '', verdict: '' },
+    { benchmark: '3 api', case: c, metric: 'p99', value: formatMs(result.p99), target: target ? `< ${TARGET_P99_MS} ms` : '', verdict: target ? verdict(result.p99 < TARGET_P99_MS && failed === 0) : '' },
+    { benchmark: '3 api', case: c, metric: 'requests/s', value: result.requestsPerSecond.toFixed(0), target: '', verdict: '' },
+    { benchmark: '3 api', case: c, metric: 'failed / degraded', value: `${failed} / ${result.degraded} of ${result.requests}`, target: '', verdict: '' },
+  ];
+}
+
+/**
+ * Benchmark 3: the real API (`buildApp`) on a loopback port, against the dev server and the
+ * in-process worker of benchmark 2, read by a closed-loop keep-alive load generator; API and
+ * load generator each run in a process of their own.
+ */
+export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings, wrk: string | null, log: (line: string) => void): Promise<BenchResult> {
+  const finished = stage.lastReleaseId();
+  if (!finished) throw new Error('the API benchmark needs a finished release');
+  const open = await stage.startWaitingRelease();
+  const token = randomBytes(24).toString('base64url');
+  const api = await startApiProcess({ config: stage.config, address: stage.address, token });
+  try {
+    const base = `http://127.0.0.1:${api.port}`;
+    const headers = { authorization: `Bearer ${token}` };
+    const urlOf = (id: string) => `${base}/releases/${encodeURIComponent(id)}`;
+    for (const id of [finished, open]) {
+      const probe = await fetch(urlOf(id), { headers });
+      const body = (await probe.json()) as { state?: unknown };
+      if (probe.status !== 200 || !body.state) throw new Error(`GET /releases/${id} answered ${probe.status} without a state: ${JSON.stringify(body).slice(0, 300)}`);
+    }
+    const seconds = settings.loadSeconds;
+    const connections = settings.loadConnections;
+    const degradedMarker = '"state":null';
+    const rows: Row[] = [];
+    const cases: Array<{ name: string; url: string; headers: Record<string, string>; degradedMarker?: string; target: boolean }> = [
+      { name: 'GET /releases/:id finished', url: urlOf(finished), headers, degradedMarker, target: true },
+      { name: 'GET /releases/:id open', url: urlOf(open), headers, degradedMarker, target: true },
+      { name: 'GET /healthz', url: `${base}/healthz`, headers: {}, target: false },
+    ];
+    for (const c of cases) {
+      if (c.degradedMarker) {
+        const single = await load({ url: c.url, headers: c.headers, connections: 1, durationMs: 2_000, degradedMarker: c.degradedMarker });
+        rows.push({ benchmark: '3 api', case: `${c.name}, 1 conn`, metric: 'p50', value: formatMs(single.p50), target: '', verdict: '' });
+      }
+      const loaded = await load({ url: c.url, headers: c.headers, connections, durationMs: seconds * 1000, degradedMarker: c.degradedMarker });
+      log(`api: ${c.name}: p50 ${formatMs(loaded.p50)} p99 ${formatMs(loaded.p99)} ${loaded.requestsPerSecond.toFixed(0)}/s`);
+      rows.push(...loadRows(c.name, loaded, connections, seconds, c.target));
+    }
+    const notes = [
+      `The API is \`buildApp\` (logging off) in a Node process of its own, as \`npm start\` runs it; the worker is the in-process worker of benchmark 2; ` +
+        `the load generator is a third process (\`node:http\` keep-alive agent, ${connections} connections, closed loop, ${seconds} s per endpoint, ` +
+        `latencies in a 1 %-bucket histogram). "finished" reads the last release of benchmark 2; "open" reads a release whose deploy command fails, so ` +
+        `it waits for an operator's decision. "degraded" counts 200 answers whose \`state\` is null because a query missed the API's 5 s deadline. ` +
+        `Dev server, worker, API and load generator all share this machine's ${os.availableParallelism()} cores.`,
+      `One \`GET /releases/:id\` makes up to 5 Temporal calls in sequence: describe the release, query its state, describe its deployment, query the ` +
+        `deployment's state, and for a closed run fetch the result. Timed one at a time — finished release: ${await stateReadParts(stage.client, finished)}; ` +
+        `open release: ${await stateReadParts(stage.client, open)}; getSystemInfo (all /healthz asks) ${formatMs(await medianOf(() => stage.client.workflowService.getSystemInfo({})))}. ` +
+        `A query of a closed run is not answered from any cache: the server hands it to a worker as a query task, and the worker fetches and replays the ` +
+        `run's whole history to answer it — two replays of worker CPU per state read. An open run is in the worker's sticky cache and is answered without ` +
+        `a replay, but every query of it still travels client → server → worker → server → client, and the worker answers one run's queries one after ` +
+        `another (compare ${PARALLEL_QUERIES} concurrent queries with one above). Under ${connections} connections reading the same release, the requests ` +
+        `therefore queue on the worker: latency is roughly the queue length times the per-query cost, whatever the API itself does.`,
+    ];
+    if (wrk) {
+      const show = async (name: string, url: string, h: Record<string, string>) => {
+        // wrk drops its connections at the deadline and leaves their requests to finish in the API; let them.
+        await sleep(WRK_PAUSE_MS);
+        const r = await runWrk(wrk, url, h, connections, seconds);
+        return `${name} p50 ${formatMs(r.p50)}, p99 ${formatMs(r.p99)}, ${r.requestsPerSecond.toFixed(0)} requests/s` +
+          `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.socketErrors ? ` (socket errors: ${r.socketErrors})` : ''}`;
+      };
+      const checks = [];
+      for (const c of cases) checks.push(await show(c.name, c.url, c.headers));
+      notes.push(`Cross-check with wrk (2 threads, same connections and duration, ${WRK_PAUSE_MS / 1000} s pause before each): ${checks.join('; ')}.`);
+    }
+    return { rows, notes };
+  } finally {
+    await api.stop();
+  }
+}
