@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openGit } from '../../../activities/git.js';
+import { planRelease } from '../../../activities/plan.js';
+import { parseConfig } from '../../../config/load.js';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+
+const repos: TestRepo[] = [];
+afterAll(async () => {
+  await Promise.all(repos.map((r) => r.cleanup()));
+});
+
+/** A repository released as v1.0.0, then the commits a scenario adds, planned on real git history. */
+async function planAfter(build: (repo: TestRepo) => Promise<void>) {
+  const repo = await createTestRepo({ 'a.txt': 'a\n' });
+  repos.push(repo);
+  await repo.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
+  await build(repo);
+  const config = parseConfig(`repositories:\n  - id: r\n    path: ${repo.dir}\n    test: { command: ["true"] }\n`, { file: null, env: {} });
+  return planRelease(openGit(repo.dir), config.repositories[0]!, { sha: await repo.head(), date: '2026-01-02' });
+}
+
+describe('release plans on real histories', () => {
+  it('cancels a feature and its revert when both are in the range', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat: shiny', { 'b.txt': 'b\n' });
+      await repo.git('revert', '--no-edit', 'HEAD');
+      await repo.commit('docs: words');
+    });
+    expect(plan.version).toBeNull();
+    expect(plan.reason).toMatch(/nothing to release: 3 commits, none releasable/);
+  });
+
+  it('makes a lone revert of an already released commit a patch', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.git('revert', '--no-edit', 'HEAD');
+    });
+    expect(plan).toMatchObject({ version: '1.0.1', bump: 'patch' });
+    expect(plan.changelogEntry).toContain('### Reverts');
+  });
+
+  it('counts a merge through the commits it brings, not the merge commit', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.git('checkout', '-q', '-b', 'topic');
+      await repo.commit('feat(topic): from a branch', { 'c.txt': 'c\n' });
+      await repo.git('checkout', '-q', 'main');
+      await repo.commit('fix: on main', { 'd.txt': 'd\n' });
+      await repo.git('merge', '--no-ff', '-q', '-m', 'Merge branch topic', 'topic');
+    });
+    expect(plan).toMatchObject({ version: '1.1.0', bump: 'minor', commitCount: 3 });
+    expect(plan.commits.find((c) => c.subject === 'Merge branch topic')?.bump ?? null).toBeNull();
+    expect(plan.changelogEntry).toMatch(/### Features\n\n\* \*\*topic:\*\* from a branch/);
+  });
+
+  it.each([
+    ['feat!: drop the v1 API', '2.0.0'],
+    ['feat(api)!: drop the v1 API', '2.0.0'],
+    ['refactor: rename\n\nBREAKING CHANGE: callers must rename', '2.0.0'],
+    ['fix: rename\n\nBREAKING-CHANGE: callers must rename', '2.0.0'],
+    ['perf: faster', '1.0.1'],
+    ['chore(release): v1.0.1', null],
+    ['feat: quietly [skip release]', null],
+  ])('plans %j as %s', async (message, version) => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit(message);
+    });
+    expect(plan.version).toBe(version);
+  });
+});
