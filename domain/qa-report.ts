@@ -148,7 +148,7 @@ function failureSection(input: QaReportInput): string[] {
   }
   const suspects = changes.commits.filter((c) => c.files.length > 0).slice(0, 20);
   if (suspects.length > 0) {
-    lines.push('Commits since the last release, the likeliest causes first:', '');
+    lines.push('Commits since the last release, newest first:', '');
     for (const commit of suspects) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${commit.files.length} file${commit.files.length === 1 ? '' : 's'})`);
     lines.push('');
   }

@@ -98,11 +98,13 @@ function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlEle
   const file = attribute(testcase, 'file') ?? attribute(suite, 'file') ?? (classname && SCRIPT_FILE.test(classname) ? classname : undefined);
   const declaredLine = Number(attribute(testcase, 'line'));
   const messageAttribute = attribute(problem, 'message') ?? '';
+  // Node's own runner names no file; the first stack frame inside the repository does.
+  const framed = file === undefined && repoRoot !== undefined ? frameInRepository(`${messageAttribute}\n${text(problem)}`, repoRoot) : null;
   summary.failures.push(
     failure({
       name: attribute(testcase, 'name') ?? classname ?? '(unnamed test)',
-      file: file === undefined ? undefined : repoFile(file, repoRoot),
-      line: Number.isInteger(declaredLine) && declaredLine > 0 ? declaredLine : undefined,
+      file: framed?.file ?? (file === undefined ? undefined : repoFile(file, repoRoot)),
+      line: Number.isInteger(declaredLine) && declaredLine > 0 ? declaredLine : framed?.line,
       message: messageAttribute !== '' ? messageAttribute : text(problem),
       details: `${messageAttribute}\n${text(problem)}`,
     }),
@@ -179,6 +181,17 @@ function pointerToField(pointer: string): string {
 
 function repoFile(file: string, repoRoot: string | undefined): string {
   return repoRoot === undefined ? file : (toRepoPath(file, repoRoot) ?? file);
+}
+
+/** The first stack frame in a file of the repository (not a dependency), as a repo-relative path and line. */
+function frameInRepository(details: string, repoRoot: string): { file: string; line: number } | null {
+  const root = repoRoot.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const frames = new RegExp(`(?:file://)?${root}/([^\\s:()]+):(\\d+)`, 'g');
+  for (const match of details.matchAll(frames)) {
+    const [, file, line] = match;
+    if (file && line && !file.startsWith('node_modules/')) return { file, line: Number(line) };
+  }
+  return null;
 }
 
 interface FailureInput {

@@ -351,3 +351,20 @@ describe('parseJestLikeJson', () => {
     expect(() => parseJestLikeJson(report, ROOT)).toThrow(/^not a jest or vitest JSON report: testResults\[0\]\.assertionResults\[0\]\.status /);
   });
 });
+
+describe('failures that name no file', () => {
+  it('takes the file and line from the first stack frame inside the repository', () => {
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<testsuites>
+  <testcase name="adds two numbers" time="0.002" classname="test" failure="3 == 4">
+    <failure type="testCodeFailure" message="3 == 4">
+[Error [ERR_TEST_FAILURE]: 3 == 4] {
+  cause: AssertionError [ERR_ASSERTION]: 3 == 4
+      at TestContext.&lt;anonymous&gt; (file:///srv/webshop/test/math.test.js:5:30)
+      at Test.runInAsyncScope (node:async_hooks:206:9)
+    </failure>
+  </testcase>
+</testsuites>`;
+    expect(parseJUnitXml(xml, '/srv/webshop').failures[0]).toMatchObject({ name: 'adds two numbers', file: 'test/math.test.js', line: 5 });
+  });
+});
