@@ -1,3 +1,4 @@
+import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { pinnedQueue } from './deps.js';
 import { repoOrFail } from './working-copy.js';
@@ -8,21 +9,9 @@ export interface RunSettings {
   branch: string;
   testTimeoutMs: number;
   heartbeatTimeoutMs: number;
-  deploy: {
-    environment: string;
-    timeoutMs: number;
-    retries: number;
-    autoRollback: boolean;
-    decisionTimeoutMs: number;
-  } | null;
-  health: {
-    initialDelayMs: number;
-    intervalMs: number;
-    successes: number;
-    failureBudget: number;
-    deadlineMs: number;
-    checksVersion: boolean;
-  } | null;
+  /** The deploy policy without the command and its environment. */
+  deploy: Omit<NonNullable<RepoConfig['deploy']>, 'command' | 'env'> | null;
+  health: (Pick<NonNullable<RepoConfig['health']>, 'initialDelayMs' | 'intervalMs' | 'successes' | 'failureBudget' | 'deadlineMs'> & { checksVersion: boolean }) | null;
 }
 
 export function createPinningActivities(deps: ActivityDeps) {
