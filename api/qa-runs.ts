@@ -6,7 +6,7 @@ import type { qaWorkflow } from '../workflows/qa.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { listRuns } from './release-runs.js';
-import { bounded, closedOutcome, describeRun } from './temporal-calls.js';
+import { bounded, boundedChange, closedOutcome, describeRun } from './temporal-calls.js';
 
 /** Visibility answers page by page; a person reading "recent runs" needs no more than this. */
 export const RECENT_RUNS_LIMIT = 50;
@@ -40,7 +40,7 @@ export interface QaRunSummary {
 /** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
 export async function startQa({ config, client }: ApiDeps, repo: RepoConfig, sha: string): Promise<StartedQa> {
   const workflowId = workflowIdFor('qa', repo.id, sha);
-  const handle = await bounded(client, () =>
+  const handle = await boundedChange(client, () =>
     client.workflow.start<typeof qaWorkflow>('qaWorkflow', {
       workflowId,
       taskQueue: config.temporal.taskQueue,

@@ -25,7 +25,7 @@ import {
 import type { releaseWorkflow } from '../workflows/release.js';
 import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../workflows/search-attributes.js';
 import type { ApiDeps } from './deps.js';
-import { bounded, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
+import { bounded, boundedChange, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
 
 export const RECENT_RELEASES_LIMIT = 100;
 
@@ -56,7 +56,7 @@ export interface RunSummary {
 export async function startRelease({ config, client }: ApiDeps, repo: RepoConfig, options: { bump?: string; deploy?: boolean }) {
   const workflowId = workflowIdFor('release', repo.id);
   try {
-    const handle = await bounded(client, () =>
+    const handle = await boundedChange(client, () =>
       client.workflow.start<typeof releaseWorkflow>('releaseWorkflow', {
         workflowId,
         taskQueue: config.temporal.taskQueue,
@@ -83,7 +83,7 @@ export async function startDeployment({ config, client }: ApiDeps, repo: RepoCon
   const environment = repo.deploy?.environment ?? 'production';
   const workflowId = workflowIdFor('deploy', repo.id, environment);
   try {
-    const handle = await bounded(client, () =>
+    const handle = await boundedChange(client, () =>
       client.workflow.start<typeof deployWorkflow>('deployWorkflow', {
         workflowId,
         taskQueue: config.temporal.taskQueue,
@@ -153,7 +153,7 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
     }
   }
   try {
-    const answer = await bounded(client, () => client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }));
+    const answer = await boundedChange(client, () => client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }));
     return { ...answer, deployWorkflowId };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {

@@ -13,6 +13,14 @@ export function bounded<T>(client: Client, call: () => Promise<T>): Promise<T> {
   return client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
 }
 
+/**
+ * Starts, updates and schedule changes get longer: on a busy server they are slower, and a 503
+ * for a change the server then made anyway would mislead the caller.
+ */
+export function boundedChange<T>(client: Client, call: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + 3 * TEMPORAL_DEADLINE_MS, call);
+}
+
 /** Temporal wraps a failure in layers ("Activity task failed"); the innermost one says what happened. */
 export function innermostMessage(error: unknown): string {
   let message = String(error);

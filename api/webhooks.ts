@@ -7,7 +7,7 @@ import { openGit } from '../activities/git.js';
 import { workflowIdFor } from '../workflows/messages.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 import type { ApiDeps } from './deps.js';
-import { bounded } from './temporal-calls.js';
+import { boundedChange } from './temporal-calls.js';
 
 export type HookAnswer = { status: 'started'; workflowId: string; sha: string } | { status: 'ignored'; reason: string } | { status: 'pong' };
 
@@ -82,7 +82,7 @@ export async function qaForPush({ config, client }: ApiDeps, repo: RepoConfig, p
   if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
   const workflowId = workflowIdFor('qa', repo.id, sha);
   try {
-    await bounded(client, () => client.workflow.start('qaWorkflow', {
+    await boundedChange(client, () => client.workflow.start('qaWorkflow', {
       workflowId,
       taskQueue: config.temporal.taskQueue,
       args: [{ repoId: repo.id, sha, trigger: 'webhook' }],

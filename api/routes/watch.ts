@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 import { Nullable } from '../state-schemas.js';
-import { bounded } from '../temporal-calls.js';
+import { bounded, boundedChange } from '../temporal-calls.js';
 
 const WatchState = Type.Object({
   repoId: Type.String(),
@@ -59,7 +59,7 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
   }, async (request) => {
     const repo = configuredRepo(config, request.params.id);
     const state = await watchState(client, repo);
-    await bounded(client, () => client.schedule.getHandle(state.scheduleId).pause(request.body.note));
+    await boundedChange(client, () => client.schedule.getHandle(state.scheduleId).pause(request.body.note));
     return watchState(client, repo);
   });
 
@@ -68,7 +68,7 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
   }, async (request) => {
     const repo = configuredRepo(config, request.params.id);
     const state = await watchState(client, repo);
-    await bounded(client, () => client.schedule.getHandle(state.scheduleId).unpause(request.body?.note ?? 'resumed through the shipgate API'));
+    await boundedChange(client, () => client.schedule.getHandle(state.scheduleId).unpause(request.body?.note ?? 'resumed through the shipgate API'));
     return watchState(client, repo);
   });
 };
