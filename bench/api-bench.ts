@@ -46,25 +46,20 @@ async function parallelQueries(handle: ReturnType<Client['workflow']['getHandle'
 async function stateReadParts(client: Client, workflowId: string): Promise<string> {
   const release = client.workflow.getHandle(workflowId);
   const open = (await release.describe()).status.name === 'RUNNING';
-  const state = await release.query(releaseStateQuery);
-  const deployId = state.deploy?.workflowId;
+  const deployId = (await release.query(releaseStateQuery)).deploy?.workflowId;
   const deploy = deployId ? client.workflow.getHandle(deployId) : null;
   const events = async (handle: typeof release) => (await handle.fetchHistory()).events?.length ?? 0;
+
+  const parts = [`describe ${formatMs(await medianOf(() => release.describe()))}`];
+  const one = await medianOf(() => release.query(releaseStateQuery));
+  const many = await parallelQueries(release);
   const how = open ? 'an open run, cached on the worker, with' : 'a closed run: the worker replays its';
-  const parts = [
-    `describe ${formatMs(await medianOf(() => release.describe()))}`,
-    await (async () => {
-      const one = await medianOf(() => release.query(releaseStateQuery));
-      const many = await parallelQueries(release);
-      return `releaseState query ${formatMs(one)} (${how} ${await events(release)} history events; ${PARALLEL_QUERIES} of them at once take ` +
-        `${formatMs(many)}, ${(many / one).toFixed(1)}× one)`;
-    })(),
-    ...(deploy ? [
-      `deploy describe ${formatMs(await medianOf(() => deploy.describe()))}`,
-      `deployState query ${formatMs(await medianOf(() => deploy.query(deployStateQuery)))} (${await events(deploy)} events)`,
-    ] : []),
-    ...(open ? [] : [`result ${formatMs(await medianOf(() => release.result()))}`]),
-  ];
+  parts.push(`releaseState query ${formatMs(one)} (${how} ${await events(release)} history events; ${PARALLEL_QUERIES} of them at once take ${formatMs(many)}, ${(many / one).toFixed(1)}× one)`);
+  if (deploy) {
+    parts.push(`deploy describe ${formatMs(await medianOf(() => deploy.describe()))}`);
+    parts.push(`deployState query ${formatMs(await medianOf(() => deploy.query(deployStateQuery)))} (${await events(deploy)} events)`);
+  }
+  if (!open) parts.push(`result ${formatMs(await medianOf(() => release.result()))}`);
   return parts.join(', ');
 }
 
@@ -103,6 +98,7 @@ export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings,
     const connections = settings.loadConnections;
     const degradedMarker = '"state":null';
     const rows: Row[] = [];
+    const failures: string[] = [];
     const cases: Array<{ name: string; url: string; headers: Record<string, string>; degradedMarker?: string; target: boolean }> = [
       { name: 'GET /releases/:id finished', url: urlOf(finished), headers, degradedMarker, target: true },
       { name: 'GET /releases/:id open', url: urlOf(open), headers, degradedMarker, target: true },
@@ -116,6 +112,9 @@ export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings,
       const loaded = await load({ url: c.url, headers: c.headers, connections, durationMs: seconds * 1000, degradedMarker: c.degradedMarker });
       log(`api: ${c.name}: p50 ${formatMs(loaded.p50)} p99 ${formatMs(loaded.p99)} ${loaded.requestsPerSecond.toFixed(0)}/s`);
       rows.push(...loadRows(c.name, loaded, connections, seconds, c.target));
+      const statuses = Object.entries(loaded.non2xx).map(([status, count]) => `${count}× HTTP ${status}`);
+      if (loaded.errors) statuses.push(`${loaded.errors} without an answer within 30 s`);
+      if (statuses.length) failures.push(`${c.name}: ${statuses.join(', ')}`);
     }
     const notes = [
       `The API is \`buildApp\` (logging off) in a Node process of its own, as \`npm start\` runs it; the worker is the in-process worker of benchmark 2; ` +
@@ -128,10 +127,13 @@ export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings,
         `open release: ${await stateReadParts(stage.client, open)}; getSystemInfo (all /healthz asks) ${formatMs(await medianOf(() => stage.client.workflowService.getSystemInfo({})))}. ` +
         `A query of a closed run is not answered from any cache: the server hands it to a worker as a query task, and the worker fetches and replays the ` +
         `run's whole history to answer it — two replays of worker CPU per state read. An open run is in the worker's sticky cache and is answered without ` +
-        `a replay, but every query of it still travels client → server → worker → server → client, and the worker answers one run's queries one after ` +
-        `another (compare ${PARALLEL_QUERIES} concurrent queries with one above). Under ${connections} connections reading the same release, the requests ` +
+        `a replay, but every query of it still travels client → server → worker → server → client, and the worker answers one run's queries largely one ` +
+        `after another (compare ${PARALLEL_QUERIES} concurrent queries with one above). Under ${connections} connections reading the same release, the requests ` +
         `therefore queue on the worker: latency is roughly the queue length times the per-query cost, whatever the API itself does.`,
     ];
+    if (failures.length) {
+      notes.push(`Failed requests under load — ${failures.join('; ')}. (\`/healthz\` answers 503 when the Temporal server does not answer its probe within 2 s.)`);
+    }
     if (wrk) {
       const show = async (name: string, url: string, h: Record<string, string>) => {
         // wrk drops its connections at the deadline and leaves their requests to finish in the API; let them.

@@ -12,7 +12,7 @@ import { verdict, type BenchResult, type Row } from './report.js';
 import type { BenchSettings } from './settings.js';
 import { elapsedMs, formatMb, formatMs } from './stats.js';
 import type { MemorySample } from './memory-probe.js';
-import { peakMemorySample, spawnWorker, waitForPollers } from './worker-process.js';
+import { memorySamples, spawnWorker, waitForPollers } from './worker-process.js';
 
 const TARGET_N = 100;
 const TARGET_RSS_BYTES = 500 * 1024 * 1024;
@@ -25,7 +25,8 @@ interface Round {
   rssReady: number;
   rssPeakDuring: number;
   hwm: number;
-  /** What the worker reported about itself at its highest RSS. */
+  /** What the worker reported about itself when ready, and at its highest RSS. */
+  ready: MemorySample | null;
   peak: MemorySample | null;
 }
 
@@ -59,6 +60,7 @@ async function round(temporal: TemporalEnvironment, n: number, log: (line: strin
       // The worker bundles the workflow code before it polls: seconds on an idle machine, minutes on a loaded one.
       await waitForPollers(temporal.client, { workflow: taskQueue, activity: pinnedQueue(taskQueue, workerId) }, worker, 600_000);
       const rssReady = (await worker.memory('VmRSS')) ?? Number.NaN;
+      const ready = (await memorySamples(memoryLog))?.latest ?? null;
       let rssPeakDuring = rssReady;
       const sampler = setInterval(() => {
         void worker.memory('VmRSS').then((rss) => {
@@ -91,7 +93,7 @@ async function round(temporal: TemporalEnvironment, n: number, log: (line: strin
       const wallMs = elapsedMs(started);
       const hwm = (await worker.memory('VmHWM')) ?? Number.NaN;
       log(`many: ${n} releases in ${formatMs(wallMs)}, ${failures.length} failed, worker peak ${formatMb(hwm)}`);
-      return { n, wallMs, failures, rssReady, rssPeakDuring, hwm, peak: await peakMemorySample(memoryLog) };
+      return { n, wallMs, failures, rssReady, rssPeakDuring, hwm, ready, peak: (await memorySamples(memoryLog))?.peak ?? null };
     } finally {
       await worker.stop();
     }
@@ -100,14 +102,28 @@ async function round(temporal: TemporalEnvironment, n: number, log: (line: strin
   }
 }
 
-function describePeak(peak: MemorySample | null): string {
+/** `rss − heapTotal − external`: the workflow threads' isolates, the Rust core, code and other native memory. */
+function beyondMainHeap(sample: MemorySample): number {
+  return sample.rss - sample.heapTotal - sample.external;
+}
+
+function signedMb(bytes: number): string {
+  return `${bytes < 0 ? '−' : '+'}${formatMb(Math.abs(bytes))}`;
+}
+
+function describePeak(ready: MemorySample | null, peak: MemorySample | null): string {
   if (!peak) return '';
-  const outsideHeap = peak.external;
-  const rest = peak.rss - peak.heapTotal - outsideHeap;
+  // The SDK's own default for reuseV8Context workers (worker-options.js), from the main heap limit.
+  const cacheSize = Math.max(Math.floor((Math.max(peak.heapLimit / 1024 / 1024 - 200, 0) * 600) / 1024), 10);
+  const growth = ready
+    ? ` From ready to that peak the main heap changed by ${signedMb(peak.heapTotal - ready.heapTotal)} (bundling's garbage is collected meanwhile) ` +
+      `and the rest by ${signedMb(beyondMainHeap(peak) - beyondMainHeap(ready))}.`
+    : '';
   return ` At the highest RSS the worker saw in itself (${formatMb(peak.rss)}): main-thread V8 heap ${formatMb(peak.heapTotal)} allocated ` +
-    `(${formatMb(peak.heapUsed)} in use), ${formatMb(outsideHeap)} outside it (of which ${formatMb(peak.arrayBuffers)} Buffers/ArrayBuffers), and ` +
-    `${formatMb(rest)} else — the workflow threads' own V8 isolates, the Rust core, code and native allocations. The heap limit is ` +
-    `${formatMb(peak.heapLimit)}, so V8 has no reason to collect garbage early.`;
+    `(${formatMb(peak.heapUsed)} in use), ${formatMb(peak.external)} external to it, and ${formatMb(beyondMainHeap(peak))} beyond both — the ` +
+    `workflow thread's own V8 isolate, the Rust core, code and native allocations.${growth} With the default maxCachedWorkflows, ${cacheSize} ` +
+    `here (from the ${formatMb(peak.heapLimit)} heap limit), none of the runs (a release, a QA and a deploy run per repository) is evicted from ` +
+    'the sticky cache while the round lasts.';
 }
 
 /**
@@ -127,7 +143,7 @@ export async function concurrentBenchmark(temporal: TemporalEnvironment, setting
       { benchmark: '4 many', case: c, metric: 'failures', value: String(r.failures.length), target: targeted ? '0' : '', verdict: targeted ? verdict(r.failures.length === 0) : '' },
       { benchmark: '4 many', case: c, metric: 'worker peak RSS (VmHWM)', value: formatMb(r.hwm), target: targeted ? `< ${formatMb(TARGET_RSS_BYTES)}` : '', verdict: targeted ? verdict(r.hwm < TARGET_RSS_BYTES) : '' },
     );
-    notes.push(`${c}: worker RSS ${formatMb(r.rssReady)} when ready (workflow code bundled), highest sampled VmRSS while releasing ${formatMb(r.rssPeakDuring)}, VmHWM over its life ${formatMb(r.hwm)}.${describePeak(r.peak)}`);
+    notes.push(`${c}: worker RSS ${formatMb(r.rssReady)} when ready (workflow code bundled), highest sampled VmRSS while releasing ${formatMb(r.rssPeakDuring)}, VmHWM over its life ${formatMb(r.hwm)}.${describePeak(r.ready, r.peak)}`);
     if (r.failures.length > 0) {
       const causes = new Map<string, number>();
       for (const failure of r.failures) causes.set(failure.slice(0, 300), (causes.get(failure.slice(0, 300)) ?? 0) + 1);

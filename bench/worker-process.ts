@@ -65,14 +65,15 @@ export async function waitForPollers(client: Client, queues: { workflow: string;
   throw new Error(`the worker did not poll ${queues.workflow} within ${timeoutMs / 1000} s:\n${worker.output()}`);
 }
 
-/** The sample with the highest RSS a memory probe wrote, or null when it wrote none. */
-export async function peakMemorySample(file: string): Promise<MemorySample | null> {
+/** The samples a memory probe wrote so far: the latest, and the one with the highest RSS. */
+export async function memorySamples(file: string): Promise<{ latest: MemorySample; peak: MemorySample } | null> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  let peak: MemorySample | null = null;
+  let found: { latest: MemorySample; peak: MemorySample } | null = null;
   for (const line of text.split('\n')) {
-    if (!line) continue;
+    // The probe may be writing the last line right now.
+    if (!line.endsWith('}')) continue;
     const sample = JSON.parse(line) as MemorySample;
-    if (!peak || sample.rss > peak.rss) peak = sample;
+    found = { latest: sample, peak: !found || sample.rss > found.peak.rss ? sample : found.peak };
   }
-  return peak;
+  return found;
 }
