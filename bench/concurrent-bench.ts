@@ -116,7 +116,8 @@ function describePeak(ready: MemorySample | null, peak: MemorySample | null): st
   // The SDK's own default for reuseV8Context workers (worker-options.js), from the main heap limit.
   const cacheSize = Math.max(Math.floor((Math.max(peak.heapLimit / 1024 / 1024 - 200, 0) * 600) / 1024), 10);
   const growth = ready
-    ? ` From ready to that peak the main heap changed by ${signedMb(peak.heapTotal - ready.heapTotal)} (bundling's garbage is collected meanwhile) ` +
+    ? ` From ready to that peak the main heap changed by ${signedMb(peak.heapTotal - ready.heapTotal)}` +
+      `${peak.heapTotal < ready.heapTotal ? ' (the garbage of bundling the workflow code was collected meanwhile)' : ''} ` +
       `and the rest by ${signedMb(beyondMainHeap(peak) - beyondMainHeap(ready))}.`
     : '';
   return ` At the highest RSS the worker saw in itself (${formatMb(peak.rss)}): main-thread V8 heap ${formatMb(peak.heapTotal)} allocated ` +
