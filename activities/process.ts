@@ -34,6 +34,11 @@ export interface RunCommandOptions {
    * wrong for deploy commands, which may leave the service they started running.
    */
   reapGroupOnExit?: boolean;
+  /**
+   * How long output is still read after the command exited, when its group is left running: a
+   * daemon that inherited stdout would otherwise keep the run open until it ends.
+   */
+  outputGraceMs?: number;
 }
 
 /**
@@ -84,6 +89,22 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   const timer = setTimeout(() => killGroup('timeout'), options.timeoutMs);
   const onAbort = () => killGroup('cancel');
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const reap = options.reapGroupOnExit ?? true;
+  // The command's own exit decides the result; whatever it left holding stdout must not stretch
+  // the run to its timeout. Its group is ended at once, or (a daemon a deploy started) merely
+  // no longer listened to once the last buffered output had a moment to arrive.
+  let stopReading: NodeJS.Timeout | null = null;
+  child.once('exit', () => {
+    if (reap) {
+      signalGroup(child.pid, 'SIGKILL');
+      return;
+    }
+    stopReading = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, options.outputGraceMs ?? 2_000);
+    stopReading.unref();
+  });
   const progress = options.onProgress
     ? setInterval(() => options.onProgress?.(tail.slice(-10)), options.progressEveryMs ?? 5_000)
     : null;
@@ -95,7 +116,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     const spawnError = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !cancelled
       ? (result.originalMessage ?? result.shortMessage ?? 'could not start')
       : null;
-    if (options.reapGroupOnExit ?? true) signalGroup(child.pid, 'SIGKILL');
+    if (reap) signalGroup(child.pid, 'SIGKILL');
     return {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
@@ -108,6 +129,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     };
   } finally {
     clearTimeout(timer);
+    if (stopReading) clearTimeout(stopReading);
     if (progress) clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
     await new Promise<void>((resolve) => log.end(() => resolve()));

@@ -26,6 +26,7 @@ const ids = {
   flood: `hr-flood-${suffix}`,
   stubbornQa: `hr-stubborn-qa-${suffix}`,
   stubbornDeploy: `hr-stubborn-deploy-${suffix}`,
+  lingering: `hr-lingering-${suffix}`,
   junk: `hr-junk-${suffix}`,
   vanish: `hr-vanish-${suffix}`,
 };
@@ -56,6 +57,9 @@ require('node:fs').writeFileSync(process.env.STUBBORN_PIDS, process.pid + ' ' + 
 console.log('stubborn: running');
 setInterval(() => {}, 1000);
 `;
+
+/** Passes after half a second, leaving behind a child that ignores SIGTERM and holds stdout; its PID goes to $LINGERING_PID. */
+const LINGERING = `sh -c 'trap "" TERM; exec sleep 300' & echo $! > "$LINGERING_PID"; echo 'lingering: tests passed'; sleep 0.5; exit 0`;
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
 async function isRunning(pid: number): Promise<boolean> {
@@ -113,7 +117,7 @@ describe('hostile repositories', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'shipgate-hostile-'));
-    for (const key of ['markup', 'options', 'flood', 'stubbornQa', 'junk'] as const) repos[key] = await createTestRepo(SAMPLE_FILES);
+    for (const key of ['markup', 'options', 'flood', 'stubbornQa', 'junk', 'lingering'] as const) repos[key] = await createTestRepo(SAMPLE_FILES);
     const stubbornEnv = (name: string) => ({ STUBBORN_PIDS: path.join(scratch, `${name}.pids`) });
     services.stubbornDeploy = await createSampleService(ids.stubbornDeploy, (s) => {
       s.deploy = { ...s.deploy!, command: [process.execPath, '-e', STUBBORN], timeout: '2s', retries: 0, env: { ...s.deploy!.env, ...stubbornEnv('deploy') } };
@@ -127,6 +131,7 @@ describe('hostile repositories', () => {
       { id: ids.flood, path: repos.flood!.dir, test: { command: [process.execPath, '-e', FLOOD], timeout: '2m' } },
       { id: ids.stubbornQa, path: repos.stubbornQa!.dir, test: { command: [process.execPath, '-e', STUBBORN], timeout: '2s', env: stubbornEnv('qa') } },
       sampleRepoSettings(ids.junk, repos.junk!.dir),
+      { id: ids.lingering, path: repos.lingering!.dir, test: { command: ['sh', '-c', LINGERING], timeout: '20s', env: { LINGERING_PID: path.join(scratch, 'lingering.pid') } } },
       services.stubbornDeploy.settings,
       services.vanish.settings,
     ]));
@@ -247,6 +252,19 @@ describe('hostile repositories', () => {
     const pids = await stubbornPids(path.join(scratch, 'qa.pids'));
     recordedPids.push(...pids);
     await expectAllGone(pids);
+  });
+
+  it('keeps the pass of a test command that exits leaving a child on stdout, and ends that child', async () => {
+    const run = await qa(ids.lingering);
+    expect(run).toMatchObject({ status: 'COMPLETED', result: { outcome: 'test-pass' } });
+    const text = await readFile(path.join(repos.lingering!.dir, 'context', run.result.report as string), 'utf8');
+    const parsed = parseQaReport(text, run.result.report as string);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.report.frontMatter.timed_out).toBe(false);
+    expect(text).toContain('lingering: tests passed');
+    const pid = Number((await readFile(path.join(scratch, 'lingering.pid'), 'utf8')).trim());
+    recordedPids.push(pid);
+    await expectAllGone([pid]);
   });
 
   it('kills a deploy command that ignores SIGTERM at its timeout, then waits for a decision', async () => {
