@@ -22,6 +22,16 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'SHIPGATE_BAD_REQUEST', message: 'the body is not valid JSON' },
 };
 
+/**
+ * What a plugin's client error (an `http-errors` error from the documentation's static files,
+ * say) becomes. Statuses without an entry are answered as 400: the catalogue decides the status.
+ */
+const CLIENT_STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'SHIPGATE_BAD_REQUEST',
+  403: 'SHIPGATE_FORBIDDEN',
+  404: 'SHIPGATE_NOT_FOUND',
+};
+
 export function errorBody(code: ErrorCode, message: string = ERRORS[code].title): ErrorBody {
   const statusCode = ERRORS[code].status;
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
@@ -41,6 +51,13 @@ export function toErrorBody(error: unknown): ErrorBody {
       return errorBody('SHIPGATE_BAD_REQUEST', error.message);
     }
   }
+  const status = clientStatusOf(error);
+  if (status !== null) {
+    const code = CLIENT_STATUS_CODES[status] ?? 'SHIPGATE_BAD_REQUEST';
+    // `expose: false` marks a message about the server's own files (an ENOENT with a path).
+    const exposed = (error as { expose?: unknown }).expose !== false;
+    return errorBody(code, exposed ? (error as Error).message : ERRORS[code].title);
+  }
   if (isTemporalUnreachable(error)) return errorBody('SHIPGATE_TEMPORAL_UNAVAILABLE');
   return errorBody('SHIPGATE_INTERNAL', 'internal error; the server log has the details');
 }
@@ -54,6 +71,11 @@ export function isTemporalUnreachable(error: unknown): boolean {
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const body = toErrorBody(error);
+  // A client that hung up mid-request is no fault of the server, and nobody reads the answer.
+  if (request.raw.aborted || request.raw.socket?.destroyed) {
+    request.log.info({ code: (error as NodeJS.ErrnoException).code }, 'the client closed the connection');
+    return reply.code(body.statusCode).send(body);
+  }
   if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
   if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="shipgate"');
   return reply.code(body.statusCode).send(body);
@@ -72,6 +94,14 @@ export function formatValidationErrors(errors: FastifySchemaValidationError[], d
     return typeof unknown === 'string' ? `${where} has an unknown field "${unknown}"` : `${where} ${e.message ?? 'is not valid'}`;
   });
   return new Error(lines.join('; '));
+}
+
+/** The 4xx status an error from a plugin or Node's HTTP layer carries, if it carries one. */
+function clientStatusOf(error: unknown): number | null {
+  if (!(error instanceof Error)) return null;
+  const { statusCode, status } = error as { statusCode?: unknown; status?: unknown };
+  const value = typeof statusCode === 'number' ? statusCode : status;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value < 500 ? value : null;
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

@@ -5,6 +5,7 @@
 export const ERRORS = {
   SHIPGATE_UNAUTHORIZED: { status: 401, title: 'a valid bearer token is required' },
   SHIPGATE_NOT_FOUND: { status: 404, title: 'no such route' },
+  SHIPGATE_FORBIDDEN: { status: 403, title: 'the path is not allowed' },
   SHIPGATE_REPO_NOT_FOUND: { status: 404, title: 'unknown repository' },
   SHIPGATE_RUN_NOT_FOUND: { status: 404, title: 'no such run' },
   SHIPGATE_TAG_NOT_FOUND: { status: 404, title: 'no such release tag' },

@@ -2,15 +2,18 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMIT_BYTES } from '../../../api/app.js';
+import { BODY_LIMIT_BYTES, buildApp } from '../../../api/app.js';
+import { ERRORS } from '../../../domain/errors.js';
 import type { deployWorkflow } from '../../../workflows/deploy.js';
 import type { releaseWorkflow } from '../../../workflows/release.js';
-import { AUTH, buildTestApp, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
+import { AUTH, buildTestApp, connectTestClient, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
@@ -516,5 +519,98 @@ describe('hostile requests', () => {
     const onQueue = [];
     for await (const run of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}'` })) onQueue.push(run.workflowId);
     expect(onQueue.sort()).toEqual([GHOST_DEPLOY, GHOST_RELEASE].sort());
+  });
+});
+
+/** One request written to the socket byte for byte, so paths reach the server as sent (`..` and all). */
+async function rawRequest(address: string, head: string, body = ''): Promise<{ status: number; headers: string; body: string }> {
+  const { hostname, port } = new URL(address);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.write(`${head}\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n${body}`);
+  let text = '';
+  for await (const chunk of socket) text += (chunk as Buffer).toString('latin1');
+  const [top = '', rest = ''] = text.split('\r\n\r\n', 2);
+  return { status: Number(top.split(' ')[1]), headers: top, body: rest };
+}
+
+/** Log lines at warn (40) or above, parsed. */
+function loudLines(log: string[]): { level: number; msg?: string }[] {
+  return log.map((line) => JSON.parse(line) as { level: number; msg?: string }).filter((entry) => entry.level >= 40);
+}
+
+describe('hostile requests to the API documentation and half-sent requests, over a real socket', () => {
+  const log: string[] = [];
+  let app: TestApp;
+  let address: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const connected = await connectTestClient(await testConfig([]));
+    close = connected.close;
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    app = await buildApp({ config: connected.config, client: connected.client, token: TEST_TOKEN, logger: { level: 'info', stream } });
+    address = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await close?.();
+  });
+
+  it.each([
+    ['a path that climbs out of the static folder', '/docs/static/../../../../package.json'],
+    ['a climb written with encoded dots', '/docs/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json'],
+    ['a file name with an encoded NUL', '/docs/static/index.html%00.js'],
+    ['a NUL alone', '/docs/static/%00'],
+  ])('refuses %s with a 4xx in the one error format, and logs no error', async (_name, url) => {
+    const lines = log.length;
+    const response = await rawRequest(address, `GET ${url} HTTP/1.1`);
+    expect(response.status, response.body).toBeGreaterThanOrEqual(400);
+    expect(response.status, response.body).toBeLessThan(500);
+    expect(response.headers).toMatch(/content-type: application\/json/i);
+    const body = JSON.parse(response.body) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
+    expect(body.statusCode).toBe(response.status);
+    expect(Object.keys(ERRORS)).toContain(body.code);
+    expect(body.message).not.toMatch(/\n\s+at /);
+    expect(response.body).not.toContain('"name": "shipgate"');
+    expect(loudLines(log.slice(lines))).toEqual([]);
+  });
+
+  it('still serves the documentation itself', async () => {
+    expect((await rawRequest(address, 'GET /docs/static/swagger-ui.css HTTP/1.1')).status).toBe(200);
+  });
+
+  it('logs no error when a client hangs up in the middle of its request body', async () => {
+    const lines = log.length;
+    const { hostname, port } = new URL(address);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /repos/x/qa HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"trigger":`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    // The next request is answered only after the server has dealt with the broken one.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await rawRequest(address, 'GET /healthz HTTP/1.1')).status).toBe(200);
+    expect(loudLines(log.slice(lines))).toEqual([]);
+  });
+
+  it('logs no error when a client hangs up before its answer is sent', async () => {
+    const lines = log.length;
+    const { hostname, port } = new URL(address);
+    for (let i = 0; i < 5; i += 1) {
+      const socket = connect({ host: hostname, port: Number(port) });
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.end(`GET /healthz HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+      socket.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await rawRequest(address, 'GET /healthz HTTP/1.1')).status).toBe(200);
+    expect(loudLines(log.slice(lines))).toEqual([]);
   });
 });
