@@ -1,5 +1,6 @@
 import { condition, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { unpinned } from './activity-options.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import {
   DEPLOY_DECISIONS,
@@ -14,7 +15,7 @@ import {
 import { markOutcome, nowIso, showDetails } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
 
-const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 const MAX_SAMPLES_KEPT = 60;
 
 interface Target {
@@ -30,7 +31,7 @@ interface Target {
 export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
   const info = workflowInfo();
   const pin = await shared.pinRun.executeWithOptions(
-    input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue, startToCloseTimeout: '1m' } : { startToCloseTimeout: '1m' },
+    input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {},
     [{ repoId: input.repoId }],
   );
   const deploy = pin.settings.deploy;

@@ -1,10 +1,11 @@
 import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { unpinned } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from './messages.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey } from './search-attributes.js';
 
-const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
 /** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
 async function releaseAfterPass(repoId: string, sha: string, local: Activities): Promise<NonNullable<QaState['autoRelease']>> {
@@ -48,7 +49,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
 
   const pin = await tracker.run(
     'pin',
-    () => shared.pinRun.executeWithOptions(input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue, startToCloseTimeout: '1m' } : { startToCloseTimeout: '1m' }, [{ repoId: input.repoId }]),
+    () => shared.pinRun.executeWithOptions(input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {}, [{ repoId: input.repoId }]),
     (p) => `worker ${p.workerId}`,
   );
   const local = proxyActivities<Activities>({

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { unpinned } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
   decisionSignal,
@@ -25,7 +26,7 @@ import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey, VersionKey } from './search-attributes.js';
 
-const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
 const NON_RETRYABLE = [
   'SHIPGATE_REPO_NOT_FOUND', 'SHIPGATE_REPO_UNAVAILABLE', 'SHIPGATE_DIRTY_WORK_TREE', 'SHIPGATE_WRONG_BRANCH',
@@ -98,7 +99,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   if (approval) {
     state.qa = { workflowId: '', outcome: 'test-pass', report: approval, reused: true };
   } else {
-    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin.taskQueue, state), (r) => `${r.outcome}: ${r.report}`);
+    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin.taskQueue, pin.settings.heartbeatTimeoutMs, state), (r) => `${r.outcome}: ${r.report}`);
     state.qa = { ...(state.qa ?? { workflowId: '' }), outcome: qa.outcome, report: qa.report, reused: qa.reused };
     if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
     approval = qa.report;
@@ -174,7 +175,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */
-async function runQa(repoId: string, sha: string, taskQueue: string, pinnedTaskQueue: string, state: ReleaseState): Promise<QaResult> {
+async function runQa(repoId: string, sha: string, taskQueue: string, pinnedTaskQueue: string, heartbeatTimeoutMs: number, state: ReleaseState): Promise<QaResult> {
   const workflowId = workflowIdFor('qa', repoId, sha);
   state.qa = { workflowId, outcome: null, report: null, reused: false };
   try {
@@ -188,7 +189,7 @@ async function runQa(repoId: string, sha: string, taskQueue: string, pinnedTaskQ
     return await child.result();
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      const waiting = proxyActivities<Activities>({ taskQueue: pinnedTaskQueue, startToCloseTimeout: '6h', heartbeatTimeout: '30s' });
+      const waiting = proxyActivities<Activities>({ taskQueue: pinnedTaskQueue, startToCloseTimeout: '6h', heartbeatTimeout: heartbeatTimeoutMs });
       return waiting.awaitWorkflowResult<QaResult>({ workflowId });
     }
     throw error;

@@ -2,12 +2,13 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReleaseStart } from '../activities/triggers.js';
+import { unpinned } from './activity-options.js';
 import { workflowIdFor } from './messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome } from './run-state.js';
 import { RepoKey, TriggerKey } from './search-attributes.js';
 
-const shared = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
+const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 3 }));
 
 export interface WatchTickResult {
   sha: string;

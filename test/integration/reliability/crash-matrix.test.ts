@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { decodeTimeoutType } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -14,15 +15,57 @@ import { startProcess, writeConfigFile, type ServiceProcess } from '../../helper
  * and before it could report back, then started again. Each release must still complete with
  * exactly one of everything.
  */
-const KILL_POINTS = ['preflight', 'runTests', 'writeReleaseFiles', 'commitRelease', 'tagRelease', 'pushRelease', 'runDeploy', 'probeHealth'] as const;
+const KILL_POINTS = ['pinRun', 'preflight', 'runTests', 'writeReleaseFiles', 'commitRelease', 'tagRelease', 'pushRelease', 'runDeploy', 'probeHealth'] as const;
 /** How often the deploy command may run: once, plus once more when the worker died inside it. */
 const DEPLOY_RUNS_ALLOWED: Record<string, number> = { runDeploy: 2 };
+
+/** A killed worker's activity must be noticed within this, not after a minute of start-to-close. */
+const NOTICED_WITHIN_MS = 60_000;
+
+type Duration = { seconds?: unknown; nanos?: number | null } | null | undefined;
+const durationMs = (d: Duration) => (d ? Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6) : null);
+
+interface Retry {
+  workflowId: string;
+  activity: string;
+  attempt: number;
+  /** The timeout that ended the attempt before, and how long that timeout was. */
+  timeout: string;
+  timeoutMs: number | null;
+}
+
+/** Every activity attempt after the first in a run and its children, read from their histories. */
+async function retriesIn(workflowId: string, runId?: string): Promise<Retry[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  type Scheduled = NonNullable<NonNullable<typeof history.events>[number]['activityTaskScheduledEventAttributes']>;
+  const scheduled = new Map<string, Scheduled>();
+  const retries: Retry[] = [];
+  for (const event of history.events ?? []) {
+    const attrs = event.activityTaskScheduledEventAttributes;
+    if (attrs) scheduled.set(String(event.eventId), attrs);
+    const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+    if (child?.workflowId) retries.push(...(await retriesIn(child.workflowId, child.runId ?? undefined)));
+    const started = event.activityTaskStartedEventAttributes;
+    if (!started || (started.attempt ?? 1) <= 1) continue;
+    const of = scheduled.get(String(started.scheduledEventId));
+    const type = decodeTimeoutType(started.lastFailure?.timeoutFailureInfo?.timeoutType) ?? null;
+    const timeoutMs = type === 'HEARTBEAT' ? durationMs(of?.heartbeatTimeout) : type === 'START_TO_CLOSE' ? durationMs(of?.startToCloseTimeout) : null;
+    retries.push({
+      workflowId,
+      activity: of?.activityType?.name ?? '?',
+      attempt: started.attempt ?? 0,
+      timeout: type ?? `not a timeout: ${started.lastFailure?.message ?? '?'}`,
+      timeoutMs,
+    });
+  }
+  return retries;
+}
 
 let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<void>)[] = [];
 
-async function releaseSurvivingKill(point: string): Promise<{ service: SampleService; result: Awaited<ReturnType<typeof releaseWorkflow>> }> {
+async function releaseSurvivingKill(point: string): Promise<{ service: SampleService; result: Awaited<ReturnType<typeof releaseWorkflow>>; retries: Retry[] }> {
   const repoId = `crash-${point.toLowerCase()}-${randomUUID().slice(0, 6)}`;
   // The health deadline must outlast a worker's death and restart (heartbeat timeout, sticky
   // queue timeout, a fresh workflow bundle): about 20 s here.
@@ -49,7 +92,7 @@ async function releaseSurvivingKill(point: string): Promise<{ service: SampleSer
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no result 150 s after the restart:\n${revived.output()}`)), 150_000)),
   ]);
   await revived.stop();
-  return { service, result };
+  return { service, result, retries: await retriesIn(handle.workflowId) };
 }
 
 describe('crash matrix: the worker dies inside each activity of a release', () => {
@@ -64,8 +107,14 @@ describe('crash matrix: the worker dies inside each activity of a release', () =
   });
 
   it.each(KILL_POINTS)('completes exactly once when the worker is killed in %s', async (point) => {
-    const { service, result } = await releaseSurvivingKill(point);
+    const { service, result, retries } = await releaseSurvivingKill(point);
     expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'deployed', version: '1.0.0', tag: 'v1.0.0' });
+    // The dead worker's attempt was given up on by a timeout short enough to say "noticed soon".
+    expect(retries.map((r) => r.activity), JSON.stringify(retries)).toContain(point);
+    for (const retry of retries) {
+      expect(retry.timeout, JSON.stringify(retry)).toMatch(/^(HEARTBEAT|START_TO_CLOSE)$/);
+      expect(retry.timeoutMs, JSON.stringify(retry)).toBeLessThan(NOTICED_WITHIN_MS);
+    }
     const git = service.repo.git;
     const releaseCommits = (await git('log', '--format=%H %s', 'origin/main')).split('\n').filter((l) => l.endsWith('chore(release): v1.0.0'));
     expect(releaseCommits).toHaveLength(1);
