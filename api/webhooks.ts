@@ -5,11 +5,26 @@ import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
 import { openGit } from '../activities/git.js';
 import { workflowIdFor } from '../workflows/messages.js';
+import type { deliveryWorkflow } from '../workflows/triggers.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
 
-export type HookAnswer = { status: 'started'; workflowId: string; sha: string } | { status: 'ignored'; reason: string } | { status: 'pong' };
+export type HookAnswer =
+  | { status: 'started'; workflowId: string; sha: string }
+  | { status: 'duplicate'; workflowId: string; sha: string; reason: string }
+  | { status: 'ignored'; reason: string }
+  | { status: 'pong' };
+
+/** What forges send as delivery IDs (UUIDs); anything else is not used in a workflow ID. */
+const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The delivery ID a forge sent in `header`, or null when it sent none (older GitLab releases). */
+export function deliveryIdOf(value: string | string[] | undefined, header: string): string | null {
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string' || !DELIVERY_ID.test(value)) throw new ShipgateError('SHIPGATE_BAD_REQUEST', `${header} is not a delivery ID`);
+  return value;
+}
 
 /** The URL a forge names a repository by: the configured one, or what the working copy's remote says. */
 async function remoteUrlOf(repo: RepoConfig): Promise<string | null> {
@@ -75,12 +90,17 @@ export function verifiedRepository(candidates: RepoConfig[], verify: (repo: Repo
   throw new ShipgateError('SHIPGATE_BAD_SIGNATURE');
 }
 
-/** A push to the release branch starts QA of the pushed commit; anything else is acknowledged and ignored. */
-export async function qaForPush({ config, client }: ApiDeps, repo: RepoConfig, push: { ref: unknown; after: unknown }): Promise<HookAnswer> {
+/**
+ * A push to the release branch starts QA of the pushed commit; anything else is acknowledged and
+ * ignored. A delivery with an ID is accepted once: its replays answer `duplicate` and start nothing.
+ */
+export async function qaForPush(deps: ApiDeps, repo: RepoConfig, push: { ref: unknown; after: unknown }, deliveryId: string | null): Promise<HookAnswer> {
+  const { config, client } = deps;
   if (push.ref !== `refs/heads/${repo.branch}`) return { status: 'ignored', reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}` };
   const sha = typeof push.after === 'string' ? push.after : '';
   if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
   const workflowId = workflowIdFor('qa', repo.id, sha);
+  if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId);
   try {
     await boundedChange(client, () => client.workflow.start('qaWorkflow', {
       workflowId,
@@ -92,6 +112,26 @@ export async function qaForPush({ config, client }: ApiDeps, repo: RepoConfig, p
     }));
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  return { status: 'started', workflowId, sha };
+}
+
+/** Starts `delivery:<repo>:<id>`, which starts the QA run; a delivery ID seen before is refused by Temporal. */
+async function acceptDelivery({ config, client }: ApiDeps, repo: RepoConfig, sha: string, deliveryId: string): Promise<HookAnswer> {
+  const workflowId = workflowIdFor('qa', repo.id, sha);
+  try {
+    await boundedChange(client, () => client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
+      workflowId: workflowIdFor('delivery', repo.id, deliveryId),
+      taskQueue: config.temporal.taskQueue,
+      args: [{ repoId: repo.id, sha, deliveryId }],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: 'webhook' }],
+      staticSummary: `Push of ${repo.id} at ${sha.slice(0, 7)}, delivery ${deliveryId}`,
+    }));
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return { status: 'duplicate', workflowId, sha, reason: `delivery ${deliveryId} was already accepted; nothing was started` };
   }
   return { status: 'started', workflowId, sha };
 }

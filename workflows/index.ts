@@ -1,4 +1,4 @@
 export { deployWorkflow } from './deploy.js';
 export { qaWorkflow } from './qa.js';
 export { releaseWorkflow } from './release.js';
-export { releaseTrainWorkflow, watchWorkflow } from './triggers.js';
+export { deliveryWorkflow, releaseTrainWorkflow, watchWorkflow } from './triggers.js';

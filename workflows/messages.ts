@@ -165,6 +165,8 @@ export const decisionSignal = defineSignal<[DeployDecision]>('decide');
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;
 export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
-export function workflowIdFor(kind: 'qa' | 'release' | 'deploy', repoId: string, extra?: string): string {
+/** One push webhook delivery, named by the forge's delivery ID: a second start of it is refused. */
+export function workflowIdFor(kind: 'delivery', repoId: string, deliveryId: string): string;
+export function workflowIdFor(kind: 'qa' | 'release' | 'deploy' | 'delivery', repoId: string, extra?: string): string {
   return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;
 }

@@ -58,3 +58,35 @@ export async function releaseTrainWorkflow(input: { repoId: string }): Promise<R
   markOutcome(start.started ? 'release-started' : 'skipped');
   return { releasable: true, ...start };
 }
+
+export interface DeliveryInput {
+  repoId: string;
+  sha: string;
+  /** The forge's ID of the delivery (`X-GitHub-Delivery`, `X-Gitlab-Event-UUID`). */
+  deliveryId: string;
+}
+
+/**
+ * One accepted push webhook delivery (`delivery:<repo>:<delivery ID>`). Its workflow ID is the
+ * dedupe: the API starts it refusing duplicates, so a replayed delivery starts nothing, however
+ * many API processes there are and across their restarts, for as long as the namespace keeps
+ * closed runs. It starts QA of the pushed commit, or joins the QA run already testing it.
+ */
+export async function deliveryWorkflow(input: DeliveryInput): Promise<{ qaWorkflowId: string; started: boolean }> {
+  upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'webhook' }]);
+  const qaWorkflowId = workflowIdFor('qa', input.repoId, input.sha);
+  try {
+    await startChild(qaWorkflow, {
+      workflowId: qaWorkflowId,
+      args: [{ repoId: input.repoId, sha: input.sha, trigger: 'webhook' }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `QA of ${input.repoId} at ${input.sha.slice(0, 7)} (push)`,
+    });
+    markOutcome('qa-started');
+    return { qaWorkflowId, started: true };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    markOutcome('joined');
+    return { qaWorkflowId, started: false };
+  }
+}

@@ -4,10 +4,10 @@ import { Type } from 'typebox';
 import { ShipgateError } from '../../domain/errors.js';
 import type { ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
-import { qaForPush, repositoriesFor, verifiedRepository, verifyGitHub, verifyGitLab, type HookAnswer } from '../webhooks.js';
+import { deliveryIdOf, qaForPush, repositoriesFor, verifiedRepository, verifyGitHub, verifyGitLab, type HookAnswer } from '../webhooks.js';
 
 const Answer = Type.Object({
-  status: Type.Union([Type.Literal('started'), Type.Literal('ignored'), Type.Literal('pong')]),
+  status: Type.Union([Type.Literal('started'), Type.Literal('duplicate'), Type.Literal('ignored'), Type.Literal('pong')]),
   workflowId: Type.Optional(Type.String()),
   sha: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
@@ -53,8 +53,9 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const event = request.headers['x-github-event'];
     if (event === 'ping') return reply.code(200).send(answer({ status: 'pong' }));
     if (event !== 'push') return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
-    const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.after });
-    return reply.code(202).send(result);
+    const delivery = deliveryIdOf(request.headers['x-github-delivery'], 'X-GitHub-Delivery');
+    const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.after }, delivery);
+    return reply.code(result.status === 'duplicate' ? 200 : 202).send(result);
   });
 
   app.post('/hooks/gitlab', { schema: schema('GitLab') }, async (request, reply) => {
@@ -67,7 +68,8 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const repo = verifiedRepository(candidates, (r) => verifyGitLab(r, typeof token === 'string' ? token : undefined));
     const event = request.headers['x-gitlab-event'];
     if (event !== 'Push Hook') return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
-    const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.checkout_sha ?? payload.after });
-    return reply.code(202).send(result);
+    const delivery = deliveryIdOf(request.headers['x-gitlab-event-uuid'], 'X-Gitlab-Event-UUID');
+    const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.checkout_sha ?? payload.after }, delivery);
+    return reply.code(result.status === 'duplicate' ? 200 : 202).send(result);
   });
 };

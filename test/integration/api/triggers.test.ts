@@ -1,9 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSchedules } from '../../../worker/schedules.js';
-import { AUTH, buildTestApp, type TestApp } from '../../helpers/api.js';
+import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
@@ -21,16 +21,22 @@ describe('webhooks and the branch watch over HTTP', () => {
   let repo: TestRepo;
   let watchRepo: TestRepo;
 
-  const github = (payload: object, event: string, signature?: string | null) => {
+  const github = (payload: object, event: string, signature?: string | null, delivery: string = randomUUID()) => {
     const body = JSON.stringify(payload);
     const sig = signature === undefined ? `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` : signature;
     return app.inject({
       method: 'POST',
       url: '/hooks/github',
-      headers: { 'content-type': 'application/json', 'x-github-event': event, ...(sig ? { 'x-hub-signature-256': sig } : {}) },
+      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery, ...(sig ? { 'x-hub-signature-256': sig } : {}) },
       payload: body,
     });
   };
+  /** The QA runs of a commit that visibility knows of, once it has caught up with `atLeast` of them. */
+  const qaRunsOf = (sha: string, atLeast = 1) => pollUntil(async () => {
+    const runs: string[] = [];
+    for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'qa:${hooked}:${sha}'` })) runs.push(run.runId);
+    return runs;
+  }, (runs) => runs.length >= atLeast, 30_000);
   const pushPayload = (sha: string, ref = 'refs/heads/main') => ({ ref, after: sha, repository: { clone_url: repo.remote, full_name: 'acme/sample' } });
   const qaExists = async (sha: string) => {
     try {
@@ -67,8 +73,44 @@ describe('webhooks and the branch watch over HTTP', () => {
     const answer = await github(pushPayload(sha), 'push');
     expect(answer.statusCode).toBe(202);
     expect(answer.json()).toEqual({ status: 'started', workflowId: `qa:${hooked}:${sha}`, sha });
+    await pollUntil(() => qaExists(sha), Boolean, 30_000);
     const result = await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).result();
     expect(result.outcome).toBe('test-pass');
+  });
+
+  it('starts one QA run for a GitHub delivery sent four times, before and after that run ended', async () => {
+    const sha = await repo.commit('fix: delivered four times');
+    await repo.push();
+    const delivery = randomUUID();
+    const first = await github(pushPayload(sha), 'push', undefined, delivery);
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.json()).toMatchObject({ status: 'started', workflowId: `qa:${hooked}:${sha}` });
+    const whileRunning = await github(pushPayload(sha), 'push', undefined, delivery);
+    expect(whileRunning.statusCode, whileRunning.body).toBe(200);
+    expect(whileRunning.json()).toMatchObject({ status: 'duplicate', workflowId: `qa:${hooked}:${sha}`, reason: expect.stringContaining(delivery) });
+
+    await pollUntil(() => qaExists(sha), Boolean, 30_000);
+    const qa = worker.client.workflow.getHandle(`qa:${hooked}:${sha}`);
+    expect((await qa.result()).outcome).toBe('test-pass');
+    const { runId } = await qa.describe();
+    const replays = await Promise.all([1, 2].map(() => github(pushPayload(sha), 'push', undefined, delivery)));
+    for (const replay of replays) expect(replay.json()).toMatchObject({ status: 'duplicate', workflowId: `qa:${hooked}:${sha}` });
+
+    expect((await qa.describe()).runId).toBe(runId);
+    expect(await qaRunsOf(sha)).toEqual([runId]);
+  });
+
+  it('starts one QA run for a GitLab event sent twice, by its event UUID', async () => {
+    const sha = await repo.commit('fix: delivered twice by gitlab');
+    await repo.push();
+    const payload = JSON.stringify({ ref: 'refs/heads/main', checkout_sha: sha, project: { git_http_url: repo.remote } });
+    const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': secret, 'x-gitlab-event-uuid': randomUUID() };
+    const answers = [];
+    for (let i = 0; i < 2; i += 1) answers.push(await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers }));
+    expect(answers.map((a) => a.json<{ status: string }>().status)).toEqual(['started', 'duplicate']);
+    await pollUntil(() => qaExists(sha), Boolean, 30_000);
+    await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).result();
+    expect(await qaRunsOf(sha)).toHaveLength(1);
   });
 
   it('answers 401 and starts nothing for an unsigned or wrongly signed push', async () => {
