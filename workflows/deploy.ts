@@ -12,7 +12,7 @@ import {
   type DeployResult,
   type DeployState,
 } from './messages.js';
-import { markOutcome, nowIso, showDetails } from './run-state.js';
+import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
@@ -75,6 +75,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const stage = (name: string) => {
     state.stage = name;
     upsertSearchAttributes([{ key: StageKey, value: name }]);
+    reportStageToParent(name);
     showDetails([
       `**Deploy** of \`${input.repoId}\` **${input.version}** to ${environment}`,
       `Stage: ${name}`,

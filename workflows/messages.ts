@@ -161,6 +161,8 @@ export interface DecisionResult {
 /** The API sends decisions as an update (answered synchronously); the UI and CLI can signal. */
 export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
 export const decisionSignal = defineSignal<[DeployDecision]>('decide');
+/** A deployment tells the release that started it each stage it enters. */
+export const deployStageSignal = defineSignal<[string]>('deployStage');
 
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;

@@ -13,6 +13,7 @@ import { unpinned } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
   decisionSignal,
+  deployStageSignal,
   releaseStateQuery,
   workflowIdFor,
   type DeployResult,
@@ -24,7 +25,7 @@ import {
 } from './messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
-import { RepoKey, TriggerKey, VersionKey } from './search-attributes.js';
+import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
@@ -69,6 +70,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment.
   setHandler(decisionSignal, async (decision) => {
     if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision);
+  });
+  // While it deploys, the release's ShipgateStage is its deployment's: "awaiting decision" finds both.
+  setHandler(deployStageSignal, (stage) => {
+    if (state.stage === 'deploy') upsertSearchAttributes([{ key: StageKey, value: stage }]);
   });
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },

@@ -1,5 +1,5 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { StepRecord } from './messages.js';
+import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { deployStageSignal, type StepRecord } from './messages.js';
 import { OutcomeKey, StageKey, VersionKey } from './search-attributes.js';
 
 /** Keeps a run's visible status in one place: its step list, the Stage attribute and the UI details. */
@@ -31,6 +31,18 @@ export function markOutcome(outcome: string, version?: string | null): void {
     { key: StageKey, value: 'done' },
     ...(version ? [{ key: VersionKey, value: version }] : []),
   ]);
+}
+
+/**
+ * A deployment that a release started tells it each stage it enters, so that the release's
+ * ShipgateStage says what the release waits for ("awaiting decision") and the documented
+ * workflow-list queries find it. Runs recorded before this sent nothing: the patch keeps them.
+ */
+export function reportStageToParent(stage: string): void {
+  const parent = workflowInfo().parent;
+  if (!parent || !patched('deploy-stage-to-release')) return;
+  // The release may have been terminated meanwhile; its deployment goes on regardless.
+  getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(deployStageSignal, stage).catch(() => undefined);
 }
 
 export function showDetails(lines: (string | null | false | undefined)[]): void {
