@@ -11,6 +11,8 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 const suffix = randomBytes(4).toString('hex');
 const hooked = `hook-${suffix}`;
 const watched = `watch-${suffix}`;
+/** Releases by itself after a pass that a push started. */
+const autoHooked = `hook-auto-${suffix}`;
 const SECRET_ENV = `SHIPGATE_TEST_HOOK_SECRET_${suffix.toUpperCase()}`;
 const secret = randomBytes(16).toString('hex');
 const logger = pino({ level: 'silent' });
@@ -20,6 +22,7 @@ describe('webhooks and the branch watch over HTTP', () => {
   let app: TestApp;
   let repo: TestRepo;
   let watchRepo: TestRepo;
+  let autoRepo: TestRepo;
 
   const github = (payload: object, event: string, signature?: string | null, delivery: string = randomUUID()) => {
     const body = JSON.stringify(payload);
@@ -52,8 +55,10 @@ describe('webhooks and the branch watch over HTTP', () => {
     process.env[SECRET_ENV] = secret;
     repo = await createTestRepo(SAMPLE_FILES);
     watchRepo = await createTestRepo(SAMPLE_FILES);
+    autoRepo = await createTestRepo(SAMPLE_FILES);
     const urlRepo = { ...sampleRepoSettings(hooked, repo.dir), path: undefined, url: repo.remote, webhook: { secretEnv: SECRET_ENV } };
-    worker = await startTestWorker(await testConfig([urlRepo, sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } })]));
+    const autoSettings = sampleRepoSettings(autoHooked, autoRepo.dir, { webhook: { secretEnv: SECRET_ENV }, release: { auto: 'on-qa-pass' } });
+    worker = await startTestWorker(await testConfig([urlRepo, sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } }), autoSettings]));
     await reconcileSchedules(worker.client, worker.config, worker.taskQueue, logger);
     app = await buildTestApp(worker.config, worker.client);
   });
@@ -62,7 +67,7 @@ describe('webhooks and the branch watch over HTTP', () => {
     await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, logger);
     await app?.close();
     await worker?.stop();
-    await Promise.all([repo?.cleanup(), watchRepo?.cleanup()]);
+    await Promise.all([repo?.cleanup(), watchRepo?.cleanup(), autoRepo?.cleanup()]);
     delete process.env[SECRET_ENV];
   });
 
@@ -98,6 +103,30 @@ describe('webhooks and the branch watch over HTTP', () => {
 
     expect((await qa.describe()).runId).toBe(runId);
     expect(await qaRunsOf(sha)).toEqual([runId]);
+  });
+
+  it('releases once after a pushed pass with release.auto, however often the delivery is replayed', async () => {
+    const sha = await autoRepo.commit('feat: released by a push');
+    await autoRepo.push();
+    const delivery = randomUUID();
+    const payload = { ref: 'refs/heads/main', after: sha, repository: { clone_url: autoRepo.remote } };
+    expect((await github(payload, 'push', undefined, delivery)).json()).toMatchObject({ status: 'started', workflowId: `qa:${autoHooked}:${sha}` });
+    await pollUntil(async () => worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).describe().then(() => true, () => false), Boolean, 30_000);
+    expect((await worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).result()).outcome).toBe('test-pass');
+    const release = worker.client.workflow.getHandle(`release:${autoHooked}`);
+    expect(await release.result()).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    const { runId } = await release.describe();
+
+    const replays = await Promise.all([1, 2, 3].map(() => github(payload, 'push', undefined, delivery)));
+    for (const replay of replays) expect(replay.json()).toMatchObject({ status: 'duplicate' });
+    expect((await release.describe()).runId).toBe(runId);
+    const releases = await pollUntil(async () => {
+      const runs: string[] = [];
+      for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'release:${autoHooked}'` })) runs.push(run.runId);
+      return runs;
+    }, (runs) => runs.length >= 1, 30_000);
+    expect(releases).toEqual([runId]);
+    expect(await autoRepo.git('tag', '--list')).toBe('v1.0.0');
   });
 
   it('starts one QA run for a GitLab event sent twice, by its event UUID', async () => {
