@@ -54,9 +54,10 @@ export function toErrorBody(error: unknown): ErrorBody {
   const status = clientStatusOf(error);
   if (status !== null) {
     const code = CLIENT_STATUS_CODES[status] ?? 'SHIPGATE_BAD_REQUEST';
-    // `expose: false` marks a message about the server's own files (an ENOENT with a path).
-    const exposed = (error as { expose?: unknown }).expose !== false;
-    return errorBody(code, exposed ? (error as Error).message : ERRORS[code].title);
+    // `expose: false` marks a message about the server's own files (an ENOENT with a path); a
+    // bare "Forbidden" says less than the catalogue's title.
+    const { message, expose } = error as Error & { expose?: unknown };
+    return errorBody(code, expose !== false && message !== STATUS_CODES[status] ? message : ERRORS[code].title);
   }
   if (isTemporalUnreachable(error)) return errorBody('SHIPGATE_TEMPORAL_UNAVAILABLE');
   return errorBody('SHIPGATE_INTERNAL', 'internal error; the server log has the details');

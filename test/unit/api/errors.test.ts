@@ -21,6 +21,15 @@ describe('toErrorBody', () => {
     });
   });
 
+  it.each([
+    ['a forbidden path', Object.assign(new Error('Forbidden'), { status: 403, statusCode: 403, expose: true }), 403, 'SHIPGATE_FORBIDDEN', 'the path is not allowed'],
+    ['a missing file, whose message names a server path', Object.assign(new Error("ENOENT: no such file, stat '/srv/x'"), { status: 404, expose: false }), 404, 'SHIPGATE_NOT_FOUND', 'no such route'],
+    ['a status the catalogue has no entry for', Object.assign(new Error('Range Not Satisfiable'), { statusCode: 416, expose: true }), 400, 'SHIPGATE_BAD_REQUEST', 'the request is not valid'],
+    ['a request the client aborted', Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 }), 400, 'SHIPGATE_BAD_REQUEST', 'aborted'],
+  ])("keeps the 4xx of a plugin's client error: %s", (_name, error, statusCode, code, message) => {
+    expect(toErrorBody(error)).toMatchObject({ statusCode, code, message });
+  });
+
   it('turns a schema validation error into 400 with its message', () => {
     const error = fastifyError('FST_ERR_VALIDATION', 400, 'body/bump must match pattern "^x$"', { validation: [] });
     expect(toErrorBody(error)).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'body/bump must match pattern "^x$"' });
