@@ -96,7 +96,8 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   let stopReading: NodeJS.Timeout | null = null;
   child.once('exit', () => {
     if (reap) {
-      signalGroup(child.pid, 'SIGKILL');
+      // After a timeout or a cancellation the rest of the group keeps its grace before SIGKILL.
+      if (!timedOut && !cancelled) signalGroup(child.pid, 'SIGKILL');
       return;
     }
     stopReading = setTimeout(() => {
