@@ -99,8 +99,8 @@ export async function qaForPush(deps: ApiDeps, repo: RepoConfig, push: { ref: un
   if (push.ref !== `refs/heads/${repo.branch}`) return { status: 'ignored', reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}` };
   const sha = typeof push.after === 'string' ? push.after : '';
   if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
-  const workflowId = workflowIdFor('qa', repo.id, sha);
   if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId);
+  const workflowId = workflowIdFor('qa', repo.id, sha);
   try {
     await boundedChange(client, () => client.workflow.start('qaWorkflow', {
       workflowId,
