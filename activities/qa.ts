@@ -67,8 +67,9 @@ export function createQaActivities(deps: ActivityDeps) {
         const [sha = '', ct = '0'] = line.split(' ');
         return { sha, committedAtMs: Number(ct) * 1000 };
       });
-      const listing = await readReports(dir);
-      const newest = listing.reports[0] ?? null;
+      const listing = await readReports(dir, deps.reportKeys);
+      // Only a report this service signed can spare a test run; a foreign one is named in the warnings.
+      const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
       return {
         sha: head.sha,
@@ -202,9 +203,9 @@ export function createQaActivities(deps: ActivityDeps) {
       const at = now();
       const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });
       const reason = qaReason(input.tests, input.coverage);
-      const existing = await findReportOfRun(dir, input.runId, [outcome]);
+      const existing = await findReportOfRun(dir, input.runId, [outcome], deps.reportKeys);
       if (existing) return { name: existing, outcome, reason };
-      return { name: await writeReportFile(dir, outcome, at, text), outcome, reason };
+      return { name: await writeReportFile(dir, outcome, at, text, deps.reportKeys), outcome, reason };
     },
   };
 }

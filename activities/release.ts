@@ -10,7 +10,7 @@ import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { commitInfo, isAncestor, lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
-import { readReports, wellFormedReports, writeFileAtomically } from './reports.js';
+import { readReports, signedReports, writeFileAtomically } from './reports.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
 
 export interface Preflight {
@@ -66,7 +66,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
-      const untrackedReports = await wellFormedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)));
+      const untracked = await signedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)), deps.reportKeys);
       const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
         fail('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
@@ -92,8 +92,15 @@ export function createReleaseActivities(deps: ActivityDeps) {
         const [sha = '', ct = '0'] = line.split(' ');
         return { sha, committedAtMs: Number(ct) * 1000 };
       });
-      const newest = (await readReports(dir)).reports[0] ?? null;
+      const listing = await readReports(dir, deps.reportKeys);
+      const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
+      // Named: foreign reports that would have been the newest, and untracked ones left out of the commit.
+      const firstSigned = listing.reports.findIndex((r) => r.signature.ok);
+      const shadowing = listing.reports.slice(0, firstSigned === -1 ? undefined : firstSigned);
+      const foreign = new Map([...shadowing.map((r) => [r.name, r.signature.ok ? '' : r.signature.reason] as const), ...untracked.foreign.map((f) => [f.name, f.reason] as const)]);
+      const named = [...foreign].slice(0, 5).map(([name, why]) => `${name} (${why})`);
+      const ignored = foreign.size === 0 ? '' : `; ignored as foreign, never approval nor evidence: ${named.join(', ')}${foreign.size > named.length ? ` and ${foreign.size - named.length} more` : ''}`;
       return {
         sha: head.sha,
         tree: head.tree,
@@ -101,8 +108,8 @@ export function createReleaseActivities(deps: ActivityDeps) {
         remoteSha,
         lastRelease,
         pendingCommits: pending.length,
-        approval: { ...verdict, report: newest?.name ?? null },
-        untrackedReports,
+        approval: { ...verdict, reason: `${verdict.reason}${ignored}`, report: newest?.name ?? null },
+        untrackedReports: untracked.signed,
       };
     },
 

@@ -8,6 +8,7 @@ export const ERRORS = {
   SHIPGATE_REPO_NOT_FOUND: { status: 404, title: 'unknown repository' },
   SHIPGATE_RUN_NOT_FOUND: { status: 404, title: 'no such run' },
   SHIPGATE_TAG_NOT_FOUND: { status: 404, title: 'no such release tag' },
+  SHIPGATE_NOT_RELEASED: { status: 422, title: 'the tag is not a release that shipgate made from an approved commit' },
   SHIPGATE_BAD_REQUEST: { status: 400, title: 'the request is not valid' },
   SHIPGATE_INVALID_VERSION: { status: 400, title: 'the requested version is not valid' },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON' },

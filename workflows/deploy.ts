@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import {
@@ -24,6 +24,22 @@ interface Target {
 }
 
 /**
+ * The release this run deploys, checked by resolveRelease even when a parent release passed it
+ * in: the input of a run started by hand (the Temporal UI, the CLI) is not evidence. Runs
+ * recorded before the check keep the release they were given, so their histories replay.
+ */
+async function releaseToDeploy(input: DeployInput, local: Activities): Promise<NonNullable<DeployInput['release']>> {
+  if (input.release && !patched('deploy-checks-given-release')) return input.release;
+  const resolved = await local.resolveRelease({ repoId: input.repoId, version: input.version });
+  if (!input.release) return resolved;
+  if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
+    throw ApplicationFailure.nonRetryable(`the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
+  }
+  // The parent knows which release came before this one; keep its answer.
+  return input.release;
+}
+
+/**
  * Deploys one released version to one environment, verifies health and version, and when that
  * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
  */
@@ -36,7 +52,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
   const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
-  const release = input.release ?? (await local.resolveRelease({ repoId: input.repoId, version: input.version }));
+  const release = await releaseToDeploy(input, local);
   const environment = deploy?.environment ?? 'production';
   // A crashed worker may cost one more run of the deploy command; never more per attempt.
   const deploying = proxyActivities<Activities>({

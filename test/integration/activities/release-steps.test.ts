@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReleaseActivities, type ReleaseActivities } from '../../../activities/release.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { testConfig } from '../../helpers/temporal.js';
+import { TEST_REPORT_KEYS, testConfig } from '../../helpers/temporal.js';
 
 const repos: TestRepo[] = [];
 let acts: ReleaseActivities;
@@ -36,7 +36,7 @@ describe('release steps, called as a retry would call them', () => {
     repos.push(moved, retried);
     const config = await testConfig([sampleRepoSettings('moved', moved.dir), sampleRepoSettings('retried', retried.dir)]);
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client });
+    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client, reportKeys: TEST_REPORT_KEYS });
   });
 
   afterAll(async () => {
