@@ -139,8 +139,8 @@ describe('the gate cannot be walked around', () => {
       const error = await handle.result().then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       // An activity's failure arrives wrapped in an ActivityFailure; the workflow's own, directly.
-      let cause = (error as WorkflowFailedError).cause as (Error & { type?: string; cause?: unknown }) | undefined;
-      while (cause && cause.type === undefined && cause.cause instanceof Error) cause = cause.cause as Error & { type?: string; cause?: unknown };
+      let cause = (error as WorkflowFailedError).cause;
+      while (cause && cause.type === undefined && cause.cause instanceof Error) cause = cause.cause;
       return { type: cause?.type, message: cause?.message };
     };
     expect(await direct()).toMatchObject({ type: 'SHIPGATE_NOT_RELEASED', message: expect.stringMatching(/not on a "chore\(release\): v9\.0\.1" commit/) });
