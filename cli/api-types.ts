@@ -76,6 +76,9 @@ export interface ReportView {
   created_at: string;
   tests: { total: Count; passed: Count; failed: Count; skipped: Count };
   coverage: { changed_lines: number; covered_lines: number; percent: number | null; threshold: number; gate: string };
+  /** Whether its signature verifies: an unsigned report never approves a release. */
+  verified: boolean;
+  verification: string;
 }
 
 export interface RepositoryView {

@@ -65,8 +65,9 @@ export function renderReports(repo: string, reports: ReportView[], warnings: str
     timestamp(r.created_at),
     r.tests.total === null ? '-' : `${r.tests.passed ?? 0}/${r.tests.total} passed${r.tests.failed ? `, ${r.tests.failed} failed` : ''}`,
     r.coverage.percent === null ? r.coverage.gate : `${formatPercent(r.coverage.percent)} ${r.coverage.gate}`,
+    r.verified ? 'yes' : 'NO (foreign)',
   ]);
-  const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE'], rows);
+  const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE', 'SIGNED'], rows);
   return [...lines, ...warnings.map((warning) => `warning: ${warning}`)];
 }
 

@@ -154,4 +154,27 @@ describe('the gate cannot be walked around', () => {
     const redeployed = await pollUntil(async (): Promise<any> => (await get(`/deployments/${encodeURIComponent(again.json().workflowId)}`)).json(), finished);
     expect(redeployed.result).toMatchObject({ outcome: 'deployed', version: '1.0.0' });
   });
+
+  it('refuses a hand-made release commit: one that changes code, and one that carries no signed pass of its source', async () => {
+    const s = service(SIDE);
+    const release = async (tag: string, files: Record<string, string>) => {
+      for (const [file, content] of Object.entries(files)) await s.repo.write(file, content);
+      await s.repo.git('add', '--all', '--', '.');
+      await s.repo.git('commit', '-q', '-m', `chore(release): ${tag}`);
+      await s.repo.git('tag', '-a', tag, '-m', tag);
+      await s.repo.git('push', '-q', 'origin', 'main', tag);
+    };
+    await release('v9.0.2', { 'src/greeting.js': BROKEN_GREETING, 'config/version.yml': 'version: 9.0.2\n', 'context/release-number': '9.0.2\n' });
+    const changed = await post(`/repos/${SIDE}/deployments`, { version: '9.0.2' });
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json()).toMatchObject({ code: 'SHIPGATE_NOT_RELEASED', message: expect.stringMatching(/changes src\/greeting\.js besides the release files/) });
+
+    // The tree still holds the signed pass of 1.0.0's source, copied along: it is not this source's.
+    const source = await s.repo.commit('fix: untested tweak', { 'src/greeting.js': `${BROKEN_GREETING}// tweak\n` });
+    await release('v9.0.3', { 'config/version.yml': 'version: 9.0.3\n', 'context/release-number': '9.0.3\n' });
+    const unapproved = await post(`/repos/${SIDE}/deployments`, { version: '9.0.3' });
+    expect(unapproved.statusCode).toBe(422);
+    expect(unapproved.json().message).toContain(`carries no test-pass report signed by this shipgate for ${source.slice(0, 7)}`);
+    expect(await s.servingVersion()).toBe('1.0.0');
+  });
 });
