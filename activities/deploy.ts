@@ -69,7 +69,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       const tag = tagName(input.version, repo.tagFormat);
       const sha = await resolveCommit(git, `refs/tags/${tag}`);
       if (!sha) throw ApplicationFailure.nonRetryable(`repository "${repo.id}" has no release tag ${tag}`, 'SHIPGATE_TAG_NOT_FOUND');
-      const previous = await lastReleaseTag(git, `${sha}^`, repo.tagFormat).catch(() => null);
+      const previous = await lastReleaseTag(git, `${sha}^`, repo).catch(() => null);
       return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
     },
 
