@@ -259,6 +259,8 @@ describe('ReleaseWorkflow', () => {
     const { result } = await release({ repoId: 'rel-candidate' });
     expect(result).toMatchObject({ outcome: 'released', version: '1.1.0', tag: 'v1.1.0' });
     expect(await r.git('tag', '-l', '--format=%(contents)', 'v1.1.0')).toContain('in the candidate');
+    const qaReport = await readFile(path.join(r.dir, 'context', result.qaReport!), 'utf8');
+    expect(qaReport, 'QA measures from the same last release').toMatch(/^base: v1\.0\.0$/m);
   });
 
   it('releases a changelog entry longer than one command-line argument may be', async () => {
