@@ -259,7 +259,11 @@ async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string):
   }
   if (!local && !remote) return;
   const where = [local && `here on ${local.slice(0, 7)}`, remote && `on ${repo.remote} on ${remote.slice(0, 7)}`].filter(Boolean).join(' and ');
-  fail('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written. Delete the tag if it is not a release, or release another version`);
+  const stranded = !remote && local && (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitMessage(tag);
+  const hint = stranded
+    ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
+    : 'delete the tag if it is not a release, or release another version';
+  fail('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written; ${hint}`);
 }
 
 /** Back to the approved source commit, keeping the QA reports the release commit had taken in. */

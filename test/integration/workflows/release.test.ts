@@ -14,7 +14,7 @@ const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
 const IDS = [
   'rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind',
-  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-candidate', 'rel-long',
+  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-stranded', 'rel-candidate', 'rel-long',
 ] as const;
 
 function repo(id: (typeof IDS)[number]): TestRepo {
@@ -247,6 +247,23 @@ describe('ReleaseWorkflow', () => {
     const subjects = (await r.git('log', '--format=%s', 'origin/main')).split('\n');
     expect(subjects.filter((s) => s === 'chore(release): v1.1.0')).toHaveLength(1);
     expect((await r.git('rev-parse', 'HEAD^')).trim()).toBe(source);
+  });
+
+  it('names a release an earlier push left stranded, and releases once it is undone', async () => {
+    const r = repo('rel-stranded');
+    const source = await r.commit('fix: the fix production waits for');
+    const stranded = await r.commit('chore(release): v1.0.0', { 'CHANGELOG.md': '# Changelog\n\n## 1.0.0\n' });
+    await r.git('tag', '-a', '-m', 'never pushed', 'v1.0.0');
+    const { failure } = await failedRelease({ repoId: 'rel-stranded' });
+    expect(failure).toContain(`SHIPGATE_TAG_EXISTS: tag v1.0.0 already exists here on ${stranded.slice(0, 7)}; nothing was written; a release that was never pushed`);
+    expect(await r.head()).toBe(stranded);
+
+    await r.git('tag', '--delete', 'v1.0.0');
+    await r.git('reset', '-q', '--hard', `${stranded.slice(0, 7)}^`);
+    const { result } = await release({ repoId: 'rel-stranded' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    expect((await r.git('rev-parse', 'origin/main^')).trim()).toBe(source);
+    expect(await remoteTags(r)).toEqual(['refs/tags/v1.0.0']);
   });
 
   it('promotes a release candidate: a prerelease tag is never the last release', async () => {
