@@ -71,7 +71,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       const released = await checkRelease(dir, repo, input.version, deps.reportKeys);
       if (!released.ok) throw ApplicationFailure.nonRetryable(released.reason, released.code);
       const { tag, sha } = released;
-      const previous = await lastReleaseTag(git, `${sha}^`, repo.tagFormat).catch(() => null);
+      const previous = await lastReleaseTag(git, `${sha}^`, repo).catch(() => null);
       return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
     },
 

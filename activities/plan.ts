@@ -22,7 +22,7 @@ export interface ReleasePlan {
  * exactly as the release writes them. Reads local refs and objects only; writes nothing.
  */
 export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha: string; override?: string; date: string }): Promise<ReleasePlan> {
-  const previous = await lastReleaseTag(git, input.sha, repo.tagFormat);
+  const previous = await lastReleaseTag(git, input.sha, repo);
   const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
   const analysis = analyseCommits(commits);
   const next = nextVersion({

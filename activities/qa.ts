@@ -61,7 +61,7 @@ export function createQaActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`, 'SHIPGATE_DIRTY_WORK_TREE');
       }
       const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-      const lastRelease = await lastReleaseTag(git, input.sha, repo.tagFormat);
+      const lastRelease = await lastReleaseTag(git, input.sha, repo);
       const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha, '--']);
       const pending = log.split('\n').filter(Boolean).map((line) => {
         const [sha = '', ct = '0'] = line.split(' ');

@@ -50,7 +50,7 @@ interface Phases {
 async function timePhases(history: HistoryRepo): Promise<Phases> {
   const git = openGit(history.dir);
   let started = process.hrtime.bigint();
-  const previous = await lastReleaseTag(git, history.head, 'v${version}');
+  const previous = await lastReleaseTag(git, history.head, { tagFormat: 'v${version}', remote: 'origin', branch: 'main' });
   const tagMs = elapsedMs(started);
   started = process.hrtime.bigint();
   const commits = await commitsInRange(git, previous?.sha ?? null, history.head);
