@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCommits, type RawCommit } from '../../../domain/commits.js';
+import { analyseCommits, analyseCommitsInSlices, MAX_BODY_CHARS, MAX_HEADER_CHARS, type RawCommit } from '../../../domain/commits.js';
 import { OUTSIDE, commit, shaFor } from './commit-fixtures.js';
 
 function only(message: string) {
@@ -256,5 +256,46 @@ describe('analyseCommits: totals', () => {
     expect(analysis.fixes).toHaveLength(2_500);
     expect(analysis.reverts).toHaveLength(0);
     expect(analysis.bump).toBe('minor');
+  });
+});
+
+describe('analyseCommits: hostile lengths', () => {
+  const MiB = 1 << 20;
+
+  it('classifies a commit whose subject is a mebibyte from its first characters, and shows it cut', () => {
+    const entry = only(`fix: ${'A'.repeat(MiB)}`);
+    expect(entry).toMatchObject({ type: 'fix', bump: 'patch', reason: 'fix → patch' });
+    expect(entry.subject).toBe(`${'A'.repeat(MAX_HEADER_CHARS - 'fix: '.length)}…`);
+  });
+
+  it('reads a breaking footer and trailers behind a mebibyte-long line, and cuts a long note', () => {
+    const entry = only(`feat: x\n\n${'B'.repeat(MiB)}\n\nBREAKING CHANGE: y`);
+    expect(entry).toMatchObject({ bump: 'minor', breaking: false });
+    const noted = only(`feat: x\n\nBREAKING CHANGE: ${'n '.repeat(MiB)}`);
+    expect(noted).toMatchObject({ bump: 'major', breaking: true });
+    expect(noted.breakingNotes[0]!.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+  });
+
+  it('finds reverts, and no false ones, in messages full of quotes, whitespace and lines', () => {
+    const sha = shaFor(7);
+    expect(only(`revert: ${' '.repeat(MiB)}x`)).toMatchObject({ type: 'revert', bump: null, reason: 'revert → no release' });
+    expect(only(`revert:${' \n'.repeat(1000)}feat: a\n${' \n'.repeat(1000)}This reverts commit ${sha}.`)).toMatchObject({ type: 'revert', subject: 'feat: a', revertOf: sha });
+    expect(only(`revert: feat: b This reverts commit ${sha}`)).toMatchObject({ type: 'revert', subject: 'feat: b ', revertOf: sha });
+    expect(only(`Revert "${'" '.repeat(MiB / 2)}`)).toMatchObject({ type: null, bump: null });
+    expect(only(`Revert "a "quoted" b"\n\n${'"   \n'.repeat(1000)}"\nThis reverts commit ${sha}.`)).toMatchObject({
+      type: 'revert',
+      subject: `a "quoted" b"\n\n${'"   \n'.repeat(1000)}`,
+      revertOf: sha,
+    });
+  });
+
+  it('gives the same analysis in slices, pausing between them on a long history', async () => {
+    const commits = Array.from({ length: 400 }, (_, n) => commit(n, n % 3 === 0 ? `feat: f${n}\n\n${'body '.repeat(2000)}` : `fix: x${n}`));
+    let pauses = 0;
+    const sliced = await analyseCommitsInSlices(commits, async () => {
+      pauses += 1;
+    });
+    expect(sliced).toEqual(analyseCommits(commits));
+    expect(pauses).toBeGreaterThanOrEqual(4);
   });
 });
