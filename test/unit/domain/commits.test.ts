@@ -190,6 +190,40 @@ describe('analyseCommits: reverts', () => {
     expect(analysis.bump).toBe('patch');
     expect(analysis.entries[1]?.reason).toBe('ignored: merge commit');
   });
+
+  it('drops only what a reverted merge brought, when its branch had merged the mainline meanwhile', () => {
+    const root = commit(1, 'chore: root');
+    const mainFeat = commit(2, 'feat: on main', [root.sha]);
+    const mainFix = commit(3, 'fix: later on main', [mainFeat.sha]);
+    const sideFeat = commit(4, 'feat: on the branch', [root.sha]);
+    const catchUp = commit(5, 'Merge main into branch', [sideFeat.sha, mainFeat.sha]);
+    const sidePerf = commit(6, 'perf: on the branch after catching up', [catchUp.sha]);
+    const merge = commit(7, 'Merge branch', [mainFix.sha, sidePerf.sha]);
+    const revert = commit(8, `Revert "Merge branch"\n\nThis reverts commit ${merge.sha}.`, [merge.sha]);
+    const analysis = analyseCommits([revert, merge, sidePerf, catchUp, sideFeat, mainFix, mainFeat, root]);
+
+    expect(analysis.features.map((e) => e.sha)).toEqual([mainFeat.sha]);
+    expect(analysis.fixes.map((e) => e.sha)).toEqual([mainFix.sha]);
+    expect(analysis.performance).toEqual([]);
+    expect(analysis.entries[2]?.reason).toBe(`cancelled by revert ${revert.sha.slice(0, 7)}`);
+  });
+
+  it('drops what each of 4,000 reverted merges brought, on a history of 12,001 commits', () => {
+    const history: RawCommit[] = [commit(0, 'fix: root', [])];
+    let head = history[0]!.sha;
+    for (let n = 1; n <= 4_000; n += 1) {
+      const feature = commit(3 * n, `feat: feature ${n}`, [head]);
+      const merge = commit(3 * n + 1, `Merge feature ${n}`, [head, feature.sha]);
+      const revert = commit(3 * n + 2, `Revert "Merge feature ${n}"\n\nThis reverts commit ${merge.sha}.`, [merge.sha]);
+      history.push(feature, merge, revert);
+      head = revert.sha;
+    }
+    const analysis = analyseCommits(history.reverse());
+
+    expect(analysis.features).toEqual([]);
+    expect(analysis.bump).toBe('patch');
+    expect(analysis.fixes).toHaveLength(1);
+  });
 });
 
 describe('analyseCommits: commits that never count', () => {
