@@ -54,7 +54,8 @@ const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%B'] as const;
 /** Commits in `from..to` (everything up to `to` when there is no `from`), newest first. */
 export async function commitsInRange(git: SimpleGit, from: string | null, to: string): Promise<RawCommit[]> {
   const range = from ? `${from}..${to}` : to;
-  const out = await git.raw(['log', '-z', `--format=${LOG_FIELDS.join('%x00')}`, range, '--']);
+  // A repository's `log.showSignature` would print gpg's lines amid the records.
+  const out = await git.raw(['log', '-z', '--no-show-signature', `--format=${LOG_FIELDS.join('%x00')}`, range, '--']);
   const fields = out.split(NUL);
   const commits: RawCommit[] = [];
   // Each commit is exactly LOG_FIELDS.length fields, and `-z` ends each with a NUL: a last, empty one remains.
@@ -76,7 +77,7 @@ const RAW_ENTRY = /^:\d{6} \d{6} [0-9a-f]+ [0-9a-f]+ ([A-Z])\d*$/;
 export async function changedFilesByCommit(git: SimpleGit, from: string | null, to: string): Promise<Map<string, string[]>> {
   const range = from ? `${from}..${to}` : to;
   // `--raw` rather than `--name-only`: with -z a path may be anything but NUL, so only its place after an entry says it is a path.
-  const tokens = (await git.raw(['log', '-z', '--no-merges', '--format=%H', '--raw', range, '--'])).split(NUL);
+  const tokens = (await git.raw(['log', '-z', '--no-show-signature', '--no-merges', '--format=%H', '--raw', '--no-abbrev', range, '--'])).split(NUL);
   const files = new Map<string, string[]>();
   let current: string[] | null = null;
   for (let i = 0; i < tokens.length; i += 1) {
