@@ -1,10 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isApprovalFresh } from '../context/recency.js';
 import { changedLines } from '../domain/changed-lines.js';
-import { analyseCommits } from '../domain/commits.js';
+import { analyseCommitsInSlices } from '../domain/commits.js';
 import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
 import { diffCoverage } from '../domain/diff-coverage.js';
 import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
@@ -89,7 +90,7 @@ export function createQaActivities(deps: ActivityDeps) {
       const repo = repoOrFail(deps.config, input.repoId);
       const git = openGit(await workingCopy(deps.config, repo));
       const commits = await commitsInRange(git, input.baseSha, input.sha);
-      const analysis = analyseCommits(commits);
+      const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       const features = analysis.entries.filter((e) => e.type === 'feat').length;

@@ -1,5 +1,6 @@
 import { serializeReport, type DeployReportFrontMatter } from '../context/report.js';
 import { escapeMarkdown } from './markdown.js';
+import { visibleText } from './visible-text.js';
 import type { DeployState, HealthSample } from '../workflows/messages.js';
 
 export interface DeployAttemptRecord {
@@ -76,5 +77,6 @@ export function renderDeployReport(input: DeployReportInput): string {
   if (input.lastOutput.length > 0) {
     lines.push('## Last deploy output', '', '```text', input.lastOutput.join('\n').replace(/```/g, "'''"), '```', '');
   }
-  return serializeReport(frontMatter, lines.join('\n'));
+  // Deploy output and health errors keep their lines, but never a terminal's controls: people `cat` reports.
+  return serializeReport(frontMatter, visibleText(lines.join('\n'), { keep: '\n\t' }));
 }

@@ -49,6 +49,25 @@ describe('renderPlan', () => {
     ]);
   });
 
+  it('shows control and bidi characters in subjects, notes and the changelog as escapes, and keeps the columns aligned', () => {
+    const lines = renderPlan('sample', {
+      ...plan,
+      commits: [
+        { ...plan.commits[0]!, scope: 'a\x1b[2J', subject: '\x1b]0;owned\x07 \u202Etxt.exe' },
+        plan.commits[1]!,
+      ],
+      changelogEntry: '## 1.1.0 (2025-10-13)\n\n* \u009b31m red\x7f (def5678)\n',
+    });
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(lines.slice(4, 7)).toEqual([
+      '  COMMIT   TYPE  SCOPE       BUMP   SUBJECT                               WHY',
+      '  def5678  feat  a\\u001b[2J  minor  \\u001b]0;owned\\u0007 <U+202E>txt.exe  feat → minor',
+      '  1111111  docs  -           -      explain the greeting                  docs → no release',
+    ]);
+    expect(lines.at(-1)).toBe('* \\u009b31m red\\u007f (def5678)');
+  });
+
   it('says when there is nothing to release, and when there was no release before', () => {
     const nothing = renderPlan('sample', {
       ...plan,
