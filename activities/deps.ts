@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ShipgateConfig } from '../config/types.js';
+import type { ReportTrust } from '../context/ledger.js';
 
 export interface ActivityDeps {
   config: ShipgateConfig;
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   now?: () => Date;
   /** For activities that wait on other workflows. */
   client: Client;
+  /** Which reports in context/ the deploy ledger believes; all of them when unset. */
+  trustReport?: ReportTrust;
 }
 
 export function pinnedQueue(taskQueue: string, workerId: string): string {
