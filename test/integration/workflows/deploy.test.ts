@@ -228,6 +228,7 @@ describe('deployment', () => {
       { version: '1.2.0', previous: '1.0.0' },
     ]);
 
+    let reports: string[] = [];
     const app = await buildTestApp(worker.config, worker.client);
     try {
       const response = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments`, headers: AUTH });
@@ -243,6 +244,7 @@ describe('deployment', () => {
       ]);
       expect(production.entries[0]).toMatchObject({ trigger: 'manual', requestedBy: expect.stringMatching(new RegExp(`^release:${LEDGER}`)) });
       expect(production.live.report).toBe(production.entries[0].report);
+      reports = production.entries.map((e: { report: string }) => `context/${e.report}`);
       const limited = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments?limit=1`, headers: AUTH });
       expect(limited.json().environments[0].entries).toHaveLength(1);
       const refused = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments` });
@@ -251,9 +253,11 @@ describe('deployment', () => {
       await app.close();
     }
 
-    const committed = await s.repo.git('show', '--name-only', '--format=', 'v1.2.0');
-    expect(committed.split('\n').filter((f) => f.startsWith('context/deploy-')), 'the deploy reports of 1.0.0 and 1.1.0').toHaveLength(2);
-    expect(await untrackedDeployReports(LEDGER), 'only the report of the last run waits for the next release').toHaveLength(1);
+    const [of120, of110, of100] = reports;
+    const committedWith = async (tag: string) => (await s.repo.git('show', '--name-only', '--format=', tag)).split('\n').filter((f) => f.startsWith('context/deploy-'));
+    expect(await committedWith('v1.1.0')).toEqual([of100]);
+    expect(await committedWith('v1.2.0')).toEqual([of110]);
+    expect(await untrackedDeployReports(LEDGER), 'only the report of the last run waits for the next release').toEqual([of120]);
   });
 
   it('rolls back past an abandoned release to the last version verified healthy', async () => {
