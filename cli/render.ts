@@ -1,5 +1,5 @@
-/** Plain text for the answers of plan, list, reports, repos and the start of a run. */
-import type { PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
+/** Plain text for the answers of plan, list, reports, deployments, repos and the start of a run. */
+import type { DeploymentsView, PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
 
 const MAX_SUBJECT = 60;
 
@@ -68,6 +68,23 @@ export function renderReports(repo: string, reports: ReportView[], warnings: str
   ]);
   const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE'], rows);
   return [...lines, ...warnings.map((warning) => `warning: ${warning}`)];
+}
+
+export function renderDeployments(repo: string, ledger: DeploymentsView): string[] {
+  if (ledger.environments.length === 0) return [`No deployments of ${repo} on record in its context/ yet.`, ...ledger.warnings.map((warning) => `warning: ${warning}`)];
+  const lines: string[] = [];
+  for (const { environment, live, entries } of ledger.environments) {
+    if (lines.length > 0) lines.push('');
+    lines.push(live
+      ? `${environment}: ${live.version} is live, verified healthy since ${timestamp(live.since)} (${live.report})`
+      : `${environment}: nothing verified healthy on record, so no rollback target`);
+    if (entries.length === 0) continue;
+    lines.push(...table(
+      ['VERSION', 'OUTCOME', 'LIVE AFTER', 'TRIGGER', 'REQUESTED BY', 'ENDED', 'REPORT'],
+      entries.map((e) => [e.version, e.outcome, e.liveVersion ?? '-', e.trigger ?? '-', e.requestedBy ?? '-', timestamp(e.endedAt), e.report]),
+    ));
+  }
+  return [...lines, ...ledger.warnings.map((warning) => `warning: ${warning}`)];
 }
 
 export function renderRepositories(repositories: RepositoryView[]): string[] {

@@ -15,6 +15,7 @@ const run = randomBytes(3).toString('hex');
 const LEDGER = `dep-ledger-${run}`;
 const LEDGER_ABANDON = `dep-ledger-abandon-${run}`;
 const LEDGER_REDEPLOY = `dep-ledger-redeploy-${run}`;
+const LEDGER_NEVER = `dep-ledger-never-${run}`;
 let worker: TestWorker;
 
 function service(id: string): SampleService {
@@ -85,6 +86,7 @@ describe('deployment', () => {
       [LEDGER]: () => {},
       [LEDGER_ABANDON]: () => {},
       [LEDGER_REDEPLOY]: () => {},
+      [LEDGER_NEVER]: () => {},
     };
     for (const [id, tune] of Object.entries(tunes)) services.set(id, await createSampleService(id, tune));
     worker = await startTestWorker(await testConfig([...services.values()].map((s) => s.settings)));
@@ -177,6 +179,7 @@ describe('deployment', () => {
     const handle = await startRelease('dep-abandon');
     await untilAwaitingDecision('dep-abandon');
     const deploy = worker.client.workflow.getHandle('deploy:dep-abandon:production');
+    expect((await deployStateOf('dep-abandon')).rollbackNote).toMatch(/no deployment to production verified healthy is on record/);
     const refused = await deploy.executeUpdate(decisionUpdate, { args: ['rollback'] }).catch((e: Error) => e);
     expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/no previous release to roll back to/);
     await deploy.executeUpdate(decisionUpdate, { args: ['abandon'] });
@@ -297,5 +300,19 @@ describe('deployment', () => {
     expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
     expect(await s.servingVersion()).toBe('1.0.0');
     expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+  });
+
+  it('offers no rollback to a release that was tagged but never verified healthy', async () => {
+    const s = service(LEDGER_NEVER);
+    const tagged = await (await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: `release:${LEDGER_NEVER}:${run}`, args: [{ repoId: LEDGER_NEVER, deploy: false }] })).result();
+    expect(tagged.outcome).toBe('released');
+    const { handle, waiting } = await releaseUnhealthy(LEDGER_NEVER, '1.1.0', 'whisper');
+    expect(waiting.previousVersion).toBeNull();
+    expect(waiting.rollbackTarget).toBeNull();
+    expect(waiting.decisionsAllowed).toEqual(['retry', 'abandon']);
+    expect(waiting.rollbackNote).toMatch(/no deployment to production verified healthy is on record/);
+    expect(s.deploys()).toEqual([{ version: '1.1.0', previous: '' }]);
+    await decide(LEDGER_NEVER, 'abandon');
+    expect((await handle.result()).outcome).toBe('abandoned');
   });
 });
