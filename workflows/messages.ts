@@ -85,7 +85,10 @@ export interface DeployInput {
   /** Who asked, for the deploy ledger; a deployment a release starts names the release run. */
   requestedBy?: string;
   pinnedTaskQueue?: string;
-  /** Known to a parent release; a standalone re-deploy looks it up from the tag. */
+  /**
+   * Known to a parent release; a standalone re-deploy looks it up from the tag. `previous` is the
+   * release before in history, which only runs started before the deploy ledger roll back to.
+   */
   release?: { tag: string; sha: string; previous: { version: string; tag: string } | null };
 }
 
