@@ -16,7 +16,8 @@ export interface LedgerVerdict {
 
 /** The deploy ledger of a working copy: the deploy reports in its context/ that `trust` accepts. */
 export async function readLedgerOf(repoDir: string, trust: ReportTrust = TRUST_ALL): Promise<DeployLedger> {
-  return readDeployLedger(await readContextFiles(repoDir), trust);
+  // Only deploy reports are opened: QA reports usually outnumber them, and the ledger never reads those.
+  return readDeployLedger(await readContextFiles(repoDir, (name) => name.startsWith('deploy-')), trust);
 }
 
 export function createLedgerActivities(deps: ActivityDeps) {
