@@ -211,6 +211,12 @@ describe('renderRun', () => {
     expect(text).toContain('  health   failing · HTTP 500 · 8 ms · version 1.1.0: HTTP 500');
   });
 
+  it('says, while a decision is awaited, where a rollback goes or why there is none', () => {
+    const note = 'to 1.0.0, last verified healthy in production at 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
+    expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(`  rollback ${note}`);
+    expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
+  });
+
   it('marks the unfinished step of a run that ended with ✗', () => {
     const failed = { ...releaseAt('qa'), status: 'FAILED', failure: 'activity task failed' };
     expect(renderRun(failed, snapshot)).toContain('    ✗ qa');
