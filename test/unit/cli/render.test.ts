@@ -118,7 +118,7 @@ describe('renderReports and renderRepositories', () => {
 
 describe('renderDeployments', () => {
   it('shows per environment what is live, then each run newest first with its outcome and who asked', () => {
-    const entry = (version: string, outcome: string, liveVersion: string | null, minute: number, requestedBy: string | null) => ({
+    const entry = (version: string, outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed', liveVersion: string | null, minute: number, requestedBy: string | null) => ({
       version, outcome, liveVersion, trigger: 'manual', requestedBy, startedAt: at(10, minute, 0), endedAt: at(10, minute + 1, 0),
       report: `deploy-20251013-10${String(minute + 1).padStart(2, '0')}00.md`, workflowId: 'deploy:sample:production', runId: `r${minute}`,
     });
