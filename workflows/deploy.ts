@@ -269,7 +269,7 @@ function rollbackTargetFrom(ledger: LedgerVerdict, version: string): { previous:
   if (live.version === version) {
     return { previous: null, liveBefore: live.version, rollbackNote: `${version} is itself the version last verified healthy in ${ledger.environment} (${live.report}); retry deploys it again` };
   }
-  return { previous: { version: live.version, tag: live.tag }, liveBefore: live.version, rollbackNote: `to ${live.version}, last verified healthy in ${ledger.environment} at ${live.since} (${live.report})` };
+  return { previous: { version: live.version, tag: live.tag }, liveBefore: live.version, rollbackNote: `to ${live.version}, live and verified healthy in ${ledger.environment} since ${live.since} (${live.report})` };
 }
 
 function describeSample(sample: DeployState['samples'][number] | undefined): string | null {

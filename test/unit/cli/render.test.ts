@@ -212,7 +212,7 @@ describe('renderRun', () => {
   });
 
   it('says, while a decision is awaited, where a rollback goes or why there is none', () => {
-    const note = 'to 1.0.0, last verified healthy in production at 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
+    const note = 'to 1.0.0, live and verified healthy in production since 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
     expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(`  rollback ${note}`);
     expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
   });
