@@ -8,8 +8,9 @@ import { signReportText, verifyReportText, type ReportKeys, type ReportVerificat
 /** Larger files in context/ are not reports; reading them would only cost memory. */
 const MAX_REPORT_BYTES = 1_000_000;
 
-export async function readContextFiles(repoDir: string): Promise<ContextFile[]> {
-  return (await scanContext(repoDir)).files;
+/** The `.md` files in context/ whose names `wanted` accepts (all of them by default). */
+export async function readContextFiles(repoDir: string, wanted: (name: string) => boolean = () => true): Promise<ContextFile[]> {
+  return (await scanContext(repoDir, wanted)).files;
 }
 
 export interface CheckedReport extends QaReport {
@@ -59,7 +60,7 @@ export function verifyReportFile(name: string, text: string, createdAt: unknown,
   return verified;
 }
 
-async function scanContext(repoDir: string): Promise<{ files: ContextFile[]; skipped: string[] }> {
+async function scanContext(repoDir: string, wanted: (name: string) => boolean = () => true): Promise<{ files: ContextFile[]; skipped: string[] }> {
   const dir = path.join(repoDir, 'context');
   let names: string[];
   try {
@@ -70,7 +71,7 @@ async function scanContext(repoDir: string): Promise<{ files: ContextFile[]; ski
   const files: ContextFile[] = [];
   const skipped: string[] = [];
   for (const name of names) {
-    if (!name.endsWith('.md')) continue;
+    if (!name.endsWith('.md') || !wanted(name)) continue;
     const file = path.join(dir, name);
     try {
       const info = await stat(file);

@@ -87,7 +87,7 @@ export async function startDeployment({ config, client }: Pick<ApiDeps, 'config'
       client.workflow.start<typeof deployWorkflow>('deployWorkflow', {
         workflowId,
         taskQueue: config.temporal.taskQueue,
-        args: [{ repoId: repo.id, version, trigger: 'manual' }],
+        args: [{ repoId: repo.id, version, trigger: 'manual', requestedBy: 'api' }],
         workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: [
           { key: RepoKey, value: repo.id },

@@ -5,6 +5,7 @@ import { visibleJson } from '../domain/visible-text.js';
 import {
   asRunView,
   type DecisionAnswer,
+  type DeploymentsView,
   type PlanView,
   type ReportView,
   type RepositoryView,
@@ -17,7 +18,7 @@ import { follow, formatTime, PlainDisplay, SilentDisplay, TerminalDisplay, type 
 import { ApiClient, CliError } from './http.js';
 import { EXIT, verdictOf } from './outcome.js';
 import { renderRun } from './render-run.js';
-import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, renderWatch, shown, type WatchView } from './render.js';
+import { renderDeployments, renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, renderWatch, shown, type WatchView } from './render.js';
 
 export type { Output } from './follow.js';
 
@@ -65,6 +66,10 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
       return answer(await api.get<{ reports: ReportView[]; warnings: string[] }>(`${repoPath(command.repo)}/reports`), (body) =>
         renderReports(command.repo, body.reports, body.warnings),
       );
+    case 'deployments': {
+      const query = command.limit === null ? '' : `?${new URLSearchParams({ limit: String(command.limit) }).toString()}`;
+      return answer(await api.get<DeploymentsView>(`${repoPath(command.repo)}/deployments${query}`), (ledger) => renderDeployments(command.repo, ledger));
+    }
     case 'watch': {
       const url = `${repoPath(command.repo)}/watch`;
       const body = command.action === 'show' ? await api.get<WatchView>(url) : await api.post<WatchView>(`${url}/${command.action}`, command.note ? { note: command.note } : {});

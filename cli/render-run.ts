@@ -85,6 +85,7 @@ function deployLines(state: Partial<DeployState>, options: RunTextOptions, neste
     ...field('error', state.lastError),
     ...(state.lastError ? outputLines(state.lastOutput) : []),
     ...field('awaiting', awaiting && `a decision: ${awaiting}`),
+    ...field('rollback', state.awaitingDecision ? state.rollbackNote ?? null : null),
     ...field('decided', decided || null),
     ...field('report', state.report && `context/${state.report}`),
     ...field('outcome', nested && state.outcome ? `${state.outcome}: ${state.reason ?? ''}` : null),

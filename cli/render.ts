@@ -1,6 +1,6 @@
-/** Plain text for the answers of plan, list, reports, repos and the start of a run. */
+/** Plain text for the answers of plan, list, reports, deployments, repos and the start of a run. */
 import { visibleText } from '../domain/visible-text.js';
-import type { PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
+import type { DeploymentsView, PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
 
 const MAX_SUBJECT = 60;
 
@@ -80,6 +80,23 @@ export function renderReports(repo: string, reports: ReportView[], warnings: str
   ]);
   const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE', 'SIGNED'], rows);
   return shown([...lines, ...warnings.map((warning) => `warning: ${warning}`)]);
+}
+
+export function renderDeployments(repo: string, ledger: DeploymentsView): string[] {
+  if (ledger.environments.length === 0) return shown([`No deployments of ${repo} on record in its context/ yet.`, ...ledger.warnings.map((warning) => `warning: ${warning}`)]);
+  const lines: string[] = [];
+  for (const { environment, live, entries } of ledger.environments) {
+    if (lines.length > 0) lines.push('');
+    lines.push(live
+      ? `${environment}: ${live.version} is live, verified healthy since ${timestamp(live.since)} (${live.report})`
+      : `${environment}: nothing verified healthy on record, so no rollback target`);
+    if (entries.length === 0) continue;
+    lines.push(...table(
+      ['VERSION', 'OUTCOME', 'LIVE AFTER', 'TRIGGER', 'REQUESTED BY', 'ENDED', 'REPORT'],
+      entries.map((e) => [e.version, e.outcome, e.liveVersion ?? '-', e.trigger ?? '-', e.requestedBy ?? '-', timestamp(e.endedAt), e.report]),
+    ));
+  }
+  return shown([...lines, ...ledger.warnings.map((warning) => `warning: ${warning}`)]);
 }
 
 export function renderRepositories(repositories: RepositoryView[]): string[] {

@@ -20,6 +20,12 @@ export interface DeployReportInput {
   tag: string;
   commit: string;
   previousVersion: string | null;
+  /** What is live and verified healthy after the run; null when the run verified nothing. Absent from runs that predate it. */
+  liveVersion?: string | null;
+  trigger?: string;
+  /** Who asked: the release run that started the deployment, or the API. */
+  requestedBy?: string | null;
+  startedAt?: string;
   outcome: NonNullable<DeployState['outcome']>;
   reason: string;
   attempts: DeployAttemptRecord[];
@@ -49,6 +55,10 @@ export function renderDeployReport(input: DeployReportInput): string {
     created_at: input.createdAt,
     attempts: input.attempts.length,
     previous_version: input.previousVersion,
+    ...(input.liveVersion === undefined ? {} : { live_version: input.liveVersion }),
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
+    ...(input.requestedBy === undefined ? {} : { requested_by: input.requestedBy }),
+    ...(input.startedAt === undefined ? {} : { started_at: input.startedAt }),
     workflow_id: input.workflowId,
     run_id: input.runId,
   };
@@ -57,6 +67,7 @@ export function renderDeployReport(input: DeployReportInput): string {
     '',
     `**Outcome:** ${input.outcome} — ${escapeMarkdown(input.reason)}.`,
     '',
+    ...(input.liveVersion === undefined ? [] : [`**Live and verified healthy after this run:** ${input.liveVersion ?? 'nothing verified'}.`, '']),
     '## Attempts',
     '',
     '| # | Kind | Version | Started | Deploy | Health | Note |',

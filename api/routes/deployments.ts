@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ShipgateError } from '../../domain/errors.js';
 import { checkRelease } from '../../activities/released.js';
+import { deploymentLedger } from '../deploy-ledger.js';
 import type { ApiDeps } from '../deps.js';
 import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
 import { configuredRepo, workingCopyDir, workingCopyGit } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
-import { DeployRun, RunSummary } from '../state-schemas.js';
+import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
 const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
@@ -34,6 +35,20 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       if (!released.ok) throw new ShipgateError(released.code, released.reason);
       return reply.code(202).send(await startDeployment(deps, repo, version));
     },
+  );
+
+  app.get(
+    '/repos/:id/deployments',
+    {
+      schema: {
+        summary: 'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
+        tags: ['deployments'],
+        params: RepoIdParams,
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Runs per environment, newest first: 1 to 999 (default 20)' })) }, { additionalProperties: false }),
+        response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? 20)),
   );
 
   app.get(

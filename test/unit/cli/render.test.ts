@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { asRunView, type PlanView, type RunSummary } from '../../../cli/api-types.js';
 import { formatTime } from '../../../cli/follow.js';
 import { renderRun } from '../../../cli/render-run.js';
-import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, table } from '../../../cli/render.js';
+import { renderDeployments, renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, table } from '../../../cli/render.js';
 import { at, awaitingDecision, deployRun, deployState, qaPassed, qaRunning, releaseAt, releaseEnded } from './runs.js';
 
 const snapshot = { running: '·', formatTime };
@@ -148,6 +148,38 @@ describe('renderReports and renderRepositories', () => {
   });
 });
 
+describe('renderDeployments', () => {
+  it('shows per environment what is live, then each run newest first with its outcome and who asked', () => {
+    const entry = (version: string, outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed', liveVersion: string | null, minute: number, requestedBy: string | null) => ({
+      version, outcome, liveVersion, trigger: 'manual', requestedBy, startedAt: at(10, minute, 0), endedAt: at(10, minute + 1, 0),
+      report: `deploy-20251013-10${String(minute + 1).padStart(2, '0')}00.md`, workflowId: 'deploy:sample:production', runId: `r${minute}`,
+    });
+    const lines = renderDeployments('sample', {
+      environments: [{
+        environment: 'production',
+        live: { version: '1.0.0', since: at(10, 1, 0), report: 'deploy-20251013-100600.md' },
+        entries: [entry('1.2.0', 'rolled-back', '1.0.0', 5, 'release:sample'), entry('1.1.0', 'abandoned', null, 3, 'api'), entry('1.0.0', 'deployed', '1.0.0', 0, null)],
+      }],
+      warnings: ['skipped deploy-20251013-090000.md: not a report shipgate wrote (its signature does not verify)'],
+    });
+    expect(lines).toEqual([
+      'production: 1.0.0 is live, verified healthy since 2025-10-13 10:01 (deploy-20251013-100600.md)',
+      'VERSION  OUTCOME      LIVE AFTER  TRIGGER  REQUESTED BY    ENDED             REPORT',
+      '1.2.0    rolled-back  1.0.0       manual   release:sample  2025-10-13 10:06  deploy-20251013-100600.md',
+      '1.1.0    abandoned    -           manual   api             2025-10-13 10:04  deploy-20251013-100400.md',
+      '1.0.0    deployed     1.0.0       manual   -               2025-10-13 10:01  deploy-20251013-100100.md',
+      'warning: skipped deploy-20251013-090000.md: not a report shipgate wrote (its signature does not verify)',
+    ]);
+  });
+
+  it('says when nothing was verified healthy, and when nothing was deployed at all', () => {
+    expect(renderDeployments('sample', { environments: [{ environment: 'staging', live: null, entries: [] }], warnings: [] })[0]).toBe(
+      'staging: nothing verified healthy on record, so no rollback target',
+    );
+    expect(renderDeployments('sample', { environments: [], warnings: [] })).toEqual(["No deployments of sample on record in its context/ yet."]);
+  });
+});
+
 describe('renderStarted', () => {
   it('names the run and how to follow it', () => {
     expect(renderStarted('QA of sample', { workflowId: 'qa:sample:abc1234def', runId: 'r1', sha: 'abc1234def' })).toEqual([
@@ -209,6 +241,12 @@ describe('renderRun', () => {
     expect(text).toContain('    │ starting sample 1.1.0');
     expect(text).toContain('  awaiting a decision: retry | rollback | abandon (before 13:01:00)');
     expect(text).toContain('  health   failing · HTTP 500 · 8 ms · version 1.1.0: HTTP 500');
+  });
+
+  it('says, while a decision is awaited, where a rollback goes or why there is none', () => {
+    const note = 'to 1.0.0, live and verified healthy in production since 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
+    expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(`  rollback ${note}`);
+    expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
   });
 
   it('marks the unfinished step of a run that ended with ✗', () => {
