@@ -4,13 +4,13 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
-import { tagName } from '../domain/bump.js';
 import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
 import type { HealthSample } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { probeOnce } from './health.js';
 import { runCommand } from './process.js';
+import { checkRelease } from './released.js';
 import { findReportOfRun, writeReportFile } from './reports.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
 
@@ -62,14 +62,16 @@ export function createDeployActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** The release a version names: its tag and commit, and the release before it. */
+    /** The release a version names: its tag and commit, and the release before it; refused unless shipgate released it. */
     async resolveRelease(input: { repoId: string; version: string }): Promise<ResolvedRelease> {
       const { repo } = deploySettings(input.repoId);
-      const git = openGit(await workingCopy(deps.config, repo));
-      const tag = tagName(input.version, repo.tagFormat);
-      const sha = await resolveCommit(git, `refs/tags/${tag}`);
-      if (!sha) throw ApplicationFailure.nonRetryable(`repository "${repo.id}" has no release tag ${tag}`, 'SHIPGATE_TAG_NOT_FOUND');
-      const previous = await lastReleaseTag(git, `${sha}^`, repo.tagFormat).catch(() => null);
+      const dir = await workingCopy(deps.config, repo);
+      const git = openGit(dir);
+      // The durable gate: however this run was started, only a version shipgate released deploys.
+      const released = await checkRelease(dir, repo, input.version, deps.reportKeys);
+      if (!released.ok) throw ApplicationFailure.nonRetryable(released.reason, released.code);
+      const { tag, sha } = released;
+      const previous = await lastReleaseTag(git, `${sha}^`, repo).catch(() => null);
       return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
     },
 
@@ -118,10 +120,10 @@ export function createDeployActivities(deps: ActivityDeps) {
     async writeDeployReport(input: Omit<DeployReportInput, 'createdAt'>): Promise<{ name: string }> {
       const repo = repoOrFail(deps.config, input.repoId);
       const dir = await workingCopy(deps.config, repo);
-      const existing = await findReportOfRun(dir, input.runId, ['deploy']);
+      const existing = await findReportOfRun(dir, input.runId, ['deploy'], deps.reportKeys);
       if (existing) return { name: existing };
       const at = now();
-      return { name: await writeReportFile(dir, 'deploy', at, renderDeployReport({ ...input, createdAt: at.toISOString() })) };
+      return { name: await writeReportFile(dir, 'deploy', at, renderDeployReport({ ...input, createdAt: at.toISOString() }), deps.reportKeys) };
     },
   };
 }

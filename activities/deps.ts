@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ShipgateConfig } from '../config/types.js';
+import type { ReportKeys } from './report-signing.js';
 
 export interface ActivityDeps {
   config: ShipgateConfig;
@@ -9,6 +10,8 @@ export interface ActivityDeps {
   taskQueue: string;
   logger: Logger;
   now?: () => Date;
+  /** Signs every report written, and decides which reports in context/ shipgate wrote. */
+  reportKeys: ReportKeys;
   /** For activities that wait on other workflows. */
   client: Client;
 }

@@ -1,10 +1,16 @@
 import { execa } from 'execa';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import semver from 'semver';
+import type { RepoConfig } from '../config/types.js';
 import type { RawCommit } from '../domain/commits.js';
 
-const FIELD = '\x1f';
-const RECORD = '\x1e';
+/**
+ * git's output is read NUL-separated (`-z`, `%x00`): NUL is the one character no message, name
+ * or path can hold (git prints each field up to its first NUL), so commit text can imitate no
+ * separator. Any other separator could be typed into a commit message and forge commits.
+ */
+const NUL = '\0';
+const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** Identity for commits and tags shipgate makes; a repository's own config does not matter. */
 export function gitIdentity(env: NodeJS.ProcessEnv = process.env): { name: string; email: string } {
@@ -23,57 +29,100 @@ export interface CommitInfo {
 }
 
 export async function commitInfo(git: SimpleGit, ref: string): Promise<CommitInfo> {
-  const out = await git.raw(['show', '-s', `--format=%H${FIELD}%T${FIELD}%ct`, ref, '--']);
-  const [sha, tree, ct] = out.trim().split(FIELD);
+  const out = await git.raw(['show', '-s', '--format=%H%x00%T%x00%ct', ref, '--']);
+  const [sha, tree, ct] = out.trim().split(NUL);
   if (!sha || !tree || !ct) throw new Error(`cannot read commit ${ref}`);
   return { sha, tree, committedAtMs: Number(ct) * 1000 };
 }
 
-/** The highest release tag reachable from `ref` whose name fits the tag format. */
-export async function lastReleaseTag(git: SimpleGit, ref: string, tagFormat: string): Promise<{ tag: string; version: string; sha: string } | null> {
-  const [prefix = '', suffix = ''] = tagFormat.split('${version}');
-  const out = await git.raw(['tag', '--merged', ref, '--list', `${prefix}*${suffix}`]);
+/**
+ * The last release reachable from `ref`: the highest stable version among the tags that fit the
+ * tag format and whose commit the remote's release branch has, as last fetched.
+ *
+ * A prerelease is never the last release: until release channels exist, a beta or a release
+ * candidate is a step towards its stable version, so its commits still belong to that version's
+ * entry and its bump. A tag the remote's release branch does not have is a release that was never
+ * published (a refused or abandoned push): counting it would plan from a version nobody can get.
+ * The remote-tracking branch answers that without a network call, so the dry-run plan, QA's base,
+ * the release and the deployment's previous version all read the same answer from the same refs.
+ */
+export async function lastReleaseTag(git: SimpleGit, ref: string, repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>): Promise<{ tag: string; version: string; sha: string } | null> {
+  const published = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
+  const target = await resolveCommit(git, ref);
+  if (!published || !target) return null;
+  // A tag reachable from both is reachable from one of their merge bases: one listing, no per-tag walk.
+  const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => '')).split('\n').map((b) => b.trim()).filter(Boolean);
+  if (bases.length === 0) return null;
+  const [prefix = '', suffix = ''] = repo.tagFormat.split('${version}');
+  const out = await git.raw(['tag', ...bases.flatMap((base) => ['--merged', base]), '--list', `${prefix}*${suffix}`]);
   let best: { tag: string; version: string } | null = null;
   for (const tag of out.split('\n').map((t) => t.trim()).filter(Boolean)) {
     if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) continue;
     const version = semver.valid(tag.slice(prefix.length, tag.length - suffix.length));
-    if (version && (!best || semver.gt(version, best.version))) best = { tag, version };
+    if (!version || semver.prerelease(version)) continue;
+    if (!best || semver.gt(version, best.version)) best = { tag, version };
   }
   if (!best) return null;
   const sha = (await git.raw(['rev-list', '-n', '1', `refs/tags/${best.tag}`])).trim();
   return { ...best, sha };
 }
 
+/**
+ * Runs git with `input` on its stdin: a tag or commit message goes through here, never as one
+ * argument, because Linux caps a single argument at 128 KiB and a changelog entry can be longer.
+ */
+export async function gitWithInput(dir: string, args: string[], input: string): Promise<string> {
+  const { name, email } = gitIdentity();
+  const result = await execa('git', ['-c', `user.name=${name}`, '-c', `user.email=${email}`, ...args], { cwd: dir, input, reject: false });
+  if (result.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${(result.stderr || result.stdout).trim()}`);
+  return result.stdout;
+}
+
+const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%B'] as const;
+
 /** Commits in `from..to` (everything up to `to` when there is no `from`), newest first. */
 export async function commitsInRange(git: SimpleGit, from: string | null, to: string): Promise<RawCommit[]> {
   const range = from ? `${from}..${to}` : to;
-  const out = await git.raw(['log', `--format=%H${FIELD}%P${FIELD}%cI${FIELD}%an${FIELD}%B${RECORD}`, range, '--']);
+  // A repository's `log.showSignature` would print gpg's lines amid the records.
+  const out = await git.raw(['log', '-z', '--no-show-signature', `--format=${LOG_FIELDS.join('%x00')}`, range, '--']);
+  const fields = out.split(NUL);
   const commits: RawCommit[] = [];
-  for (const record of out.split(RECORD)) {
-    const trimmed = record.replace(/^\n/, '');
-    if (!trimmed) continue;
-    const [sha, parents, committedAt, author, message = ''] = trimmed.split(FIELD);
-    if (!sha || committedAt === undefined) continue;
+  // Each commit is exactly LOG_FIELDS.length fields, and `-z` ends each with a NUL: a last, empty one remains.
+  for (let i = 0; i + LOG_FIELDS.length <= fields.length; i += LOG_FIELDS.length) {
+    const [sha = '', parents = '', committedAt = '', author = '', message = ''] = fields.slice(i, i + LOG_FIELDS.length);
+    const parentList = parents.split(' ').filter(Boolean);
+    if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
+      throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
+    }
     const [subject = '', ...rest] = message.replace(/\n+$/, '').split('\n');
-    commits.push({
-      sha,
-      parents: parents ? parents.split(' ').filter(Boolean) : [],
-      subject,
-      body: rest.join('\n').replace(/^\n+/, ''),
-      committedAt,
-      author: author ?? '',
-    });
+    commits.push({ sha, parents: parentList, subject, body: rest.join('\n').replace(/^\n+/, ''), committedAt, author });
   }
   return commits;
 }
 
+// One `--raw` entry: `:<mode> <mode> <object> <object> <status>`, then one path, or two for a rename or copy.
+const RAW_ENTRY = /^:\d{6} \d{6} [0-9a-f]+ [0-9a-f]+ ([A-Z])\d*$/;
+
 export async function changedFilesByCommit(git: SimpleGit, from: string | null, to: string): Promise<Map<string, string[]>> {
   const range = from ? `${from}..${to}` : to;
-  const out = await git.raw(['log', '--no-merges', `--format=${RECORD}%H`, '--name-only', range, '--']);
+  // `--raw` rather than `--name-only`: with -z a path may be anything but NUL, so only its place after an entry says it is a path.
+  const tokens = (await git.raw(['log', '-z', '--no-show-signature', '--no-merges', '--format=%H', '--raw', '--no-abbrev', range, '--'])).split(NUL);
   const files = new Map<string, string[]>();
-  for (const block of out.split(RECORD)) {
-    const [sha, ...names] = block.split('\n').map((l) => l.trim()).filter(Boolean);
-    if (sha) files.set(sha, names);
+  let current: string[] | null = null;
+  for (let i = 0; i < tokens.length; i += 1) {
+    // git puts a newline between a commit's header and its first entry.
+    const token = (tokens[i] ?? '').replace(/^\n/, '');
+    const entry = RAW_ENTRY.exec(token);
+    if (entry && current) {
+      const paths = entry[1] === 'R' || entry[1] === 'C' ? 2 : 1;
+      current.push(tokens[i + paths] ?? '');
+      i += paths;
+    } else if (OBJECT_ID.test(token)) {
+      current = [];
+      files.set(token, current);
+    } else if (token !== '' || i !== tokens.length - 1) {
+      throw new Error(`cannot read the changed files of ${range}: unexpected output after ${files.size} commits`);
+    }
   }
   return files;
 }
@@ -96,4 +145,15 @@ export async function isAncestor(dir: string, ancestor: string, descendant: stri
 export async function resolveCommit(git: SimpleGit, ref: string): Promise<string | null> {
   const out = await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
   return out.trim() || null;
+}
+
+/**
+ * The refs a `git push --porcelain` says were refused (`!` lines): a hook, a protected branch, a
+ * non-fast-forward or a stale lease. A push that fails without one never reached a verdict.
+ */
+export function rejectedRefs(porcelain: string): { ref: string; reason: string }[] {
+  return porcelain.split('\n').filter((line) => line.startsWith('!\t')).map((line) => {
+    const [, refs = '', summary = ''] = line.split('\t');
+    return { ref: refs.split(':').pop() ?? refs, reason: summary.trim() };
+  });
 }

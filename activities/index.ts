@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
+import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
 import { createReleaseActivities } from './release.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReleaseActivities(deps),
     ...createRunActivities(deps),
     ...createDeployActivities(deps),
+    ...createLedgerActivities(deps),
     ...createTriggerActivities(deps),
   };
 }

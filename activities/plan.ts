@@ -1,8 +1,9 @@
+import { setImmediate } from 'node:timers/promises';
 import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { analyseCommits, type CommitEntry } from '../domain/commits.js';
+import { analyseCommitsInSlices, type CommitEntry } from '../domain/commits.js';
 import { commitsInRange, lastReleaseTag } from './git.js';
 
 export interface ReleasePlan {
@@ -22,9 +23,9 @@ export interface ReleasePlan {
  * exactly as the release writes them. Reads local refs and objects only; writes nothing.
  */
 export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha: string; override?: string; date: string }): Promise<ReleasePlan> {
-  const previous = await lastReleaseTag(git, input.sha, repo.tagFormat);
+  const previous = await lastReleaseTag(git, input.sha, repo);
   const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
-  const analysis = analyseCommits(commits);
+  const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
   const next = nextVersion({
     current: previous?.version ?? null,
     bump: analysis.bump,

@@ -1,10 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isApprovalFresh } from '../context/recency.js';
 import { changedLines } from '../domain/changed-lines.js';
-import { analyseCommits } from '../domain/commits.js';
+import { analyseCommitsInSlices } from '../domain/commits.js';
 import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
 import { diffCoverage } from '../domain/diff-coverage.js';
 import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
@@ -61,14 +62,15 @@ export function createQaActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`, 'SHIPGATE_DIRTY_WORK_TREE');
       }
       const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-      const lastRelease = await lastReleaseTag(git, input.sha, repo.tagFormat);
+      const lastRelease = await lastReleaseTag(git, input.sha, repo);
       const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha, '--']);
       const pending = log.split('\n').filter(Boolean).map((line) => {
         const [sha = '', ct = '0'] = line.split(' ');
         return { sha, committedAtMs: Number(ct) * 1000 };
       });
-      const listing = await readReports(dir);
-      const newest = listing.reports[0] ?? null;
+      const listing = await readReports(dir, deps.reportKeys);
+      // Only a report this service signed can spare a test run; a foreign one is named in the warnings.
+      const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
       return {
         sha: head.sha,
@@ -88,7 +90,7 @@ export function createQaActivities(deps: ActivityDeps) {
       const repo = repoOrFail(deps.config, input.repoId);
       const git = openGit(await workingCopy(deps.config, repo));
       const commits = await commitsInRange(git, input.baseSha, input.sha);
-      const analysis = analyseCommits(commits);
+      const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       const features = analysis.entries.filter((e) => e.type === 'feat').length;
@@ -202,9 +204,9 @@ export function createQaActivities(deps: ActivityDeps) {
       const at = now();
       const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });
       const reason = qaReason(input.tests, input.coverage);
-      const existing = await findReportOfRun(dir, input.runId, [outcome]);
+      const existing = await findReportOfRun(dir, input.runId, [outcome], deps.reportKeys);
       if (existing) return { name: existing, outcome, reason };
-      return { name: await writeReportFile(dir, outcome, at, text), outcome, reason };
+      return { name: await writeReportFile(dir, outcome, at, text, deps.reportKeys), outcome, reason };
     },
   };
 }

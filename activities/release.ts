@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
 import type { SimpleGit } from 'simple-git';
 import { stringify } from 'yaml';
 import { isApprovalFresh } from '../context/recency.js';
@@ -8,9 +9,9 @@ import { VersionOverrideError } from '../domain/bump.js';
 import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
-import { commitInfo, isAncestor, lastReleaseTag, openGit, resolveCommit } from './git.js';
+import { commitInfo, gitWithInput, isAncestor, lastReleaseTag, openGit, rejectedRefs, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
-import { readReports, wellFormedReports, writeFileAtomically } from './reports.js';
+import { readReports, signedReports, writeFileAtomically } from './reports.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
 
 export interface Preflight {
@@ -66,7 +67,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
-      const untrackedReports = await wellFormedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)));
+      const untracked = await signedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)), deps.reportKeys);
       const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
         fail('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
@@ -86,14 +87,21 @@ export function createReleaseActivities(deps: ActivityDeps) {
         const behind = await isAncestor(dir, head.sha, remoteSha);
         fail('SHIPGATE_BRANCH_BEHIND', `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`);
       }
-      const lastRelease = await lastReleaseTag(git, head.sha, repo.tagFormat);
+      const lastRelease = await lastReleaseTag(git, head.sha, repo);
       const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${head.sha}` : head.sha, '--']);
       const pending = log.split('\n').filter(Boolean).map((line) => {
         const [sha = '', ct = '0'] = line.split(' ');
         return { sha, committedAtMs: Number(ct) * 1000 };
       });
-      const newest = (await readReports(dir)).reports[0] ?? null;
+      const listing = await readReports(dir, deps.reportKeys);
+      const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
+      // Named: foreign reports that would have been the newest, and untracked ones left out of the commit.
+      const firstSigned = listing.reports.findIndex((r) => r.signature.ok);
+      const shadowing = listing.reports.slice(0, firstSigned === -1 ? undefined : firstSigned);
+      const foreign = new Map([...shadowing.map((r) => [r.name, r.signature.ok ? '' : r.signature.reason] as const), ...untracked.foreign.map((f) => [f.name, f.reason] as const)]);
+      const named = [...foreign].slice(0, 5).map(([name, why]) => `${name} (${why})`);
+      const ignored = foreign.size === 0 ? '' : `; ignored as foreign, never approval nor evidence: ${named.join(', ')}${foreign.size > named.length ? ` and ${foreign.size - named.length} more` : ''}`;
       return {
         sha: head.sha,
         tree: head.tree,
@@ -101,20 +109,23 @@ export function createReleaseActivities(deps: ActivityDeps) {
         remoteSha,
         lastRelease,
         pendingCommits: pending.length,
-        approval: { ...verdict, report: newest?.name ?? null },
-        untrackedReports,
+        approval: { ...verdict, reason: `${verdict.reason}${ignored}`, report: newest?.name ?? null },
+        untrackedReports: untracked.signed,
       };
     },
 
     async planVersion(input: { repoId: string; sha: string; override?: string; releasedAt: string }): Promise<ReleasePlan> {
       const { repo, git } = await open(input.repoId);
+      let plan: ReleasePlan;
       try {
-        const plan = await planRelease(git, repo, { sha: input.sha, override: input.override, date: input.releasedAt.slice(0, 10) });
-        return { ...plan, commits: plan.commits.slice(0, 200) };
+        plan = await planRelease(git, repo, { sha: input.sha, override: input.override, date: input.releasedAt.slice(0, 10) });
       } catch (error) {
         if (error instanceof VersionOverrideError) fail('SHIPGATE_INVALID_VERSION', error.message);
         throw error;
       }
+      // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
+      if (plan.tag) await refuseExistingTag(git, repo, plan.tag);
+      return { ...plan, commits: plan.commits.slice(0, 200) };
     },
 
     /** Writes the version files and the changelog entry; each write is skipped when already done. */
@@ -157,24 +168,26 @@ export function createReleaseActivities(deps: ActivityDeps) {
       const evidence = input.evidence.map((name) => `context/${name}`);
       for (const file of evidence) await readFile(path.join(dir, file)).catch(() => fail('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`));
       await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
-      await git.raw(['commit', '--quiet', '--no-verify', '-m', message, '--', ...RELEASE_FILES, ...evidence]);
+      await gitWithInput(dir, ['commit', '--quiet', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence], message);
       return { releaseCommit: (await git.revparse(['HEAD'])).trim() };
     },
 
     /** An annotated tag whose message is the changelog entry; an existing tag on the same commit is kept. */
     async tagRelease(input: { repoId: string; tag: string; releaseCommit: string; message: string }): Promise<{ created: boolean }> {
-      const { git } = await open(input.repoId);
+      const { dir, git } = await open(input.repoId);
       const existing = await resolveCommit(git, `refs/tags/${input.tag}`);
       if (existing === input.releaseCommit) return { created: false };
       if (existing) fail('SHIPGATE_TAG_EXISTS', `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`);
       // verbatim: the entry's Markdown headings start with '#', which git would strip as comments.
-      await git.raw(['tag', '--annotate', '--cleanup=verbatim', '--message', input.message, '--', input.tag, input.releaseCommit]);
+      await gitWithInput(dir, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', input.tag, input.releaseCommit], input.message);
       return { created: true };
     },
 
     /**
-     * Pushes branch and tag in one atomic push, leased on the remote branch as pre-flight saw it:
-     * if anyone pushed since, nothing is pushed, the local release is undone, and the run fails.
+     * Pushes branch and tag in one atomic push, leased on the remote branch as pre-flight saw it.
+     * A refusal is final (someone pushed since, a hook or a protected branch said no): nothing is
+     * pushed, the local release is undone and the run fails. Anything else, such as a remote that
+     * does not answer, is retried; when the retries run out the workflow undoes the release.
      */
     async pushRelease(input: { repoId: string; tag: string; releaseCommit: string; sourceSha: string; expectedRemoteSha: string | null }): Promise<{ pushed: boolean }> {
       const { repo, dir, git } = await open(input.repoId);
@@ -186,20 +199,78 @@ export function createReleaseActivities(deps: ActivityDeps) {
         fail('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`);
       }
       const lease = `--force-with-lease=refs/heads/${repo.branch}:${input.expectedRemoteSha ?? ''}`;
-      try {
-        await git.raw(['push', '--atomic', '--porcelain', lease, '--', repo.remote, `${input.releaseCommit}:refs/heads/${repo.branch}`, `refs/tags/${input.tag}:refs/tags/${input.tag}`]);
-      } catch (error) {
+      const push = await execa('git', ['push', '--atomic', '--porcelain', lease, '--', repo.remote, `${input.releaseCommit}:refs/heads/${repo.branch}`, `refs/tags/${input.tag}:refs/tags/${input.tag}`], { cwd: dir, reject: false });
+      if (push.exitCode !== 0) {
         const after = await remoteBranchSha(git, repo);
         if (after !== input.expectedRemoteSha && after !== input.releaseCommit) {
           await undoLocalRelease(git, dir, input);
           fail('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`);
         }
-        throw ApplicationFailure.retryable(`push to ${repo.remote} failed: ${(error as Error).message.trim()}`, 'SHIPGATE_PUSH_FAILED');
+        const refused = rejectedRefs(push.stdout);
+        const remoteSaid = push.stderr.split('\n').filter((line) => line.startsWith('remote:')).slice(0, 10);
+        if (refused.length > 0) {
+          await undoLocalRelease(git, dir, input);
+          fail('SHIPGATE_PUSH_REJECTED', [
+            `${repo.remote} refused the push of ${repo.branch} and ${input.tag}: ${refused.map((r) => `${r.ref} ${r.reason}`).join('; ')}; the local release commit and tag were undone and nothing was pushed`,
+            ...remoteSaid,
+          ].join('\n'));
+        }
+        throw ApplicationFailure.retryable(`push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`, 'SHIPGATE_PUSH_FAILED');
       }
       await git.raw(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, input.releaseCommit]).catch(() => undefined);
       return { pushed: true };
     },
+
+    /**
+     * The compensation of a release that cannot finish: back to the source commit with no release
+     * commit, no local tag and no release files, the reports kept. Safe to call at any point and
+     * more than once; it never touches a commit that is not this release's own.
+     */
+    async undoRelease(input: { repoId: string; tag: string; sourceSha: string }): Promise<{ undone: boolean; reason: string }> {
+      const { repo, dir, git } = await open(input.repoId);
+      const head = await commitInfo(git, 'HEAD');
+      const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
+      const releaseCommit = head.sha !== input.sourceSha && subject === releaseCommitMessage(input.tag) && parent === input.sourceSha ? head.sha : null;
+      if (head.sha !== input.sourceSha && !releaseCommit) {
+        return { undone: false, reason: `HEAD is ${head.sha.slice(0, 7)}, neither the source commit nor its release commit: left as it is` };
+      }
+      if (releaseCommit) {
+        // A push whose answer was lost may have landed: then the release is out and undoing it would
+        // strand it the other way. An unreachable remote counts as not pushed; if it was, the next
+        // pre-flight finds the branch behind its remote and asks for a pull, which loses nothing.
+        const remoteNow = await remoteBranchSha(git, repo).catch(() => null);
+        if (remoteNow === releaseCommit) return { undone: false, reason: `${repo.remote}/${repo.branch} has the release commit ${releaseCommit.slice(0, 7)}: kept` };
+        await undoLocalRelease(git, dir, { tag: input.tag, releaseCommit, sourceSha: input.sourceSha });
+        return { undone: true, reason: `release commit ${releaseCommit.slice(0, 7)} and tag ${input.tag} undone; back at ${input.sourceSha.slice(0, 7)}` };
+      }
+      const tracked = new Set((await git.raw(['ls-tree', '-r', '--name-only', input.sourceSha, '--', ...RELEASE_FILES])).split('\n').filter(Boolean));
+      for (const file of RELEASE_FILES) {
+        if (tracked.has(file)) await git.raw(['checkout', input.sourceSha, '--', file]);
+        else await rm(path.join(dir, file), { force: true });
+      }
+      return { undone: true, reason: `no release commit was made; release files restored at ${input.sourceSha.slice(0, 7)}` };
+    },
   };
+}
+
+/** Fails the planned tag when it exists here or on the remote, wherever it points. */
+async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string): Promise<void> {
+  const local = await resolveCommit(git, `refs/tags/${tag}`);
+  let remote: string | null;
+  try {
+    const out = await git.raw(['ls-remote', '--tags', '--', repo.remote, `refs/tags/${tag}`, `refs/tags/${tag}^{}`]);
+    const lines = out.split('\n').filter(Boolean);
+    remote = (lines.find((l) => l.endsWith('^{}')) ?? lines[0])?.split(/\s+/)[0] ?? null;
+  } catch (error) {
+    throw ApplicationFailure.retryable(`cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`, 'SHIPGATE_REMOTE_UNREACHABLE');
+  }
+  if (!local && !remote) return;
+  const where = [local && `here on ${local.slice(0, 7)}`, remote && `on ${repo.remote} on ${remote.slice(0, 7)}`].filter(Boolean).join(' and ');
+  const stranded = !remote && local && (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitMessage(tag);
+  const hint = stranded
+    ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
+    : 'delete the tag if it is not a release, or release another version';
+  fail('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written; ${hint}`);
 }
 
 /** Back to the approved source commit, keeping the QA reports the release commit had taken in. */

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { ReportKeys } from '../activities/report-signing.js';
 import type { ShipgateConfig } from '../config/types.js';
 import { bearerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -30,6 +31,7 @@ const MAX_PARAM_LENGTH = 1_000;
 export interface AppOptions {
   config: ShipgateConfig;
   client: Client;
+  reportKeys: ReportKeys;
   /** The bearer token every route but /healthz and /docs requires. */
   token: string;
   logger?: FastifyServerOptions['logger'];
@@ -37,7 +39,7 @@ export interface AppOptions {
 
 /** The shipgate API: public health, then every resource behind the bearer token. */
 export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
-  const deps: ApiDeps = { config: options.config, client: options.client };
+  const deps: ApiDeps = { config: options.config, client: options.client, reportKeys: options.reportKeys };
   await app.register(healthRoutes, deps);
   await app.register(hookRoutes, deps);
   await app.register(async (secured) => {
@@ -90,6 +92,6 @@ export async function buildApp(options: AppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(shipgateApi, { config: options.config, client: options.client, token: options.token });
+  await app.register(shipgateApi, { config: options.config, client: options.client, reportKeys: options.reportKeys, token: options.token });
   return app;
 }

@@ -38,7 +38,7 @@ export interface QaRunSummary {
 }
 
 /** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
-export async function startQa({ config, client }: ApiDeps, repo: RepoConfig, sha: string): Promise<StartedQa> {
+export async function startQa({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, sha: string): Promise<StartedQa> {
   const workflowId = workflowIdFor('qa', repo.id, sha);
   const handle = await boundedChange(client, () =>
     client.workflow.start<typeof qaWorkflow>('qaWorkflow', {

@@ -53,7 +53,7 @@ export interface RunSummary {
 }
 
 /** Starts `release:<repo>`; while one runs, a second start is refused with the running one's ID. */
-export async function startRelease({ config, client }: ApiDeps, repo: RepoConfig, options: { bump?: string; deploy?: boolean }) {
+export async function startRelease({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, options: { bump?: string; deploy?: boolean }) {
   const workflowId = workflowIdFor('release', repo.id);
   try {
     const handle = await boundedChange(client, () =>
@@ -79,7 +79,7 @@ export async function startRelease({ config, client }: ApiDeps, repo: RepoConfig
 }
 
 /** Re-deploys a released version through `deploy:<repo>:<environment>`. */
-export async function startDeployment({ config, client }: ApiDeps, repo: RepoConfig, version: string) {
+export async function startDeployment({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, version: string) {
   const environment = repo.deploy?.environment ?? 'production';
   const workflowId = workflowIdFor('deploy', repo.id, environment);
   try {
@@ -87,7 +87,7 @@ export async function startDeployment({ config, client }: ApiDeps, repo: RepoCon
       client.workflow.start<typeof deployWorkflow>('deployWorkflow', {
         workflowId,
         taskQueue: config.temporal.taskQueue,
-        args: [{ repoId: repo.id, version, trigger: 'manual' }],
+        args: [{ repoId: repo.id, version, trigger: 'manual', requestedBy: 'api' }],
         workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: [
           { key: RepoKey, value: repo.id },

@@ -25,7 +25,9 @@ export const DeployState = Type.Object(
     environment: Type.String(),
     version: Type.String(),
     tag: Type.String(),
-    previousVersion: Nullable(Type.String()),
+    previousVersion: Nullable(Type.String({ description: 'What was live and verified healthy before this run, from the deploy ledger' })),
+    rollbackTarget: Type.Optional(Nullable(Type.String({ description: 'The version a rollback goes back to; null when rollback is not offered' }))),
+    rollbackNote: Type.Optional(Nullable(Type.String({ description: 'Where the rollback target comes from, or why there is none' }))),
     stage: Type.String(),
     startedAt: Type.String(),
     attempts: Type.Integer(),
@@ -116,3 +118,36 @@ export const RunSummary = Type.Object({
   outcome: Nullable(Type.String()),
   trigger: Nullable(Type.String()),
 });
+
+const LedgerEntry = Type.Object({
+  version: Type.String({ description: 'The version the run was asked to deploy' }),
+  outcome: Type.String({ description: 'deployed, rolled-back, abandoned or failed' }),
+  liveVersion: Nullable(Type.String({ description: 'What was live and verified healthy when the run ended; null when it verified nothing' })),
+  trigger: Nullable(Type.String()),
+  requestedBy: Nullable(Type.String({ description: 'Who asked: the release run that started the deployment, or api' })),
+  startedAt: Nullable(Type.String()),
+  endedAt: Type.String(),
+  report: Type.String({ description: 'The deploy report in context/ that records the run' }),
+  workflowId: Nullable(Type.String()),
+  runId: Nullable(Type.String()),
+});
+
+export const DeploymentLedger = Type.Object(
+  {
+    environments: Type.Array(
+      Type.Object({
+        environment: Type.String(),
+        live: Nullable(
+          Type.Object({
+            version: Type.String(),
+            since: Type.String({ description: 'When this version went live' }),
+            report: Type.String({ description: 'The newest deploy report that verified it healthy' }),
+          }, { description: 'The version last verified healthy: what a rollback goes back to' }),
+        ),
+        entries: Type.Array(LedgerEntry, { description: 'Newest first' }),
+      }),
+    ),
+    warnings: Type.Array(Type.String(), { description: 'One line per deploy report left out of the ledger' }),
+  },
+  { description: "The deploy ledger: the deploy reports in the repository's context/, per environment" },
+);

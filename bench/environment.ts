@@ -10,6 +10,7 @@ import type { RepositoryInput } from '../config/schema.js';
 import type { ShipgateConfig } from '../config/types.js';
 import { startDevServer, type RunningDevServer } from '../devserver/dev-server.js';
 import { provisionTemporalCli, type CliExecutable } from '../devserver/temporal-cli.js';
+import { loadReportKeys } from '../activities/report-signing.js';
 import { createWorkers, runWorkers } from '../worker/create-workers.js';
 import { workflowsPath } from '../worker/workflows-path.js';
 
@@ -61,6 +62,7 @@ export async function startInProcessWorker(config: ShipgateConfig, address: stri
     config,
     logger: pino({ level: 'warn' }),
     workerId,
+    reportKeys: await loadReportKeys(config),
     workflowBundle: bundle,
     shutdownGraceMs: 1_000,
   });

@@ -155,6 +155,8 @@ async function build(root: string, commits: number, seed: number): Promise<Histo
     headers.clear();
   }
   await execa('git', ['reset', '--quiet', '--hard', 'main'], { cwd: dir });
+  // As if pushed: only tags the remote's release branch has count as releases.
+  await execa('git', ['update-ref', 'refs/remotes/origin/main', 'main'], { cwd: dir });
   const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
   const counted = Number((await execa('git', ['rev-list', '--count', `${HISTORY_TAG}..HEAD`], { cwd: dir })).stdout.trim());
   if (counted !== commits) throw new Error(`the synthetic history has ${counted} commits since ${HISTORY_TAG}, expected ${commits}`);

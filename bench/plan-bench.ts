@@ -18,7 +18,7 @@ import { elapsedMs, formatMb, formatMs, formatRatio, formatSpread, pairedRatios,
 const TARGET_SIZE = 10_000;
 const TARGET_RATIO = 2;
 const TARGET_MS = 1_000;
-const LOG_FORMAT = '--format=%H%x1f%P%x1f%cI%x1f%an%x1f%B%x1e';
+const LOG_FORMAT = '--format=%H%x00%P%x00%cI%x00%an%x00%B';
 
 function label(size: number): string {
   return size >= 1000 && size % 1000 === 0 ? `${size / 1000}k commits` : `${size} commits`;
@@ -26,7 +26,7 @@ function label(size: number): string {
 
 async function timeRawLog(dir: string): Promise<number> {
   const started = process.hrtime.bigint();
-  await execa('git', ['log', LOG_FORMAT, `${HISTORY_TAG}..HEAD`], { cwd: dir });
+  await execa('git', ['log', '-z', LOG_FORMAT, `${HISTORY_TAG}..HEAD`], { cwd: dir });
   return elapsedMs(started);
 }
 
@@ -50,7 +50,7 @@ interface Phases {
 async function timePhases(history: HistoryRepo): Promise<Phases> {
   const git = openGit(history.dir);
   let started = process.hrtime.bigint();
-  const previous = await lastReleaseTag(git, history.head, 'v${version}');
+  const previous = await lastReleaseTag(git, history.head, { tagFormat: 'v${version}', remote: 'origin', branch: 'main' });
   const tagMs = elapsedMs(started);
   started = process.hrtime.bigint();
   const commits = await commitsInRange(git, previous?.sha ?? null, history.head);
@@ -149,7 +149,7 @@ export async function planBenchmark(settings: BenchSettings, log: (line: string)
     'Each history is `main` with a tag v1.0.0 and then N Conventional Commits touching one file, written by `git fast-import` from a seeded generator ' +
       '(feat/fix/docs/chore/perf/refactor/test/ci, 70 % with a scope, ~1 % `!`, ~1 % BREAKING CHANGE footers, bodies and trailers, ~2 % reverts naming real SHAs). ' +
       '"planRelease" is `planRelease(openGit(dir), repoConfig, { sha, date })` end to end in this process; "raw git log" is ' +
-      '`git log --format=%H%x1f%P%x1f%cI%x1f%an%x1f%B%x1e v1.0.0..HEAD` through execa over the same range. One warm-up of each, then the runs ' +
+      '`git log -z --format=%H%x00%P%x00%cI%x00%an%x00%B v1.0.0..HEAD` through execa over the same range. One warm-up of each, then the runs ' +
       'interleaved with alternating order; the ratio is taken per pair. Peak RSS Δ is measured in a separate Node process: ' +
       'after a GC, its peak RSS (VmHWM) is reset through /proc/self/clear_refs, and the figure is VmHWM after one plan minus VmRSS before it.',
   );

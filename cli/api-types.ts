@@ -3,6 +3,7 @@
  * free of the workflow and activity code these shapes come from.
  */
 import type { ReleasePlan } from '../activities/plan.js';
+import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/ledger.js';
 import type { DeployResult, DeployState, QaResult, QaState, ReleaseResult, ReleaseState } from '../workflows/messages.js';
 
 export type { DeployState, HealthSample, StepRecord } from '../workflows/messages.js';
@@ -76,6 +77,15 @@ export interface ReportView {
   created_at: string;
   tests: { total: Count; passed: Count; failed: Count; skipped: Count };
   coverage: { changed_lines: number; covered_lines: number; percent: number | null; threshold: number; gate: string };
+  /** Whether its signature verifies: an unsigned report never approves a release. */
+  verified: boolean;
+  verification: string;
+}
+
+/** `GET /repos/:id/deployments`: the deploy ledger, each entry without the environment it is listed under. */
+export interface DeploymentsView {
+  environments: (Omit<EnvironmentLedger, 'entries'> & { entries: Omit<LedgerEntry, 'environment'>[] })[];
+  warnings: DeployLedger['warnings'];
 }
 
 export interface RepositoryView {

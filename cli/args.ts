@@ -28,6 +28,7 @@ export type Command =
   | { name: 'list'; repo: string | null; status: ListStatus | null }
   | { name: Decision; id: string; kind: 'release' | 'deploy' }
   | { name: 'reports'; repo: string }
+  | { name: 'deployments'; repo: string; limit: number | null }
   | { name: 'repos' }
   | { name: 'watch'; repo: string; action: 'show' | 'pause' | 'resume'; note: string | null };
 
@@ -125,6 +126,8 @@ function toCommand(
     }
     case 'reports':
       return { name, repo: positional };
+    case 'deployments':
+      return { name, repo: positional, limit: limit(str('limit'), usage) };
     case 'repos':
       return { name };
     case 'watch':
@@ -189,6 +192,12 @@ function bump(value: string | null, usage: string): string | null {
 function listStatus(value: string | null, usage: string): ListStatus | null {
   if (value === null || value === 'running' || value === 'completed' || value === 'failed') return value;
   throw new UsageError(`--status must be running, completed or failed, got "${value}"`, usage);
+}
+
+function limit(value: string | null, usage: string): number | null {
+  if (value === null) return null;
+  if (!/^[1-9][0-9]{0,2}$/.test(value)) throw new UsageError(`--limit must be a whole number from 1 to 999, got "${value}"`, usage);
+  return Number(value);
 }
 
 function intervalMs(value: string, usage: string): number {

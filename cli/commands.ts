@@ -4,7 +4,7 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 export type Decision = 'retry' | 'rollback' | 'abandon';
 export type ListStatus = 'running' | 'completed' | 'failed';
-export type CommandName = 'release' | 'qa' | 'plan' | 'status' | 'list' | Decision | 'reports' | 'repos' | 'watch';
+export type CommandName = 'release' | 'qa' | 'plan' | 'status' | 'list' | Decision | 'reports' | 'deployments' | 'repos' | 'watch';
 
 export interface OptionSpec {
   type: 'boolean' | 'string';
@@ -72,6 +72,12 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   rollback: decisionSpec('rollback', 'Roll a deployment that awaits a decision back to the previous version'),
   abandon: decisionSpec('abandon', 'Give up a deployment that awaits a decision'),
   reports: { synopsis: 'reports <repo> [--json]', summary: "List the QA reports in the repository's context/", positional: 'repo', options: {} },
+  deployments: {
+    synopsis: 'deployments <repo> [--limit <n>] [--json]',
+    summary: 'Show the deploy ledger: what is live per environment, and what was deployed when, with outcome and who asked',
+    positional: 'repo',
+    options: { limit: { type: 'string', value: '<n>', description: 'Runs per environment, newest first (default: 20)' } },
+  },
   repos: { synopsis: 'repos [--json]', summary: 'List the configured repositories', positional: null, options: {} },
   watch: {
     synopsis: 'watch <repo> [pause <note…>|resume] [--json]',

@@ -3,7 +3,7 @@ import type { HealthSample, RunView } from './api-types.js';
 import { CliError } from './http.js';
 import { awaitedDecision, outcomeOf, verdictOf, type Verdict } from './outcome.js';
 import { renderRun } from './render-run.js';
-import { clock, truncate } from './render.js';
+import { clock, shown, truncate } from './render.js';
 
 /** A restarting API or Temporal server answers 503 for a moment; a follower should ride that out. */
 const TRANSIENT_FAILURES_TOLERATED = 5;
@@ -94,11 +94,11 @@ export class PlainDisplay implements Display {
     const facts = runFacts(run);
     const line = changeLine(run.workflowId, this.facts, facts, this.now());
     this.facts = facts;
-    if (line !== null) this.out.write(`${line}\n`);
+    if (line !== null) this.out.write(`${shown([line]).join('')}\n`);
   }
 
   end(_run: RunView, verdict: Verdict): void {
-    this.out.write(`${verdict.lines.join('\n')}\n`);
+    this.out.write(`${shown(verdict.lines).join('\n')}\n`);
   }
 }
 
@@ -123,7 +123,7 @@ export class TerminalDisplay implements Display {
   end(_run: RunView, verdict: Verdict): void {
     // Only a run stopped for a decision still has a step in progress, and it is not spinning now.
     this.draw('…');
-    this.out.write(`${verdict.lines.join('\n')}\n`);
+    this.out.write(`${shown(verdict.lines).join('\n')}\n`);
   }
 
   private draw(running: string): void {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { visibleJson } from '../domain/visible-text.js';
 import {
   asRunView,
   type DecisionAnswer,
+  type DeploymentsView,
   type PlanView,
   type ReportView,
   type RepositoryView,
@@ -16,7 +18,7 @@ import { follow, formatTime, PlainDisplay, SilentDisplay, TerminalDisplay, type 
 import { ApiClient, CliError } from './http.js';
 import { EXIT, verdictOf } from './outcome.js';
 import { renderRun } from './render-run.js';
-import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, renderWatch, type WatchView } from './render.js';
+import { renderDeployments, renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, renderWatch, shown, type WatchView } from './render.js';
 
 export type { Output } from './follow.js';
 
@@ -39,11 +41,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return await execute(parsed.invocation, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`shipgate: ${error.message}\n${error.hint}\n`);
+      io.stderr.write(`${shown([`shipgate: ${error.message}`, error.hint]).join('\n')}\n`);
       return EXIT.usage;
     }
     const message = error instanceof CliError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-    io.stderr.write(`shipgate: ${message}\n`);
+    io.stderr.write(`${shown([`shipgate: ${message}`]).join('')}\n`);
     return EXIT.failed;
   }
 }
@@ -52,7 +54,7 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
   const { command, json } = invocation;
   const api = new ApiClient({ baseUrl: invocation.apiUrl, token: invocation.token });
   const answer = <T>(body: T, text: (body: T) => string[]): number => {
-    io.stdout.write(json ? `${JSON.stringify(body, null, 2)}\n` : `${text(body).join('\n')}\n`);
+    io.stdout.write(json ? `${visibleJson(body)}\n` : `${shown(text(body)).join('\n')}\n`);
     return EXIT.ok;
   };
   const repoPath = (repo: string) => `/repos/${encodeURIComponent(repo)}`;
@@ -64,6 +66,10 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
       return answer(await api.get<{ reports: ReportView[]; warnings: string[] }>(`${repoPath(command.repo)}/reports`), (body) =>
         renderReports(command.repo, body.reports, body.warnings),
       );
+    case 'deployments': {
+      const query = command.limit === null ? '' : `?${new URLSearchParams({ limit: String(command.limit) }).toString()}`;
+      return answer(await api.get<DeploymentsView>(`${repoPath(command.repo)}/deployments${query}`), (ledger) => renderDeployments(command.repo, ledger));
+    }
     case 'watch': {
       const url = `${repoPath(command.repo)}/watch`;
       const body = command.action === 'show' ? await api.get<WatchView>(url) : await api.post<WatchView>(`${url}/${command.action}`, command.note ? { note: command.note } : {});
@@ -125,7 +131,7 @@ async function followRun(kind: RunKind, workflowId: string, invocation: Invocati
     intervalMs: invocation.intervalMs,
     display,
   });
-  if (invocation.json) io.stdout.write(`${JSON.stringify(raw, null, 2)}\n`);
+  if (invocation.json) io.stdout.write(`${visibleJson(raw)}\n`);
   return verdict.exitCode;
 }
 

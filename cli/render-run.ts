@@ -1,7 +1,7 @@
 /** A run's state as text: `shipgate status` prints it, and `--follow` redraws it on a terminal. */
 import type { DeployState, HealthSample, QaRun, ReleaseRun, RunView, StepRecord } from './api-types.js';
 import { isOpen, outcomeOf } from './outcome.js';
-import { formatPercent } from './render.js';
+import { formatPercent, shown } from './render.js';
 
 export interface RunTextOptions {
   /** Marks a step still in progress: a dot in a snapshot, a spinner frame while following. */
@@ -18,12 +18,12 @@ export function renderRun(run: RunView, options: RunTextOptions): string[] {
     run.kind === 'qa' ? qaLines(run, open, options) : run.kind === 'release' ? releaseLines(run, open, options) : deployLines(run, options, false);
   const outcome = outcomeOf(run);
   const reason = run.result?.reason ?? run.reason ?? null;
-  return [
+  return shown([
     `${run.workflowId}  ${run.status}${run.stage ? `  stage: ${run.stage}` : ''}`,
     ...body,
     ...field('outcome', outcome && (reason ? `${outcome}: ${reason}` : outcome)),
     ...field('failure', run.failure),
-  ];
+  ]);
 }
 
 export function describeSample(sample: HealthSample): string {
@@ -85,6 +85,7 @@ function deployLines(state: Partial<DeployState>, options: RunTextOptions, neste
     ...field('error', state.lastError),
     ...(state.lastError ? outputLines(state.lastOutput) : []),
     ...field('awaiting', awaiting && `a decision: ${awaiting}`),
+    ...field('rollback', state.awaitingDecision ? state.rollbackNote ?? null : null),
     ...field('decided', decided || null),
     ...field('report', state.report && `context/${state.report}`),
     ...field('outcome', nested && state.outcome ? `${state.outcome}: ${state.reason ?? ''}` : null),

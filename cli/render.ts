@@ -1,10 +1,21 @@
-/** Plain text for the answers of plan, list, reports, repos and the start of a run. */
-import type { PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
+/** Plain text for the answers of plan, list, reports, deployments, repos and the start of a run. */
+import { visibleText } from '../domain/visible-text.js';
+import type { DeploymentsView, PlanView, ReportView, RepositoryView, RunSummary, Started } from './api-types.js';
 
 const MAX_SUBJECT = 60;
 
+/**
+ * Every line the CLI prints passes through here: what the API relays (subjects, reasons, test
+ * output, notes) was written by someone else and must not drive the terminal.
+ */
+export function shown(lines: string[]): string[] {
+  return lines.map((line) => visibleText(line));
+}
+
 /** Columns padded to their widest cell; the last one is left ragged so no line ends in spaces. */
-export function table(headers: string[], rows: string[][]): string[] {
+export function table(headers: string[], cellsOf: string[][]): string[] {
+  // Escaped before measuring, so an escape widens its column instead of breaking the alignment.
+  const rows = cellsOf.map((row) => shown(row));
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)];
@@ -40,7 +51,7 @@ export function renderPlan(repo: string, plan: PlanView): string[] {
     lines.push('', ...table(['COMMIT', 'TYPE', 'SCOPE', 'BUMP', 'SUBJECT', 'WHY'], rows).map((line) => `  ${line}`));
   }
   if (plan.changelogEntry) lines.push('', 'Changelog entry:', '', ...plan.changelogEntry.trimEnd().split('\n'));
-  return lines;
+  return shown(lines);
 }
 
 export function renderRuns(runs: RunSummary[]): string[] {
@@ -65,9 +76,27 @@ export function renderReports(repo: string, reports: ReportView[], warnings: str
     timestamp(r.created_at),
     r.tests.total === null ? '-' : `${r.tests.passed ?? 0}/${r.tests.total} passed${r.tests.failed ? `, ${r.tests.failed} failed` : ''}`,
     r.coverage.percent === null ? r.coverage.gate : `${formatPercent(r.coverage.percent)} ${r.coverage.gate}`,
+    r.verified ? 'yes' : 'NO (foreign)',
   ]);
-  const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE'], rows);
-  return [...lines, ...warnings.map((warning) => `warning: ${warning}`)];
+  const lines = reports.length === 0 ? [`No QA reports in ${repo}'s context/ yet.`] : table(['REPORT', 'OUTCOME', 'COMMIT', 'CREATED', 'TESTS', 'COVERAGE', 'SIGNED'], rows);
+  return shown([...lines, ...warnings.map((warning) => `warning: ${warning}`)]);
+}
+
+export function renderDeployments(repo: string, ledger: DeploymentsView): string[] {
+  if (ledger.environments.length === 0) return shown([`No deployments of ${repo} on record in its context/ yet.`, ...ledger.warnings.map((warning) => `warning: ${warning}`)]);
+  const lines: string[] = [];
+  for (const { environment, live, entries } of ledger.environments) {
+    if (lines.length > 0) lines.push('');
+    lines.push(live
+      ? `${environment}: ${live.version} is live, verified healthy since ${timestamp(live.since)} (${live.report})`
+      : `${environment}: nothing verified healthy on record, so no rollback target`);
+    if (entries.length === 0) continue;
+    lines.push(...table(
+      ['VERSION', 'OUTCOME', 'LIVE AFTER', 'TRIGGER', 'REQUESTED BY', 'ENDED', 'REPORT'],
+      entries.map((e) => [e.version, e.outcome, e.liveVersion ?? '-', e.trigger ?? '-', e.requestedBy ?? '-', timestamp(e.endedAt), e.report]),
+    ));
+  }
+  return shown([...lines, ...ledger.warnings.map((warning) => `warning: ${warning}`)]);
 }
 
 export function renderRepositories(repositories: RepositoryView[]): string[] {
@@ -85,7 +114,7 @@ export function renderRepositories(repositories: RepositoryView[]): string[] {
 
 export function renderStarted(what: string, started: Started): string[] {
   const at = started.sha ? ` at ${started.sha.slice(0, 7)}` : '';
-  return [`Started ${what}${at}: ${started.workflowId} (run ${started.runId})`, `Follow it with: shipgate status ${started.workflowId} --follow`];
+  return shown([`Started ${what}${at}: ${started.workflowId} (run ${started.runId})`, `Follow it with: shipgate status ${started.workflowId} --follow`]);
 }
 
 export function formatPercent(percent: number): string {
@@ -104,11 +133,11 @@ export interface WatchView {
 
 export function renderWatch(watch: WatchView): string[] {
   const tick = watch.lastTick;
-  return [
+  return shown([
     `Watch of ${watch.repoId} (schedule ${watch.scheduleId}, every ${Math.round(watch.intervalMs / 1000)}s): ${watch.paused ? 'PAUSED' : 'active'}${watch.note ? ` — ${watch.note}` : ''}`,
     tick
       ? `  last tick   ${tick.at}: ${tick.sha ? `saw ${tick.sha.slice(0, 7)}, ${tick.startedQa ? 'started QA' : 'nothing new'}` : 'still running'}`
       : '  last tick   none yet',
     `  next runs   ${watch.nextRuns.length ? watch.nextRuns.join(', ') : watch.paused ? 'none while paused' : 'none'}`,
-  ];
+  ]);
 }

@@ -87,6 +87,10 @@ function resolveConfig(input: ConfigFileInput, ctx: { file: string | null; base:
       host: ctx.env.SHIPGATE_API_HOST || input.api?.host || '127.0.0.1',
       port: envPort(ctx.env.SHIPGATE_API_PORT) ?? input.api?.port ?? 3000,
     },
+    reports: {
+      keyFile: input.reports?.keyFile ? path.resolve(ctx.base, input.reports.keyFile) : null,
+      previousKeyFiles: (input.reports?.previousKeyFiles ?? []).map((file) => path.resolve(ctx.base, file)),
+    },
     repositories,
   };
 }

@@ -148,6 +148,15 @@ export const ConfigFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    reports: Type.Optional(
+      Type.Object(
+        {
+          keyFile: Type.Optional(Type.String({ minLength: 1, description: 'A file holding the key that signs reports (default: SHIPGATE_REPORT_KEY, else <dataDir>/report-key, generated on first start)' })),
+          previousKeyFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Keys of earlier rotations: reports they signed still verify; nothing new is signed with them' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     repositories: Type.Array(RepositorySettings),
   },
   { additionalProperties: false },

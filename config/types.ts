@@ -60,5 +60,7 @@ export interface ShipgateConfig {
     heartbeatTimeoutMs: number;
   };
   api: { host: string; port: number };
+  /** Where the report signing keys are read from; the keys themselves never enter the configuration. */
+  reports: { keyFile: string | null; previousKeyFiles: string[] };
   repositories: RepoConfig[];
 }

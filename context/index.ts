@@ -37,3 +37,15 @@ export {
   type PendingCommit,
   type ReportListing,
 } from './recency.js';
+export {
+  DEPLOY_OUTCOMES,
+  TRUST_ALL,
+  environmentLedger,
+  liveVersion,
+  readDeployLedger,
+  type DeployLedger,
+  type EnvironmentLedger,
+  type LedgerEntry,
+  type LiveVersion,
+  type ReportTrust,
+} from './ledger.js';

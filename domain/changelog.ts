@@ -1,5 +1,6 @@
 import type { CommitAnalysis, CommitEntry } from './commits.js';
 import { escapeMarkdown } from './markdown.js';
+import { visibleText } from './visible-text.js';
 import { remoteLinks, type RemoteLinks } from './remote-links.js';
 
 export const CHANGELOG_TITLE = '# Changelog';
@@ -45,7 +46,8 @@ export function renderChangelogEntry(input: ChangelogEntryInput): string {
   for (const [title, lines] of sections) {
     if (lines.length > 0) blocks.push(`### ${title}`, lines.join('\n'));
   }
-  return `${blocks.join('\n\n')}\n`;
+  // The text is escaped line by line above; this also covers the version, date and tag it names.
+  return visibleText(`${blocks.join('\n\n')}\n`, { keep: '\n' });
 }
 
 /**

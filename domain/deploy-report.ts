@@ -1,5 +1,6 @@
 import { serializeReport, type DeployReportFrontMatter } from '../context/report.js';
 import { escapeMarkdown } from './markdown.js';
+import { visibleText } from './visible-text.js';
 import type { DeployState, HealthSample } from '../workflows/messages.js';
 
 export interface DeployAttemptRecord {
@@ -19,6 +20,12 @@ export interface DeployReportInput {
   tag: string;
   commit: string;
   previousVersion: string | null;
+  /** What is live and verified healthy after the run; null when the run verified nothing. Absent from runs that predate it. */
+  liveVersion?: string | null;
+  trigger?: string;
+  /** Who asked: the release run that started the deployment, or the API. */
+  requestedBy?: string | null;
+  startedAt?: string;
   outcome: NonNullable<DeployState['outcome']>;
   reason: string;
   attempts: DeployAttemptRecord[];
@@ -48,6 +55,10 @@ export function renderDeployReport(input: DeployReportInput): string {
     created_at: input.createdAt,
     attempts: input.attempts.length,
     previous_version: input.previousVersion,
+    ...(input.liveVersion === undefined ? {} : { live_version: input.liveVersion }),
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
+    ...(input.requestedBy === undefined ? {} : { requested_by: input.requestedBy }),
+    ...(input.startedAt === undefined ? {} : { started_at: input.startedAt }),
     workflow_id: input.workflowId,
     run_id: input.runId,
   };
@@ -56,6 +67,7 @@ export function renderDeployReport(input: DeployReportInput): string {
     '',
     `**Outcome:** ${input.outcome} — ${escapeMarkdown(input.reason)}.`,
     '',
+    ...(input.liveVersion === undefined ? [] : [`**Live and verified healthy after this run:** ${input.liveVersion ?? 'nothing verified'}.`, '']),
     '## Attempts',
     '',
     '| # | Kind | Version | Started | Deploy | Health | Note |',
@@ -76,5 +88,6 @@ export function renderDeployReport(input: DeployReportInput): string {
   if (input.lastOutput.length > 0) {
     lines.push('## Last deploy output', '', '```text', input.lastOutput.join('\n').replace(/```/g, "'''"), '```', '');
   }
-  return serializeReport(frontMatter, lines.join('\n'));
+  // Deploy output and health errors keep their lines, but never a terminal's controls: people `cat` reports.
+  return serializeReport(frontMatter, visibleText(lines.join('\n'), { keep: '\n\t' }));
 }

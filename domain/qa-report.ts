@@ -1,5 +1,6 @@
 import { serializeReport, type QaReportFrontMatter } from '../context/report.js';
 import { escapeMarkdown } from './markdown.js';
+import { visibleText } from './visible-text.js';
 import type { QaOutcome } from '../workflows/messages.js';
 import type { DiffCoverageResult } from './diff-coverage.js';
 import type { TestSummary } from './test-results.js';
@@ -111,7 +112,8 @@ export function renderQaReport(input: QaReportInput): { outcome: QaOutcome; text
     ...changesSection(input.changes),
     ...testRunSection(input.tests),
   ].join('\n');
-  return { outcome, text: serializeReport(frontMatter, body) };
+  // Test output and error texts keep their lines, but never a terminal's controls: people `cat` reports.
+  return { outcome, text: serializeReport(frontMatter, visibleText(body, { keep: '\n\t' })) };
 }
 
 const TITLES: Record<QaOutcome, string> = {

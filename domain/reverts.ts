@@ -17,11 +17,12 @@ interface ShaIndex {
 export function applyReverts(entries: readonly CommitEntry[], commits: readonly RawCommit[]): CommitEntry[] {
   const index = indexShas(commits);
   const targetsOf = new Map<number, number[]>();
+  const merges = new MergeWalker(commits, index);
   entries.forEach((entry, i) => {
     if (entry.revertOf === undefined) return;
     const target = findBySha(index, commits, entry.revertOf);
     if (target === undefined || target === i) return;
-    targetsOf.set(i, [target, ...broughtByMerge(target, commits, index)]);
+    targetsOf.set(i, [target, ...merges.brought(target)]);
   });
   if (targetsOf.size === 0) return [...entries];
 
@@ -65,29 +66,123 @@ function resolveCancellations(targetsOf: ReadonlyMap<number, readonly number[]>)
   return cancelledBy;
 }
 
-/** Commits in the list reachable from the merge's side parents but not from its mainline. */
-function broughtByMerge(merge: number, commits: readonly RawCommit[], index: ShaIndex): number[] {
-  const parents = commits[merge]?.parents ?? [];
-  if (parents.length < 2) return [];
-  const mainline = ancestors(parents.slice(0, 1), commits, index, new Set());
-  return [...ancestors(parents.slice(1), commits, index, mainline)];
+const MAINLINE = 1;
+const SIDE = 2;
+
+/**
+ * Finds the commits a merge brought in: those reachable from its side parents but not from its
+ * mainline. Walking the whole mainline for every reverted merge made a history of reverted
+ * merges quadratic (4,000 took a minute); instead both sides are painted newest first, by
+ * generation, and the walk stops as soon as every side commit still queued is also mainline,
+ * as git's own merge-base search does. Its cost is the part of the history the merge spans.
+ */
+class MergeWalker {
+  private generations: Int32Array | null = null;
+  private readonly cache = new Map<number, number[]>();
+
+  constructor(
+    private readonly commits: readonly RawCommit[],
+    private readonly index: ShaIndex,
+  ) {}
+
+  brought(merge: number): number[] {
+    const parents = this.commits[merge]?.parents ?? [];
+    if (parents.length < 2) return [];
+    const cached = this.cache.get(merge);
+    if (cached) return cached;
+    const generation = this.generationsOf();
+    const paint = new Map<number, number>();
+    const queue = new MaxHeap((i) => generation[i] ?? 0);
+    const sideOnly = new Set<number>();
+    const mark = (sha: string, flags: number) => {
+      const i = this.index.exact.get(sha.toLowerCase());
+      if (i === undefined) return;
+      const before = paint.get(i) ?? 0;
+      const after = before | flags;
+      if (after === before) return;
+      paint.set(i, after);
+      if (after === SIDE) sideOnly.add(i);
+      else sideOnly.delete(i);
+      queue.push(i);
+    };
+    parents.forEach((parent, n) => mark(parent, n === 0 ? MAINLINE : SIDE));
+
+    const brought: number[] = [];
+    while (sideOnly.size > 0) {
+      const i = queue.pop();
+      if (i === undefined) break;
+      // Every commit that could still paint this one is newer, so was taken already: its paint is final.
+      const flags = paint.get(i) ?? 0;
+      if (sideOnly.delete(i)) brought.push(i);
+      for (const parent of this.commits[i]?.parents ?? []) mark(parent, flags);
+    }
+    this.cache.set(merge, brought);
+    return brought;
+  }
+
+  /** One more than the highest generation among each commit's parents in the list; iterative, so any depth is fine. */
+  private generationsOf(): Int32Array {
+    if (this.generations) return this.generations;
+    const generation = new Int32Array(this.commits.length).fill(-1);
+    for (let root = 0; root < this.commits.length; root += 1) {
+      if (generation[root] !== -1) continue;
+      const stack = [root];
+      while (stack.length > 0) {
+        const i = stack[stack.length - 1] ?? 0;
+        const parents = (this.commits[i]?.parents ?? []).map((sha) => this.index.exact.get(sha.toLowerCase())).filter((p) => p !== undefined);
+        const pending = parents.filter((p) => generation[p] === -1);
+        if (pending.length > 0 && generation[i] !== -2) {
+          // -2: on the stack, so a (bogus) cycle ends instead of looping.
+          generation[i] = -2;
+          stack.push(...pending.filter((p) => generation[p] !== -2));
+          continue;
+        }
+        stack.pop();
+        generation[i] = 1 + Math.max(-1, ...parents.map((p) => Math.max(generation[p] ?? 0, 0)));
+      }
+    }
+    this.generations = generation;
+    return generation;
+  }
 }
 
-function ancestors(
-  starts: readonly string[],
-  commits: readonly RawCommit[],
-  index: ShaIndex,
-  stopAt: ReadonlySet<number>,
-): Set<number> {
-  const seen = new Set<number>();
-  const queue = [...starts];
-  for (let sha = queue.pop(); sha !== undefined; sha = queue.pop()) {
-    const i = index.exact.get(sha.toLowerCase());
-    if (i === undefined || seen.has(i) || stopAt.has(i)) continue;
-    seen.add(i);
-    queue.push(...(commits[i]?.parents ?? []));
+/** A binary max-heap of indices by a key. */
+class MaxHeap {
+  private readonly items: number[] = [];
+
+  constructor(private readonly key: (item: number) => number) {}
+
+  push(item: number): void {
+    const items = this.items;
+    items.push(item);
+    for (let i = items.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (this.key(items[up] ?? 0) >= this.key(item)) break;
+      items[i] = items[up] ?? 0;
+      items[up] = item;
+      i = up;
+    }
   }
-  return seen;
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let largest = i;
+      if (left < items.length && this.key(items[left] ?? 0) > this.key(items[largest] ?? 0)) largest = left;
+      if (right < items.length && this.key(items[right] ?? 0) > this.key(items[largest] ?? 0)) largest = right;
+      if (largest === i) break;
+      items[i] = items[largest] ?? 0;
+      items[largest] = last;
+      i = largest;
+    }
+    return top;
+  }
 }
 
 function indexShas(commits: readonly RawCommit[]): ShaIndex {

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
 import { pinnedQueue } from '../activities/deps.js';
+import type { ReportKeys } from '../activities/report-signing.js';
 import { heartbeatWhileRunning, killAfterActivity, logActivities } from './interceptors.js';
 import type { ShipgateConfig } from '../config/types.js';
 
@@ -12,6 +13,8 @@ export interface WorkerSetup {
   logger: Logger;
   /** Stable across restarts of the same worker, so pinned runs find it again. */
   workerId: string;
+  /** Loaded once at start (`loadReportKeys`); every worker and the API must hold the same key. */
+  reportKeys: ReportKeys;
   /** Overrides the configured task queue (tests use one each). */
   taskQueue?: string;
   /** Pre-bundled workflow code, or the path of the workflows module. */
@@ -28,7 +31,7 @@ export interface WorkerSetup {
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const taskQueue = setup.taskQueue ?? setup.config.temporal.taskQueue;
   const client = new Client({ connection: setup.connection, namespace: setup.config.temporal.namespace });
-  const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger, client });
+  const activities = createActivities({ config: setup.config, workerId: setup.workerId, taskQueue, logger: setup.logger, client, reportKeys: setup.reportKeys });
   const faults = killAfterActivity(process.env.SHIPGATE_FAULT_KILL_AFTER);
   const common = {
     connection: setup.connection,

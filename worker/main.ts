@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadReportKeys } from '../activities/report-signing.js';
 import { loadConfigFile } from '../config/load.js';
 import { createLogger, temporalLogger } from './logger.js';
 import { createWorkers, runWorkers } from './create-workers.js';
@@ -20,12 +21,13 @@ async function main(): Promise<void> {
     },
   });
   const config = await loadConfigFile();
+  const reportKeys = await loadReportKeys(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.port}`;
   const connection = await NativeConnection.connect({ address });
   const workerId = process.env.SHIPGATE_WORKER_ID || os.hostname();
-  const workers = await createWorkers({ connection, config, logger, workerId, workflowsPath: workflowsPath() });
+  const workers = await createWorkers({ connection, config, logger, workerId, reportKeys, workflowsPath: workflowsPath() });
   const schedules = await reconcileSchedules(new Client({ connection, namespace: config.temporal.namespace }), config, config.temporal.taskQueue, logger);
-  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, schedules: schedules.kept, metrics: metrics ? `http://${metrics}/metrics` : null }, 'worker polling');
+  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, reportKeyId: reportKeys.current.id, schedules: schedules.kept, metrics: metrics ? `http://${metrics}/metrics` : null }, 'worker polling');
   try {
     await runWorkers(workers);
   } finally {

@@ -1,5 +1,6 @@
-import { condition, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { LedgerVerdict } from '../activities/ledger.js';
 import { unpinned } from './activity-options.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import {
@@ -17,11 +18,30 @@ import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.j
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 const MAX_SAMPLES_KEPT = 60;
+// Runs started before the ledger took the rollback target from git history; they replay that way.
+const LEDGER_PATCH = 'rollback-target-from-deploy-ledger';
+const NO_ROLLBACK = 'there is no previous release to roll back to';
 
 interface Target {
   version: string;
   tag: string;
   sha: string;
+}
+
+/**
+ * The release this run deploys, checked by resolveRelease even when a parent release passed it
+ * in: the input of a run started by hand (the Temporal UI, the CLI) is not evidence. Runs
+ * recorded before the check keep the release they were given, so their histories replay.
+ */
+async function releaseToDeploy(input: DeployInput, local: Activities): Promise<NonNullable<DeployInput['release']>> {
+  if (input.release && !patched('deploy-checks-given-release')) return input.release;
+  const resolved = await local.resolveRelease({ repoId: input.repoId, version: input.version });
+  if (!input.release) return resolved;
+  if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
+    throw ApplicationFailure.nonRetryable(`the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
+  }
+  // The parent knows which release came before this one; keep its answer.
+  return input.release;
 }
 
 /**
@@ -37,8 +57,11 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
   const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
-  const release = input.release ?? (await local.resolveRelease({ repoId: input.repoId, version: input.version }));
+  const release = await releaseToDeploy(input, local);
   const environment = deploy?.environment ?? 'production';
+  const { previous, liveBefore, rollbackNote } = deploy && patched(LEDGER_PATCH)
+    ? rollbackTargetFrom(await local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }]), input.version)
+    : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
   // A crashed worker may cost one more run of the deploy command; never more per attempt.
   const deploying = proxyActivities<Activities>({
     taskQueue: pin.taskQueue,
@@ -53,7 +76,9 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     environment,
     version: input.version,
     tag: release.tag,
-    previousVersion: release.previous?.version ?? null,
+    previousVersion: liveBefore,
+    rollbackTarget: previous?.version ?? null,
+    rollbackNote,
     stage: 'starting',
     startedAt: nowIso(),
     attempts: 0,
@@ -97,7 +122,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const validate = (d: DeployDecision) => {
     if (!DEPLOY_DECISIONS.includes(d)) throw new Error(`unknown decision ${JSON.stringify(d)}: use retry, rollback or abandon`);
     if (!state.awaitingDecision) throw new Error(`no decision is awaited: the deployment is at stage ${state.stage}`);
-    if (!state.decisionsAllowed.includes(d)) throw new Error(`${d} is not possible here: ${d === 'rollback' ? 'there is no previous release to roll back to' : 'not allowed'}`);
+    if (!state.decisionsAllowed.includes(d)) throw new Error(`${d} is not possible here: ${d === 'rollback' ? state.rollbackNote ?? NO_ROLLBACK : 'not allowed'}`);
   };
   setHandler(decisionUpdate, (d) => {
     accept(d);
@@ -179,7 +204,6 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   };
 
   const current: Target = { version: input.version, tag: release.tag, sha: release.sha };
-  const previous = release.previous;
   const finish = async (outcome: DeployResult['outcome'], reason: string): Promise<DeployResult> => {
     state.outcome = outcome;
     state.reason = reason;
@@ -192,6 +216,10 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       tag: release.tag,
       commit: release.sha,
       previousVersion: state.previousVersion,
+      liveVersion: outcome === 'deployed' ? input.version : outcome === 'rolled-back' ? previous?.version ?? null : null,
+      trigger: input.trigger ?? 'manual',
+      requestedBy: input.requestedBy ?? info.parent?.workflowId ?? null,
+      startedAt: state.startedAt,
       outcome,
       reason,
       attempts,
@@ -245,6 +273,21 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     state.decisionDeadline = null;
     return decided ? decision : null;
   }
+}
+
+/**
+ * The rollback target is what the environment last ran verified healthy. Without such a record
+ * there is none: the release before in history may never have been live, or was rolled back.
+ */
+function rollbackTargetFrom(ledger: LedgerVerdict, version: string): { previous: { version: string; tag: string } | null; liveBefore: string | null; rollbackNote: string } {
+  const live = ledger.live;
+  if (!live) {
+    return { previous: null, liveBefore: null, rollbackNote: `${NO_ROLLBACK}: no deployment to ${ledger.environment} verified healthy is on record (${ledger.entries} deploy reports)` };
+  }
+  if (live.version === version) {
+    return { previous: null, liveBefore: live.version, rollbackNote: `${version} is itself the version last verified healthy in ${ledger.environment} (${live.report}); retry deploys it again` };
+  }
+  return { previous: { version: live.version, tag: live.tag }, liveBefore: live.version, rollbackNote: `to ${live.version}, live and verified healthy in ${ledger.environment} since ${live.since} (${live.report})` };
 }
 
 function describeSample(sample: DeployState['samples'][number] | undefined): string | null {

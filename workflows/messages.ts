@@ -82,8 +82,13 @@ export interface DeployInput {
   repoId: string;
   version: string;
   trigger?: Trigger;
+  /** Who asked, for the deploy ledger; a deployment a release starts names the release run. */
+  requestedBy?: string;
   pinnedTaskQueue?: string;
-  /** Known to a parent release; a standalone re-deploy looks it up from the tag. */
+  /**
+   * Known to a parent release; a standalone re-deploy looks it up from the tag. `previous` is the
+   * release before in history, which only runs started before the deploy ledger roll back to.
+   */
   release?: { tag: string; sha: string; previous: { version: string; tag: string } | null };
 }
 
@@ -112,7 +117,12 @@ export interface DeployState {
   environment: string;
   version: string;
   tag: string;
+  /** What was live and verified healthy before this run (`SHIPGATE_PREVIOUS_VERSION`), from the deploy ledger. */
   previousVersion: string | null;
+  /** The version a rollback goes back to; null when rollback is not offered. */
+  rollbackTarget?: string | null;
+  /** Where the rollback target comes from, or why there is none. */
+  rollbackNote?: string | null;
   stage: string;
   startedAt: string;
   attempts: number;

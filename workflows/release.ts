@@ -1,7 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  CancellationScope,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -132,20 +135,27 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     // The approving report and every other report not yet committed: the repository keeps the trail.
     evidence: [...new Set([approval, ...(preflight.untrackedReports ?? [])])],
   };
-  await tracker.run('files', () => local.writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${plan.version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
-  const { releaseCommit } = await tracker.run('commit', () => local.commitRelease.executeWithOptions({ summary: `commit chore(release): ${plan.tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7));
-  state.releaseCommit = releaseCommit;
-  await tracker.run(
-    'tag',
-    () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }]),
-    (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
-  );
-  await tracker.run(
-    'push',
-    () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
-    (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
-  );
-
+  let releaseCommit: string;
+  try {
+    await tracker.run('files', () => local.writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${plan.version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
+    ({ releaseCommit } = await tracker.run('commit', () => local.commitRelease.executeWithOptions({ summary: `commit chore(release): ${plan.tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7)));
+    state.releaseCommit = releaseCommit;
+    await tracker.run(
+      'tag',
+      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }]),
+      (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
+    );
+    await tracker.run(
+      'push',
+      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+      (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
+    );
+  } catch (error) {
+    // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
+    // next release starts from the source commit and makes exactly one release commit.
+    if (patched('undo-failed-release')) await undoRelease(local, input.repoId, plan.tag, preflight.sha, tracker);
+    throw error;
+  }
   const released = `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
   const deploySettings = pin.settings.deploy;
   if (input.deploy === false || !deploySettings) return finish('released', released, approval);
@@ -177,6 +187,22 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   }, (d) => `${d.outcome}: ${d.reason}`);
   const outcomes: Record<DeployResult['outcome'], ReleaseOutcome> = { deployed: 'deployed', 'rolled-back': 'rolled-back', abandoned: 'abandoned', failed: 'deploy-failed' };
   return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
+}
+
+/**
+ * The saga's compensation: undoes what the release did locally, even when the run is being
+ * cancelled. The step's own failure is what the run reports, so a failed undo is only logged.
+ */
+async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() => tracker.run(
+      'undo',
+      () => local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [{ repoId, tag, sourceSha }]),
+      (u) => u.reason,
+    ));
+  } catch (error) {
+    log.warn('the failed release could not be undone', { repoId, tag, error: (error as Error).message });
+  }
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */

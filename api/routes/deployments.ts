@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { tagName } from '../../domain/bump.js';
 import { ShipgateError } from '../../domain/errors.js';
-import { resolveCommit } from '../../activities/git.js';
+import { checkRelease } from '../../activities/released.js';
+import { deploymentLedger } from '../deploy-ledger.js';
 import type { ApiDeps } from '../deps.js';
 import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
-import { configuredRepo, workingCopyGit } from '../repositories.js';
+import { configuredRepo, workingCopyDir, workingCopyGit } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
-import { DeployRun, RunSummary } from '../state-schemas.js';
+import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
 const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
@@ -19,7 +19,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/repos/:id/deployments',
     {
       schema: {
-        summary: 'Deploy a released version again (or an older one), with the same health and version checks',
+        summary: 'Deploy a released version again (or an older one), with the same health and version checks; a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
         tags: ['deployments'],
         params: RepoIdParams,
         body: Type.Object({ version: Version }, { additionalProperties: false }),
@@ -30,12 +30,25 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       const repo = configuredRepo(config, request.params.id);
       if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
       const version = request.body.version.replace(/^v/, '');
-      const tag = tagName(version, repo.tagFormat);
-      if (!(await resolveCommit(await workingCopyGit(config, repo), `refs/tags/${tag}`))) {
-        throw new ShipgateError('SHIPGATE_TAG_NOT_FOUND', `repository "${repo.id}" has no release tag ${tag}`);
-      }
+      await workingCopyGit(config, repo); // a missing working copy is the repository's state: 422
+      const released = await checkRelease(workingCopyDir(config, repo), repo, version, deps.reportKeys);
+      if (!released.ok) throw new ShipgateError(released.code, released.reason);
       return reply.code(202).send(await startDeployment(deps, repo, version));
     },
+  );
+
+  app.get(
+    '/repos/:id/deployments',
+    {
+      schema: {
+        summary: 'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
+        tags: ['deployments'],
+        params: RepoIdParams,
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Runs per environment, newest first: 1 to 999 (default 20)' })) }, { additionalProperties: false }),
+        response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? 20)),
   );
 
   app.get(

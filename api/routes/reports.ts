@@ -23,9 +23,11 @@ const Report = Type.Object({
     min_changed_lines: Type.Integer(),
     gate: Type.Enum(COVERAGE_GATES),
   }),
+  verified: Type.Boolean({ description: "Whether its signature verifies under this service's key: only a verified report approves a release" }),
+  verification: Type.String({ description: 'The key that signed it (signed with key <id>), or why it does not verify' }),
 });
 
-export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config }) => {
+export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config, reportKeys }) => {
   app.get(
     '/repos/:id/reports',
     {
@@ -44,15 +46,17 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
     },
     async (request) => {
       const repo = configuredRepo(config, request.params.id);
-      const { reports, warnings } = await readReports(workingCopyDir(config, repo));
+      const { reports, warnings } = await readReports(workingCopyDir(config, repo), reportKeys);
       return {
-        reports: reports.map(({ name, frontMatter: fm }) => ({
+        reports: reports.map(({ name, frontMatter: fm, signature }) => ({
           name,
           outcome: fm.outcome,
           commit: fm.commit,
           created_at: fm.created_at,
           tests: fm.tests,
           coverage: fm.coverage,
+          verified: signature.ok,
+          verification: signature.ok ? `signed with key ${signature.keyId}` : signature.reason,
         })),
         warnings,
       };

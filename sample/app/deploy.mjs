@@ -2,7 +2,7 @@
 // server with the released version, then waits until it answers. A real deploy script would
 // roll out a container or a package instead; the contract is the same: exit 0 when done.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,6 +17,8 @@ mkdirSync(stateDir, { recursive: true });
 const state = (name) => path.join(stateDir, name);
 const count = existsSync(state('deploy-count')) ? Number(readFileSync(state('deploy-count'), 'utf8')) : 0;
 writeFileSync(state('deploy-count'), String(count + 1));
+// One line per run, so a check can see what each deployment was told was live before it.
+appendFileSync(state('deploys.log'), `${JSON.stringify({ version, previous: process.env.SHIPGATE_PREVIOUS_VERSION ?? '' })}\n`);
 console.log(`deploy: ${process.env.SHIPGATE_PREVIOUS_VERSION || 'nothing'} -> ${version} (tag ${process.env.SHIPGATE_TAG})`);
 
 if (existsSync(state('fail-deploy'))) {

@@ -16,6 +16,8 @@ export interface SampleService {
   fault(name: string): Promise<void>;
   clearFault(name: string): Promise<void>;
   deployCount(): number;
+  /** Every run of the deploy command, oldest first: the version it deployed and `SHIPGATE_PREVIOUS_VERSION`. */
+  deploys(): { version: string; previous: string }[];
   servingVersion(): Promise<string | null>;
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function createSampleService(id: string, tune: (settings: Repositor
     },
     clearFault: (name) => rm(state(name), { force: true }),
     deployCount: () => (existsSync(state('deploy-count')) ? Number(readFileSync(state('deploy-count'), 'utf8')) : 0),
+    deploys: () => (existsSync(state('deploys.log')) ? readFileSync(state('deploys.log'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { version: string; previous: string }) : []),
     async servingVersion() {
       try {
         const response = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -7,11 +7,15 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
+import { reportKey, type ReportKeys } from '../../activities/report-signing.js';
 import { parseConfig } from '../../config/load.js';
 import type { RepositoryInput } from '../../config/schema.js';
 import type { ShipgateConfig } from '../../config/types.js';
 import { createWorkers, runWorkers } from '../../worker/create-workers.js';
 import { workflowsPath } from '../../worker/workflows-path.js';
+
+/** The key test workers and test apps share, as every worker and API of one service must. */
+export const TEST_REPORT_KEYS: ReportKeys = { current: reportKey(randomUUID().replaceAll('-', ''), 'the tests'), previous: [] };
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 let runtimeInstalled = false;
@@ -35,7 +39,7 @@ export interface TestWorker {
 }
 
 /** A real worker on its own task queue against the shared dev server. */
-export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string; reportKeys?: ReportKeys } = {}): Promise<TestWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -49,6 +53,7 @@ export async function startTestWorker(config: ShipgateConfig, options: { workerI
     config: scoped,
     logger: pino({ level: 'warn' }),
     workerId: options.workerId ?? 'test-worker',
+    reportKeys: options.reportKeys ?? TEST_REPORT_KEYS,
     taskQueue,
     workflowBundle: await workflowBundle(),
     shutdownGraceMs: 1_000,

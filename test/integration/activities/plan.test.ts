@@ -66,3 +66,45 @@ describe('release plans on real histories', () => {
     expect(plan.version).toBe(version);
   });
 });
+
+describe('the last release is a stable release the remote has', () => {
+  it('plans a major after a feat! released only as a beta', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat!: drop the v1 API');
+      await repo.push();
+      await repo.git('tag', '-a', '-m', 'v2.0.0-beta.1', 'v2.0.0-beta.1');
+      await repo.commit('fix: after the beta');
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '2.0.0', bump: 'major' });
+    expect(plan.changelogEntry).toMatch(/### Breaking Changes\n\n\* drop the v1 API/);
+  });
+
+  it('keeps a feature made before a beta in the stable entry', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat: before the beta');
+      await repo.push();
+      await repo.git('tag', '-a', '-m', 'v1.1.0-beta.1', 'v1.1.0-beta.1');
+      await repo.commit('fix: after the beta');
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '1.1.0' });
+    expect(plan.changelogEntry).toContain('before the beta');
+    expect(plan.changelogEntry).toContain('after the beta');
+  });
+
+  it('promotes a release candidate with no new commits', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat: in the candidate');
+      await repo.push();
+      await repo.git('tag', '-a', '-m', 'v1.1.0-rc.1', 'v1.1.0-rc.1');
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '1.1.0', commitCount: 1 });
+  });
+
+  it('does not count a tag whose commit the remote release branch does not have', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('fix: never pushed');
+      await repo.git('tag', '-a', '-m', 'v1.0.1', 'v1.0.1');
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '1.0.1', commitCount: 1 });
+  });
+});

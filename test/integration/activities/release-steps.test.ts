@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReleaseActivities, type ReleaseActivities } from '../../../activities/release.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { testConfig } from '../../helpers/temporal.js';
+import { TEST_REPORT_KEYS, testConfig } from '../../helpers/temporal.js';
 
 const repos: TestRepo[] = [];
 let acts: ReleaseActivities;
 let moved: TestRepo;
 let retried: TestRepo;
+let undone: TestRepo;
 
 async function stepsUpToTag(repoId: string) {
   const preflight = await acts.preflight({ repoId });
@@ -33,10 +34,11 @@ describe('release steps, called as a retry would call them', () => {
   beforeAll(async () => {
     moved = await createTestRepo(SAMPLE_FILES);
     retried = await createTestRepo(SAMPLE_FILES);
-    repos.push(moved, retried);
-    const config = await testConfig([sampleRepoSettings('moved', moved.dir), sampleRepoSettings('retried', retried.dir)]);
+    undone = await createTestRepo(SAMPLE_FILES);
+    repos.push(moved, retried, undone);
+    const config = await testConfig([sampleRepoSettings('moved', moved.dir), sampleRepoSettings('retried', retried.dir), sampleRepoSettings('undone', undone.dir)]);
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client });
+    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client, reportKeys: TEST_REPORT_KEYS });
   });
 
   afterAll(async () => {
@@ -97,5 +99,54 @@ describe('release steps, called as a retry would call them', () => {
     const remote = await moved.git('ls-remote', 'origin');
     expect(remote).toContain(`${intruder}\trefs/heads/main`);
     expect(remote).not.toContain('refs/tags/');
+  });
+
+  it('undoes a release whose tag step failed: no release commit, no release files, the reports kept', async () => {
+    const r = undone;
+    const source = await r.commit('fix: a fix');
+    await r.write('context/test-pass-20260102-030405.md', 'a report\n');
+    const { plan, files } = await stepsUpToTag('undone');
+    const withReport = { ...files, evidence: ['test-pass-20260102-030405.md'] };
+    await acts.writeReleaseFiles(withReport);
+    const { releaseCommit } = await acts.commitRelease(withReport);
+    // Someone else's tag of the same name, made after the plan was checked.
+    await r.git('tag', '-a', '-m', 'not ours', plan.tag!, source);
+    const error = await acts.tagRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! }).catch((e: unknown) => e);
+    expect((error as ApplicationFailure).type).toBe('SHIPGATE_TAG_EXISTS');
+
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source })).toMatchObject({ undone: true });
+    expect(await r.head()).toBe(source);
+    expect(await r.git('rev-parse', `${plan.tag!}^{commit}`), 'a tag that is not the release commit\'s is not ours to delete').toBe(source);
+    expect(await r.git('status', '--porcelain', '--untracked-files=all')).toBe('?? context/test-pass-20260102-030405.md');
+    expect(await readFile(path.join(r.dir, 'context/test-pass-20260102-030405.md'), 'utf8')).toBe('a report\n');
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source }), 'twice is once').toMatchObject({ undone: true });
+    expect(await r.head()).toBe(source);
+    await r.git('tag', '--delete', plan.tag!);
+  });
+
+  it('undoes release files written before the commit step failed', async () => {
+    const r = undone;
+    const { preflight, files } = await stepsUpToTag('undone');
+    await acts.writeReleaseFiles(files);
+    expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).not.toBe('');
+    await acts.undoRelease({ repoId: 'undone', tag: files.tag, sourceSha: preflight.sha });
+    expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).toBe('');
+  });
+
+  it('leaves a HEAD that moved to someone else\'s commit, and a release the remote already has, as they are', async () => {
+    const r = undone;
+    const { preflight, plan, files } = await stepsUpToTag('undone');
+    const theirs = await r.commit('feat: committed during the release');
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({ undone: false });
+    expect(await r.head()).toBe(theirs);
+    await r.git('reset', '-q', '--hard', preflight.sha);
+
+    await acts.writeReleaseFiles(files);
+    const { releaseCommit } = await acts.commitRelease(files);
+    await acts.tagRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! });
+    await acts.pushRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha });
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({ undone: false });
+    expect(await r.head()).toBe(releaseCommit);
+    expect(await r.git('tag', '--list', plan.tag!)).toBe(plan.tag!);
   });
 });

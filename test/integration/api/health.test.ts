@@ -67,6 +67,7 @@ describe('GET /docs/json', () => {
       ]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
+      expect(doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('environments');
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     } finally {
       await app.close();

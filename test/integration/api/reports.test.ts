@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeReport, type QaReportFrontMatter } from '../../../context/report.js';
 import type { ShipgateConfig } from '../../../config/types.js';
 import { AUTH, buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
-import { testConfig } from '../../helpers/temporal.js';
+import { signReportText } from '../../../activities/report-signing.js';
+import { TEST_REPORT_KEYS, testConfig } from '../../helpers/temporal.js';
 
 const SHA = '9be07d2c4f1a8e3b5d6c7a8b9e0f1a2b3c4d5e6f';
 
@@ -39,7 +40,7 @@ describe('GET /repos/:id/reports', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-reports-'));
     await writeContext(path.join(root, 'web'), {
-      'test-failures-20251013-101500.md': qaReport('test-failures', '2025-10-13T10:15:00Z'),
+      'test-failures-20251013-101500.md': signReportText(qaReport('test-failures', '2025-10-13T10:15:00Z'), TEST_REPORT_KEYS),
       'test-pass-20251014-090000.md': qaReport('test-pass', '2025-10-14T09:00:00Z'),
       'test-gaps-20251013-120000.md': 'no front matter here\n',
       'notes.txt': 'not a report',
@@ -74,9 +75,13 @@ describe('GET /repos/:id/reports', () => {
       created_at: '2025-10-13T10:15:00Z',
       tests: { total: 3, passed: 2, failed: 1, skipped: 0 },
       coverage: { changed_lines: 10, covered_lines: 9, percent: 90, threshold: 80, min_changed_lines: 1, gate: 'passed' },
+      verified: true,
+      verification: `signed with key ${TEST_REPORT_KEYS.current.id}`,
     });
-    expect(warnings).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ verified: false, verification: 'not signed' });
+    expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/test-gaps-20251013-120000/);
+    expect(warnings[1]).toMatch(/^foreign test-pass-20251014-090000\.md: not signed; .*never approves a release/);
   });
 
   it('reads a URL repository from its clone in the data folder', async () => {

@@ -172,6 +172,17 @@ describe('the shipgate CLI against the real API', () => {
     expect(result.stdout).toMatch(new RegExp(`^release:${id}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'));
   });
 
+  it('shows the deploy ledger: what is live, and the run that put it there', async () => {
+    const result = await shipgate(['deployments', id]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^production: 1\.0\.0 is live, verified healthy since \d{4}-\d\d-\d\d \d\d:\d\d \(deploy-\d{8}-\d{6}\.md\)$/);
+    expect(lines[1]).toMatch(/^VERSION\s+OUTCOME\s+LIVE AFTER\s+TRIGGER\s+REQUESTED BY\s+ENDED\s+REPORT$/);
+    expect(lines[2]).toMatch(new RegExp(`^1\\.0\\.0\\s+deployed\\s+1\\.0\\.0\\s+manual\\s+release:${id}`));
+    const none = await shipgate(['deployments', faultyId]);
+    expect(none.stdout).toBe(`No deployments of ${faultyId} on record in its context/ yet.\n`);
+  });
+
   it('stops with 3 and the commands to send when a deployment awaits a decision, then takes the decision', async () => {
     await faulty.fault('fail-deploy');
     const waiting = await shipgate(['release', faultyId, '--follow', '--interval', '200ms']);

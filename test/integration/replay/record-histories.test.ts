@@ -39,7 +39,7 @@ async function awaitingDecision(deployId: string): Promise<void> {
 
 describe.skipIf(!recording)('record workflow histories for replay', () => {
   beforeAll(async () => {
-    for (const id of ['hist-release', 'hist-retry', 'hist-rollback']) services.push(await createSampleService(id));
+    for (const id of ['hist-release', 'hist-retry', 'hist-rollback', 'hist-ledger']) services.push(await createSampleService(id));
     worker = await startTestWorker(await testConfig(services.map((s) => s.settings)));
   });
 
@@ -79,5 +79,23 @@ describe.skipIf(!recording)('record workflow histories for replay', () => {
     expect((await handle.result()).outcome).toBe('rolled-back');
     await save('release-rolled-back', 'release:hist-rollback');
     await save('deploy-rolled-back', 'deploy:hist-rollback:production');
+  });
+
+  it('records a rollback to the version the deploy ledger names, past a release that was itself rolled back', async () => {
+    const service = services[3]!;
+    const release = (workflowId: string) => worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId, args: [{ repoId: 'hist-ledger' }] });
+    const rollBack = async (handle: Awaited<ReturnType<typeof release>>) => {
+      await awaitingDecision('deploy:hist-ledger:production');
+      await worker.client.workflow.getHandle('deploy:hist-ledger:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+      expect((await handle.result()).outcome).toBe('rolled-back');
+    };
+    expect((await (await release('release:hist-ledger-1')).result()).outcome).toBe('deployed');
+    await service.repo.commit('feat: louder', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+    await service.fault('unhealthy-1.1.0');
+    await rollBack(await release('release:hist-ledger-2'));
+    await service.repo.commit('feat: whisper', { 'src/whisper.js': 'export const whisper = true;\n' });
+    await service.fault('unhealthy-1.2.0');
+    await rollBack(await release('release:hist-ledger'));
+    await save('deploy-rolled-back-to-last-good', 'deploy:hist-ledger:production');
   });
 });

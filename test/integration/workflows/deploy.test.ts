@@ -1,12 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
-import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployState } from '../../../workflows/messages.js';
+import { deployWorkflow } from '../../../workflows/deploy.js';
+import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecision, type DeployState } from '../../../workflows/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
+import { AUTH, buildTestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const services = new Map<string, SampleService>();
+// Fresh IDs per run: a deployment left awaiting a decision by an earlier, failed run would hold a fixed one.
+const run = randomBytes(3).toString('hex');
+const LEDGER = `dep-ledger-${run}`;
+const LEDGER_ABANDON = `dep-ledger-abandon-${run}`;
+const LEDGER_REDEPLOY = `dep-ledger-redeploy-${run}`;
+const LEDGER_NEVER = `dep-ledger-never-${run}`;
 let worker: TestWorker;
 
 function service(id: string): SampleService {
@@ -38,8 +47,29 @@ async function untilAwaitingDecision(repoId: string): Promise<DeployState> {
 /** Releases 1.0.0 healthily, then commits a feature so that the next release is 1.1.0. */
 async function releasedOnce(id: string): Promise<void> {
   const first = await (await startRelease(id)).result();
-  expect(first.outcome).toBe('deployed');
+  expect(first.outcome, first.reason).toBe('deployed');
   await service(id).repo.commit('feat: shout', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+}
+
+function decide(repoId: string, decision: DeployDecision) {
+  return worker.client.workflow.getHandle(`deploy:${repoId}:production`).executeUpdate(decisionUpdate, { args: [decision] });
+}
+
+/** Commits a feature and releases it while its health check fails; resolves once a decision is awaited. */
+async function releaseUnhealthy(id: string, version: string, feature: string) {
+  const s = service(id);
+  await s.repo.commit(`feat: ${feature}`, { [`src/${feature}.js`]: `export const ${feature} = true;\n` });
+  await s.fault(`unhealthy-${version}`);
+  const handle = await startRelease(id);
+  const waiting = await untilAwaitingDecision(id);
+  expect(waiting.version).toBe(version);
+  return { handle, waiting };
+}
+
+/** The deploy reports in the work tree that git does not track. */
+async function untrackedDeployReports(id: string): Promise<string[]> {
+  const status = await service(id).repo.git('status', '--porcelain', '--untracked-files=all');
+  return status.split('\n').filter((line) => /^\?\? context\/deploy-/.test(line)).map((line) => line.slice(3));
 }
 
 describe('deployment', () => {
@@ -53,6 +83,10 @@ describe('deployment', () => {
       'dep-abandon': () => {},
       'dep-signal': () => {},
       'dep-auto': (s) => { s.deploy = { ...s.deploy!, autoRollback: true }; },
+      [LEDGER]: () => {},
+      [LEDGER_ABANDON]: () => {},
+      [LEDGER_REDEPLOY]: () => {},
+      [LEDGER_NEVER]: () => {},
     };
     for (const [id, tune] of Object.entries(tunes)) services.set(id, await createSampleService(id, tune));
     worker = await startTestWorker(await testConfig([...services.values()].map((s) => s.settings)));
@@ -145,6 +179,7 @@ describe('deployment', () => {
     const handle = await startRelease('dep-abandon');
     await untilAwaitingDecision('dep-abandon');
     const deploy = worker.client.workflow.getHandle('deploy:dep-abandon:production');
+    expect((await deployStateOf('dep-abandon')).rollbackNote).toMatch(/no deployment to production verified healthy is on record/);
     const refused = await deploy.executeUpdate(decisionUpdate, { args: ['rollback'] }).catch((e: Error) => e);
     expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/no previous release to roll back to/);
     await deploy.executeUpdate(decisionUpdate, { args: ['abandon'] });
@@ -166,5 +201,118 @@ describe('deployment', () => {
     ]);
     expect((await handle.result()).outcome).toBe('deployed');
     expect(await s.servingVersion()).toBe('1.0.0');
+  });
+
+  it('rolls back to the last version verified healthy, not to the tag before, and the record survives a new worker', async () => {
+    const s = service(LEDGER);
+    await releasedOnce(LEDGER);
+    await s.fault('unhealthy-1.1.0');
+    const first = await startRelease(LEDGER);
+    expect((await untilAwaitingDecision(LEDGER)).previousVersion).toBe('1.0.0');
+    await decide(LEDGER, 'rollback');
+    expect((await first.result()).outcome).toBe('rolled-back');
+    expect(await s.servingVersion()).toBe('1.0.0');
+
+    // A new worker on the same data folder knows nothing but what the repository records.
+    const config = worker.config;
+    await worker.stop();
+    worker = await startTestWorker(config, { workerId: 'test-worker-2' });
+
+    const { handle, waiting } = await releaseUnhealthy(LEDGER, '1.2.0', 'whisper');
+    expect(waiting.previousVersion, '1.1.0 was itself rolled back').toBe('1.0.0');
+    expect(waiting.decisionsAllowed).toContain('rollback');
+    await decide(LEDGER, 'rollback');
+    const result = await handle.result();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.reason).toMatch(/rolled back to 1\.0\.0/);
+    expect(await s.servingVersion()).toBe('1.0.0');
+    expect(s.deploys().filter((d) => d.version !== '1.0.0')).toEqual([
+      { version: '1.1.0', previous: '1.0.0' },
+      { version: '1.2.0', previous: '1.0.0' },
+    ]);
+
+    let reports: string[] = [];
+    const app = await buildTestApp(worker.config, worker.client);
+    try {
+      const response = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments`, headers: AUTH });
+      expect(response.statusCode).toBe(200);
+      const [production, ...others] = response.json().environments;
+      expect(others).toEqual([]);
+      expect(production.environment).toBe('production');
+      expect(production.live).toMatchObject({ version: '1.0.0' });
+      expect(production.entries.map((e: { version: string; outcome: string; liveVersion: string | null }) => [e.version, e.outcome, e.liveVersion])).toEqual([
+        ['1.2.0', 'rolled-back', '1.0.0'],
+        ['1.1.0', 'rolled-back', '1.0.0'],
+        ['1.0.0', 'deployed', '1.0.0'],
+      ]);
+      expect(production.entries[0]).toMatchObject({ trigger: 'manual', requestedBy: expect.stringMatching(new RegExp(`^release:${LEDGER}`)) });
+      expect(production.live.report).toBe(production.entries[0].report);
+      reports = production.entries.map((e: { report: string }) => `context/${e.report}`);
+      const limited = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments?limit=1`, headers: AUTH });
+      expect(limited.json().environments[0].entries).toHaveLength(1);
+      const refused = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments` });
+      expect(refused.statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+
+    const [of120, of110, of100] = reports;
+    const committedWith = async (tag: string) => (await s.repo.git('show', '--name-only', '--format=', tag)).split('\n').filter((f) => f.startsWith('context/deploy-'));
+    expect(await committedWith('v1.1.0')).toEqual([of100]);
+    expect(await committedWith('v1.2.0')).toEqual([of110]);
+    expect(await untrackedDeployReports(LEDGER), 'only the report of the last run waits for the next release').toEqual([of120]);
+  });
+
+  it('rolls back past an abandoned release to the last version verified healthy', async () => {
+    const s = service(LEDGER_ABANDON);
+    await releasedOnce(LEDGER_ABANDON);
+    await s.fault('unhealthy-1.1.0');
+    const abandoned = await startRelease(LEDGER_ABANDON);
+    await untilAwaitingDecision(LEDGER_ABANDON);
+    await decide(LEDGER_ABANDON, 'abandon');
+    expect((await abandoned.result()).outcome).toBe('abandoned');
+
+    const { handle, waiting } = await releaseUnhealthy(LEDGER_ABANDON, '1.2.0', 'whisper');
+    expect(waiting.previousVersion).toBe('1.0.0');
+    await decide(LEDGER_ABANDON, 'rollback');
+    expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
+    expect(await s.servingVersion()).toBe('1.0.0');
+    expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+  });
+
+  it('rolls back to an old version deployed again, not to the release before in history', async () => {
+    const s = service(LEDGER_REDEPLOY);
+    await releasedOnce(LEDGER_REDEPLOY);
+    expect((await (await startRelease(LEDGER_REDEPLOY)).result()).outcome).toBe('deployed');
+    expect(await s.servingVersion()).toBe('1.1.0');
+    const again = await worker.client.workflow.start(deployWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: `deploy:${LEDGER_REDEPLOY}:production`,
+      args: [{ repoId: LEDGER_REDEPLOY, version: '1.0.0', trigger: 'manual' }],
+    });
+    const redeployed = await again.result();
+    expect(redeployed.outcome).toBe('deployed');
+    expect(await s.servingVersion()).toBe('1.0.0');
+
+    const { handle, waiting } = await releaseUnhealthy(LEDGER_REDEPLOY, '1.2.0', 'whisper');
+    expect(waiting.previousVersion).toBe('1.0.0');
+    await decide(LEDGER_REDEPLOY, 'rollback');
+    expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
+    expect(await s.servingVersion()).toBe('1.0.0');
+    expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+  });
+
+  it('offers no rollback to a release that was tagged but never verified healthy', async () => {
+    const s = service(LEDGER_NEVER);
+    const tagged = await (await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: `release:${LEDGER_NEVER}:${run}`, args: [{ repoId: LEDGER_NEVER, deploy: false }] })).result();
+    expect(tagged.outcome).toBe('released');
+    const { handle, waiting } = await releaseUnhealthy(LEDGER_NEVER, '1.1.0', 'whisper');
+    expect(waiting.previousVersion).toBeNull();
+    expect(waiting.rollbackTarget).toBeNull();
+    expect(waiting.decisionsAllowed).toEqual(['retry', 'abandon']);
+    expect(waiting.rollbackNote).toMatch(/no deployment to production verified healthy is on record/);
+    expect(s.deploys()).toEqual([{ version: '1.1.0', previous: '' }]);
+    await decide(LEDGER_NEVER, 'abandon');
+    expect((await handle.result()).outcome).toBe('abandoned');
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,10 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 
 const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
-const IDS = ['rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind'] as const;
+const IDS = [
+  'rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind',
+  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-stranded', 'rel-candidate', 'rel-long',
+] as const;
 
 function repo(id: (typeof IDS)[number]): TestRepo {
   return repos.get(id)!;
@@ -33,6 +36,33 @@ async function failureOf(input: ReleaseInput): Promise<string> {
   expect(error).toBeInstanceOf(WorkflowFailedError);
   const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
   return `${cause?.type}: ${cause?.message}`;
+}
+
+/** The failure of a run that must fail, and how often each activity was attempted. */
+async function failedRelease(input: ReleaseInput) {
+  const handle = await worker.client.workflow.start(releaseWorkflow, {
+    taskQueue: worker.taskQueue,
+    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
+    args: [input],
+  });
+  const error = await handle.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
+  const events = (await handle.fetchHistory()).events ?? [];
+  const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+  const attempts: Record<string, number> = {};
+  for (const e of events) {
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) attempts[names.get(String(started.scheduledEventId))!] = started.attempt ?? 1;
+  }
+  return { failure: `${cause?.type}: ${cause?.message}`, attempts, activities: [...names.values()] };
+}
+
+/** Everything a failed release may have left in the working copy: there must be nothing. */
+async function expectNothingLeft(r: TestRepo, sourceSha: string) {
+  expect(await r.head()).toBe(sourceSha);
+  expect(await r.git('tag', '--list', '--no-merged', sourceSha)).toBe('');
+  expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).toBe('');
 }
 
 async function remoteTags(r: TestRepo): Promise<string[]> {
@@ -158,5 +188,106 @@ describe('ReleaseWorkflow', () => {
     await other.git('push', '-q', r.remote, 'HEAD:main');
     await other.cleanup();
     expect(await failureOf({ repoId: 'rel-behind' })).toMatch(/SHIPGATE_BRANCH_BEHIND: main at [0-9a-f]{7} is behind origin\/main/);
+  });
+
+  it('undoes the local release when the remote refuses the push, without retrying, and releases once the refusal is lifted', async () => {
+    const r = repo('rel-refused');
+    const hook = path.join(r.remote.replace('file://', ''), 'hooks', 'pre-receive');
+    await writeFile(hook, '#!/bin/sh\necho "main is a protected branch" >&2\nexit 1\n', { mode: 0o755 });
+    const source = await r.commit('fix: a fix for production');
+    const { failure, attempts, activities } = await failedRelease({ repoId: 'rel-refused' });
+    expect(failure).toMatch(/^SHIPGATE_PUSH_REJECTED: .*pre-receive hook declined/);
+    expect(failure).toContain('main is a protected branch');
+    expect(attempts.pushRelease).toBe(1);
+    expect(activities).toContain('undoRelease');
+    await expectNothingLeft(r, source);
+    expect(await remoteTags(r)).toEqual([]);
+    const reports = await r.git('status', '--porcelain', '--untracked-files=all', '--', 'context');
+    expect(reports, 'the QA report the release commit had taken in is back, untracked').toMatch(/^\?\? context\/test-pass-\d{8}-\d{6}\.md$/m);
+
+    await rm(hook);
+    const { result } = await release({ repoId: 'rel-refused' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    expect(await remoteTags(r)).toEqual(['refs/tags/v1.0.0']);
+    expect((await r.git('ls-remote', 'origin', 'refs/heads/main')).split('\t')[0]).toBe(result.releaseCommit);
+  });
+
+  it('undoes the local release when every push attempt fails, and releases once the remote answers', async () => {
+    const r = repo('rel-unreachable');
+    await r.git('remote', 'set-url', '--push', 'origin', `${r.remote}-gone`);
+    const source = await r.commit('fix: another fix');
+    const { failure, attempts } = await failedRelease({ repoId: 'rel-unreachable' });
+    expect(failure).toMatch(/^SHIPGATE_PUSH_FAILED: push to origin failed/);
+    expect(attempts.pushRelease).toBe(5);
+    await expectNothingLeft(r, source);
+    expect(await remoteTags(r)).toEqual([]);
+
+    await r.git('remote', 'set-url', '--delete', '--push', 'origin', `${r.remote}-gone`);
+    const { result } = await release({ repoId: 'rel-unreachable' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    expect(await remoteTags(r)).toEqual(['refs/tags/v1.0.0']);
+  });
+
+  it('fails tag-exists before writing anything, and the release after it makes one release commit', async () => {
+    const r = repo('rel-tagged');
+    await r.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
+    await r.git('push', '-q', 'origin', 'v1.0.0');
+    const source = await r.commit('feat: a feature');
+    const unrelated = (await r.git('commit-tree', '-m', 'unrelated', (await r.git('hash-object', '-t', 'tree', '/dev/null')).trim())).trim();
+    await r.git('tag', '-a', '-m', 'not a release', 'v1.1.0', unrelated);
+    const { failure, activities } = await failedRelease({ repoId: 'rel-tagged' });
+    expect(failure).toMatch(/^SHIPGATE_TAG_EXISTS: tag v1\.1\.0 already exists/);
+    expect(activities).not.toContain('writeReleaseFiles');
+    expect(await r.head()).toBe(source);
+    expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).toBe('');
+
+    await r.git('tag', '--delete', 'v1.1.0');
+    const { result } = await release({ repoId: 'rel-tagged' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.1.0' });
+    const subjects = (await r.git('log', '--format=%s', 'origin/main')).split('\n');
+    expect(subjects.filter((s) => s === 'chore(release): v1.1.0')).toHaveLength(1);
+    expect((await r.git('rev-parse', 'HEAD^')).trim()).toBe(source);
+  });
+
+  it('names a release an earlier push left stranded, and releases once it is undone', async () => {
+    const r = repo('rel-stranded');
+    const source = await r.commit('fix: the fix production waits for');
+    const stranded = await r.commit('chore(release): v1.0.0', { 'CHANGELOG.md': '# Changelog\n\n## 1.0.0\n' });
+    await r.git('tag', '-a', '-m', 'never pushed', 'v1.0.0');
+    const { failure } = await failedRelease({ repoId: 'rel-stranded' });
+    expect(failure).toContain(`SHIPGATE_TAG_EXISTS: tag v1.0.0 already exists here on ${stranded.slice(0, 7)}; nothing was written; a release that was never pushed`);
+    expect(await r.head()).toBe(stranded);
+
+    await r.git('tag', '--delete', 'v1.0.0');
+    await r.git('reset', '-q', '--hard', `${stranded.slice(0, 7)}^`);
+    const { result } = await release({ repoId: 'rel-stranded' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    expect((await r.git('rev-parse', 'origin/main^')).trim()).toBe(source);
+    expect(await remoteTags(r)).toEqual(['refs/tags/v1.0.0']);
+  });
+
+  it('promotes a release candidate: a prerelease tag is never the last release', async () => {
+    const r = repo('rel-candidate');
+    await r.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
+    await r.commit('feat: in the candidate');
+    await r.push();
+    await r.git('tag', '-a', '-m', 'v1.1.0-rc.1', 'v1.1.0-rc.1');
+    await r.git('push', '-q', 'origin', 'v1.0.0', 'v1.1.0-rc.1');
+    const { result } = await release({ repoId: 'rel-candidate' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.1.0', tag: 'v1.1.0' });
+    expect(await r.git('tag', '-l', '--format=%(contents)', 'v1.1.0')).toContain('in the candidate');
+    const qaReport = await readFile(path.join(r.dir, 'context', result.qaReport!), 'utf8');
+    expect(qaReport, 'QA measures from the same last release').toMatch(/^base: v1\.0\.0$/m);
+  });
+
+  it('releases a changelog entry longer than one command-line argument may be', async () => {
+    const r = repo('rel-long');
+    for (let i = 0; i < 40; i += 1) await r.commit(`fix: ${`${i} a long subject `.repeat(250)}`);
+    const { result } = await release({ repoId: 'rel-long' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    const message = await r.git('tag', '-l', '--format=%(contents)', 'v1.0.0');
+    expect(message.length).toBeGreaterThan(128 * 1024);
+    expect(message).toMatch(/^## 1\.0\.0 /);
+    expect(await remoteTags(r)).toEqual(['refs/tags/v1.0.0']);
   });
 });

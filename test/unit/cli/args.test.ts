@@ -49,6 +49,14 @@ describe('parseCommandLine', () => {
     }
     expect(invocation(['reports', 'sample']).command).toEqual({ name: 'reports', repo: 'sample' });
     expect(invocation(['repos']).command).toEqual({ name: 'repos' });
+    expect(invocation(['deployments', 'sample']).command).toEqual({ name: 'deployments', repo: 'sample', limit: null });
+    expect(invocation(['deployments', 'sample', '--limit', '5']).command).toEqual({ name: 'deployments', repo: 'sample', limit: 5 });
+  });
+
+  it('refuses a --limit that is not a whole number from 1 to 999', () => {
+    for (const limit of ['0', '-1', 'ten', '1000', '2.5']) {
+      expect(() => invocation(['deployments', 'sample', '--limit', limit]), limit).toThrow(/--limit/);
+    }
   });
 
   it('takes --json on every command', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { asRunView, type PlanView, type RunSummary } from '../../../cli/api-types.js';
 import { formatTime } from '../../../cli/follow.js';
 import { renderRun } from '../../../cli/render-run.js';
-import { renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, table } from '../../../cli/render.js';
+import { renderDeployments, renderPlan, renderReports, renderRepositories, renderRuns, renderStarted, table } from '../../../cli/render.js';
 import { at, awaitingDecision, deployRun, deployState, qaPassed, qaRunning, releaseAt, releaseEnded } from './runs.js';
 
 const snapshot = { running: '·', formatTime };
@@ -47,6 +47,25 @@ describe('renderPlan', () => {
       '',
       '* **api:** shout the greeting (def5678)',
     ]);
+  });
+
+  it('shows control and bidi characters in subjects, notes and the changelog as escapes, and keeps the columns aligned', () => {
+    const lines = renderPlan('sample', {
+      ...plan,
+      commits: [
+        { ...plan.commits[0]!, scope: 'a\x1b[2J', subject: '\x1b]0;owned\x07 \u202Etxt.exe' },
+        plan.commits[1]!,
+      ],
+      changelogEntry: '## 1.1.0 (2025-10-13)\n\n* \u009b31m red\x7f (def5678)\n',
+    });
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(lines.slice(4, 7)).toEqual([
+      '  COMMIT   TYPE  SCOPE       BUMP   SUBJECT                               WHY',
+      '  def5678  feat  a\\u001b[2J  minor  \\u001b]0;owned\\u0007 <U+202E>txt.exe  feat → minor',
+      '  1111111  docs  -           -      explain the greeting                  docs → no release',
+    ]);
+    expect(lines.at(-1)).toBe('* \\u009b31m red\\u007f (def5678)');
   });
 
   it('says when there is nothing to release, and when there was no release before', () => {
@@ -97,13 +116,26 @@ describe('renderReports and renderRepositories', () => {
           created_at: at(10, 0, 5),
           tests: { total: 3, passed: 3, failed: 0, skipped: 0 },
           coverage: { changed_lines: 4, covered_lines: 4, percent: 100, threshold: 80, min_changed_lines: 1, gate: 'passed' },
+          verified: false,
+          verification: 'not signed',
+        },
+        {
+          name: 'test-pass-20251013-100000.md',
+          outcome: 'test-pass',
+          commit: 'abc1234def',
+          created_at: at(10, 0, 0),
+          tests: { total: 3, passed: 3, failed: 0, skipped: 0 },
+          coverage: { changed_lines: 4, covered_lines: 4, percent: 100, threshold: 80, min_changed_lines: 1, gate: 'passed' },
+          verified: true,
+          verification: 'signed with key 1a2b3c4d',
         },
       ] as never,
       ['context/odd.md: no front matter'],
     );
     expect(lines).toEqual([
-      'REPORT                        OUTCOME    COMMIT   CREATED           TESTS       COVERAGE',
-      'test-pass-20251013-100005.md  test-pass  abc1234  2025-10-13 10:00  3/3 passed  100% passed',
+      'REPORT                        OUTCOME    COMMIT   CREATED           TESTS       COVERAGE     SIGNED',
+      'test-pass-20251013-100005.md  test-pass  abc1234  2025-10-13 10:00  3/3 passed  100% passed  NO (foreign)',
+      'test-pass-20251013-100000.md  test-pass  abc1234  2025-10-13 10:00  3/3 passed  100% passed  yes',
       'warning: context/odd.md: no front matter',
     ]);
   });
@@ -113,6 +145,38 @@ describe('renderReports and renderRepositories', () => {
       { id: 'sample', source: 'path', branch: 'main', remote: 'origin', test: { command: ['npm', 'test'] }, coverage: { format: 'lcov', threshold: 80 }, deploy: { environment: 'production' }, health: { url: 'http://x' } },
     ]);
     expect(lines).toEqual(['ID      SOURCE  BRANCH  COVERAGE    DEPLOYS TO  TEST COMMAND', 'sample  path    main    lcov ≥ 80%  production  npm test']);
+  });
+});
+
+describe('renderDeployments', () => {
+  it('shows per environment what is live, then each run newest first with its outcome and who asked', () => {
+    const entry = (version: string, outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed', liveVersion: string | null, minute: number, requestedBy: string | null) => ({
+      version, outcome, liveVersion, trigger: 'manual', requestedBy, startedAt: at(10, minute, 0), endedAt: at(10, minute + 1, 0),
+      report: `deploy-20251013-10${String(minute + 1).padStart(2, '0')}00.md`, workflowId: 'deploy:sample:production', runId: `r${minute}`,
+    });
+    const lines = renderDeployments('sample', {
+      environments: [{
+        environment: 'production',
+        live: { version: '1.0.0', since: at(10, 1, 0), report: 'deploy-20251013-100600.md' },
+        entries: [entry('1.2.0', 'rolled-back', '1.0.0', 5, 'release:sample'), entry('1.1.0', 'abandoned', null, 3, 'api'), entry('1.0.0', 'deployed', '1.0.0', 0, null)],
+      }],
+      warnings: ['skipped deploy-20251013-090000.md: not a report shipgate wrote (its signature does not verify)'],
+    });
+    expect(lines).toEqual([
+      'production: 1.0.0 is live, verified healthy since 2025-10-13 10:01 (deploy-20251013-100600.md)',
+      'VERSION  OUTCOME      LIVE AFTER  TRIGGER  REQUESTED BY    ENDED             REPORT',
+      '1.2.0    rolled-back  1.0.0       manual   release:sample  2025-10-13 10:06  deploy-20251013-100600.md',
+      '1.1.0    abandoned    -           manual   api             2025-10-13 10:04  deploy-20251013-100400.md',
+      '1.0.0    deployed     1.0.0       manual   -               2025-10-13 10:01  deploy-20251013-100100.md',
+      'warning: skipped deploy-20251013-090000.md: not a report shipgate wrote (its signature does not verify)',
+    ]);
+  });
+
+  it('says when nothing was verified healthy, and when nothing was deployed at all', () => {
+    expect(renderDeployments('sample', { environments: [{ environment: 'staging', live: null, entries: [] }], warnings: [] })[0]).toBe(
+      'staging: nothing verified healthy on record, so no rollback target',
+    );
+    expect(renderDeployments('sample', { environments: [], warnings: [] })).toEqual(["No deployments of sample on record in its context/ yet."]);
   });
 });
 
@@ -177,6 +241,12 @@ describe('renderRun', () => {
     expect(text).toContain('    │ starting sample 1.1.0');
     expect(text).toContain('  awaiting a decision: retry | rollback | abandon (before 13:01:00)');
     expect(text).toContain('  health   failing · HTTP 500 · 8 ms · version 1.1.0: HTTP 500');
+  });
+
+  it('says, while a decision is awaited, where a rollback goes or why there is none', () => {
+    const note = 'to 1.0.0, live and verified healthy in production since 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
+    expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(`  rollback ${note}`);
+    expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
   });
 
   it('marks the unfinished step of a run that ended with ✗', () => {

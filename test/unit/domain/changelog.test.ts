@@ -103,9 +103,9 @@ describe('renderChangelogEntry', () => {
     expect(entry).not.toMatch(/<[a-z/]/i);
   });
 
-  it('collapses newlines and control characters in notes onto one line', () => {
-    const entry = entryFor(['fix: x\n\nBREAKING CHANGE: line one\r\n## not a heading\n| a | b |\u0007']);
-    expect(entry).toContain(`* line one ## not a heading \\| a \\| b \\| (${short(0)})\n`);
+  it('collapses newlines in notes onto one line, and shows other control characters as escapes', () => {
+    const entry = entryFor(['fix: x\n\nBREAKING CHANGE: line one\r\n## not a heading\n| a | b |\u0007 \u202eend']);
+    expect(entry).toContain(`* line one ## not a heading \\| a \\| b \\|\\\\u0007 &lt;U+202E&gt;end (${short(0)})\n`);
   });
 });
 

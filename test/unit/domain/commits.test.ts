@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCommits, type RawCommit } from '../../../domain/commits.js';
+import { analyseCommits, analyseCommitsInSlices, MAX_BODY_CHARS, MAX_HEADER_CHARS, type RawCommit } from '../../../domain/commits.js';
 import { OUTSIDE, commit, shaFor } from './commit-fixtures.js';
 
 function only(message: string) {
@@ -190,6 +190,40 @@ describe('analyseCommits: reverts', () => {
     expect(analysis.bump).toBe('patch');
     expect(analysis.entries[1]?.reason).toBe('ignored: merge commit');
   });
+
+  it('drops only what a reverted merge brought, when its branch had merged the mainline meanwhile', () => {
+    const root = commit(1, 'chore: root');
+    const mainFeat = commit(2, 'feat: on main', [root.sha]);
+    const mainFix = commit(3, 'fix: later on main', [mainFeat.sha]);
+    const sideFeat = commit(4, 'feat: on the branch', [root.sha]);
+    const catchUp = commit(5, 'Merge main into branch', [sideFeat.sha, mainFeat.sha]);
+    const sidePerf = commit(6, 'perf: on the branch after catching up', [catchUp.sha]);
+    const merge = commit(7, 'Merge branch', [mainFix.sha, sidePerf.sha]);
+    const revert = commit(8, `Revert "Merge branch"\n\nThis reverts commit ${merge.sha}.`, [merge.sha]);
+    const analysis = analyseCommits([revert, merge, sidePerf, catchUp, sideFeat, mainFix, mainFeat, root]);
+
+    expect(analysis.features.map((e) => e.sha)).toEqual([mainFeat.sha]);
+    expect(analysis.fixes.map((e) => e.sha)).toEqual([mainFix.sha]);
+    expect(analysis.performance).toEqual([]);
+    expect(analysis.entries[2]?.reason).toBe(`cancelled by revert ${revert.sha.slice(0, 7)}`);
+  });
+
+  it('drops what each of 4,000 reverted merges brought, on a history of 12,001 commits', () => {
+    const history: RawCommit[] = [commit(0, 'fix: root', [])];
+    let head = history[0]!.sha;
+    for (let n = 1; n <= 4_000; n += 1) {
+      const feature = commit(3 * n, `feat: feature ${n}`, [head]);
+      const merge = commit(3 * n + 1, `Merge feature ${n}`, [head, feature.sha]);
+      const revert = commit(3 * n + 2, `Revert "Merge feature ${n}"\n\nThis reverts commit ${merge.sha}.`, [merge.sha]);
+      history.push(feature, merge, revert);
+      head = revert.sha;
+    }
+    const analysis = analyseCommits(history.reverse());
+
+    expect(analysis.features).toEqual([]);
+    expect(analysis.bump).toBe('patch');
+    expect(analysis.fixes).toHaveLength(1);
+  });
 });
 
 describe('analyseCommits: commits that never count', () => {
@@ -256,5 +290,46 @@ describe('analyseCommits: totals', () => {
     expect(analysis.fixes).toHaveLength(2_500);
     expect(analysis.reverts).toHaveLength(0);
     expect(analysis.bump).toBe('minor');
+  });
+});
+
+describe('analyseCommits: hostile lengths', () => {
+  const MiB = 1 << 20;
+
+  it('classifies a commit whose subject is a mebibyte from its first characters, and shows it cut', () => {
+    const entry = only(`fix: ${'A'.repeat(MiB)}`);
+    expect(entry).toMatchObject({ type: 'fix', bump: 'patch', reason: 'fix → patch' });
+    expect(entry.subject).toBe(`${'A'.repeat(MAX_HEADER_CHARS - 'fix: '.length)}…`);
+  });
+
+  it('reads a breaking footer and trailers behind a mebibyte-long line, and cuts a long note', () => {
+    const entry = only(`feat: x\n\n${'B'.repeat(MiB)}\n\nBREAKING CHANGE: y`);
+    expect(entry).toMatchObject({ bump: 'minor', breaking: false });
+    const noted = only(`feat: x\n\nBREAKING CHANGE: ${'n '.repeat(MiB)}`);
+    expect(noted).toMatchObject({ bump: 'major', breaking: true });
+    expect(noted.breakingNotes[0]!.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+  });
+
+  it('finds reverts, and no false ones, in messages full of quotes, whitespace and lines', () => {
+    const sha = shaFor(7);
+    expect(only(`revert: ${' '.repeat(MiB)}x`)).toMatchObject({ type: 'revert', bump: null, reason: 'revert → no release' });
+    expect(only(`revert:${' \n'.repeat(1000)}feat: a\n${' \n'.repeat(1000)}This reverts commit ${sha}.`)).toMatchObject({ type: 'revert', subject: 'feat: a', revertOf: sha });
+    expect(only(`revert: feat: b This reverts commit ${sha}`)).toMatchObject({ type: 'revert', subject: 'feat: b ', revertOf: sha });
+    expect(only(`Revert "${'" '.repeat(MiB / 2)}`)).toMatchObject({ type: null, bump: null });
+    expect(only(`Revert "a "quoted" b"\n\n${'"   \n'.repeat(1000)}"\nThis reverts commit ${sha}.`)).toMatchObject({
+      type: 'revert',
+      subject: `a "quoted" b"\n\n${'"   \n'.repeat(1000)}`,
+      revertOf: sha,
+    });
+  });
+
+  it('gives the same analysis in slices, pausing between them on a long history', async () => {
+    const commits = Array.from({ length: 400 }, (_, n) => commit(n, n % 3 === 0 ? `feat: f${n}\n\n${'body '.repeat(2000)}` : `fix: x${n}`));
+    let pauses = 0;
+    const sliced = await analyseCommitsInSlices(commits, async () => {
+      pauses += 1;
+    });
+    expect(sliced).toEqual(analyseCommits(commits));
+    expect(pauses).toBeGreaterThanOrEqual(4);
   });
 });
