@@ -1,5 +1,6 @@
 import { serializeReport, type QaReportFrontMatter } from '../context/report.js';
 import { escapeMarkdown } from './markdown.js';
+import { counted } from './plural.js';
 import { visibleText } from './visible-text.js';
 import type { QaOutcome } from '../workflows/messages.js';
 import type { DiffCoverageResult } from './diff-coverage.js';
@@ -62,7 +63,7 @@ export function qaOutcome(tests: TestRunFacts, coverage: CoverageFacts): QaOutco
 export function qaReason(tests: TestRunFacts, coverage: CoverageFacts): string {
   if (tests.spawnError) return `the test command could not be started: ${tests.spawnError}`;
   if (tests.timedOut) return `the test suite timed out after ${seconds(tests.timeoutMs)} and was killed`;
-  if ((tests.summary?.failed ?? 0) > 0) return `${tests.summary?.failed} of ${tests.summary?.total} tests failed`;
+  if ((tests.summary?.failed ?? 0) > 0) return `${tests.summary?.failed} of ${counted(tests.summary?.total ?? 0, 'test')} failed`;
   if (tests.exitCode !== 0) return `the test command exited with ${tests.exitCode ?? tests.signal}`;
   if (!coverage.configured) return 'all tests passed (coverage of changed lines is not configured)';
   if (coverage.result === null) return `no coverage was produced: ${coverage.problem ?? 'unknown reason'}`;
@@ -151,7 +152,7 @@ function failureSection(input: QaReportInput): string[] {
   const suspects = changes.commits.filter((c) => c.files.length > 0).slice(0, 20);
   if (suspects.length > 0) {
     lines.push('Commits since the last release, newest first:', '');
-    for (const commit of suspects) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${commit.files.length} file${commit.files.length === 1 ? '' : 's'})`);
+    for (const commit of suspects) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${counted(commit.files.length, 'file')})`);
     lines.push('');
   }
   return lines;
@@ -176,7 +177,10 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
 
 function changesSection(changes: ChangeFacts): string[] {
   const lines = ['## What changed', ''];
-  lines.push(`${changes.commitCount} commit${changes.commitCount === 1 ? '' : 's'} since ${changes.baseRef ? `\`${changes.baseRef}\`` : 'the beginning (no release yet)'}: ${changes.features} features, ${changes.fixes} fixes, ${changes.breaking} breaking, ${changes.others} other; ${changes.changedFiles} files and ${changes.changedLines} lines changed.`, '');
+  const since = changes.baseRef ? `\`${changes.baseRef}\`` : 'the beginning (no release yet)';
+  const kinds = `${counted(changes.features, 'feature')}, ${counted(changes.fixes, 'fix', 'fixes')}, ${changes.breaking} breaking, ${changes.others} other`;
+  const size = `${counted(changes.changedFiles, 'file')} and ${counted(changes.changedLines, 'line')} changed`;
+  lines.push(`${counted(changes.commitCount, 'commit')} since ${since}: ${kinds}; ${size}.`, '');
   for (const commit of changes.commits.slice(0, 50)) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)}${commit.bump ? ` (${commit.bump})` : ''}`);
   if (changes.commits.length > 50) lines.push(`- …and ${changes.commitCount - 50} more`);
   lines.push('');
