@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
+import { Type } from 'typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ReportKeys } from '../activities/report-signing.js';
 import type { ShipgateConfig } from '../config/types.js';
@@ -17,6 +18,8 @@ import { releaseRoutes } from './routes/releases.js';
 import { reportRoutes } from './routes/reports.js';
 import { repoRoutes } from './routes/repos.js';
 import { watchRoutes } from './routes/watch.js';
+
+const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
 /** Every request body is a small JSON options object; anything near this size is a mistake. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -40,6 +43,12 @@ export interface AppOptions {
 /** The shipgate API: public health, then every resource behind the bearer token. */
 export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
   const deps: ApiDeps = { config: options.config, client: options.client, reportKeys: options.reportKeys };
+  // Without a querystring schema Fastify validates no query at all, so `?skipQa=true` would be
+  // ignored while the same typo in a body is refused. Declared parameters stay the route's own.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema ?? {};
+    if (schema.querystring === undefined) route.schema = { ...schema, querystring: NO_QUERY };
+  });
   await app.register(healthRoutes, deps);
   await app.register(hookRoutes, deps);
   await app.register(async (secured) => {

@@ -110,7 +110,7 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       schema: {
         summary: `The most recent QA runs of a repository (at most ${RECENT_RUNS_LIMIT}), newest first`,
         tags: ['qa'],
-        querystring: Type.Object({ repo: RepoId }),
+        querystring: Type.Object({ repo: RepoId }, { additionalProperties: false }),
         response: { 200: Type.Object({ runs: Type.Array(QaRunSummary) }), ...errorResponses(400, 401, 404, 503) },
       },
     },

@@ -59,6 +59,27 @@ describe('request errors', () => {
     expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'body has an unknown field "bump"' });
   });
 
+  // Every route of the API, with what it needs to pass validation but for the extra parameter.
+  const routes: [method: 'GET' | 'POST', url: string][] = [
+    ['GET', '/repos/gone/deployments?limit=5'],
+    ['GET', '/deployments?repo=gone'],
+    ['GET', '/repos/gone/plan?bump=minor'],
+    ['GET', '/qa?repo=gone'],
+    ['GET', '/releases?repo=gone'],
+    ['POST', '/repos/gone/releases'],
+    ['POST', '/repos/gone/qa'],
+    ['POST', '/releases/release:gone/retry'],
+    ['GET', '/repos/gone'],
+    ['GET', '/repos/gone/watch'],
+  ];
+  for (const [method, url] of routes) {
+    it(`answers 400 naming an unknown query parameter on ${method} ${url.split('?')[0]}, as for an unknown body field`, async () => {
+      const response = await app.inject({ method, url: `${url}${url.includes('?') ? '&' : '?'}skipQa=true`, headers: AUTH });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'querystring has an unknown field "skipQa"' });
+    });
+  }
+
   it('answers 400 for a body that is not valid JSON', async () => {
     const response = await postQa('gone', { payload: '{"oops', headers: { 'content-type': 'application/json' } });
     expect(response.statusCode).toBe(400);
