@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { configuredDataDir } from '../config/load.js';
 import { runKindOf, type RunKind } from './api-types.js';
 import {
   COMMANDS,
@@ -37,6 +38,8 @@ export interface Invocation {
   json: boolean;
   apiUrl: string;
   token: string | null;
+  /** Where `token` came from, for the message when the API refuses it. */
+  tokenSource: string | null;
   intervalMs: number;
 }
 
@@ -88,7 +91,7 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
       command: word === 'watch' ? watchCommand(positionals, usage) : toCommand(word, positional, str, flag, usage),
       json: flag('json'),
       apiUrl: apiOption !== null ? apiUrl(apiOption, '--api', usage) : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
-      token: str('token') ?? (env.SHIPGATE_API_TOKEN || savedToken(env)),
+      ...apiToken(str('token'), env),
       intervalMs: interval === null ? DEFAULT_INTERVAL_MS : intervalMs(interval, usage),
     },
   };
@@ -216,11 +219,15 @@ function apiUrl(value: string | null, source: string, usage: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** `npm start` saves the token it generated in the data folder, for the CLI on the same machine. */
-function savedToken(env: Record<string, string | undefined>): string | null {
+/** The first of --token, $SHIPGATE_API_TOKEN and the token `npm start` saved in its data folder. */
+function apiToken(option: string | null, env: Record<string, string | undefined>): { token: string | null; tokenSource: string | null } {
+  if (option !== null) return { token: option, tokenSource: 'given with --token' };
+  if (env.SHIPGATE_API_TOKEN) return { token: env.SHIPGATE_API_TOKEN, tokenSource: 'from $SHIPGATE_API_TOKEN' };
+  const file = path.join(configuredDataDir({ env }), '.api-token');
   try {
-    return readFileSync(path.resolve(env.SHIPGATE_DATA_DIR ?? 'data', '.api-token'), 'utf8').trim() || null;
+    const saved = readFileSync(file, 'utf8').trim();
+    return saved ? { token: saved, tokenSource: `saved in ${file}` } : { token: null, tokenSource: null };
   } catch {
-    return null;
+    return { token: null, tokenSource: null };
   }
 }

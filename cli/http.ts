@@ -17,6 +17,8 @@ export class CliError extends Error {
 export interface ApiClientOptions {
   baseUrl: string;
   token: string | null;
+  /** Where the token came from, e.g. "from $SHIPGATE_API_TOKEN", said when the API refuses it. */
+  tokenSource?: string;
   timeoutMs?: number;
 }
 
@@ -49,19 +51,23 @@ export class ApiClient {
       throw unreachable(baseUrl, error, this.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     }
     const parsed = parseJson(await response.text().catch(() => ''));
-    if (!response.ok) throw errorFromResponse(response.status, response.statusText, parsed, token !== null);
+    if (!response.ok) throw errorFromResponse(response.status, response.statusText, parsed, token === null ? null : (this.options.tokenSource ?? ''));
     if (parsed === undefined) throw new CliError(`the API answered ${method} ${path} with something other than JSON; is ${baseUrl} the shipgate API?`);
     return parsed as T;
   }
 }
 
-/** One line for an error response, from the API's `{ statusCode, error, code, message }`. */
-export function errorFromResponse(status: number, statusText: string, body: unknown, sentToken: boolean): CliError {
+/**
+ * One line for an error response, from the API's `{ statusCode, error, code, message }`.
+ * `tokenSource` is null when no token was sent; a refusal names it, since a stale saved token
+ * looks just like a mistyped one.
+ */
+export function errorFromResponse(status: number, statusText: string, body: unknown, tokenSource: string | null): CliError {
   const fields = isRecord(body) ? body : {};
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const details = { code, status, body: fields, transient: status === 502 || status === 503 || status === 504 };
   if (status === 401) {
-    const problem = sentToken ? 'the API token was refused' : 'no API token was given';
+    const problem = tokenSource === null ? 'no API token was given' : `the API token${tokenSource ? ` ${tokenSource}` : ''} was refused`;
     return new CliError(`${problem}: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (${code ?? 'HTTP 401'})`, details);
   }
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : `the API answered ${status} ${statusText}`.trimEnd();

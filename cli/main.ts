@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 async function execute(invocation: Invocation, io: CliIo): Promise<number> {
   const { command, json } = invocation;
-  const api = new ApiClient({ baseUrl: invocation.apiUrl, token: invocation.token });
+  const api = new ApiClient({ baseUrl: invocation.apiUrl, token: invocation.token, ...(invocation.tokenSource ? { tokenSource: invocation.tokenSource } : {}) });
   const answer = <T>(body: T, text: (body: T) => string[]): number => {
     io.stdout.write(json ? `${visibleJson(body)}\n` : `${shown(text(body)).join('\n')}\n`);
     return EXIT.ok;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Value } from 'typebox/value';
@@ -31,6 +32,29 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<Shipgat
     throw new ConfigError(`${file}: cannot read the configuration file (${code ?? String(error)}).`);
   }
   return parseConfig(text, { file, env, cwd });
+}
+
+/**
+ * The data folder `npm start` uses, for programs on the same machine that need only that (the
+ * CLI, for the token saved there): the configuration file's `dataDir` is read and nothing else
+ * is checked, so a configuration the CLI has no use for cannot stop it.
+ */
+export function configuredDataDir(options: { env: Record<string, string | undefined>; cwd?: string }): string {
+  const cwd = options.cwd ?? process.cwd();
+  const file = path.resolve(cwd, options.env.SHIPGATE_CONFIG || DEFAULT_CONFIG_FILE);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    // No file (npm start then writes a sample config with the default folder) or no YAML.
+    return resolveDataDir(cwd, options.env, undefined);
+  }
+  const dataDir = typeof raw === 'object' && raw !== null ? (raw as { dataDir?: unknown }).dataDir : undefined;
+  return resolveDataDir(path.dirname(file), options.env, typeof dataDir === 'string' && dataDir !== '' ? dataDir : undefined);
+}
+
+function resolveDataDir(base: string, env: Record<string, string | undefined>, dataDir: string | undefined): string {
+  return path.resolve(base, env.SHIPGATE_DATA_DIR ?? dataDir ?? 'data');
 }
 
 export function parseConfig(text: string, where: { file: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): ShipgateConfig {
@@ -74,7 +98,7 @@ function resolveConfig(input: ConfigFileInput, ctx: { file: string | null; base:
   const port = envPort(ctx.env.SHIPGATE_TEMPORAL_PORT) ?? input.temporal?.port ?? 7233;
   return {
     file: ctx.file,
-    dataDir: path.resolve(ctx.base, ctx.env.SHIPGATE_DATA_DIR ?? input.dataDir ?? 'data'),
+    dataDir: resolveDataDir(ctx.base, ctx.env, input.dataDir),
     temporal: {
       address: ctx.env.TEMPORAL_ADDRESS || input.temporal?.address || null,
       namespace: ctx.env.TEMPORAL_NAMESPACE || input.temporal?.namespace || 'default',

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -125,12 +128,33 @@ describe('the shipgate CLI against the real API', () => {
     });
   });
 
-  it('says the token was refused, and names SHIPGATE_API_TOKEN', async () => {
+  it('says the token was refused, where it came from, and names SHIPGATE_API_TOKEN', async () => {
     const result = await shipgate(['repos'], { SHIPGATE_API_TOKEN: 'not-the-token' });
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toBe(
-      'shipgate: the API token was refused: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (SHIPGATE_UNAUTHORIZED)\n',
+      'shipgate: the API token from $SHIPGATE_API_TOKEN was refused: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (SHIPGATE_UNAUTHORIZED)\n',
     );
+  });
+
+  it('uses the token npm start saved in the dataDir of SHIPGATE_CONFIG, and names that file when it is refused', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-cli-config-'));
+    try {
+      const file = path.join(dir, 'shipgate.config.yaml');
+      await writeFile(file, 'dataDir: state\nrepositories: []\n');
+      await mkdir(path.join(dir, 'state'));
+      const saved = path.join(dir, 'state', '.api-token');
+      await writeFile(saved, `${TEST_TOKEN}\n`);
+      const env = { SHIPGATE_CONFIG: file, SHIPGATE_API_TOKEN: '' };
+      expect(await shipgate(['repos'], env)).toMatchObject({ code: 0, stderr: '' });
+      await writeFile(saved, 'stale-token\n');
+      expect(await shipgate(['repos'], env)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `shipgate: the API token saved in ${saved} was refused: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (SHIPGATE_UNAUTHORIZED)\n`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says the API cannot be reached when nothing listens at its URL', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,24 @@ describe('parseCommandLine', () => {
     const env = { SHIPGATE_API_URL: 'http://shipgate.test:8080/', SHIPGATE_API_TOKEN: 'from-env' };
     expect(invocation(['repos'], env)).toMatchObject({ apiUrl: 'http://shipgate.test:8080', token: 'from-env' });
     expect(invocation(['repos', '--api', 'https://other.test', '--token', 'flag'], env)).toMatchObject({ apiUrl: 'https://other.test', token: 'flag' });
+  });
+
+  it('finds the token npm start saved in the dataDir of the configuration file, relative to that file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-config-'));
+    const file = path.join(dir, 'shipgate.config.yaml');
+    await writeFile(file, 'dataDir: state\nrepositories: []\n');
+    await mkdir(path.join(dir, 'state'));
+    await writeFile(path.join(dir, 'state', '.api-token'), 'saved-in-state\n');
+    expect(invocation(['repos'], { SHIPGATE_CONFIG: file })).toMatchObject({
+      token: 'saved-in-state',
+      tokenSource: `saved in ${path.join(dir, 'state', '.api-token')}`,
+    });
+    // As for npm start, SHIPGATE_DATA_DIR wins over the file's dataDir.
+    await mkdir(path.join(dir, 'other'));
+    await writeFile(path.join(dir, 'other', '.api-token'), 'saved-in-other\n');
+    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_DATA_DIR: path.join(dir, 'other') })).toMatchObject({ token: 'saved-in-other' });
+    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({ token: 'env', tokenSource: 'from $SHIPGATE_API_TOKEN' });
+    expect(invocation(['repos', '--token', 'flag'], { SHIPGATE_CONFIG: file })).toMatchObject({ token: 'flag', tokenSource: 'given with --token' });
   });
 
   it('falls back to the token npm start saved in the data folder', async () => {

@@ -74,6 +74,13 @@ describe('ApiClient', () => {
     );
   });
 
+  it('says where a refused token came from', async () => {
+    const refused = new ApiClient({ baseUrl, token: 'stale', tokenSource: 'saved in /srv/shipgate/.api-token' });
+    expect((await failure(refused.get('/locked'))).message).toBe(
+      'the API token saved in /srv/shipgate/.api-token was refused: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (SHIPGATE_UNAUTHORIZED)',
+    );
+  });
+
   it('describes answers that are not from the shipgate API', async () => {
     expect(await failure(client().get('/proxy'))).toMatchObject({ message: 'the API answered 502 Bad Gateway', details: { transient: true } });
     expect((await failure(client().get('/html'))).message).toBe(`the API answered GET /html with something other than JSON; is ${baseUrl} the shipgate API?`);
