@@ -3,35 +3,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { configuredDataDir } from '../config/load.js';
-import { runKindOf, type RunKind } from './api-types.js';
-import {
-  COMMANDS,
-  COMMON,
-  commandUsage,
-  DEFAULT_API_URL,
-  overallUsage,
-  usageHint,
-  type CommandName,
-  type Decision,
-  type ListStatus,
-  type OptionSpec,
-} from './commands.js';
+import { DEFAULT_API_URL, UsageError, type OptionSpec } from './command.js';
+import { COMMANDS, isCommandName, type Command, type CommandName } from './commands/index.js';
+import { commandUsage, COMMON, overallUsage, usageHint } from './usage.js';
+
+export { UsageError } from './command.js';
+export type { Command } from './commands/index.js';
 
 const DEFAULT_INTERVAL_MS = 1_000;
 /** Each poll is a query the worker answers; faster than this only adds load. */
 const MIN_INTERVAL_MS = 100;
-
-export type Command =
-  | { name: 'release'; repo: string; bump: string | null; deploy: boolean; follow: boolean }
-  | { name: 'qa'; repo: string; follow: boolean }
-  | { name: 'plan'; repo: string; bump: string | null }
-  | { name: 'status'; id: string; kind: RunKind; follow: boolean }
-  | { name: 'list'; repo: string | null; status: ListStatus | null }
-  | { name: Decision; id: string; kind: 'release' | 'deploy' }
-  | { name: 'reports'; repo: string }
-  | { name: 'deployments'; repo: string; limit: number | null }
-  | { name: 'repos' }
-  | { name: 'watch'; repo: string; action: 'show' | 'pause' | 'resume'; note: string | null };
 
 export interface Invocation {
   command: Command;
@@ -44,14 +25,6 @@ export interface Invocation {
 }
 
 export type ParsedLine = { kind: 'run'; invocation: Invocation } | { kind: 'help'; text: string; exitCode: 0 | 2 };
-
-/** The command line cannot be understood; `hint` says where to look. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-  constructor(message: string, readonly hint: string) {
-    super(message);
-  }
-}
 
 const GLOBAL_VALUE_OPTIONS = new Set(['--api', '--token', '--interval']);
 
@@ -71,82 +44,30 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     return { kind: 'help', text: commandUsage(topic), exitCode: 0 };
   }
   if (!isCommandName(word)) throw new UsageError(`unknown command "${word}"`, 'Run "shipgate --help" to see the commands.');
-  const spec = COMMANDS[word];
+  const { spec, parse } = COMMANDS[word];
   const { values, positionals } = readOptions(word, rest);
   if (values.help === true) return { kind: 'help', text: commandUsage(word), exitCode: 0 };
 
   const usage = usageHint(word);
   if (spec.positional === null && positionals.length > 0) throw new UsageError(`"shipgate ${word}" takes no arguments, got "${positionals[0]}"`, usage);
   if (spec.positional !== null && positionals.length === 0) throw new UsageError(`"shipgate ${word}" needs <${spec.positional}>`, usage);
-  if (positionals.length > 1 && word !== 'watch') throw new UsageError(`"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`, usage);
-  const positional = positionals[0] ?? '';
+  if (positionals.length > 1 && !spec.rest) throw new UsageError(`"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`, usage);
   const str = (name: string) => (typeof values[name] === 'string' ? values[name] : null);
   const flag = (name: string) => values[name] === true;
   const apiOption = str('api');
   const interval = str('interval');
+  const command: Command = parse({ positionals, positional: positionals[0] ?? '', str, flag, usage });
 
   return {
     kind: 'run',
     invocation: {
-      command: word === 'watch' ? watchCommand(positionals, usage) : toCommand(word, positional, str, flag, usage),
+      command,
       json: flag('json'),
       apiUrl: apiOption !== null ? apiUrl(apiOption, '--api', usage) : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
       ...apiToken(str('token'), env),
       intervalMs: interval === null ? DEFAULT_INTERVAL_MS : intervalMs(interval, usage),
     },
   };
-}
-
-function toCommand(
-  name: CommandName,
-  positional: string,
-  str: (name: string) => string | null,
-  flag: (name: string) => boolean,
-  usage: string,
-): Command {
-  switch (name) {
-    case 'release':
-      return { name, repo: positional, bump: bump(str('bump'), usage), deploy: !flag('no-deploy'), follow: flag('follow') };
-    case 'qa':
-      return { name, repo: positional, follow: flag('follow') };
-    case 'plan':
-      return { name, repo: positional, bump: bump(str('bump'), usage) };
-    case 'status': {
-      const kind = runKindOf(positional);
-      if (kind === null) throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
-      return { name, id: positional, kind, follow: flag('follow') };
-    }
-    case 'list':
-      return { name, repo: str('repo'), status: listStatus(str('status'), usage) };
-    case 'retry':
-    case 'rollback':
-    case 'abandon': {
-      const kind = runKindOf(positional);
-      if (kind !== 'release' && kind !== 'deploy') {
-        throw new UsageError(`"${positional}" is not a release or deployment ID: expected release:<repo> or deploy:<repo>:<environment>`, usage);
-      }
-      return { name, id: positional, kind };
-    }
-    case 'reports':
-      return { name, repo: positional };
-    case 'deployments':
-      return { name, repo: positional, limit: limit(str('limit'), usage) };
-    case 'repos':
-      return { name };
-    case 'watch':
-      return watchCommand([positional], usage);
-  }
-}
-
-function watchCommand(positionals: readonly string[], usage: string): Command {
-  const [repo = '', action, ...note] = positionals;
-  if (action === undefined) return { name: 'watch', repo, action: 'show', note: null };
-  if (action === 'resume' && note.length === 0) return { name: 'watch', repo, action, note: null };
-  if (action === 'pause') {
-    if (note.length === 0) throw new UsageError('"shipgate watch <repo> pause" needs a note saying why, e.g. "release freeze"', usage);
-    return { name: 'watch', repo, action, note: note.join(' ') };
-  }
-  throw new UsageError(`"shipgate watch" takes pause <note> or resume after the repository, got "${[action, ...note].join(' ')}"`, usage);
 }
 
 /** The position of the command word: the first argument that is neither an option nor its value. */
@@ -161,7 +82,7 @@ function commandIndex(argv: readonly string[]): number {
 }
 
 function readOptions(name: CommandName, args: string[]) {
-  const options = { ...COMMANDS[name].options, ...COMMON };
+  const options = { ...COMMANDS[name].spec.options, ...COMMON };
   const usage = usageHint(name);
   // Not strict: Node's own messages for bad options are long and vary by version.
   const { values, positionals, tokens } = parseArgs({ args, options: parseArgsOptions(options), strict: false, allowPositionals: true, tokens: true });
@@ -179,28 +100,6 @@ function readOptions(name: CommandName, args: string[]) {
 
 function parseArgsOptions(options: Record<string, OptionSpec>) {
   return Object.fromEntries(Object.entries(options).map(([key, spec]) => [key, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]));
-}
-
-function isCommandName(word: string): word is CommandName {
-  return Object.hasOwn(COMMANDS, word);
-}
-
-const BUMP_VALUE = /^(?:major|minor|patch|v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
-
-function bump(value: string | null, usage: string): string | null {
-  if (value === null || BUMP_VALUE.test(value)) return value;
-  throw new UsageError(`--bump must be major, minor, patch or a version like 1.2.3, got "${value}"`, usage);
-}
-
-function listStatus(value: string | null, usage: string): ListStatus | null {
-  if (value === null || value === 'running' || value === 'completed' || value === 'failed') return value;
-  throw new UsageError(`--status must be running, completed or failed, got "${value}"`, usage);
-}
-
-function limit(value: string | null, usage: string): number | null {
-  if (value === null) return null;
-  if (!/^[1-9][0-9]{0,2}$/.test(value)) throw new UsageError(`--limit must be a whole number from 1 to 999, got "${value}"`, usage);
-  return Number(value);
 }
 
 function intervalMs(value: string, usage: string): number {

@@ -1,0 +1,32 @@
+/** Every command by the name it is typed as; `shipgate <name>` runs the module found here. */
+import type { CommandModule, RunContext } from '../command.js';
+import * as abandon from './abandon.js';
+import * as deployments from './deployments.js';
+import * as list from './list.js';
+import * as plan from './plan.js';
+import * as qa from './qa.js';
+import * as release from './release.js';
+import * as reports from './reports.js';
+import * as repos from './repos.js';
+import * as retry from './retry.js';
+import * as rollback from './rollback.js';
+import * as status from './status.js';
+import * as watch from './watch.js';
+
+/** In the order `shipgate --help` lists them. */
+export const COMMANDS = { release, qa, plan, status, list, retry, rollback, abandon, reports, deployments, repos, watch };
+
+export type CommandName = keyof typeof COMMANDS;
+export type Command = ReturnType<(typeof COMMANDS)[CommandName]['parse']>;
+
+export function isCommandName(word: string): word is CommandName {
+  return Object.hasOwn(COMMANDS, word);
+}
+
+/** Runs a parsed command with the module that parsed it. */
+export function runCommand(command: Command, context: RunContext): Promise<number> {
+  // TypeScript cannot tie COMMANDS[command.name] to command's own member of the union;
+  // the name is what parse() set, so the module is the one that made this command.
+  const module = COMMANDS[command.name] as CommandModule<Command>;
+  return module.run(command, context);
+}

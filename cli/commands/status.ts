@@ -1,0 +1,34 @@
+import { asRunView, runKindOf, type RunKind } from '../api-types.js';
+import { answer, FOLLOW, followRun, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
+import { formatTime } from '../follow.js';
+import { verdictOf } from '../outcome.js';
+import { renderRun } from '../render-run.js';
+
+export interface StatusCommand {
+  name: 'status';
+  id: string;
+  kind: RunKind;
+  follow: boolean;
+}
+
+export const spec: CommandSpec = {
+  synopsis: 'status <id> [--follow] [--json]',
+  summary: 'Show a run by its workflow ID: qa:…, release:… or deploy:…',
+  positional: 'id',
+  options: FOLLOW,
+};
+
+export function parse({ positional, flag, usage }: ParseInput): StatusCommand {
+  const kind = runKindOf(positional);
+  if (kind === null) throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
+  return { name: 'status', id: positional, kind, follow: flag('follow') };
+}
+
+export async function run(command: StatusCommand, context: RunContext): Promise<number> {
+  if (command.follow) return followRun(context, command.kind, command.id);
+  const body = await context.api.get<object>(runPath(command.kind, command.id));
+  const view = asRunView(command.kind, body);
+  const verdict = verdictOf(view, formatTime);
+  const decision = verdict?.kind === 'awaiting-decision' ? verdict.lines : [];
+  return answer(context, body, () => [...renderRun(view, { running: '·', formatTime }), ...decision]);
+}

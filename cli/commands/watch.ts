@@ -1,0 +1,37 @@
+import { answer, repoPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
+import { renderWatch, type WatchView } from '../render.js';
+
+export interface WatchCommand {
+  name: 'watch';
+  repo: string;
+  action: 'show' | 'pause' | 'resume';
+  note: string | null;
+}
+
+export const spec: CommandSpec = {
+  synopsis: 'watch <repo> [pause <note…>|resume] [--json]',
+  summary: 'Show, pause (with a note for the UI) or resume the branch watch of a repository',
+  positional: 'repo',
+  rest: true,
+  options: {},
+};
+
+export function parse({ positionals, usage }: ParseInput): WatchCommand {
+  const [repo = '', action, ...note] = positionals;
+  if (action === undefined) return { name: 'watch', repo, action: 'show', note: null };
+  if (action === 'resume' && note.length === 0) return { name: 'watch', repo, action, note: null };
+  if (action === 'pause') {
+    if (note.length === 0) throw new UsageError('"shipgate watch <repo> pause" needs a note saying why, e.g. "release freeze"', usage);
+    return { name: 'watch', repo, action, note: note.join(' ') };
+  }
+  throw new UsageError(`"shipgate watch" takes pause <note> or resume after the repository, got "${[action, ...note].join(' ')}"`, usage);
+}
+
+export async function run(command: WatchCommand, context: RunContext): Promise<number> {
+  const url = `${repoPath(command.repo)}/watch`;
+  const body =
+    command.action === 'show'
+      ? await context.api.get<WatchView>(url)
+      : await context.api.post<WatchView>(`${url}/${command.action}`, command.note ? { note: command.note } : {});
+  return answer(context, body, renderWatch);
+}
