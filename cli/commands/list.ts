@@ -1,6 +1,6 @@
 import type { RunSummary } from '../api-types.js';
 import { answer, runsPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
-import { renderRuns } from '../render.js';
+import { table, timestamp } from '../render.js';
 
 export type ListStatus = 'running' | 'completed' | 'failed';
 
@@ -35,4 +35,18 @@ export async function run(command: ListCommand, context: RunContext): Promise<nu
 function listStatus(value: string | null, usage: string): ListStatus | null {
   if (value === null || value === 'running' || value === 'completed' || value === 'failed') return value;
   throw new UsageError(`--status must be running, completed or failed, got "${value}"`, usage);
+}
+
+export function renderRuns(runs: RunSummary[]): string[] {
+  if (runs.length === 0) return ['No runs.'];
+  const rows = runs.map((run) => [
+    run.workflowId,
+    run.type.replace(/Workflow$/, ''),
+    run.status,
+    run.stage ?? '-',
+    run.version ?? '-',
+    run.outcome ?? '-',
+    timestamp(run.startTime),
+  ]);
+  return table(['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
 }

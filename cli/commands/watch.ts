@@ -1,5 +1,15 @@
 import { answer, repoPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
-import { renderWatch, type WatchView } from '../render.js';
+import { shown } from '../render.js';
+
+export interface WatchView {
+  repoId: string;
+  scheduleId: string;
+  paused: boolean;
+  note: string | null;
+  intervalMs: number;
+  lastTick: { at: string; workflowId: string; sha: string | null; startedQa: boolean | null } | null;
+  nextRuns: string[];
+}
 
 export interface WatchCommand {
   name: 'watch';
@@ -34,4 +44,15 @@ export async function run(command: WatchCommand, context: RunContext): Promise<n
       ? await context.api.get<WatchView>(url)
       : await context.api.post<WatchView>(`${url}/${command.action}`, command.note ? { note: command.note } : {});
   return answer(context, body, renderWatch);
+}
+
+export function renderWatch(watch: WatchView): string[] {
+  const tick = watch.lastTick;
+  return shown([
+    `Watch of ${watch.repoId} (schedule ${watch.scheduleId}, every ${Math.round(watch.intervalMs / 1000)}s): ${watch.paused ? 'PAUSED' : 'active'}${watch.note ? ` — ${watch.note}` : ''}`,
+    tick
+      ? `  last tick   ${tick.at}: ${tick.sha ? `saw ${tick.sha.slice(0, 7)}, ${tick.startedQa ? 'started QA' : 'nothing new'}` : 'still running'}`
+      : '  last tick   none yet',
+    `  next runs   ${watch.nextRuns.length ? watch.nextRuns.join(', ') : watch.paused ? 'none while paused' : 'none'}`,
+  ]);
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changedFilesByCommit, openGit } from '../../../activities/git.js';
 import { planRelease } from '../../../activities/plan.js';
 import type { PlanView } from '../../../cli/api-types.js';
-import { renderPlan } from '../../../cli/render.js';
+import { renderPlan } from '../../../cli/commands/plan.js';
 import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';

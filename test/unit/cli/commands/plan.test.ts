@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanView } from '../../../../cli/api-types.js';
+import { renderPlan } from '../../../../cli/commands/plan.js';
+
+describe('renderPlan', () => {
+  const plan: PlanView = {
+    sha: 'def5678def5678def5678def5678def5678def56',
+    previous: { tag: 'v1.0.0', version: '1.0.0', sha: 'abc1234abc1234abc1234abc1234abc1234abc12' },
+    version: '1.1.0',
+    tag: 'v1.1.0',
+    bump: 'minor',
+    reason: 'minor: 1.0.0 → 1.1.0',
+    commitCount: 2,
+    commits: [
+      { shortSha: 'def5678', type: 'feat', scope: 'api', subject: 'shout the greeting', bump: 'minor', reason: 'feat → minor' },
+      { shortSha: '1111111', type: 'docs', scope: null, subject: 'explain the greeting', bump: null, reason: 'docs → no release' },
+    ],
+    changelogEntry: '## 1.1.0 (2025-10-13)\n\n### Features\n\n* **api:** shout the greeting (def5678)\n',
+  };
+
+  it('shows the next version, the reason per commit and the changelog entry', () => {
+    expect(renderPlan('sample', plan)).toEqual([
+      'Next release of sample: 1.1.0 (tag v1.1.0)',
+      '  why   minor: 1.0.0 → 1.1.0',
+      '  from  v1.0.0 (abc1234) to def5678, 2 commits',
+      '',
+      '  COMMIT   TYPE  SCOPE  BUMP   SUBJECT               WHY',
+      '  def5678  feat  api    minor  shout the greeting    feat → minor',
+      '  1111111  docs  -      -      explain the greeting  docs → no release',
+      '',
+      'Changelog entry:',
+      '',
+      '## 1.1.0 (2025-10-13)',
+      '',
+      '### Features',
+      '',
+      '* **api:** shout the greeting (def5678)',
+    ]);
+  });
+
+  it('shows control and bidi characters in subjects, notes and the changelog as escapes, and keeps the columns aligned', () => {
+    const lines = renderPlan('sample', {
+      ...plan,
+      commits: [
+        { ...plan.commits[0]!, scope: 'a\x1b[2J', subject: '\x1b]0;owned\x07 \u202Etxt.exe' },
+        plan.commits[1]!,
+      ],
+      changelogEntry: '## 1.1.0 (2025-10-13)\n\n* \u009b31m red\x7f (def5678)\n',
+    });
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(lines.slice(4, 7)).toEqual([
+      '  COMMIT   TYPE  SCOPE       BUMP   SUBJECT                               WHY',
+      '  def5678  feat  a\\u001b[2J  minor  \\u001b]0;owned\\u0007 <U+202E>txt.exe  feat → minor',
+      '  1111111  docs  -           -      explain the greeting                  docs → no release',
+    ]);
+    expect(lines.at(-1)).toBe('* \\u009b31m red\\u007f (def5678)');
+  });
+
+  it('says when there is nothing to release, and when there was no release before', () => {
+    const nothing = renderPlan('sample', {
+      ...plan,
+      previous: null,
+      version: null,
+      tag: null,
+      bump: null,
+      reason: 'nothing to release: 1 commit, none releasable',
+      commitCount: 1,
+      commits: [plan.commits[1]!],
+      changelogEntry: null,
+    });
+    expect(nothing.slice(0, 3)).toEqual([
+      'Nothing to release in sample',
+      '  why   nothing to release: 1 commit, none releasable',
+      '  from  the first commit (no release yet) to def5678, 1 commit',
+    ]);
+    expect(nothing.join('\n')).not.toContain('Changelog entry');
+  });
+});
