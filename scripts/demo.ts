@@ -2,13 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { run } from '../cli/main.js';
+import { configuredDataDir } from '../config/load.js';
 
 /**
  * The guided tour, against a running `npm start` with the sample repository: QA, release,
  * deploy and health through the API, then where to look. Each later run commits a new feature
  * to the sample first, so it releases again.
  */
-const dataDir = path.resolve(process.env.SHIPGATE_DATA_DIR ?? 'data');
+const dataDir = configuredDataDir({ env: process.env });
 const sampleDir = path.join(dataDir, 'sample', 'app');
 const apiUrl = process.env.SHIPGATE_API_URL ?? `http://127.0.0.1:${process.env.SHIPGATE_API_PORT ?? 3000}`;
 const uiUrl = process.env.SHIPGATE_UI_URL ?? 'http://localhost:8233';
@@ -18,7 +19,7 @@ async function token(): Promise<string> {
   if (process.env.SHIPGATE_API_TOKEN) return process.env.SHIPGATE_API_TOKEN;
   const saved = await readFile(path.join(dataDir, '.api-token'), 'utf8').catch(() => '');
   if (saved.trim()) return saved.trim();
-  throw new Error('no API token: run `npm start` in another terminal first (it saves its token in data/.api-token), or set SHIPGATE_API_TOKEN');
+  throw new Error(`no API token: run \`npm start\` in another terminal first (it saves its token in ${path.join(dataDir, '.api-token')}), or set SHIPGATE_API_TOKEN`);
 }
 
 async function cli(...argv: string[]): Promise<number> {
