@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { configuredDataDir } from '../config/load.js';
+import { configuredDataDir } from '../config/data-dir.js';
 import { DEFAULT_API_URL, UsageError, type OptionSpec } from './command.js';
 import { COMMANDS, isCommandName, type Command, type CommandName } from './commands/index.js';
 import { commandUsage, COMMON, overallUsage, usageHint } from './usage.js';

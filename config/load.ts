@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigFile, type ConfigFileInput, type RepositoryInput } from './schema.js';
+import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import type { RepoConfig, ShipgateConfig } from './types.js';
 
-export const DEFAULT_CONFIG_FILE = 'shipgate.config.yaml';
+export { DEFAULT_CONFIG_FILE } from './data-dir.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -32,29 +32,6 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<Shipgat
     throw new ConfigError(`${file}: cannot read the configuration file (${code ?? String(error)}).`);
   }
   return parseConfig(text, { file, env, cwd });
-}
-
-/**
- * The data folder `npm start` uses, for programs on the same machine that need only that (the
- * CLI, for the token saved there): the configuration file's `dataDir` is read and nothing else
- * is checked, so a configuration the CLI has no use for cannot stop it.
- */
-export function configuredDataDir(options: { env: Record<string, string | undefined>; cwd?: string }): string {
-  const cwd = options.cwd ?? process.cwd();
-  const file = path.resolve(cwd, options.env.SHIPGATE_CONFIG || DEFAULT_CONFIG_FILE);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch {
-    // No file (npm start then writes a sample config with the default folder) or no YAML.
-    return resolveDataDir(cwd, options.env, undefined);
-  }
-  const dataDir = typeof raw === 'object' && raw !== null ? (raw as { dataDir?: unknown }).dataDir : undefined;
-  return resolveDataDir(path.dirname(file), options.env, typeof dataDir === 'string' && dataDir !== '' ? dataDir : undefined);
-}
-
-function resolveDataDir(base: string, env: Record<string, string | undefined>, dataDir: string | undefined): string {
-  return path.resolve(base, env.SHIPGATE_DATA_DIR ?? dataDir ?? 'data');
 }
 
 export function parseConfig(text: string, where: { file: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): ShipgateConfig {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { run } from '../cli/main.js';
-import { configuredDataDir } from '../config/load.js';
+import { configuredDataDir } from '../config/data-dir.js';
 
 /**
  * The guided tour, against a running `npm start` with the sample repository: QA, release,
