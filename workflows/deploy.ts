@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
-import { unpinned } from './activity-options.js';
+import { DEPLOY_COMMAND, DEPLOY_STEP, pinned, unpinned } from './activity-options.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import {
   DEPLOY_DECISIONS,
@@ -56,19 +56,14 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   );
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
+  const local = proxyActivities<Activities>(pinned(pin, DEPLOY_STEP));
   const release = await releaseToDeploy(input, local);
   const environment = deploy?.environment ?? 'production';
   const { previous, liveBefore, rollbackNote } = deploy && patched(LEDGER_PATCH)
     ? rollbackTargetFrom(await local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }]), input.version)
     : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
   // A crashed worker may cost one more run of the deploy command; never more per attempt.
-  const deploying = proxyActivities<Activities>({
-    taskQueue: pin.taskQueue,
-    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
-    startToCloseTimeout: (deploy?.timeoutMs ?? 600_000) + 60_000,
-    retry: { maximumAttempts: 2 },
-  });
+  const deploying = proxyActivities<Activities>(pinned(pin, DEPLOY_COMMAND));
 
   const state: DeployState = {
     kind: 'deploy',
