@@ -60,6 +60,12 @@ export const WAITING: ActivityProfile = { startToCloseTimeout: '6h' };
  * heartbeat timeout: a worker that dies mid-attempt is noticed by its missing heartbeat, not by
  * the (much longer) start-to-close timeout. Whether a failure is retried at all is the failure's
  * own flag, set from the error catalogue by the activity.
+ *
+ * There is deliberately no `scheduleToStartTimeout`: when the pinned worker never comes back,
+ * the run waits on `shipgate@<worker>` until a worker with that `SHIPGATE_WORKER_ID` starts
+ * again. Only that worker has the run's working copy, where a half-done release (a local commit
+ * and tag not yet pushed) lives; another worker could not finish it, and failing the step after
+ * a deadline would strand that state. An operator who gives the worker up cancels the run.
  */
 export function pinned(pin: { taskQueue: string; settings: RunSettings }, profile: ActivityProfile): ActivityOptions {
   const { startToCloseTimeout, retry } = profile;
