@@ -65,7 +65,8 @@ export const WAITING: ActivityProfile = { startToCloseTimeout: '6h' };
  * the run waits on `shipgate@<worker>` until a worker with that `SHIPGATE_WORKER_ID` starts
  * again. Only that worker has the run's working copy, where a half-done release (a local commit
  * and tag not yet pushed) lives; another worker could not finish it, and failing the step after
- * a deadline would strand that state. An operator who gives the worker up cancels the run.
+ * a deadline would strand that state. An operator who gives the worker up cancels or terminates
+ * the run in Temporal.
  */
 export function pinned(pin: { taskQueue: string; settings: RunSettings }, profile: ActivityProfile): ActivityOptions {
   const { startToCloseTimeout, retry } = profile;
