@@ -152,7 +152,8 @@ export interface ReleaseState {
   tag: string | null;
   sourceSha: string | null;
   releaseCommit: string | null;
-  qa: { workflowId: string; outcome: QaOutcome | null; report: string | null; reused: boolean } | null;
+  /** `workflowId` is null when a fresh earlier pass was reused and no QA run was started. */
+  qa: { workflowId: string | null; outcome: QaOutcome | null; report: string | null; reused: boolean } | null;
   steps: StepRecord[];
   plan: { bump: string | null; reason: string; commits: number } | null;
   deploy: { workflowId: string; state: DeployState | null } | null;

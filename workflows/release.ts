@@ -96,10 +96,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
 
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
   if (approval) {
-    state.qa = { workflowId: '', outcome: 'test-pass', report: approval, reused: true };
+    state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
     const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
-    state.qa = { ...(state.qa ?? { workflowId: '' }), outcome: qa.outcome, report: qa.report, reused: qa.reused };
+    state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
     if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
     approval = qa.report;
   }
@@ -111,7 +111,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     (p) => p.reason,
   );
   state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
-  if (!plan.version || !plan.tag || !plan.changelogEntry) return finish('nothing-to-release', plan.reason, approval);
+  if (plan.version === null) return finish('nothing-to-release', plan.reason, approval);
   state.version = plan.version;
   state.tag = plan.tag;
   upsertSearchAttributes([{ key: VersionKey, value: plan.version }]);
@@ -133,12 +133,12 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     state.releaseCommit = releaseCommit;
     await tracker.run(
       'tag',
-      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }]),
+      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, message: plan.changelogEntry }]),
       (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
     );
     await tracker.run(
       'push',
-      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
       (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
     );
   } catch (error) {
@@ -160,10 +160,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
         taskQueue: info.taskQueue,
         args: [{
           repoId: input.repoId,
-          version: plan.version as string,
+          version: plan.version,
           trigger: state.trigger,
           pinnedTaskQueue: pin.taskQueue,
-          release: { tag: plan.tag as string, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
+          release: { tag: plan.tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
         }],
         staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
       });
@@ -171,7 +171,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       return {
-        repoId: input.repoId, environment: deploySettings.environment, version: plan.version as string, outcome: 'failed', attempts: 0, report: null,
+        repoId: input.repoId, environment: deploySettings.environment, version: plan.version, outcome: 'failed', attempts: 0, report: null,
         reason: `another deployment to ${deploySettings.environment} is in progress (${deployId}); deploy ${plan.version} with POST /repos/${input.repoId}/deployments when it ends`,
       };
     }
