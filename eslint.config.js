@@ -82,6 +82,25 @@ export default defineConfig([
   },
 
   {
+    files: ['activities/**/*.ts'],
+    ignores: ['activities/failure.ts'],
+    rules: {
+      // Whether a failure is retried comes from the error catalogue, through activityFailure only.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
+          message: "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
+        },
+        {
+          selector: "NewExpression[callee.name='ApplicationFailure']",
+          message: "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
+        },
+      ],
+    },
+  },
+
+  {
     files: ['workflows/**/*.ts', 'context/**/*.ts'],
     rules: {
       // ESLint's own rule understands `import type` since 9.x; the typescript-eslint copy is deprecated.

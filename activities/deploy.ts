@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
 import type { HealthSample } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { activityFailure } from './failure.js';
 import { lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { probeOnce } from './health.js';
 import { runCommand } from './process.js';
@@ -37,7 +37,7 @@ export function createDeployActivities(deps: ActivityDeps) {
 
   function deploySettings(repoId: string) {
     const repo = repoOrFail(deps.config, repoId);
-    if (!repo.deploy) throw ApplicationFailure.nonRetryable(`repository "${repoId}" has no deploy command configured`, 'SHIPGATE_NOT_DEPLOYABLE');
+    if (!repo.deploy) throw activityFailure('SHIPGATE_NOT_DEPLOYABLE', `repository "${repoId}" has no deploy command configured`);
     return { repo, deploy: repo.deploy };
   }
 
@@ -69,7 +69,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       const git = openGit(dir);
       // The durable gate: however this run was started, only a version shipgate released deploys.
       const released = await checkRelease(dir, repo, input.version, deps.reportKeys);
-      if (!released.ok) throw ApplicationFailure.nonRetryable(released.reason, released.code);
+      if (!released.ok) throw activityFailure(released.code, released.reason);
       const { tag, sha } = released;
       const previous = await lastReleaseTag(git, `${sha}^`, repo).catch(() => null);
       return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
@@ -99,7 +99,7 @@ export function createDeployActivities(deps: ActivityDeps) {
         progressEveryMs: 2_000,
         reapGroupOnExit: false,
       });
-      if (result.cancelled) throw ApplicationFailure.create({ message: 'the deployment was cancelled', type: 'SHIPGATE_CANCELLED', nonRetryable: true });
+      if (result.cancelled) throw activityFailure('SHIPGATE_CANCELLED', 'the deployment was cancelled');
       const ok = result.exitCode === 0 && !result.timedOut && !result.spawnError;
       const reason = ok
         ? 'the deploy command succeeded'

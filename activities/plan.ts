@@ -6,17 +6,30 @@ import { renderChangelogEntry } from '../domain/changelog.js';
 import { analyseCommitsInSlices, type CommitEntry } from '../domain/commits.js';
 import { commitsInRange, lastReleaseTag } from './git.js';
 
-export interface ReleasePlan {
+interface PlanBasis {
   sha: string;
   previous: { tag: string; version: string; sha: string } | null;
-  version: string | null;
-  tag: string | null;
   bump: string | null;
   reason: string;
   commitCount: number;
   commits: Pick<CommitEntry, 'shortSha' | 'type' | 'scope' | 'subject' | 'bump' | 'reason'>[];
-  changelogEntry: string | null;
 }
+
+/** A plan with a next version: its tag and changelog entry are always there with it. */
+export interface PlannedRelease extends PlanBasis {
+  version: string;
+  tag: string;
+  changelogEntry: string;
+}
+
+/** Nothing to release; `reason` says why. The nulls keep the shape recorded in run histories. */
+export interface NothingToRelease extends PlanBasis {
+  version: null;
+  tag: null;
+  changelogEntry: null;
+}
+
+export type ReleasePlan = PlannedRelease | NothingToRelease;
 
 /**
  * What a release of `sha` would be: version, the reason per commit and the changelog entry,
@@ -34,21 +47,19 @@ export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha
     preMajor: repo.preMajor,
     override: input.override,
   });
-  const tag = next.version ? tagName(next.version, repo.tagFormat) : null;
-  const remoteUrl = next.version ? await remoteUrlOf(git, repo.remote) : null;
-  return {
+  const basis: PlanBasis = {
     sha: input.sha,
     previous,
-    version: next.version,
-    tag,
     bump: analysis.bump,
     reason: next.reason,
     commitCount: commits.length,
     commits: analysis.entries.map(({ shortSha, type, scope, subject, bump, reason }) => ({ shortSha, type, scope, subject, bump, reason })),
-    changelogEntry: next.version && tag
-      ? renderChangelogEntry({ version: next.version, date: input.date, analysis, previousTag: previous?.tag ?? null, tag, repoUrl: remoteUrl })
-      : null,
   };
+  if (!next.version) return { ...basis, version: null, tag: null, changelogEntry: null };
+  const tag = tagName(next.version, repo.tagFormat);
+  const repoUrl = await remoteUrlOf(git, repo.remote);
+  const changelogEntry = renderChangelogEntry({ version: next.version, date: input.date, analysis, previousTag: previous?.tag ?? null, tag, repoUrl });
+  return { ...basis, version: next.version, tag, changelogEntry };
 }
 
 async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {

@@ -2,7 +2,6 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { isApprovalFresh } from '../context/recency.js';
 import { changedLines } from '../domain/changed-lines.js';
 import { analyseCommitsInSlices } from '../domain/commits.js';
@@ -12,6 +11,7 @@ import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type Qa
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { activityFailure } from './failure.js';
 import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { runCommand } from './process.js';
 import { findReportOfRun, readReports, writeReportFile } from './reports.js';
@@ -42,14 +42,14 @@ export function createQaActivities(deps: ActivityDeps) {
     const dir = await workingCopy(deps.config, repo);
     const git = openGit(dir);
     if ((await resolveCommit(git, sha)) !== sha) {
-      throw ApplicationFailure.nonRetryable(`commit ${sha} does not exist in repository "${repoId}"`, 'SHIPGATE_REPO_UNAVAILABLE');
+      throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${sha} does not exist in repository "${repoId}"`);
     }
     if (repo.source.kind === 'url') {
       await git.raw(['checkout', '--force', '--detach', sha]);
     }
     const head = await commitInfo(git, 'HEAD');
     if (head.sha !== sha) {
-      throw ApplicationFailure.nonRetryable(`HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`, 'SHIPGATE_HEAD_MOVED');
+      throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`);
     }
     return { repo, dir, git, head };
   }
@@ -59,7 +59,7 @@ export function createQaActivities(deps: ActivityDeps) {
       const { repo, dir, git, head } = await checkout(input.repoId, input.sha);
       const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
       if (modified) {
-        throw ApplicationFailure.nonRetryable(`the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`, 'SHIPGATE_DIRTY_WORK_TREE');
+        throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`);
       }
       const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
       const lastRelease = await lastReleaseTag(git, input.sha, repo);
@@ -133,7 +133,7 @@ export function createQaActivities(deps: ActivityDeps) {
         onProgress: (tail) => ctx.heartbeat({ tail }),
         progressEveryMs: 2_000,
       });
-      if (result.cancelled) throw ApplicationFailure.create({ message: 'the test run was cancelled', type: 'SHIPGATE_CANCELLED', nonRetryable: true });
+      if (result.cancelled) throw activityFailure('SHIPGATE_CANCELLED', 'the test run was cancelled');
       let summary: TestSummary | null = null;
       let resultsProblem: string | null = null;
       if (repo.test.results && !result.spawnError && !result.timedOut) {

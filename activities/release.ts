@@ -1,6 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import type { SimpleGit } from 'simple-git';
 import { stringify } from 'yaml';
@@ -9,6 +8,7 @@ import { VersionOverrideError } from '../domain/bump.js';
 import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
+import { activityFailure } from './failure.js';
 import { commitInfo, gitWithInput, isAncestor, lastReleaseTag, openGit, rejectedRefs, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
 import { readReports, signedReports, writeFileAtomically } from './reports.js';
@@ -44,10 +44,6 @@ export function releaseCommitMessage(tag: string): string {
   return `chore(release): ${tag}`;
 }
 
-function fail(type: string, message: string): never {
-  throw ApplicationFailure.nonRetryable(message, type);
-}
-
 export function createReleaseActivities(deps: ActivityDeps) {
   async function open(repoId: string): Promise<{ repo: RepoConfig; dir: string; git: SimpleGit }> {
     const repo = repoOrFail(deps.config, repoId);
@@ -70,22 +66,22 @@ export function createReleaseActivities(deps: ActivityDeps) {
       const untracked = await signedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)), deps.reportKeys);
       const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
-        fail('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
+        throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
       }
       const branch = (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
       if (branch !== repo.branch) {
-        fail('SHIPGATE_WRONG_BRANCH', `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`);
+        throw activityFailure('SHIPGATE_WRONG_BRANCH', `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`);
       }
       try {
         await git.raw(['fetch', '--quiet', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
       } catch (error) {
-        throw ApplicationFailure.retryable(`cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`, 'SHIPGATE_REMOTE_UNREACHABLE');
+        throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
       }
       const head = await commitInfo(git, 'HEAD');
       const remoteSha = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
       if (remoteSha && remoteSha !== head.sha && !(await isAncestor(dir, remoteSha, head.sha))) {
         const behind = await isAncestor(dir, head.sha, remoteSha);
-        fail('SHIPGATE_BRANCH_BEHIND', `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`);
+        throw activityFailure('SHIPGATE_BRANCH_BEHIND', `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`);
       }
       const lastRelease = await lastReleaseTag(git, head.sha, repo);
       const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${head.sha}` : head.sha, '--']);
@@ -120,7 +116,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       try {
         plan = await planRelease(git, repo, { sha: input.sha, override: input.override, date: input.releasedAt.slice(0, 10) });
       } catch (error) {
-        if (error instanceof VersionOverrideError) fail('SHIPGATE_INVALID_VERSION', error.message);
+        if (error instanceof VersionOverrideError) throw activityFailure('SHIPGATE_INVALID_VERSION', error.message);
         throw error;
       }
       // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
@@ -135,7 +131,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (head !== input.sourceSha) {
         const subject = (await git.raw(['show', '-s', '--format=%s', 'HEAD'])).trim();
         if (subject === releaseCommitMessage(input.tag)) return { written: [] };
-        fail('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
+        throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
       }
       const written: string[] = [];
       const changelogFile = path.join(dir, 'CHANGELOG.md');
@@ -163,10 +159,12 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (head.sha !== input.sourceSha) {
         const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
         if (subject === message && parent === input.sourceSha) return { releaseCommit: head.sha };
-        fail('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
+        throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
       }
       const evidence = input.evidence.map((name) => `context/${name}`);
-      for (const file of evidence) await readFile(path.join(dir, file)).catch(() => fail('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`));
+      for (const file of evidence) await readFile(path.join(dir, file)).catch(() => {
+        throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`);
+      });
       await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
       await gitWithInput(dir, ['commit', '--quiet', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence], message);
       return { releaseCommit: (await git.revparse(['HEAD'])).trim() };
@@ -177,7 +175,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       const { dir, git } = await open(input.repoId);
       const existing = await resolveCommit(git, `refs/tags/${input.tag}`);
       if (existing === input.releaseCommit) return { created: false };
-      if (existing) fail('SHIPGATE_TAG_EXISTS', `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`);
+      if (existing) throw activityFailure('SHIPGATE_TAG_EXISTS', `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`);
       // verbatim: the entry's Markdown headings start with '#', which git would strip as comments.
       await gitWithInput(dir, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', input.tag, input.releaseCommit], input.message);
       return { created: true };
@@ -196,7 +194,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (remoteNow === input.releaseCommit && remoteTag === input.releaseCommit) return { pushed: false };
       if (remoteNow !== input.expectedRemoteSha) {
         await undoLocalRelease(git, dir, input);
-        fail('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`);
+        throw activityFailure('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`);
       }
       const lease = `--force-with-lease=refs/heads/${repo.branch}:${input.expectedRemoteSha ?? ''}`;
       const push = await execa('git', ['push', '--atomic', '--porcelain', lease, '--', repo.remote, `${input.releaseCommit}:refs/heads/${repo.branch}`, `refs/tags/${input.tag}:refs/tags/${input.tag}`], { cwd: dir, reject: false });
@@ -204,18 +202,18 @@ export function createReleaseActivities(deps: ActivityDeps) {
         const after = await remoteBranchSha(git, repo);
         if (after !== input.expectedRemoteSha && after !== input.releaseCommit) {
           await undoLocalRelease(git, dir, input);
-          fail('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`);
+          throw activityFailure('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`);
         }
         const refused = rejectedRefs(push.stdout);
         const remoteSaid = push.stderr.split('\n').filter((line) => line.startsWith('remote:')).slice(0, 10);
         if (refused.length > 0) {
           await undoLocalRelease(git, dir, input);
-          fail('SHIPGATE_PUSH_REJECTED', [
+          throw activityFailure('SHIPGATE_PUSH_REJECTED', [
             `${repo.remote} refused the push of ${repo.branch} and ${input.tag}: ${refused.map((r) => `${r.ref} ${r.reason}`).join('; ')}; the local release commit and tag were undone and nothing was pushed`,
             ...remoteSaid,
           ].join('\n'));
         }
-        throw ApplicationFailure.retryable(`push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`, 'SHIPGATE_PUSH_FAILED');
+        throw activityFailure('SHIPGATE_PUSH_FAILED', `push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`);
       }
       await git.raw(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, input.releaseCommit]).catch(() => undefined);
       return { pushed: true };
@@ -262,7 +260,7 @@ async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string):
     const lines = out.split('\n').filter(Boolean);
     remote = (lines.find((l) => l.endsWith('^{}')) ?? lines[0])?.split(/\s+/)[0] ?? null;
   } catch (error) {
-    throw ApplicationFailure.retryable(`cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`, 'SHIPGATE_REMOTE_UNREACHABLE');
+    throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`);
   }
   if (!local && !remote) return;
   const where = [local && `here on ${local.slice(0, 7)}`, remote && `on ${repo.remote} on ${remote.slice(0, 7)}`].filter(Boolean).join(' and ');
@@ -270,7 +268,7 @@ async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string):
   const hint = stranded
     ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
     : 'delete the tag if it is not a release, or release another version';
-  fail('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written; ${hint}`);
+  throw activityFailure('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written; ${hint}`);
 }
 
 /** Back to the approved source commit, keeping the QA reports the release commit had taken in. */

@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Trigger } from '../workflows/messages.js';
+import { workflowIdFor, type Trigger } from '../workflows/messages.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 import type { ActivityDeps } from './deps.js';
+import { activityFailure } from './failure.js';
 import { openGit, resolveCommit } from './git.js';
 import { planRelease } from './plan.js';
 import { repoOrFail, workingCopy } from './working-copy.js';
@@ -24,7 +24,7 @@ export function createTriggerActivities(deps: ActivityDeps) {
       const git = openGit(await workingCopy(deps.config, repo));
       const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
       const sha = await resolveCommit(git, ref);
-      if (!sha) throw ApplicationFailure.nonRetryable(`repository "${repo.id}" has no commit at ${ref}`, 'SHIPGATE_REPO_UNAVAILABLE');
+      if (!sha) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no commit at ${ref}`);
       return { sha };
     },
 
@@ -39,7 +39,7 @@ export function createTriggerActivities(deps: ActivityDeps) {
     /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
     async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const workflowId = `release:${repo.id}`;
+      const workflowId = workflowIdFor('release', repo.id);
       try {
         await deps.client.workflow.start('releaseWorkflow', {
           workflowId,

@@ -1,12 +1,12 @@
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import { activityFailure } from './failure.js';
 import { openGit } from './git.js';
 
 export function repoOrFail(config: ShipgateConfig, repoId: string): RepoConfig {
   const repo = config.repositories.find((r) => r.id === repoId);
-  if (!repo) throw ApplicationFailure.nonRetryable(`repository "${repoId}" is not in this worker's configuration`, 'SHIPGATE_REPO_NOT_FOUND');
+  if (!repo) throw activityFailure('SHIPGATE_REPO_NOT_FOUND', `repository "${repoId}" is not in this worker's configuration`);
   return repo;
 }
 
@@ -19,7 +19,7 @@ export async function workingCopy(config: ShipgateConfig, repo: RepoConfig): Pro
   if (repo.source.kind === 'path') {
     const dir = repo.source.path;
     const problem = await notARepository(dir);
-    if (problem) throw ApplicationFailure.nonRetryable(`repository "${repo.id}": ${dir} ${problem}`, 'SHIPGATE_REPO_UNAVAILABLE');
+    if (problem) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}": ${dir} ${problem}`);
     return dir;
   }
   const dir = path.join(config.dataDir, 'work', repo.id);
@@ -28,7 +28,7 @@ export async function workingCopy(config: ShipgateConfig, repo: RepoConfig): Pro
     try {
       await openGit(path.dirname(dir)).clone(repo.source.url, dir, ['--origin', repo.remote, '--branch', repo.branch, '--']);
     } catch (error) {
-      throw ApplicationFailure.nonRetryable(`repository "${repo.id}": cannot clone ${repo.source.url}: ${(error as Error).message.trim()}`, 'SHIPGATE_REPO_UNAVAILABLE');
+      throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}": cannot clone ${repo.source.url}: ${(error as Error).message.trim()}`);
     }
   } else {
     await openGit(dir).fetch([repo.remote, '--tags', '--prune', '--force']);

@@ -58,7 +58,7 @@ export const ReleaseState = Type.Object(
     tag: Nullable(Type.String()),
     sourceSha: Nullable(Type.String()),
     releaseCommit: Nullable(Type.String()),
-    qa: Nullable(Type.Object({ workflowId: Type.String(), outcome: Nullable(Type.String()), report: Nullable(Type.String()), reused: Type.Boolean() })),
+    qa: Nullable(Type.Object({ workflowId: Nullable(Type.String()), outcome: Nullable(Type.String()), report: Nullable(Type.String()), reused: Type.Boolean() })),
     steps: Type.Array(Step),
     plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),

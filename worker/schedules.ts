@@ -1,10 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../workflows/messages.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
 
-export const WATCH_PREFIX = 'watch:';
-export const TRAIN_PREFIX = 'release-train:';
 
 interface Wanted {
   id: string;
@@ -18,17 +17,17 @@ function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
   const attributes = (trigger: string) => [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: trigger }];
   if (repo.watch) {
     wanted.push({
-      id: `${WATCH_PREFIX}${repo.id}`,
+      id: scheduleIdFor('watch', repo.id),
       spec: { intervals: [{ every: repo.watch.intervalMs }] },
-      action: { type: 'startWorkflow', workflowType: 'watchWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: `watch-tick:${repo.id}`, typedSearchAttributes: attributes('watch') },
+      action: { type: 'startWorkflow', workflowType: 'watchWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: workflowIdFor('watch-tick', repo.id), typedSearchAttributes: attributes('watch') },
       note: `QA of every new commit on ${repo.branch}`,
     });
   }
   if (repo.release.schedule) {
     wanted.push({
-      id: `${TRAIN_PREFIX}${repo.id}`,
+      id: scheduleIdFor('release-train', repo.id),
       spec: { cronExpressions: [repo.release.schedule], ...(repo.release.timezone ? { timezone: repo.release.timezone } : {}) },
-      action: { type: 'startWorkflow', workflowType: 'releaseTrainWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: `release-train-run:${repo.id}`, typedSearchAttributes: attributes('train') },
+      action: { type: 'startWorkflow', workflowType: 'releaseTrainWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: workflowIdFor('release-train-run', repo.id), typedSearchAttributes: attributes('train') },
       note: `release train: ${repo.release.schedule}${repo.release.timezone ? ` (${repo.release.timezone})` : ''}`,
     });
   }
@@ -65,8 +64,7 @@ export async function reconcileSchedules(client: Client, config: ShipgateConfig,
   }
   const deleted: string[] = [];
   for await (const summary of client.schedule.list()) {
-    const named = summary.scheduleId.startsWith(WATCH_PREFIX) || summary.scheduleId.startsWith(TRAIN_PREFIX);
-    if (!named || wantedIds.has(summary.scheduleId)) continue;
+    if (!isShipgateScheduleId(summary.scheduleId) || wantedIds.has(summary.scheduleId)) continue;
     try {
       const handle = client.schedule.getHandle(summary.scheduleId);
       // Another shipgate (another task queue) on the same namespace owns its own schedules.

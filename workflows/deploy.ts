@@ -1,8 +1,9 @@
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
-import { unpinned } from './activity-options.js';
+import { DEPLOY_COMMAND, DEPLOY_STEP, pinned, unpinned } from './activity-options.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
+import { healthVerdict } from '../domain/health-verdict.js';
 import {
   DEPLOY_DECISIONS,
   decisionSignal,
@@ -12,6 +13,7 @@ import {
   type DeployInput,
   type DeployResult,
   type DeployState,
+  type HealthSample,
 } from './messages.js';
 import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
@@ -33,7 +35,7 @@ interface Target {
  * in: the input of a run started by hand (the Temporal UI, the CLI) is not evidence. Runs
  * recorded before the check keep the release they were given, so their histories replay.
  */
-async function releaseToDeploy(input: DeployInput, local: Activities): Promise<NonNullable<DeployInput['release']>> {
+async function releaseToDeploy(input: DeployInput, local: ActivityInterfaceFor<Activities>): Promise<NonNullable<DeployInput['release']>> {
   if (input.release && !patched('deploy-checks-given-release')) return input.release;
   const resolved = await local.resolveRelease({ repoId: input.repoId, version: input.version });
   if (!input.release) return resolved;
@@ -44,136 +46,197 @@ async function releaseToDeploy(input: DeployInput, local: Activities): Promise<N
   return input.release;
 }
 
+type Release = NonNullable<DeployInput['release']>;
+type Outcome = DeployResult['outcome'];
+interface Verdict {
+  ok: boolean;
+  reason: string;
+}
+
+/** What one run deploys and where, resolved before the deployment starts. */
+interface DeploymentPlan {
+  input: DeployInput;
+  deploy: DeploySettings | null;
+  health: HealthSettings | null;
+  environment: string;
+  release: Release;
+  previous: { version: string; tag: string } | null;
+  liveBefore: string | null;
+  rollbackNote: string;
+  /** Activities on the pinned worker, and the one that runs the deploy command. */
+  local: ActivityInterfaceFor<Activities>;
+  deploying: ActivityInterfaceFor<Activities>;
+}
+type DeploySettings = NonNullable<PinnedSettings['deploy']>;
+type HealthSettings = NonNullable<PinnedSettings['health']>;
+type PinnedSettings = Awaited<ReturnType<Activities['pinRun']>>['settings'];
+
 /**
  * Deploys one released version to one environment, verifies health and version, and when that
  * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
  */
 export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
-  const info = workflowInfo();
   const pin = await shared.pinRun.executeWithOptions(
     input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {},
     [{ repoId: input.repoId }],
   );
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['SHIPGATE_TAG_NOT_FOUND', 'SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_REPO_NOT_FOUND'] } });
+  const local = proxyActivities<Activities>(pinned(pin, DEPLOY_STEP));
   const release = await releaseToDeploy(input, local);
   const environment = deploy?.environment ?? 'production';
   const { previous, liveBefore, rollbackNote } = deploy && patched(LEDGER_PATCH)
     ? rollbackTargetFrom(await local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }]), input.version)
     : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
   // A crashed worker may cost one more run of the deploy command; never more per attempt.
-  const deploying = proxyActivities<Activities>({
-    taskQueue: pin.taskQueue,
-    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
-    startToCloseTimeout: (deploy?.timeoutMs ?? 600_000) + 60_000,
-    retry: { maximumAttempts: 2 },
-  });
+  const deploying = proxyActivities<Activities>(pinned(pin, DEPLOY_COMMAND));
 
-  const state: DeployState = {
-    kind: 'deploy',
-    repoId: input.repoId,
-    environment,
-    version: input.version,
-    tag: release.tag,
-    previousVersion: liveBefore,
-    rollbackTarget: previous?.version ?? null,
-    rollbackNote,
-    stage: 'starting',
-    startedAt: nowIso(),
-    attempts: 0,
-    deploying: null,
-    awaitingDecision: false,
-    decisionsAllowed: [],
-    decisionDeadline: null,
-    decisions: [],
-    lastError: null,
-    lastOutput: [],
-    samples: [],
-    outcome: null,
-    reason: null,
-    report: null,
-  };
-  const attempts: DeployAttemptRecord[] = [];
-  let decision: DeployDecision | null = null;
-
-  const stage = (name: string) => {
-    state.stage = name;
-    upsertSearchAttributes([{ key: StageKey, value: name }]);
-    reportStageToParent(name);
-    showDetails([
-      `**Deploy** of \`${input.repoId}\` **${input.version}** to ${environment}`,
-      `Stage: ${name}`,
-      state.lastError ? `Last error: ${state.lastError}` : null,
-      state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
-      state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,
-    ]);
-  };
+  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, local, deploying });
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },
     { key: VersionKey, value: input.version },
     { key: TriggerKey, value: input.trigger ?? 'manual' },
   ]);
-  setHandler(deployStateQuery, () => state);
-  const accept = (d: DeployDecision) => {
-    decision = d;
-    state.decisions.push({ decision: d, at: nowIso() });
-  };
-  const validate = (d: DeployDecision) => {
+  setHandler(deployStateQuery, () => deployment.state);
+  setHandler(decisionUpdate, (d) => deployment.decide(d), { validator: (d: DeployDecision) => deployment.validate(d) });
+  setHandler(decisionSignal, (d) => deployment.decideIfFitting(d));
+  return deployment.run();
+}
+
+/**
+ * One deployment's state and steps: its attempts, their health verification, the decisions it
+ * waits for and the report it ends with. Only the workflow function above creates one.
+ */
+class Deployment {
+  readonly state: DeployState;
+  private readonly attempts: DeployAttemptRecord[] = [];
+  private decision: DeployDecision | null = null;
+  private readonly info = workflowInfo();
+  private readonly current: Target;
+
+  constructor(private readonly plan: DeploymentPlan) {
+    const { input, environment, release } = plan;
+    this.current = { version: input.version, tag: release.tag, sha: release.sha };
+    this.state = {
+      kind: 'deploy',
+      repoId: input.repoId,
+      environment,
+      version: input.version,
+      tag: release.tag,
+      previousVersion: plan.liveBefore,
+      rollbackTarget: plan.previous?.version ?? null,
+      rollbackNote: plan.rollbackNote,
+      stage: 'starting',
+      startedAt: nowIso(),
+      attempts: 0,
+      deploying: null,
+      awaitingDecision: false,
+      decisionsAllowed: [],
+      decisionDeadline: null,
+      decisions: [],
+      lastError: null,
+      lastOutput: [],
+      samples: [],
+      outcome: null,
+      reason: null,
+      report: null,
+    };
+  }
+
+  validate(d: DeployDecision): void {
+    const state = this.state;
     if (!DEPLOY_DECISIONS.includes(d)) throw new Error(`unknown decision ${JSON.stringify(d)}: use retry, rollback or abandon`);
     if (!state.awaitingDecision) throw new Error(`no decision is awaited: the deployment is at stage ${state.stage}`);
     if (!state.decisionsAllowed.includes(d)) throw new Error(`${d} is not possible here: ${d === 'rollback' ? state.rollbackNote ?? NO_ROLLBACK : 'not allowed'}`);
-  };
-  setHandler(decisionUpdate, (d) => {
-    accept(d);
-    return { accepted: d, stage: state.stage };
-  }, { validator: validate });
-  setHandler(decisionSignal, (d) => {
+  }
+
+  decide(d: DeployDecision): { accepted: DeployDecision; stage: string } {
+    this.decision = d;
+    this.state.decisions.push({ decision: d, at: nowIso() });
+    return { accepted: d, stage: this.state.stage };
+  }
+
+  decideIfFitting(d: DeployDecision): void {
     try {
-      validate(d);
-      accept(d);
+      this.validate(d);
+      this.decide(d);
     } catch {
       // A signal cannot be refused; one that does not fit the moment is ignored.
     }
-  });
+  }
 
-  const verify = async (version: string): Promise<{ ok: boolean; reason: string }> => {
-    if (!health) return { ok: true, reason: 'no health check configured' };
-    stage(`verify ${version}`);
-    if (health.initialDelayMs > 0) await sleep(health.initialDelayMs);
-    const deadline = Date.now() + health.deadlineMs;
-    let consecutive = 0;
-    let failures = 0;
+  async run(): Promise<DeployResult> {
+    const { input, deploy, previous, local } = this.plan;
+    if (!deploy) return this.finish('failed', `repository "${input.repoId}" has no deploy command configured`);
+
+    let result = await this.attempt(this.current, 'deploy');
+    if (result.ok) return this.finish('deployed', `${input.version} is live and healthy (${result.reason})`);
+
     for (;;) {
-      const sample = await local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]);
-      state.samples.push(sample);
-      if (state.samples.length > MAX_SAMPLES_KEPT) state.samples.splice(0, state.samples.length - MAX_SAMPLES_KEPT);
-      if (sample.ok) {
-        consecutive += 1;
-        if (consecutive >= health.successes) return { ok: true, reason: `${consecutive} consecutive healthy samples` };
+      let chosen: DeployDecision | null;
+      if (deploy.autoRollback && previous && !this.state.decisions.some((d) => d.decision === 'rollback')) {
+        chosen = 'rollback';
+        this.state.decisions.push({ decision: 'rollback', at: nowIso() });
       } else {
-        consecutive = 0;
-        failures += 1;
-        if (failures > health.failureBudget) return { ok: false, reason: `health check failed ${failures} times (budget ${health.failureBudget}): ${sample.error ?? 'unhealthy'}` };
+        chosen = await this.awaitDecision(deploy.decisionTimeoutMs, previous !== null);
       }
-      if (Date.now() >= deadline) return { ok: false, reason: `not healthy within ${Math.round(health.deadlineMs / 1000)}s: ${sample.error ?? 'too few consecutive successes'}` };
-      await sleep(health.intervalMs);
+      if (chosen === null) return this.finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after: ${result.reason}`);
+      if (chosen === 'abandon') return this.finish('abandoned', `abandoned by an operator after: ${result.reason}`);
+      if (chosen === 'retry') {
+        result = await this.attempt(this.current, 'deploy');
+        if (result.ok) return this.finish('deployed', `${input.version} is live and healthy after a retry (${result.reason})`);
+        continue;
+      }
+      if (!previous) continue;
+      const rollback = await this.attempt({ version: previous.version, tag: previous.tag, sha: await local.resolveRelease({ repoId: input.repoId, version: previous.version }).then((r) => r.sha) }, 'rollback');
+      if (rollback.ok) return this.finish('rolled-back', `rolled back to ${previous.version} after: ${result.reason}`);
+      result = { ok: false, reason: `rollback to ${previous.version} failed too: ${rollback.reason}` };
     }
-  };
+  }
 
-  const attempt = async (target: Target, kind: 'deploy' | 'rollback'): Promise<{ ok: boolean; reason: string }> => {
+  private stage(name: string): void {
+    const state = this.state;
+    state.stage = name;
+    upsertSearchAttributes([{ key: StageKey, value: name }]);
+    reportStageToParent(name);
+    showDetails([
+      `**Deploy** of \`${state.repoId}\` **${state.version}** to ${state.environment}`,
+      `Stage: ${name}`,
+      state.lastError ? `Last error: ${state.lastError}` : null,
+      state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
+      state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,
+    ]);
+  }
+
+  private async awaitDecision(timeoutMs: number, canRollBack: boolean): Promise<DeployDecision | null> {
+    const state = this.state;
+    this.decision = null;
+    state.awaitingDecision = true;
+    state.decisionsAllowed = canRollBack ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
+    state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
+    this.stage('awaiting decision');
+    const decided = await timeoutOrDecision(() => this.decision, timeoutMs);
+    state.awaitingDecision = false;
+    state.decisionsAllowed = [];
+    state.decisionDeadline = null;
+    return decided;
+  }
+
+  private async attempt(target: Target, kind: 'deploy' | 'rollback'): Promise<Verdict> {
+    const { input, deploy, deploying } = this.plan;
+    const state = this.state;
     const budget = (deploy?.retries ?? 0) + 1;
     let reason = 'not attempted';
     for (let i = 0; i < budget; i += 1) {
       if (i > 0) {
-        stage(`backoff before attempt ${i + 1}`);
+        this.stage(`backoff before attempt ${i + 1}`);
         await sleep(Math.min(30_000, 2_000 * i));
       }
       state.attempts += 1;
       state.deploying = target.version;
-      stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
+      this.stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
       const record: DeployAttemptRecord = { attempt: state.attempts, version: target.version, kind, at: nowIso(), deployOk: false, healthOk: null, reason: '' };
-      attempts.push(record);
+      this.attempts.push(record);
       const run = await deploying.runDeploy.executeWithOptions({ summary: `${kind} ${target.version} (attempt ${state.attempts})` }, [{
         repoId: input.repoId,
         version: target.version,
@@ -181,14 +244,14 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
         sha: target.sha,
         previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
         attempt: state.attempts,
-        runId: info.runId,
+        runId: this.info.runId,
       }]);
       state.lastOutput = run.tail.slice(-10);
       record.deployOk = run.ok;
       if (!run.ok) {
         reason = run.reason;
       } else {
-        const verdict = await verify(target.version);
+        const verdict = await this.verify(target.version);
         record.healthOk = verdict.ok;
         if (verdict.ok) {
           record.reason = verdict.reason;
@@ -201,14 +264,33 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       state.lastError = reason;
     }
     return { ok: false, reason };
-  };
+  }
 
-  const current: Target = { version: input.version, tag: release.tag, sha: release.sha };
-  const finish = async (outcome: DeployResult['outcome'], reason: string): Promise<DeployResult> => {
+  private async verify(version: string): Promise<Verdict> {
+    const { input, health, local } = this.plan;
+    if (!health) return { ok: true, reason: 'no health check configured' };
+    this.stage(`verify ${version}`);
+    if (health.initialDelayMs > 0) await sleep(health.initialDelayMs);
+    const started = Date.now();
+    const samples: HealthSample[] = [];
+    for (;;) {
+      const sample = await local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]);
+      samples.push(sample);
+      this.state.samples.push(sample);
+      if (this.state.samples.length > MAX_SAMPLES_KEPT) this.state.samples.splice(0, this.state.samples.length - MAX_SAMPLES_KEPT);
+      const verdict = healthVerdict(health, samples, Date.now() - started);
+      if (verdict.verdict !== 'continue') return { ok: verdict.verdict === 'healthy', reason: verdict.reason };
+      await sleep(health.intervalMs);
+    }
+  }
+
+  private async finish(outcome: Outcome, reason: string): Promise<DeployResult> {
+    const { input, environment, release, previous, local } = this.plan;
+    const state = this.state;
     state.outcome = outcome;
     state.reason = reason;
     state.awaitingDecision = false;
-    stage('report');
+    this.stage('report');
     const report = await local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [{
       repoId: input.repoId,
       environment,
@@ -218,61 +300,27 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       previousVersion: state.previousVersion,
       liveVersion: outcome === 'deployed' ? input.version : outcome === 'rolled-back' ? previous?.version ?? null : null,
       trigger: input.trigger ?? 'manual',
-      requestedBy: input.requestedBy ?? info.parent?.workflowId ?? null,
+      requestedBy: input.requestedBy ?? this.info.parent?.workflowId ?? null,
       startedAt: state.startedAt,
       outcome,
       reason,
-      attempts,
+      attempts: this.attempts,
       samples: state.samples,
       lastOutput: state.lastOutput,
       decisions: state.decisions,
-      workflowId: info.workflowId,
-      runId: info.runId,
+      workflowId: this.info.workflowId,
+      runId: this.info.runId,
     }]);
     state.report = report.name;
     markOutcome(outcome, input.version);
-    stage('done');
+    this.stage('done');
     return { repoId: input.repoId, environment, version: input.version, outcome, reason, attempts: state.attempts, report: report.name };
-  };
-
-  if (!deploy) return finish('failed', `repository "${input.repoId}" has no deploy command configured`);
-
-  let result = await attempt(current, 'deploy');
-  if (result.ok) return finish('deployed', `${input.version} is live and healthy (${result.reason})`);
-
-  for (;;) {
-    let chosen: DeployDecision | null;
-    if (deploy.autoRollback && previous && !state.decisions.some((d) => d.decision === 'rollback')) {
-      chosen = 'rollback';
-      state.decisions.push({ decision: 'rollback', at: nowIso() });
-    } else {
-      chosen = await awaitDecision(deploy.decisionTimeoutMs, previous !== null);
-    }
-    if (chosen === null) return finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after: ${result.reason}`);
-    if (chosen === 'abandon') return finish('abandoned', `abandoned by an operator after: ${result.reason}`);
-    if (chosen === 'retry') {
-      result = await attempt(current, 'deploy');
-      if (result.ok) return finish('deployed', `${input.version} is live and healthy after a retry (${result.reason})`);
-      continue;
-    }
-    if (!previous) continue;
-    const rollback = await attempt({ version: previous.version, tag: previous.tag, sha: await local.resolveRelease({ repoId: input.repoId, version: previous.version }).then((r) => r.sha) }, 'rollback');
-    if (rollback.ok) return finish('rolled-back', `rolled back to ${previous.version} after: ${result.reason}`);
-    result = { ok: false, reason: `rollback to ${previous.version} failed too: ${rollback.reason}` };
   }
+}
 
-  async function awaitDecision(timeoutMs: number, canRollBack: boolean): Promise<DeployDecision | null> {
-    decision = null;
-    state.awaitingDecision = true;
-    state.decisionsAllowed = canRollBack ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
-    state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
-    stage('awaiting decision');
-    const decided = await condition(() => decision !== null, timeoutMs);
-    state.awaitingDecision = false;
-    state.decisionsAllowed = [];
-    state.decisionDeadline = null;
-    return decided ? decision : null;
-  }
+/** The operator's decision, or null when none came within `timeoutMs` (a durable timer). */
+async function timeoutOrDecision(decided: () => DeployDecision | null, timeoutMs: number): Promise<DeployDecision | null> {
+  return (await condition(() => decided() !== null, timeoutMs)) ? decided() : null;
 }
 
 /**

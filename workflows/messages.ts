@@ -152,7 +152,8 @@ export interface ReleaseState {
   tag: string | null;
   sourceSha: string | null;
   releaseCommit: string | null;
-  qa: { workflowId: string; outcome: QaOutcome | null; report: string | null; reused: boolean } | null;
+  /** `workflowId` is null when a fresh earlier pass was reused and no QA run was started. */
+  qa: { workflowId: string | null; outcome: QaOutcome | null; report: string | null; reused: boolean } | null;
   steps: StepRecord[];
   plan: { bump: string | null; reason: string; commits: number } | null;
   deploy: { workflowId: string; state: DeployState | null } | null;
@@ -179,6 +180,22 @@ export function workflowIdFor(kind: 'release', repoId: string): string;
 export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
 /** One push webhook delivery, named by the forge's delivery ID: a second start of it is refused. */
 export function workflowIdFor(kind: 'delivery', repoId: string, deliveryId: string): string;
-export function workflowIdFor(kind: 'qa' | 'release' | 'deploy' | 'delivery', repoId: string, extra?: string): string {
+/** The runs a repository's schedules start; the schedule appends the time of each run to the ID. */
+export function workflowIdFor(kind: 'watch-tick' | 'release-train-run', repoId: string): string;
+export function workflowIdFor(kind: 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run', repoId: string, extra?: string): string {
   return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;
+}
+
+/** The schedules a repository can have: its branch watch and its release train. */
+export const SCHEDULE_KINDS = ['watch', 'release-train'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+/** `watch:<repo>`, `release-train:<repo>`: one schedule of each kind per repository. */
+export function scheduleIdFor(kind: ScheduleKind, repoId: string): string {
+  return `${kind}:${repoId}`;
+}
+
+/** Whether shipgate named this schedule; other schedules on the namespace are not its to delete. */
+export function isShipgateScheduleId(scheduleId: string): boolean {
+  return SCHEDULE_KINDS.some((kind) => scheduleId.startsWith(scheduleIdFor(kind, '')));
 }

@@ -1,6 +1,6 @@
 import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { unpinned } from './activity-options.js';
+import { pinned, QA_STEP, TESTS, unpinned } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from './messages.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey } from './search-attributes.js';
@@ -52,18 +52,8 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     () => shared.pinRun.executeWithOptions(input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {}, [{ repoId: input.repoId }]),
     (p) => `worker ${p.workerId}`,
   );
-  const local = proxyActivities<Activities>({
-    taskQueue: pin.taskQueue,
-    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
-    startToCloseTimeout: '10m',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['SHIPGATE_REPO_NOT_FOUND', 'SHIPGATE_REPO_UNAVAILABLE'] },
-  });
-  const testing = proxyActivities<Activities>({
-    taskQueue: pin.taskQueue,
-    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
-    startToCloseTimeout: pin.settings.testTimeoutMs + 120_000,
-    retry: { maximumAttempts: 2 },
-  });
+  const local = proxyActivities<Activities>(pinned(pin, QA_STEP));
+  const testing = proxyActivities<Activities>(pinned(pin, TESTS));
 
   const inspection = await tracker.run('inspect', () => local.inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }]), (i) => i.freshness);
   if (inspection.fresh && inspection.newestReport) {

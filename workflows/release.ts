@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { unpinned } from './activity-options.js';
+import type { RunSettings } from '../activities/pinning.js';
+import { GIT_STEP, pinned, unpinned, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
   decisionSignal,
@@ -31,11 +32,6 @@ import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
-
-const NON_RETRYABLE = [
-  'SHIPGATE_REPO_NOT_FOUND', 'SHIPGATE_REPO_UNAVAILABLE', 'SHIPGATE_DIRTY_WORK_TREE', 'SHIPGATE_WRONG_BRANCH',
-  'SHIPGATE_BRANCH_BEHIND', 'SHIPGATE_REMOTE_MOVED', 'SHIPGATE_HEAD_MOVED', 'SHIPGATE_INVALID_VERSION', 'SHIPGATE_TAG_EXISTS',
-];
 
 /** The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy. */
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
@@ -92,12 +88,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   };
 
   const pin = await tracker.run('pin', () => shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId} to one worker` }, [{ repoId: input.repoId }]), (p) => `worker ${p.workerId}`);
-  const local = proxyActivities<Activities>({
-    taskQueue: pin.taskQueue,
-    heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
-    startToCloseTimeout: '5m',
-    retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
+  const local = proxyActivities<Activities>(pinned(pin, GIT_STEP));
 
   const preflight = await tracker.run('preflight', () => local.preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }]), (p) => p.approval.reason);
   state.sourceSha = preflight.sha;
@@ -105,10 +96,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
 
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
   if (approval) {
-    state.qa = { workflowId: '', outcome: 'test-pass', report: approval, reused: true };
+    state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
-    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin.taskQueue, pin.settings.heartbeatTimeoutMs, state), (r) => `${r.outcome}: ${r.report}`);
-    state.qa = { ...(state.qa ?? { workflowId: '' }), outcome: qa.outcome, report: qa.report, reused: qa.reused };
+    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
+    state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
     if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
     approval = qa.report;
   }
@@ -120,7 +111,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     (p) => p.reason,
   );
   state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
-  if (!plan.version || !plan.tag || !plan.changelogEntry) return finish('nothing-to-release', plan.reason, approval);
+  if (plan.version === null) return finish('nothing-to-release', plan.reason, approval);
   state.version = plan.version;
   state.tag = plan.tag;
   upsertSearchAttributes([{ key: VersionKey, value: plan.version }]);
@@ -142,12 +133,12 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     state.releaseCommit = releaseCommit;
     await tracker.run(
       'tag',
-      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, message: plan.changelogEntry as string }]),
+      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, message: plan.changelogEntry }]),
       (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
     );
     await tracker.run(
       'push',
-      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag as string, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
       (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
     );
   } catch (error) {
@@ -169,10 +160,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
         taskQueue: info.taskQueue,
         args: [{
           repoId: input.repoId,
-          version: plan.version as string,
+          version: plan.version,
           trigger: state.trigger,
           pinnedTaskQueue: pin.taskQueue,
-          release: { tag: plan.tag as string, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
+          release: { tag: plan.tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
         }],
         staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
       });
@@ -180,7 +171,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       return {
-        repoId: input.repoId, environment: deploySettings.environment, version: plan.version as string, outcome: 'failed', attempts: 0, report: null,
+        repoId: input.repoId, environment: deploySettings.environment, version: plan.version, outcome: 'failed', attempts: 0, report: null,
         reason: `another deployment to ${deploySettings.environment} is in progress (${deployId}); deploy ${plan.version} with POST /repos/${input.repoId}/deployments when it ends`,
       };
     }
@@ -206,21 +197,21 @@ async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */
-async function runQa(repoId: string, sha: string, taskQueue: string, pinnedTaskQueue: string, heartbeatTimeoutMs: number, state: ReleaseState): Promise<QaResult> {
+async function runQa(repoId: string, sha: string, taskQueue: string, pin: { taskQueue: string; settings: RunSettings }, state: ReleaseState): Promise<QaResult> {
   const workflowId = workflowIdFor('qa', repoId, sha);
   state.qa = { workflowId, outcome: null, report: null, reused: false };
   try {
     const child = await startChild(qaWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue }],
+      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue: pin.taskQueue }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)} for a release`,
     });
     return await child.result();
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      const waiting = proxyActivities<Activities>({ taskQueue: pinnedTaskQueue, startToCloseTimeout: '6h', heartbeatTimeout: heartbeatTimeoutMs });
+      const waiting = proxyActivities<Activities>(pinned(pin, WAITING));
       return waiting.awaitWorkflowResult<QaResult>({ workflowId });
     }
     throw error;

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReleaseStart } from '../activities/triggers.js';
-import { unpinned } from './activity-options.js';
+import { pinned, SHORT, unpinned } from './activity-options.js';
 import { workflowIdFor } from './messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome } from './run-state.js';
@@ -23,7 +23,7 @@ export interface WatchTickResult {
 export async function watchWorkflow(input: { repoId: string }): Promise<WatchTickResult> {
   upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'watch' }]);
   const pin = await shared.pinRun({ repoId: input.repoId });
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+  const local = proxyActivities<Activities>(pinned(pin, SHORT));
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
   const qaWorkflowId = workflowIdFor('qa', input.repoId, sha);
   try {
@@ -47,7 +47,7 @@ export async function watchWorkflow(input: { repoId: string }): Promise<WatchTic
 export async function releaseTrainWorkflow(input: { repoId: string }): Promise<ReleaseStart & { releasable: boolean }> {
   upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'train' }]);
   const pin = await shared.pinRun({ repoId: input.repoId });
-  const local = proxyActivities<Activities>({ taskQueue: pin.taskQueue, heartbeatTimeout: pin.settings.heartbeatTimeoutMs, startToCloseTimeout: '2m', retry: { maximumAttempts: 3 } });
+  const local = proxyActivities<Activities>(pinned(pin, SHORT));
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
   const plan = await local.hasReleasableChanges({ repoId: input.repoId, sha });
   if (!plan.releasable) {

@@ -3,8 +3,8 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import type { RepoConfig } from '../../config/types.js';
 import { ShipgateError } from '../../domain/errors.js';
+import { scheduleIdFor } from '../../workflows/messages.js';
 import type { WatchTickResult } from '../../workflows/triggers.js';
-import { WATCH_PREFIX } from '../../worker/schedules.js';
 import type { ApiDeps } from '../deps.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
@@ -26,7 +26,7 @@ const Note = Type.String({ minLength: 1, maxLength: 300, pattern: '^[^\\u0000-\\
 
 async function watchState(client: Client, repo: RepoConfig) {
   if (!repo.watch) throw new ShipgateError('SHIPGATE_WATCH_NOT_CONFIGURED', `repository "${repo.id}" has no watch configured (set watch.interval)`);
-  const scheduleId = `${WATCH_PREFIX}${repo.id}`;
+  const scheduleId = scheduleIdFor('watch', repo.id);
   const handle = client.schedule.getHandle(scheduleId);
   const description = await bounded(client, () => handle.describe()).catch((error: unknown) => {
     if (error instanceof ScheduleNotFoundError) throw new ShipgateError('SHIPGATE_WATCH_NOT_CONFIGURED', `the watch schedule ${scheduleId} does not exist yet; it is created when a worker starts`);

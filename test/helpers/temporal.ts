@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
@@ -72,4 +72,16 @@ export async function startTestWorker(config: ShipgateConfig, options: { workerI
       await nativeConnection.close();
     },
   };
+}
+
+/** How often each activity of a run was attempted (its last attempt), read from the run's history. */
+export async function activityAttempts(handle: WorkflowHandle): Promise<Record<string, number>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+  const attempts: Record<string, number> = {};
+  for (const e of events) {
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) attempts[names.get(String(started.scheduledEventId))!] = started.attempt ?? 1;
+  }
+  return attempts;
 }

@@ -139,7 +139,7 @@ describe('the gate cannot be walked around', () => {
       const error = await handle.result().then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       // An activity's failure arrives wrapped in an ActivityFailure; the workflow's own, directly.
-      let cause = (error as WorkflowFailedError).cause;
+      let cause: (Error & { type?: string }) | undefined = (error as WorkflowFailedError).cause;
       while (cause && cause.type === undefined && cause.cause instanceof Error) cause = cause.cause;
       return { type: cause?.type, message: cause?.message };
     };

@@ -333,7 +333,7 @@ describe('hostile repositories', () => {
     expect(run).toMatchObject({ status: 'COMPLETED', result: { outcome: 'test-pass', reused: false } });
     const released = await release(ids.junk);
     expect(released.result).toMatchObject({ outcome: 'released', version: '1.0.0', qaReport: run.result.report });
-    expect(released.state.qa).toMatchObject({ reused: true });
+    expect(released.state.qa).toMatchObject({ reused: true, workflowId: null });
     const committed = (await repo.git('show', '--name-only', '--format=', 'HEAD')).split('\n').filter(Boolean).sort();
     expect(committed).toEqual(['CHANGELOG.md', 'config/version.yml', `context/${run.result.report as string}`, 'context/release-number'].sort());
 

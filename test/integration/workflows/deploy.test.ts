@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
@@ -7,7 +8,7 @@ import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecisio
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
-import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const services = new Map<string, SampleService>();
 // Fresh IDs per run: a deployment left awaiting a decision by an earlier, failed run would hold a fixed one.
@@ -95,6 +96,20 @@ describe('deployment', () => {
   afterAll(async () => {
     await worker?.stop();
     await Promise.all([...services.values()].map((s) => s.stop()));
+  });
+
+  it('refuses a version that was never released, at the first attempt', async () => {
+    const handle = await worker.client.workflow.start(deployWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: `deploy:dep-healthy:unreleased-${run}`,
+      args: [{ repoId: 'dep-healthy', version: '9.9.9' }],
+    });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
+    expect(cause?.type).toBe('SHIPGATE_TAG_NOT_FOUND');
+    expect(cause?.message).toContain('has no release tag v9.9.9');
+    expect(await activityAttempts(handle)).toEqual({ pinRun: 1, resolveRelease: 1 });
   });
 
   it('deploys a release, verifies health and the version, and writes a deploy report', async () => {

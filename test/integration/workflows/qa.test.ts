@@ -7,7 +7,7 @@ import { qaWorkflow } from '../../../workflows/qa.js';
 import { qaStateQuery, workflowIdFor } from '../../../workflows/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const repos: TestRepo[] = [];
 let worker: TestWorker;
@@ -142,7 +142,9 @@ describe('QAWorkflow', () => {
     });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause?.cause as Error | undefined;
+    const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
     expect(cause?.message).toMatch(/\/nonexistent\/shipgate\/repo does not exist/);
+    expect(cause?.type).toBe('SHIPGATE_REPO_UNAVAILABLE');
+    expect(Math.max(...Object.values(await activityAttempts(handle)))).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { releaseWorkflow } from '../../../workflows/release.js';
 import { releaseStateQuery, type ReleaseInput } from '../../../workflows/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
@@ -30,14 +30,6 @@ async function release(input: ReleaseInput) {
   return { handle, result: await handle.result() };
 }
 
-async function failureOf(input: ReleaseInput): Promise<string> {
-  const error = await release(input).catch((e: unknown) => e);
-  if (!(error instanceof WorkflowFailedError)) console.log(JSON.stringify(error));
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
-  return `${cause?.type}: ${cause?.message}`;
-}
-
 /** The failure of a run that must fail, and how often each activity was attempted. */
 async function failedRelease(input: ReleaseInput) {
   const handle = await worker.client.workflow.start(releaseWorkflow, {
@@ -48,14 +40,10 @@ async function failedRelease(input: ReleaseInput) {
   const error = await handle.result().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
   const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
+  const attempts = await activityAttempts(handle);
   const events = (await handle.fetchHistory()).events ?? [];
-  const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
-  const attempts: Record<string, number> = {};
-  for (const e of events) {
-    const started = e.activityTaskStartedEventAttributes;
-    if (started) attempts[names.get(String(started.scheduledEventId))!] = started.attempt ?? 1;
-  }
-  return { failure: `${cause?.type}: ${cause?.message}`, attempts, activities: [...names.values()] };
+  const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+  return { failure: `${cause?.type}: ${cause?.message}`, attempts, activities };
 }
 
 /** Everything a failed release may have left in the working copy: there must be nothing. */
@@ -167,16 +155,20 @@ describe('ReleaseWorkflow', () => {
     expect(await r.git('status', '--porcelain', '--', 'CHANGELOG.md', 'config')).toBe('');
   });
 
-  it('refuses a dirty work tree', async () => {
+  it('refuses a dirty work tree, at the first attempt', async () => {
     const r = repo('rel-dirty');
     await r.write('src/math.js', '// uncommitted\n');
-    expect(await failureOf({ repoId: 'rel-dirty' })).toMatch(/SHIPGATE_DIRTY_WORK_TREE: the work tree of "rel-dirty" is not clean/);
+    const { failure, attempts } = await failedRelease({ repoId: 'rel-dirty' });
+    expect(failure).toMatch(/SHIPGATE_DIRTY_WORK_TREE: the work tree of "rel-dirty" is not clean/);
+    expect(attempts.preflight).toBe(1);
   });
 
-  it('refuses to release from another branch', async () => {
+  it('refuses to release from another branch, at the first attempt', async () => {
     const r = repo('rel-branch');
     await r.git('checkout', '-q', '-b', 'topic');
-    expect(await failureOf({ repoId: 'rel-branch' })).toMatch(/SHIPGATE_WRONG_BRANCH: .* on branch topic, not on the release branch main/);
+    const { failure, attempts } = await failedRelease({ repoId: 'rel-branch' });
+    expect(failure).toMatch(/SHIPGATE_WRONG_BRANCH: .* on branch topic, not on the release branch main/);
+    expect(attempts.preflight).toBe(1);
   });
 
   it('refuses a branch that is behind its remote', async () => {
@@ -187,7 +179,9 @@ describe('ReleaseWorkflow', () => {
     await other.commit('feat: from elsewhere');
     await other.git('push', '-q', r.remote, 'HEAD:main');
     await other.cleanup();
-    expect(await failureOf({ repoId: 'rel-behind' })).toMatch(/SHIPGATE_BRANCH_BEHIND: main at [0-9a-f]{7} is behind origin\/main/);
+    const { failure, attempts } = await failedRelease({ repoId: 'rel-behind' });
+    expect(failure).toMatch(/SHIPGATE_BRANCH_BEHIND: main at [0-9a-f]{7} is behind origin\/main/);
+    expect(attempts.preflight).toBe(1);
   });
 
   it('undoes the local release when the remote refuses the push, without retrying, and releases once the refusal is lifted', async () => {
@@ -235,8 +229,9 @@ describe('ReleaseWorkflow', () => {
     const source = await r.commit('feat: a feature');
     const unrelated = (await r.git('commit-tree', '-m', 'unrelated', (await r.git('hash-object', '-t', 'tree', '/dev/null')).trim())).trim();
     await r.git('tag', '-a', '-m', 'not a release', 'v1.1.0', unrelated);
-    const { failure, activities } = await failedRelease({ repoId: 'rel-tagged' });
+    const { failure, activities, attempts } = await failedRelease({ repoId: 'rel-tagged' });
     expect(failure).toMatch(/^SHIPGATE_TAG_EXISTS: tag v1\.1\.0 already exists/);
+    expect(Math.max(...Object.values(attempts))).toBe(1);
     expect(activities).not.toContain('writeReleaseFiles');
     expect(await r.head()).toBe(source);
     expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).toBe('');
