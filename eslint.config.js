@@ -101,6 +101,22 @@ export default defineConfig([
   },
 
   {
+    // The API and the CLI talk to Temporal, not to a working copy: the API's remaining working-copy
+    // reads go through api/working-copy.ts alone, and the CLI takes only types from below.
+    files: ['api/**/*.ts', 'cli/**/*.ts'],
+    ignores: ['api/working-copy.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/activities/*', '**/worker/*'],
+          message: 'api/ and cli/ talk to Temporal, not to a working copy: an API read of a repository goes through api/working-copy.ts.',
+          allowTypeImports: true,
+        }],
+      }],
+    },
+  },
+
+  {
     files: ['workflows/**/*.ts', 'context/**/*.ts'],
     rules: {
       // ESLint's own rule understands `import type` since 9.x; the typescript-eslint copy is deprecated.

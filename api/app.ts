@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { ReportKeys } from '../activities/report-signing.js';
+import type { ReportKeys } from './working-copy.js';
 import type { ShipgateConfig } from '../config/types.js';
 import { bearerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';

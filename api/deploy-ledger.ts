@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import { readLedgerOf } from '../activities/ledger.js';
+import { readLedgerOf } from './working-copy.js';
 import type { ApiDeps } from './deps.js';
 import { configuredRepo, workingCopyDir } from './repositories.js';
 import type { DeploymentLedger } from './state-schemas.js';

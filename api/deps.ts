@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { ReportKeys } from '../activities/report-signing.js';
+import type { ReportKeys } from './working-copy.js';
 import type { ShipgateConfig } from '../config/types.js';
 
 /** What every route works from: the configuration and a client of the Temporal server. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
-import { openGit } from '../activities/git.js';
+import { openGit } from './working-copy.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 

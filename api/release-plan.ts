@@ -1,7 +1,6 @@
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
-import { resolveCommit } from '../activities/git.js';
-import { planRelease, type ReleasePlan } from '../activities/plan.js';
+import { planRelease, resolveCommit, type ReleasePlan } from './working-copy.js';
 import { workingCopyGit } from './repositories.js';
 
 /**

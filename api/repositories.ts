@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
-import { openGit } from '../activities/git.js';
+import { openGit } from './working-copy.js';
 
 export function configuredRepo(config: ShipgateConfig, id: string): RepoConfig {
   const repo = config.repositories.find((r) => r.id === id);

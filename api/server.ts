@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { loadReportKeys } from '../activities/report-signing.js';
+import { loadReportKeys } from './working-copy.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { buildApp } from './app.js';
 import { temporalAddress } from './deps.js';

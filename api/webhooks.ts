@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
-import { openGit } from '../activities/git.js';
+import { openGit } from './working-copy.js';
 import { workflowIdFor } from '../workflows/messages.js';
 import type { deliveryWorkflow } from '../workflows/triggers.js';
 import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';

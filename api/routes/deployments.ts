@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ShipgateError } from '../../domain/errors.js';
-import { checkRelease } from '../../activities/released.js';
+import { checkRelease } from '../working-copy.js';
 import { deploymentLedger } from '../deploy-ledger.js';
 import type { ApiDeps } from '../deps.js';
 import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';

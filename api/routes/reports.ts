@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { readReports } from '../../activities/reports.js';
+import { readReports } from '../working-copy.js';
 import { QA_REPORT_KINDS } from '../../context/names.js';
 import { COVERAGE_GATES } from '../../context/report.js';
 import type { ApiDeps } from '../deps.js';
