@@ -117,6 +117,33 @@ export default defineConfig([
   },
 
   {
+    // The layers, bottom up: vocabulary/ (messages, search attributes) and context/ (the report
+    // protocol), then domain/ (pure rules), then activities/ and workflows/, then worker/, api/ and
+    // cli/. An import runs downwards only; type imports count too, since a type is a dependency.
+    files: ['vocabulary/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          message: 'vocabulary/ is the ground floor: it imports nothing of shipgate\'s own.',
+        }],
+      }],
+    },
+  },
+
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(?:\\.\\.?/)+(?:config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          message: 'domain/ is pure and sits below activities and workflows: take shared shapes from vocabulary/.',
+        }],
+      }],
+    },
+  },
+
+  {
     files: ['workflows/**/*.ts', 'context/**/*.ts'],
     rules: {
       // ESLint's own rule understands `import type` since 9.x; the typescript-eslint copy is deprecated.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { execa } from 'execa';
 import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
-import type { HealthSample } from '../workflows/messages.js';
+import type { HealthSample } from '../vocabulary/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { lastReleaseTag, openGit, resolveCommit } from './git.js';

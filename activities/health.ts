@@ -1,5 +1,5 @@
 import type { RepoConfig } from '../config/types.js';
-import type { HealthSample } from '../workflows/messages.js';
+import type { HealthSample } from '../vocabulary/messages.js';
 
 type HealthSettings = NonNullable<RepoConfig['health']>;
 

@@ -9,7 +9,7 @@ import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/cov
 import { diffCoverage } from '../domain/diff-coverage.js';
 import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
-import type { QaOutcome } from '../workflows/messages.js';
+import type { QaOutcome } from '../vocabulary/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit, resolveCommit } from './git.js';

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { workflowIdFor, type Trigger } from '../workflows/messages.js';
-import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import { workflowIdFor, type Trigger } from '../vocabulary/messages.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit, resolveCommit } from './git.js';

@@ -1,9 +1,9 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
-import { qaStateQuery, workflowIdFor, type QaResult, type QaState } from '../workflows/messages.js';
+import { qaStateQuery, workflowIdFor, type QaResult, type QaState } from '../vocabulary/messages.js';
 import type { qaWorkflow } from '../workflows/qa.js';
-import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { listRuns } from './release-runs.js';
 import { bounded, boundedChange, closedOutcome, describeRun } from './temporal-calls.js';

@@ -21,9 +21,9 @@ import {
   type DeployState,
   type ReleaseResult,
   type ReleaseState,
-} from '../workflows/messages.js';
+} from '../vocabulary/messages.js';
 import type { releaseWorkflow } from '../workflows/release.js';
-import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../workflows/search-attributes.js';
+import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { bounded, boundedChange, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
 

@@ -4,9 +4,9 @@ import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
 import { openGit } from './working-copy.js';
-import { workflowIdFor } from '../workflows/messages.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
 import type { deliveryWorkflow } from '../workflows/triggers.js';
-import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { deployStateQuery, releaseStateQuery } from '../workflows/messages.js';
+import { deployStateQuery, releaseStateQuery } from '../vocabulary/messages.js';
 import { startApiProcess } from './api-process.js';
 import { childResult } from './child-result.js';
 import type { LoadOptions, LoadResult } from './load-generator.js';

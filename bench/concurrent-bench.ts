@@ -5,7 +5,7 @@ import { startRelease } from '../api/release-runs.js';
 import { innermostMessage } from '../api/temporal-calls.js';
 import { pinnedQueue } from '../activities/deps.js';
 import type { RepositoryInput } from '../config/schema.js';
-import type { ReleaseResult } from '../workflows/messages.js';
+import type { ReleaseResult } from '../vocabulary/messages.js';
 import { createBenchRepo } from './bench-repo.js';
 import { benchConfig, tempRoot, type TemporalEnvironment } from './environment.js';
 import { verdict, type BenchResult, type Row } from './report.js';

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { startRelease } from '../api/release-runs.js';
 import type { ShipgateConfig } from '../config/types.js';
 import { prependChangelog } from '../domain/changelog.js';
-import { deployStateQuery, workflowIdFor, type ReleaseResult } from '../workflows/messages.js';
+import { deployStateQuery, workflowIdFor, type ReleaseResult } from '../vocabulary/messages.js';
 import { createBenchRepo, type BenchRepo } from './bench-repo.js';
 import { benchConfig, startInProcessWorker, tempRoot, type InProcessWorker, type TemporalEnvironment } from './environment.js';
 import { startHealthServer } from './health-server.js';

@@ -1,5 +1,5 @@
 /** retry, rollback and abandon: one answer to a deployment that awaits a decision, told apart only by the verb. */
-import type { DeployDecision } from '../workflows/messages.js';
+import type { DeployDecision } from '../vocabulary/messages.js';
 import { runKindOf, type DecisionAnswer } from './api-types.js';
 import { answer, runPath, UsageError, type CommandModule, type CommandSpec, type ParseInput, type RunContext } from './command.js';
 

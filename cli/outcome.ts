@@ -1,6 +1,6 @@
 /** When following a run ends, what it came to, and which exit code says so to a script. */
 import type { RunView } from './api-types.js';
-import type { DeployDecision as Decision } from '../workflows/messages.js';
+import type { DeployDecision as Decision } from '../vocabulary/messages.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, awaitingDecision: 3 } as const;
 

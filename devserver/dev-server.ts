@@ -8,7 +8,7 @@ import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { noTemporalParagraph, ProvisioningError, type CliExecutable } from './temporal-cli.js';
-import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_NAMES } from '../vocabulary/search-attributes.js';
 
 export interface DevServerOptions {
   executable: CliExecutable;

@@ -1,7 +1,7 @@
 import { serializeReport, type DeployReportFrontMatter } from '../context/report.js';
 import { escapeMarkdown } from './markdown.js';
 import { visibleText } from './visible-text.js';
-import type { DeployState, HealthSample } from '../workflows/messages.js';
+import type { DeployState, HealthSample } from '../vocabulary/messages.js';
 
 export interface DeployAttemptRecord {
   attempt: number;

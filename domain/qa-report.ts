@@ -2,7 +2,7 @@ import { serializeReport, type QaReportFrontMatter } from '../context/report.js'
 import { escapeMarkdown } from './markdown.js';
 import { counted } from './plural.js';
 import { visibleText } from './visible-text.js';
-import type { QaOutcome } from '../workflows/messages.js';
+import type { QaOutcome } from '../vocabulary/messages.js';
 import type { DiffCoverageResult } from './diff-coverage.js';
 import type { TestSummary } from './test-results.js';
 

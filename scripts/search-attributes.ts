@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_NAMES } from '../vocabulary/search-attributes.js';
 
 const KEYWORD = 2;
 

@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
-import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../workflows/messages.js';
-import { RepoKey, TriggerKey } from '../workflows/search-attributes.js';
+import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../vocabulary/messages.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 
 interface Wanted {

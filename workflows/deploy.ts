@@ -14,9 +14,9 @@ import {
   type DeployResult,
   type DeployState,
   type HealthSample,
-} from './messages.js';
+} from '../vocabulary/messages.js';
 import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
-import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
+import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 const MAX_SAMPLES_KEPT = 60;

@@ -1,9 +1,9 @@
 import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { pinned, QA_STEP, TESTS, unpinned } from './activity-options.js';
-import { qaStateQuery, type QaInput, type QaResult, type QaState } from './messages.js';
+import { qaStateQuery, type QaInput, type QaResult, type QaState } from '../vocabulary/messages.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
-import { RepoKey, TriggerKey } from './search-attributes.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 

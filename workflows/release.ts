@@ -26,10 +26,10 @@ import {
   type ReleaseOutcome,
   type ReleaseResult,
   type ReleaseState,
-} from './messages.js';
+} from '../vocabulary/messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
-import { RepoKey, StageKey, TriggerKey, VersionKey } from './search-attributes.js';
+import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 

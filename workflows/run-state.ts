@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { deployStageSignal, type StepRecord } from './messages.js';
-import { OutcomeKey, StageKey, VersionKey } from './search-attributes.js';
+import { deployStageSignal, type StepRecord } from '../vocabulary/messages.js';
+import { OutcomeKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 /** Keeps a run's visible status in one place: its step list, the Stage attribute and the UI details. */
 export class StepTracker {

@@ -3,10 +3,10 @@ import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes,
 import type { Activities } from '../activities/index.js';
 import type { ReleaseStart } from '../activities/triggers.js';
 import { pinned, SHORT, unpinned } from './activity-options.js';
-import { workflowIdFor } from './messages.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome } from './run-state.js';
-import { RepoKey, TriggerKey } from './search-attributes.js';
+import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 3 }));
 

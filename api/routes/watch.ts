@@ -3,7 +3,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import type { RepoConfig } from '../../config/types.js';
 import { ShipgateError } from '../../domain/errors.js';
-import { scheduleIdFor } from '../../workflows/messages.js';
+import { scheduleIdFor } from '../../vocabulary/messages.js';
 import type { WatchTickResult } from '../../workflows/triggers.js';
 import type { ApiDeps } from '../deps.js';
 import { configuredRepo } from '../repositories.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../vocabulary/search-attributes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');

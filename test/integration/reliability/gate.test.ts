@@ -5,7 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportFileName } from '../../../context/names.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
-import { workflowIdFor } from '../../../workflows/messages.js';
+import { workflowIdFor } from '../../../vocabulary/messages.js';
 import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startDevServer, type RunningDevServer } from '../../../devserver/dev-server.js';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
-import { deployStateQuery, releaseStateQuery } from '../../../workflows/messages.js';
+import { deployStateQuery, releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
 import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
-import { decisionUpdate, deployStateQuery } from '../../../workflows/messages.js';
+import { decisionUpdate, deployStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';

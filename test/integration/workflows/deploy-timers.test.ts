@@ -8,7 +8,7 @@ import type { RunSettings } from '../../../activities/pinning.js';
 import { parseConfig } from '../../../config/load.js';
 import { workflowsPath } from '../../../worker/workflows-path.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
-import { decisionUpdate, deployStateQuery, type DeployResult, type HealthSample } from '../../../workflows/messages.js';
+import { decisionUpdate, deployStateQuery, type DeployResult, type HealthSample } from '../../../vocabulary/messages.js';
 
 /**
  * The deployment's timers on the real dev server: the decision timeout, the backoff between

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
-import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecision, type DeployState } from '../../../workflows/messages.js';
+import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecision, type DeployState } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';

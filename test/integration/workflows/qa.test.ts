@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQaReport } from '../../../context/report.js';
 import { qaWorkflow } from '../../../workflows/qa.js';
-import { qaStateQuery, workflowIdFor } from '../../../workflows/messages.js';
+import { qaStateQuery, workflowIdFor } from '../../../vocabulary/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { qaWorkflow } from '../../../workflows/qa.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
-import { releaseStateQuery, type ReleaseInput } from '../../../workflows/messages.js';
+import { releaseStateQuery, type ReleaseInput } from '../../../vocabulary/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionUpdate, deployStateQuery, workflowIdFor } from '../../../workflows/messages.js';
+import { decisionUpdate, deployStateQuery, workflowIdFor } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatchTickResult } from '../../../workflows/triggers.js';
-import { qaStateQuery } from '../../../workflows/messages.js';
+import { qaStateQuery } from '../../../vocabulary/messages.js';
 import { reconcileSchedules } from '../../../worker/schedules.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../../../workflows/messages.js';
+import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../../../vocabulary/messages.js';
 
 describe('business IDs', () => {
   it('names the runs of a repository', () => {
