@@ -56,23 +56,32 @@ export const DEPLOY_COMMAND: ActivityProfile = {
 export const WAITING: ActivityProfile = { startToCloseTimeout: '6h' };
 
 /**
+ * How long an activity may wait on a pinned worker's queue before the run counts that worker as
+ * lost. A live worker polls its queue all the time, so a task waits there only while no worker of
+ * that ID is running: twice the heartbeat timeout lets a worker that was only restarting come back
+ * (its own crash is noticed after one heartbeat timeout), and the floor keeps a short test
+ * heartbeat from mistaking a busy machine for a dead one.
+ */
+export function lostWorkerAfterMs(settings: Pick<RunSettings, 'heartbeatTimeoutMs'>): number {
+  return Math.max(2 * settings.heartbeatTimeoutMs, 15_000);
+}
+
+/**
  * Options for an activity on the queue of the worker the run is pinned to, with the configured
  * heartbeat timeout: a worker that dies mid-attempt is noticed by its missing heartbeat, not by
  * the (much longer) start-to-close timeout. Whether a failure is retried at all is the failure's
  * own flag, set from the error catalogue by the activity.
  *
- * There is deliberately no `scheduleToStartTimeout`: when the pinned worker never comes back,
- * the run waits on `shipgate@<worker>` until a worker with that `SHIPGATE_WORKER_ID` starts
- * again. Only that worker has the run's working copy, where a half-done release (a local commit
- * and tag not yet pushed) lives; another worker could not finish it, and failing the step after
- * a deadline would strand that state. An operator who gives the worker up cancels or terminates
- * the run in Temporal.
+ * The schedule-to-start timeout is how a run learns that its worker is gone for good: the step
+ * fails with a SCHEDULE_TO_START timeout (never retried by the server, see `isLostWorker`), and
+ * the workflow pins itself to a live worker and goes on from the step that was lost.
  */
 export function pinned(pin: { taskQueue: string; settings: RunSettings }, profile: ActivityProfile): ActivityOptions {
   const { startToCloseTimeout, retry } = profile;
   return {
     taskQueue: pin.taskQueue,
     heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
+    scheduleToStartTimeout: lostWorkerAfterMs(pin.settings),
     startToCloseTimeout: typeof startToCloseTimeout === 'function' ? startToCloseTimeout(pin.settings) : startToCloseTimeout,
     ...(retry ? { retry } : {}),
   };
