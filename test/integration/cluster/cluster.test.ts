@@ -55,17 +55,18 @@ const call = async (method: string, url: string, body?: object) => {
 const workerOf = (identity: string | null | undefined) => /^shipgate@(.+)\/\d+$/.exec(identity ?? '')?.[1] ?? null;
 
 /** Which worker picked the run up (pinRun) and which one pushed its release, from the history. */
-async function workersOfRun(workflowId: string): Promise<{ pinned: string | null; pushed: string | null; closed: Date | null }> {
+async function workersOfRun(workflowId: string): Promise<{ firstTask: string | null; pinned: string | null; pushed: string | null; closed: Date | null }> {
   const handle = client.workflow.getHandle(workflowId);
   const events = (await handle.fetchHistory()).events ?? [];
   const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
   const last: Record<string, string | null> = {};
+  const firstTask = workerOf(events.find((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity);
   for (const e of events) {
     const started = e.activityTaskStartedEventAttributes;
     if (started) last[names.get(String(started.scheduledEventId))!] = workerOf(started.identity);
   }
   const description = await handle.describe();
-  return { pinned: last.pinRun ?? null, pushed: last.pushRelease ?? null, closed: description.closeTime ?? null };
+  return { firstTask, pinned: last.pinRun ?? null, pushed: last.pushRelease ?? null, closed: description.closeTime ?? null };
 }
 
 /** VmRSS and VmHWM (the peak) of a live process, in MiB. */
@@ -76,7 +77,9 @@ function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
 }
 
 interface Outcome {
+  /** Runs per worker, counted by the worker that pushed the release. */
   perWorker: Record<string, number>;
+  runs: { workflowId: string; pinned: string | null; pushed: string | null }[];
   closedAt: Date[];
 }
 
@@ -103,15 +106,17 @@ async function releaseAll(scenario: Scenario, during: (workflowIds: string[]) =>
   }
 
   const perWorker: Record<string, number> = Object.fromEntries(WORKERS.map((id) => [id, 0]));
+  const runs: Outcome['runs'] = [];
   const closedAt: Date[] = [];
   for (const id of workflowIds) {
     const run = await workersOfRun(id);
     expect(run.pushed, `${id} has no pushRelease attempt by a shipgate worker`).not.toBeNull();
     perWorker[run.pushed!] = (perWorker[run.pushed!] ?? 0) + 1;
+    runs.push({ workflowId: id, pinned: run.pinned, pushed: run.pushed });
     if (run.closed) closedAt.push(run.closed);
   }
   for (const service of repos) await expectReleasedOnce(service);
-  return { perWorker, closedAt };
+  return { perWorker, runs, closedAt };
 }
 
 const repoIdOf = (service: SampleService) => String(service.settings.id);
@@ -193,7 +198,9 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
     const outcome = await releaseAll('spread');
     report('spread', outcome);
     expect(Object.values(outcome.perWorker).reduce((a, b) => a + b, 0)).toBe(REPOS_PER_SCENARIO);
-    expect(Object.values(outcome.perWorker).filter((runs) => runs > 0).length, JSON.stringify(outcome.perWorker)).toBeGreaterThan(1);
+    // How the runs spread is Temporal's matching (whichever poller takes pinRun): reported, not
+    // asserted. What shipgate promises is that a run stays with the worker that pinned it.
+    for (const run of outcome.runs) expect(run.pushed, run.workflowId).toBe(run.pinned);
     for (const service of services.get('spread')!) expect(service.deployCount(), repoIdOf(service)).toBe(1);
   });
 
