@@ -51,8 +51,8 @@ const call = async (method: string, url: string, body?: object) => {
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 };
 
-/** `shipgate@<worker ID>/<pid>`, the identity a worker polls with. */
-const workerOf = (identity: string | null | undefined) => /^shipgate@(.+)\/\d+$/.exec(identity ?? '')?.[1] ?? null;
+/** The lane's worker behind a poller identity: `shipgate@<worker ID>/<pid>`, or `shipgate@<worker ID>.<instance>/<pid>`. */
+const workerOf = (identity: string | null | undefined) => WORKERS.find((id) => new RegExp(`^shipgate@${id}[./]`).test(identity ?? '')) ?? null;
 
 /** Which worker picked the run up (pinRun) and which one pushed its release, from the history. */
 async function workersOfRun(workflowId: string): Promise<{ firstTask: string | null; pinned: string | null; pushed: string | null; closed: Date | null }> {
