@@ -218,13 +218,14 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
 
   it('finishes all six elsewhere when one worker is SIGKILLed for good mid-release', async () => {
     let victim = '';
+    let victimRuns = 0;
     let killedAt = 0;
     const outcome = await releaseAll('worker-lost', async (workflowIds) => {
       // Mid-release: every run is pinned, and the victim holds runs that have not pushed yet.
       const runs = await pollUntil(() => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))), (all) => all.every((run) => run?.pinned), 120_000);
       const unfinished = new Map<string, number>();
       for (const run of runs) if (run?.pinned && !run.pushed) unfinished.set(run.pinned, (unfinished.get(run.pinned) ?? 0) + 1);
-      victim = [...unfinished].sort((a, b) => b[1] - a[1])[0]?.[0] ?? WORKERS[0];
+      [victim, victimRuns] = [...unfinished].sort((a, b) => b[1] - a[1])[0] ?? [WORKERS[0], 0];
       const worker = workers.get(victim)!;
       worker.child.kill('SIGKILL');
       killedAt = Date.now();
@@ -232,7 +233,7 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
       workers.delete(victim);
     });
     const lastClosed = Math.max(...outcome.closedAt.map((date) => date.getTime()));
-    report('worker-lost', outcome, { killed: victim, lastRunFinishedMsAfterKill: lastClosed - killedAt });
+    report('worker-lost', outcome, { killed: victim, itsUnpushedRuns: victimRuns, lastRunFinishedMsAfterKill: lastClosed - killedAt });
     for (const service of services.get('worker-lost')!) expect(service.deployCount(), repoIdOf(service)).toBeLessThanOrEqual(2);
   });
 });
