@@ -222,10 +222,10 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
     let killedAt = 0;
     const outcome = await releaseAll('worker-lost', async (workflowIds) => {
       // Mid-release: every run is pinned, and the victim holds runs that have not pushed yet.
-      const runs = await pollUntil(() => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))), (all) => all.every((run) => run?.pinned), 120_000);
+      const runs = await pollUntil(() => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))), (all) => all.every((run) => run?.pinned) && all.some((run) => !run?.pushed), 120_000);
       const unfinished = new Map<string, number>();
       for (const run of runs) if (run?.pinned && !run.pushed) unfinished.set(run.pinned, (unfinished.get(run.pinned) ?? 0) + 1);
-      [victim, victimRuns] = [...unfinished].sort((a, b) => b[1] - a[1])[0] ?? [WORKERS[0], 0];
+      [victim, victimRuns] = [...unfinished].sort((a, b) => b[1] - a[1])[0]!;
       const worker = workers.get(victim)!;
       worker.child.kill('SIGKILL');
       killedAt = Date.now();
