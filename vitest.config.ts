@@ -27,8 +27,6 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/integration/cluster/**/*.test.ts'],
-          // One cluster at a time: each is a server and a PostgreSQL, and the 2-core machines feel it.
-          fileParallelism: false,
           testTimeout: 600_000,
         },
       },

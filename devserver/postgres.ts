@@ -99,6 +99,8 @@ export async function provisionPostgres(options: ProvisionOptions = {}): Promise
 }
 
 export interface RunningPostgres {
+  /** The temp folder holding the data, the socket and the log; `stop` removes it. */
+  dir: string;
   host: string;
   port: number;
   /** The superuser, reachable without a password from loopback only. */
@@ -136,7 +138,7 @@ export async function startPostgres(binaries: PostgresBinaries, options: { port?
     // The Temporal server opens a pool per store and service; the default of 100 is close to that.
     const settings = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${sockets} -c max_connections=300`;
     await run('pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', '60', '-o', settings]);
-    return { host: '127.0.0.1', port, user: 'postgres', stop: stopped };
+    return { dir: root, host: '127.0.0.1', port, user: 'postgres', stop: stopped };
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await stopped();

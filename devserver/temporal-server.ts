@@ -134,6 +134,8 @@ export interface RunningCluster {
   /** The frontend, host:port, as TEMPORAL_ADDRESS takes it. */
   address: string;
   namespace: string;
+  /** The temp folders the cluster owns (the server's configuration and log, PostgreSQL's data); `stop` removes them. */
+  folders: string[];
   /** The server process; it changes with every restart. */
   pid(): number | null;
   /** Stops the server and then PostgreSQL, and removes every file they had. */
@@ -280,6 +282,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Run
     return {
       address,
       namespace,
+      folders: [root, db.dir],
       pid: () => child?.pid ?? null,
       stop: stopAll,
       async restart() {

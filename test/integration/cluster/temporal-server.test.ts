@@ -1,4 +1,5 @@
-import { readdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +13,6 @@ import { clusterLane } from './lane.js';
 
 const lane = await clusterLane();
 
-/** The cluster's own temp folders: PostgreSQL's data and the server's configuration. */
-async function clusterFolders(): Promise<string[]> {
-  return (await readdir(os.tmpdir())).filter((name) => /^shipgate-(pg|temporal)-/.test(name));
-}
 
 const refused = (port: number) => new Promise<boolean>((resolve) => {
   const socket = net.connect({ host: '127.0.0.1', port });
@@ -48,7 +45,6 @@ describe('provisioning the production-like cluster', () => {
 describe.skipIf('skip' in lane)('a Temporal server on PostgreSQL', () => {
   it('serves the namespace with shipgate\'s search attributes, restarts on the same database, and leaves nothing behind', async () => {
     if ('skip' in lane) return;
-    const before = await clusterFolders();
     const cluster = await startTemporalCluster({ server: await provisionTemporalServer(), postgres: lane.postgres });
     let stopped = false;
     try {
@@ -73,7 +69,8 @@ describe.skipIf('skip' in lane)('a Temporal server on PostgreSQL', () => {
       stopped = true;
       expect(() => process.kill(pid, 0)).toThrow();
       expect(await refused(Number(cluster.address.split(':')[1]))).toBe(true);
-      expect((await clusterFolders()).filter((name) => !before.includes(name))).toEqual([]);
+      expect(cluster.folders).toHaveLength(2);
+      for (const folder of cluster.folders) expect(existsSync(folder), folder).toBe(false);
     } finally {
       if (!stopped) await cluster.stop();
     }
