@@ -60,7 +60,11 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
   if (found) return found;
   const go = await onPath('go', env);
   if (!go) {
-    throw new ProvisioningError(`The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)} and there is no Go toolchain to build it. Install Go (1.22 or newer), or use docker-compose.yml where a Docker engine is available.`);
+    const binaries = cached(env);
+    const what = (await isExecutable(binaries.server)) && (await isExecutable(binaries.sql))
+      ? `The PostgreSQL schemas of the Temporal server ${TEMPORAL_SERVER_VERSION} are not in ${binaries.schemaDir}, and there is no Go toolchain to fetch them`
+      : `The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)}, and there is no Go toolchain to build it`;
+    throw new ProvisioningError(`${what}. Install Go (1.22 or newer), or use docker-compose.yml where a Docker engine is available.`);
   }
   const dir = serverCacheDir(env);
   await mkdir(dir, { recursive: true });
