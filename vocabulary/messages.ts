@@ -121,6 +121,8 @@ export interface DeployInput {
   /** Who asked, for the deploy ledger; a deployment a release starts names the release run. */
   requestedBy?: string;
   pinnedTaskQueue?: string;
+  /** How long the pin may wait on `pinnedTaskQueue` before pinning to any live worker (see `QaInput`). */
+  lostWorkerAfterMs?: number;
   /**
    * Known to a parent release; a standalone re-deploy looks it up from the tag. `previous` is the
    * release before in history, which only runs started before the deploy ledger roll back to.
