@@ -60,11 +60,11 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     state.waitingForWorker = pin!.waiting;
     details();
   });
-  const local = () => pin!.activities(QA_STEP);
-  const testing = () => pin!.activities(TESTS);
-  const where = (): NonNullable<QaResult['worker']> => ({ taskQueue: pin!.current.taskQueue, workerId: pin!.current.workerId });
+  const local = () => pin.activities(QA_STEP);
+  const testing = () => pin.activities(TESTS);
+  const where = (): NonNullable<QaResult['worker']> => ({ taskQueue: pin.current.taskQueue, workerId: pin.current.workerId });
 
-  const inspection = await tracker.run('inspect', () => pin!.step('inspect', () => local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }])), (i) => i.freshness);
+  const inspection = await tracker.run('inspect', () => pin.step('inspect', () => local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }])), (i) => i.freshness);
   if (inspection.fresh && inspection.newestReport) {
     const reason = `reused: ${inspection.freshness}`;
     Object.assign(state, { stage: 'done', outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason });
@@ -75,7 +75,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   const base = { sha: inspection.lastRelease?.sha ?? null, ref: inspection.lastRelease?.tag ?? null };
   const changes = await tracker.run(
     'analyse',
-    () => pin!.step('analyse', () => local().analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }])),
+    () => pin.step('analyse', () => local().analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }])),
     (c) => `${c.commitCount} commits, ${c.changedFiles} files, ${c.changedLines} lines changed`,
   );
   const runTests = () => tracker.run(
@@ -101,7 +101,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   }
   const written = await tracker.run(
     'report',
-    () => pin!.step('report', () => local().writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
+    () => pin.step('report', () => local().writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
       repoId: input.repoId,
       branch: inspection.branch,
       sha: input.sha,
@@ -117,7 +117,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   const reason = written.reason;
   Object.assign(state, { outcome: written.outcome, report: written.name, reason });
   if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
-    state.autoRelease = await tracker.run('auto-release', () => pin!.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())), (a) => a.reason);
+    state.autoRelease = await tracker.run('auto-release', () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())), (a) => a.reason);
   }
   state.stage = 'done';
   markOutcome(written.outcome);

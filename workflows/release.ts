@@ -95,9 +95,9 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     state.waitingForWorker = pin!.waiting;
     details();
   });
-  const local = () => pin!.activities(GIT_STEP);
+  const local = () => pin.activities(GIT_STEP);
 
-  const preflight = await tracker.run('preflight', () => pin!.step('preflight', () => local().preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }])), (p) => p.approval.reason);
+  const preflight = await tracker.run('preflight', () => pin.step('preflight', () => local().preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }])), (p) => p.approval.reason);
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
   // The worker whose working copy holds the release so far; when the pin moves off it, the new
@@ -106,10 +106,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
 
   /** QA of the source commit as a child on the release's worker; the release follows it if it moved. */
   const gate = async (): Promise<QaResult> => {
-    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin!, state), (r) => `${r.outcome}: ${r.report}`);
+    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
     state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
     // The report is in the working copy of the worker QA ended on, which also checked out the source commit.
-    if (pin!.follow(qa.worker, 'qa')) preparedOn = pin!.current.taskQueue;
+    if (pin.follow(qa.worker, 'qa')) preparedOn = pin.current.taskQueue;
     return qa;
   };
 
@@ -125,7 +125,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   const releasedAt = nowIso();
   const plan = await tracker.run(
     'version',
-    () => pin!.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
+    () => pin.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
     (p) => p.reason,
   );
   state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
@@ -145,7 +145,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
       // the remote decides whether the lost worker's push landed (then that is the release).
       const resumed = await tracker.run(
         'resume',
-        () => pin!.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release ${tag} of ${input.repoId} on worker ${pin!.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
+        () => pin.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release ${tag} of ${input.repoId} on worker ${pin.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
         (r) => r.reason,
       );
       preparedOn = pin.current.taskQueue;
@@ -176,7 +176,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
       );
       await tracker.run(
         'push',
-        () => local().pushRelease.executeWithOptions({ summary: `atomic push of ${pin!.current.settings.branch} and ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+        () => local().pushRelease.executeWithOptions({ summary: `atomic push of ${pin.current.settings.branch} and ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
         (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
       );
       releaseCommit = made;
@@ -205,8 +205,8 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
           repoId: input.repoId,
           version,
           trigger: state.trigger,
-          pinnedTaskQueue: pin!.current.taskQueue,
-          lostWorkerAfterMs: pin!.lostAfterMs,
+          pinnedTaskQueue: pin.current.taskQueue,
+          lostWorkerAfterMs: pin.lostAfterMs,
           release: { tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
         }],
         staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
