@@ -103,13 +103,26 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   // The worker whose working copy holds the release so far; when the pin moves off it, the new
   // worker's clone is brought to the workflow's SHAs first (`resumeRelease`).
   let preparedOn = pin.current.taskQueue;
+  /**
+   * Brings the current worker's clone to the source commit, without what another run left there;
+   * with the tag, the remote says whether the lost worker's push landed (then that is the release).
+   */
+  const prepare = async (tag: string | null, evidence: string[]) => {
+    const resumed = await tracker.run(
+      'resume',
+      () => pin.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release of ${input.repoId} on worker ${pin.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
+      (r) => r.reason,
+    );
+    preparedOn = pin.current.taskQueue;
+    return resumed;
+  };
 
   /** QA of the source commit as a child on the release's worker; the release follows it if it moved. */
   const gate = async (): Promise<QaResult> => {
     const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
     state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
-    // The report is in the working copy of the worker QA ended on, which also checked out the source commit.
-    if (pin.follow(qa.worker, 'qa')) preparedOn = pin.current.taskQueue;
+    // The report is in the working copy of the worker QA ended on, which goes on with the release.
+    if (pin.follow(qa.worker, 'qa')) await prepare(null, []);
     return qa;
   };
 
@@ -141,14 +154,8 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   let releaseCommit: string | null = null;
   while (releaseCommit === null) {
     if (pin.current.taskQueue !== preparedOn) {
-      // Another worker took the release over: its clone goes to the SHAs the workflow holds, and
-      // the remote decides whether the lost worker's push landed (then that is the release).
-      const resumed = await tracker.run(
-        'resume',
-        () => pin.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release ${tag} of ${input.repoId} on worker ${pin.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
-        (r) => r.reason,
-      );
-      preparedOn = pin.current.taskQueue;
+      // Another worker took the release over: it goes on from the lost step with its own clone.
+      const resumed = await prepare(tag, evidence);
       if (resumed.adopted) {
         releaseCommit = resumed.adopted;
         state.releaseCommit = releaseCommit;
