@@ -17,9 +17,12 @@ import { createSampleService, type SampleService } from '../../helpers/sample-se
  * move to it and finish with exactly one release commit, one tag and one push on the remote.
  */
 const LOSS_POINTS = [
-  { point: 'runTests', what: "during QA's tests" },
-  { point: 'commitRelease', what: 'between the release commit and the push' },
-  { point: 'pushRelease', what: 'right after the push, before the workflow learns of it' },
+  // QA moves, runs the tests again there, and the release follows it to the report.
+  { point: 'runTests', what: "during QA's tests", resumed: /^clean at [0-9a-f]{7}$/, qaRuns: 1 },
+  // Nothing was pushed and the approving report stayed behind: QA runs again on the new worker.
+  { point: 'commitRelease', what: 'between the release commit and the push', resumed: /not here: context\/test-pass-/, qaRuns: 2 },
+  // The push landed: the remote's release commit is adopted, nothing is made twice.
+  { point: 'pushRelease', what: 'right after the push, before the workflow learns of it', resumed: /: adopted$/, qaRuns: 1 },
 ] as const;
 
 let connection: Connection;
@@ -64,7 +67,7 @@ describe('a release survives the permanent loss of its worker', () => {
     if (measured.length) console.log(`kill → finished: ${measured.join('; ')}`);
   });
 
-  it.each(LOSS_POINTS)('finishes on another worker when its worker dies for good in $point ($what)', async ({ point }) => {
+  it.each(LOSS_POINTS)('finishes on another worker when its worker dies for good in $point ($what)', async ({ point, resumed, qaRuns }) => {
     const repoId = `lost-${point.toLowerCase()}-${randomUUID().slice(0, 6)}`;
     const service = await urlService(repoId);
     const taskQueue = `lost-${randomUUID()}`;
@@ -98,6 +101,8 @@ describe('a release survives the permanent loss of its worker', () => {
     const state = await handle.query(releaseStateQuery);
     expect(state.repins?.length, JSON.stringify(state.repins)).toBeGreaterThan(0);
     expect(state.repins?.[0]).toMatchObject({ from: 'doomed', to: 'survivor' });
+    expect(state.steps.find((step) => step.name === 'resume')?.summary, JSON.stringify(state.steps)).toMatch(resumed);
+    expect(state.steps.filter((step) => step.name === 'qa')).toHaveLength(qaRuns);
     // The run finished on the survivor: exactly one release commit, one tag, one push.
     const git = service.repo.git;
     await git('fetch', '--quiet', '--tags', 'origin');
