@@ -123,16 +123,19 @@ export class RunPin {
     for (;;) {
       try {
         const result = await body();
-        if (this.waiting) {
-          // The worker came back and took the step: the run goes on as if it had never left.
-          this.waiting = null;
-          this.onChange();
-        }
+        this.arrived();
         return result;
       } catch (error) {
         if (!(await this.recover(error, step))) throw error;
       }
     }
+  }
+
+  /** After a step succeeded: a worker the run waited for came back, and the run goes on as if it had never left. */
+  arrived(): void {
+    if (!this.waiting) return;
+    this.waiting = null;
+    this.onChange();
   }
 
   /** One line for a run's details: its moves, or what it waits for. */

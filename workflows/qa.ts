@@ -51,7 +51,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   const pinned = await tracker.run(
     'pin',
     () => pinRun(input.repoId, input.pinnedTaskQueue ? { preferred: { taskQueue: input.pinnedTaskQueue, lostAfterMs: input.lostWorkerAfterMs } } : {}),
-    (p) => `worker ${p.workerId}`,
+    (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
   );
   // Each step checks out the commit it is given, so a step whose worker was lost runs again,
   // whole, on the worker the run moves to.

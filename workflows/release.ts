@@ -88,7 +88,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     return { repoId: input.repoId, outcome, version: state.version, tag: state.tag, releaseCommit: state.releaseCommit, reason, qaReport };
   };
 
-  const pinned = await tracker.run('pin', () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }), (p) => `worker ${p.workerId}`);
+  const pinned = await tracker.run('pin', () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }), (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`);
   // The pin moves when its worker is lost (url repositories): every step asks it for its activities.
   pin = new RunPin(pinned, input.repoId, () => {
     state.repins = pin!.repins;
@@ -187,6 +187,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
         (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
       );
       releaseCommit = made;
+      pin.arrived();
     } catch (error) {
       // A lost worker is not the step's failure: the run goes on from the lost step, on a live
       // worker (which resumes above) or, for a path repository, on the same one when it returns.
