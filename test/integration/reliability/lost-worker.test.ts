@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pinnedQueue } from '../../../activities/deps.js';
+import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
@@ -29,6 +33,20 @@ let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<unknown>)[] = [];
 const measured: string[] = [];
+
+/**
+ * With SHIPGATE_RECORD_HISTORIES=1 (see record-histories.test.ts), the histories of the runs that
+ * moved are saved for the replay test, so later changes keep them replayable.
+ */
+async function record(name: string, workflowId: string): Promise<void> {
+  if (process.env.SHIPGATE_RECORD_HISTORIES !== '1') return;
+  const cli = await locateTemporalCli();
+  if (cli?.type !== 'path') throw new Error('no Temporal CLI');
+  const { stdout } = await execa(cli.path, ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', workflowId, '--output', 'json']);
+  const out = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, `${name}.json`), `${stdout.trim()}\n`);
+}
 
 function track(proc: ServiceProcess): ServiceProcess {
   cleanups.push(() => proc.stop());
@@ -120,6 +138,8 @@ describe('a release survives the permanent loss of its worker', () => {
     expect(committedReports.length).toBeGreaterThanOrEqual(1);
     expect(service.deployCount()).toBe(1);
     expect(await service.servingVersion()).toBe('1.0.0');
+    await record(`release-repinned-after-${point}`, handle.workflowId);
+    if (point === 'runTests') await record('qa-repinned-in-tests', `qa:${repoId}:${state.sourceSha}`);
   });
 });
 
@@ -158,5 +178,47 @@ describe('two live workers with one worker ID', () => {
     );
     expect(await Promise.race([polling, restarted.exited]), restarted.output()).toBe(true);
     await restarted.stop();
+  });
+});
+
+describe('a path repository cannot move', () => {
+  it('waits for its lost worker, says so, and finishes exactly once when that worker comes back', async () => {
+    connection ??= await Connection.connect({ address: inject('temporalAddress') });
+    client ??= new Client({ connection });
+    const repoId = `lost-path-${randomUUID().slice(0, 6)}`;
+    const service = await createSampleService(repoId, (settings) => {
+      settings.health = { ...settings.health!, deadline: '90s' };
+    });
+    cleanups.push(() => service.stop());
+    const taskQueue = `lost-path-${randomUUID()}`;
+    const marker = path.join(os.tmpdir(), `shipgate-lost-${randomUUID()}`);
+    const configFile = await writeConfigFile([service.settings], { heartbeatTimeout: '3s' });
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), SHIPGATE_TASK_QUEUE: taskQueue, SHIPGATE_CONFIG: configFile, SHIPGATE_WORKER_ID: 'path-host' };
+    const doomed = track(startProcess('worker/main.js', { ...env, SHIPGATE_FAULT_KILL_AFTER: `commitRelease:${marker}` }));
+    await waitForPollers(taskQueue);
+    const handle = await client.workflow.start(releaseWorkflow, { taskQueue, workflowId: `release:${repoId}`, args: [{ repoId }] });
+    expect(await doomed.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // Another host is alive, yet the run stays: the path exists on the lost worker's host only.
+    track(startProcess('worker/main.js', { ...env, SHIPGATE_CONFIG: await writeConfigFile([service.settings], { heartbeatTimeout: '3s' }), SHIPGATE_WORKER_ID: 'other-host' }));
+
+    const waiting = await pollUntil(() => handle.query(releaseStateQuery).catch(() => null), (s) => Boolean(s?.waitingForWorker), 120_000);
+    expect(waiting?.waitingForWorker).toMatchObject({ workerId: 'path-host', step: 'commit' });
+    expect(waiting?.waitingForWorker?.reason).toMatch(/is a path on that worker's host, so the run cannot move: it waits for path-host to come back \(end it with shipgate cancel\)/);
+    expect(waiting?.steps.find((s) => s.name === 'pin')?.summary).toBe('worker path-host (a path repository: bound to this worker)');
+    expect(waiting?.repins ?? []).toEqual([]);
+
+    // The host comes back on its own data folder, so on its own queue.
+    track(startProcess('worker/main.js', env));
+    const result = await Promise.race([
+      handle.result(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no result 180 s after the worker came back')), 180_000)),
+    ]);
+    expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'deployed', version: '1.0.0', tag: 'v1.0.0' });
+    expect((await handle.query(releaseStateQuery)).waitingForWorker).toBeNull();
+    const git = service.repo.git;
+    expect((await git('log', '--format=%s', 'origin/main')).split('\n').filter((s) => s === 'chore(release): v1.0.0')).toHaveLength(1);
+    expect(await git('tag', '--list')).toBe('v1.0.0');
+    expect(service.deployCount()).toBe(1);
+    await record('release-waited-for-path-worker', handle.workflowId);
   });
 });
