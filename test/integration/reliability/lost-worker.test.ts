@@ -73,17 +73,18 @@ async function waitForPollers(queue: string): Promise<void> {
   );
 }
 
-describe('a release survives the permanent loss of its worker', () => {
-  beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    client = new Client({ connection });
-  });
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
 
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await connection?.close();
-    if (measured.length) console.log(`kill → finished: ${measured.join('; ')}`);
-  });
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await connection?.close();
+  if (measured.length) console.log(`kill → finished: ${measured.join('; ')}`);
+});
+
+describe('a release survives the permanent loss of its worker', () => {
 
   it.each(LOSS_POINTS)('finishes on another worker when its worker dies for good in $point ($what)', async ({ point, resumed, qaRuns }) => {
     const repoId = `lost-${point.toLowerCase()}-${randomUUID().slice(0, 6)}`;
@@ -144,11 +145,6 @@ describe('a release survives the permanent loss of its worker', () => {
 });
 
 describe('two live workers with one worker ID', () => {
-  beforeAll(async () => {
-    connection ??= await Connection.connect({ address: inject('temporalAddress') });
-    client ??= new Client({ connection });
-  });
-
   it('refuses a second worker with the same ID on another data folder, and one on the same data folder, and takes back a restart', async () => {
     const taskQueue = `dup-${randomUUID()}`;
     const workerId = `dup-${randomUUID().slice(0, 6)}`;
@@ -183,8 +179,6 @@ describe('two live workers with one worker ID', () => {
 
 describe('a path repository cannot move', () => {
   it('waits for its lost worker, says so, and finishes exactly once when that worker comes back', async () => {
-    connection ??= await Connection.connect({ address: inject('temporalAddress') });
-    client ??= new Client({ connection });
     const repoId = `lost-path-${randomUUID().slice(0, 6)}`;
     const service = await createSampleService(repoId, (settings) => {
       settings.health = { ...settings.health!, deadline: '90s' };
