@@ -16,7 +16,7 @@ import type { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp, connectTestClient, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { startTestWorker, TEST_REPORT_KEYS, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 /**
  * Bad requests of every kind, against the real app and a real worker: each must be refused
@@ -553,7 +553,7 @@ describe('hostile requests to the API documentation and half-sent requests, over
         done();
       },
     });
-    app = await buildApp({ config: connected.config, client: connected.client, token: TEST_TOKEN, reportKeys: TEST_REPORT_KEYS, logger: { level: 'info', stream } });
+    app = await buildApp({ config: connected.config, client: connected.client, token: TEST_TOKEN, logger: { level: 'info', stream } });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
