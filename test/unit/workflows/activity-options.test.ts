@@ -11,7 +11,8 @@ const settings: RunSettings = {
   health: null,
 };
 const pin = { taskQueue: 'shipgate@worker-1', settings };
-const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000 };
+// A task unclaimed for twice the heartbeat timeout means the worker is gone (lostWorkerAfterMs).
+const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000, scheduleToStartTimeout: 40_000 };
 
 describe('activity profiles', () => {
   // Each row is the option object a workflow wrote out by hand before the profiles existed.
