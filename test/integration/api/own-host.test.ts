@@ -57,6 +57,15 @@ describe('an API that has no working copy, beside a worker that has one', () => 
     for (const answer of together) expect(answer.json()).toEqual(second.json());
   });
 
+  it('starts QA of the commit the worker reads at the URL', async () => {
+    const started = await post(`/repos/${id}/qa`);
+    expect(started.statusCode, started.body).toBe(202);
+    expect(started.json()).toMatchObject({ sha: await service.repo.head(), workflowId: `qa:${id}:${await service.repo.head()}` });
+    // Done before the release starts: a QA run and a release at once on one clone race today (see the report of this change).
+    const run = await until(`/qa/${encodeURIComponent(started.json().workflowId)}`);
+    expect(run.result).toMatchObject({ outcome: 'test-pass' });
+  });
+
   it('releases and deploys, then lists the reports and the deploy ledger the worker holds', async () => {
     const started = await post(`/repos/${id}/releases`);
     expect(started.statusCode, started.body).toBe(202);
