@@ -217,6 +217,11 @@ export const decisionSignal = defineSignal<[DeployDecision]>('decide');
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');
 
+/** Every kind of run shipgate starts, by the first part of its workflow ID. */
+export type WorkflowKind = 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run' | ReadKind;
+/** The reads of a working copy that the API asks a worker for. */
+export type ReadKind = 'plan' | 'release-check' | 'reports' | 'ledger' | 'head' | 'remote-url';
+
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;
 export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
@@ -224,7 +229,15 @@ export function workflowIdFor(kind: 'deploy', repoId: string, environment: strin
 export function workflowIdFor(kind: 'delivery', repoId: string, deliveryId: string): string;
 /** The runs a repository's schedules start; the schedule appends the time of each run to the ID. */
 export function workflowIdFor(kind: 'watch-tick' | 'release-train-run', repoId: string): string;
-export function workflowIdFor(kind: 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run', repoId: string, extra?: string): string {
+/**
+ * The short reads the API asks a worker for (see workflows/reads.ts). A plan with a version
+ * override names it (`plan:<repo>:<bump>`), a release check names the version: equal reads share
+ * one run while it runs, and a finished one is never answered again.
+ */
+export function workflowIdFor(kind: 'plan', repoId: string, override?: string): string;
+export function workflowIdFor(kind: 'release-check', repoId: string, version: string): string;
+export function workflowIdFor(kind: 'reports' | 'ledger' | 'head' | 'remote-url', repoId: string): string;
+export function workflowIdFor(kind: WorkflowKind, repoId: string, extra?: string): string {
   return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;
 }
 

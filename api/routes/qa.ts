@@ -89,7 +89,7 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     },
     async (request, reply) => {
       const repo = configuredRepo(config, request.params.id);
-      const sha = await headCommit(repo, request.log);
+      const sha = await headCommit(deps, repo);
       return reply.code(202).send(await startQa(deps, repo, sha));
     },
   );
