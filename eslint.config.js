@@ -27,11 +27,17 @@ const sandboxImports = {
     },
     {
       // Relative paths only, so that `@temporalio/worker` is not matched a second time here.
-      regex: '^(?:\\.\\.?/)+(?:activities|worker|api|devserver|config/load)(?:[/.]|$)',
+      regex: '^(?:\\.\\.?/)+(?:activities|client|worker|api|devserver|config/load)(?:[/.]|$)',
       message: `${SANDBOX_MESSAGE} These modules do I/O; import their types only.`,
       allowTypeImports: true,
     },
   ],
+};
+
+const WORKING_COPY_FENCE = {
+  group: ['**/activities/*', '**/worker/*'],
+  message: 'api/ and cli/ talk to Temporal, not to a working copy: an API read of a repository goes through api/working-copy.ts.',
+  allowTypeImports: true,
 };
 
 const SANDBOX_GLOBAL_MESSAGE = 'Not available in the Temporal workflow sandbox; pass the value in as workflow input or read it in an activity.';
@@ -103,13 +109,23 @@ export default defineConfig([
   {
     // The API and the CLI talk to Temporal, not to a working copy: the API's remaining working-copy
     // reads go through api/working-copy.ts alone, and the CLI takes only types from below.
-    files: ['api/**/*.ts', 'cli/**/*.ts'],
+    files: ['api/**/*.ts'],
     ignores: ['api/working-copy.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['**/activities/*', '**/worker/*'],
-          message: 'api/ and cli/ talk to Temporal, not to a working copy: an API read of a repository goes through api/working-copy.ts.',
+        patterns: [WORKING_COPY_FENCE],
+      }],
+    },
+  },
+
+  {
+    // The CLI talks to the API over HTTP only: it starts no workflow itself, so client/ is not its to use.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [WORKING_COPY_FENCE, {
+          group: ['**/client/*'],
+          message: 'The CLI asks the API to start runs; client/ is for the API, activities and the worker.',
           allowTypeImports: true,
         }],
       }],
@@ -117,14 +133,36 @@ export default defineConfig([
   },
 
   {
+    // client/ starts workflows for the API, activities and the worker: it knows Temporal's client,
+    // the messages and the workflows' types, and nothing that reads a working copy or serves HTTP.
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+            message: 'client/ sits just above vocabulary/: it takes shapes from vocabulary/ and workflow types from workflows/.',
+          },
+          {
+            regex: '^(?:\\.\\.?/)+workflows(?:[/.]|$)',
+            message: 'client/ names workflows by type only: use `import type`, so no workflow code loads outside the sandbox.',
+            allowTypeImports: true,
+          },
+        ],
+      }],
+    },
+  },
+
+  {
     // The layers, bottom up: vocabulary/ (messages, search attributes) and context/ (the report
-    // protocol), then domain/ (pure rules), then activities/ and workflows/, then worker/, api/ and
-    // cli/. An import runs downwards only; type imports count too, since a type is a dependency.
+    // protocol, which takes the QA outcomes from vocabulary/), then domain/ (pure rules), then
+    // activities/ and workflows/, then worker/, api/ and cli/. client/ (workflow starts) sits on
+    // vocabulary/ and is used by activities/, worker/ and api/. An import runs downwards only; type imports count too, since a type is a dependency.
     files: ['vocabulary/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          regex: '^(?:\\.\\.?/)+(?:domain|context|config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
           message: 'vocabulary/ is the ground floor: it imports nothing of shipgate\'s own.',
         }],
       }],
@@ -136,7 +174,7 @@ export default defineConfig([
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          regex: '^(?:\\.\\.?/)+(?:config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
           message: 'domain/ is pure and sits below activities and workflows: take shared shapes from vocabulary/.',
         }],
       }],
