@@ -14,8 +14,10 @@ import {
   type ReleaseState as ReleaseStateMessage,
   type StepRecord,
 } from '../vocabulary/messages.js';
+import type { QaRunView } from './qa-runs.js';
+import type { RunSummary as RunSummaryView, RunView } from './release-runs.js';
 import { Decision } from './schemas/deployments.js';
-import { sameShape } from './schemas/same-shape.js';
+import { sameShape, type Flattened } from './schemas/same-shape.js';
 import { WorkflowId } from './schemas.js';
 
 /*
@@ -173,6 +175,8 @@ function runView<S extends TSchema, R extends TSchema>(state: S, result: R, desc
 
 export const ReleaseRun = runView(ReleaseState, ReleaseResult, 'A release: its live state (null when the run cannot be queried), and its result once finished');
 export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its live state, and its result once finished');
+sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
+sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);
 
 /** A QA run spreads its live state beside the run fields instead of nesting it under `state`. */
 export const QaRun = Type.Object(
@@ -186,6 +190,7 @@ export const QaRun = Type.Object(
   },
   { description: 'The live state fields are present whenever the run answers the state query' },
 );
+sameShape<Static<typeof QaRun>, Flattened<QaRunView>>(true);
 
 export const RunSummary = Type.Object({
   workflowId: WorkflowId,
@@ -200,6 +205,7 @@ export const RunSummary = Type.Object({
   outcome: Nullable(Type.String()),
   trigger: Nullable(Type.String()),
 });
+sameShape<Static<typeof RunSummary>, RunSummaryView>(true);
 
 const LedgerEntry = Type.Object({
   version: Type.String({ description: 'The version the run was asked to deploy' }),

@@ -13,3 +13,6 @@ export type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T exten
 export function sameShape<Schema, Interface>(proof: Same<Schema, Interface>): void {
   void proof;
 }
+
+/** One object type instead of an intersection, which `Same` would tell apart from its flat equal. */
+export type Flattened<T> = { [K in keyof T]: T[K] };
