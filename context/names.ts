@@ -1,5 +1,5 @@
 import { QA_OUTCOMES } from '../vocabulary/messages.js';
-import { utcCalendarMs } from './utc-time.js';
+import { utcCalendarMsOfDigits } from './utc-time.js';
 
 /** A QA run writes a report named after its outcome; a deployment writes `deploy`. */
 export const QA_REPORT_KINDS = QA_OUTCOMES;
@@ -75,14 +75,7 @@ export function parseReportFileName(name: string): ReportFileName | null {
   const match = REPORT_FILE_NAME.exec(baseFileName(name));
   if (match === null) return null;
   const [, kind, year, month, day, hour, minute, second, suffix] = match;
-  const timestampMs = utcCalendarMs({
-    year: Number(year),
-    month: Number(month),
-    day: Number(day),
-    hour: Number(hour),
-    minute: Number(minute),
-    second: Number(second),
-  });
+  const timestampMs = utcCalendarMsOfDigits([year, month, day, hour, minute, second]);
   if (timestampMs === null) return null;
   return {
     kind: kind as ReportKind,
