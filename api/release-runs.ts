@@ -22,6 +22,7 @@ import {
 } from '../vocabulary/messages.js';
 import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
+import { STATUS_FILTERS, type StatusFilter } from './schemas/releases.js';
 import { bounded, boundedChange, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
 
 export const RECENT_RELEASES_LIMIT = 100;
@@ -132,12 +133,12 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
   }
 }
 
-export async function listRuns(client: Client, filter: { repo?: string; status?: 'running' | 'completed' | 'failed'; type?: string; limit?: number }): Promise<RunSummary[]> {
+export async function listRuns(client: Client, filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number }): Promise<RunSummary[]> {
   const limit = filter.limit ?? RECENT_RELEASES_LIMIT;
   // Every value below has passed a schema (repo ID pattern, enums), so none can close a quoted string.
   const clauses = [`WorkflowType = '${filter.type ?? 'releaseWorkflow'}'`];
   if (filter.repo) clauses.push(`ShipgateRepo = '${filter.repo}'`);
-  if (filter.status) clauses.push(`ExecutionStatus = '${{ running: 'Running', completed: 'Completed', failed: 'Failed' }[filter.status]}'`);
+  if (filter.status) clauses.push(`ExecutionStatus = '${STATUS_FILTERS[filter.status]}'`);
   const runs: RunSummary[] = [];
   await bounded(client, async () => {
     for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {

@@ -7,7 +7,7 @@ import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
-import { BumpOverride } from '../schemas/releases.js';
+import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { ReleaseRun, RunSummary } from '../state-schemas.js';
 
 export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -63,7 +63,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
         querystring: Type.Object(
           {
             repo: Type.Optional(RepoId),
-            status: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')])),
+            status: Type.Optional(StatusFilter),
           },
           { additionalProperties: false },
         ),
