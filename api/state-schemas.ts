@@ -41,6 +41,18 @@ const DeployOutcome = Type.Enum(DEPLOY_OUTCOMES);
 const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
 sameShape<Static<typeof Step>, StepRecord>(true);
 
+/** A run's move off a lost worker (`repin-on-lost-worker`). */
+export const Repins = Type.Optional(Type.Array(
+  Type.Object({ from: Type.String(), to: Type.String(), step: Type.String({ description: 'The step that waited on the lost worker' }), at: Type.String() }),
+  { description: 'Every move to a live worker after the run\'s worker was lost; absent from older runs' },
+));
+
+/** What a run that cannot move waits for. */
+export const WaitingForWorker = Type.Optional(Nullable(Type.Object(
+  { workerId: Type.String(), step: Type.String(), since: Type.String(), reason: Type.String() },
+  { description: 'Set while the run waits for a lost worker it cannot leave (a path repository lives on that worker\'s host)' },
+)));
+
 export const HealthSample = Type.Object({
   at: Type.String(),
   status: Nullable(Type.Integer()),
@@ -98,6 +110,8 @@ export const ReleaseState = Type.Object(
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
     outcome: Nullable(ReleaseOutcome),
     reason: Nullable(Type.String()),
+    repins: Repins,
+    waitingForWorker: WaitingForWorker,
   },
   { description: 'The live state of a release, with its deployment' },
 );
@@ -132,6 +146,12 @@ const QaResult = Type.Object({
   report: Type.String({ description: 'The report file written to context/' }),
   reused: Type.Boolean({ description: 'True when a fresh earlier pass was reused instead of running the suite' }),
   reason: Type.String(),
+  worker: Type.Optional(
+    Type.Object(
+      { taskQueue: Type.String(), workerId: Type.String() },
+      { description: 'The worker whose working copy holds the report; absent from older runs' },
+    ),
+  ),
 });
 sameShape<Static<typeof QaResult>, QaResultMessage>(true);
 
@@ -156,6 +176,8 @@ export const QaState = Type.Object({
       { description: 'For triggered runs of a repository with release.auto: on-qa-pass, what followed the pass' },
     ),
   ),
+  repins: Repins,
+  waitingForWorker: WaitingForWorker,
 });
 sameShape<Static<typeof QaState>, QaStateMessage>(true);
 

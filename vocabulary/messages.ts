@@ -31,6 +31,33 @@ export interface QaInput {
   trigger?: Trigger;
   /** Set by a parent run: use its worker (and so its working copy) instead of pinning anew. */
   pinnedTaskQueue?: string;
+  /**
+   * How long the pin may wait on `pinnedTaskQueue` before the parent's worker counts as lost and
+   * the run pins itself to any live worker (`lostWorkerAfterMs` of the parent's settings).
+   */
+  lostWorkerAfterMs?: number;
+}
+
+/**
+ * One move of a run from a worker that was lost to a live one (`repin-on-lost-worker`): the
+ * worker IDs, the step that was waiting on the lost worker, and when.
+ */
+export interface Repin {
+  from: string;
+  to: string;
+  step: string;
+  at: string;
+}
+
+/**
+ * A run whose worker is lost but that cannot move (a `path` repository lives on that worker's
+ * host): it waits for that worker to come back, and says so.
+ */
+export interface LostWorkerWait {
+  workerId: string;
+  step: string;
+  since: string;
+  reason: string;
 }
 
 export interface QaResult {
@@ -40,6 +67,11 @@ export interface QaResult {
   report: string;
   reused: boolean;
   reason: string;
+  /**
+   * The worker whose working copy holds the report (its queue and ID). A release that started
+   * the QA run goes on there when QA had to move to another worker; absent from older runs.
+   */
+  worker?: { taskQueue: string; workerId: string };
 }
 
 export interface QaState {
@@ -59,6 +91,10 @@ export interface QaState {
   lastOutput: string[];
   /** For triggered runs of a repository with `release.auto: on-qa-pass`: what followed the pass. */
   autoRelease: { started: boolean; workflowId: string | null; reason: string } | null;
+  /** Every move to another worker after one was lost; absent from runs recorded before. */
+  repins?: Repin[];
+  /** Set while the run waits for a lost worker it cannot leave. */
+  waitingForWorker?: LostWorkerWait | null;
 }
 
 export const qaStateQuery = defineQuery<QaState>('qaState');
@@ -100,6 +136,8 @@ export interface DeployInput {
   /** Who asked, for the deploy ledger; a deployment a release starts names the release run. */
   requestedBy?: string;
   pinnedTaskQueue?: string;
+  /** How long the pin may wait on `pinnedTaskQueue` before pinning to any live worker (see `QaInput`). */
+  lostWorkerAfterMs?: number;
   /**
    * Known to a parent release; a standalone re-deploy looks it up from the tag. `previous` is the
    * release before in history, which only runs started before the deploy ledger roll back to.
@@ -174,6 +212,10 @@ export interface ReleaseState {
   deploy: { workflowId: string; state: DeployState | null } | null;
   outcome: ReleaseOutcome | null;
   reason: string | null;
+  /** Every move to another worker after one was lost; absent from runs recorded before. */
+  repins?: Repin[];
+  /** Set while the run waits for a lost worker it cannot leave. */
+  waitingForWorker?: LostWorkerWait | null;
 }
 
 export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
