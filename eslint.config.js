@@ -27,12 +27,25 @@ const sandboxImports = {
     },
     {
       // Relative paths only, so that `@temporalio/worker` is not matched a second time here.
-      regex: '^(?:\\.\\.?/)+(?:activities|worker|api|devserver|config/load)(?:[/.]|$)',
+      regex: '^(?:\\.\\.?/)+(?:activities|client|worker|api|devserver|config/load)(?:[/.]|$)',
       message: `${SANDBOX_MESSAGE} These modules do I/O; import their types only.`,
       allowTypeImports: true,
     },
   ],
 };
+
+const WORKING_COPY_FENCE = [
+  {
+    group: ['**/activities/*', '**/worker/*'],
+    message: 'api/ and cli/ talk to Temporal, never to a working copy: ask a worker with a read workflow (workflows/reads.ts, api/worker-reads.ts). Type imports are fine.',
+    allowTypeImports: true,
+  },
+  {
+    group: ['simple-git', 'execa'],
+    message: 'api/ and cli/ run no git and no processes: a worker reads the repository for them (workflows/reads.ts).',
+    allowTypeImports: true,
+  },
+];
 
 const SANDBOX_GLOBAL_MESSAGE = 'Not available in the Temporal workflow sandbox; pass the value in as workflow input or read it in an activity.';
 const sandboxGlobals = ['process', 'Buffer', 'setImmediate', 'clearImmediate', '__dirname', '__filename', 'require'].map((name) => ({
@@ -101,21 +114,45 @@ export default defineConfig([
   },
 
   {
-    // The API and the CLI talk to Temporal, never to a working copy: what they answer about a
-    // repository a worker reads for them (workflows/reads.ts). They take types from below, no code,
-    // and no git either, so an API on a host of its own works as well as one beside a worker.
-    files: ['api/**/*.ts', 'cli/**/*.ts'],
+    // The API talks to Temporal, never to a working copy: what it answers about a repository a
+    // worker reads for it (workflows/reads.ts). It takes types from below, no code, and no git
+    // either, so an API on a host of its own works as well as one beside a worker.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: WORKING_COPY_FENCE,
+      }],
+    },
+  },
+
+  {
+    // The CLI talks to the API over HTTP only: it starts no workflow itself, so client/ is not its to use.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...WORKING_COPY_FENCE, {
+          group: ['**/client/*'],
+          message: 'The CLI asks the API to start runs; client/ is for the API, activities and the worker.',
+          allowTypeImports: true,
+        }],
+      }],
+    },
+  },
+
+  {
+    // client/ starts workflows for the API, activities and the worker: it knows Temporal's client,
+    // the messages and the workflows' types, and nothing that reads a working copy or serves HTTP.
+    files: ['client/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           {
-            group: ['**/activities/*', '**/worker/*'],
-            message: 'api/ and cli/ talk to Temporal, never to a working copy: ask a worker with a read workflow (workflows/reads.ts, api/worker-reads.ts). Type imports are fine.',
-            allowTypeImports: true,
+            regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+            message: 'client/ sits just above vocabulary/: it takes shapes from vocabulary/ and workflow types from workflows/.',
           },
           {
-            group: ['simple-git', 'execa'],
-            message: 'api/ and cli/ run no git and no processes: a worker reads the repository for them (workflows/reads.ts).',
+            regex: '^(?:\\.\\.?/)+workflows(?:[/.]|$)',
+            message: 'client/ names workflows by type only: use `import type`, so no workflow code loads outside the sandbox.',
             allowTypeImports: true,
           },
         ],
@@ -125,13 +162,14 @@ export default defineConfig([
 
   {
     // The layers, bottom up: vocabulary/ (messages, search attributes) and context/ (the report
-    // protocol), then domain/ (pure rules), then activities/ and workflows/, then worker/, api/ and
-    // cli/. An import runs downwards only; type imports count too, since a type is a dependency.
+    // protocol, which takes the QA outcomes from vocabulary/), then domain/ (pure rules), then
+    // activities/ and workflows/, then worker/, api/ and cli/. client/ (workflow starts) sits on
+    // vocabulary/ and is used by activities/, worker/ and api/. An import runs downwards only; type imports count too, since a type is a dependency.
     files: ['vocabulary/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          regex: '^(?:\\.\\.?/)+(?:domain|context|config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
           message: 'vocabulary/ is the ground floor: it imports nothing of shipgate\'s own.',
         }],
       }],
@@ -143,7 +181,7 @@ export default defineConfig([
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:config|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+          regex: '^(?:\\.\\.?/)+(?:config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
           message: 'domain/ is pure and sits below activities and workflows: take shared shapes from vocabulary/.',
         }],
       }],

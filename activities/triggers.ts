@@ -1,6 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { workflowIdFor, type Trigger } from '../vocabulary/messages.js';
-import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
+import { startReleaseRun } from '../client/starts.js';
+import type { Trigger } from '../vocabulary/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit, resolveCommit } from './git.js';
@@ -39,26 +38,10 @@ export function createTriggerActivities(deps: ActivityDeps) {
     /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
     async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const workflowId = workflowIdFor('release', repo.id);
-      try {
-        await deps.client.workflow.start('releaseWorkflow', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ repoId: repo.id, trigger: input.trigger }],
-          workflowIdConflictPolicy: 'FAIL',
-          typedSearchAttributes: [
-            { key: RepoKey, value: repo.id },
-            { key: TriggerKey, value: input.trigger },
-          ],
-          staticSummary: `Release of ${repo.id} (${input.trigger})`,
-        });
-        return { started: true, workflowId, reason: `started ${workflowId}` };
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          return { started: false, workflowId, reason: `a release of ${repo.id} is already running (${workflowId})` };
-        }
-        throw error;
-      }
+      const answer = await startReleaseRun({ client: deps.client, taskQueue: deps.taskQueue }, { repoId: repo.id, trigger: input.trigger });
+      return answer.started
+        ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
+        : { started: false, workflowId: answer.workflowId, reason: `a release of ${repo.id} is already running (${answer.workflowId})` };
     },
 
     /** Release policy of a repository, for workflows that decide whether to release. */

@@ -1,9 +1,9 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
-import { qaStateQuery, workflowIdFor, type QaResult, type QaState } from '../vocabulary/messages.js';
+import { startQaRun } from '../client/starts.js';
+import { qaStateQuery, type QaResult, type QaState } from '../vocabulary/messages.js';
 import type { qaWorkflow } from '../workflows/qa.js';
-import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { listRuns } from './release-runs.js';
 import { bounded, boundedChange, closedOutcome, describeRun } from './temporal-calls.js';
@@ -39,21 +39,10 @@ export interface QaRunSummary {
 
 /** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
 export async function startQa({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, sha: string): Promise<StartedQa> {
-  const workflowId = workflowIdFor('qa', repo.id, sha);
-  const handle = await boundedChange(client, () =>
-    client.workflow.start<typeof qaWorkflow>('qaWorkflow', {
-      workflowId,
-      taskQueue: config.temporal.taskQueue,
-      args: [{ repoId: repo.id, sha, trigger: 'manual' }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: RepoKey, value: repo.id },
-        { key: TriggerKey, value: 'manual' },
-      ],
-      staticSummary: `QA of ${repo.id} at ${sha.slice(0, 7)}`,
-    }),
-  );
-  return { workflowId, runId: handle.firstExecutionRunId, sha };
+  const answer = await boundedChange(client, () => startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'manual' }));
+  // USE_EXISTING joins a running run instead of refusing, so a refusal is a server fault, not a conflict.
+  if (!answer.started) throw new Error(`the Temporal server refused to start or join ${answer.workflowId}`);
+  return { workflowId: answer.workflowId, runId: answer.runId, sha };
 }
 
 /** The run's live state when it answers the query, and its result or failure once it has closed. */

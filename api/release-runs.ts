@@ -1,5 +1,4 @@
 import {
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -9,12 +8,11 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
-import type { deployWorkflow } from '../workflows/deploy.js';
+import { startDeploymentRun, startReleaseRun } from '../client/starts.js';
 import {
   decisionUpdate,
   deployStateQuery,
   releaseStateQuery,
-  workflowIdFor,
   type DecisionResult,
   type DeployDecision,
   type DeployResult,
@@ -22,9 +20,9 @@ import {
   type ReleaseResult,
   type ReleaseState,
 } from '../vocabulary/messages.js';
-import type { releaseWorkflow } from '../workflows/release.js';
 import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
+import { STATUS_FILTERS, type StatusFilter } from './schemas/releases.js';
 import { bounded, boundedChange, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
 
 export const RECENT_RELEASES_LIMIT = 100;
@@ -54,56 +52,24 @@ export interface RunSummary {
 
 /** Starts `release:<repo>`; while one runs, a second start is refused with the running one's ID. */
 export async function startRelease({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, options: { bump?: string; deploy?: boolean }) {
-  const workflowId = workflowIdFor('release', repo.id);
-  try {
-    const handle = await boundedChange(client, () =>
-      client.workflow.start<typeof releaseWorkflow>('releaseWorkflow', {
-        workflowId,
-        taskQueue: config.temporal.taskQueue,
-        args: [{ repoId: repo.id, bump: options.bump, deploy: options.deploy, trigger: 'manual' }],
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: RepoKey, value: repo.id },
-          { key: TriggerKey, value: 'manual' },
-        ],
-        staticSummary: `Release of ${repo.id}${options.bump ? ` (${options.bump})` : ''}${options.deploy === false ? ', no deploy' : ''}`,
-      }),
-    );
-    return { workflowId, runId: handle.firstExecutionRunId };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a release of "${repo.id}" is already running: ${workflowId}`, { workflowId });
-    }
-    throw error;
+  const starter = { client, taskQueue: config.temporal.taskQueue };
+  const answer = await boundedChange(client, () => startReleaseRun(starter, { repoId: repo.id, bump: options.bump, deploy: options.deploy, trigger: 'manual' }));
+  if (!answer.started) {
+    throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a release of "${repo.id}" is already running: ${answer.workflowId}`, { workflowId: answer.workflowId });
   }
+  return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
 /** Re-deploys a released version through `deploy:<repo>:<environment>`. */
 export async function startDeployment({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, version: string) {
-  const environment = repo.deploy?.environment ?? 'production';
-  const workflowId = workflowIdFor('deploy', repo.id, environment);
-  try {
-    const handle = await boundedChange(client, () =>
-      client.workflow.start<typeof deployWorkflow>('deployWorkflow', {
-        workflowId,
-        taskQueue: config.temporal.taskQueue,
-        args: [{ repoId: repo.id, version, trigger: 'manual', requestedBy: 'api' }],
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: RepoKey, value: repo.id },
-          { key: VersionKey, value: version },
-          { key: TriggerKey, value: 'manual' },
-        ],
-        staticSummary: `Deploy ${repo.id} ${version} to ${environment}`,
-      }),
-    );
-    return { workflowId, runId: handle.firstExecutionRunId };
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a deployment to ${environment} of "${repo.id}" is already running: ${workflowId}`, { workflowId });
-    }
-    throw error;
+  if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
+  const { environment } = repo.deploy;
+  const starter = { client, taskQueue: config.temporal.taskQueue };
+  const answer = await boundedChange(client, () => startDeploymentRun(starter, { repoId: repo.id, version, environment, trigger: 'manual', requestedBy: 'api' }));
+  if (!answer.started) {
+    throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a deployment to ${environment} of "${repo.id}" is already running: ${answer.workflowId}`, { workflowId: answer.workflowId });
   }
+  return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
 async function queried<S>(client: Client, call: () => Promise<S>, log: FastifyBaseLogger, workflowId: string): Promise<S | null> {
@@ -167,12 +133,12 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
   }
 }
 
-export async function listRuns(client: Client, filter: { repo?: string; status?: 'running' | 'completed' | 'failed'; type?: string; limit?: number }): Promise<RunSummary[]> {
+export async function listRuns(client: Client, filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number }): Promise<RunSummary[]> {
   const limit = filter.limit ?? RECENT_RELEASES_LIMIT;
   // Every value below has passed a schema (repo ID pattern, enums), so none can close a quoted string.
   const clauses = [`WorkflowType = '${filter.type ?? 'releaseWorkflow'}'`];
   if (filter.repo) clauses.push(`ShipgateRepo = '${filter.repo}'`);
-  if (filter.status) clauses.push(`ExecutionStatus = '${{ running: 'Running', completed: 'Completed', failed: 'Failed' }[filter.status]}'`);
+  if (filter.status) clauses.push(`ExecutionStatus = '${STATUS_FILTERS[filter.status]}'`);
   const runs: RunSummary[] = [];
   await bounded(client, async () => {
     for await (const info of client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {

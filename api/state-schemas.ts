@@ -1,13 +1,45 @@
-import { Type, type TSchema } from 'typebox';
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  DEPLOY_OUTCOMES,
+  QA_OUTCOMES,
+  RELEASE_OUTCOMES,
+  TRIGGERS,
+  type DeployResult as DeployResultMessage,
+  type DeployState as DeployStateMessage,
+  type HealthSample as HealthSampleMessage,
+  type QaResult as QaResultMessage,
+  type QaState as QaStateMessage,
+  type ReleaseResult as ReleaseResultMessage,
+  type ReleaseState as ReleaseStateMessage,
+  type StepRecord,
+} from '../vocabulary/messages.js';
+import type { QaRunView } from './qa-runs.js';
+import type { RunSummary as RunSummaryView, RunView } from './release-runs.js';
+import { Decision } from './schemas/deployments.js';
+import { sameShape, type Flattened } from './schemas/same-shape.js';
 import { WorkflowId } from './schemas.js';
+
+/*
+ * The run-state schemas are what the API serializes with, and a serializer drops every property its
+ * schema does not name. Each one is checked against its message in vocabulary/ at compile time.
+ */
 
 export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
-export const RunStatus = Type.String({ description: 'The Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, …' });
+const RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN'] as const;
+sameShape<(typeof RUN_STATUSES)[number], WorkflowExecutionStatusName>(true);
+export const RunStatus = Type.Enum(RUN_STATUSES, { description: 'The Temporal workflow execution status' });
+
+export const Trigger = Type.Enum(TRIGGERS, { description: 'What started the run' });
+export const QaOutcome = Type.Enum(QA_OUTCOMES);
+const ReleaseOutcome = Type.Enum(RELEASE_OUTCOMES);
+const DeployOutcome = Type.Enum(DEPLOY_OUTCOMES);
 
 const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
+sameShape<Static<typeof Step>, StepRecord>(true);
 
 /** A run's move off a lost worker (`repin-on-lost-worker`). */
 export const Repins = Type.Optional(Type.Array(
@@ -29,6 +61,7 @@ export const HealthSample = Type.Object({
   ok: Type.Boolean(),
   error: Nullable(Type.String()),
 });
+sameShape<Static<typeof HealthSample>, HealthSampleMessage>(true);
 
 export const DeployState = Type.Object(
   {
@@ -45,24 +78,25 @@ export const DeployState = Type.Object(
     attempts: Type.Integer(),
     deploying: Nullable(Type.String()),
     awaitingDecision: Type.Boolean(),
-    decisionsAllowed: Type.Array(Type.String()),
+    decisionsAllowed: Type.Array(Decision),
     decisionDeadline: Nullable(Type.String()),
-    decisions: Type.Array(Type.Object({ decision: Type.String(), at: Type.String() })),
+    decisions: Type.Array(Type.Object({ decision: Decision, at: Type.String() })),
     lastError: Nullable(Type.String()),
     lastOutput: Type.Array(Type.String()),
     samples: Type.Array(HealthSample),
-    outcome: Nullable(Type.String()),
+    outcome: Nullable(DeployOutcome),
     reason: Nullable(Type.String()),
     report: Nullable(Type.String()),
   },
   { description: 'The live state of a deployment' },
 );
+sameShape<Static<typeof DeployState>, DeployStateMessage>(true);
 
 export const ReleaseState = Type.Object(
   {
     kind: Type.Literal('release'),
     repoId: Type.String(),
-    trigger: Type.String(),
+    trigger: Trigger,
     stage: Type.String(),
     startedAt: Type.String(),
     version: Nullable(Type.String()),
@@ -70,37 +104,82 @@ export const ReleaseState = Type.Object(
     tag: Nullable(Type.String()),
     sourceSha: Nullable(Type.String()),
     releaseCommit: Nullable(Type.String()),
-    qa: Nullable(Type.Object({ workflowId: Nullable(Type.String()), outcome: Nullable(Type.String()), report: Nullable(Type.String()), reused: Type.Boolean() })),
+    qa: Nullable(Type.Object({ workflowId: Nullable(Type.String()), outcome: Nullable(QaOutcome), report: Nullable(Type.String()), reused: Type.Boolean() })),
     steps: Type.Array(Step),
     plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
-    outcome: Nullable(Type.String()),
+    outcome: Nullable(ReleaseOutcome),
     reason: Nullable(Type.String()),
     repins: Repins,
     waitingForWorker: WaitingForWorker,
   },
   { description: 'The live state of a release, with its deployment' },
 );
+sameShape<Static<typeof ReleaseState>, ReleaseStateMessage>(true);
 
 const ReleaseResult = Type.Object({
   repoId: Type.String(),
-  outcome: Type.String(),
+  outcome: ReleaseOutcome,
   version: Nullable(Type.String()),
   tag: Nullable(Type.String()),
   releaseCommit: Nullable(Type.String()),
   reason: Type.String(),
   qaReport: Nullable(Type.String()),
 });
+sameShape<Static<typeof ReleaseResult>, ReleaseResultMessage>(true);
 
 const DeployResult = Type.Object({
   repoId: Type.String(),
   environment: Type.String(),
   version: Type.String(),
-  outcome: Type.String(),
+  outcome: DeployOutcome,
   reason: Type.String(),
   attempts: Type.Integer(),
   report: Nullable(Type.String()),
 });
+sameShape<Static<typeof DeployResult>, DeployResultMessage>(true);
+
+const QaResult = Type.Object({
+  repoId: Type.String(),
+  sha: Type.String(),
+  outcome: QaOutcome,
+  report: Type.String({ description: 'The report file written to context/' }),
+  reused: Type.Boolean({ description: 'True when a fresh earlier pass was reused instead of running the suite' }),
+  reason: Type.String(),
+  worker: Type.Optional(
+    Type.Object(
+      { taskQueue: Type.String(), workerId: Type.String() },
+      { description: 'The worker whose working copy holds the report; absent from older runs' },
+    ),
+  ),
+});
+sameShape<Static<typeof QaResult>, QaResultMessage>(true);
+
+export const QaState = Type.Object({
+  kind: Type.Literal('qa'),
+  repoId: Type.String(),
+  sha: Type.String(),
+  trigger: Trigger,
+  stage: Type.String(),
+  startedAt: Type.String(),
+  steps: Type.Array(Step),
+  outcome: Nullable(QaOutcome),
+  report: Nullable(Type.String()),
+  reused: Type.Boolean(),
+  reason: Nullable(Type.String()),
+  tests: Nullable(Type.Object({ passed: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer(), total: Type.Integer() })),
+  coverage: Nullable(Type.Object({ percent: Nullable(Type.Number()), threshold: Type.Number(), gate: Type.String() })),
+  lastOutput: Type.Array(Type.String(), { description: 'The last lines the test command printed' }),
+  autoRelease: Nullable(
+    Type.Object(
+      { started: Type.Boolean(), workflowId: Nullable(Type.String()), reason: Type.String() },
+      { description: 'For triggered runs of a repository with release.auto: on-qa-pass, what followed the pass' },
+    ),
+  ),
+  repins: Repins,
+  waitingForWorker: WaitingForWorker,
+});
+sameShape<Static<typeof QaState>, QaStateMessage>(true);
 
 function runView<S extends TSchema, R extends TSchema>(state: S, result: R, description: string) {
   return Type.Object(
@@ -118,6 +197,22 @@ function runView<S extends TSchema, R extends TSchema>(state: S, result: R, desc
 
 export const ReleaseRun = runView(ReleaseState, ReleaseResult, 'A release: its live state (null when the run cannot be queried), and its result once finished');
 export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its live state, and its result once finished');
+sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
+sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);
+
+/** A QA run spreads its live state beside the run fields instead of nesting it under `state`. */
+export const QaRun = Type.Object(
+  {
+    ...Type.Partial(QaState).properties,
+    workflowId: WorkflowId,
+    runId: Type.String(),
+    status: RunStatus,
+    result: Type.Optional(QaResult),
+    failure: Type.Optional(Type.String({ description: 'Why the run failed, when it did' })),
+  },
+  { description: 'The live state fields are present whenever the run answers the state query' },
+);
+sameShape<Static<typeof QaRun>, Flattened<QaRunView>>(true);
 
 export const RunSummary = Type.Object({
   workflowId: WorkflowId,
@@ -132,6 +227,7 @@ export const RunSummary = Type.Object({
   outcome: Nullable(Type.String()),
   trigger: Nullable(Type.String()),
 });
+sameShape<Static<typeof RunSummary>, RunSummaryView>(true);
 
 const LedgerEntry = Type.Object({
   version: Type.String({ description: 'The version the run was asked to deploy' }),

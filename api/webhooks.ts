@@ -1,12 +1,10 @@
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
+import { startDeliveryRun, startQaRun } from '../client/starts.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
 import type { remoteUrlReadWorkflow } from '../workflows/reads.js';
-import type { deliveryWorkflow } from '../workflows/triggers.js';
-import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
 import { readOnWorker } from './worker-reads.js';
@@ -106,38 +104,14 @@ export async function qaForPush(deps: ApiDeps, repo: RepoConfig, push: { ref: un
   const sha = typeof push.after === 'string' ? push.after : '';
   if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
   if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId);
-  const workflowId = workflowIdFor('qa', repo.id, sha);
-  try {
-    await boundedChange(client, () => client.workflow.start('qaWorkflow', {
-      workflowId,
-      taskQueue: config.temporal.taskQueue,
-      args: [{ repoId: repo.id, sha, trigger: 'webhook' }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: 'webhook' }],
-      staticSummary: `QA of ${repo.id} at ${sha.slice(0, 7)} (push)`,
-    }));
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
-  return { status: 'started', workflowId, sha };
+  const answer = await boundedChange(client, () => startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook' }));
+  return { status: 'started', workflowId: answer.workflowId, sha };
 }
 
 /** Starts `delivery:<repo>:<id>`, which starts the QA run; a delivery ID seen before is refused by Temporal. */
 async function acceptDelivery({ config, client }: ApiDeps, repo: RepoConfig, sha: string, deliveryId: string): Promise<HookAnswer> {
   const workflowId = workflowIdFor('qa', repo.id, sha);
-  try {
-    await boundedChange(client, () => client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
-      workflowId: workflowIdFor('delivery', repo.id, deliveryId),
-      taskQueue: config.temporal.taskQueue,
-      args: [{ repoId: repo.id, sha, deliveryId }],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: 'webhook' }],
-      staticSummary: `Push of ${repo.id} at ${sha.slice(0, 7)}, delivery ${deliveryId}`,
-    }));
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return { status: 'duplicate', workflowId, sha, reason: `delivery ${deliveryId} was already accepted; nothing was started` };
-  }
+  const answer = await boundedChange(client, () => startDeliveryRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, deliveryId }));
+  if (!answer.started) return { status: 'duplicate', workflowId, sha, reason: `delivery ${deliveryId} was already accepted; nothing was started` };
   return { status: 'started', workflowId, sha };
 }

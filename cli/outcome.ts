@@ -1,10 +1,10 @@
 /** When following a run ends, what it came to, and which exit code says so to a script. */
 import type { RunView } from './api-types.js';
-import type { DeployDecision as Decision } from '../vocabulary/messages.js';
+import type { DeployDecision as Decision, QaOutcome, ReleaseOutcome } from '../vocabulary/messages.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, awaitingDecision: 3 } as const;
 
-const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set(['released', 'deployed', 'test-pass', 'nothing-to-release']);
+const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set<ReleaseOutcome | QaOutcome>(['released', 'deployed', 'test-pass', 'nothing-to-release']);
 
 export interface AwaitedDecision {
   /** The followed run: a release passes a decision on to its deployment. */

@@ -8,6 +8,8 @@ const loadYaml = () => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
 /** Kept apart from load.ts so the CLI reads its data folder without loading the schema validator. */
 export const DEFAULT_CONFIG_FILE = 'shipgate.config.yaml';
+/** Relative to the configuration file; the schema documents it as the default of `dataDir`. */
+export const DEFAULT_DATA_DIR = 'data';
 
 /**
  * The data folder `npm start` uses, for programs on the same machine that need only that (the
@@ -30,5 +32,5 @@ export function configuredDataDir(options: { env: Record<string, string | undefi
 }
 
 export function resolveDataDir(base: string, env: Record<string, string | undefined>, dataDir: string | undefined): string {
-  return path.resolve(base, env.SHIPGATE_DATA_DIR ?? dataDir ?? 'data');
+  return path.resolve(base, env.SHIPGATE_DATA_DIR ?? dataDir ?? DEFAULT_DATA_DIR);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ConfigFile, type ConfigFileInput, type RepositoryInput } from './schema.js';
+import { ConfigFile, type ConfigWithDefaults, type RepositoryWithDefaults } from './schema.js';
 import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import type { RepoConfig, ShipgateConfig } from './types.js';
@@ -50,7 +50,8 @@ export function parseConfig(text: string, where: { file: string | null; env?: No
       : '';
     throw new ConfigError(`${label}: ${field || 'top level'} ${firstError.message}${extra}`);
   }
-  const input = raw as ConfigFileInput;
+  // Checked before the defaults go in, so an error names what the file says, not what was filled in.
+  const input = Value.Default(ConfigFile, raw) as ConfigWithDefaults;
   const env = where.env ?? process.env;
   const base = where.file ? path.dirname(where.file) : (where.cwd ?? process.cwd());
   return resolveConfig(input, { file: where.file, base, env });
@@ -65,32 +66,33 @@ function pointerToField(pointer: string): string {
     .replace(/^\./, '');
 }
 
-function resolveConfig(input: ConfigFileInput, ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv }): ShipgateConfig {
+function resolveConfig(input: ConfigWithDefaults, ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv }): ShipgateConfig {
   const seen = new Set<string>();
   const repositories = input.repositories.map((repo, index) => {
     if (seen.has(repo.id)) throw new ConfigError(`${ctx.file ?? 'configuration'}: repositories[${index}].id "${repo.id}" is used twice`);
     seen.add(repo.id);
     return resolveRepository(repo, index, ctx);
   });
-  const port = envPort(ctx.env.SHIPGATE_TEMPORAL_PORT) ?? input.temporal?.port ?? 7233;
+  const port = envPort(ctx.env.SHIPGATE_TEMPORAL_PORT) ?? input.temporal.port;
   return {
     file: ctx.file,
     dataDir: resolveDataDir(ctx.base, ctx.env, input.dataDir),
     temporal: {
-      address: ctx.env.TEMPORAL_ADDRESS || input.temporal?.address || null,
-      namespace: ctx.env.TEMPORAL_NAMESPACE || input.temporal?.namespace || 'default',
-      taskQueue: ctx.env.SHIPGATE_TASK_QUEUE || input.temporal?.taskQueue || 'shipgate',
+      address: ctx.env.TEMPORAL_ADDRESS || input.temporal.address || null,
+      namespace: ctx.env.TEMPORAL_NAMESPACE || input.temporal.namespace,
+      taskQueue: ctx.env.SHIPGATE_TASK_QUEUE || input.temporal.taskQueue,
       port,
-      uiPort: envPort(ctx.env.SHIPGATE_TEMPORAL_UI_PORT) ?? input.temporal?.uiPort ?? port + 1000,
-      heartbeatTimeoutMs: durationMs(input.temporal?.heartbeatTimeout ?? '20s'),
+      // Derived, not a fixed default: the UI of the embedded server sits 1000 above wherever it runs.
+      uiPort: envPort(ctx.env.SHIPGATE_TEMPORAL_UI_PORT) ?? input.temporal.uiPort ?? port + 1000,
+      heartbeatTimeoutMs: durationMs(input.temporal.heartbeatTimeout),
     },
     api: {
-      host: ctx.env.SHIPGATE_API_HOST || input.api?.host || '127.0.0.1',
-      port: envPort(ctx.env.SHIPGATE_API_PORT) ?? input.api?.port ?? 3000,
+      host: ctx.env.SHIPGATE_API_HOST || input.api.host,
+      port: envPort(ctx.env.SHIPGATE_API_PORT) ?? input.api.port,
     },
     reports: {
-      keyFile: input.reports?.keyFile ? path.resolve(ctx.base, input.reports.keyFile) : null,
-      previousKeyFiles: (input.reports?.previousKeyFiles ?? []).map((file) => path.resolve(ctx.base, file)),
+      keyFile: input.reports.keyFile ? path.resolve(ctx.base, input.reports.keyFile) : null,
+      previousKeyFiles: input.reports.previousKeyFiles.map((file) => path.resolve(ctx.base, file)),
     },
     repositories,
   };
@@ -103,7 +105,7 @@ function envPort(value: string | undefined): number | undefined {
   return port;
 }
 
-function resolveRepository(repo: RepositoryInput, index: number, ctx: { file: string | null; base: string }): RepoConfig {
+function resolveRepository(repo: RepositoryWithDefaults, index: number, ctx: { file: string | null; base: string }): RepoConfig {
   const where = `${ctx.file ?? 'configuration'}: repositories[${index}]`;
   if (!repo.path === !repo.url) throw new ConfigError(`${where} must have exactly one of path (a local working copy) or url (a remote to clone)`);
   const source: RepoConfig['source'] = repo.path
@@ -114,54 +116,54 @@ function resolveRepository(repo: RepositoryInput, index: number, ctx: { file: st
   return {
     id: repo.id,
     source,
-    branch: repo.branch ?? 'main',
-    remote: repo.remote ?? 'origin',
-    tagFormat: repo.tagFormat ?? 'v${version}',
-    initialVersion: repo.initialVersion ?? '1.0.0',
-    preMajor: repo.preMajor ?? false,
+    branch: repo.branch,
+    remote: repo.remote,
+    tagFormat: repo.tagFormat,
+    initialVersion: repo.initialVersion,
+    preMajor: repo.preMajor,
     test: {
       command: repo.test.command,
-      timeoutMs: durationMs(repo.test.timeout ?? '30m'),
-      env: repo.test.env ?? {},
+      timeoutMs: durationMs(repo.test.timeout),
+      env: repo.test.env,
       results: repo.test.results ?? null,
     },
     coverage: repo.coverage
       ? {
           format: repo.coverage.format,
           path: repo.coverage.path,
-          threshold: repo.coverage.threshold ?? 80,
-          minChangedLines: repo.coverage.minChangedLines ?? 20,
-          include: repo.coverage.include ?? [],
-          exclude: repo.coverage.exclude ?? [],
+          threshold: repo.coverage.threshold,
+          minChangedLines: repo.coverage.minChangedLines,
+          include: repo.coverage.include,
+          exclude: repo.coverage.exclude,
         }
       : null,
     deploy: repo.deploy
       ? {
-          environment: repo.deploy.environment ?? 'production',
+          environment: repo.deploy.environment,
           command: repo.deploy.command,
-          env: repo.deploy.env ?? {},
-          timeoutMs: durationMs(repo.deploy.timeout ?? '10m'),
-          retries: repo.deploy.retries ?? 2,
-          autoRollback: repo.deploy.autoRollback ?? false,
-          decisionTimeoutMs: durationMs(repo.deploy.decisionTimeout ?? '24h'),
+          env: repo.deploy.env,
+          timeoutMs: durationMs(repo.deploy.timeout),
+          retries: repo.deploy.retries,
+          autoRollback: repo.deploy.autoRollback,
+          decisionTimeoutMs: durationMs(repo.deploy.decisionTimeout),
         }
       : null,
     health: repo.health
       ? {
           url: repo.health.url,
-          initialDelayMs: durationMs(repo.health.initialDelay ?? '0s'),
-          intervalMs: durationMs(repo.health.interval ?? '1s'),
-          requestTimeoutMs: durationMs(repo.health.requestTimeout ?? '2s'),
-          successes: repo.health.successes ?? 3,
-          failureBudget: repo.health.failureBudget ?? 10,
-          deadlineMs: durationMs(repo.health.deadline ?? '2m'),
-          version: version && version.enabled !== false && (version.jsonField || version.header)
+          initialDelayMs: durationMs(repo.health.initialDelay),
+          intervalMs: durationMs(repo.health.interval),
+          requestTimeoutMs: durationMs(repo.health.requestTimeout),
+          successes: repo.health.successes,
+          failureBudget: repo.health.failureBudget,
+          deadlineMs: durationMs(repo.health.deadline),
+          version: version && version.enabled && (version.jsonField || version.header)
             ? { url: version.url ?? repo.health.url, jsonField: version.jsonField ?? null, header: version.header ?? null }
             : null,
         }
       : null,
     watch: repo.watch ? { intervalMs: durationMs(repo.watch.interval) } : null,
-    release: { auto: repo.release?.auto === 'on-qa-pass', schedule: repo.release?.schedule ?? null, timezone: repo.release?.timezone ?? null },
+    release: { auto: repo.release.auto === 'on-qa-pass', schedule: repo.release.schedule ?? null, timezone: repo.release.timezone ?? null },
     webhook: repo.webhook ? { secretEnv: repo.webhook.secretEnv, remoteUrl: repo.webhook.remoteUrl ?? null } : null,
   };
 }

@@ -1,4 +1,34 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TArray, type TObject, type TOptional, type TSchema } from 'typebox';
+import { DEFAULT_INITIAL_VERSION, DEFAULT_TAG_FORMAT } from '../domain/bump.js';
+import { DEFAULT_COVERAGE_THRESHOLD, DEFAULT_MIN_CHANGED_LINES } from '../domain/diff-coverage.js';
+import { DEFAULT_DATA_DIR } from './data-dir.js';
+
+/*
+ * Every default is written here once, as the `default` of its setting: the JSON schema documents
+ * it, and config/load.ts fills it in with Value.Default before it reads the settings. The pure
+ * rules in domain/ that take such a setting keep their own constant, and so does data-dir.ts,
+ * which the CLI reads without this schema; this file imports those.
+ */
+export type TDefaulted<T extends TSchema> = TOptional<T> & { default: Static<T> };
+
+/** An optional setting with its default. */
+export function Defaulted<T extends TSchema>(type: T, value: Static<T>): TDefaulted<T> {
+  // Type.Optional returns a new schema object, so the default lands on this setting alone.
+  return Object.assign(Type.Optional(type), { default: value }) as TDefaulted<T>;
+}
+
+type HasDefault<S> = S extends { default: unknown } ? true : S extends TOptional ? false : true;
+
+/** What a schema's value is after Value.Default: a setting with a default is always present. */
+export type WithDefaults<S> = S extends TArray<infer Item>
+  ? WithDefaults<Item>[]
+  : S extends TObject<infer P>
+    ? { [K in keyof P as HasDefault<P[K]> extends true ? K : never]-?: WithDefaults<P[K]> } & {
+        [K in keyof P as HasDefault<P[K]> extends true ? never : K]?: WithDefaults<P[K]>;
+      }
+    : S extends TSchema
+      ? Static<S>
+      : never;
 
 /** Durations are written the way people say them: `90s`, `10m`, `2h`, `1d`, `500ms`. */
 export const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'A duration such as 500ms, 90s, 10m, 2h or 1d' });
@@ -16,8 +46,8 @@ export const RepoId = Type.String({
 const TestSettings = Type.Object(
   {
     command: Argv,
-    timeout: Type.Optional(Duration),
-    env: Type.Optional(Env),
+    timeout: Defaulted(Duration, '30m'),
+    env: Defaulted(Env, {}),
     results: Type.Optional(
       Type.Object(
         {
@@ -35,10 +65,10 @@ const CoverageSettings = Type.Object(
   {
     format: Type.Union([Type.Literal('lcov'), Type.Literal('istanbul')]),
     path: Type.String({ minLength: 1, description: 'Repository-relative path of the coverage file' }),
-    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-    minChangedLines: Type.Optional(Type.Integer({ minimum: 0 })),
-    include: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-    exclude: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    threshold: Defaulted(Type.Number({ minimum: 0, maximum: 100, description: 'Percent of changed executable lines that must be covered' }), DEFAULT_COVERAGE_THRESHOLD),
+    minChangedLines: Defaulted(Type.Integer({ minimum: 0, description: 'Below this many changed executable lines the gate is skipped' }), DEFAULT_MIN_CHANGED_LINES),
+    include: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that count; empty means every file' }), []),
+    exclude: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that never count' }), []),
   },
   { additionalProperties: false },
 );
@@ -48,7 +78,7 @@ const VersionCheck = Type.Object(
     url: Type.Optional(Type.String({ pattern: '^https?://' })),
     jsonField: Type.Optional(Type.String({ minLength: 1 })),
     header: Type.Optional(Type.String({ minLength: 1 })),
-    enabled: Type.Optional(Type.Boolean()),
+    enabled: Defaulted(Type.Boolean(), true),
   },
   { additionalProperties: false },
 );
@@ -56,12 +86,12 @@ const VersionCheck = Type.Object(
 const HealthSettings = Type.Object(
   {
     url: Type.String({ pattern: '^https?://' }),
-    initialDelay: Type.Optional(Duration),
-    interval: Type.Optional(Duration),
-    requestTimeout: Type.Optional(Duration),
-    successes: Type.Optional(Type.Integer({ minimum: 1 })),
-    failureBudget: Type.Optional(Type.Integer({ minimum: 0 })),
-    deadline: Type.Optional(Duration),
+    initialDelay: Defaulted(Duration, '0s'),
+    interval: Defaulted(Duration, '1s'),
+    requestTimeout: Defaulted(Duration, '2s'),
+    successes: Defaulted(Type.Integer({ minimum: 1 }), 3),
+    failureBudget: Defaulted(Type.Integer({ minimum: 0 }), 10),
+    deadline: Defaulted(Duration, '2m'),
     version: Type.Optional(VersionCheck),
   },
   { additionalProperties: false },
@@ -69,13 +99,13 @@ const HealthSettings = Type.Object(
 
 const DeploySettings = Type.Object(
   {
-    environment: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' })),
+    environment: Defaulted(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' }), 'production'),
     command: Argv,
-    env: Type.Optional(Env),
-    timeout: Type.Optional(Duration),
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    autoRollback: Type.Optional(Type.Boolean()),
-    decisionTimeout: Type.Optional(Duration),
+    env: Defaulted(Env, {}),
+    timeout: Defaulted(Duration, '10m'),
+    retries: Defaulted(Type.Integer({ minimum: 0, maximum: 10 }), 2),
+    autoRollback: Defaulted(Type.Boolean(), false),
+    decisionTimeout: Defaulted(Duration, '24h'),
   },
   { additionalProperties: false },
 );
@@ -87,7 +117,7 @@ const WatchSettings = Type.Object(
 
 const ReleaseSettings = Type.Object(
   {
-    auto: Type.Optional(Type.Union([Type.Literal('on-qa-pass'), Type.Literal('off')], { description: 'Release when a triggered QA run passes' })),
+    auto: Defaulted(Type.Union([Type.Literal('on-qa-pass'), Type.Literal('off')], { description: 'Release when a triggered QA run passes' }), 'off'),
     schedule: Type.Optional(Type.String({ minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z?#LW]+$', description: 'Cron expression of a release train' })),
     timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the release train' })),
   },
@@ -107,17 +137,17 @@ export const RepositorySettings = Type.Object(
     id: RepoId,
     path: Type.Optional(Type.String({ minLength: 1, description: 'A working copy on the worker machine' })),
     url: Type.Optional(Type.String({ minLength: 1, description: 'A remote to clone into the worker-local work folder' })),
-    branch: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' })),
-    remote: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' })),
-    tagFormat: Type.Optional(Type.String({ pattern: '\\$\\{version\\}' })),
-    initialVersion: Type.Optional(Type.String()),
-    preMajor: Type.Optional(Type.Boolean()),
+    branch: Defaulted(Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' }), 'main'),
+    remote: Defaulted(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), 'origin'),
+    tagFormat: Defaulted(Type.String({ pattern: '\\$\\{version\\}' }), DEFAULT_TAG_FORMAT),
+    initialVersion: Defaulted(Type.String(), DEFAULT_INITIAL_VERSION),
+    preMajor: Defaulted(Type.Boolean(), false),
     test: TestSettings,
     coverage: Type.Optional(CoverageSettings),
     deploy: Type.Optional(DeploySettings),
     health: Type.Optional(HealthSettings),
     watch: Type.Optional(WatchSettings),
-    release: Type.Optional(ReleaseSettings),
+    release: Defaulted(ReleaseSettings, {}),
     webhook: Type.Optional(WebhookSettings),
   },
   { additionalProperties: false },
@@ -125,42 +155,49 @@ export const RepositorySettings = Type.Object(
 
 export const ConfigFile = Type.Object(
   {
-    dataDir: Type.Optional(Type.String({ minLength: 1 })),
-    temporal: Type.Optional(
+    dataDir: Defaulted(Type.String({ minLength: 1, description: 'Relative to the configuration file; SHIPGATE_DATA_DIR overrides it' }), DEFAULT_DATA_DIR),
+    temporal: Defaulted(
       Type.Object(
         {
-          address: Type.Optional(Type.String()),
-          namespace: Type.Optional(Type.String({ minLength: 1 })),
-          taskQueue: Type.Optional(Type.String({ minLength: 1 })),
-          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-          uiPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-          heartbeatTimeout: Type.Optional(Duration),
+          address: Type.Optional(Type.String({ description: 'An existing cluster (default: start the embedded dev server)' })),
+          namespace: Defaulted(Type.String({ minLength: 1 }), 'default'),
+          taskQueue: Defaulted(Type.String({ minLength: 1 }), 'shipgate'),
+          port: Defaulted(Type.Integer({ minimum: 1, maximum: 65535, description: 'Of the embedded dev server' }), 7233),
+          uiPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Of the embedded dev server (default: port + 1000)' })),
+          heartbeatTimeout: Defaulted(Duration, '20s'),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
-    api: Type.Optional(
+    api: Defaulted(
       Type.Object(
         {
-          host: Type.Optional(Type.String({ minLength: 1 })),
-          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          host: Defaulted(Type.String({ minLength: 1 }), '127.0.0.1'),
+          port: Defaulted(Type.Integer({ minimum: 0, maximum: 65535 }), 3000),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
-    reports: Type.Optional(
+    reports: Defaulted(
       Type.Object(
         {
           keyFile: Type.Optional(Type.String({ minLength: 1, description: 'A file holding the key that signs reports (default: SHIPGATE_REPORT_KEY, else <dataDir>/report-key, generated on first start)' })),
-          previousKeyFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Keys of earlier rotations: reports they signed still verify; nothing new is signed with them' })),
+          previousKeyFiles: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Keys of earlier rotations: reports they signed still verify; nothing new is signed with them' }), []),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
     repositories: Type.Array(RepositorySettings),
   },
   { additionalProperties: false },
 );
 
+/** What a configuration file may say. */
 export type ConfigFileInput = Static<typeof ConfigFile>;
 export type RepositoryInput = Static<typeof RepositorySettings>;
+/** The same after Value.Default: every setting with a default is present. */
+export type ConfigWithDefaults = WithDefaults<typeof ConfigFile>;
+export type RepositoryWithDefaults = WithDefaults<typeof RepositorySettings>;

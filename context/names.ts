@@ -1,10 +1,12 @@
+import { QA_OUTCOMES } from '../vocabulary/messages.js';
 import { utcCalendarMsOfDigits } from './utc-time.js';
 
-export const REPORT_KINDS = ['test-pass', 'test-failures', 'test-gaps', 'deploy'] as const;
-export type ReportKind = (typeof REPORT_KINDS)[number];
-
-export const QA_REPORT_KINDS = ['test-pass', 'test-failures', 'test-gaps'] as const satisfies readonly ReportKind[];
+/** A QA run writes a report named after its outcome; a deployment writes `deploy`. */
+export const QA_REPORT_KINDS = QA_OUTCOMES;
 export type QaReportKind = (typeof QA_REPORT_KINDS)[number];
+
+export const REPORT_KINDS = [...QA_REPORT_KINDS, 'deploy'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
 
 export interface ReportFileName {
   kind: ReportKind;

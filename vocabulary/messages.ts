@@ -5,8 +5,18 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-export type Trigger = 'manual' | 'watch' | 'webhook' | 'auto' | 'train';
-export type QaOutcome = 'test-pass' | 'test-failures' | 'test-gaps';
+/*
+ * The word lists below are the one place each union is spelled out: the types derive from them,
+ * and the API builds its enums from them, so a new word reaches the OpenAPI description too.
+ */
+
+/** What started a run; the ShipgateTrigger search attribute holds the same words. */
+export const TRIGGERS = ['manual', 'watch', 'webhook', 'auto', 'train'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** A QA run's verdict, which is also the kind of report it writes to context/. */
+export const QA_OUTCOMES = ['test-pass', 'test-failures', 'test-gaps'] as const;
+export type QaOutcome = (typeof QA_OUTCOMES)[number];
 
 export interface StepRecord {
   name: string;
@@ -99,7 +109,8 @@ export interface ReleaseInput {
   trigger?: Trigger;
 }
 
-export type ReleaseOutcome = 'released' | 'deployed' | 'nothing-to-release' | 'blocked-by-qa' | 'deploy-failed' | 'rolled-back' | 'abandoned';
+export const RELEASE_OUTCOMES = ['released', 'deployed', 'nothing-to-release', 'blocked-by-qa', 'deploy-failed', 'rolled-back', 'abandoned'] as const;
+export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 export interface ReleaseResult {
   repoId: string;
@@ -111,8 +122,12 @@ export interface ReleaseResult {
   qaReport: string | null;
 }
 
-export type DeployDecision = 'retry' | 'rollback' | 'abandon';
-export const DEPLOY_DECISIONS: readonly DeployDecision[] = ['retry', 'rollback', 'abandon'];
+/** What an operator may answer a deployment that awaits a decision. */
+export const DEPLOY_DECISIONS = ['retry', 'rollback', 'abandon'] as const;
+export type DeployDecision = (typeof DEPLOY_DECISIONS)[number];
+
+export const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'abandoned', 'failed'] as const;
+export type DeployOutcome = (typeof DEPLOY_OUTCOMES)[number];
 
 export interface DeployInput {
   repoId: string;
@@ -134,7 +149,7 @@ export interface DeployResult {
   repoId: string;
   environment: string;
   version: string;
-  outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed';
+  outcome: DeployOutcome;
   reason: string;
   attempts: number;
   report: string | null;
@@ -174,7 +189,7 @@ export interface DeployState {
   lastError: string | null;
   lastOutput: string[];
   samples: HealthSample[];
-  outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed' | null;
+  outcome: DeployOutcome | null;
   reason: string | null;
   report: string | null;
 }

@@ -1,9 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
-import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../vocabulary/messages.js';
-import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
-
+import { scheduledStart } from '../client/starts.js';
+import { isShipgateScheduleId, scheduleIdFor } from '../vocabulary/messages.js';
 
 interface Wanted {
   id: string;
@@ -14,12 +13,11 @@ interface Wanted {
 
 function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
   const wanted: Wanted[] = [];
-  const attributes = (trigger: string) => [{ key: RepoKey, value: repo.id }, { key: TriggerKey, value: trigger }];
   if (repo.watch) {
     wanted.push({
       id: scheduleIdFor('watch', repo.id),
       spec: { intervals: [{ every: repo.watch.intervalMs }] },
-      action: { type: 'startWorkflow', workflowType: 'watchWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: workflowIdFor('watch-tick', repo.id), typedSearchAttributes: attributes('watch') },
+      action: scheduledStart('watch', repo.id, taskQueue),
       note: `QA of every new commit on ${repo.branch}`,
     });
   }
@@ -27,7 +25,7 @@ function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
     wanted.push({
       id: scheduleIdFor('release-train', repo.id),
       spec: { cronExpressions: [repo.release.schedule], ...(repo.release.timezone ? { timezone: repo.release.timezone } : {}) },
-      action: { type: 'startWorkflow', workflowType: 'releaseTrainWorkflow', args: [{ repoId: repo.id }], taskQueue, workflowId: workflowIdFor('release-train-run', repo.id), typedSearchAttributes: attributes('train') },
+      action: scheduledStart('release-train', repo.id, taskQueue),
       note: `release train: ${repo.release.schedule}${repo.release.timezone ? ` (${repo.release.timezone})` : ''}`,
     });
   }

@@ -6,10 +6,10 @@ import { redeploy } from '../redeploy.js';
 import { decide, deployRun, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { Decision } from '../schemas/deployments.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
-const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
 
 export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, client } = deps;

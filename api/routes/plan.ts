@@ -5,7 +5,7 @@ import { currentPlan } from '../release-plan.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 import { Nullable } from '../state-schemas.js';
-import { BumpOverride } from './releases.js';
+import { BumpOverride } from '../schemas/releases.js';
 
 const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
 

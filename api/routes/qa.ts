@@ -1,67 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
-import { QA_REPORT_KINDS } from '../../context/names.js';
 import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
 import { qaRun, recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, NoOptions, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
-import { Repins, WaitingForWorker } from '../state-schemas.js';
+import { Nullable, QaRun, RunStatus } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
-const Outcome = Type.Enum(QA_REPORT_KINDS);
-const Status = Type.Enum(
-  ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN'],
-  { description: 'The Temporal workflow execution status' },
-);
-
-const QaResult = Type.Object({
-  repoId: Type.String(),
-  sha: Type.String(),
-  outcome: Outcome,
-  report: Type.String({ description: 'The report file written to context/' }),
-  reused: Type.Boolean({ description: 'True when a fresh earlier pass was reused instead of running the suite' }),
-  reason: Type.String(),
-});
-
-const QaState = Type.Object({
-  kind: Type.Literal('qa'),
-  repoId: Type.String(),
-  sha: Type.String(),
-  trigger: Type.Enum(['manual', 'watch', 'webhook', 'auto', 'train']),
-  stage: Type.String(),
-  startedAt: Type.String(),
-  steps: Type.Array(
-    Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) }),
-  ),
-  outcome: Nullable(Outcome),
-  report: Nullable(Type.String()),
-  reused: Type.Boolean(),
-  reason: Nullable(Type.String()),
-  tests: Nullable(Type.Object({ passed: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer(), total: Type.Integer() })),
-  coverage: Nullable(Type.Object({ percent: Nullable(Type.Number()), threshold: Type.Number(), gate: Type.String() })),
-  lastOutput: Type.Array(Type.String(), { description: 'The last lines the test command printed' }),
-  repins: Repins,
-  waitingForWorker: WaitingForWorker,
-});
-
-const QaRun = Type.Object(
-  {
-    ...Type.Partial(QaState).properties,
-    workflowId: WorkflowId,
-    runId: Type.String(),
-    status: Status,
-    result: Type.Optional(QaResult),
-    failure: Type.Optional(Type.String({ description: 'Why the run failed, when it did' })),
-  },
-  { description: 'The live state fields are present whenever the run answers the state query' },
-);
 
 const QaRunSummary = Type.Object({
   workflowId: WorkflowId,
   runId: Type.String(),
-  status: Status,
+  status: RunStatus,
   startTime: Type.String(),
   closeTime: Nullable(Type.String()),
   sha: Nullable(Sha),
@@ -123,7 +75,3 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     },
   );
 };
-
-function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
-}

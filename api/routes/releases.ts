@@ -6,15 +6,9 @@ import { listRuns, releaseRun, decide, startRelease } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { Decision } from '../schemas/deployments.js';
+import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { ReleaseRun, RunSummary } from '../state-schemas.js';
-
-export const BumpOverride = Type.String({
-  pattern: '^(major|minor|patch|v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?)$',
-  maxLength: 64,
-  description: 'major, minor, patch, or an explicit version such as 2.0.0',
-});
-
-const Decision = Type.Union([Type.Literal('retry'), Type.Literal('rollback'), Type.Literal('abandon')]);
 
 export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, client } = deps;
@@ -69,7 +63,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
         querystring: Type.Object(
           {
             repo: Type.Optional(RepoId),
-            status: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')])),
+            status: Type.Optional(StatusFilter),
           },
           { additionalProperties: false },
         ),

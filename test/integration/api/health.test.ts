@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
 import { testConfig } from '../../helpers/temporal.js';
+import { DEPLOY_DECISIONS, QA_OUTCOMES, RELEASE_OUTCOMES, TRIGGERS } from '../../../vocabulary/messages.js';
 
 describe('GET /healthz', () => {
   let app: TestApp;
@@ -69,6 +70,29 @@ describe('GET /docs/json', () => {
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
       expect(doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('environments');
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
+    } finally {
+      await app.close();
+      await connection.close();
+    }
+  });
+
+  it('describes decisions, triggers and outcomes as enums of the vocabulary, and every field of a QA run', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const app = await buildTestApp(await testConfig([]), new Client({ connection }));
+    try {
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+      const json = (operation: any) => operation.responses['200'].content['application/json'].schema;
+      for (const path of ['/releases/{workflowId}/{decision}', '/deployments/{workflowId}/{decision}']) {
+        const decision = doc.paths[path].post.parameters.find((p: { name: string }) => p.name === 'decision');
+        expect(decision.schema.enum).toEqual([...DEPLOY_DECISIONS]);
+        expect(json(doc.paths[path].post).properties.accepted.enum).toEqual([...DEPLOY_DECISIONS]);
+      }
+      const qaRun = json(doc.paths['/qa/{workflowId}'].get).properties;
+      expect(qaRun.trigger.enum).toEqual([...TRIGGERS]);
+      expect(qaRun).toHaveProperty('autoRelease');
+      const release = json(doc.paths['/releases/{workflowId}'].get).properties;
+      expect(release.result.properties.outcome.enum).toEqual([...RELEASE_OUTCOMES]);
+      expect(JSON.stringify(release.state)).toContain(JSON.stringify([...QA_OUTCOMES]));
     } finally {
       await app.close();
       await connection.close();

@@ -129,6 +129,22 @@ describe('webhooks and the branch watch over HTTP', () => {
     expect(await autoRepo.git('tag', '--list')).toBe('v1.0.0');
   });
 
+  it('shows what followed a pushed pass with release.auto in the QA run the API answers', async () => {
+    await autoRepo.commit('fix: another change to release');
+    const sha = await autoRepo.commit('fix: shown by the QA run');
+    await autoRepo.push();
+    const payload = { ref: 'refs/heads/main', after: sha, repository: { clone_url: autoRepo.remote } };
+    const workflowId = `qa:${autoHooked}:${sha}`;
+    expect((await github(payload, 'push')).json()).toMatchObject({ status: 'started', workflowId });
+    await pollUntil(async () => worker.client.workflow.getHandle(workflowId).describe().then(() => true, () => false), Boolean, 30_000);
+    await worker.client.workflow.getHandle(workflowId).result();
+    const response = await app.inject({ method: 'GET', url: `/qa/${encodeURIComponent(workflowId)}`, headers: AUTH });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'COMPLETED', outcome: 'test-pass', autoRelease: { started: true, workflowId: `release:${autoHooked}` } });
+    expect(response.json().autoRelease.reason).toEqual(expect.any(String));
+    await worker.client.workflow.getHandle(`release:${autoHooked}`).result();
+  });
+
   it('starts one QA run for a GitLab event sent twice, by its event UUID', async () => {
     const sha = await repo.commit('fix: delivered twice by gitlab');
     await repo.push();

@@ -227,8 +227,8 @@ function rows(): Row[] {
     ['an option', enc('--force')],
     ['200 characters', 'r'.repeat(200)],
   ]) {
-    add({ name: `400 for a decision with ${what} (releases)`, method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/${decision}`, status: 400, message: /params\/decision must be equal to constant/ });
-    add({ name: `400 for a decision with ${what} (deployments)`, method: 'POST', url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`, status: 400, message: /params\/decision must be equal to constant/ });
+    add({ name: `400 for a decision with ${what} (releases)`, method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/${decision}`, status: 400, message: /params\/decision must be equal to one of the allowed values/ });
+    add({ name: `400 for a decision with ${what} (deployments)`, method: 'POST', url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`, status: 400, message: /params\/decision must be equal to one of the allowed values/ });
   }
   for (const decision of ['retry', 'rollback', 'abandon']) {
     add({ name: `409 for ${decision} sent to a release that awaits no decision`, method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/${decision}`, status: 409, message: /is not waiting for a decision: it is failed/ });
@@ -263,9 +263,9 @@ function rows(): Row[] {
     for (const route of ['/qa', '/releases', '/deployments']) {
       add({ name: `400 for a repo parameter with ${what} (${route})`, method: 'GET', url: `${route}?repo=${enc(value)}`, status: 400, message: /querystring\/repo must match pattern/ });
     }
-    add({ name: `400 for a status parameter with ${what}`, method: 'GET', url: `/releases?status=${enc(value)}`, status: 400, message: /querystring\/status must be equal to constant/ });
+    add({ name: `400 for a status parameter with ${what}`, method: 'GET', url: `/releases?status=${enc(value)}`, status: 400, message: /querystring\/status must be equal to one of the allowed values/ });
   }
-  add({ name: '400 for a status in the wrong case', method: 'GET', url: '/releases?status=Running', status: 400, message: /querystring\/status must be equal to constant/ });
+  add({ name: '400 for a status in the wrong case', method: 'GET', url: '/releases?status=Running', status: 400, message: /querystring\/status must be equal to one of the allowed values/ });
   add({ name: '400 for two repo parameters', method: 'GET', url: `/qa?repo=${REPO}&repo=${GHOST}`, status: 400, message: /querystring\/repo must be string/ });
   add({ name: '400 for a repo parameter in array syntax', method: 'GET', url: `/releases?repo[]=${REPO}`, status: 400, message: /querystring has an unknown field "repo\[\]"/ });
   add({ name: '400 for an unknown query parameter', method: 'GET', url: `/releases?repo=${REPO}&order=${enc('1; DROP TABLE')}`, status: 400, message: /querystring has an unknown field "order"/ });
