@@ -20,11 +20,14 @@ export function createPinningActivities(deps: ActivityDeps) {
      * Runs on the shared queue and answers with this worker's own queue: every later activity
      * of the run goes there, so the run keeps using this worker's working copy.
      */
-    async pinRun(input: { repoId: string }): Promise<{ taskQueue: string; workerId: string; settings: RunSettings }> {
+    async pinRun(input: { repoId: string }): Promise<{ taskQueue: string; workerId: string; movable: boolean; settings: RunSettings }> {
       const repo = repoOrFail(deps.config, input.repoId);
       return {
         taskQueue: pinnedQueue(deps.taskQueue, deps.workerId),
         workerId: deps.workerId,
+        // A `url` repository can be cloned anew by any worker, so a run can move when this worker
+        // is lost; a `path` repository is this host's folder, and its runs end with the worker.
+        movable: repo.source.kind === 'url',
         settings: {
           repoId: repo.id,
           branch: repo.branch,

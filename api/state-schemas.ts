@@ -18,6 +18,26 @@ export const HealthSample = Type.Object({
   error: Nullable(Type.String()),
 });
 
+const IgnoredSignal = Type.Object(
+  {
+    value: Type.String({ description: 'What was sent, as JSON when it was not a string' }),
+    at: Type.String(),
+    expected: Type.Array(Type.String(), { description: 'The decisions the run would have taken at that moment' }),
+    reason: Type.String(),
+  },
+  { description: 'A `decide` signal the run did not act on' },
+);
+
+const Repin = Type.Object(
+  {
+    from: Type.String({ description: 'The worker that was lost' }),
+    to: Type.String({ description: 'The worker the run went on with' }),
+    step: Type.String({ description: 'The step that waited for the lost worker, run again on the new one' }),
+    at: Type.String(),
+  },
+  { description: "A run's move to a live worker after its pinned worker was lost" },
+);
+
 export const DeployState = Type.Object(
   {
     kind: Type.Literal('deploy'),
@@ -42,6 +62,8 @@ export const DeployState = Type.Object(
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
     report: Nullable(Type.String()),
+    repins: Type.Optional(Type.Array(Repin)),
+    ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
   },
   { description: 'The live state of a deployment' },
 );
@@ -64,6 +86,7 @@ export const ReleaseState = Type.Object(
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
+    ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
   },
   { description: 'The live state of a release, with its deployment' },
 );

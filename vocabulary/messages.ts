@@ -78,6 +78,37 @@ export interface ReleaseResult {
 export type DeployDecision = 'retry' | 'rollback' | 'abandon';
 export const DEPLOY_DECISIONS: readonly DeployDecision[] = ['retry', 'rollback', 'abandon'];
 
+/**
+ * The decision a value names, read the way a person types it in the Temporal UI: any case, with
+ * spaces, hyphens or underscores (`"Retry"`, `"roll back"`, `"Roll-Back"`). Null for anything
+ * else, a value that is not a string among them.
+ */
+export function parseDecision(value: unknown): DeployDecision | null {
+  if (typeof value !== 'string') return null;
+  const word = value.toLowerCase().replace(/[\s_-]+/g, '');
+  return DEPLOY_DECISIONS.find((d) => d === word) ?? null;
+}
+
+/** A `decide` signal the run did not act on, kept so that the sender can see why. */
+export interface IgnoredSignal {
+  /** What was sent, as JSON when it was not a string. */
+  value: string;
+  at: string;
+  /** The decisions the run would have taken at that moment. */
+  expected: DeployDecision[];
+  reason: string;
+}
+
+/** A run's move to a live worker after its pinned worker was lost. */
+export interface Repin {
+  /** The worker that was lost, and the one the run went on with. */
+  from: string;
+  to: string;
+  /** The step that waited for the lost worker, and went on on the new one. */
+  step: string;
+  at: string;
+}
+
 export interface DeployInput {
   repoId: string;
   version: string;
@@ -139,6 +170,9 @@ export interface DeployState {
   outcome: 'deployed' | 'rolled-back' | 'abandoned' | 'failed' | null;
   reason: string | null;
   report: string | null;
+  /** Absent in runs recorded before workers could be lost. */
+  repins?: Repin[];
+  ignoredSignals?: IgnoredSignal[];
 }
 
 export interface ReleaseState {
@@ -159,6 +193,8 @@ export interface ReleaseState {
   deploy: { workflowId: string; state: DeployState | null } | null;
   outcome: ReleaseOutcome | null;
   reason: string | null;
+  /** `decide` signals the release did not pass on to a deployment. */
+  ignoredSignals?: IgnoredSignal[];
 }
 
 export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
@@ -171,6 +207,7 @@ export interface DecisionResult {
 
 /** The API sends decisions as an update (answered synchronously); the UI and CLI can signal. */
 export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
+/** Typed as what it should carry; the handlers read whatever arrives with `parseDecision`. */
 export const decisionSignal = defineSignal<[DeployDecision]>('decide');
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');

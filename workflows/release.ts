@@ -16,10 +16,13 @@ import type { RunSettings } from '../activities/pinning.js';
 import { GIT_STEP, pinned, unpinned, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
+  DEPLOY_DECISIONS,
   decisionSignal,
   deployStageSignal,
+  parseDecision,
   releaseStateQuery,
   workflowIdFor,
+  type DeployDecision,
   type DeployResult,
   type QaResult,
   type ReleaseInput,
@@ -53,12 +56,14 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     deploy: null,
     outcome: null,
     reason: null,
+    ignoredSignals: [],
   };
   const details = () => showDetails([
     `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
     `Stage: ${state.stage}`,
     state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
     state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+    ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
   ]);
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
@@ -66,9 +71,21 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   });
   state.steps = tracker.steps;
   setHandler(releaseStateQuery, () => state);
-  // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment.
-  setHandler(decisionSignal, async (decision) => {
-    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision);
+  // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment,
+  // read as typed ("Retry"), and whatever cannot be a decision stays visible here as well.
+  setHandler(decisionSignal, async (value: unknown) => {
+    const decision = parseDecision(value);
+    if (decision === null || !state.deploy) {
+      state.ignoredSignals = [...(state.ignoredSignals ?? []), {
+        value: typeof value === 'string' ? value : JSON.stringify(value) ?? String(value),
+        at: nowIso(),
+        expected: [...DEPLOY_DECISIONS],
+        reason: decision === null ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}` : `the release has not started its deployment yet (stage ${state.stage})`,
+      }];
+      details();
+    }
+    // The same signal as before for every value, so that older runs replay; the deployment decides.
+    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision ?? (value as DeployDecision));
   });
   // While it deploys, the release's ShipgateStage is its deployment's: "awaiting decision" finds both.
   setHandler(deployStageSignal, (stage) => {
