@@ -38,6 +38,16 @@ const Repin = Type.Object(
   { description: "A run's move to a live worker after its pinned worker was lost" },
 );
 
+const Cancellation = Nullable(Type.Object(
+  {
+    by: Type.String({ description: 'Who asked' }),
+    reason: Type.String(),
+    at: Type.String(),
+    undone: Type.Array(Type.String(), { description: 'What the run undid or ended, one line each' }),
+  },
+  { description: 'Set once the run was asked to cancel (POST …/cancel)' },
+));
+
 export const DeployState = Type.Object(
   {
     kind: Type.Literal('deploy'),
@@ -64,6 +74,7 @@ export const DeployState = Type.Object(
     report: Nullable(Type.String()),
     repins: Type.Optional(Type.Array(Repin)),
     ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
+    cancellation: Type.Optional(Cancellation),
   },
   { description: 'The live state of a deployment' },
 );
@@ -87,6 +98,7 @@ export const ReleaseState = Type.Object(
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
     ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
+    cancellation: Type.Optional(Cancellation),
   },
   { description: 'The live state of a release, with its deployment' },
 );

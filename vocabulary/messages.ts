@@ -63,7 +63,7 @@ export interface ReleaseInput {
   trigger?: Trigger;
 }
 
-export type ReleaseOutcome = 'released' | 'deployed' | 'nothing-to-release' | 'blocked-by-qa' | 'deploy-failed' | 'rolled-back' | 'abandoned';
+export type ReleaseOutcome = 'released' | 'deployed' | 'nothing-to-release' | 'blocked-by-qa' | 'deploy-failed' | 'rolled-back' | 'abandoned' | 'cancelled';
 
 export interface ReleaseResult {
   repoId: string;
@@ -173,6 +173,7 @@ export interface DeployState {
   /** Absent in runs recorded before workers could be lost. */
   repins?: Repin[];
   ignoredSignals?: IgnoredSignal[];
+  cancellation?: Cancellation | null;
 }
 
 export interface ReleaseState {
@@ -195,6 +196,7 @@ export interface ReleaseState {
   reason: string | null;
   /** `decide` signals the release did not pass on to a deployment. */
   ignoredSignals?: IgnoredSignal[];
+  cancellation?: Cancellation | null;
 }
 
 export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
@@ -209,6 +211,21 @@ export interface DecisionResult {
 export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
 /** Typed as what it should carry; the handlers read whatever arrives with `parseDecision`. */
 export const decisionSignal = defineSignal<[DeployDecision]>('decide');
+/** Who asked to cancel a run, and why: the API signals it just before it cancels the run. */
+export interface CancelRequest {
+  by: string;
+  reason: string;
+}
+
+/** A run cancelled through Temporal: who asked, why, and what it undid of its local state. */
+export interface Cancellation extends CancelRequest {
+  at: string;
+  /** One line per thing undone or ended; empty when the run had nothing to undo. */
+  undone: string[];
+}
+
+export const cancelRequestSignal = defineSignal<[CancelRequest]>('cancelRequest');
+
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
 import { DEPLOY_COMMAND, DEPLOY_STEP, PARENT_WORKER_LOST_AFTER_MS, lostWorkerAfterMs, pinned, unpinned } from './activity-options.js';
@@ -6,10 +6,12 @@ import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
   DEPLOY_DECISIONS,
+  cancelRequestSignal,
   parseDecision,
   decisionSignal,
   decisionUpdate,
   deployStateQuery,
+  type CancelRequest,
   type DeployDecision,
   type DeployInput,
   type DeployResult,
@@ -31,6 +33,8 @@ const NO_ROLLBACK = 'there is no previous release to roll back to';
 const REPIN_PATCH = 'deploy-repin-on-lost-worker';
 // Runs started before a decision was read as typed ("Retry", "roll back") ignored such signals.
 export const DECISION_SPELLINGS_PATCH = 'decide-signal-spellings';
+// Runs cancelled before a cancellation was recorded ended without a report; they replay that way.
+const CANCEL_PATCH = 'cancel-records-outcome';
 
 type Pin = Awaited<ReturnType<Activities['pinRun']>>;
 
@@ -181,6 +185,10 @@ type PinnedSettings = Awaited<ReturnType<Activities['pinRun']>>['settings'];
  * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
  */
 export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
+  let cancelRequest: CancelRequest | null = null;
+  setHandler(cancelRequestSignal, (request) => {
+    cancelRequest ??= request;
+  });
   const repinning = patched(REPIN_PATCH);
   const pin = await pinDeployment(input, repinning);
   const deploy = pin.settings.deploy;
@@ -193,7 +201,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     ? rollbackTargetFrom(await worker.step('deploy ledger', () => worker.local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }])), input.version)
     : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
 
-  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker });
+  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker }, () => cancelRequest);
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },
     { key: VersionKey, value: input.version },
@@ -216,7 +224,7 @@ class Deployment {
   private readonly info = workflowInfo();
   private readonly current: Target;
 
-  constructor(private readonly plan: DeploymentPlan) {
+  constructor(private readonly plan: DeploymentPlan, private readonly cancelRequest: () => CancelRequest | null) {
     const { input, environment, release } = plan;
     this.current = { version: input.version, tag: release.tag, sha: release.sha };
     this.state = {
@@ -290,9 +298,26 @@ class Deployment {
     try {
       return await this.steps();
     } catch (error) {
-      if (!(error instanceof HostBound)) throw error;
-      return this.finish('failed', error.message);
+      if (error instanceof HostBound) return this.finish('failed', error.message);
+      if (isCancellation(error) && patched(CANCEL_PATCH)) return CancellationScope.nonCancellable(() => this.endCancelled(error));
+      throw error;
     }
+  }
+
+  /**
+   * Cancelled through Temporal, or with the release that started it: the deploy report records
+   * the run as abandoned, with who asked, and the run ends CANCELLED. Whatever the deploy
+   * command already changed stays; a rollback or a new deployment is the operator's to start.
+   */
+  private async endCancelled(error: unknown): Promise<never> {
+    // A release cancelled with its deployment tells it who asked just after the cancellation itself.
+    if (this.info.parent && !this.cancelRequest()) await condition(() => this.cancelRequest() !== null, '5s');
+    const request = this.cancelRequest() ?? { by: this.info.parent ? `the release ${this.info.parent.workflowId}` : 'Temporal', reason: 'cancelled' };
+    const cancellation = { ...request, at: nowIso(), undone: [] as string[] };
+    this.state.cancellation = cancellation;
+    const result = await this.finish('abandoned', `cancelled by ${request.by}: ${request.reason}`);
+    if (result.report) cancellation.undone.push(`the deployment ended; deploy report ${result.report} records it as abandoned`);
+    throw error;
   }
 
   private async steps(): Promise<DeployResult> {

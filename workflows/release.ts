@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CancellationScope,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
   patched,
@@ -17,12 +18,14 @@ import { GIT_STEP, pinned, unpinned, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
   DEPLOY_DECISIONS,
+  cancelRequestSignal,
   decisionSignal,
   deployStageSignal,
   parseDecision,
   releaseStateQuery,
   workflowIdFor,
   type DeployDecision,
+  type Cancellation,
   type DeployResult,
   type QaResult,
   type ReleaseInput,
@@ -36,8 +39,51 @@ import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
-/** The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy. */
+// Runs cancelled before a cancellation was recorded ended without an outcome; they replay that way.
+const CANCEL_PATCH = 'cancel-records-outcome';
+
+/** What the release knows of its own cancellation, shared with the steps below. */
+interface CancelWatch {
+  cancellation: Cancellation | null;
+  /** Set by the steps once they exist: the run's state and its details line. */
+  state: ReleaseState | null;
+  details: () => void;
+}
+
+/**
+ * The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy.
+ * Cancelled through Temporal (`POST /releases/:id/cancel`), it undoes its local state (the saga's
+ * `undoRelease`, its QA child and deployment cancelled with it) and ends CANCELLED, its state
+ * saying who asked, why, and what was undone.
+ */
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
+  const watch: CancelWatch = { cancellation: null, state: null, details: () => undefined };
+  setHandler(cancelRequestSignal, async (request) => {
+    watch.cancellation ??= { by: request.by, reason: request.reason, at: nowIso(), undone: [] };
+    if (watch.state) watch.state.cancellation = watch.cancellation;
+    // The deployment learns who asked too; it is cancelled with this run.
+    const deploy = watch.state?.deploy;
+    if (deploy) await getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request).catch(() => undefined);
+  });
+  try {
+    return await releaseSteps(input, watch);
+  } catch (error) {
+    const state = watch.state;
+    if (!isCancellation(error) || !state || !patched(CANCEL_PATCH)) throw error;
+    const cancellation = watch.cancellation ?? { by: 'Temporal', reason: 'cancelled without a reason', at: nowIso(), undone: [] };
+    state.cancellation = cancellation;
+    if (state.qa?.workflowId && state.qa.outcome === null) cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
+    if (state.deploy && state.stage === 'deploy') cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
+    state.outcome = 'cancelled';
+    state.reason = `cancelled by ${cancellation.by}: ${cancellation.reason}; ${cancellation.undone.length ? `undone: ${cancellation.undone.join('; ')}` : 'nothing to undo'}`;
+    state.stage = 'done';
+    markOutcome('cancelled', state.version);
+    watch.details();
+    throw error;
+  }
+}
+
+async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<ReleaseResult> {
   const info = workflowInfo();
   const state: ReleaseState = {
     kind: 'release',
@@ -57,14 +103,18 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     outcome: null,
     reason: null,
     ignoredSignals: [],
+    cancellation: watch.cancellation,
   };
+  watch.state = state;
   const details = () => showDetails([
     `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
     `Stage: ${state.stage}`,
     state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
     state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+    state.cancellation && !state.outcome ? `Cancelling: asked by ${state.cancellation.by} (${state.cancellation.reason})` : null,
     ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
   ]);
+  watch.details = details;
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
     details();
@@ -161,7 +211,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   } catch (error) {
     // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
     // next release starts from the source commit and makes exactly one release commit.
-    if (patched('undo-failed-release')) await undoRelease(local, input.repoId, plan.tag, preflight.sha, tracker);
+    if (patched('undo-failed-release')) {
+      const undone = await undoRelease(local, input.repoId, plan.tag, preflight.sha, tracker);
+      if (undone && isCancellation(error)) watch.cancellation?.undone.push(undone);
+    }
     throw error;
   }
   const released = `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
@@ -201,15 +254,17 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
  * The saga's compensation: undoes what the release did locally, even when the run is being
  * cancelled. The step's own failure is what the run reports, so a failed undo is only logged.
  */
-async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<void> {
+async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<string | null> {
   try {
-    await CancellationScope.nonCancellable(() => tracker.run(
+    const undone = await CancellationScope.nonCancellable(() => tracker.run(
       'undo',
       () => local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [{ repoId, tag, sourceSha }]),
       (u) => u.reason,
     ));
+    return undone.reason;
   } catch (error) {
     log.warn('the failed release could not be undone', { repoId, tag, error: (error as Error).message });
+    return `the local release ${tag} could not be undone: ${(error as Error).message}`;
   }
 }
 

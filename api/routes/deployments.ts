@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import { ShipgateError } from '../../domain/errors.js';
 import { checkRelease } from '../working-copy.js';
 import { deploymentLedger } from '../deploy-ledger.js';
+import { cancelRun } from '../cancel-runs.js';
 import type { ApiDeps } from '../deps.js';
 import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
 import { configuredRepo, workingCopyDir, workingCopyGit } from '../repositories.js';
-import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { CancelAnswer, CancelBody, cancelRequestOf, errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
@@ -77,6 +78,23 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     async (request) => {
       if (request.query.repo) configuredRepo(config, request.query.repo);
       return { runs: await listRuns(client, { repo: request.query.repo, type: 'deployWorkflow' }) };
+    },
+  );
+
+  app.post(
+    '/deployments/:workflowId/cancel',
+    {
+      schema: {
+        summary: 'Cancel a running deployment through Temporal: its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
+        tags: ['deployments'],
+        params: WorkflowIdParams,
+        body: Type.Optional(CancelBody),
+        response: { 200: CancelAnswer, 202: CancelAnswer, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const answer = await cancelRun(client, 'deploy', request.params.workflowId, cancelRequestOf(request.body), request.log);
+      return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );
 
