@@ -4,10 +4,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ShipgateConfig } from '../../../config/types.js';
 import { decisionUpdate, deployStateQuery, type DeployState } from '../../../vocabulary/messages.js';
+import { pinnedQueue } from '../../../activities/deps.js';
+import { deployWorkflow } from '../../../workflows/deploy.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
-import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 /**
  * Two workers on one shared queue, each with its own data folder as on separate hosts. The
@@ -46,7 +48,7 @@ async function loseWorkerWhileAwaiting(service: SampleService) {
   const b = await worker(bConfig, `live-b-${run}`, a.taskQueue);
   await a.stop();
   // A's client closed with it; B's answers from here on.
-  return { repoId, handle: b.client.workflow.getHandle<typeof releaseWorkflow>(started.workflowId), bConfig, deploy: b.client.workflow.getHandle(`deploy:${repoId}:production`) };
+  return { repoId, b, handle: b.client.workflow.getHandle<typeof releaseWorkflow>(started.workflowId), bConfig, deploy: b.client.workflow.getHandle(`deploy:${repoId}:production`) };
 }
 
 describe('a deployment whose worker is lost while it awaits a decision', () => {
@@ -55,7 +57,7 @@ describe('a deployment whose worker is lost while it awaits a decision', () => {
     cleanups.push(() => service.stop());
     service.settings.url = service.repo.remote;
     delete service.settings.path;
-    const { repoId, handle, bConfig, deploy } = await loseWorkerWhileAwaiting(service);
+    const { repoId, handle, b, bConfig, deploy } = await loseWorkerWhileAwaiting(service);
 
     await service.clearFault('fail-deploy');
     expect((await deploy.executeUpdate(decisionUpdate, { args: ['retry'] })).accepted).toBe('retry');
@@ -68,6 +70,19 @@ describe('a deployment whose worker is lost while it awaits a decision', () => {
     // The report is the new worker's, in its own clone.
     const reports = await readdir(path.join(bConfig.dataDir, 'work', repoId, 'context'));
     expect(reports).toContain(state.report);
+
+    // A deployment a release starts pins itself on the release's worker first: when that one is
+    // gone, it pins itself on the shared queue instead of waiting.
+    const redeploy = await b.client.workflow.start(deployWorkflow, {
+      taskQueue: b.taskQueue,
+      workflowId: `deploy:${repoId}:production`,
+      args: [{ repoId, version: '1.0.0', pinnedTaskQueue: pinnedQueue(b.taskQueue, `lost-a-${run}`) }],
+    });
+    const again = await redeploy.result();
+    expect(again.outcome, again.reason).toBe('deployed');
+    expect(await activityAttempts(redeploy)).toMatchObject({ pinRun: 1 });
+    const pins = ((await redeploy.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pinRun');
+    expect(pins.map((e) => e.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([pinnedQueue(b.taskQueue, `lost-a-${run}`), b.taskQueue]);
   });
 
   it('ends a deployment of a path repository at once, naming the lost worker, when it is abandoned', async () => {
