@@ -11,7 +11,8 @@ const settings: RunSettings = {
   health: null,
 };
 const pin = { taskQueue: 'shipgate@worker-1', settings };
-const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000 };
+// A queue not served for twice the heartbeat timeout is a lost worker (see lostWorkerAfterMs).
+const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000, scheduleToStartTimeout: 40_000 };
 
 describe('activity profiles', () => {
   // Each row is the option object a workflow wrote out by hand before the profiles existed.
