@@ -73,6 +73,11 @@ class PinnedWorker {
     return this.pin.workerId;
   }
 
+  /** For the details line: where the steps run, and whether the run could move. */
+  describe(): string {
+    return `Worker: ${this.pin.workerId}${this.pin.movable === false ? ' (a path repository: the run is bound to this host)' : ''}`;
+  }
+
   private bind(pin: Pin): void {
     this.pin = pin;
     this.local = proxyActivities<Activities>(pinned(pin, DEPLOY_STEP));
@@ -363,6 +368,7 @@ class Deployment {
     showDetails([
       `**Deploy** of \`${state.repoId}\` **${state.version}** to ${state.environment}`,
       `Stage: ${name}`,
+      this.plan.worker.describe(),
       state.lastError ? `Last error: ${state.lastError}` : null,
       state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
       state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ShipgateConfig } from '../../../config/types.js';
-import { decisionUpdate, deployStateQuery, type DeployState } from '../../../vocabulary/messages.js';
+import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployState } from '../../../vocabulary/messages.js';
 import { pinnedQueue } from '../../../activities/deps.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
@@ -97,5 +97,29 @@ describe('a deployment whose worker is lost while it awaits a decision', () => {
     const state = await deploy.query(deployStateQuery);
     expect(state.outcome).toBe('abandoned');
     expect(state.report).toBeNull();
+  });
+});
+
+describe('a release stuck in QA on a lost worker', () => {
+  it('terminated, with its QA run, does not make the next release on a live worker skip the releasable commit', async () => {
+    const service = await createSampleService(`lost-qa-${run}`, (s) => {
+      s.test = { ...s.test, command: ['sh', '-c', 'sleep 5 && npm test --silent'] };
+    });
+    cleanups.push(() => service.stop());
+    service.settings.url = service.repo.remote;
+    delete service.settings.path;
+    const repoId = service.settings.id;
+    const a = await worker(await hostConfig([service]), `qa-lost-a-${run}`);
+    const first = await a.client.workflow.start(releaseWorkflow, { taskQueue: a.taskQueue, workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`, args: [{ repoId, deploy: false }] });
+    const state = await pollUntil(() => first.query(releaseStateQuery).catch(() => null), (s) => s?.stage === 'qa' && s.qa?.workflowId !== undefined, 120_000);
+    await a.stop();
+    const b = await worker(await hostConfig([service]), `qa-live-b-${run}`, a.taskQueue);
+    // The operator ends what waits for the lost worker, by hand, as before shipgate could cancel.
+    await b.client.workflow.getHandle(first.workflowId).terminate('stuck: its worker is gone');
+    await b.client.workflow.getHandle(state!.qa!.workflowId!).terminate('stuck: its worker is gone').catch(() => undefined);
+
+    const next = await b.client.workflow.start(releaseWorkflow, { taskQueue: b.taskQueue, workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`, args: [{ repoId, deploy: false }] });
+    const result = await next.result();
+    expect(result, JSON.stringify(await next.query(releaseStateQuery))).toMatchObject({ outcome: 'released', version: '1.0.0' });
   });
 });
