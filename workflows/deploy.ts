@@ -32,7 +32,7 @@ const NO_ROLLBACK = 'there is no previous release to roll back to';
 // Runs started before a lost worker was noticed waited for it; they replay that way.
 const REPIN_PATCH = 'deploy-repin-on-lost-worker';
 // Runs started before a decision was read as typed ("Retry", "roll back") ignored such signals.
-export const DECISION_SPELLINGS_PATCH = 'decide-signal-spellings';
+const DECISION_SPELLINGS_PATCH = 'decide-signal-spellings';
 // Runs cancelled before a cancellation was recorded ended without a report; they replay that way.
 const CANCEL_PATCH = 'cancel-records-outcome';
 
