@@ -50,10 +50,11 @@ export async function cancelRun(client: Client, kind: CancellableKind, workflowI
     if (error instanceof WorkflowNotFoundError) throw closed();
     throw error;
   }
-  let status: WorkflowExecutionStatusName = 'RUNNING';
-  for (const deadline = Date.now() + CANCEL_WAIT_MS; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, POLL_MS))) {
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  let status: WorkflowExecutionStatusName = (await bounded(client, () => handle.describe())).status.name;
+  while (status === 'RUNNING' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     status = (await bounded(client, () => handle.describe())).status.name;
-    if (status !== 'RUNNING') break;
   }
   const cancellation = status === 'RUNNING' ? null : await recordedCancellation(client, kind, handle, log);
   return {

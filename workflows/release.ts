@@ -61,9 +61,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   setHandler(cancelRequestSignal, async (request) => {
     watch.cancellation ??= { by: request.by, reason: request.reason, at: nowIso(), undone: [] };
     if (watch.state) watch.state.cancellation = watch.cancellation;
-    // The deployment learns who asked too; it is cancelled with this run.
+    // The deployment learns who asked too; it is cancelled with this run, and the signal must
+    // outlive that cancellation, which usually comes in the same workflow task.
     const deploy = watch.state?.deploy;
-    if (deploy) await getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request).catch(() => undefined);
+    if (deploy) await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request)).catch(() => undefined);
   });
   try {
     return await releaseSteps(input, watch);

@@ -92,6 +92,17 @@ describe('cancelling and terminating runs', () => {
     await releasesOneZeroZero(cancelled);
   });
 
+  it('cancels a QA run: its tests are stopped and it ends CANCELLED', async () => {
+    const started = await post(`/repos/${terminatedPath}/qa`);
+    expect(started.statusCode, started.body).toBe(202);
+    const url = `/qa/${encodeURIComponent(started.json().workflowId)}`;
+    await until(url, (run) => run.stage === 'test');
+    const answer = await post(`${url}/cancel`, { by: 'the tests' });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ status: 'CANCELLED', by: 'the tests', undone: [] });
+    expect((await post(`${url}/cancel`)).statusCode).toBe(409);
+  });
+
   it('answers 404 for a run it does not know', async () => {
     for (const url of [`/releases/release:nope-${suffix}/cancel`, `/deployments/deploy:nope-${suffix}:production/cancel`, `/qa/qa:nope-${suffix}:abc/cancel`]) {
       const answer = await post(url);
