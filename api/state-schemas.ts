@@ -9,6 +9,18 @@ export const RunStatus = Type.String({ description: 'The Temporal execution stat
 
 const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
 
+/** A run's move off a lost worker (`repin-on-lost-worker`). */
+export const Repins = Type.Optional(Type.Array(
+  Type.Object({ from: Type.String(), to: Type.String(), step: Type.String({ description: 'The step that waited on the lost worker' }), at: Type.String() }),
+  { description: 'Every move to a live worker after the run\'s worker was lost; absent from older runs' },
+));
+
+/** What a run that cannot move waits for. */
+export const WaitingForWorker = Type.Optional(Nullable(Type.Object(
+  { workerId: Type.String(), step: Type.String(), since: Type.String(), reason: Type.String() },
+  { description: 'Set while the run waits for a lost worker it cannot leave (a path repository lives on that worker\'s host)' },
+)));
+
 export const HealthSample = Type.Object({
   at: Type.String(),
   status: Nullable(Type.Integer()),
@@ -26,16 +38,6 @@ const IgnoredSignal = Type.Object(
     reason: Type.String(),
   },
   { description: 'A `decide` signal the run did not act on' },
-);
-
-const Repin = Type.Object(
-  {
-    from: Type.String({ description: 'The worker that was lost' }),
-    to: Type.String({ description: 'The worker the run went on with' }),
-    step: Type.String({ description: 'The step that waited for the lost worker, run again on the new one' }),
-    at: Type.String(),
-  },
-  { description: "A run's move to a live worker after its pinned worker was lost" },
 );
 
 const Cancellation = Nullable(Type.Object(
@@ -72,7 +74,7 @@ export const DeployState = Type.Object(
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
     report: Nullable(Type.String()),
-    repins: Type.Optional(Type.Array(Repin)),
+    repins: Repins,
     ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
     cancellation: Type.Optional(Cancellation),
   },
@@ -97,6 +99,8 @@ export const ReleaseState = Type.Object(
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
+    repins: Repins,
+    waitingForWorker: WaitingForWorker,
     ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
     cancellation: Type.Optional(Cancellation),
   },

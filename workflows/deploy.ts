@@ -75,7 +75,7 @@ class PinnedWorker {
 
   /** For the details line: where the steps run, and whether the run could move. */
   describe(): string {
-    return `Worker: ${this.pin.workerId}${this.pin.movable === false ? ' (a path repository: the run is bound to this host)' : ''}`;
+    return `Worker: ${this.pin.workerId}${this.pin.portable === false ? ' (a path repository: the run is bound to this host)' : ''}`;
   }
 
   private bind(pin: Pin): void {
@@ -103,7 +103,7 @@ class PinnedWorker {
   private async repin(step: string): Promise<void> {
     const lost = this.pin.workerId;
     const waited = `its queue was not served for ${Math.round(lostWorkerAfterMs(this.pin.settings) / 1000)}s`;
-    if (this.pin.movable === false) {
+    if (this.pin.portable === false) {
       this.bound = new HostBound(lost, `worker ${lost} is lost (${waited} at step ${step}), and repository "${this.repoId}" is a path on that worker's host, so no other worker can go on`);
       throw this.bound;
     }
@@ -132,7 +132,7 @@ async function pinDeployment(input: DeployInput, repinning: boolean): Promise<Pi
   if (!input.pinnedTaskQueue) return shared.pinRun({ repoId: input.repoId });
   if (!repinning) return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [{ repoId: input.repoId }]);
   try {
-    return await shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue, scheduleToStartTimeout: PARENT_WORKER_LOST_AFTER_MS }, [{ repoId: input.repoId }]);
+    return await shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue, scheduleToStartTimeout: input.lostWorkerAfterMs ?? PARENT_WORKER_LOST_AFTER_MS }, [{ repoId: input.repoId }]);
   } catch (error) {
     if (!isLostWorker(error)) throw error;
     return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [{ repoId: input.repoId }]);
