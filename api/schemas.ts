@@ -30,3 +30,25 @@ export const ErrorResponse = Type.Object(
 export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof ErrorResponse> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorResponse])) as Record<S, typeof ErrorResponse>;
 }
+
+/** The body of a cancellation: why, and who asks (both shown in the run's state). */
+export const CancelBody = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why the run is cancelled (default: none given)' })),
+    by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who asks (default: api)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CancelAnswer = Type.Object({
+  workflowId: WorkflowId,
+  runId: Type.String(),
+  status: Type.String({ description: 'CANCELLED once the run has ended; RUNNING while it is still undoing its local state' }),
+  by: Type.String(),
+  reason: Type.String(),
+  undone: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'What the run undid or ended, one line each; null while it has not finished' }),
+});
+
+export function cancelRequestOf(body: { reason?: string; by?: string } | undefined): { by: string; reason: string } {
+  return { by: body?.by ?? 'api', reason: body?.reason ?? 'no reason given' };
+}

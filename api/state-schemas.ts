@@ -63,6 +63,26 @@ export const HealthSample = Type.Object({
 });
 sameShape<Static<typeof HealthSample>, HealthSampleMessage>(true);
 
+const IgnoredSignal = Type.Object(
+  {
+    value: Type.String({ description: 'What was sent, as JSON when it was not a string' }),
+    at: Type.String(),
+    expected: Type.Array(Decision, { description: 'The decisions the run would have taken at that moment' }),
+    reason: Type.String(),
+  },
+  { description: 'A `decide` signal the run did not act on' },
+);
+
+const Cancellation = Nullable(Type.Object(
+  {
+    by: Type.String({ description: 'Who asked' }),
+    reason: Type.String(),
+    at: Type.String(),
+    undone: Type.Array(Type.String(), { description: 'What the run undid or ended, one line each' }),
+  },
+  { description: 'Set once the run was asked to cancel (POST …/cancel)' },
+));
+
 export const DeployState = Type.Object(
   {
     kind: Type.Literal('deploy'),
@@ -87,6 +107,9 @@ export const DeployState = Type.Object(
     outcome: Nullable(DeployOutcome),
     reason: Nullable(Type.String()),
     report: Nullable(Type.String()),
+    repins: Repins,
+    ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
+    cancellation: Type.Optional(Cancellation),
   },
   { description: 'The live state of a deployment' },
 );
@@ -112,6 +135,8 @@ export const ReleaseState = Type.Object(
     reason: Nullable(Type.String()),
     repins: Repins,
     waitingForWorker: WaitingForWorker,
+    ignoredSignals: Type.Optional(Type.Array(IgnoredSignal)),
+    cancellation: Type.Optional(Cancellation),
   },
   { description: 'The live state of a release, with its deployment' },
 );

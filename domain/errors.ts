@@ -36,6 +36,7 @@ export const ERRORS = {
   SHIPGATE_BAD_SIGNATURE: { status: 401, title: 'the webhook signature is missing or wrong', retryable: false },
   SHIPGATE_NOT_DEPLOYABLE: { status: 422, title: 'the repository has no deploy command configured', retryable: false },
   SHIPGATE_CANCELLED: { status: 409, title: 'the run was cancelled', retryable: false },
+  SHIPGATE_RUN_CLOSED: { status: 409, title: 'the run has already ended', retryable: false },
   SHIPGATE_INTERNAL: { status: 500, title: 'internal error', retryable: false },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
 

@@ -109,7 +109,7 @@ export interface ReleaseInput {
   trigger?: Trigger;
 }
 
-export const RELEASE_OUTCOMES = ['released', 'deployed', 'nothing-to-release', 'blocked-by-qa', 'deploy-failed', 'rolled-back', 'abandoned'] as const;
+export const RELEASE_OUTCOMES = ['released', 'deployed', 'nothing-to-release', 'blocked-by-qa', 'deploy-failed', 'rolled-back', 'abandoned', 'cancelled'] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 export interface ReleaseResult {
@@ -128,6 +128,27 @@ export type DeployDecision = (typeof DEPLOY_DECISIONS)[number];
 
 export const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'abandoned', 'failed'] as const;
 export type DeployOutcome = (typeof DEPLOY_OUTCOMES)[number];
+
+/**
+ * The decision a value names, read the way a person types it in the Temporal UI: any case, with
+ * spaces, hyphens or underscores (`"Retry"`, `"roll back"`, `"Roll-Back"`). Null for anything
+ * else, a value that is not a string among them.
+ */
+export function parseDecision(value: unknown): DeployDecision | null {
+  if (typeof value !== 'string') return null;
+  const word = value.toLowerCase().replace(/[\s_-]+/g, '');
+  return DEPLOY_DECISIONS.find((d) => d === word) ?? null;
+}
+
+/** A `decide` signal the run did not act on, kept so that the sender can see why. */
+export interface IgnoredSignal {
+  /** What was sent, as JSON when it was not a string. */
+  value: string;
+  at: string;
+  /** The decisions the run would have taken at that moment. */
+  expected: DeployDecision[];
+  reason: string;
+}
 
 export interface DeployInput {
   repoId: string;
@@ -192,6 +213,10 @@ export interface DeployState {
   outcome: DeployOutcome | null;
   reason: string | null;
   report: string | null;
+  /** Absent in runs recorded before workers could be lost. */
+  repins?: Repin[];
+  ignoredSignals?: IgnoredSignal[];
+  cancellation?: Cancellation | null;
 }
 
 export interface ReleaseState {
@@ -212,6 +237,9 @@ export interface ReleaseState {
   deploy: { workflowId: string; state: DeployState | null } | null;
   outcome: ReleaseOutcome | null;
   reason: string | null;
+  /** `decide` signals the release did not pass on to a deployment. */
+  ignoredSignals?: IgnoredSignal[];
+  cancellation?: Cancellation | null;
   /** Every move to another worker after one was lost; absent from runs recorded before. */
   repins?: Repin[];
   /** Set while the run waits for a lost worker it cannot leave. */
@@ -228,7 +256,23 @@ export interface DecisionResult {
 
 /** The API sends decisions as an update (answered synchronously); the UI and CLI can signal. */
 export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
+/** Typed as what it should carry; the handlers read whatever arrives with `parseDecision`. */
 export const decisionSignal = defineSignal<[DeployDecision]>('decide');
+/** Who asked to cancel a run, and why: the API signals it just before it cancels the run. */
+export interface CancelRequest {
+  by: string;
+  reason: string;
+}
+
+/** A run cancelled through Temporal: who asked, why, and what it undid of its local state. */
+export interface Cancellation extends CancelRequest {
+  at: string;
+  /** One line per thing undone or ended; empty when the run had nothing to undo. */
+  undone: string[];
+}
+
+export const cancelRequestSignal = defineSignal<[CancelRequest]>('cancelRequest');
+
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');
 

@@ -75,6 +75,13 @@ export function lostWorkerAfterMs(settings: Pick<RunSettings, 'heartbeatTimeoutM
 }
 
 /**
+ * How long a child run's `pinRun` waits on its parent's worker queue before it pins itself on the
+ * shared queue instead. The child does not know the heartbeat timeout before it is pinned, so it
+ * takes the bound `lostWorkerAfterMs` gives the default one (20 s).
+ */
+export const PARENT_WORKER_LOST_AFTER_MS = lostWorkerAfterMs({ heartbeatTimeoutMs: 20_000 });
+
+/**
  * Options for an activity on the queue of the worker the run is pinned to, with the configured
  * heartbeat timeout: a worker that dies mid-attempt is noticed by its missing heartbeat, not by
  * the (much longer) start-to-close timeout. Whether a failure is retried at all is the failure's

@@ -1,20 +1,26 @@
-import { ApplicationFailure, condition, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
-import { DEPLOY_COMMAND, DEPLOY_STEP, pinned, unpinned } from './activity-options.js';
+import { DEPLOY_COMMAND, DEPLOY_STEP, PARENT_WORKER_LOST_AFTER_MS, lostWorkerAfterMs, pinned, unpinned } from './activity-options.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
   DEPLOY_DECISIONS,
+  cancelRequestSignal,
+  parseDecision,
   decisionSignal,
   decisionUpdate,
   deployStateQuery,
+  type CancelRequest,
   type DeployDecision,
   type DeployInput,
   type DeployResult,
   type DeployState,
   type HealthSample,
+  type IgnoredSignal,
+  type Repin,
 } from '../vocabulary/messages.js';
+import { isLostWorker } from './lost-worker.js';
 import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
@@ -23,6 +29,115 @@ const MAX_SAMPLES_KEPT = 60;
 // Runs started before the ledger took the rollback target from git history; they replay that way.
 const LEDGER_PATCH = 'rollback-target-from-deploy-ledger';
 const NO_ROLLBACK = 'there is no previous release to roll back to';
+// Runs started before a lost worker was noticed waited for it; they replay that way.
+const REPIN_PATCH = 'deploy-repin-on-lost-worker';
+// Runs started before a decision was read as typed ("Retry", "roll back") ignored such signals.
+const DECISION_SPELLINGS_PATCH = 'decide-signal-spellings';
+// Runs cancelled before a cancellation was recorded ended without a report; they replay that way.
+const CANCEL_PATCH = 'cancel-records-outcome';
+
+type Pin = Awaited<ReturnType<Activities['pinRun']>>;
+
+/**
+ * The worker of a `path` repository is lost: its working copy is that host's folder, so no other
+ * worker can go on. The deployment ends at once with this reason instead of waiting.
+ */
+class HostBound extends ApplicationFailure {
+  constructor(readonly workerId: string, message: string) {
+    super(message, 'SHIPGATE_REPO_UNAVAILABLE', true);
+  }
+}
+
+/**
+ * The worker a deployment runs its steps on. A step whose worker is lost (see `isLostWorker`)
+ * moves the run to a live worker, which brings its own clone at the release the run deploys and
+ * runs the step again: a deploy command lost with its worker runs once more, which is why deploy
+ * commands must be idempotent.
+ */
+class PinnedWorker {
+  readonly repins: Repin[] = [];
+  local!: ActivityInterfaceFor<Activities>;
+  // A crashed worker may cost one more run of the deploy command; never more per attempt.
+  deploying!: ActivityInterfaceFor<Activities>;
+  /** The release the new worker's clone must hold before it goes on; unknown until resolved. */
+  release: { version: string; tag: string; sha: string } | null = null;
+  /** Set once the run lost the host of its `path` repository: nothing runs there any more. */
+  bound: HostBound | null = null;
+  onRepin: () => void = () => undefined;
+
+  constructor(private pin: Pin, private readonly repoId: string, private readonly repinning: boolean) {
+    this.bind(pin);
+  }
+
+  get workerId(): string {
+    return this.pin.workerId;
+  }
+
+  /** For the details line: where the steps run, and whether the run could move. */
+  describe(): string {
+    return `Worker: ${this.pin.workerId}${this.pin.portable === false ? ' (a path repository: the run is bound to this host)' : ''}`;
+  }
+
+  private bind(pin: Pin): void {
+    this.pin = pin;
+    this.local = proxyActivities<Activities>(pinned(pin, DEPLOY_STEP));
+    this.deploying = proxyActivities<Activities>(pinned(pin, DEPLOY_COMMAND));
+  }
+
+  /** Runs one step on the pinned worker, or, once that worker is lost, on a live one. */
+  async step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    if (this.bound) throw this.bound;
+    let moved = false;
+    for (;;) {
+      try {
+        if (moved) await this.checkRelease();
+        return await body();
+      } catch (error) {
+        if (!this.repinning || !isLostWorker(error)) throw error;
+        await this.repin(name);
+        moved = true;
+      }
+    }
+  }
+
+  private async repin(step: string): Promise<void> {
+    const lost = this.pin.workerId;
+    const waited = `its queue was not served for ${Math.round(lostWorkerAfterMs(this.pin.settings) / 1000)}s`;
+    if (this.pin.portable === false) {
+      this.bound = new HostBound(lost, `worker ${lost} is lost (${waited} at step ${step}), and repository "${this.repoId}" is a path on that worker's host, so no other worker can go on`);
+      throw this.bound;
+    }
+    const pin = await shared.pinRun.executeWithOptions({ summary: `move ${this.repoId} off the lost worker ${lost}` }, [{ repoId: this.repoId }]);
+    this.repins.push({ from: lost, to: pin.workerId, step, at: nowIso() });
+    this.bind(pin);
+    this.onRepin();
+  }
+
+  /** The new worker's clone holds the release at the commit the run deploys, or the run stops. */
+  private async checkRelease(): Promise<void> {
+    const release = this.release;
+    if (!release) return;
+    const resolved = await this.local.resolveRelease.executeWithOptions({ summary: `${release.tag} on worker ${this.pin.workerId}` }, [{ repoId: this.repoId, version: release.version }]);
+    if (resolved.sha !== release.sha) {
+      throw ApplicationFailure.nonRetryable(`worker ${this.pin.workerId} resolves ${release.tag} to ${resolved.sha.slice(0, 7)}, but the deployment deploys ${release.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
+    }
+  }
+}
+
+/**
+ * The first pin: on the parent's worker when a release started this run, bounded so that a lost
+ * parent worker sends it to the shared queue, to any live worker.
+ */
+async function pinDeployment(input: DeployInput, repinning: boolean): Promise<Pin> {
+  if (!input.pinnedTaskQueue) return shared.pinRun({ repoId: input.repoId });
+  if (!repinning) return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [{ repoId: input.repoId }]);
+  try {
+    return await shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue, scheduleToStartTimeout: input.lostWorkerAfterMs ?? PARENT_WORKER_LOST_AFTER_MS }, [{ repoId: input.repoId }]);
+  } catch (error) {
+    if (!isLostWorker(error)) throw error;
+    return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [{ repoId: input.repoId }]);
+  }
+}
 
 interface Target {
   version: string;
@@ -35,9 +150,9 @@ interface Target {
  * in: the input of a run started by hand (the Temporal UI, the CLI) is not evidence. Runs
  * recorded before the check keep the release they were given, so their histories replay.
  */
-async function releaseToDeploy(input: DeployInput, local: ActivityInterfaceFor<Activities>): Promise<NonNullable<DeployInput['release']>> {
+async function releaseToDeploy(input: DeployInput, worker: PinnedWorker): Promise<NonNullable<DeployInput['release']>> {
   if (input.release && !patched('deploy-checks-given-release')) return input.release;
-  const resolved = await local.resolveRelease({ repoId: input.repoId, version: input.version });
+  const resolved = await worker.step('resolve release', () => worker.local.resolveRelease({ repoId: input.repoId, version: input.version }));
   if (!input.release) return resolved;
   if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
     throw ApplicationFailure.nonRetryable(`the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
@@ -63,9 +178,8 @@ interface DeploymentPlan {
   previous: { version: string; tag: string } | null;
   liveBefore: string | null;
   rollbackNote: string;
-  /** Activities on the pinned worker, and the one that runs the deploy command. */
-  local: ActivityInterfaceFor<Activities>;
-  deploying: ActivityInterfaceFor<Activities>;
+  /** The worker the steps run on, which changes when it is lost. */
+  worker: PinnedWorker;
 }
 type DeploySettings = NonNullable<PinnedSettings['deploy']>;
 type HealthSettings = NonNullable<PinnedSettings['health']>;
@@ -76,22 +190,23 @@ type PinnedSettings = Awaited<ReturnType<Activities['pinRun']>>['settings'];
  * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
  */
 export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
-  const pin = await shared.pinRun.executeWithOptions(
-    input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {},
-    [{ repoId: input.repoId }],
-  );
+  let cancelRequest: CancelRequest | null = null;
+  setHandler(cancelRequestSignal, (request) => {
+    cancelRequest ??= request;
+  });
+  const repinning = patched(REPIN_PATCH);
+  const pin = await pinDeployment(input, repinning);
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
-  const local = proxyActivities<Activities>(pinned(pin, DEPLOY_STEP));
-  const release = await releaseToDeploy(input, local);
+  const worker = new PinnedWorker(pin, input.repoId, repinning);
+  const release = await releaseToDeploy(input, worker);
+  worker.release = { version: input.version, tag: release.tag, sha: release.sha };
   const environment = deploy?.environment ?? 'production';
   const { previous, liveBefore, rollbackNote } = deploy && patched(LEDGER_PATCH)
-    ? rollbackTargetFrom(await local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }]), input.version)
+    ? rollbackTargetFrom(await worker.step('deploy ledger', () => worker.local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }])), input.version)
     : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
-  // A crashed worker may cost one more run of the deploy command; never more per attempt.
-  const deploying = proxyActivities<Activities>(pinned(pin, DEPLOY_COMMAND));
 
-  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, local, deploying });
+  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker }, () => cancelRequest);
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },
     { key: VersionKey, value: input.version },
@@ -99,7 +214,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   ]);
   setHandler(deployStateQuery, () => deployment.state);
   setHandler(decisionUpdate, (d) => deployment.decide(d), { validator: (d: DeployDecision) => deployment.validate(d) });
-  setHandler(decisionSignal, (d) => deployment.decideIfFitting(d));
+  setHandler(decisionSignal, (d: unknown) => deployment.decideIfFitting(d));
   return deployment.run();
 }
 
@@ -114,7 +229,7 @@ class Deployment {
   private readonly info = workflowInfo();
   private readonly current: Target;
 
-  constructor(private readonly plan: DeploymentPlan) {
+  constructor(private readonly plan: DeploymentPlan, private readonly cancelRequest: () => CancelRequest | null) {
     const { input, environment, release } = plan;
     this.current = { version: input.version, tag: release.tag, sha: release.sha };
     this.state = {
@@ -140,7 +255,10 @@ class Deployment {
       outcome: null,
       reason: null,
       report: null,
+      repins: plan.worker.repins,
+      ignoredSignals: [],
     };
+    plan.worker.onRepin = () => this.details();
   }
 
   validate(d: DeployDecision): void {
@@ -156,17 +274,59 @@ class Deployment {
     return { accepted: d, stage: this.state.stage };
   }
 
-  decideIfFitting(d: DeployDecision): void {
+  /**
+   * A signal cannot be refused, so one that does not fit the moment is ignored, and kept in the
+   * state and details with what the run expects, for whoever sent it from the Temporal UI.
+   */
+  decideIfFitting(value: unknown): void {
+    const state = this.state;
+    const parsed = parseDecision(value);
+    const d = parsed !== null && (parsed === value || patched(DECISION_SPELLINGS_PATCH)) ? parsed : null;
     try {
+      if (d === null) throw new Error(`unknown decision: use ${DEPLOY_DECISIONS.join(', ')}`);
       this.validate(d);
       this.decide(d);
-    } catch {
-      // A signal cannot be refused; one that does not fit the moment is ignored.
+    } catch (error) {
+      const ignored: IgnoredSignal = {
+        value: typeof value === 'string' ? value : JSON.stringify(value) ?? String(value),
+        at: nowIso(),
+        expected: state.awaitingDecision ? [...state.decisionsAllowed] : [],
+        reason: (error as Error).message,
+      };
+      state.ignoredSignals = [...(state.ignoredSignals ?? []), ignored];
+      // Only the details: a signal handler that issued commands would not replay older runs.
+      this.details();
     }
   }
 
   async run(): Promise<DeployResult> {
-    const { input, deploy, previous, local } = this.plan;
+    try {
+      return await this.steps();
+    } catch (error) {
+      if (error instanceof HostBound) return this.finish('failed', error.message);
+      if (isCancellation(error) && patched(CANCEL_PATCH)) return CancellationScope.nonCancellable(() => this.endCancelled(error));
+      throw error;
+    }
+  }
+
+  /**
+   * Cancelled through Temporal, or with the release that started it: the deploy report records
+   * the run as abandoned, with who asked, and the run ends CANCELLED. Whatever the deploy
+   * command already changed stays; a rollback or a new deployment is the operator's to start.
+   */
+  private async endCancelled(error: unknown): Promise<never> {
+    // A release cancelled with its deployment tells it who asked just after the cancellation itself.
+    if (this.info.parent && !this.cancelRequest()) await condition(() => this.cancelRequest() !== null, '5s');
+    const request = this.cancelRequest() ?? { by: this.info.parent ? `the release ${this.info.parent.workflowId}` : 'Temporal', reason: 'cancelled' };
+    const cancellation = { ...request, at: nowIso(), undone: [] as string[] };
+    this.state.cancellation = cancellation;
+    const result = await this.finish('abandoned', `cancelled by ${request.by}: ${request.reason}`);
+    if (result.report) cancellation.undone.push(`the deployment ended; deploy report ${result.report} records it as abandoned`);
+    throw error;
+  }
+
+  private async steps(): Promise<DeployResult> {
+    const { input, deploy, previous, worker } = this.plan;
     if (!deploy) return this.finish('failed', `repository "${input.repoId}" has no deploy command configured`);
 
     let result = await this.attempt(this.current, 'deploy');
@@ -188,23 +348,32 @@ class Deployment {
         continue;
       }
       if (!previous) continue;
-      const rollback = await this.attempt({ version: previous.version, tag: previous.tag, sha: await local.resolveRelease({ repoId: input.repoId, version: previous.version }).then((r) => r.sha) }, 'rollback');
+      const target = await worker.step('resolve rollback target', () => worker.local.resolveRelease({ repoId: input.repoId, version: previous.version }));
+      const rollback = await this.attempt({ version: previous.version, tag: previous.tag, sha: target.sha }, 'rollback');
       if (rollback.ok) return this.finish('rolled-back', `rolled back to ${previous.version} after: ${result.reason}`);
       result = { ok: false, reason: `rollback to ${previous.version} failed too: ${rollback.reason}` };
     }
   }
 
   private stage(name: string): void {
-    const state = this.state;
-    state.stage = name;
+    this.state.stage = name;
     upsertSearchAttributes([{ key: StageKey, value: name }]);
     reportStageToParent(name);
+    this.details();
+  }
+
+  private details(): void {
+    const state = this.state;
+    const name = state.stage;
     showDetails([
       `**Deploy** of \`${state.repoId}\` **${state.version}** to ${state.environment}`,
       `Stage: ${name}`,
+      this.plan.worker.describe(),
       state.lastError ? `Last error: ${state.lastError}` : null,
       state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
       state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,
+      ...(state.repins ?? []).map((r) => `Moved from lost worker ${r.from} to ${r.to} at step ${r.step} (${r.at})`),
+      ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
     ]);
   }
 
@@ -223,7 +392,7 @@ class Deployment {
   }
 
   private async attempt(target: Target, kind: 'deploy' | 'rollback'): Promise<Verdict> {
-    const { input, deploy, deploying } = this.plan;
+    const { input, deploy, worker } = this.plan;
     const state = this.state;
     const budget = (deploy?.retries ?? 0) + 1;
     let reason = 'not attempted';
@@ -237,7 +406,7 @@ class Deployment {
       this.stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
       const record: DeployAttemptRecord = { attempt: state.attempts, version: target.version, kind, at: nowIso(), deployOk: false, healthOk: null, reason: '' };
       this.attempts.push(record);
-      const run = await deploying.runDeploy.executeWithOptions({ summary: `${kind} ${target.version} (attempt ${state.attempts})` }, [{
+      const run = await worker.step(`${kind} ${target.version}`, () => worker.deploying.runDeploy.executeWithOptions({ summary: `${kind} ${target.version} (attempt ${state.attempts})` }, [{
         repoId: input.repoId,
         version: target.version,
         tag: target.tag,
@@ -245,7 +414,7 @@ class Deployment {
         previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
         attempt: state.attempts,
         runId: this.info.runId,
-      }]);
+      }]));
       state.lastOutput = run.tail.slice(-10);
       record.deployOk = run.ok;
       if (!run.ok) {
@@ -267,14 +436,14 @@ class Deployment {
   }
 
   private async verify(version: string): Promise<Verdict> {
-    const { input, health, local } = this.plan;
+    const { input, health, worker } = this.plan;
     if (!health) return { ok: true, reason: 'no health check configured' };
     this.stage(`verify ${version}`);
     if (health.initialDelayMs > 0) await sleep(health.initialDelayMs);
     const started = Date.now();
     const samples: HealthSample[] = [];
     for (;;) {
-      const sample = await local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]);
+      const sample = await worker.step(`verify ${version}`, () => worker.local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]));
       samples.push(sample);
       this.state.samples.push(sample);
       if (this.state.samples.length > MAX_SAMPLES_KEPT) this.state.samples.splice(0, this.state.samples.length - MAX_SAMPLES_KEPT);
@@ -285,13 +454,13 @@ class Deployment {
   }
 
   private async finish(outcome: Outcome, reason: string): Promise<DeployResult> {
-    const { input, environment, release, previous, local } = this.plan;
+    const { input, environment, release, previous, worker } = this.plan;
     const state = this.state;
     state.outcome = outcome;
     state.reason = reason;
     state.awaitingDecision = false;
     this.stage('report');
-    const report = await local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [{
+    const report = await this.writeReport(() => worker.local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [{
       repoId: input.repoId,
       environment,
       version: input.version,
@@ -310,11 +479,24 @@ class Deployment {
       decisions: state.decisions,
       workflowId: this.info.workflowId,
       runId: this.info.runId,
-    }]);
-    state.report = report.name;
+    }]));
+    state.report = report?.name ?? null;
+    if (!report) state.reason = reason === worker.bound?.message ? `${reason}; no deploy report was written` : `${reason}; no deploy report was written: ${worker.bound?.message ?? 'its worker is lost'}`;
     markOutcome(outcome, input.version);
     this.stage('done');
-    return { repoId: input.repoId, environment, version: input.version, outcome, reason, attempts: state.attempts, report: report.name };
+    return { repoId: input.repoId, environment, version: input.version, outcome, reason: state.reason, attempts: state.attempts, report: state.report };
+  }
+
+  /** The report, written on a live worker; none when the run lost the host of its `path` repository. */
+  private async writeReport(write: () => Promise<{ name: string }>): Promise<{ name: string } | null> {
+    const { worker } = this.plan;
+    if (worker.bound) return null;
+    try {
+      return await worker.step('report', write);
+    } catch (error) {
+      if (error instanceof HostBound) return null;
+      throw error;
+    }
   }
 }
 

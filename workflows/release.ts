@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CancellationScope,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   ParentClosePolicy,
   patched,
@@ -16,10 +17,15 @@ import type { ReleaseFilesInput } from '../activities/release.js';
 import { GIT_STEP, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
+  DEPLOY_DECISIONS,
+  cancelRequestSignal,
   decisionSignal,
   deployStageSignal,
+  parseDecision,
   releaseStateQuery,
   workflowIdFor,
+  type DeployDecision,
+  type Cancellation,
   type DeployResult,
   type QaResult,
   type ReleaseInput,
@@ -32,8 +38,52 @@ import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
-/** The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy. */
+// Runs cancelled before a cancellation was recorded ended without an outcome; they replay that way.
+const CANCEL_PATCH = 'cancel-records-outcome';
+
+/** What the release knows of its own cancellation, shared with the steps below. */
+interface CancelWatch {
+  cancellation: Cancellation | null;
+  /** Set by the steps once they exist: the run's state and its details line. */
+  state: ReleaseState | null;
+  details: () => void;
+}
+
+/**
+ * The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy.
+ * Cancelled through Temporal (`POST /releases/:id/cancel`), it undoes its local state (the saga's
+ * `undoRelease`, its QA child and deployment cancelled with it) and ends CANCELLED, its state
+ * saying who asked, why, and what was undone.
+ */
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
+  const watch: CancelWatch = { cancellation: null, state: null, details: () => undefined };
+  setHandler(cancelRequestSignal, async (request) => {
+    watch.cancellation ??= { by: request.by, reason: request.reason, at: nowIso(), undone: [] };
+    if (watch.state) watch.state.cancellation = watch.cancellation;
+    // The deployment learns who asked too; it is cancelled with this run, and the signal must
+    // outlive that cancellation, which usually comes in the same workflow task.
+    const deploy = watch.state?.deploy;
+    if (deploy) await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request)).catch(() => undefined);
+  });
+  try {
+    return await releaseSteps(input, watch);
+  } catch (error) {
+    const state = watch.state;
+    if (!isCancellation(error) || !state || !patched(CANCEL_PATCH)) throw error;
+    const cancellation = watch.cancellation ?? { by: 'Temporal', reason: 'cancelled without a reason', at: nowIso(), undone: [] };
+    state.cancellation = cancellation;
+    if (state.qa?.workflowId && state.qa.outcome === null) cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
+    if (state.deploy && state.stage === 'deploy') cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
+    state.outcome = 'cancelled';
+    state.reason = `cancelled by ${cancellation.by}: ${cancellation.reason}; ${cancellation.undone.length ? `undone: ${cancellation.undone.join('; ')}` : 'nothing to undo'}`;
+    state.stage = 'done';
+    markOutcome('cancelled', state.version);
+    watch.details();
+    throw error;
+  }
+}
+
+async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<ReleaseResult> {
   const info = workflowInfo();
   const state: ReleaseState = {
     kind: 'release',
@@ -52,7 +102,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     deploy: null,
     outcome: null,
     reason: null,
+    ignoredSignals: [],
+    cancellation: watch.cancellation,
   };
+  watch.state = state;
   let pin: RunPin | null = null;
   const details = () => showDetails([
     `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
@@ -60,16 +113,31 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
     pin?.describe(),
     state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+    state.cancellation && !state.outcome ? `Cancelling: asked by ${state.cancellation.by} (${state.cancellation.reason})` : null,
+    ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
   ]);
+  watch.details = details;
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
     details();
   });
   state.steps = tracker.steps;
   setHandler(releaseStateQuery, () => state);
-  // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment.
-  setHandler(decisionSignal, async (decision) => {
-    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision);
+  // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment,
+  // read as typed ("Retry"), and whatever cannot be a decision stays visible here as well.
+  setHandler(decisionSignal, async (value: unknown) => {
+    const decision = parseDecision(value);
+    if (decision === null || !state.deploy) {
+      state.ignoredSignals = [...(state.ignoredSignals ?? []), {
+        value: typeof value === 'string' ? value : JSON.stringify(value) ?? String(value),
+        at: nowIso(),
+        expected: [...DEPLOY_DECISIONS],
+        reason: decision === null ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}` : `the release has not started its deployment yet (stage ${state.stage})`,
+      }];
+      details();
+    }
+    // The same signal as before for every value, so that older runs replay; the deployment decides.
+    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision ?? (value as DeployDecision));
   });
   // While it deploys, the release's ShipgateStage is its deployment's: "awaiting decision" finds both.
   setHandler(deployStageSignal, (stage) => {
@@ -194,7 +262,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
       if (await pin.recover(error, tracker.steps.at(-1)?.name ?? 'files')) continue;
       // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
       // next release starts from the source commit and makes exactly one release commit.
-      if (patched('undo-failed-release')) await undoRelease(local(), input.repoId, tag, preflight.sha, tracker);
+      if (patched('undo-failed-release')) {
+        const undone = await undoRelease(local(), input.repoId, tag, preflight.sha, tracker);
+        if (undone && isCancellation(error)) watch.cancellation?.undone.push(undone);
+      }
       throw error;
     }
   }
@@ -236,15 +307,17 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
  * The saga's compensation: undoes what the release did locally, even when the run is being
  * cancelled. The step's own failure is what the run reports, so a failed undo is only logged.
  */
-async function undoRelease(local: ActivityInterfaceFor<Activities>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<void> {
+async function undoRelease(local: ActivityInterfaceFor<Activities>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<string | null> {
   try {
-    await CancellationScope.nonCancellable(() => tracker.run(
+    const undone = await CancellationScope.nonCancellable(() => tracker.run(
       'undo',
       () => local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [{ repoId, tag, sourceSha }]),
       (u) => u.reason,
     ));
+    return undone.reason;
   } catch (error) {
     log.warn('the failed release could not be undone', { repoId, tag, error: (error as Error).message });
+    return `the local release ${tag} could not be undone: ${(error as Error).message}`;
   }
 }
 

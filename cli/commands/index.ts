@@ -1,6 +1,7 @@
 /** Every command by the name it is typed as; `shipgate <name>` runs the module found here. */
 import type { CommandModule, RunContext } from '../command.js';
 import * as abandon from './abandon.js';
+import * as cancel from './cancel.js';
 import * as deployments from './deployments.js';
 import * as list from './list.js';
 import * as plan from './plan.js';
@@ -14,7 +15,7 @@ import * as status from './status.js';
 import * as watch from './watch.js';
 
 /** In the order `shipgate --help` lists them. */
-export const COMMANDS = { release, qa, plan, status, list, retry, rollback, abandon, reports, deployments, repos, watch };
+export const COMMANDS = { release, qa, plan, status, list, retry, rollback, abandon, cancel, reports, deployments, repos, watch };
 
 export type CommandName = keyof typeof COMMANDS;
 export type Command = ReturnType<(typeof COMMANDS)[CommandName]['parse']>;

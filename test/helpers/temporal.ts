@@ -39,13 +39,14 @@ export interface TestWorker {
 }
 
 /** A real worker on its own task queue against the shared dev server. */
-export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string; reportKeys?: ReportKeys } = {}): Promise<TestWorker> {
+/** `taskQueue`: another worker's, so that both serve one shared queue, as workers on separate hosts do. */
+export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string; reportKeys?: ReportKeys; taskQueue?: string } = {}): Promise<TestWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const scoped: ShipgateConfig = { ...config, temporal: { ...config.temporal, address, taskQueue } };
   const nativeConnection = await NativeConnection.connect({ address });
   const workers = await createWorkers({

@@ -61,8 +61,11 @@ describe('GET /docs/json', () => {
       expect(doc.info.title).toBe('shipgate');
       expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
       expect(Object.keys(doc.paths).sort()).toEqual([
-        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/{decision}', '/healthz', '/hooks/github', '/hooks/gitlab',
-        '/qa', '/qa/{workflowId}', '/releases', '/releases/{workflowId}', '/releases/{workflowId}/{decision}', '/repos', '/repos/{id}',
+        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/cancel', '/deployments/{workflowId}/{decision}',
+        '/healthz', '/hooks/github', '/hooks/gitlab',
+        '/qa', '/qa/{workflowId}', '/qa/{workflowId}/cancel',
+        '/releases', '/releases/{workflowId}', '/releases/{workflowId}/cancel', '/releases/{workflowId}/{decision}',
+        '/repos', '/repos/{id}',
         '/repos/{id}/deployments', '/repos/{id}/plan', '/repos/{id}/qa', '/repos/{id}/releases', '/repos/{id}/reports',
         '/repos/{id}/watch', '/repos/{id}/watch/pause', '/repos/{id}/watch/resume',
       ]);

@@ -16,6 +16,7 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 const suffix = randomBytes(4).toString('hex');
 const id = `cli-${suffix}`;
 const faultyId = `cli-faulty-${suffix}`;
+const cancelId = `cli-cancel-${suffix}`;
 
 interface CliRun {
   code: number;
@@ -29,6 +30,7 @@ describe('the shipgate CLI against the real API', () => {
   let apiUrl: string;
   let service: SampleService;
   let faulty: SampleService;
+  let cancelling: SampleService;
 
   /** Runs the CLI in-process, as a person would type it, with the API's URL and token in its environment. */
   async function shipgate(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -47,7 +49,8 @@ describe('the shipgate CLI against the real API', () => {
       settings.watch = { interval: '1h' };
     });
     faulty = await createSampleService(faultyId);
-    worker = await startTestWorker(await testConfig([service.settings, faulty.settings]));
+    cancelling = await createSampleService(cancelId);
+    worker = await startTestWorker(await testConfig([service.settings, faulty.settings, cancelling.settings]));
     await reconcileSchedules(worker.client, worker.config, worker.taskQueue, pino({ level: 'silent' }));
     app = await buildTestApp(worker.config, worker.client);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -58,7 +61,7 @@ describe('the shipgate CLI against the real API', () => {
     await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, pino({ level: 'silent' }));
     await app?.close();
     await worker?.stop();
-    await Promise.all([service?.stop(), faulty?.stop()]);
+    await Promise.all([service?.stop(), faulty?.stop(), cancelling?.stop()]);
   });
 
   it('shows, pauses and resumes the branch watch', async () => {
@@ -233,5 +236,22 @@ describe('the shipgate CLI against the real API', () => {
     const late = await shipgate(['retry', `release:${faultyId}`]);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/^shipgate: .+ \(SHIPGATE_NO_DECISION_AWAITED\)\n$/);
+  });
+
+  it('cancels a release, says who asked and what was undone, and refuses a run that has ended', async () => {
+    await cancelling.fault('fail-deploy');
+    expect((await shipgate(['release', cancelId, '--follow', '--interval', '200ms'])).code).toBe(3);
+    const cancelled = await shipgate(['cancel', `release:${cancelId}`, '--reason', 'release freeze']);
+    expect(cancelled).toMatchObject({ code: 0, stderr: '' });
+    const lines = cancelled.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^release:${cancelId}: cancelled by .+ \\(shipgate cancel\\) \\(release freeze\\)$`));
+    expect(lines.slice(1)).toEqual([`  undone: deployment deploy:${cancelId}:production cancelled with the release`]);
+
+    const late = await shipgate(['cancel', `release:${cancelId}`]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/^shipgate: release:.+ has already ended: it is cancelled \(SHIPGATE_RUN_CLOSED\)\n$/);
+    const unknown = await shipgate(['cancel', 'nonsense']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/is not a workflow ID/);
   });
 });

@@ -4,7 +4,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecision, type DeployState } from '../../../vocabulary/messages.js';
+import { pollUntil } from '../../helpers/api.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -83,6 +85,7 @@ describe('deployment', () => {
       'dep-deadline': (s) => { s.deploy = { ...s.deploy!, decisionTimeout: '2s' }; },
       'dep-abandon': () => {},
       'dep-signal': () => {},
+      'dep-spelling': () => {},
       'dep-auto': (s) => { s.deploy = { ...s.deploy!, autoRollback: true }; },
       [LEDGER]: () => {},
       [LEDGER_ABANDON]: () => {},
@@ -216,6 +219,41 @@ describe('deployment', () => {
     ]);
     expect((await handle.result()).outcome).toBe('deployed');
     expect(await s.servingVersion()).toBe('1.0.0');
+  });
+
+  it('reads a decide signal as a person types it, and keeps the ones it cannot take in the state and details', async () => {
+    const s = service('dep-spelling');
+    await s.fault('fail-deploy');
+    const handle = await startRelease('dep-spelling');
+    await untilAwaitingDecision('dep-spelling');
+    const cli = await locateTemporalCli();
+    if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
+    const signal = (workflowId: string, input: string) => execa(cli.path, [
+      'workflow', 'signal', '--address', inject('temporalAddress'), '--namespace', 'default',
+      '--workflow-id', workflowId, '--name', 'decide', '--input', input,
+    ]);
+    const deployId = 'deploy:dep-spelling:production';
+    await signal(deployId, '"Roll back"'); // a decision, but there is nothing to roll back to
+    await signal(deployId, '"Ship it"');
+    await signal(handle.workflowId, '{"decision":"retry"}'); // the release passes it on
+    const state = await pollUntil(() => deployStateOf('dep-spelling'), (st) => (st.ignoredSignals?.length ?? 0) === 3);
+    expect(state.ignoredSignals!.map((i) => [i.value, i.expected])).toEqual([
+      ['Roll back', ['retry', 'abandon']],
+      ['Ship it', ['retry', 'abandon']],
+      ['{"decision":"retry"}', ['retry', 'abandon']],
+    ]);
+    expect(state.ignoredSignals![0]!.reason).toMatch(/rollback is not possible here: .*no previous release to roll back to/);
+    expect(state.ignoredSignals![1]!.reason).toMatch(/unknown decision: use retry, rollback, abandon/);
+    expect(state.awaitingDecision).toBe(true);
+    const details = (await worker.client.workflow.getHandle(deployId).query(workflowMetadataQuery)).currentDetails ?? '';
+    expect(details).toContain('Ignored signal decide "Ship it"');
+    expect(details).toContain('(expected retry | abandon)');
+    const release = await handle.query(releaseStateQuery);
+    expect(release.ignoredSignals?.map((i) => i.value)).toEqual(['{"decision":"retry"}']);
+
+    await s.clearFault('fail-deploy');
+    await signal(handle.workflowId, '" Retry "');
+    expect((await handle.result()).outcome).toBe('deployed');
   });
 
   it('rolls back to the last version verified healthy, not to the tag before, and the record survives a new worker', async () => {

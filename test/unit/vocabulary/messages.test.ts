@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isShipgateScheduleId, scheduleIdFor, workflowIdFor } from '../../../vocabulary/messages.js';
+import { isShipgateScheduleId, parseDecision, scheduleIdFor, workflowIdFor } from '../../../vocabulary/messages.js';
 
 describe('business IDs', () => {
   it('names the runs of a repository', () => {
@@ -21,5 +21,17 @@ describe('business IDs', () => {
     expect(isShipgateScheduleId(scheduleIdFor('release-train', 'app'))).toBe(true);
     expect(isShipgateScheduleId('nightly-backup')).toBe(false);
     expect(isShipgateScheduleId('watch-tick:app')).toBe(false);
+  });
+});
+
+describe('a decision as a person types it', () => {
+  it('reads any case, spaces, hyphens and underscores', () => {
+    for (const typed of ['retry', 'Retry', ' RETRY ', 're-try']) expect(parseDecision(typed), typed).toBe('retry');
+    for (const typed of ['rollback', 'roll back', 'Roll-Back', 'roll_back', 'ROLLBACK']) expect(parseDecision(typed), typed).toBe('rollback');
+    expect(parseDecision('Abandon')).toBe('abandon');
+  });
+
+  it('reads nothing else as a decision', () => {
+    for (const value of ['ship it', 'retryy', '', 'roll', 42, null, { decision: 'retry' }, ['retry']]) expect(parseDecision(value), JSON.stringify(value)).toBeNull();
   });
 });

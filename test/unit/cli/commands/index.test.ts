@@ -4,7 +4,7 @@ import { commandUsage, overallUsage } from '../../../../cli/usage.js';
 
 describe('the command registry', () => {
   it('holds one module per command, each with its spec, parse and run', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['release', 'qa', 'plan', 'status', 'list', 'retry', 'rollback', 'abandon', 'reports', 'deployments', 'repos', 'watch']);
+    expect(Object.keys(COMMANDS)).toEqual(['release', 'qa', 'plan', 'status', 'list', 'retry', 'rollback', 'abandon', 'cancel', 'reports', 'deployments', 'repos', 'watch']);
     for (const module of Object.values(COMMANDS)) {
       expect(module.spec.synopsis).toMatch(/^[a-z]+( |$)/);
       expect(typeof module.parse).toBe('function');
