@@ -94,7 +94,21 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
 
+  let releasedAt = '';
+  const planVersion = async () => {
+    releasedAt = nowIso();
+    const planned = await tracker.run(
+      'version',
+      () => local.planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }]),
+      (p) => p.reason,
+    );
+    state.plan = { bump: planned.bump, reason: planned.reason, commits: planned.commitCount };
+    return planned;
+  };
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
+  // Planned before QA: a commit range with nothing releasable ends here, not after minutes of tests.
+  const planned = patched('plan-before-qa') ? await planVersion() : null;
+  if (planned?.version === null) return finish('nothing-to-release', approval ? planned.reason : `${planned.reason}; QA was not run`, approval);
   if (approval) {
     state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
@@ -104,13 +118,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     approval = qa.report;
   }
 
-  const releasedAt = nowIso();
-  const plan = await tracker.run(
-    'version',
-    () => local.planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }]),
-    (p) => p.reason,
-  );
-  state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
+  const plan = planned ?? (await planVersion());
   if (plan.version === null) return finish('nothing-to-release', plan.reason, approval);
   state.version = plan.version;
   state.tag = plan.tag;
