@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { DEPLOY_DECISIONS } from '../vocabulary/messages.js';
 import { WorkflowId } from './schemas.js';
 
 export function Nullable<T extends TSchema>(schema: T) {
@@ -35,6 +36,8 @@ export const DeployState = Type.Object(
     awaitingDecision: Type.Boolean(),
     decisionsAllowed: Type.Array(Type.String()),
     decisionDeadline: Nullable(Type.String()),
+    failedAttempt: Type.Optional(Nullable(Type.String({ description: 'While a decision is awaited: the attempt that failed last, the release or its rollback' }))),
+    decisionEffects: Type.Optional(Nullable(Type.Object(Object.fromEntries(DEPLOY_DECISIONS.map((d) => [d, Type.Optional(Type.String())])), { description: 'While a decision is awaited: what each allowed decision would do' }))),
     decisions: Type.Array(Type.Object({ decision: Type.String(), at: Type.String() })),
     lastError: Nullable(Type.String()),
     lastOutput: Type.Array(Type.String()),
