@@ -105,10 +105,24 @@ function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlEle
       name: attribute(testcase, 'name') ?? classname ?? '(unnamed test)',
       file: framed?.file ?? (file === undefined ? undefined : repoFile(file, repoRoot)),
       line: Number.isInteger(declaredLine) && declaredLine > 0 ? declaredLine : framed?.line,
-      message: messageAttribute !== '' ? messageAttribute : text(problem),
+      message: messageAttribute !== '' ? withLinesFromText(messageAttribute, text(problem)) : text(problem),
       details: `${messageAttribute}\n${text(problem)}`,
     }),
   );
+}
+
+const MAX_TEXT_SEARCHED = 20_000;
+
+/**
+ * Node's JUnit reporter drops the newlines from the message attribute ("first linesecond line")
+ * while the element text keeps them: the same characters, found there, give the lines back.
+ */
+function withLinesFromText(message: string, body: string): string {
+  if (message.includes('\n') || !body.includes('\n')) return message;
+  const chars = [...message.replace(/\s+/g, '')];
+  if (chars.length === 0 || chars.length > MAX_MESSAGE_CHARS * 4) return message;
+  const pattern = new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*'), 'u');
+  return pattern.exec(body.slice(0, MAX_TEXT_SEARCHED))?.[0] ?? message;
 }
 
 const Assertion = Type.Object({
