@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
@@ -8,6 +8,7 @@ import { analyseCommitsInSlices } from '../domain/commits.js';
 import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
 import { diffCoverage } from '../domain/diff-coverage.js';
 import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
+import { failuresFromOutput, type OutputFailures } from '../domain/test-output.js';
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../vocabulary/messages.js';
 import type { ActivityDeps } from './deps.js';
@@ -33,6 +34,8 @@ export interface QaInspection {
 /** Bounds what travels through workflow history; the report and the log file have the rest. */
 const MAX_COMMITS_LISTED = 200;
 const MAX_FILES_LISTED = 200;
+/** Of a long log, the end is read for failing tests: the runners list them last, and memory stays bounded. */
+const MAX_OUTPUT_READ = 4 * 1024 * 1024;
 
 export function createQaActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -146,6 +149,11 @@ export function createQaActivities(deps: ActivityDeps) {
             : `${repo.test.results.path}: ${(error as Error).message}`;
         }
       }
+      // Without test.results the console is all there is; the common runners name their failures there.
+      let fromOutput: OutputFailures | null = null;
+      if (!repo.test.results && result.exitCode !== 0 && !result.spawnError && !result.timedOut) {
+        fromOutput = failuresFromOutput(await readTail(logFile, MAX_OUTPUT_READ), dir);
+      }
       return {
         command: repo.test.command,
         exitCode: result.exitCode,
@@ -158,6 +166,7 @@ export function createQaActivities(deps: ActivityDeps) {
         logFile,
         summary: summary ? { ...summary, failures: summary.failures.slice(0, 200) } : null,
         resultsProblem,
+        fromOutput: fromOutput && { ...fromOutput, failures: fromOutput.failures.slice(0, 200) },
       };
     },
 
@@ -209,6 +218,23 @@ export function createQaActivities(deps: ActivityDeps) {
       return { name: await writeReportFile(dir, outcome, at, text, deps.reportKeys), outcome, reason };
     },
   };
+}
+
+/** The last `maxBytes` of a file as text; empty when it cannot be read. */
+async function readTail(file: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
 }
 
 export type QaActivities = ReturnType<typeof createQaActivities>;

@@ -101,7 +101,7 @@ function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlEle
   // Node's own runner names no file; the first stack frame inside the repository does.
   const framed = file === undefined && repoRoot !== undefined ? frameInRepository(`${messageAttribute}\n${text(problem)}`, repoRoot) : null;
   summary.failures.push(
-    failure({
+    testFailure({
       name: attribute(testcase, 'name') ?? classname ?? '(unnamed test)',
       file: framed?.file ?? (file === undefined ? undefined : repoFile(file, repoRoot)),
       line: Number.isInteger(declaredLine) && declaredLine > 0 ? declaredLine : framed?.line,
@@ -168,7 +168,7 @@ export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary 
         summary.failed += 1;
         const messages = (assertion.failureMessages ?? []).join('\n');
         const name = assertion.fullName || assertion.title;
-        summary.failures.push(failure({ name, file, line: assertion.location?.line, message: messages, details: messages }));
+        summary.failures.push(testFailure({ name, file, line: assertion.location?.line, message: messages, details: messages }));
       } else {
         // pending, skipped, todo, disabled: the test exists but did not run.
         summary.skipped += 1;
@@ -179,7 +179,7 @@ export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary 
     if (failedToRun && testFile.message) {
       summary.total += 1;
       summary.failed += 1;
-      summary.failures.push(failure({ name: file, file, message: testFile.message, details: testFile.message }));
+      summary.failures.push(testFailure({ name: file, file, message: testFile.message, details: testFile.message }));
     }
   }
   return summary;
@@ -193,7 +193,7 @@ function pointerToField(pointer: string): string {
     .join('');
 }
 
-function repoFile(file: string, repoRoot: string | undefined): string {
+export function repoFile(file: string, repoRoot: string | undefined): string {
   return repoRoot === undefined ? file : (toRepoPath(file, repoRoot) ?? file);
 }
 
@@ -208,7 +208,7 @@ function frameInRepository(details: string, repoRoot: string): { file: string; l
   return null;
 }
 
-interface FailureInput {
+export interface FailureInput {
   name: string;
   file?: string;
   line?: number;
@@ -217,7 +217,8 @@ interface FailureInput {
   details: string;
 }
 
-function failure(input: FailureInput): TestFailure {
+/** One failure as a report shows it: a short message without the stack, and the line of the test where known. */
+export function testFailure(input: FailureInput): TestFailure {
   const result: TestFailure = { name: input.name, message: shortMessage(input.message) };
   if (input.file !== undefined) result.file = input.file;
   const line = input.line ?? (input.file === undefined ? undefined : lineInStack(stripVTControlCharacters(input.details), input.file));
