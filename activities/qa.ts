@@ -11,12 +11,12 @@ import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type Qa
 import { failuresFromOutput, type OutputFailures } from '../domain/test-output.js';
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../vocabulary/messages.js';
-import type { ActivityDeps } from './deps.js';
+import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit, resolveCommit } from './git.js';
+import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, resolveCommit } from './git.js';
 import { runCommand } from './process.js';
 import { findReportOfRun, readReports, writeReportFile } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy } from './working-copy.js';
 
 export interface QaInspection {
   sha: string;
@@ -37,13 +37,10 @@ const MAX_FILES_LISTED = 200;
 /** Of a long log, the end is read for failing tests: the runners list them last, and memory stays bounded. */
 const MAX_OUTPUT_READ = 4 * 1024 * 1024;
 
-export function createQaActivities(deps: ActivityDeps) {
-  const now = deps.now ?? (() => new Date());
-
-  async function checkout(repoId: string, sha: string) {
-    const repo = repoOrFail(deps.config, repoId);
-    const dir = await workingCopy(deps.config, repo);
-    const git = openGit(dir);
+export function createQaActivities(deps: ResolvedDeps) {
+  /** The working copy at the commit under test; only the inspection, QA's first step, fetches it. */
+  async function checkout(repoId: string, sha: string, fetch: boolean) {
+    const { repo, dir, git } = await openWorkingCopy(deps, repoId, { fetch });
     if ((await resolveCommit(git, sha)) !== sha) {
       throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${sha} does not exist in repository "${repoId}"`);
     }
@@ -59,7 +56,7 @@ export function createQaActivities(deps: ActivityDeps) {
 
   return {
     async inspectForQa(input: { repoId: string; sha: string }): Promise<QaInspection> {
-      const { repo, dir, git, head } = await checkout(input.repoId, input.sha);
+      const { repo, dir, git, head } = await checkout(input.repoId, input.sha, true);
       const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
       if (modified) {
         throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`);
@@ -90,8 +87,7 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async analyseChanges(input: { repoId: string; sha: string; baseSha: string | null; baseRef: string | null }): Promise<ChangeFacts> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const git = openGit(await workingCopy(deps.config, repo));
+      const { git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const commits = await commitsInRange(git, input.baseSha, input.sha);
       const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
@@ -120,7 +116,7 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async runTests(input: { repoId: string; sha: string; runId: string }): Promise<TestRunFacts> {
-      const { repo, dir } = await checkout(input.repoId, input.sha);
+      const { repo, dir } = await checkout(input.repoId, input.sha, false);
       // A result or coverage file left by an earlier run must never be mistaken for this one's.
       if (repo.test.results) await rm(path.resolve(dir, repo.test.results.path), { force: true });
       if (repo.coverage) await rm(path.resolve(dir, repo.coverage.path), { force: true });
@@ -171,10 +167,8 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async measureCoverage(input: { repoId: string; sha: string; baseSha: string | null }): Promise<CoverageFacts> {
-      const repo = repoOrFail(deps.config, input.repoId);
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       if (!repo.coverage) return { configured: false };
-      const dir = await workingCopy(deps.config, repo);
-      const git = openGit(dir);
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       let text: string;
       try {
@@ -208,9 +202,8 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async writeQaReport(input: Omit<QaReportInput, 'createdAt'>): Promise<{ name: string; outcome: QaOutcome; reason: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const dir = await workingCopy(deps.config, repo);
-      const at = now();
+      const { dir } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const at = deps.now();
       const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });
       const reason = qaReason(input.tests, input.coverage);
       const existing = await findReportOfRun(dir, input.runId, [outcome], deps.reportKeys);
