@@ -68,7 +68,7 @@ function decisionLines(workflowId: string, decision: AwaitedDecision, formatTime
   const what = [decision.version, decision.environment ? `to ${decision.environment}` : null].filter(Boolean).join(' ');
   // A deployment that names its failure may be failing its rollback, not the release: say which.
   const head = decision.failure
-    ? `awaits a decision on ${what || 'the release'}: ${decision.failure}`
+    ? `awaits a decision${decision.environment ? ` in ${decision.environment}` : ''}: ${decision.failure}`
     : `awaits a decision: deploying ${what || 'the release'} failed${decision.lastError ? `: ${decision.lastError}` : ''}`;
   const commands = decision.allowed.map((choice) => `shipgate ${choice} ${decision.sendTo}`);
   const width = Math.max(0, ...commands.map((command) => command.length));

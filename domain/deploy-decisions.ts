@@ -14,9 +14,9 @@ export function describeFailure(failed: FailedAttempt): string {
   return `${failed.kind === 'deploy' ? `deploying ${failed.version}` : `the rollback to ${failed.version}`} failed: ${failed.reason}`;
 }
 
-/** What the environment runs after the failed attempt, as far as shipgate knows; what abandon leaves behind. */
-export function leftInPlace(failed: FailedAttempt): string {
-  return failed.deployed ? `${failed.version} live, failing its health check` : `the environment as the failed deploy command of ${failed.version} left it`;
+/** The reason an abandoned deployment ends with: what failed last, and what stays live when shipgate knows. */
+export function abandonedReason(failed: FailedAttempt): string {
+  return `abandoned by an operator after ${describeFailure(failed)}${failed.deployed ? `; ${failed.version} is left live, failing its health check` : ''}`;
 }
 
 /**
@@ -27,7 +27,9 @@ export function decisionEffects(input: { version: string; rollbackTo: string | n
   const effects: Record<DeployDecision, string | null> = {
     retry: `deploy ${input.version} again`,
     rollback: input.rollbackTo && `roll back to ${input.rollbackTo}${input.failed.kind === 'rollback' ? ' again' : ''}`,
-    abandon: `leave ${leftInPlace(input.failed)}`,
+    abandon: input.failed.deployed
+      ? `leave ${input.failed.version} live, failing its health check`
+      : `stop, with the environment as the failed deploy command of ${input.failed.version} left it`,
   };
   return Object.fromEntries(input.allowed.flatMap((d) => (effects[d] ? [[d, effects[d]]] : [])));
 }

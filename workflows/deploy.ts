@@ -2,7 +2,7 @@ import { ApplicationFailure, condition, type ActivityInterfaceFor, patched, prox
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
 import { DEPLOY_COMMAND, DEPLOY_STEP, pinned, unpinned } from './activity-options.js';
-import { decisionEffects, describeFailure, leftInPlace, rolledBackReason, type FailedAttempt } from '../domain/deploy-decisions.js';
+import { abandonedReason, decisionEffects, describeFailure, rolledBackReason, type FailedAttempt } from '../domain/deploy-decisions.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
@@ -190,7 +190,7 @@ class Deployment {
         chosen = await this.awaitDecision(deploy.decisionTimeoutMs, failed);
       }
       if (chosen === null) return this.finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after ${describeFailure(failed)}`);
-      if (chosen === 'abandon') return this.finish('abandoned', `abandoned by an operator after ${describeFailure(failed)}; left ${leftInPlace(failed)}`);
+      if (chosen === 'abandon') return this.finish('abandoned', abandonedReason(failed));
       if (chosen === 'retry') {
         const retried = await this.attempt(this.current, 'deploy');
         if (retried.ok) return this.finish('deployed', `${input.version} is live after a retry (${retried.reason})`);

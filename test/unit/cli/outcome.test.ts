@@ -66,7 +66,7 @@ describe('verdictOf', () => {
       decisionEffects: { retry: 'deploy 1.1.0 again', rollback: 'roll back to 1.0.0 again', abandon: 'leave 1.0.0 live, failing its health check' },
     };
     expect(verdict(releaseAt('deploy', afterRollback))?.lines).toEqual([
-      '! release:sample awaits a decision on 1.1.0 to production: the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
+      '! release:sample awaits a decision in production: the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
       '  choose one of:',
       '    shipgate retry release:sample     deploy 1.1.0 again',
       '    shipgate rollback release:sample  roll back to 1.0.0 again',

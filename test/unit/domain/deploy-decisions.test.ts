@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionEffects, describeFailure, leftInPlace, rolledBackReason, type FailedAttempt } from '../../../domain/deploy-decisions.js';
+import { abandonedReason, decisionEffects, describeFailure, rolledBackReason, type FailedAttempt } from '../../../domain/deploy-decisions.js';
 
 const unhealthy = 'health check failed 3 times (budget 2): HTTP 503';
 const deployFailed: FailedAttempt = { kind: 'deploy', version: '1.3.0', reason: unhealthy, deployed: true };
@@ -13,10 +13,10 @@ describe('describeFailure', () => {
   });
 });
 
-describe('leftInPlace', () => {
-  it('calls a version live only when its deploy command succeeded', () => {
-    expect(leftInPlace(rollbackFailed)).toBe('1.2.1 live, failing its health check');
-    expect(leftInPlace({ ...deployFailed, deployed: false, reason: 'the deploy command exited with 1' })).toBe('the environment as the failed deploy command of 1.3.0 left it');
+describe('abandonedReason', () => {
+  it('says what stays live only when its deploy command succeeded', () => {
+    expect(abandonedReason(rollbackFailed)).toBe(`abandoned by an operator after the rollback to 1.2.1 failed: ${unhealthy}; 1.2.1 is left live, failing its health check`);
+    expect(abandonedReason({ ...deployFailed, deployed: false, reason: 'the deploy command exited with 1' })).toBe('abandoned by an operator after deploying 1.3.0 failed: the deploy command exited with 1');
   });
 });
 
@@ -34,6 +34,13 @@ describe('decisionEffects', () => {
       retry: 'deploy 1.3.0 again',
       rollback: 'roll back to 1.2.1 again',
       abandon: 'leave 1.2.1 live, failing its health check',
+    });
+  });
+
+  it('does not call a version live when its deploy command failed', () => {
+    const commandFailed: FailedAttempt = { ...deployFailed, deployed: false, reason: 'the deploy command exited with 1' };
+    expect(decisionEffects({ version: '1.3.0', rollbackTo: null, failed: commandFailed, allowed: ['abandon'] })).toEqual({
+      abandon: 'stop, with the environment as the failed deploy command of 1.3.0 left it',
     });
   });
 
