@@ -101,17 +101,24 @@ export default defineConfig([
   },
 
   {
-    // The API and the CLI talk to Temporal, not to a working copy: the API's remaining working-copy
-    // reads go through api/working-copy.ts alone, and the CLI takes only types from below.
+    // The API and the CLI talk to Temporal, never to a working copy: what they answer about a
+    // repository a worker reads for them (workflows/reads.ts). They take types from below, no code,
+    // and no git either, so an API on a host of its own works as well as one beside a worker.
     files: ['api/**/*.ts', 'cli/**/*.ts'],
-    ignores: ['api/working-copy.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['**/activities/*', '**/worker/*'],
-          message: 'api/ and cli/ talk to Temporal, not to a working copy: an API read of a repository goes through api/working-copy.ts.',
-          allowTypeImports: true,
-        }],
+        patterns: [
+          {
+            group: ['**/activities/*', '**/worker/*'],
+            message: 'api/ and cli/ talk to Temporal, never to a working copy: ask a worker with a read workflow (workflows/reads.ts, api/worker-reads.ts). Type imports are fine.',
+            allowTypeImports: true,
+          },
+          {
+            group: ['simple-git', 'execa'],
+            message: 'api/ and cli/ run no git and no processes: a worker reads the repository for them (workflows/reads.ts).',
+            allowTypeImports: true,
+          },
+        ],
       }],
     },
   },

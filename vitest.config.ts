@@ -16,8 +16,18 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/cluster/**'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 180_000,
+        },
+      },
+      {
+        // The production-like lane brings its own Temporal server on PostgreSQL, not the dev server.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/integration/cluster/**/*.test.ts'],
+          testTimeout: 600_000,
         },
       },
     ],

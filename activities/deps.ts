@@ -5,8 +5,13 @@ import type { ReportKeys } from './report-signing.js';
 
 export interface ActivityDeps {
   config: ShipgateConfig;
-  /** Stable name of this worker; runs are pinned to `<taskQueue>@<workerId>`. */
+  /** Stable name of this worker; runs are pinned to `<taskQueue>@<workerId>.<instance>`. */
   workerId: string;
+  /**
+   * Names this worker's data folder (`<dataDir>/worker-instance`), so that two hosts started with
+   * the same worker ID get different queues and never take each other's pinned steps.
+   */
+  instance?: string;
   taskQueue: string;
   logger: Logger;
   /** The clock of reports and health samples; tests give a fixed one. Default: the system clock. */
@@ -22,6 +27,10 @@ export interface ResolvedDeps extends ActivityDeps {
   now: () => Date;
 }
 
-export function pinnedQueue(taskQueue: string, workerId: string): string {
-  return `${taskQueue}@${workerId}`;
+/**
+ * The queue of one worker's working copies: `<taskQueue>@<workerId>.<instance>`. Without an
+ * instance it is the queue runs were pinned to before instances existed, which workers still poll.
+ */
+export function pinnedQueue(taskQueue: string, workerId: string, instance?: string): string {
+  return instance ? `${taskQueue}@${workerId}.${instance}` : `${taskQueue}@${workerId}`;
 }

@@ -3,6 +3,7 @@ import { createDeployActivities } from './deploy.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
+import { createReadActivities } from './reads.js';
 import { createReleaseActivities } from './release.js';
 import { createRunActivities } from './runs.js';
 import { createTriggerActivities } from './triggers.js';
@@ -18,6 +19,7 @@ export function createActivities(given: ActivityDeps) {
     ...createDeployActivities(deps),
     ...createLedgerActivities(deps),
     ...createTriggerActivities(deps),
+    ...createReadActivities(deps),
   };
 }
 

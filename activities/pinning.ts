@@ -14,17 +14,31 @@ export interface RunSettings {
   health: (Pick<NonNullable<RepoConfig['health']>, 'initialDelayMs' | 'intervalMs' | 'successes' | 'failureBudget' | 'deadlineMs'> & { checksVersion: boolean }) | null;
 }
 
+/** Where a run's working-copy steps go, and whether they may go elsewhere when that worker is lost. */
+export interface PinResult {
+  taskQueue: string;
+  workerId: string;
+  settings: RunSettings;
+  /**
+   * True for a `url` repository: every worker clones it, so another worker can take the run
+   * over. False for a `path` repository, which exists on this worker's host alone. Absent from
+   * runs pinned before this was known, which are treated as not portable.
+   */
+  portable?: boolean;
+}
+
 export function createPinningActivities(deps: ActivityDeps) {
   return {
     /**
      * Runs on the shared queue and answers with this worker's own queue: every later activity
      * of the run goes there, so the run keeps using this worker's working copy.
      */
-    async pinRun(input: { repoId: string }): Promise<{ taskQueue: string; workerId: string; settings: RunSettings }> {
+    async pinRun(input: { repoId: string }): Promise<PinResult> {
       const repo = repoOrFail(deps.config, input.repoId);
       return {
-        taskQueue: pinnedQueue(deps.taskQueue, deps.workerId),
+        taskQueue: pinnedQueue(deps.taskQueue, deps.workerId, deps.instance),
         workerId: deps.workerId,
+        portable: repo.source.kind === 'url',
         settings: {
           repoId: repo.id,
           branch: repo.branch,

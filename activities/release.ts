@@ -54,7 +54,10 @@ export function createReleaseActivities(deps: ActivityDeps) {
     async preflight(input: { repoId: string }): Promise<Preflight> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       if (repo.source.kind === 'url') {
+        // A clone of a url repository is a cache: whatever a run that moved to another worker left
+        // here (a release commit, its files, a tag never pushed) is not this release's to trip on.
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
+        await dropStaleLocalState(git, repo);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
       const untracked = await signedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)), deps.reportKeys);
@@ -217,6 +220,44 @@ export function createReleaseActivities(deps: ActivityDeps) {
     },
 
     /**
+     * Takes over a release whose worker was lost, on this worker's own clone at the SHAs the
+     * workflow holds. When the remote already has the tag on a release commit of `sourceSha`
+     * (the lost worker pushed before it died), that commit is the release: `adopted`. Otherwise
+     * the clone is made clean at `sourceSha` for the release steps to run again, and `missing`
+     * names the evidence (reports in context/) that stayed on the lost worker.
+     */
+    async resumeRelease(input: { repoId: string; sourceSha: string; tag: string | null; evidence: string[] }): Promise<{ adopted: string | null; missing: string[]; reason: string }> {
+      // Not fetched as it opens: the fetch just below brings exactly the branch and the tags it needs.
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      if (repo.source.kind !== 'url') throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" is a path on another worker's host; its release cannot move to this worker`);
+      try {
+        await git.raw(['fetch', '--quiet', '--force', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
+      } catch (error) {
+        throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+      }
+      if ((await resolveCommit(git, input.sourceSha)) !== input.sourceSha) {
+        throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${input.sourceSha} does not exist on ${repo.remote} of repository "${repo.id}"`);
+      }
+      await dropStaleLocalState(git, repo);
+      if (input.tag) {
+        const tagged = await resolveCommit(git, `refs/tags/${input.tag}`);
+        if (tagged) {
+          const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', tagged, '--'])).trim().split('\n');
+          if (subject === releaseCommitMessage(input.tag) && parent === input.sourceSha) {
+            await git.raw(['checkout', '--quiet', '--force', '--detach', tagged]);
+            return { adopted: tagged, missing: [], reason: `${repo.remote} has ${input.tag} on the release commit ${tagged.slice(0, 7)} of ${input.sourceSha.slice(0, 7)}: adopted` };
+          }
+        }
+      }
+      await git.raw(['checkout', '--quiet', '--force', '--detach', input.sourceSha]);
+      const missing: string[] = [];
+      for (const name of input.evidence) {
+        if (!(await readFile(path.join(dir, 'context', name)).then(() => true, () => false))) missing.push(name);
+      }
+      return { adopted: null, missing, reason: `clean at ${input.sourceSha.slice(0, 7)}${missing.length ? `; not here: ${missing.map((m) => `context/${m}`).join(', ')}` : ''}` };
+    },
+
+    /**
      * The compensation of a release that cannot finish: back to the source commit with no release
      * commit, no local tag and no release files, the reports kept. Safe to call at any point and
      * more than once; it never touches a commit that is not this release's own.
@@ -266,6 +307,25 @@ async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string):
     ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
     : 'delete the tag if it is not a release, or release another version';
   throw activityFailure('SHIPGATE_TAG_EXISTS', `tag ${tag} already exists ${where}; nothing was written; ${hint}`);
+}
+
+/**
+ * For a clone of a url repository: drops the local tags its remote does not have (as fetched)
+ * and the release files no commit tracks, which a release that moved to another worker leaves
+ * behind. Reports in context/ stay: each is signed evidence of a real QA run.
+ */
+async function dropStaleLocalState(git: SimpleGit, repo: RepoConfig): Promise<void> {
+  let listing: string;
+  try {
+    listing = await git.raw(['ls-remote', '--tags', '--refs', '--', repo.remote]);
+  } catch (error) {
+    throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`);
+  }
+  const remoteTags = new Set(listing.split('\n').map((line) => line.split('\t')[1]).filter(Boolean));
+  const localTags = (await git.raw(['for-each-ref', '--format=%(refname)', 'refs/tags/'])).split('\n').filter(Boolean);
+  const stale = localTags.filter((ref) => !remoteTags.has(ref)).map((ref) => ref.slice('refs/tags/'.length));
+  if (stale.length > 0) await git.raw(['tag', '--delete', '--', ...stale]);
+  await git.raw(['clean', '--quiet', '--force', '--', ...RELEASE_FILES]);
 }
 
 /** Back to the approved source commit, keeping the QA reports the release commit had taken in. */

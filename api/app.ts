@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { ReportKeys } from './working-copy.js';
 import type { ShipgateConfig } from '../config/types.js';
 import { bearerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
@@ -34,7 +33,6 @@ const MAX_PARAM_LENGTH = 1_000;
 export interface AppOptions {
   config: ShipgateConfig;
   client: Client;
-  reportKeys: ReportKeys;
   /** The bearer token every route but /healthz and /docs requires. */
   token: string;
   logger?: FastifyServerOptions['logger'];
@@ -42,7 +40,7 @@ export interface AppOptions {
 
 /** The shipgate API: public health, then every resource behind the bearer token. */
 export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
-  const deps: ApiDeps = { config: options.config, client: options.client, reportKeys: options.reportKeys };
+  const deps: ApiDeps = { config: options.config, client: options.client };
   // Without a querystring schema Fastify validates no query at all, so `?skipQa=true` would be
   // ignored while the same typo in a body is refused. Declared parameters stay the route's own.
   app.addHook('onRoute', (route) => {
@@ -101,6 +99,6 @@ export async function buildApp(options: AppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(shipgateApi, { config: options.config, client: options.client, reportKeys: options.reportKeys, token: options.token });
+  await app.register(shipgateApi, { config: options.config, client: options.client, token: options.token });
   return app;
 }

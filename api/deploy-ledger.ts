@@ -1,19 +1,26 @@
 import type { Static } from 'typebox';
-import { readLedgerOf } from './working-copy.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
+import type { ledgerReadWorkflow } from '../workflows/reads.js';
 import type { ApiDeps } from './deps.js';
-import { configuredRepo, workingCopyDir } from './repositories.js';
+import { configuredRepo } from './repositories.js';
 import type { DeploymentLedger } from './state-schemas.js';
+import { readOnWorker } from './worker-reads.js';
 
-/** What was deployed to each environment of a repository, newest first, at most `limit` runs per environment. */
-export async function deploymentLedger({ config, reportKeys }: Pick<ApiDeps, 'config' | 'reportKeys'>, repoId: string, limit: number): Promise<Static<typeof DeploymentLedger>> {
-  const repo = configuredRepo(config, repoId);
-  const ledger = await readLedgerOf(workingCopyDir(config, repo), reportKeys);
+/**
+ * What was deployed to each environment of a repository, newest first, at most `limit` runs per
+ * environment, read by a worker (`ledger:<repo>`) from the signed deploy reports in its working copy.
+ */
+export async function deploymentLedger(deps: Pick<ApiDeps, 'client' | 'config'>, repoId: string, limit: number): Promise<Static<typeof DeploymentLedger>> {
+  const repo = configuredRepo(deps.config, repoId);
+  const ledger = await readOnWorker<typeof ledgerReadWorkflow>(deps, {
+    workflowType: 'ledgerReadWorkflow',
+    workflowId: workflowIdFor('ledger', repo.id),
+    repoId: repo.id,
+    input: { repoId: repo.id },
+    summary: `Deploy ledger of ${repo.id}`,
+  });
   return {
-    environments: ledger.environments.map(({ environment, live, entries }) => ({
-      environment,
-      live,
-      entries: entries.slice(0, limit).map(({ environment: _environment, ...entry }) => entry),
-    })),
+    environments: ledger.environments.map(({ environment, live, entries }) => ({ environment, live, entries: entries.slice(0, limit) })),
     warnings: ledger.warnings,
   };
 }

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
-import type { ReportKeys } from './working-copy.js';
 import type { ShipgateConfig } from '../config/types.js';
 
-/** What every route works from: the configuration and a client of the Temporal server. */
+/**
+ * What every route works from: the configuration and a client of the Temporal server. No report
+ * key and no working copy: what the API answers about a repository, a worker reads for it.
+ */
 export interface ApiDeps {
   config: ShipgateConfig;
   client: Client;
-  /** The same keys as the workers': the API checks signatures for the reports list and for deployments. */
-  reportKeys: ReportKeys;
 }
 
 /** Where the client connects: the configured address, or the embedded dev server on this host. */

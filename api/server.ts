@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { loadReportKeys } from './working-copy.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { buildApp } from './app.js';
 import { temporalAddress } from './deps.js';
@@ -10,9 +9,6 @@ class FatalError extends Error {}
 
 async function main(): Promise<void> {
   const config = await loadConfigFile();
-  const reportKeys = await loadReportKeys(config).catch((error: unknown) => {
-    throw new FatalError(messageOf(error));
-  });
   const address = temporalAddress(config);
   const connection = await Connection.connect({ address }).catch((error: unknown) => {
     throw new FatalError(`cannot reach the Temporal server at ${address}: ${messageOf(error)}`);
@@ -23,7 +19,6 @@ async function main(): Promise<void> {
   const app = await buildApp({
     config,
     client,
-    reportKeys,
     token,
     logger: { name: 'shipgate-api', level: process.env.SHIPGATE_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
   });

@@ -10,6 +10,18 @@ export const RunStatus = Type.String({ description: 'The Temporal execution stat
 
 const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
 
+/** A run's move off a lost worker (`repin-on-lost-worker`). */
+export const Repins = Type.Optional(Type.Array(
+  Type.Object({ from: Type.String(), to: Type.String(), step: Type.String({ description: 'The step that waited on the lost worker' }), at: Type.String() }),
+  { description: 'Every move to a live worker after the run\'s worker was lost; absent from older runs' },
+));
+
+/** What a run that cannot move waits for. */
+export const WaitingForWorker = Type.Optional(Nullable(Type.Object(
+  { workerId: Type.String(), step: Type.String(), since: Type.String(), reason: Type.String() },
+  { description: 'Set while the run waits for a lost worker it cannot leave (a path repository lives on that worker\'s host)' },
+)));
+
 export const HealthSample = Type.Object({
   at: Type.String(),
   status: Nullable(Type.Integer()),
@@ -67,6 +79,8 @@ export const ReleaseState = Type.Object(
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
     outcome: Nullable(Type.String()),
     reason: Nullable(Type.String()),
+    repins: Repins,
+    waitingForWorker: WaitingForWorker,
   },
   { description: 'The live state of a release, with its deployment' },
 );

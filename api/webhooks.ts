@@ -1,14 +1,15 @@
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
-import { openGit } from './working-copy.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
+import type { remoteUrlReadWorkflow } from '../workflows/reads.js';
 import type { deliveryWorkflow } from '../workflows/triggers.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
+import { readOnWorker } from './worker-reads.js';
 
 export type HookAnswer =
   | { status: 'started'; workflowId: string; sha: string }
@@ -26,29 +27,34 @@ export function deliveryIdOf(value: string | string[] | undefined, header: strin
   return value;
 }
 
-/** The URL a forge names a repository by: the configured one, or what the working copy's remote says. */
-async function remoteUrlOf(repo: RepoConfig): Promise<string | null> {
+/**
+ * The URL a forge names a repository by: the configured one, or what the local working copy's
+ * remote says, which a worker reads (`remote-url:<repo>`): the working copy is on its host.
+ */
+async function remoteUrlOf(deps: Pick<ApiDeps, 'client' | 'config'>, repo: RepoConfig): Promise<string | null> {
   if (repo.webhook?.remoteUrl) return repo.webhook.remoteUrl;
   if (repo.source.kind === 'url') return repo.source.url;
-  // simple-git throws at once on a folder that does not exist: one missing working copy must not fail every webhook.
-  try {
-    return (await openGit(repo.source.path).raw(['remote', 'get-url', '--', repo.remote])).trim();
-  } catch {
-    return null;
-  }
+  const { url } = await readOnWorker<typeof remoteUrlReadWorkflow>(deps, {
+    workflowType: 'remoteUrlReadWorkflow',
+    workflowId: workflowIdFor('remote-url', repo.id),
+    repoId: repo.id,
+    input: { repoId: repo.id },
+    summary: `Remote URL of ${repo.id}`,
+  });
+  return url;
 }
 
 /** Repositories with a webhook secret whose remote is one of the URLs the payload names. */
-export async function repositoriesFor(config: ShipgateConfig, urls: (string | undefined)[]): Promise<RepoConfig[]> {
+export async function repositoriesFor(deps: Pick<ApiDeps, 'client' | 'config'>, urls: (string | undefined)[]): Promise<RepoConfig[]> {
   const wanted = new Set(urls.filter((u): u is string => typeof u === 'string').map(normaliseRemoteUrl).filter((u): u is string => u !== null));
-  const matches: RepoConfig[] = [];
-  for (const repo of config.repositories) {
-    if (!repo.webhook) continue;
-    const url = await remoteUrlOf(repo);
+  // Read at once: a delivery waits for the slowest remote URL, not for their sum.
+  const hooked = deps.config.repositories.filter((repo) => repo.webhook);
+  const remotes = await Promise.all(hooked.map((repo) => remoteUrlOf(deps, repo)));
+  return hooked.filter((_repo, i) => {
+    const url = remotes[i];
     const normalised = url ? normaliseRemoteUrl(url) : null;
-    if (normalised && wanted.has(normalised)) matches.push(repo);
-  }
-  return matches;
+    return normalised !== null && wanted.has(normalised);
+  });
 }
 
 function secretOf(repo: RepoConfig): string {

@@ -1,6 +1,5 @@
 /** The API process of benchmark 3: `buildApp` against the dev server on a free loopback port. */
 import { Client, Connection } from '@temporalio/client';
-import { loadReportKeys } from '../activities/report-signing.js';
 import { buildApp } from '../api/app.js';
 import { freePort } from '../devserver/dev-server.js';
 import type { ApiStart } from './api-process.js';
@@ -12,7 +11,7 @@ process.once('message', (start: ApiStart) => {
   const serve = async () => {
     const connection = await Connection.connect({ address: start.address });
     const client = new Client({ connection, namespace: start.config.temporal.namespace });
-    const app = await buildApp({ config: start.config, client, reportKeys: await loadReportKeys(start.config), token: start.token, logger: false });
+    const app = await buildApp({ config: start.config, client, token: start.token, logger: false });
     const port = await freePort();
     await app.listen({ host: '127.0.0.1', port });
     process.send?.({ port });

@@ -1,4 +1,4 @@
-import { utcCalendarMs } from './utc-time.js';
+import { utcCalendarMsOfDigits } from './utc-time.js';
 
 export const REPORT_KINDS = ['test-pass', 'test-failures', 'test-gaps', 'deploy'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -73,14 +73,7 @@ export function parseReportFileName(name: string): ReportFileName | null {
   const match = REPORT_FILE_NAME.exec(baseFileName(name));
   if (match === null) return null;
   const [, kind, year, month, day, hour, minute, second, suffix] = match;
-  const timestampMs = utcCalendarMs({
-    year: Number(year),
-    month: Number(month),
-    day: Number(day),
-    hour: Number(hour),
-    minute: Number(minute),
-    second: Number(second),
-  });
+  const timestampMs = utcCalendarMsOfDigits([year, month, day, hour, minute, second]);
   if (timestampMs === null) return null;
   return {
     kind: kind as ReportKind,

@@ -29,6 +29,15 @@ export function utcCalendarMs(time: UtcCalendarTime): number | null {
   return matches ? date.getTime() : null;
 }
 
+/**
+ * `utcCalendarMs` of the digit groups a pattern captured, in the order year, month, day, hour,
+ * minute, second and (optionally) milliseconds; a missing group is out of range.
+ */
+export function utcCalendarMsOfDigits(groups: readonly (string | undefined)[]): number | null {
+  const [year, month, day, hour, minute, second, millisecond] = groups.map((group) => (group === undefined ? NaN : Number(group)));
+  return utcCalendarMs({ year: year ?? NaN, month: month ?? NaN, day: day ?? NaN, hour: hour ?? NaN, minute: minute ?? NaN, second: second ?? NaN, millisecond: millisecond ?? 0 });
+}
+
 const ISO_UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|\+00:00)$/;
 
 /** Epoch milliseconds of an ISO 8601 timestamp in UTC (`…Z` or `…+00:00`), or null. */
@@ -36,15 +45,7 @@ export function parseUtcTimestamp(text: string): number | null {
   const match = ISO_UTC_TIMESTAMP.exec(text);
   if (match === null) return null;
   const [, year, month, day, hour, minute, second, fraction] = match;
-  return utcCalendarMs({
-    year: Number(year),
-    month: Number(month),
-    day: Number(day),
-    hour: Number(hour),
-    minute: Number(minute),
-    second: Number(second),
-    millisecond: Number((fraction ?? '').padEnd(3, '0').slice(0, 3)),
-  });
+  return utcCalendarMsOfDigits([year, month, day, hour, minute, second, (fraction ?? '').padEnd(3, '0').slice(0, 3)]);
 }
 
 /** ISO 8601 form of an instant for messages; never throws, even for NaN. */

@@ -21,13 +21,17 @@ export interface ProvisionOptions {
   log?: (line: string) => void;
 }
 
-export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.SHIPGATE_CACHE_DIR
+/** Where shipgate keeps what it builds once (`SHIPGATE_CACHE_DIR`, else `~/.cache/shipgate`). */
+export function shipgateCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SHIPGATE_CACHE_DIR
     ?? path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'shipgate');
-  return path.join(root, 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(shipgateCacheRoot(env), 'temporal-cli', TEMPORAL_CLI_VERSION);
+}
+
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;
@@ -36,7 +40,7 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+export async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);

@@ -20,6 +20,7 @@ export const ERRORS = {
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },
   SHIPGATE_NO_DECISION_AWAITED: { status: 409, title: 'the run is not waiting for a decision', retryable: false },
   SHIPGATE_TEMPORAL_UNAVAILABLE: { status: 503, title: 'the Temporal server cannot be reached', retryable: false },
+  SHIPGATE_WORKER_UNAVAILABLE: { status: 503, title: 'no worker answered the read of the repository in time', retryable: false },
   SHIPGATE_REPO_UNAVAILABLE: { status: 422, title: 'the repository cannot be used', retryable: false },
   SHIPGATE_HEAD_MOVED: { status: 409, title: 'the branch moved while the run was starting', retryable: false },
   SHIPGATE_DIRTY_WORK_TREE: { status: 422, title: 'the work tree has uncommitted changes', retryable: false },

@@ -21,6 +21,33 @@ export interface QaInput {
   trigger?: Trigger;
   /** Set by a parent run: use its worker (and so its working copy) instead of pinning anew. */
   pinnedTaskQueue?: string;
+  /**
+   * How long the pin may wait on `pinnedTaskQueue` before the parent's worker counts as lost and
+   * the run pins itself to any live worker (`lostWorkerAfterMs` of the parent's settings).
+   */
+  lostWorkerAfterMs?: number;
+}
+
+/**
+ * One move of a run from a worker that was lost to a live one (`repin-on-lost-worker`): the
+ * worker IDs, the step that was waiting on the lost worker, and when.
+ */
+export interface Repin {
+  from: string;
+  to: string;
+  step: string;
+  at: string;
+}
+
+/**
+ * A run whose worker is lost but that cannot move (a `path` repository lives on that worker's
+ * host): it waits for that worker to come back, and says so.
+ */
+export interface LostWorkerWait {
+  workerId: string;
+  step: string;
+  since: string;
+  reason: string;
 }
 
 export interface QaResult {
@@ -30,6 +57,11 @@ export interface QaResult {
   report: string;
   reused: boolean;
   reason: string;
+  /**
+   * The worker whose working copy holds the report (its queue and ID). A release that started
+   * the QA run goes on there when QA had to move to another worker; absent from older runs.
+   */
+  worker?: { taskQueue: string; workerId: string };
 }
 
 export interface QaState {
@@ -49,6 +81,10 @@ export interface QaState {
   lastOutput: string[];
   /** For triggered runs of a repository with `release.auto: on-qa-pass`: what followed the pass. */
   autoRelease: { started: boolean; workflowId: string | null; reason: string } | null;
+  /** Every move to another worker after one was lost; absent from runs recorded before. */
+  repins?: Repin[];
+  /** Set while the run waits for a lost worker it cannot leave. */
+  waitingForWorker?: LostWorkerWait | null;
 }
 
 export const qaStateQuery = defineQuery<QaState>('qaState');
@@ -85,6 +121,8 @@ export interface DeployInput {
   /** Who asked, for the deploy ledger; a deployment a release starts names the release run. */
   requestedBy?: string;
   pinnedTaskQueue?: string;
+  /** How long the pin may wait on `pinnedTaskQueue` before pinning to any live worker (see `QaInput`). */
+  lostWorkerAfterMs?: number;
   /**
    * Known to a parent release; a standalone re-deploy looks it up from the tag. `previous` is the
    * release before in history, which only runs started before the deploy ledger roll back to.
@@ -163,6 +201,10 @@ export interface ReleaseState {
   deploy: { workflowId: string; state: DeployState | null } | null;
   outcome: ReleaseOutcome | null;
   reason: string | null;
+  /** Every move to another worker after one was lost; absent from runs recorded before. */
+  repins?: Repin[];
+  /** Set while the run waits for a lost worker it cannot leave. */
+  waitingForWorker?: LostWorkerWait | null;
 }
 
 export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
@@ -179,6 +221,11 @@ export const decisionSignal = defineSignal<[DeployDecision]>('decide');
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');
 
+/** Every kind of run shipgate starts, by the first part of its workflow ID. */
+export type WorkflowKind = 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run' | ReadKind;
+/** The reads of a working copy that the API asks a worker for. */
+export type ReadKind = 'plan' | 'release-check' | 'reports' | 'ledger' | 'head' | 'remote-url';
+
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;
 export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
@@ -186,7 +233,15 @@ export function workflowIdFor(kind: 'deploy', repoId: string, environment: strin
 export function workflowIdFor(kind: 'delivery', repoId: string, deliveryId: string): string;
 /** The runs a repository's schedules start; the schedule appends the time of each run to the ID. */
 export function workflowIdFor(kind: 'watch-tick' | 'release-train-run', repoId: string): string;
-export function workflowIdFor(kind: 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run', repoId: string, extra?: string): string {
+/**
+ * The short reads the API asks a worker for (see workflows/reads.ts). A plan with a version
+ * override names it (`plan:<repo>:<bump>`), a release check names the version: equal reads share
+ * one run while it runs, and a finished one is never answered again.
+ */
+export function workflowIdFor(kind: 'plan', repoId: string, override?: string): string;
+export function workflowIdFor(kind: 'release-check', repoId: string, version: string): string;
+export function workflowIdFor(kind: 'reports' | 'ledger' | 'head' | 'remote-url', repoId: string): string;
+export function workflowIdFor(kind: WorkflowKind, repoId: string, extra?: string): string {
   return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;
 }
 

@@ -14,7 +14,8 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export const heartbeatWhileRunning: ActivityInterceptorsFactory = (ctx: Context) => ({
   inbound: {
     async execute(input, next) {
-      if (SELF_HEARTBEATING.has(ctx.info.activityType)) return next(input);
+      // A local activity (the API's reads) has no heartbeat: the server never sees it run.
+      if (SELF_HEARTBEATING.has(ctx.info.activityType) || ctx.info.isLocal) return next(input);
       const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         return await next(input);

@@ -1,4 +1,4 @@
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import type { RunSettings } from '../activities/pinning.js';
 
 /**
@@ -16,6 +16,14 @@ export const UNPINNED_HEARTBEAT_TIMEOUT = '10s';
 export function unpinned(retry: RetryPolicy): ActivityOptions {
   return { startToCloseTimeout: '1m', heartbeatTimeout: UNPINNED_HEARTBEAT_TIMEOUT, retry };
 }
+
+/**
+ * The reads the API asks for (workflows/reads.ts): a local activity on the worker that took the
+ * read's workflow task, so a read costs one workflow task and no activity task of its own. The API
+ * waits 15 s at most; an attempt gets less, so a second one (after a git hiccup) still fits. A
+ * read is never pinned: every worker has the configured paths and clones a URL repository itself.
+ */
+export const READ: LocalActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '30s', retry: { maximumAttempts: 2 } };
 
 /** A timeout as the SDK takes it: milliseconds or a string such as `'2m'`. */
 type Timeout = string | number;

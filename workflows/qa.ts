@@ -1,14 +1,13 @@
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { pinned, QA_STEP, TESTS, unpinned } from './activity-options.js';
+import { QA_STEP, TESTS } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from '../vocabulary/messages.js';
+import { pinRun, RunPin } from './pinning.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
-const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
-
 /** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
-async function releaseAfterPass(repoId: string, sha: string, local: Activities): Promise<NonNullable<QaState['autoRelease']>> {
+async function releaseAfterPass(repoId: string, sha: string, local: ActivityInterfaceFor<Activities>): Promise<NonNullable<QaState['autoRelease']>> {
   const policy = await local.releasePolicy({ repoId });
   if (!policy.auto) return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
   const plan = await local.hasReleasableChanges({ repoId, sha });
@@ -36,9 +35,11 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     lastOutput: [],
     autoRelease: null,
   };
+  let pin: RunPin | null = null;
+  const details = () => showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Stage: ${state.stage}`, pin?.describe()]);
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
-    showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Stage: ${stage}`]);
+    details();
   });
   state.steps = tracker.steps;
   setHandler(qaStateQuery, () => state);
@@ -47,46 +48,60 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     { key: TriggerKey, value: state.trigger },
   ]);
 
-  const pin = await tracker.run(
+  const pinned = await tracker.run(
     'pin',
-    () => shared.pinRun.executeWithOptions(input.pinnedTaskQueue ? { taskQueue: input.pinnedTaskQueue } : {}, [{ repoId: input.repoId }]),
-    (p) => `worker ${p.workerId}`,
+    () => pinRun(input.repoId, input.pinnedTaskQueue ? { preferred: { taskQueue: input.pinnedTaskQueue, lostAfterMs: input.lostWorkerAfterMs } } : {}),
+    (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
   );
-  const local = proxyActivities<Activities>(pinned(pin, QA_STEP));
-  const testing = proxyActivities<Activities>(pinned(pin, TESTS));
+  // Each step checks out the commit it is given, so a step whose worker was lost runs again,
+  // whole, on the worker the run moves to.
+  pin = new RunPin(pinned, input.repoId, () => {
+    state.repins = pin!.repins;
+    state.waitingForWorker = pin!.waiting;
+    details();
+  });
+  const local = () => pin.activities(QA_STEP);
+  const testing = () => pin.activities(TESTS);
+  const where = (): NonNullable<QaResult['worker']> => ({ taskQueue: pin.current.taskQueue, workerId: pin.current.workerId });
 
-  const inspection = await tracker.run('inspect', () => local.inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }]), (i) => i.freshness);
+  const inspection = await tracker.run('inspect', () => pin.step('inspect', () => local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }])), (i) => i.freshness);
   if (inspection.fresh && inspection.newestReport) {
     const reason = `reused: ${inspection.freshness}`;
     Object.assign(state, { stage: 'done', outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason });
     markOutcome('test-pass');
-    return { repoId: input.repoId, sha: input.sha, outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason };
+    return { repoId: input.repoId, sha: input.sha, outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason, worker: where() };
   }
 
   const base = { sha: inspection.lastRelease?.sha ?? null, ref: inspection.lastRelease?.tag ?? null };
   const changes = await tracker.run(
     'analyse',
-    () => local.analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }]),
+    () => pin.step('analyse', () => local().analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }])),
     (c) => `${c.commitCount} commits, ${c.changedFiles} files, ${c.changedLines} lines changed`,
   );
-  const tests = await tracker.run(
+  const runTests = () => tracker.run(
     'test',
-    () => testing.runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha, runId: info.runId }]),
+    () => testing().runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha, runId: info.runId }]),
     (t) => (t.timedOut ? 'timed out' : t.spawnError ? 'could not start' : `exit ${t.exitCode}`),
   );
-  state.lastOutput = tests.tail.slice(-10);
-  if (tests.summary) state.tests = { passed: tests.summary.passed, failed: tests.summary.failed, skipped: tests.summary.skipped, total: tests.summary.total };
-  const coverage = await tracker.run(
+  const measureCoverage = () => tracker.run(
     'coverage',
-    () => local.measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha }]),
+    () => local().measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha }]),
     (c) => (!c.configured ? 'not configured' : c.result ? c.result.reason : (c.problem ?? 'no coverage')),
   );
+  // Coverage reads the files the test run left in the working copy: a worker lost at either
+  // step means the tests run again on the next worker.
+  const { tests, coverage } = await pin.step('test', async () => {
+    const tests = await runTests();
+    return { tests, coverage: await measureCoverage() };
+  });
+  state.lastOutput = tests.tail.slice(-10);
+  if (tests.summary) state.tests = { passed: tests.summary.passed, failed: tests.summary.failed, skipped: tests.summary.skipped, total: tests.summary.total };
   if (coverage.configured && coverage.result) {
     state.coverage = { percent: coverage.result.totals.percent, threshold: coverage.result.threshold, gate: coverage.result.gate };
   }
   const written = await tracker.run(
     'report',
-    () => local.writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
+    () => pin.step('report', () => local().writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
       repoId: input.repoId,
       branch: inspection.branch,
       sha: input.sha,
@@ -96,16 +111,18 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       changes,
       tests,
       coverage,
-    }]),
+    }])),
     (r) => r.name,
   );
   const reason = written.reason;
   Object.assign(state, { outcome: written.outcome, report: written.name, reason });
   if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
-    state.autoRelease = await tracker.run('auto-release', () => releaseAfterPass(input.repoId, input.sha, local), (a) => a.reason);
+    state.autoRelease = await tracker.run('auto-release', () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())), (a) => a.reason);
   }
   state.stage = 'done';
   markOutcome(written.outcome);
-  showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Outcome: **${written.outcome}**`, `Report: context/${written.name}`]);
-  return { repoId: input.repoId, sha: input.sha, outcome: written.outcome, report: written.name, reused: false, reason };
+  showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Outcome: **${written.outcome}**`, `Report: context/${written.name}`, pin.describe()]);
+  // The report lives in the working copy of the worker that wrote it: a release that started this
+  // run goes on there when the run had to move.
+  return { repoId: input.repoId, sha: input.sha, outcome: written.outcome, report: written.name, reused: false, reason, worker: where() };
 }

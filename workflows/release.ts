@@ -5,15 +5,15 @@ import {
   log,
   ParentClosePolicy,
   patched,
-  proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RunSettings } from '../activities/pinning.js';
-import { GIT_STEP, pinned, unpinned, WAITING } from './activity-options.js';
+import type { ReleaseFilesInput } from '../activities/release.js';
+import { GIT_STEP, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
   decisionSignal,
@@ -27,11 +27,10 @@ import {
   type ReleaseResult,
   type ReleaseState,
 } from '../vocabulary/messages.js';
+import { pinRun, RunPin } from './pinning.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
-
-const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
 /** The release orchestrator: gate, version, changelog, commit, tag, atomic push, then deploy. */
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
@@ -54,10 +53,12 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     outcome: null,
     reason: null,
   };
+  let pin: RunPin | null = null;
   const details = () => showDetails([
     `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
     `Stage: ${state.stage}`,
     state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
+    pin?.describe(),
     state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
   ]);
   const tracker = new StepTracker((stage) => {
@@ -87,19 +88,50 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     return { repoId: input.repoId, outcome, version: state.version, tag: state.tag, releaseCommit: state.releaseCommit, reason, qaReport };
   };
 
-  const pin = await tracker.run('pin', () => shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId} to one worker` }, [{ repoId: input.repoId }]), (p) => `worker ${p.workerId}`);
-  const local = proxyActivities<Activities>(pinned(pin, GIT_STEP));
+  const pinned = await tracker.run('pin', () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }), (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`);
+  // The pin moves when its worker is lost (url repositories): every step asks it for its activities.
+  pin = new RunPin(pinned, input.repoId, () => {
+    state.repins = pin!.repins;
+    state.waitingForWorker = pin!.waiting;
+    details();
+  });
+  const local = () => pin.activities(GIT_STEP);
 
-  const preflight = await tracker.run('preflight', () => local.preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }]), (p) => p.approval.reason);
+  const preflight = await tracker.run('preflight', () => pin.step('preflight', () => local().preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }])), (p) => p.approval.reason);
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
+  // The worker whose working copy holds the release so far; when the pin moves off it, the new
+  // worker's clone is brought to the workflow's SHAs first (`resumeRelease`).
+  let preparedOn = pin.current.taskQueue;
+  /**
+   * Brings the current worker's clone to the source commit, without what another run left there;
+   * with the tag, the remote says whether the lost worker's push landed (then that is the release).
+   */
+  const prepare = async (tag: string | null, evidence: string[]) => {
+    const resumed = await tracker.run(
+      'resume',
+      () => pin.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release of ${input.repoId} on worker ${pin.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
+      (r) => r.reason,
+    );
+    preparedOn = pin.current.taskQueue;
+    return resumed;
+  };
+
+  /** QA of the source commit as a child on the release's worker; the release follows it if it moved. */
+  const gate = async (): Promise<QaResult> => {
+    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
+    state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
+    // The report is in the working copy of the worker QA ended on, which goes on with the release.
+    if (pin.follow(qa.worker, 'qa')) await prepare(null, []);
+    return qa;
+  };
 
   let releasedAt = '';
   const planVersion = async () => {
     releasedAt = nowIso();
     const planned = await tracker.run(
       'version',
-      () => local.planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }]),
+      () => pin.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
       (p) => p.reason,
     );
     state.plan = { bump: planned.bump, reason: planned.reason, commits: planned.commitCount };
@@ -112,8 +144,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   if (approval) {
     state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
-    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
-    state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
+    const qa = await gate();
     if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
     approval = qa.report;
   }
@@ -124,39 +155,59 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   state.tag = plan.tag;
   upsertSearchAttributes([{ key: VersionKey, value: plan.version }]);
 
-  const files = {
-    repoId: input.repoId,
-    sourceSha: preflight.sha,
-    version: plan.version,
-    tag: plan.tag,
-    releasedAt,
-    changelogEntry: plan.changelogEntry,
-    // The approving report and every other report not yet committed: the repository keeps the trail.
-    evidence: [...new Set([approval, ...(preflight.untrackedReports ?? [])])],
-  };
-  let releaseCommit: string;
-  try {
-    await tracker.run('files', () => local.writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${plan.version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
-    ({ releaseCommit } = await tracker.run('commit', () => local.commitRelease.executeWithOptions({ summary: `commit chore(release): ${plan.tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7)));
-    state.releaseCommit = releaseCommit;
-    await tracker.run(
-      'tag',
-      () => local.tagRelease.executeWithOptions({ summary: `annotated tag ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, message: plan.changelogEntry }]),
-      (t) => (t.created ? `created ${plan.tag}` : `${plan.tag} already there`),
-    );
-    await tracker.run(
-      'push',
-      () => local.pushRelease.executeWithOptions({ summary: `atomic push of ${pin.settings.branch} and ${plan.tag}` }, [{ repoId: input.repoId, tag: plan.tag, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
-      (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
-    );
-  } catch (error) {
-    // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
-    // next release starts from the source commit and makes exactly one release commit.
-    if (patched('undo-failed-release')) await undoRelease(local, input.repoId, plan.tag, preflight.sha, tracker);
-    throw error;
+  const version = plan.version;
+  const tag = plan.tag;
+  // The approving report and every other report not yet committed: the repository keeps the trail.
+  let evidence = [...new Set([approval, ...(preflight.untrackedReports ?? [])])];
+  let releaseCommit: string | null = null;
+  while (releaseCommit === null) {
+    if (pin.current.taskQueue !== preparedOn) {
+      // Another worker took the release over: it goes on from the lost step with its own clone.
+      const resumed = await prepare(tag, evidence);
+      if (resumed.adopted) {
+        releaseCommit = resumed.adopted;
+        state.releaseCommit = releaseCommit;
+        break;
+      }
+      if (resumed.missing.includes(approval)) {
+        // The approving report stayed on the lost worker; nothing is released without evidence,
+        // so QA runs again here, and the gate is as hard as the first time.
+        const qa = await gate();
+        if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass on worker ${pin.current.workerId} after worker ${pin.repins.at(-1)?.from ?? '?'} was lost: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
+        approval = qa.report;
+      }
+      evidence = [...new Set([approval, ...evidence.filter((name) => !resumed.missing.includes(name))])];
+      if (pin.current.taskQueue !== preparedOn) continue;
+    }
+    const files: ReleaseFilesInput = { repoId: input.repoId, sourceSha: preflight.sha, version, tag, releasedAt, changelogEntry: plan.changelogEntry, evidence };
+    try {
+      await tracker.run('files', () => local().writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
+      const { releaseCommit: made } = await tracker.run('commit', () => local().commitRelease.executeWithOptions({ summary: `commit chore(release): ${tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7));
+      state.releaseCommit = made;
+      await tracker.run(
+        'tag',
+        () => local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry }]),
+        (t) => (t.created ? `created ${tag}` : `${tag} already there`),
+      );
+      await tracker.run(
+        'push',
+        () => local().pushRelease.executeWithOptions({ summary: `atomic push of ${pin.current.settings.branch} and ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+        (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
+      );
+      releaseCommit = made;
+      pin.arrived();
+    } catch (error) {
+      // A lost worker is not the step's failure: the run goes on from the lost step, on a live
+      // worker (which resumes above) or, for a path repository, on the same one when it returns.
+      if (await pin.recover(error, tracker.steps.at(-1)?.name ?? 'files')) continue;
+      // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
+      // next release starts from the source commit and makes exactly one release commit.
+      if (patched('undo-failed-release')) await undoRelease(local(), input.repoId, tag, preflight.sha, tracker);
+      throw error;
+    }
   }
-  const released = `${plan.tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
-  const deploySettings = pin.settings.deploy;
+  const released = `${tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
+  const deploySettings = pin.current.settings.deploy;
   if (input.deploy === false || !deploySettings) return finish('released', released, approval);
 
   const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
@@ -168,10 +219,11 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
         taskQueue: info.taskQueue,
         args: [{
           repoId: input.repoId,
-          version: plan.version,
+          version,
           trigger: state.trigger,
-          pinnedTaskQueue: pin.taskQueue,
-          release: { tag: plan.tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
+          pinnedTaskQueue: pin.current.taskQueue,
+          lostWorkerAfterMs: pin.lostAfterMs,
+          release: { tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
         }],
         staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
       });
@@ -192,7 +244,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
  * The saga's compensation: undoes what the release did locally, even when the run is being
  * cancelled. The step's own failure is what the run reports, so a failed undo is only logged.
  */
-async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<void> {
+async function undoRelease(local: ActivityInterfaceFor<Activities>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<void> {
   try {
     await CancellationScope.nonCancellable(() => tracker.run(
       'undo',
@@ -205,22 +257,21 @@ async function undoRelease(local: ReturnType<typeof proxyActivities<Activities>>
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */
-async function runQa(repoId: string, sha: string, taskQueue: string, pin: { taskQueue: string; settings: RunSettings }, state: ReleaseState): Promise<QaResult> {
+async function runQa(repoId: string, sha: string, taskQueue: string, pin: RunPin, state: ReleaseState): Promise<QaResult> {
   const workflowId = workflowIdFor('qa', repoId, sha);
   state.qa = { workflowId, outcome: null, report: null, reused: false };
   try {
     const child = await startChild(qaWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue: pin.taskQueue }],
+      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue: pin.current.taskQueue, lostWorkerAfterMs: pin.lostAfterMs }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)} for a release`,
     });
     return await child.result();
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      const waiting = proxyActivities<Activities>(pinned(pin, WAITING));
-      return waiting.awaitWorkflowResult<QaResult>({ workflowId });
+      return pin.step('qa', () => pin.activities(WAITING).awaitWorkflowResult<QaResult>({ workflowId }));
     }
     throw error;
   }

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ShipgateError } from '../../domain/errors.js';
-import { checkRelease } from '../working-copy.js';
 import { deploymentLedger } from '../deploy-ledger.js';
 import type { ApiDeps } from '../deps.js';
-import { decide, deployRun, listRuns, startDeployment } from '../release-runs.js';
-import { configuredRepo, workingCopyDir, workingCopyGit } from '../repositories.js';
+import { redeploy } from '../redeploy.js';
+import { decide, deployRun, listRuns } from '../release-runs.js';
+import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
@@ -26,15 +25,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         response: { 202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }), ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
       },
     },
-    async (request, reply) => {
-      const repo = configuredRepo(config, request.params.id);
-      if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
-      const version = request.body.version.replace(/^v/, '');
-      await workingCopyGit(config, repo); // a missing working copy is the repository's state: 422
-      const released = await checkRelease(workingCopyDir(config, repo), repo, version, deps.reportKeys);
-      if (!released.ok) throw new ShipgateError(released.code, released.reason);
-      return reply.code(202).send(await startDeployment(deps, repo, version));
-    },
+    async (request, reply) => reply.code(202).send(await redeploy(deps, request.params.id, request.body.version)),
   );
 
   app.get(
@@ -45,7 +36,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         tags: ['deployments'],
         params: RepoIdParams,
         querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Runs per environment, newest first: 1 to 999 (default 20)' })) }, { additionalProperties: false }),
-        response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404) },
+        response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? 20)),

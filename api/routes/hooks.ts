@@ -46,7 +46,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const payload = record(request.body);
     const repository = record(payload.repository);
     const urls = [repository.clone_url, repository.ssh_url, repository.html_url, repository.git_url, repository.url] as (string | undefined)[];
-    const candidates = await repositoriesFor(deps.config, urls);
+    const candidates = await repositoriesFor(deps, urls);
     if (candidates.length === 0) return reply.code(202).send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
     const signature = request.headers['x-hub-signature-256'];
     const repo = verifiedRepository(candidates, (r) => verifyGitHub(r, (request as WithRawBody)[RAW_BODY] ?? '', typeof signature === 'string' ? signature : undefined));
@@ -62,7 +62,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     const payload = record(request.body);
     const project = record(payload.project);
     const urls = [project.git_http_url, project.git_ssh_url, project.web_url, project.http_url, project.ssh_url] as (string | undefined)[];
-    const candidates = await repositoriesFor(deps.config, urls);
+    const candidates = await repositoriesFor(deps, urls);
     if (candidates.length === 0) return reply.code(202).send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
     const token = request.headers['x-gitlab-token'];
     const repo = verifiedRepository(candidates, (r) => verifyGitLab(r, typeof token === 'string' ? token : undefined));

@@ -9,7 +9,8 @@ import { BumpOverride } from './releases.js';
 
 const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
 
-export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config }) => {
+export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config } = deps;
   app.get(
     '/repos/:id/plan',
     {
@@ -41,6 +42,6 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { conf
         },
       },
     },
-    async (request) => currentPlan(config, configuredRepo(config, request.params.id), request.query.bump),
+    async (request) => currentPlan(deps, configuredRepo(config, request.params.id), request.query.bump),
   );
 };

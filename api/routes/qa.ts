@@ -7,6 +7,7 @@ import { headCommit } from '../head-commit.js';
 import { qaRun, recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, NoOptions, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { Repins, WaitingForWorker } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
 const Outcome = Type.Enum(QA_REPORT_KINDS);
@@ -41,6 +42,8 @@ const QaState = Type.Object({
   tests: Nullable(Type.Object({ passed: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer(), total: Type.Integer() })),
   coverage: Nullable(Type.Object({ percent: Nullable(Type.Number()), threshold: Type.Number(), gate: Type.String() })),
   lastOutput: Type.Array(Type.String(), { description: 'The last lines the test command printed' }),
+  repins: Repins,
+  waitingForWorker: WaitingForWorker,
 });
 
 const QaRun = Type.Object(
@@ -86,7 +89,7 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     },
     async (request, reply) => {
       const repo = configuredRepo(config, request.params.id);
-      const sha = await headCommit(repo, request.log);
+      const sha = await headCommit(deps, repo);
       return reply.code(202).send(await startQa(deps, repo, sha));
     },
   );

@@ -42,7 +42,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request, reply) => {
       const repo = configuredRepo(config, request.params.id);
       const body = request.body ?? {};
-      if (body.bump) await validateOverride(config, repo, body.bump);
+      if (body.bump) await validateOverride(deps, repo, body.bump);
       return reply.code(202).send(await startRelease(deps, repo, body));
     },
   );

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { readReports } from '../working-copy.js';
 import { QA_REPORT_KINDS } from '../../context/names.js';
 import { COVERAGE_GATES } from '../../context/report.js';
 import type { ApiDeps } from '../deps.js';
-import { configuredRepo, workingCopyDir } from '../repositories.js';
+import { reportList } from '../report-list.js';
+import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 
 const Count = Type.Union([Type.Integer(), Type.Null()]);
@@ -27,7 +27,8 @@ const Report = Type.Object({
   verification: Type.String({ description: 'The key that signed it (signed with key <id>), or why it does not verify' }),
 });
 
-export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config, reportKeys }) => {
+export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
+  const { config } = deps;
   app.get(
     '/repos/:id/reports',
     {
@@ -40,26 +41,10 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
             reports: Type.Array(Report),
             warnings: Type.Array(Type.String(), { description: 'One line per file in context/ that could not be read as a report' }),
           }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 401, 404, 503),
         },
       },
     },
-    async (request) => {
-      const repo = configuredRepo(config, request.params.id);
-      const { reports, warnings } = await readReports(workingCopyDir(config, repo), reportKeys);
-      return {
-        reports: reports.map(({ name, frontMatter: fm, signature }) => ({
-          name,
-          outcome: fm.outcome,
-          commit: fm.commit,
-          created_at: fm.created_at,
-          tests: fm.tests,
-          coverage: fm.coverage,
-          verified: signature.ok,
-          verification: signature.ok ? `signed with key ${signature.keyId}` : signature.reason,
-        })),
-        warnings,
-      };
-    },
+    async (request) => reportList(deps, configuredRepo(config, request.params.id)),
   );
 };

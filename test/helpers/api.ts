@@ -3,7 +3,6 @@ import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import type { ShipgateConfig } from '../../config/types.js';
-import { TEST_REPORT_KEYS } from './temporal.js';
 
 export const TEST_TOKEN = randomBytes(24).toString('base64url');
 export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
@@ -11,7 +10,7 @@ export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 
 export function buildTestApp(config: ShipgateConfig, client: Client): Promise<TestApp> {
-  return buildApp({ config, client, reportKeys: TEST_REPORT_KEYS, token: TEST_TOKEN, logger: false });
+  return buildApp({ config, client, token: TEST_TOKEN, logger: false });
 }
 
 /** A client of the shared dev server, for API tests that need no worker. */

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../../api/app.js';
-import { AUTH, buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
+import { AUTH, buildTestApp, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { testConfig } from '../../helpers/temporal.js';
+import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 describe('request errors', () => {
   let app: TestApp;
-  let close: () => Promise<void>;
+  let worker: TestWorker;
   let plainDir: string;
   let remote: TestRepo;
 
@@ -23,14 +23,14 @@ describe('request errors', () => {
       sampleRepoSettings('plain', plainDir),
       { id: 'no-branch', url: remote.remote, branch: 'release', test: { command: ['true'] } },
     ]);
-    const test = await connectTestClient(config);
-    close = test.close;
-    app = await buildTestApp(test.config, test.client);
+    // The head commit of a QA request is read by a worker, which has the working copies.
+    worker = await startTestWorker(config);
+    app = await buildTestApp(worker.config, worker.client);
   });
 
   afterAll(async () => {
     await app?.close();
-    await close?.();
+    await worker?.stop();
     await rm(plainDir, { recursive: true, force: true });
     await remote?.cleanup();
   });

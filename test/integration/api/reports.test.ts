@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeReport, type QaReportFrontMatter } from '../../../context/report.js';
 import type { ShipgateConfig } from '../../../config/types.js';
-import { AUTH, buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
+import { AUTH, buildTestApp, type TestApp } from '../../helpers/api.js';
 import { signReportText } from '../../../activities/report-signing.js';
-import { TEST_REPORT_KEYS, testConfig } from '../../helpers/temporal.js';
+import { startTestWorker, TEST_REPORT_KEYS, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const SHA = '9be07d2c4f1a8e3b5d6c7a8b9e0f1a2b3c4d5e6f';
 
@@ -33,7 +33,7 @@ async function writeContext(dir: string, files: Record<string, string>): Promise
 
 describe('GET /repos/:id/reports', () => {
   let app: TestApp;
-  let close: () => Promise<void>;
+  let worker: TestWorker;
   let root: string;
   let config: ShipgateConfig;
 
@@ -45,21 +45,21 @@ describe('GET /repos/:id/reports', () => {
       'test-gaps-20251013-120000.md': 'no front matter here\n',
       'notes.txt': 'not a report',
     });
-    const test = await connectTestClient(
+    // The reports are read by a worker, which holds the key that decides which reports are ours.
+    worker = await startTestWorker(
       await testConfig([
         { id: 'web', path: path.join(root, 'web'), test: { command: ['true'] } },
         { id: 'cloned', url: 'https://git.example.test/cloned.git', test: { command: ['true'] } },
         { id: 'empty', path: path.join(root, 'empty'), test: { command: ['true'] } },
       ]),
     );
-    close = test.close;
-    config = test.config;
-    app = await buildTestApp(test.config, test.client);
+    config = worker.config;
+    app = await buildTestApp(worker.config, worker.client);
   });
 
   afterAll(async () => {
     await app?.close();
-    await close?.();
+    await worker?.stop();
     await rm(root, { recursive: true, force: true });
   });
 

@@ -43,6 +43,14 @@ async function retriesIn(workflowId: string, runId?: string): Promise<Retry[]> {
   for (const event of history.events ?? []) {
     const attrs = event.activityTaskScheduledEventAttributes;
     if (attrs) scheduled.set(String(event.eventId), attrs);
+    // A restart slower than the lost-worker bound (`lostWorkerAfterMs`): the retry waited on the
+    // dead worker's queue until the run counted the worker as lost and scheduled the step anew
+    // (for a path repository, on the same queue, waiting for it without a bound).
+    const timedOut = event.activityTaskTimedOutEventAttributes;
+    if (timedOut && decodeTimeoutType(timedOut.failure?.timeoutFailureInfo?.timeoutType) === 'SCHEDULE_TO_START') {
+      const of = scheduled.get(String(timedOut.scheduledEventId));
+      retries.push({ workflowId, activity: of?.activityType?.name ?? '?', attempt: 0, timeout: 'SCHEDULE_TO_START', timeoutMs: durationMs(of?.scheduleToStartTimeout) });
+    }
     const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
     if (child?.workflowId) retries.push(...(await retriesIn(child.workflowId, child.runId ?? undefined)));
     const started = event.activityTaskStartedEventAttributes;
@@ -112,7 +120,7 @@ describe('crash matrix: the worker dies inside each activity of a release', () =
     // The dead worker's attempt was given up on by a timeout short enough to say "noticed soon".
     expect(retries.map((r) => r.activity), JSON.stringify(retries)).toContain(point);
     for (const retry of retries) {
-      expect(retry.timeout, JSON.stringify(retry)).toMatch(/^(HEARTBEAT|START_TO_CLOSE)$/);
+      expect(retry.timeout, JSON.stringify(retry)).toMatch(/^(HEARTBEAT|START_TO_CLOSE|SCHEDULE_TO_START)$/);
       expect(retry.timeoutMs, JSON.stringify(retry)).toBeLessThan(NOTICED_WITHIN_MS);
     }
     const git = service.repo.git;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSettings } from '../../../activities/pinning.js';
-import { DEPLOY_COMMAND, DEPLOY_STEP, GIT_STEP, pinned, QA_STEP, SHORT, TESTS, unpinned, WAITING } from '../../../workflows/activity-options.js';
+import { DEPLOY_COMMAND, DEPLOY_STEP, GIT_STEP, lostWorkerAfterMs, pinned, QA_STEP, SHORT, TESTS, unpinned, WAITING } from '../../../workflows/activity-options.js';
 
 const settings: RunSettings = {
   repoId: 'app',
@@ -11,7 +11,8 @@ const settings: RunSettings = {
   health: null,
 };
 const pin = { taskQueue: 'shipgate@worker-1', settings };
-const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000 };
+// A pinned step waits twice the heartbeat timeout on its worker's queue before the worker counts as lost.
+const onPin = { taskQueue: 'shipgate@worker-1', heartbeatTimeout: 20_000, scheduleToStartTimeout: 40_000 };
 
 describe('activity profiles', () => {
   // Each row is the option object a workflow wrote out by hand before the profiles existed.
@@ -38,6 +39,11 @@ describe('activity profiles', () => {
     for (const profile of [SHORT, DEPLOY_STEP, GIT_STEP, QA_STEP, TESTS, DEPLOY_COMMAND, WAITING]) {
       expect(pinned(pin, profile).retry?.nonRetryableErrorTypes).toBeUndefined();
     }
+  });
+
+  it('counts a worker as lost after twice the heartbeat timeout, never sooner than 15 s', () => {
+    expect(lostWorkerAfterMs({ heartbeatTimeoutMs: 20_000 })).toBe(40_000);
+    expect(lostWorkerAfterMs({ heartbeatTimeoutMs: 3_000 })).toBe(15_000);
   });
 
   it('keeps the shared queue options as they were', () => {

@@ -1,0 +1,42 @@
+import { proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { READ } from './activity-options.js';
+
+/**
+ * The reads of a working copy the API asks for. The API runs beside no working copy: it starts
+ * one of these on the shared queue (`plan:<repo>`, `reports:<repo>`, …, see `workflowIdFor`) and
+ * waits a bounded time for its result. Each is one local activity on the worker that takes it,
+ * so a read costs a single workflow task; its failure carries the activity's catalogue code,
+ * which the API answers as it always did.
+ */
+const read = proxyLocalActivities<Activities>(READ);
+
+/** `plan:<repo>[:<override>]`: what a release would do now. */
+export async function planReadWorkflow(input: { repoId: string; override?: string }) {
+  return read.readPlan(input);
+}
+
+/** `head:<repo>`: the commit a QA run of the repository should test. */
+export async function headReadWorkflow(input: { repoId: string }) {
+  return read.readHeadCommit(input);
+}
+
+/** `remote-url:<repo>`: the remote URL of a local working copy, which webhooks match on. */
+export async function remoteUrlReadWorkflow(input: { repoId: string }) {
+  return read.readRemoteUrl(input);
+}
+
+/** `reports:<repo>`: the QA reports in context/, newest first. */
+export async function reportsReadWorkflow(input: { repoId: string }) {
+  return read.readReportList(input);
+}
+
+/** `ledger:<repo>`: the deploy ledger. */
+export async function ledgerReadWorkflow(input: { repoId: string }) {
+  return read.readDeployLedger(input);
+}
+
+/** `release-check:<repo>:<version>`: whether the version is a release shipgate made, so it may deploy. */
+export async function releaseCheckReadWorkflow(input: { repoId: string; version: string }) {
+  return read.readReleaseCheck(input);
+}
