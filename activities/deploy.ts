@@ -73,7 +73,9 @@ export function createDeployActivities(deps: ResolvedDeps) {
     },
 
     async runDeploy(input: { repoId: string; version: string; tag: string; sha: string; previousVersion: string | null; attempt: number; runId: string }): Promise<DeployAttempt> {
-      const source = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      let source = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      // A deployment that moved here from a lost worker may find this worker's clone without the tag.
+      if (source.repo.source.kind === 'url' && (await resolveCommit(source.git, input.sha)) !== input.sha) source = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const { repo } = source;
       const deploy = deployable(repo);
       const dir = await checkoutTag(source, input.tag, input.sha);

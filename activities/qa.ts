@@ -38,9 +38,19 @@ const MAX_FILES_LISTED = 200;
 const MAX_OUTPUT_READ = 4 * 1024 * 1024;
 
 export function createQaActivities(deps: ResolvedDeps) {
+  /**
+   * The working copy holding `sha`. A run that moved here from a lost worker may find this
+   * worker's clone without it: then, and only then, a later step fetches too.
+   */
+  async function openAt(repoId: string, sha: string, fetch: boolean) {
+    const copy = await openWorkingCopy(deps, repoId, { fetch });
+    if (fetch || copy.repo.source.kind !== 'url' || (await resolveCommit(copy.git, sha)) === sha) return copy;
+    return openWorkingCopy(deps, repoId, { fetch: true });
+  }
+
   /** The working copy at the commit under test; only the inspection, QA's first step, fetches it. */
   async function checkout(repoId: string, sha: string, fetch: boolean) {
-    const { repo, dir, git } = await openWorkingCopy(deps, repoId, { fetch });
+    const { repo, dir, git } = await openAt(repoId, sha, fetch);
     if ((await resolveCommit(git, sha)) !== sha) {
       throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${sha} does not exist in repository "${repoId}"`);
     }
@@ -87,7 +97,7 @@ export function createQaActivities(deps: ResolvedDeps) {
     },
 
     async analyseChanges(input: { repoId: string; sha: string; baseSha: string | null; baseRef: string | null }): Promise<ChangeFacts> {
-      const { git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { git } = await openAt(input.repoId, input.sha, false);
       const commits = await commitsInRange(git, input.baseSha, input.sha);
       const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
@@ -167,7 +177,7 @@ export function createQaActivities(deps: ResolvedDeps) {
     },
 
     async measureCoverage(input: { repoId: string; sha: string; baseSha: string | null }): Promise<CoverageFacts> {
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, dir, git } = await openAt(input.repoId, input.sha, false);
       if (!repo.coverage) return { configured: false };
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       let text: string;
