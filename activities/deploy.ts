@@ -5,14 +5,15 @@ import { Context } from '@temporalio/activity';
 import { execa } from 'execa';
 import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
 import type { HealthSample } from '../vocabulary/messages.js';
-import type { ActivityDeps } from './deps.js';
+import type { RepoConfig } from '../config/types.js';
+import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { lastReleaseTag, openGit, resolveCommit } from './git.js';
 import { probeOnce } from './health.js';
 import { runCommand } from './process.js';
 import { checkRelease } from './released.js';
 import { findReportOfRun, writeReportFile } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy, repoOrFail, type WorkingCopy } from './working-copy.js';
 
 export interface ResolvedRelease {
   version: string;
@@ -32,20 +33,16 @@ export interface DeployAttempt {
   reason: string;
 }
 
-export function createDeployActivities(deps: ActivityDeps) {
-  const now = deps.now ?? (() => new Date());
+/** The deploy settings of a repository; a step of a deployment refuses one that has none. */
+function deployable(repo: RepoConfig): NonNullable<RepoConfig['deploy']> {
+  if (!repo.deploy) throw activityFailure('SHIPGATE_NOT_DEPLOYABLE', `repository "${repo.id}" has no deploy command configured`);
+  return repo.deploy;
+}
 
-  function deploySettings(repoId: string) {
-    const repo = repoOrFail(deps.config, repoId);
-    if (!repo.deploy) throw activityFailure('SHIPGATE_NOT_DEPLOYABLE', `repository "${repoId}" has no deploy command configured`);
-    return { repo, deploy: repo.deploy };
-  }
-
+export function createDeployActivities(deps: ResolvedDeps) {
   /** A clean checkout of the tag, separate from the working copy, for the deploy command to run in. */
-  async function checkoutTag(repoId: string, tag: string, sha: string): Promise<string> {
-    const { repo } = deploySettings(repoId);
-    const source = await workingCopy(deps.config, repo);
-    const dir = path.join(deps.config.dataDir, 'deploy', repo.id, tag.replace(/[^A-Za-z0-9._-]/g, '_'));
+  async function checkoutTag(source: WorkingCopy, tag: string, sha: string): Promise<string> {
+    const dir = path.join(deps.config.dataDir, 'deploy', source.repo.id, tag.replace(/[^A-Za-z0-9._-]/g, '_'));
     if (existsSync(path.join(dir, '.git'))) {
       const git = openGit(dir);
       if ((await resolveCommit(git, 'HEAD')) === sha) {
@@ -56,7 +53,7 @@ export function createDeployActivities(deps: ActivityDeps) {
       await rm(dir, { recursive: true, force: true });
     }
     await mkdir(path.dirname(dir), { recursive: true });
-    await execa('git', ['clone', '--quiet', '--shared', '--no-checkout', '--', source, dir]);
+    await execa('git', ['clone', '--quiet', '--shared', '--no-checkout', '--', source.dir, dir]);
     await execa('git', ['checkout', '--quiet', '--detach', sha], { cwd: dir });
     return dir;
   }
@@ -64,9 +61,9 @@ export function createDeployActivities(deps: ActivityDeps) {
   return {
     /** The release a version names: its tag and commit, and the release before it; refused unless shipgate released it. */
     async resolveRelease(input: { repoId: string; version: string }): Promise<ResolvedRelease> {
-      const { repo } = deploySettings(input.repoId);
-      const dir = await workingCopy(deps.config, repo);
-      const git = openGit(dir);
+      // Fetched: the release may have been pushed by another worker, and the gate reads the remote branch.
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      deployable(repo);
       // The durable gate: however this run was started, only a version shipgate released deploys.
       const released = await checkRelease(dir, repo, input.version, deps.reportKeys);
       if (!released.ok) throw activityFailure(released.code, released.reason);
@@ -76,8 +73,12 @@ export function createDeployActivities(deps: ActivityDeps) {
     },
 
     async runDeploy(input: { repoId: string; version: string; tag: string; sha: string; previousVersion: string | null; attempt: number; runId: string }): Promise<DeployAttempt> {
-      const { repo, deploy } = deploySettings(input.repoId);
-      const dir = await checkoutTag(input.repoId, input.tag, input.sha);
+      let source = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      // A deployment that moved here from a lost worker may find this worker's clone without the tag.
+      if (source.repo.source.kind === 'url' && (await resolveCommit(source.git, input.sha)) !== input.sha) source = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      const { repo } = source;
+      const deploy = deployable(repo);
+      const dir = await checkoutTag(source, input.tag, input.sha);
       const logFile = path.join(deps.config.dataDir, 'logs', repo.id, `deploy-${input.version}-${input.runId.slice(0, 8)}-${input.attempt}.log`);
       const ctx = Context.current();
       const result = await runCommand({
@@ -113,16 +114,15 @@ export function createDeployActivities(deps: ActivityDeps) {
 
     async probeHealth(input: { repoId: string; expectedVersion: string | null }): Promise<HealthSample> {
       const repo = repoOrFail(deps.config, input.repoId);
-      if (!repo.health) return { at: now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
-      return probeOnce(repo.health, input.expectedVersion, now);
+      if (!repo.health) return { at: deps.now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
+      return probeOnce(repo.health, input.expectedVersion, deps.now);
     },
 
     async writeDeployReport(input: Omit<DeployReportInput, 'createdAt'>): Promise<{ name: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const dir = await workingCopy(deps.config, repo);
+      const { dir } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const existing = await findReportOfRun(dir, input.runId, ['deploy'], deps.reportKeys);
       if (existing) return { name: existing };
-      const at = now();
+      const at = deps.now();
       return { name: await writeReportFile(dir, 'deploy', at, renderDeployReport({ ...input, createdAt: at.toISOString() }), deps.reportKeys) };
     },
   };

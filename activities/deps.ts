@@ -14,11 +14,17 @@ export interface ActivityDeps {
   instance?: string;
   taskQueue: string;
   logger: Logger;
+  /** The clock of reports and health samples; tests give a fixed one. Default: the system clock. */
   now?: () => Date;
   /** Signs every report written, and decides which reports in context/ shipgate wrote. */
   reportKeys: ReportKeys;
   /** For activities that wait on other workflows. */
   client: Client;
+}
+
+/** The dependencies as every factory receives them: defaults applied once, in `createActivities`. */
+export interface ResolvedDeps extends ActivityDeps {
+  now: () => Date;
 }
 
 /**

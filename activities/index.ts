@@ -1,4 +1,4 @@
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
@@ -8,7 +8,9 @@ import { createReleaseActivities } from './release.js';
 import { createRunActivities } from './runs.js';
 import { createTriggerActivities } from './triggers.js';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(given: ActivityDeps) {
+  // Defaults are resolved here, once: every factory reads the same clock.
+  const deps: ResolvedDeps = { ...given, now: given.now ?? (() => new Date()) };
   return {
     ...createPinningActivities(deps),
     ...createQaActivities(deps),

@@ -4,7 +4,7 @@ import { tagName } from '../domain/bump.js';
 import type { ActivityDeps } from './deps.js';
 import type { ReportKeys } from './report-signing.js';
 import { readContextFiles, verifyReportFile } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy } from './working-copy.js';
 
 /** What a deployment needs from the ledger: the version to roll back to, and why there may be none. */
 export interface LedgerVerdict {
@@ -33,8 +33,8 @@ export function createLedgerActivities(deps: ActivityDeps) {
   return {
     /** The version last verified healthy in one environment, from shipgate's own record, never from git history. */
     async deployLedger(input: { repoId: string; environment: string }): Promise<LedgerVerdict> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const ledger = await readLedgerOf(await workingCopy(deps.config, repo), deps.reportKeys);
+      const { repo, dir } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const ledger = await readLedgerOf(dir, deps.reportKeys);
       const { live, entries } = environmentLedger(ledger, input.environment);
       return {
         environment: input.environment,

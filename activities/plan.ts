@@ -41,6 +41,7 @@ export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha
   const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
   const next = nextVersion({
     current: previous?.version ?? null,
+    currentTag: previous?.tag ?? null,
     bump: analysis.bump,
     commitCount: commits.length,
     initialVersion: repo.initialVersion,

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
@@ -8,14 +8,15 @@ import { analyseCommitsInSlices } from '../domain/commits.js';
 import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
 import { diffCoverage } from '../domain/diff-coverage.js';
 import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
+import { failuresFromOutput, type OutputFailures } from '../domain/test-output.js';
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../vocabulary/messages.js';
-import type { ActivityDeps } from './deps.js';
+import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, openGit, resolveCommit } from './git.js';
+import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, resolveCommit } from './git.js';
 import { runCommand } from './process.js';
 import { findReportOfRun, readReports, writeReportFile } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy } from './working-copy.js';
 
 export interface QaInspection {
   sha: string;
@@ -33,14 +34,23 @@ export interface QaInspection {
 /** Bounds what travels through workflow history; the report and the log file have the rest. */
 const MAX_COMMITS_LISTED = 200;
 const MAX_FILES_LISTED = 200;
+/** Of a long log, the end is read for failing tests: the runners list them last, and memory stays bounded. */
+const MAX_OUTPUT_READ = 4 * 1024 * 1024;
 
-export function createQaActivities(deps: ActivityDeps) {
-  const now = deps.now ?? (() => new Date());
+export function createQaActivities(deps: ResolvedDeps) {
+  /**
+   * The working copy holding `sha`. A run that moved here from a lost worker may find this
+   * worker's clone without it: then, and only then, a later step fetches too.
+   */
+  async function openAt(repoId: string, sha: string, fetch: boolean) {
+    const copy = await openWorkingCopy(deps, repoId, { fetch });
+    if (fetch || copy.repo.source.kind !== 'url' || (await resolveCommit(copy.git, sha)) === sha) return copy;
+    return openWorkingCopy(deps, repoId, { fetch: true });
+  }
 
-  async function checkout(repoId: string, sha: string) {
-    const repo = repoOrFail(deps.config, repoId);
-    const dir = await workingCopy(deps.config, repo);
-    const git = openGit(dir);
+  /** The working copy at the commit under test; only the inspection, QA's first step, fetches it. */
+  async function checkout(repoId: string, sha: string, fetch: boolean) {
+    const { repo, dir, git } = await openAt(repoId, sha, fetch);
     if ((await resolveCommit(git, sha)) !== sha) {
       throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${sha} does not exist in repository "${repoId}"`);
     }
@@ -56,7 +66,7 @@ export function createQaActivities(deps: ActivityDeps) {
 
   return {
     async inspectForQa(input: { repoId: string; sha: string }): Promise<QaInspection> {
-      const { repo, dir, git, head } = await checkout(input.repoId, input.sha);
+      const { repo, dir, git, head } = await checkout(input.repoId, input.sha, true);
       const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
       if (modified) {
         throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`);
@@ -87,8 +97,7 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async analyseChanges(input: { repoId: string; sha: string; baseSha: string | null; baseRef: string | null }): Promise<ChangeFacts> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const git = openGit(await workingCopy(deps.config, repo));
+      const { git } = await openAt(input.repoId, input.sha, false);
       const commits = await commitsInRange(git, input.baseSha, input.sha);
       const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
@@ -117,7 +126,7 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async runTests(input: { repoId: string; sha: string; runId: string }): Promise<TestRunFacts> {
-      const { repo, dir } = await checkout(input.repoId, input.sha);
+      const { repo, dir } = await checkout(input.repoId, input.sha, false);
       // A result or coverage file left by an earlier run must never be mistaken for this one's.
       if (repo.test.results) await rm(path.resolve(dir, repo.test.results.path), { force: true });
       if (repo.coverage) await rm(path.resolve(dir, repo.coverage.path), { force: true });
@@ -146,6 +155,11 @@ export function createQaActivities(deps: ActivityDeps) {
             : `${repo.test.results.path}: ${(error as Error).message}`;
         }
       }
+      // Without test.results the console is all there is; the common runners name their failures there.
+      let fromOutput: OutputFailures | null = null;
+      if (!repo.test.results && result.exitCode !== 0 && !result.spawnError && !result.timedOut) {
+        fromOutput = failuresFromOutput(await readTail(logFile, MAX_OUTPUT_READ), dir);
+      }
       return {
         command: repo.test.command,
         exitCode: result.exitCode,
@@ -158,14 +172,13 @@ export function createQaActivities(deps: ActivityDeps) {
         logFile,
         summary: summary ? { ...summary, failures: summary.failures.slice(0, 200) } : null,
         resultsProblem,
+        fromOutput: fromOutput && { ...fromOutput, failures: fromOutput.failures.slice(0, 200) },
       };
     },
 
     async measureCoverage(input: { repoId: string; sha: string; baseSha: string | null }): Promise<CoverageFacts> {
-      const repo = repoOrFail(deps.config, input.repoId);
+      const { repo, dir, git } = await openAt(input.repoId, input.sha, false);
       if (!repo.coverage) return { configured: false };
-      const dir = await workingCopy(deps.config, repo);
-      const git = openGit(dir);
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       let text: string;
       try {
@@ -199,9 +212,8 @@ export function createQaActivities(deps: ActivityDeps) {
     },
 
     async writeQaReport(input: Omit<QaReportInput, 'createdAt'>): Promise<{ name: string; outcome: QaOutcome; reason: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const dir = await workingCopy(deps.config, repo);
-      const at = now();
+      const { dir } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const at = deps.now();
       const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });
       const reason = qaReason(input.tests, input.coverage);
       const existing = await findReportOfRun(dir, input.runId, [outcome], deps.reportKeys);
@@ -209,6 +221,23 @@ export function createQaActivities(deps: ActivityDeps) {
       return { name: await writeReportFile(dir, outcome, at, text, deps.reportKeys), outcome, reason };
     },
   };
+}
+
+/** The last `maxBytes` of a file as text; empty when it cannot be read. */
+async function readTail(file: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
 }
 
 export type QaActivities = ReturnType<typeof createQaActivities>;

@@ -4,14 +4,14 @@ import type { RepoConfig } from '../config/types.js';
 import type { LedgerEntry } from '../context/ledger.js';
 import type { QaReportFrontMatter } from '../context/report.js';
 import { ShipgateError } from '../domain/errors.js';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit, resolveCommit } from './git.js';
 import { readLedgerOf } from './ledger.js';
 import { planRelease, type ReleasePlan } from './plan.js';
 import { checkRelease, type ReleaseCheck } from './released.js';
 import { readReports } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy, repoOrFail } from './working-copy.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -41,8 +41,8 @@ export interface LedgerList {
  * neither. Each read fails only with a code from the catalogue, which the API answers with the
  * status it always had.
  */
-export function createReadActivities(deps: ActivityDeps) {
-  const today = (): string => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+export function createReadActivities(deps: ResolvedDeps) {
+  const today = (): string => deps.now().toISOString().slice(0, 10);
 
   return {
     /**
@@ -53,8 +53,7 @@ export function createReadActivities(deps: ActivityDeps) {
      */
     async readPlan(input: { repoId: string; override?: string }): Promise<ReleasePlan> {
       return asCatalogued(async () => {
-        const repo = repoOrFail(deps.config, input.repoId);
-        const git = openGit(await workingCopy(deps.config, repo));
+        const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
         const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
         const sha = await resolveCommit(git, ref).catch(() => null);
         if (!sha) {
@@ -123,8 +122,8 @@ export function createReadActivities(deps: ActivityDeps) {
 
     /** Whether a version is one shipgate released (`checkRelease`), from a fetched working copy: the deployments route's gate. */
     async readReleaseCheck(input: { repoId: string; version: string }): Promise<ReleaseCheck> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      return checkRelease(await workingCopy(deps.config, repo), repo, input.version, deps.reportKeys);
+      const { repo, dir } = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      return checkRelease(dir, repo, input.version, deps.reportKeys);
     },
   };
 

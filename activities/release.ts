@@ -9,10 +9,10 @@ import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { commitInfo, gitWithInput, isAncestor, lastReleaseTag, openGit, rejectedRefs, resolveCommit } from './git.js';
+import { commitInfo, gitWithInput, isAncestor, lastReleaseTag, rejectedRefs, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
 import { readReports, signedReports, writeFileAtomically } from './reports.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy } from './working-copy.js';
 
 export interface Preflight {
   sha: string;
@@ -45,12 +45,6 @@ export function releaseCommitMessage(tag: string): string {
 }
 
 export function createReleaseActivities(deps: ActivityDeps) {
-  async function open(repoId: string): Promise<{ repo: RepoConfig; dir: string; git: SimpleGit }> {
-    const repo = repoOrFail(deps.config, repoId);
-    const dir = await workingCopy(deps.config, repo);
-    return { repo, dir, git: openGit(dir) };
-  }
-
   async function remoteBranchSha(git: SimpleGit, repo: RepoConfig): Promise<string | null> {
     const out = await git.raw(['ls-remote', '--', repo.remote, `refs/heads/${repo.branch}`]);
     return out.split(/\s+/)[0] || null;
@@ -58,7 +52,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
 
   return {
     async preflight(input: { repoId: string }): Promise<Preflight> {
-      const { repo, dir, git } = await open(input.repoId);
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       if (repo.source.kind === 'url') {
         // A clone of a url repository is a cache: whatever a run that moved to another worker left
         // here (a release commit, its files, a tag never pushed) is not this release's to trip on.
@@ -75,10 +69,13 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (branch !== repo.branch) {
         throw activityFailure('SHIPGATE_WRONG_BRANCH', `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`);
       }
-      try {
-        await git.raw(['fetch', '--quiet', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
-      } catch (error) {
-        throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+      // A clone was fetched as it was opened; a configured path fetches its release branch here.
+      if (repo.source.kind === 'path') {
+        try {
+          await git.raw(['fetch', '--quiet', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
+        } catch (error) {
+          throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+        }
       }
       const head = await commitInfo(git, 'HEAD');
       const remoteSha = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
@@ -114,7 +111,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
     },
 
     async planVersion(input: { repoId: string; sha: string; override?: string; releasedAt: string }): Promise<ReleasePlan> {
-      const { repo, git } = await open(input.repoId);
+      const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       let plan: ReleasePlan;
       try {
         plan = await planRelease(git, repo, { sha: input.sha, override: input.override, date: input.releasedAt.slice(0, 10) });
@@ -129,7 +126,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
 
     /** Writes the version files and the changelog entry; each write is skipped when already done. */
     async writeReleaseFiles(input: ReleaseFilesInput): Promise<{ written: string[] }> {
-      const { dir, git } = await open(input.repoId);
+      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const head = (await git.revparse(['HEAD'])).trim();
       if (head !== input.sourceSha) {
         const subject = (await git.raw(['show', '-s', '--format=%s', 'HEAD'])).trim();
@@ -156,7 +153,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
 
     /** One commit with the release files and the QA evidence; a retry finds the commit already made. */
     async commitRelease(input: ReleaseFilesInput): Promise<{ releaseCommit: string }> {
-      const { dir, git } = await open(input.repoId);
+      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const message = releaseCommitMessage(input.tag);
       const head = await commitInfo(git, 'HEAD');
       if (head.sha !== input.sourceSha) {
@@ -175,7 +172,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
 
     /** An annotated tag whose message is the changelog entry; an existing tag on the same commit is kept. */
     async tagRelease(input: { repoId: string; tag: string; releaseCommit: string; message: string }): Promise<{ created: boolean }> {
-      const { dir, git } = await open(input.repoId);
+      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const existing = await resolveCommit(git, `refs/tags/${input.tag}`);
       if (existing === input.releaseCommit) return { created: false };
       if (existing) throw activityFailure('SHIPGATE_TAG_EXISTS', `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`);
@@ -191,7 +188,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * does not answer, is retried; when the retries run out the workflow undoes the release.
      */
     async pushRelease(input: { repoId: string; tag: string; releaseCommit: string; sourceSha: string; expectedRemoteSha: string | null }): Promise<{ pushed: boolean }> {
-      const { repo, dir, git } = await open(input.repoId);
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const remoteNow = await remoteBranchSha(git, repo);
       const remoteTag = (await git.raw(['ls-remote', '--', repo.remote, `refs/tags/${input.tag}^{}`])).split(/\s+/)[0] || null;
       if (remoteNow === input.releaseCommit && remoteTag === input.releaseCommit) return { pushed: false };
@@ -230,7 +227,8 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * names the evidence (reports in context/) that stayed on the lost worker.
      */
     async resumeRelease(input: { repoId: string; sourceSha: string; tag: string | null; evidence: string[] }): Promise<{ adopted: string | null; missing: string[]; reason: string }> {
-      const { repo, dir, git } = await open(input.repoId);
+      // Not fetched as it opens: the fetch just below brings exactly the branch and the tags it needs.
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       if (repo.source.kind !== 'url') throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" is a path on another worker's host; its release cannot move to this worker`);
       try {
         await git.raw(['fetch', '--quiet', '--force', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
@@ -265,7 +263,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * more than once; it never touches a commit that is not this release's own.
      */
     async undoRelease(input: { repoId: string; tag: string; sourceSha: string }): Promise<{ undone: boolean; reason: string }> {
-      const { repo, dir, git } = await open(input.repoId);
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const head = await commitInfo(git, 'HEAD');
       const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
       const releaseCommit = head.sha !== input.sourceSha && subject === releaseCommitMessage(input.tag) && parent === input.sourceSha ? head.sha : null;

@@ -1,10 +1,10 @@
 import { startReleaseRun } from '../client/starts.js';
 import type { Trigger } from '../vocabulary/messages.js';
-import type { ActivityDeps } from './deps.js';
+import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { openGit, resolveCommit } from './git.js';
+import { resolveCommit } from './git.js';
 import { planRelease } from './plan.js';
-import { repoOrFail, workingCopy } from './working-copy.js';
+import { openWorkingCopy, repoOrFail } from './working-copy.js';
 
 export interface ReleaseStart {
   started: boolean;
@@ -12,15 +12,14 @@ export interface ReleaseStart {
   reason: string;
 }
 
-export function createTriggerActivities(deps: ActivityDeps) {
+export function createTriggerActivities(deps: ResolvedDeps) {
   return {
     /**
      * The commit a watch tick should examine: the remote branch after a fetch for a cloned
      * repository, the working copy's HEAD for a local one (that is what QA tests there).
      */
     async readBranchHead(input: { repoId: string }): Promise<{ sha: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const git = openGit(await workingCopy(deps.config, repo));
+      const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
       const sha = await resolveCommit(git, ref);
       if (!sha) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no commit at ${ref}`);
@@ -29,9 +28,8 @@ export function createTriggerActivities(deps: ActivityDeps) {
 
     /** Whether a release of `sha` now would release anything (a read-only plan). */
     async hasReleasableChanges(input: { repoId: string; sha: string }): Promise<{ releasable: boolean; reason: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
-      const git = openGit(await workingCopy(deps.config, repo));
-      const plan = await planRelease(git, repo, { sha: input.sha, date: new Date().toISOString().slice(0, 10) });
+      const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const plan = await planRelease(git, repo, { sha: input.sha, date: deps.now().toISOString().slice(0, 10) });
       return { releasable: plan.version !== null, reason: plan.reason };
     },
 

@@ -1,28 +1,45 @@
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { SimpleGit } from 'simple-git';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit } from './git.js';
 
+/** A repository's settings, for steps that need no working copy. */
 export function repoOrFail(config: ShipgateConfig, repoId: string): RepoConfig {
   const repo = config.repositories.find((r) => r.id === repoId);
   if (!repo) throw activityFailure('SHIPGATE_REPO_NOT_FOUND', `repository "${repoId}" is not in this worker's configuration`);
   return repo;
 }
 
+/** A repository's working copy on this worker, opened: its settings, its folder and git in it. */
+export interface WorkingCopy {
+  repo: RepoConfig;
+  dir: string;
+  git: SimpleGit;
+}
+
 /**
- * The working copy a run uses on this worker: the configured path, or a worker-local clone of
+ * The working copy a step uses on this worker: the configured path, or a worker-local clone of
  * the configured URL under the data folder. Runs are pinned to one worker, so the clone a run
  * starts with is the clone it finishes with.
+ *
+ * `fetch` brings a clone up to date with its remote first. Only the steps that must see the
+ * remote as it is now ask for it (pre-flight, QA's inspection, the push's lease check, the
+ * deploy's resolve, a watch tick's head); every later step of the run reads what they fetched,
+ * so one release fetches a handful of times rather than once per step. A configured path is
+ * never fetched here: its owner decides what it holds.
  */
-export async function workingCopy(config: ShipgateConfig, repo: RepoConfig): Promise<string> {
+export async function openWorkingCopy(deps: Pick<ActivityDeps, 'config'>, repoId: string, options: { fetch: boolean }): Promise<WorkingCopy> {
+  const repo = repoOrFail(deps.config, repoId);
   if (repo.source.kind === 'path') {
     const dir = repo.source.path;
     const problem = await notARepository(dir);
     if (problem) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}": ${dir} ${problem}`);
-    return dir;
+    return { repo, dir, git: openGit(dir) };
   }
-  const dir = path.join(config.dataDir, 'work', repo.id);
+  const dir = path.join(deps.config.dataDir, 'work', repo.id);
   if (await notARepository(dir)) {
     await mkdir(path.dirname(dir), { recursive: true });
     try {
@@ -30,10 +47,17 @@ export async function workingCopy(config: ShipgateConfig, repo: RepoConfig): Pro
     } catch (error) {
       throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}": cannot clone ${repo.source.url}: ${(error as Error).message.trim()}`);
     }
-  } else {
-    await openGit(dir).fetch([repo.remote, '--tags', '--prune', '--force']);
+    return { repo, dir, git: openGit(dir) };
   }
-  return dir;
+  const git = openGit(dir);
+  if (options.fetch) {
+    try {
+      await git.fetch([repo.remote, '--tags', '--prune', '--force']);
+    } catch (error) {
+      throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `repository "${repo.id}": cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+    }
+  }
+  return { repo, dir, git };
 }
 
 async function notARepository(dir: string): Promise<string | null> {

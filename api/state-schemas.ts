@@ -2,6 +2,7 @@ import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { Type, type Static, type TSchema } from 'typebox';
 import {
   DEPLOY_OUTCOMES,
+  type DeployDecision,
   QA_OUTCOMES,
   RELEASE_OUTCOMES,
   TRIGGERS,
@@ -100,6 +101,8 @@ export const DeployState = Type.Object(
     awaitingDecision: Type.Boolean(),
     decisionsAllowed: Type.Array(Decision),
     decisionDeadline: Nullable(Type.String()),
+    failedAttempt: Type.Optional(Nullable(Type.String({ description: 'While a decision is awaited: the attempt that failed last, the release or its rollback' }))),
+    decisionEffects: Type.Optional(Nullable(Type.Object({ retry: Type.Optional(Type.String()), rollback: Type.Optional(Type.String()), abandon: Type.Optional(Type.String()) } satisfies Record<DeployDecision, unknown>, { description: 'While a decision is awaited: what each allowed decision would do' }))),
     decisions: Type.Array(Type.Object({ decision: Decision, at: Type.String() })),
     lastError: Nullable(Type.String()),
     lastOutput: Type.Array(Type.String()),

@@ -14,6 +14,9 @@ export interface AwaitedDecision {
   allowed: Decision[];
   deadline: string | null;
   lastError: string | null;
+  /** The attempt that failed last, in words; null from a worker that does not say. */
+  failure: string | null;
+  effects: Partial<Record<Decision, string>>;
 }
 
 export type Verdict =
@@ -40,6 +43,8 @@ export function awaitedDecision(run: RunView): AwaitedDecision | null {
     allowed: deploy.decisionsAllowed ?? [],
     deadline: deploy.decisionDeadline ?? null,
     lastError: deploy.lastError ?? null,
+    failure: deploy.failedAttempt ?? null,
+    effects: deploy.decisionEffects ?? {},
   };
 }
 
@@ -61,10 +66,19 @@ export function verdictOf(run: RunView, formatTime: (iso: string) => string): Ve
 
 function decisionLines(workflowId: string, decision: AwaitedDecision, formatTime: (iso: string) => string): string[] {
   const what = [decision.version, decision.environment ? `to ${decision.environment}` : null].filter(Boolean).join(' ');
+  // A deployment that names its failure may be failing its rollback, not the release: say which.
+  const head = decision.failure
+    ? `awaits a decision${decision.environment ? ` in ${decision.environment}` : ''}: ${decision.failure}`
+    : `awaits a decision: deploying ${what || 'the release'} failed${decision.lastError ? `: ${decision.lastError}` : ''}`;
+  const commands = decision.allowed.map((choice) => `shipgate ${choice} ${decision.sendTo}`);
+  const width = Math.max(0, ...commands.map((command) => command.length));
   return [
-    `! ${workflowId} awaits a decision: deploying ${what || 'the release'} failed${decision.lastError ? `: ${decision.lastError}` : ''}`,
+    `! ${workflowId} ${head}`,
     `  choose one of:`,
-    ...decision.allowed.map((choice) => `    shipgate ${choice} ${decision.sendTo}`),
+    ...decision.allowed.map((choice, i) => {
+      const effect = decision.effects[choice];
+      return effect ? `    ${commands[i]!.padEnd(width)}  ${effect}` : `    ${commands[i]}`;
+    }),
     ...(decision.deadline ? [`  without a decision by ${formatTime(decision.deadline)}, the deployment ends as failed`] : []),
   ];
 }

@@ -85,6 +85,8 @@ function deployLines(state: Partial<DeployState>, options: RunTextOptions, neste
     ...field('error', state.lastError),
     ...(state.lastError ? outputLines(state.lastOutput) : []),
     ...field('awaiting', awaiting && `a decision: ${awaiting}`),
+    ...field('failed', state.awaitingDecision ? state.failedAttempt ?? null : null),
+    ...field('choices', state.awaitingDecision && (state.decisionsAllowed ?? []).flatMap((d) => (state.decisionEffects?.[d] ? [`${d}: ${state.decisionEffects[d]}`] : [])).join(' · ')),
     ...field('rollback', state.awaitingDecision ? state.rollbackNote ?? null : null),
     ...field('decided', decided || null),
     ...field('report', state.report && `context/${state.report}`),

@@ -24,6 +24,8 @@ export interface NextVersionInput {
   bump: Bump | null;
   /** How many commits were analysed; only used to explain "nothing to release". */
   commitCount: number;
+  /** The tag of the latest release; only used to say since when there is nothing to release. */
+  currentTag?: string | null;
   /** Version of the first release. Default `1.0.0`. */
   initialVersion?: string;
   /** Below 1.0.0, breaking changes bump minor and features bump minor (semver §4). Default false. */
@@ -47,7 +49,7 @@ export function nextVersion(input: NextVersionInput): NextVersion {
 
   if (input.bump === null) {
     const commits = input.commitCount === 1 ? '1 commit' : `${input.commitCount} commits`;
-    return { version: null, reason: `nothing to release: ${commits}, none releasable` };
+    return { version: null, reason: `nothing to release${input.currentTag ? ` since ${input.currentTag}` : ''}: ${commits}, none releasable` };
   }
   if (current === null) return { version: initial, reason: `first release (${input.bump} changes) → ${initial}` };
 

@@ -1,3 +1,5 @@
+import { counted } from './plural.js';
+
 /** When a deployment counts as healthy: the `health` settings of a repository, in milliseconds. */
 export interface HealthRule {
   successes: number;
@@ -22,11 +24,14 @@ export function healthVerdict(rule: HealthRule, samples: readonly HealthSampleOu
   const last = samples.at(-1);
   if (last?.ok) {
     const consecutive = samples.length - 1 - samples.findLastIndex((s) => !s.ok);
-    if (consecutive >= rule.successes) return { verdict: 'healthy', reason: `${consecutive} consecutive healthy samples` };
+    if (consecutive >= rule.successes) {
+      const inARow = consecutive < samples.length ? `, the last ${consecutive} in a row` : '';
+      return { verdict: 'healthy', reason: `healthy after ${counted(samples.length, 'check')}${inARow}` };
+    }
   } else if (last) {
     const failures = samples.filter((s) => !s.ok).length;
     if (failures > rule.failureBudget) {
-      return { verdict: 'unhealthy', reason: `health check failed ${failures} times (budget ${rule.failureBudget}): ${last.error ?? 'unhealthy'}` };
+      return { verdict: 'unhealthy', reason: `health check failed ${counted(failures, 'time')} (budget ${rule.failureBudget}): ${last.error ?? 'unhealthy'}` };
     }
   }
   if (elapsedMs >= rule.deadlineMs) {

@@ -5,6 +5,7 @@ import { visibleText } from './visible-text.js';
 import type { QaOutcome } from '../vocabulary/messages.js';
 import type { DiffCoverageResult } from './diff-coverage.js';
 import type { TestSummary } from './test-results.js';
+import { RUNNER_NAMES, type OutputFailures } from './test-output.js';
 
 /** What the test step learned: the process's fate and, where configured, the runner's own result. */
 export interface TestRunFacts {
@@ -19,6 +20,8 @@ export interface TestRunFacts {
   logFile: string;
   summary: TestSummary | null;
   resultsProblem: string | null;
+  /** Without `test.results`: the failing tests named in the console output, when its runner was recognised. */
+  fromOutput?: OutputFailures | null;
 }
 
 export type CoverageFacts =
@@ -64,6 +67,9 @@ export function qaReason(tests: TestRunFacts, coverage: CoverageFacts): string {
   if (tests.spawnError) return `the test command could not be started: ${tests.spawnError}`;
   if (tests.timedOut) return `the test suite timed out after ${seconds(tests.timeoutMs)} and was killed`;
   if ((tests.summary?.failed ?? 0) > 0) return `${tests.summary?.failed} of ${counted(tests.summary?.total ?? 0, 'test')} failed`;
+  if (tests.exitCode !== 0 && tests.fromOutput) {
+    return `${counted(tests.fromOutput.failures.length, 'failing test')} named in the output of ${RUNNER_NAMES[tests.fromOutput.runner]}`;
+  }
   if (tests.exitCode !== 0) return `the test command exited with ${tests.exitCode ?? tests.signal}`;
   if (!coverage.configured) return 'all tests passed (coverage of changed lines is not configured)';
   if (coverage.result === null) return `no coverage was produced: ${coverage.problem ?? 'unknown reason'}`;
@@ -131,7 +137,8 @@ function failureSection(input: QaReportInput): string[] {
   } else if (tests.timedOut) {
     lines.push(`The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; its process group was killed. A test that waits forever (an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`, '');
   }
-  const failures = tests.summary?.failures ?? [];
+  const fromOutput = tests.summary?.failures.length ? null : tests.fromOutput ?? null;
+  const failures = fromOutput?.failures ?? tests.summary?.failures ?? [];
   if (failures.length > 0) {
     lines.push('| Test | Location | Changed in this release |', '| --- | --- | --- |');
     for (const failure of failures.slice(0, 100)) {
@@ -144,10 +151,11 @@ function failureSection(input: QaReportInput): string[] {
     for (const failure of failures.slice(0, 20)) {
       lines.push(`### ${oneLine(failure.name)}`, '', '```text', fence(failure.message), '```', '');
     }
+    if (fromOutput) lines.push(`Read from the console output of ${RUNNER_NAMES[fromOutput.runner]}; configure \`test.results\` for exact counts.`, '');
   } else if (!tests.spawnError && !tests.timedOut) {
-    lines.push(tests.resultsProblem
-      ? `No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`
-      : `The command exited with ${tests.exitCode ?? tests.signal}; configure \`test.results\` (JUnit XML or a JSON reporter) to name each failing test.`, '');
+    lines.push(...(tests.resultsProblem
+      ? [`No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`, '']
+      : howToConfigureResults(tests.exitCode ?? tests.signal)));
   }
   const suspects = changes.commits.filter((c) => c.files.length > 0).slice(0, 20);
   if (suspects.length > 0) {
@@ -156,6 +164,20 @@ function failureSection(input: QaReportInput): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** What to write in the configuration so that the next report names each failing test. */
+function howToConfigureResults(exit: number | string | null): string[] {
+  return [
+    `The command exited with ${exit}, and its output is not one shipgate reads (node's test runner, vitest or jest), so the failing tests are not named here. To name them, set \`test.results\` to the report your runner writes, for example:`,
+    '',
+    '- vitest: `vitest run --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml`',
+    '- node: `node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml`',
+    '- jest: `jest --json --outputFile=reports/jest.json`, with `format: jest-json`',
+    '',
+    'with `results: { format: junit, path: reports/junit.xml }` under `test:` in the repository\'s settings.',
+    '',
+  ];
 }
 
 function coverageSection(coverage: CoverageFacts & { configured: true }): string[] {

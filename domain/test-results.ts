@@ -101,14 +101,28 @@ function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlEle
   // Node's own runner names no file; the first stack frame inside the repository does.
   const framed = file === undefined && repoRoot !== undefined ? frameInRepository(`${messageAttribute}\n${text(problem)}`, repoRoot) : null;
   summary.failures.push(
-    failure({
+    testFailure({
       name: attribute(testcase, 'name') ?? classname ?? '(unnamed test)',
       file: framed?.file ?? (file === undefined ? undefined : repoFile(file, repoRoot)),
       line: Number.isInteger(declaredLine) && declaredLine > 0 ? declaredLine : framed?.line,
-      message: messageAttribute !== '' ? messageAttribute : text(problem),
+      message: messageAttribute !== '' ? withLinesFromText(messageAttribute, text(problem)) : text(problem),
       details: `${messageAttribute}\n${text(problem)}`,
     }),
   );
+}
+
+const MAX_TEXT_SEARCHED = 20_000;
+
+/**
+ * Node's JUnit reporter drops the newlines from the message attribute ("first linesecond line")
+ * while the element text keeps them: the same characters, found there, give the lines back.
+ */
+function withLinesFromText(message: string, body: string): string {
+  if (message.includes('\n') || !body.includes('\n')) return message;
+  const chars = [...message.replace(/\s+/g, '')];
+  if (chars.length === 0 || chars.length > MAX_MESSAGE_CHARS * 4) return message;
+  const pattern = new RegExp(chars.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*'), 'u');
+  return pattern.exec(body.slice(0, MAX_TEXT_SEARCHED))?.[0] ?? message;
 }
 
 const Assertion = Type.Object({
@@ -154,7 +168,7 @@ export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary 
         summary.failed += 1;
         const messages = (assertion.failureMessages ?? []).join('\n');
         const name = assertion.fullName || assertion.title;
-        summary.failures.push(failure({ name, file, line: assertion.location?.line, message: messages, details: messages }));
+        summary.failures.push(testFailure({ name, file, line: assertion.location?.line, message: messages, details: messages }));
       } else {
         // pending, skipped, todo, disabled: the test exists but did not run.
         summary.skipped += 1;
@@ -165,7 +179,7 @@ export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary 
     if (failedToRun && testFile.message) {
       summary.total += 1;
       summary.failed += 1;
-      summary.failures.push(failure({ name: file, file, message: testFile.message, details: testFile.message }));
+      summary.failures.push(testFailure({ name: file, file, message: testFile.message, details: testFile.message }));
     }
   }
   return summary;
@@ -179,7 +193,7 @@ function pointerToField(pointer: string): string {
     .join('');
 }
 
-function repoFile(file: string, repoRoot: string | undefined): string {
+export function repoFile(file: string, repoRoot: string | undefined): string {
   return repoRoot === undefined ? file : (toRepoPath(file, repoRoot) ?? file);
 }
 
@@ -194,7 +208,7 @@ function frameInRepository(details: string, repoRoot: string): { file: string; l
   return null;
 }
 
-interface FailureInput {
+export interface FailureInput {
   name: string;
   file?: string;
   line?: number;
@@ -203,7 +217,8 @@ interface FailureInput {
   details: string;
 }
 
-function failure(input: FailureInput): TestFailure {
+/** One failure as a report shows it: a short message without the stack, and the line of the test where known. */
+export function testFailure(input: FailureInput): TestFailure {
   const result: TestFailure = { name: input.name, message: shortMessage(input.message) };
   if (input.file !== undefined) result.file = input.file;
   const line = input.line ?? (input.file === undefined ? undefined : lineInStack(stripVTControlCharacters(input.details), input.file));

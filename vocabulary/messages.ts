@@ -206,6 +206,10 @@ export interface DeployState {
   /** What the operator may choose now. */
   decisionsAllowed: DeployDecision[];
   decisionDeadline: string | null;
+  /** While a decision is awaited: the attempt that failed last, in words ("the rollback to 1.2.1 failed: …"). */
+  failedAttempt?: string | null;
+  /** While a decision is awaited: what each allowed decision would do ("deploy 1.3.0 again"). */
+  decisionEffects?: Partial<Record<DeployDecision, string>> | null;
   decisions: { decision: DeployDecision; at: string }[];
   lastError: string | null;
   lastOutput: string[];

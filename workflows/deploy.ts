@@ -2,6 +2,7 @@ import { ApplicationFailure, CancellationScope, condition, isCancellation, type 
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
 import { DEPLOY_COMMAND, DEPLOY_STEP, PARENT_WORKER_LOST_AFTER_MS, lostWorkerAfterMs, pinned, unpinned } from './activity-options.js';
+import { abandonedReason, decisionEffects, describeFailure, rolledBackReason, type FailedAttempt } from '../domain/deploy-decisions.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
@@ -166,6 +167,8 @@ type Outcome = DeployResult['outcome'];
 interface Verdict {
   ok: boolean;
   reason: string;
+  /** The deploy command succeeded: the version is in place, whatever its health. */
+  deployed: boolean;
 }
 
 /** What one run deploys and where, resolved before the deployment starts. */
@@ -248,6 +251,8 @@ class Deployment {
       awaitingDecision: false,
       decisionsAllowed: [],
       decisionDeadline: null,
+      failedAttempt: null,
+      decisionEffects: null,
       decisions: [],
       lastError: null,
       lastOutput: [],
@@ -329,8 +334,12 @@ class Deployment {
     const { input, deploy, previous, worker } = this.plan;
     if (!deploy) return this.finish('failed', `repository "${input.repoId}" has no deploy command configured`);
 
-    let result = await this.attempt(this.current, 'deploy');
-    if (result.ok) return this.finish('deployed', `${input.version} is live and healthy (${result.reason})`);
+    const first = await this.attempt(this.current, 'deploy');
+    if (first.ok) return this.finish('deployed', `${input.version} is live (${first.reason})`);
+    // What failed last decides the prompt and the reason; the release's own failure is why any rollback happened.
+    let deployFailure: FailedAttempt = { kind: 'deploy', version: input.version, reason: first.reason, deployed: first.deployed };
+    let failed = deployFailure;
+    let rollbacks = 0;
 
     for (;;) {
       let chosen: DeployDecision | null;
@@ -338,20 +347,22 @@ class Deployment {
         chosen = 'rollback';
         this.state.decisions.push({ decision: 'rollback', at: nowIso() });
       } else {
-        chosen = await this.awaitDecision(deploy.decisionTimeoutMs, previous !== null);
+        chosen = await this.awaitDecision(deploy.decisionTimeoutMs, failed);
       }
-      if (chosen === null) return this.finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after: ${result.reason}`);
-      if (chosen === 'abandon') return this.finish('abandoned', `abandoned by an operator after: ${result.reason}`);
+      if (chosen === null) return this.finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after ${describeFailure(failed)}`);
+      if (chosen === 'abandon') return this.finish('abandoned', abandonedReason(failed));
       if (chosen === 'retry') {
-        result = await this.attempt(this.current, 'deploy');
-        if (result.ok) return this.finish('deployed', `${input.version} is live and healthy after a retry (${result.reason})`);
+        const retried = await this.attempt(this.current, 'deploy');
+        if (retried.ok) return this.finish('deployed', `${input.version} is live after a retry (${retried.reason})`);
+        failed = deployFailure = { kind: 'deploy', version: input.version, reason: retried.reason, deployed: retried.deployed };
         continue;
       }
       if (!previous) continue;
+      rollbacks += 1;
       const target = await worker.step('resolve rollback target', () => worker.local.resolveRelease({ repoId: input.repoId, version: previous.version }));
       const rollback = await this.attempt({ version: previous.version, tag: previous.tag, sha: target.sha }, 'rollback');
-      if (rollback.ok) return this.finish('rolled-back', `rolled back to ${previous.version} after: ${result.reason}`);
-      result = { ok: false, reason: `rollback to ${previous.version} failed too: ${rollback.reason}` };
+      if (rollback.ok) return this.finish('rolled-back', rolledBackReason({ to: previous.version, health: rollback.reason, rollbacks, deployFailure }));
+      failed = { kind: 'rollback', version: previous.version, reason: rollback.reason, deployed: rollback.deployed };
     }
   }
 
@@ -377,17 +388,22 @@ class Deployment {
     ]);
   }
 
-  private async awaitDecision(timeoutMs: number, canRollBack: boolean): Promise<DeployDecision | null> {
+  private async awaitDecision(timeoutMs: number, failed: FailedAttempt): Promise<DeployDecision | null> {
     const state = this.state;
+    const rollbackTo = this.plan.previous?.version ?? null;
     this.decision = null;
     state.awaitingDecision = true;
-    state.decisionsAllowed = canRollBack ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
+    state.decisionsAllowed = rollbackTo !== null ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
     state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
+    state.failedAttempt = describeFailure(failed);
+    state.decisionEffects = decisionEffects({ version: this.current.version, rollbackTo, failed, allowed: state.decisionsAllowed });
     this.stage('awaiting decision');
     const decided = await timeoutOrDecision(() => this.decision, timeoutMs);
     state.awaitingDecision = false;
     state.decisionsAllowed = [];
     state.decisionDeadline = null;
+    state.failedAttempt = null;
+    state.decisionEffects = null;
     return decided;
   }
 
@@ -396,6 +412,7 @@ class Deployment {
     const state = this.state;
     const budget = (deploy?.retries ?? 0) + 1;
     let reason = 'not attempted';
+    let deployed = false;
     for (let i = 0; i < budget; i += 1) {
       if (i > 0) {
         this.stage(`backoff before attempt ${i + 1}`);
@@ -417,6 +434,7 @@ class Deployment {
       }]));
       state.lastOutput = run.tail.slice(-10);
       record.deployOk = run.ok;
+      deployed = run.ok;
       if (!run.ok) {
         reason = run.reason;
       } else {
@@ -425,17 +443,17 @@ class Deployment {
         if (verdict.ok) {
           record.reason = verdict.reason;
           state.lastError = null;
-          return verdict;
+          return { ...verdict, deployed };
         }
         reason = verdict.reason;
       }
       record.reason = reason;
       state.lastError = reason;
     }
-    return { ok: false, reason };
+    return { ok: false, reason, deployed };
   }
 
-  private async verify(version: string): Promise<Verdict> {
+  private async verify(version: string): Promise<Omit<Verdict, 'deployed'>> {
     const { input, health, worker } = this.plan;
     if (!health) return { ok: true, reason: 'no health check configured' };
     this.stage(`verify ${version}`);

@@ -194,7 +194,21 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     return qa;
   };
 
+  let releasedAt = '';
+  const planVersion = async () => {
+    releasedAt = nowIso();
+    const planned = await tracker.run(
+      'version',
+      () => pin.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
+      (p) => p.reason,
+    );
+    state.plan = { bump: planned.bump, reason: planned.reason, commits: planned.commitCount };
+    return planned;
+  };
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
+  // Planned before QA: a commit range with nothing releasable ends here, not after minutes of tests.
+  const planned = patched('plan-before-qa') ? await planVersion() : null;
+  if (planned?.version === null) return finish('nothing-to-release', approval ? planned.reason : `${planned.reason}; QA was not run`, approval);
   if (approval) {
     state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
@@ -203,13 +217,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     approval = qa.report;
   }
 
-  const releasedAt = nowIso();
-  const plan = await tracker.run(
-    'version',
-    () => pin.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
-    (p) => p.reason,
-  );
-  state.plan = { bump: plan.bump, reason: plan.reason, commits: plan.commitCount };
+  const plan = planned ?? (await planVersion());
   if (plan.version === null) return finish('nothing-to-release', plan.reason, approval);
   state.version = plan.version;
   state.tag = plan.tag;

@@ -27,7 +27,7 @@ describe('release plans on real histories', () => {
       await repo.commit('docs: words');
     });
     expect(plan.version).toBeNull();
-    expect(plan.reason).toMatch(/nothing to release: 3 commits, none releasable/);
+    expect(plan.reason).toMatch(/nothing to release since v1.0.0: 3 commits, none releasable/);
   });
 
   it('makes a lone revert of an already released commit a patch', async () => {

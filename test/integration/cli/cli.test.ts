@@ -214,8 +214,11 @@ describe('the shipgate CLI against the real API', () => {
     await faulty.fault('fail-deploy');
     const waiting = await shipgate(['release', faultyId, '--follow', '--interval', '200ms']);
     expect(waiting.code).toBe(3);
-    expect(waiting.stdout).toContain(`! release:${faultyId} awaits a decision: deploying 1.0.0 to production failed: `);
-    expect(waiting.stdout).toContain(`    shipgate retry release:${faultyId}\n    shipgate abandon release:${faultyId}\n`);
+    expect(waiting.stdout).toContain(`! release:${faultyId} awaits a decision in production: deploying 1.0.0 failed: the deploy command exited with 1`);
+    expect(waiting.stdout).toContain([
+      `    shipgate retry release:${faultyId}    deploy 1.0.0 again`,
+      `    shipgate abandon release:${faultyId}  stop, with the environment as the failed deploy command of 1.0.0 left it`,
+    ].join('\n'));
     expect(waiting.stdout).not.toContain('shipgate rollback');
 
     const again = await shipgate(['release', faultyId]);

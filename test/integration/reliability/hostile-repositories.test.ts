@@ -283,7 +283,7 @@ describe('hostile repositories', () => {
     expect(abandoned.statusCode, abandoned.body).toBe(200);
     const done = await until(url, finished, 30_000);
     expect(done.result).toMatchObject({ outcome: 'abandoned', version: '1.0.0' });
-    expect(done.result.reason).toMatch(/abandoned by an operator after: the deploy command timed out/);
+    expect(done.result.reason).toMatch(/abandoned by an operator after deploying 1\.0\.0 failed: the deploy command timed out/);
   });
 
   it('runs QA and a release beside junk in context/, and lists every skipped file as a warning', async () => {

@@ -123,7 +123,7 @@ describe('deployment timers', () => {
   it('ends a failed deployment as failed, with its reason, when the decision timeout passes', async () => {
     const handle = await start(repo((s) => { s.deploy!.decisionTimeoutMs = 1_500; }, { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) }));
     const result: DeployResult = await handle.result();
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 2s after: deploy command exited with code 1', attempts: 1 });
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 2s after deploying 1.1.0 failed: deploy command exited with code 1', attempts: 1 });
     expect(await timers(handle)).toEqual([1_500]);
     expect((await handle.query(deployStateQuery)).decisions).toEqual([]);
   });
@@ -138,7 +138,7 @@ describe('deployment timers', () => {
   it('fails the health check at its deadline with the last sample\'s error, sampling at the configured interval', async () => {
     const handle = await start(repo((s) => { s.health!.deadlineMs = 1_000; s.health!.intervalMs = 300; s.deploy!.decisionTimeoutMs = 500; }, { deployFails: false, probe: () => ({ ok: false, error: 'HTTP 503', status: 503 }) }));
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 1s after: not healthy within 1s: HTTP 503' });
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 1s after deploying 1.1.0 failed: not healthy within 1s: HTTP 503' });
     const all = await timers(handle);
     expect(all.at(-1)).toBe(500);
     const intervals = all.slice(0, -1);
@@ -153,7 +153,7 @@ describe('deployment timers', () => {
   it('waits the initial delay once before the first health sample', async () => {
     const handle = await start(repo((s) => { s.health!.initialDelayMs = 700; s.health!.successes = 2; }, { deployFails: false, probe: () => ({ ok: true, error: null, status: 200 }) }));
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'deployed', reason: '1.1.0 is live and healthy (2 consecutive healthy samples)' });
+    expect(result).toMatchObject({ outcome: 'deployed', reason: '1.1.0 is live (healthy after 2 checks)' });
     expect(await timers(handle)).toEqual([700, 200]);
   });
 });

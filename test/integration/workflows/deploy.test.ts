@@ -19,6 +19,7 @@ const LEDGER = `dep-ledger-${run}`;
 const LEDGER_ABANDON = `dep-ledger-abandon-${run}`;
 const LEDGER_REDEPLOY = `dep-ledger-redeploy-${run}`;
 const LEDGER_NEVER = `dep-ledger-never-${run}`;
+const ROLLBACK_TWICE = `dep-rollback-twice-${run}`;
 let worker: TestWorker;
 
 function service(id: string): SampleService {
@@ -37,11 +38,11 @@ async function deployStateOf(repoId: string, environment = 'production'): Promis
   return worker.client.workflow.getHandle(`deploy:${repoId}:${environment}`).query(deployStateQuery);
 }
 
-async function untilAwaitingDecision(repoId: string): Promise<DeployState> {
+async function untilAwaitingDecision(repoId: string, also: (state: DeployState) => boolean = () => true): Promise<DeployState> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const state = await deployStateOf(repoId).catch(() => null);
-    if (state?.awaitingDecision) return state;
+    if (state?.awaitingDecision && also(state)) return state;
     if (Date.now() > deadline) throw new Error(`no decision awaited: ${JSON.stringify(state)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -81,6 +82,7 @@ describe('deployment', () => {
       'dep-healthy': () => {},
       'dep-retry': () => {},
       'dep-rollback': () => {},
+      [ROLLBACK_TWICE]: () => {},
       'dep-mismatch': () => {},
       'dep-deadline': (s) => { s.deploy = { ...s.deploy!, decisionTimeout: '2s' }; },
       'dep-abandon': () => {},
@@ -126,7 +128,7 @@ describe('deployment', () => {
     expect(state.samples.at(-1)).toMatchObject({ status: 200, version: '1.0.0', ok: true });
     expect(state.report).toMatch(/^deploy-\d{8}-\d{6}\.md$/);
     const release = await handle.query(releaseStateQuery);
-    expect(release.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'qa', 'version', 'files', 'commit', 'tag', 'push', 'deploy']);
+    expect(release.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'qa', 'files', 'commit', 'tag', 'push', 'deploy']);
   });
 
   it('retries a failed deploy command after it is fixed, without re-tagging or pushing again', async () => {
@@ -163,6 +165,40 @@ describe('deployment', () => {
     expect(await s.servingVersion()).toBe('1.0.0');
     const committed = await s.repo.git('show', '--name-only', '--format=', 'v1.1.0');
     expect(committed, 'the release commit keeps the earlier deploy report').toMatch(/^context\/deploy-\d{8}-\d{6}\.md$/m);
+  });
+
+  it('says what failed last and what each decision would do, and ends with the rollback that worked', async () => {
+    const s = service(ROLLBACK_TWICE);
+    await releasedOnce(ROLLBACK_TWICE);
+    // The sample service reads its faults when the deploy command starts it: both versions start unhealthy.
+    await s.fault('unhealthy-1.1.0');
+    await s.fault('unhealthy-1.0.0');
+    const handle = await startRelease(ROLLBACK_TWICE);
+    const first = await untilAwaitingDecision(ROLLBACK_TWICE);
+    expect(first.failedAttempt).toMatch(/^deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/);
+    expect(first.decisionEffects).toEqual({
+      retry: 'deploy 1.1.0 again',
+      rollback: 'roll back to 1.0.0',
+      abandon: 'leave 1.1.0 live, failing its health check',
+    });
+    await decide(ROLLBACK_TWICE, 'rollback');
+
+    const second = await untilAwaitingDecision(ROLLBACK_TWICE, (state) => state.decisions.length === 1);
+    expect(second.failedAttempt).toMatch(/^the rollback to 1\.0\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/);
+    expect(second.decisionEffects).toEqual({
+      retry: 'deploy 1.1.0 again',
+      rollback: 'roll back to 1.0.0 again',
+      abandon: 'leave 1.0.0 live, failing its health check',
+    });
+    await s.clearFault('unhealthy-1.0.0');
+    await decide(ROLLBACK_TWICE, 'rollback');
+    const result = await handle.result();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.reason).toMatch(/; rolled back to 1\.0\.0 \(healthy after 2 checks, at the 2nd rollback\) after deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503$/);
+    expect(await s.servingVersion()).toBe('1.0.0');
+    const done = await deployStateOf(ROLLBACK_TWICE);
+    expect(done.failedAttempt ?? null, 'nothing is failing once the rollback is healthy').toBeNull();
+    expect(done.decisionEffects ?? null).toBeNull();
   });
 
   it('rolls back by itself when autoRollback is set', async () => {

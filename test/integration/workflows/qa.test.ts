@@ -35,7 +35,7 @@ async function runQa(repoId: string, repo: TestRepo) {
 describe('QAWorkflow', () => {
   const ids = {
     pass: 'qa-pass', failures: 'qa-failures', gaps: 'qa-gaps', untested: 'qa-untested',
-    hang: 'qa-hang', nocov: 'qa-nocov', missing: 'qa-missing-cmd', gone: 'qa-gone',
+    hang: 'qa-hang', nocov: 'qa-nocov', missing: 'qa-missing-cmd', gone: 'qa-gone', console: 'qa-console', unknown: 'qa-unknown-output',
   };
   const dirs: Record<string, TestRepo> = {};
 
@@ -47,6 +47,13 @@ describe('QAWorkflow', () => {
     hang.test = { ...hang.test, command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], timeout: '2s' };
     const nocov = settings.find((s) => s.id === ids.nocov)!;
     nocov.test = { ...nocov.test, command: [process.execPath, '--test', 'test/'] };
+    // No test.results: the failing tests come from the console output, or the report says how to configure it.
+    const consoleOnly = settings.find((s) => s.id === ids.console)!;
+    consoleOnly.test = { command: [process.execPath, '--test', 'test/'], timeout: '2m' };
+    delete consoleOnly.coverage;
+    const unknown = settings.find((s) => s.id === ids.unknown)!;
+    unknown.test = { command: [process.execPath, '-e', 'console.log("3 checks, 1 broken"); process.exit(2)'], timeout: '2m' };
+    delete unknown.coverage;
     const missing = settings.find((s) => s.id === ids.missing)!;
     missing.test = { ...missing.test, command: ['shipgate-no-such-test-runner', 'run'] };
     settings.push({ ...sampleRepoSettings(ids.gone, '/nonexistent/shipgate/repo') });
@@ -93,6 +100,28 @@ describe('QAWorkflow', () => {
     expect(text).toContain('## Failure analysis');
     expect(text).toContain('adds two numbers');
     expect(text).toMatch(/test\/math\.test\.js:\d+/);
+  });
+
+  it("names the failing test from node's console output when test.results is not configured", async () => {
+    const repo = dirs[ids.console]!;
+    await repo.commit('fix: break the maths', { 'src/math.js': 'export function add(a, b) {\n  return a - b;\n}\n' });
+    const { result, text } = await runQa(ids.console, repo);
+    expect(result.outcome).toBe('test-failures');
+    expect(result.reason).toMatch(/^1 failing test named in the output of node's test runner \((TAP|spec reporter)\)$/);
+    expect(text).toMatch(/^\| adds two numbers \| test\/math\.test\.js:6 \| [0-9a-f]{7} \|$/m);
+    expect(text).toContain('### adds two numbers');
+    expect(text).toMatch(/Expected values to be strictly equal:\n\n-?1 !== 5/);
+    expect(text).toContain('configure `test.results` for exact counts');
+  });
+
+  it('says how to configure test.results when it cannot tell the failing tests from the output', async () => {
+    const repo = dirs[ids.unknown]!;
+    await repo.commit('fix: anything');
+    const { result, text } = await runQa(ids.unknown, repo);
+    expect(result.outcome).toBe('test-failures');
+    expect(result.reason).toBe('the test command exited with 2');
+    expect(text).toContain("its output is not one shipgate reads (node's test runner, vitest or jest)");
+    expect(text).toContain('`results: { format: junit, path: reports/junit.xml }`');
   });
 
   it('writes a test-gaps report with the uncovered changed lines', async () => {

@@ -14,7 +14,7 @@ const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
 const IDS = [
   'rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind',
-  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-stranded', 'rel-candidate', 'rel-long',
+  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-stranded', 'rel-candidate', 'rel-long', 'rel-plan-first',
 ] as const;
 
 function repo(id: (typeof IDS)[number]): TestRepo {
@@ -153,6 +153,26 @@ describe('ReleaseWorkflow', () => {
     expect(await r.head()).toBe(before);
     expect(await remoteTags(r)).toEqual([]);
     expect(await r.git('status', '--porcelain', '--', 'CHANGELOG.md', 'config')).toBe('');
+  });
+
+  it('plans before QA: with nothing releasable since the last release it ends without running QA, and says so', async () => {
+    const r = repo('rel-plan-first');
+    await r.commit('feat: first');
+    expect((await release({ repoId: 'rel-plan-first' })).result.version).toBe('1.0.0');
+    await r.commit('docs: words');
+    await r.commit('chore: tidy');
+    const sha = await r.commit('test: more cases');
+    const { handle, result } = await release({ repoId: 'rel-plan-first' });
+    expect(result.outcome).toBe('nothing-to-release');
+    expect(result.reason).toBe('nothing to release since v1.0.0: 3 commits, none releasable; QA was not run');
+    const state = await handle.query(releaseStateQuery);
+    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version']);
+    expect(state.qa).toBeNull();
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes), 'no QA child was started').toEqual([]);
+    const reports = await r.git('status', '--porcelain', '--untracked-files=all', '--', 'context');
+    expect(reports, 'no QA report was written for the commit').toBe('');
+    expect(await r.head()).toBe(sha);
   });
 
   it('refuses a dirty work tree, at the first attempt', async () => {

@@ -58,6 +58,23 @@ describe('verdictOf', () => {
     ]);
   });
 
+  it('names the attempt that failed and what each decision would do, when the deployment says so', () => {
+    const afterRollback = {
+      ...awaitingDecision(),
+      deploying: '1.0.0',
+      failedAttempt: 'the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
+      decisionEffects: { retry: 'deploy 1.1.0 again', rollback: 'roll back to 1.0.0 again', abandon: 'leave 1.0.0 live, failing its health check' },
+    };
+    expect(verdict(releaseAt('deploy', afterRollback))?.lines).toEqual([
+      '! release:sample awaits a decision in production: the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
+      '  choose one of:',
+      '    shipgate retry release:sample     deploy 1.1.0 again',
+      '    shipgate rollback release:sample  roll back to 1.0.0 again',
+      '    shipgate abandon release:sample   leave 1.0.0 live, failing its health check',
+      '  without a decision by 13:01:00, the deployment ends as failed',
+    ]);
+  });
+
   it('offers only the decisions the deployment allows', () => {
     const noPrevious = { ...awaitingDecision(), previousVersion: null, decisionsAllowed: ['retry', 'abandon'] as const };
     const lines = verdict(releaseAt('deploy', { ...noPrevious, decisionsAllowed: [...noPrevious.decisionsAllowed] }))?.lines ?? [];

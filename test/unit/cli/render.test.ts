@@ -82,6 +82,18 @@ describe('renderRun', () => {
     expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
   });
 
+  it('says, while a decision is awaited, which attempt failed and what each decision would do', () => {
+    const waiting = {
+      ...awaitingDecision(),
+      failedAttempt: 'the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
+      decisionEffects: { retry: 'deploy 1.1.0 again', rollback: 'roll back to 1.0.0 again', abandon: 'leave 1.0.0 live, failing its health check' },
+    };
+    const lines = renderRun(deployRun(waiting), snapshot);
+    expect(lines).toContain('  failed   the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503');
+    expect(lines).toContain('  choices  retry: deploy 1.1.0 again · rollback: roll back to 1.0.0 again · abandon: leave 1.0.0 live, failing its health check');
+    expect(renderRun(deployRun({ ...deployState(), failedAttempt: 'old news' }), snapshot).join('\n')).not.toContain('old news');
+  });
+
   it('marks the unfinished step of a run that ended with ✗', () => {
     const failed = { ...releaseAt('qa'), status: 'FAILED', failure: 'activity task failed' };
     expect(renderRun(failed, snapshot)).toContain('    ✗ qa');

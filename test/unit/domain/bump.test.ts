@@ -30,6 +30,12 @@ describe('nextVersion: from the commits', () => {
     );
   });
 
+  it('names the last release when there is nothing to release since it', () => {
+    expect(nextVersion({ current: '1.2.0', currentTag: 'v1.2.0', bump: null, commitCount: 3 }).reason).toBe(
+      'nothing to release since v1.2.0: 3 commits, none releasable',
+    );
+  });
+
   it('accepts a current version written with a leading v', () => {
     expect(nextVersion({ current: 'v1.4.2', bump: 'patch', commitCount: 1 }).version).toBe('1.4.3');
   });

@@ -13,13 +13,13 @@ describe('healthVerdict', () => {
   });
 
   it('is healthy after the configured number of consecutive healthy samples', () => {
-    expect(healthVerdict(rule, [ok, ok], 2_000)).toEqual({ verdict: 'healthy', reason: '2 consecutive healthy samples' });
-    expect(healthVerdict({ ...rule, successes: 1 }, [ok], 0)).toEqual({ verdict: 'healthy', reason: '1 consecutive healthy samples' });
+    expect(healthVerdict(rule, [ok, ok], 2_000)).toEqual({ verdict: 'healthy', reason: 'healthy after 2 checks' });
+    expect(healthVerdict({ ...rule, successes: 1 }, [ok], 0)).toEqual({ verdict: 'healthy', reason: 'healthy after 1 check' });
   });
 
   it('counts only the healthy samples since the last failure', () => {
     expect(healthVerdict(rule, [ok, down(), ok], 3_000)).toEqual({ verdict: 'continue' });
-    expect(healthVerdict(rule, [ok, down(), ok, ok], 4_000)).toEqual({ verdict: 'healthy', reason: '2 consecutive healthy samples' });
+    expect(healthVerdict(rule, [ok, down(), ok, ok], 4_000)).toEqual({ verdict: 'healthy', reason: 'healthy after 4 checks, the last 2 in a row' });
   });
 
   it('is unhealthy once the failures pass the budget, naming the last error', () => {
@@ -30,7 +30,7 @@ describe('healthVerdict', () => {
     });
     expect(healthVerdict({ ...rule, failureBudget: 0 }, [down(null)], 0)).toEqual({
       verdict: 'unhealthy',
-      reason: 'health check failed 1 times (budget 0): unhealthy',
+      reason: 'health check failed 1 time (budget 0): unhealthy',
     });
   });
 
@@ -42,7 +42,7 @@ describe('healthVerdict', () => {
   });
 
   it('lets a sample that meets the rule win over a deadline that has just passed', () => {
-    expect(healthVerdict(rule, [ok, ok], 90_000)).toEqual({ verdict: 'healthy', reason: '2 consecutive healthy samples' });
+    expect(healthVerdict(rule, [ok, ok], 90_000)).toEqual({ verdict: 'healthy', reason: 'healthy after 2 checks' });
     expect(healthVerdict(rule, [down(), down(), down('HTTP 500')], 90_000)).toEqual({
       verdict: 'unhealthy',
       reason: 'health check failed 3 times (budget 2): HTTP 500',

@@ -49,3 +49,29 @@ describe('qaReason', () => {
     expect(qaReason(failing(2), { configured: false })).toBe('1 of 2 tests failed');
   });
 });
+
+describe('failure analysis without test.results', () => {
+  const failingRun = (fromOutput: QaReportInput['tests']['fromOutput']): QaReportInput => {
+    const base = input({ commits: [{ ...commit(1), files: ['test/math.test.js'] }] });
+    return { ...base, tests: { ...base.tests, exitCode: 1, summary: null, fromOutput } };
+  };
+
+  it('names the failing tests read from the console output, and says where they came from', () => {
+    const { text } = renderQaReport(failingRun({
+      runner: 'vitest',
+      failures: [{ name: 'math > multiplies', file: 'test/math.test.js', line: 6, message: 'AssertionError: expected 6 to be 7\n\n- 7\n+ 6' }],
+    }));
+    expect(text).toContain('**Verdict:** 1 failing test named in the output of vitest.');
+    expect(text).toContain('| math &gt; multiplies | test/math.test.js:6 | 1111111 |');
+    expect(text).toContain('```text\nAssertionError: expected 6 to be 7\n\n- 7\n+ 6\n```');
+    expect(text).toContain('Read from the console output of vitest; configure `test.results` for exact counts.');
+  });
+
+  it('says plainly how to configure test.results when no runner was recognised', () => {
+    const { text } = renderQaReport(failingRun(null));
+    expect(text).toContain('**Verdict:** the test command exited with 1.');
+    expect(text).toContain("The command exited with 1, and its output is not one shipgate reads (node's test runner, vitest or jest), so the failing tests are not named here.");
+    expect(text).toContain('set `test.results` to the report your runner writes');
+    expect(text).toContain('`results: { format: junit, path: reports/junit.xml }`');
+  });
+});

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJestLikeJson, parseJUnitXml, TestResultFormatError } from '../../../domain/test-results.js';
 
@@ -154,6 +155,32 @@ describe('parseJUnitXml', () => {
   it('decodes numeric character references in messages', () => {
     const xml = `<testsuites><testsuite name="s"><testcase name="t"><failure message="first&#10;second &#x2192; third"/></testcase></testsuite></testsuites>`;
     expect(parseJUnitXml(xml).failures[0]?.message).toBe('first\nsecond → third');
+  });
+
+  it("gives back the lines node's JUnit reporter drops from the message attribute", () => {
+    // Captured from node 20's test runner (--test-reporter=junit) in /tmp/sample; see test/fixtures/runner-output.
+    const summary = parseJUnitXml(readFileSync('test/fixtures/runner-output/node-junit.xml', 'utf8'), '/tmp/sample');
+    expect(summary).toMatchObject({ total: 6, passed: 2, failed: 3, skipped: 1 });
+    expect(summary.failures).toEqual([
+      { name: 'fails with a multi-line error', file: 'test/text.test.js', line: 4, message: 'first line\nsecond line\nthird line' },
+      {
+        name: 'compares objects',
+        file: 'test/math.test.js',
+        line: 6,
+        message: 'Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]…',
+      },
+      { name: 'multiplies', file: 'test/math.test.js', line: 7, message: 'two times three\n\n6 !== 7' },
+    ]);
+  });
+
+  it('keeps the newlines vitest writes inside the message attribute', () => {
+    const summary = parseJUnitXml(readFileSync('test/fixtures/runner-output/vitest-junit.xml', 'utf8'), '/tmp/sample-vitest');
+    expect(summary.failures.find((f) => f.name === 'fails with a multi-line error')).toEqual({
+      name: 'fails with a multi-line error',
+      file: 'test/text.test.js',
+      line: 4,
+      message: 'first line\nsecond line\nthird line',
+    });
   });
 
   it('keeps only the first lines of a long message, at most about 500 characters', () => {
