@@ -81,11 +81,11 @@ describe('the shipgate CLI against the real API', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+SOURCE\s+BRANCH\s+COVERAGE\s+DEPLOYS TO\s+TEST COMMAND$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([id, faultyId]);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([id, faultyId, cancelId]);
     expect(result.stdout).toMatch(new RegExp(`${id}\\s+path\\s+main\\s+lcov ≥ 80%\\s+production\\s+npm test --silent`));
 
     const json = await shipgate(['repos', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ repositories: [{ id }, { id: faultyId }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ repositories: [{ id }, { id: faultyId }, { id: cancelId }] });
   });
 
   it('runs QA with --follow, one line per change, and exits 0 on test-pass', async () => {
