@@ -21,7 +21,19 @@ const sandboxImports = {
   patterns: [
     { group: ['node:*'], message: SANDBOX_MESSAGE, allowTypeImports: true },
     {
-      group: ['execa', 'simple-git', 'pino', 'pino-*', 'fastify', '@fastify/*', 'proper-lockfile', '@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'],
+      group: [
+        'execa',
+        'simple-git',
+        'pino',
+        'pino-*',
+        'fastify',
+        '@fastify/*',
+        'proper-lockfile',
+        '@temporalio/worker',
+        '@temporalio/client',
+        '@temporalio/activity',
+        '@temporalio/testing',
+      ],
       message: `${SANDBOX_MESSAGE} This package needs Node at runtime.`,
       allowTypeImports: true,
     },
@@ -37,7 +49,8 @@ const sandboxImports = {
 const WORKING_COPY_FENCE = [
   {
     group: ['**/activities/*', '**/worker/*'],
-    message: 'api/ and cli/ talk to Temporal, never to a working copy: ask a worker with a read workflow (workflows/reads.ts, api/worker-reads.ts). Type imports are fine.',
+    message:
+      'api/ and cli/ talk to Temporal, never to a working copy: ask a worker with a read workflow (workflows/reads.ts, api/worker-reads.ts). Type imports are fine.',
     allowTypeImports: true,
   },
   {
@@ -47,14 +60,32 @@ const WORKING_COPY_FENCE = [
   },
 ];
 
-const SANDBOX_GLOBAL_MESSAGE = 'Not available in the Temporal workflow sandbox; pass the value in as workflow input or read it in an activity.';
-const sandboxGlobals = ['process', 'Buffer', 'setImmediate', 'clearImmediate', '__dirname', '__filename', 'require'].map((name) => ({
+const SANDBOX_GLOBAL_MESSAGE =
+  'Not available in the Temporal workflow sandbox; pass the value in as workflow input or read it in an activity.';
+const sandboxGlobals = [
+  'process',
+  'Buffer',
+  'setImmediate',
+  'clearImmediate',
+  '__dirname',
+  '__filename',
+  'require',
+].map((name) => ({
   name,
   message: SANDBOX_GLOBAL_MESSAGE,
 }));
 
 export default defineConfig([
-  globalIgnores(['dist/', 'node_modules/', 'data/', 'coverage/', '**/*.mjs', '**/*.cjs', '**/*.js', '!eslint.config.js']),
+  globalIgnores([
+    'dist/',
+    'node_modules/',
+    'data/',
+    'coverage/',
+    '**/*.mjs',
+    '**/*.cjs',
+    '**/*.js',
+    '!eslint.config.js',
+  ]),
 
   {
     files: ['eslint.config.js'],
@@ -72,7 +103,10 @@ export default defineConfig([
       '@typescript-eslint/no-misused-promises': 'error',
       // Fastify plugins and activity factories are async by contract even when a body has no await.
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
     },
   },
 
@@ -102,12 +136,15 @@ export default defineConfig([
       'no-restricted-syntax': [
         'error',
         {
-          selector: "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
-          message: "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
+          selector:
+            "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
+          message:
+            "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
         },
         {
           selector: "NewExpression[callee.name='ApplicationFailure']",
-          message: "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
+          message:
+            "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
         },
       ],
     },
@@ -119,9 +156,12 @@ export default defineConfig([
     // either, so an API on a host of its own works as well as one beside a worker.
     files: ['api/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: WORKING_COPY_FENCE,
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: WORKING_COPY_FENCE,
+        },
+      ],
     },
   },
 
@@ -129,13 +169,19 @@ export default defineConfig([
     // The CLI talks to the API over HTTP only: it starts no workflow itself, so client/ is not its to use.
     files: ['cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [...WORKING_COPY_FENCE, {
-          group: ['**/client/*'],
-          message: 'The CLI asks the API to start runs; client/ is for the API, activities and the worker.',
-          allowTypeImports: true,
-        }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...WORKING_COPY_FENCE,
+            {
+              group: ['**/client/*'],
+              message: 'The CLI asks the API to start runs; client/ is for the API, activities and the worker.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
 
@@ -144,19 +190,24 @@ export default defineConfig([
     // the messages and the workflows' types, and nothing that reads a working copy or serves HTTP.
     files: ['client/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          {
-            regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|worker|api|cli|devserver|scripts)(?:[/.]|$)',
-            message: 'client/ sits just above vocabulary/: it takes shapes from vocabulary/ and workflow types from workflows/.',
-          },
-          {
-            regex: '^(?:\\.\\.?/)+workflows(?:[/.]|$)',
-            message: 'client/ names workflows by type only: use `import type`, so no workflow code loads outside the sandbox.',
-            allowTypeImports: true,
-          },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:\\.\\.?/)+(?:domain|context|config|activities|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+              message:
+                'client/ sits just above vocabulary/: it takes shapes from vocabulary/ and workflow types from workflows/.',
+            },
+            {
+              regex: '^(?:\\.\\.?/)+workflows(?:[/.]|$)',
+              message:
+                'client/ names workflows by type only: use `import type`, so no workflow code loads outside the sandbox.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
 
@@ -167,24 +218,35 @@ export default defineConfig([
     // vocabulary/ and is used by activities/, worker/ and api/. An import runs downwards only; type imports count too, since a type is a dependency.
     files: ['vocabulary/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:domain|context|config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
-          message: 'vocabulary/ is the ground floor: it imports nothing of shipgate\'s own.',
-        }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(?:\\.\\.?/)+(?:domain|context|config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+              message: "vocabulary/ is the ground floor: it imports nothing of shipgate's own.",
+            },
+          ],
+        },
+      ],
     },
   },
 
   {
     files: ['domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(?:\\.\\.?/)+(?:config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
-          message: 'domain/ is pure and sits below activities and workflows: take shared shapes from vocabulary/.',
-        }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:\\.\\.?/)+(?:config|client|activities|workflows|worker|api|cli|devserver|scripts)(?:[/.]|$)',
+              message: 'domain/ is pure and sits below activities and workflows: take shared shapes from vocabulary/.',
+            },
+          ],
+        },
+      ],
     },
   },
 

@@ -35,7 +35,8 @@ export interface DeployAttempt {
 
 /** The deploy settings of a repository; a step of a deployment refuses one that has none. */
 function deployable(repo: RepoConfig): NonNullable<RepoConfig['deploy']> {
-  if (!repo.deploy) throw activityFailure('SHIPGATE_NOT_DEPLOYABLE', `repository "${repo.id}" has no deploy command configured`);
+  if (!repo.deploy)
+    throw activityFailure('SHIPGATE_NOT_DEPLOYABLE', `repository "${repo.id}" has no deploy command configured`);
   return repo.deploy;
 }
 
@@ -69,17 +70,36 @@ export function createDeployActivities(deps: ResolvedDeps) {
       if (!released.ok) throw activityFailure(released.code, released.reason);
       const { tag, sha } = released;
       const previous = await lastReleaseTag(git, `${sha}^`, repo).catch(() => null);
-      return { version: input.version, tag, sha, previous: previous ? { version: previous.version, tag: previous.tag } : null };
+      return {
+        version: input.version,
+        tag,
+        sha,
+        previous: previous ? { version: previous.version, tag: previous.tag } : null,
+      };
     },
 
-    async runDeploy(input: { repoId: string; version: string; tag: string; sha: string; previousVersion: string | null; attempt: number; runId: string }): Promise<DeployAttempt> {
+    async runDeploy(input: {
+      repoId: string;
+      version: string;
+      tag: string;
+      sha: string;
+      previousVersion: string | null;
+      attempt: number;
+      runId: string;
+    }): Promise<DeployAttempt> {
       let source = await openWorkingCopy(deps, input.repoId, { fetch: false });
       // A deployment that moved here from a lost worker may find this worker's clone without the tag.
-      if (source.repo.source.kind === 'url' && (await resolveCommit(source.git, input.sha)) !== input.sha) source = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      if (source.repo.source.kind === 'url' && (await resolveCommit(source.git, input.sha)) !== input.sha)
+        source = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const { repo } = source;
       const deploy = deployable(repo);
       const dir = await checkoutTag(source, input.tag, input.sha);
-      const logFile = path.join(deps.config.dataDir, 'logs', repo.id, `deploy-${input.version}-${input.runId.slice(0, 8)}-${input.attempt}.log`);
+      const logFile = path.join(
+        deps.config.dataDir,
+        'logs',
+        repo.id,
+        `deploy-${input.version}-${input.runId.slice(0, 8)}-${input.attempt}.log`,
+      );
       const ctx = Context.current();
       const result = await runCommand({
         argv: deploy.command,
@@ -109,12 +129,22 @@ export function createDeployActivities(deps: ResolvedDeps) {
           : result.timedOut
             ? `the deploy command timed out after ${Math.round(deploy.timeoutMs / 1000)}s and was killed`
             : `the deploy command exited with ${result.exitCode ?? result.signal}`;
-      return { ok, exitCode: result.exitCode, timedOut: result.timedOut, spawnError: result.spawnError, durationMs: result.durationMs, tail: result.tail.slice(-20), logFile, reason };
+      return {
+        ok,
+        exitCode: result.exitCode,
+        timedOut: result.timedOut,
+        spawnError: result.spawnError,
+        durationMs: result.durationMs,
+        tail: result.tail.slice(-20),
+        logFile,
+        reason,
+      };
     },
 
     async probeHealth(input: { repoId: string; expectedVersion: string | null }): Promise<HealthSample> {
       const repo = repoOrFail(deps.config, input.repoId);
-      if (!repo.health) return { at: deps.now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
+      if (!repo.health)
+        return { at: deps.now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
       return probeOnce(repo.health, input.expectedVersion, deps.now);
     },
 
@@ -123,7 +153,15 @@ export function createDeployActivities(deps: ResolvedDeps) {
       const existing = await findReportOfRun(dir, input.runId, ['deploy'], deps.reportKeys);
       if (existing) return { name: existing };
       const at = deps.now();
-      return { name: await writeReportFile(dir, 'deploy', at, renderDeployReport({ ...input, createdAt: at.toISOString() }), deps.reportKeys) };
+      return {
+        name: await writeReportFile(
+          dir,
+          'deploy',
+          at,
+          renderDeployReport({ ...input, createdAt: at.toISOString() }),
+          deps.reportKeys,
+        ),
+      };
     },
   };
 }

@@ -19,7 +19,11 @@ export function gitIdentity(env: NodeJS.ProcessEnv = process.env): { name: strin
 
 export function openGit(dir: string): SimpleGit {
   const { name, email } = gitIdentity();
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, config: [`user.name=${name}`, `user.email=${email}`, 'core.quotePath=false'] });
+  return simpleGit({
+    baseDir: dir,
+    maxConcurrentProcesses: 4,
+    config: [`user.name=${name}`, `user.email=${email}`, 'core.quotePath=false'],
+  });
 }
 
 export interface CommitInfo {
@@ -46,17 +50,27 @@ export async function commitInfo(git: SimpleGit, ref: string): Promise<CommitInf
  * The remote-tracking branch answers that without a network call, so the dry-run plan, QA's base,
  * the release and the deployment's previous version all read the same answer from the same refs.
  */
-export async function lastReleaseTag(git: SimpleGit, ref: string, repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>): Promise<{ tag: string; version: string; sha: string } | null> {
+export async function lastReleaseTag(
+  git: SimpleGit,
+  ref: string,
+  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+): Promise<{ tag: string; version: string; sha: string } | null> {
   const published = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
   const target = await resolveCommit(git, ref);
   if (!published || !target) return null;
   // A tag reachable from both is reachable from one of their merge bases: one listing, no per-tag walk.
-  const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => '')).split('\n').map((b) => b.trim()).filter(Boolean);
+  const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => ''))
+    .split('\n')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (bases.length === 0) return null;
   const [prefix = '', suffix = ''] = repo.tagFormat.split('${version}');
   const out = await git.raw(['tag', ...bases.flatMap((base) => ['--merged', base]), '--list', `${prefix}*${suffix}`]);
   let best: { tag: string; version: string } | null = null;
-  for (const tag of out.split('\n').map((t) => t.trim()).filter(Boolean)) {
+  for (const tag of out
+    .split('\n')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) continue;
     const version = semver.valid(tag.slice(prefix.length, tag.length - suffix.length));
     if (!version || semver.prerelease(version)) continue;
@@ -73,7 +87,11 @@ export async function lastReleaseTag(git: SimpleGit, ref: string, repo: Pick<Rep
  */
 export async function gitWithInput(dir: string, args: string[], input: string): Promise<string> {
   const { name, email } = gitIdentity();
-  const result = await execa('git', ['-c', `user.name=${name}`, '-c', `user.email=${email}`, ...args], { cwd: dir, input, reject: false });
+  const result = await execa('git', ['-c', `user.name=${name}`, '-c', `user.email=${email}`, ...args], {
+    cwd: dir,
+    input,
+    reject: false,
+  });
   if (result.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
 }
@@ -89,7 +107,10 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
   const commits: RawCommit[] = [];
   // Each commit is exactly LOG_FIELDS.length fields, and `-z` ends each with a NUL: a last, empty one remains.
   for (let i = 0; i + LOG_FIELDS.length <= fields.length; i += LOG_FIELDS.length) {
-    const [sha = '', parents = '', committedAt = '', author = '', message = ''] = fields.slice(i, i + LOG_FIELDS.length);
+    const [sha = '', parents = '', committedAt = '', author = '', message = ''] = fields.slice(
+      i,
+      i + LOG_FIELDS.length,
+    );
     const parentList = parents.split(' ').filter(Boolean);
     if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
       throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
@@ -103,10 +124,26 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
 // One `--raw` entry: `:<mode> <mode> <object> <object> <status>`, then one path, or two for a rename or copy.
 const RAW_ENTRY = /^:\d{6} \d{6} [0-9a-f]+ [0-9a-f]+ ([A-Z])\d*$/;
 
-export async function changedFilesByCommit(git: SimpleGit, from: string | null, to: string): Promise<Map<string, string[]>> {
+export async function changedFilesByCommit(
+  git: SimpleGit,
+  from: string | null,
+  to: string,
+): Promise<Map<string, string[]>> {
   const range = from ? `${from}..${to}` : to;
   // `--raw` rather than `--name-only`: with -z a path may be anything but NUL, so only its place after an entry says it is a path.
-  const tokens = (await git.raw(['log', '-z', '--no-show-signature', '--no-merges', '--format=%H', '--raw', '--no-abbrev', range, '--'])).split(NUL);
+  const tokens = (
+    await git.raw([
+      'log',
+      '-z',
+      '--no-show-signature',
+      '--no-merges',
+      '--format=%H',
+      '--raw',
+      '--no-abbrev',
+      range,
+      '--',
+    ])
+  ).split(NUL);
   const files = new Map<string, string[]>();
   let current: string[] | null = null;
   for (let i = 0; i < tokens.length; i += 1) {
@@ -152,8 +189,11 @@ export async function resolveCommit(git: SimpleGit, ref: string): Promise<string
  * non-fast-forward or a stale lease. A push that fails without one never reached a verdict.
  */
 export function rejectedRefs(porcelain: string): { ref: string; reason: string }[] {
-  return porcelain.split('\n').filter((line) => line.startsWith('!\t')).map((line) => {
-    const [, refs = '', summary = ''] = line.split('\t');
-    return { ref: refs.split(':').pop() ?? refs, reason: summary.trim() };
-  });
+  return porcelain
+    .split('\n')
+    .filter((line) => line.startsWith('!\t'))
+    .map((line) => {
+      const [, refs = '', summary = ''] = line.split('\t');
+      return { ref: refs.split(':').pop() ?? refs, reason: summary.trim() };
+    });
 }

@@ -12,7 +12,11 @@ function fieldAt(value: unknown, dotted: string): unknown {
   return current;
 }
 
-async function versionFrom(response: Response, body: string | null, check: NonNullable<HealthSettings['version']>): Promise<string | null> {
+async function versionFrom(
+  response: Response,
+  body: string | null,
+  check: NonNullable<HealthSettings['version']>,
+): Promise<string | null> {
   if (check.header) return response.headers.get(check.header);
   if (!check.jsonField || body === null) return null;
   try {
@@ -27,7 +31,11 @@ async function versionFrom(response: Response, body: string | null, check: NonNu
  * One health sample: the configured URL must answer 2xx within the request timeout and, when a
  * version check is configured, report the expected version.
  */
-export async function probeOnce(health: HealthSettings, expectedVersion: string | null, now: () => Date): Promise<HealthSample> {
+export async function probeOnce(
+  health: HealthSettings,
+  expectedVersion: string | null,
+  now: () => Date,
+): Promise<HealthSample> {
   const at = now().toISOString();
   const started = performance.now();
   const sample = (fields: Partial<HealthSample>): HealthSample => ({
@@ -40,7 +48,10 @@ export async function probeOnce(health: HealthSettings, expectedVersion: string 
     ...fields,
   });
   try {
-    const response = await fetch(health.url, { signal: AbortSignal.timeout(health.requestTimeoutMs), redirect: 'manual' });
+    const response = await fetch(health.url, {
+      signal: AbortSignal.timeout(health.requestTimeoutMs),
+      redirect: 'manual',
+    });
     const body = await response.text().catch(() => null);
     const latencyMs = Math.round(performance.now() - started);
     if (!response.ok) return sample({ status: response.status, latencyMs, error: `HTTP ${response.status}` });
@@ -62,7 +73,10 @@ export async function probeOnce(health: HealthSettings, expectedVersion: string 
       error: ok ? null : `version mismatch: serving ${version ?? 'no version'}, expected ${expectedVersion}`,
     });
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${health.requestTimeoutMs}ms` : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${health.requestTimeoutMs}ms`
+        : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
     return sample({ error: reason });
   }
 }

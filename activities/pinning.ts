@@ -11,7 +11,12 @@ export interface RunSettings {
   heartbeatTimeoutMs: number;
   /** The deploy policy without the command and its environment. */
   deploy: Omit<NonNullable<RepoConfig['deploy']>, 'command' | 'env'> | null;
-  health: (Pick<NonNullable<RepoConfig['health']>, 'initialDelayMs' | 'intervalMs' | 'successes' | 'failureBudget' | 'deadlineMs'> & { checksVersion: boolean }) | null;
+  health:
+    | (Pick<
+        NonNullable<RepoConfig['health']>,
+        'initialDelayMs' | 'intervalMs' | 'successes' | 'failureBudget' | 'deadlineMs'
+      > & { checksVersion: boolean })
+    | null;
 }
 
 /** Where a run's working-copy steps go, and whether they may go elsewhere when that worker is lost. */

@@ -35,7 +35,11 @@ export type ReleasePlan = PlannedRelease | NothingToRelease;
  * What a release of `sha` would be: version, the reason per commit and the changelog entry,
  * exactly as the release writes them. Reads local refs and objects only; writes nothing.
  */
-export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha: string; override?: string; date: string }): Promise<ReleasePlan> {
+export async function planRelease(
+  git: SimpleGit,
+  repo: RepoConfig,
+  input: { sha: string; override?: string; date: string },
+): Promise<ReleasePlan> {
   const previous = await lastReleaseTag(git, input.sha, repo);
   const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
   const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
@@ -54,12 +58,26 @@ export async function planRelease(git: SimpleGit, repo: RepoConfig, input: { sha
     bump: analysis.bump,
     reason: next.reason,
     commitCount: commits.length,
-    commits: analysis.entries.map(({ shortSha, type, scope, subject, bump, reason }) => ({ shortSha, type, scope, subject, bump, reason })),
+    commits: analysis.entries.map(({ shortSha, type, scope, subject, bump, reason }) => ({
+      shortSha,
+      type,
+      scope,
+      subject,
+      bump,
+      reason,
+    })),
   };
   if (!next.version) return { ...basis, version: null, tag: null, changelogEntry: null };
   const tag = tagName(next.version, repo.tagFormat);
   const repoUrl = await remoteUrlOf(git, repo.remote);
-  const changelogEntry = renderChangelogEntry({ version: next.version, date: input.date, analysis, previousTag: previous?.tag ?? null, tag, repoUrl });
+  const changelogEntry = renderChangelogEntry({
+    version: next.version,
+    date: input.date,
+    analysis,
+    previousTag: previous?.tag ?? null,
+    tag,
+    repoUrl,
+  });
   return { ...basis, version: next.version, tag, changelogEntry };
 }
 

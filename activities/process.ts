@@ -114,9 +114,10 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     const result = await child;
     if (partial) tail.push(partial);
     if (tail.length > keep) tail.splice(0, tail.length - keep);
-    const spawnError = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !cancelled
-      ? (result.originalMessage ?? result.shortMessage ?? 'could not start')
-      : null;
+    const spawnError =
+      result.failed && result.exitCode === undefined && !result.signal && !timedOut && !cancelled
+        ? (result.originalMessage ?? result.shortMessage ?? 'could not start')
+        : null;
     if (reap) signalGroup(child.pid, 'SIGKILL');
     return {
       exitCode: result.exitCode ?? null,

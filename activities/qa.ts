@@ -7,7 +7,14 @@ import { changedLines } from '../domain/changed-lines.js';
 import { analyseCommitsInSlices } from '../domain/commits.js';
 import { CoverageFormatError, parseIstanbulJson, parseLcov } from '../domain/coverage.js';
 import { diffCoverage } from '../domain/diff-coverage.js';
-import { qaReason, renderQaReport, type ChangeFacts, type CoverageFacts, type QaReportInput, type TestRunFacts } from '../domain/qa-report.js';
+import {
+  qaReason,
+  renderQaReport,
+  type ChangeFacts,
+  type CoverageFacts,
+  type QaReportInput,
+  type TestRunFacts,
+} from '../domain/qa-report.js';
 import { failuresFromOutput, type OutputFailures } from '../domain/test-output.js';
 import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/test-results.js';
 import type { QaOutcome } from '../vocabulary/messages.js';
@@ -59,7 +66,10 @@ export function createQaActivities(deps: ResolvedDeps) {
     }
     const head = await commitInfo(git, 'HEAD');
     if (head.sha !== sha) {
-      throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`);
+      throw activityFailure(
+        'SHIPGATE_HEAD_MOVED',
+        `HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`,
+      );
     }
     return { repo, dir, git, head };
   }
@@ -69,15 +79,26 @@ export function createQaActivities(deps: ResolvedDeps) {
       const { repo, dir, git, head } = await checkout(input.repoId, input.sha, true);
       const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
       if (modified) {
-        throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`);
+        throw activityFailure(
+          'SHIPGATE_DIRTY_WORK_TREE',
+          `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`,
+        );
       }
       const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
       const lastRelease = await lastReleaseTag(git, input.sha, repo);
-      const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha, '--']);
-      const pending = log.split('\n').filter(Boolean).map((line) => {
-        const [sha = '', ct = '0'] = line.split(' ');
-        return { sha, committedAtMs: Number(ct) * 1000 };
-      });
+      const log = await git.raw([
+        'log',
+        '--format=%H %ct',
+        lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha,
+        '--',
+      ]);
+      const pending = log
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [sha = '', ct = '0'] = line.split(' ');
+          return { sha, committedAtMs: Number(ct) * 1000 };
+        });
       const listing = await readReports(dir, deps.reportKeys);
       // Only a report this service signed can spare a test run; a foreign one is named in the warnings.
       const newest = listing.signed[0] ?? null;
@@ -89,14 +110,21 @@ export function createQaActivities(deps: ResolvedDeps) {
         branch: current === 'HEAD' ? repo.branch : current,
         lastRelease,
         pendingCommits: pending.length,
-        newestReport: newest ? { name: newest.name, outcome: newest.frontMatter.outcome, commit: newest.frontMatter.commit } : null,
+        newestReport: newest
+          ? { name: newest.name, outcome: newest.frontMatter.outcome, commit: newest.frontMatter.commit }
+          : null,
         fresh: verdict.fresh,
         freshness: verdict.reason,
         warnings: listing.warnings.slice(0, 20),
       };
     },
 
-    async analyseChanges(input: { repoId: string; sha: string; baseSha: string | null; baseRef: string | null }): Promise<ChangeFacts> {
+    async analyseChanges(input: {
+      repoId: string;
+      sha: string;
+      baseSha: string | null;
+      baseRef: string | null;
+    }): Promise<ChangeFacts> {
       const { git } = await openAt(input.repoId, input.sha, false);
       const commits = await commitsInRange(git, input.baseSha, input.sha);
       const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
@@ -130,7 +158,12 @@ export function createQaActivities(deps: ResolvedDeps) {
       // A result or coverage file left by an earlier run must never be mistaken for this one's.
       if (repo.test.results) await rm(path.resolve(dir, repo.test.results.path), { force: true });
       if (repo.coverage) await rm(path.resolve(dir, repo.coverage.path), { force: true });
-      const logFile = path.join(deps.config.dataDir, 'logs', repo.id, `qa-${input.sha.slice(0, 12)}-${input.runId.slice(0, 8)}.log`);
+      const logFile = path.join(
+        deps.config.dataDir,
+        'logs',
+        repo.id,
+        `qa-${input.sha.slice(0, 12)}-${input.runId.slice(0, 8)}.log`,
+      );
       const ctx = Context.current();
       const result = await runCommand({
         argv: repo.test.command,
@@ -148,11 +181,13 @@ export function createQaActivities(deps: ResolvedDeps) {
       if (repo.test.results && !result.spawnError && !result.timedOut) {
         try {
           const text = await readFile(path.resolve(dir, repo.test.results.path), 'utf8');
-          summary = repo.test.results.format === 'junit' ? parseJUnitXml(text, dir) : parseJestLikeJson(JSON.parse(text), dir);
+          summary =
+            repo.test.results.format === 'junit' ? parseJUnitXml(text, dir) : parseJestLikeJson(JSON.parse(text), dir);
         } catch (error) {
-          resultsProblem = (error as NodeJS.ErrnoException).code === 'ENOENT'
-            ? `${repo.test.results.path} was not written by the test command`
-            : `${repo.test.results.path}: ${(error as Error).message}`;
+          resultsProblem =
+            (error as NodeJS.ErrnoException).code === 'ENOENT'
+              ? `${repo.test.results.path} was not written by the test command`
+              : `${repo.test.results.path}: ${(error as Error).message}`;
         }
       }
       // Without test.results the console is all there is; the common runners name their failures there.
@@ -184,14 +219,22 @@ export function createQaActivities(deps: ResolvedDeps) {
       try {
         text = await readFile(path.resolve(dir, repo.coverage.path), 'utf8');
       } catch {
-        return { configured: true, result: null, problem: `the test command wrote no coverage file at ${repo.coverage.path}` };
+        return {
+          configured: true,
+          result: null,
+          problem: `the test command wrote no coverage file at ${repo.coverage.path}`,
+        };
       }
       let coverage;
       try {
         coverage = repo.coverage.format === 'lcov' ? parseLcov(text, dir) : parseIstanbulJson(JSON.parse(text), dir);
       } catch (error) {
         if (error instanceof CoverageFormatError || error instanceof SyntaxError) {
-          return { configured: true, result: null, problem: `${repo.coverage.path} is not valid ${repo.coverage.format}: ${error.message}` };
+          return {
+            configured: true,
+            result: null,
+            problem: `${repo.coverage.path} is not valid ${repo.coverage.format}: ${error.message}`,
+          };
         }
         throw error;
       }
@@ -206,12 +249,17 @@ export function createQaActivities(deps: ResolvedDeps) {
       const worstFirst = [...result.files].sort((a, b) => b.uncovered.length - a.uncovered.length);
       return {
         configured: true,
-        result: { ...result, files: worstFirst.slice(0, MAX_FILES_LISTED).map((f) => ({ ...f, uncovered: f.uncovered.slice(0, 500) })) },
+        result: {
+          ...result,
+          files: worstFirst.slice(0, MAX_FILES_LISTED).map((f) => ({ ...f, uncovered: f.uncovered.slice(0, 500) })),
+        },
         problem: null,
       };
     },
 
-    async writeQaReport(input: Omit<QaReportInput, 'createdAt'>): Promise<{ name: string; outcome: QaOutcome; reason: string }> {
+    async writeQaReport(
+      input: Omit<QaReportInput, 'createdAt'>,
+    ): Promise<{ name: string; outcome: QaOutcome; reason: string }> {
       const { dir } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const at = deps.now();
       const { outcome, text } = renderQaReport({ ...input, createdAt: at.toISOString() });

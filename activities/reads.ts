@@ -19,7 +19,10 @@ const SHA = /^[0-9a-f]{40}$/;
 const MAX_LEDGER_ENTRIES = 999;
 
 /** One QA report as the API lists it: the parts of its front matter that matter, and whether it is ours. */
-export interface ListedReport extends Pick<QaReportFrontMatter, 'outcome' | 'commit' | 'created_at' | 'tests' | 'coverage'> {
+export interface ListedReport extends Pick<
+  QaReportFrontMatter,
+  'outcome' | 'commit' | 'created_at' | 'tests' | 'coverage'
+> {
   name: string;
   verified: boolean;
   verification: string;
@@ -31,7 +34,11 @@ export interface ReportList {
 }
 
 export interface LedgerList {
-  environments: { environment: string; live: { version: string; since: string; report: string } | null; entries: Omit<LedgerEntry, 'environment'>[] }[];
+  environments: {
+    environment: string;
+    live: { version: string; since: string; report: string } | null;
+    entries: Omit<LedgerEntry, 'environment'>[];
+  }[];
   warnings: string[];
 }
 
@@ -57,9 +64,12 @@ export function createReadActivities(deps: ResolvedDeps) {
         const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
         const sha = await resolveCommit(git, ref).catch(() => null);
         if (!sha) {
-          throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', repo.source.kind === 'url'
-            ? `repository "${repo.id}" has no branch ${repo.branch} at its remote URL`
-            : `repository "${repo.id}" has no commit checked out at ${repo.source.path}`);
+          throw activityFailure(
+            'SHIPGATE_REPO_UNAVAILABLE',
+            repo.source.kind === 'url'
+              ? `repository "${repo.id}" has no branch ${repo.branch} at its remote URL`
+              : `repository "${repo.id}" has no commit checked out at ${repo.source.path}`,
+          );
         }
         return planRelease(git, repo, { sha, override: input.override, date: today() });
       });
@@ -71,7 +81,10 @@ export function createReadActivities(deps: ResolvedDeps) {
      */
     async readHeadCommit(input: { repoId: string }): Promise<{ sha: string }> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const sha = repo.source.kind === 'path' ? await localHead(repo.id, repo.source.path) : await remoteHead(repo, repo.source.url);
+      const sha =
+        repo.source.kind === 'path'
+          ? await localHead(repo.id, repo.source.path)
+          : await remoteHead(repo, repo.source.url);
       return { sha };
     },
 
@@ -164,17 +177,26 @@ async function localHead(repoId: string, dir: string): Promise<string> {
   if (problem) throw unavailable(repoId, `${dir} ${problem}`);
   const sha = await openGit(dir)
     .raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
-    .then((out) => out.trim(), () => '');
+    .then(
+      (out) => out.trim(),
+      () => '',
+    );
   if (!SHA.test(sha)) throw unavailable(repoId, `${dir} has no commit checked out`);
   return sha;
 }
 
 /** Checked before git runs, so a folder inside some other repository is not mistaken for this one. */
 async function notAWorkingCopy(dir: string): Promise<string | null> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => null);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => null,
+  );
   if (isDir === null) return 'does not exist';
   if (!isDir) return 'is not a directory';
-  const hasGit = await access(path.join(dir, '.git')).then(() => true, () => false);
+  const hasGit = await access(path.join(dir, '.git')).then(
+    () => true,
+    () => false,
+  );
   return hasGit ? null : 'is not a git repository (no .git)';
 }
 

@@ -60,44 +60,86 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await dropStaleLocalState(git, repo);
       }
       const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
-      const untracked = await signedReports(dir, status.split('\n').filter((line) => /^\?\? context\/[^/]+\.md$/.test(line)).map((line) => line.slice('?? context/'.length)), deps.reportKeys);
-      const dirty = status.split('\n').filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
+      const untracked = await signedReports(
+        dir,
+        status
+          .split('\n')
+          .filter((line) => /^\?\? context\/[^/]+\.md$/.test(line))
+          .map((line) => line.slice('?? context/'.length)),
+        deps.reportKeys,
+      );
+      const dirty = status
+        .split('\n')
+        .filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
-        throw activityFailure('SHIPGATE_DIRTY_WORK_TREE', `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`);
+        throw activityFailure(
+          'SHIPGATE_DIRTY_WORK_TREE',
+          `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`,
+        );
       }
       const branch = (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
       if (branch !== repo.branch) {
-        throw activityFailure('SHIPGATE_WRONG_BRANCH', `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`);
+        throw activityFailure(
+          'SHIPGATE_WRONG_BRANCH',
+          `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`,
+        );
       }
       // A clone was fetched as it was opened; a configured path fetches its release branch here.
       if (repo.source.kind === 'path') {
         try {
-          await git.raw(['fetch', '--quiet', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
+          await git.raw([
+            'fetch',
+            '--quiet',
+            '--tags',
+            '--',
+            repo.remote,
+            `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`,
+          ]);
         } catch (error) {
-          throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+          throw activityFailure(
+            'SHIPGATE_REMOTE_UNREACHABLE',
+            `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+          );
         }
       }
       const head = await commitInfo(git, 'HEAD');
       const remoteSha = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
       if (remoteSha && remoteSha !== head.sha && !(await isAncestor(dir, remoteSha, head.sha))) {
         const behind = await isAncestor(dir, head.sha, remoteSha);
-        throw activityFailure('SHIPGATE_BRANCH_BEHIND', `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`);
+        throw activityFailure(
+          'SHIPGATE_BRANCH_BEHIND',
+          `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`,
+        );
       }
       const lastRelease = await lastReleaseTag(git, head.sha, repo);
-      const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${head.sha}` : head.sha, '--']);
-      const pending = log.split('\n').filter(Boolean).map((line) => {
-        const [sha = '', ct = '0'] = line.split(' ');
-        return { sha, committedAtMs: Number(ct) * 1000 };
-      });
+      const log = await git.raw([
+        'log',
+        '--format=%H %ct',
+        lastRelease ? `${lastRelease.sha}..${head.sha}` : head.sha,
+        '--',
+      ]);
+      const pending = log
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [sha = '', ct = '0'] = line.split(' ');
+          return { sha, committedAtMs: Number(ct) * 1000 };
+        });
       const listing = await readReports(dir, deps.reportKeys);
       const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
       // Named: foreign reports that would have been the newest, and untracked ones left out of the commit.
       const firstSigned = listing.reports.findIndex((r) => r.signature.ok);
       const shadowing = listing.reports.slice(0, firstSigned === -1 ? undefined : firstSigned);
-      const foreign = new Map([...shadowing.map((r) => [r.name, r.signature.ok ? '' : r.signature.reason] as const), ...untracked.foreign.map((f) => [f.name, f.reason] as const)]);
+      const foreign = new Map([
+        ...shadowing.map((r) => [r.name, r.signature.ok ? '' : r.signature.reason] as const),
+        ...untracked.foreign.map((f) => [f.name, f.reason] as const),
+      ]);
       const named = [...foreign].slice(0, 5).map(([name, why]) => `${name} (${why})`);
-      const ignored = foreign.size === 0 ? '' : `; ignored as foreign, never approval nor evidence: ${named.join(', ')}${foreign.size > named.length ? ` and ${foreign.size - named.length} more` : ''}`;
+      const ignored =
+        foreign.size === 0
+          ? ''
+          : `; ignored as foreign, never approval nor evidence: ${named.join(', ')}${foreign.size > named.length ? ` and ${foreign.size - named.length} more` : ''}`;
       return {
         sha: head.sha,
         tree: head.tree,
@@ -110,11 +152,20 @@ export function createReleaseActivities(deps: ActivityDeps) {
       };
     },
 
-    async planVersion(input: { repoId: string; sha: string; override?: string; releasedAt: string }): Promise<ReleasePlan> {
+    async planVersion(input: {
+      repoId: string;
+      sha: string;
+      override?: string;
+      releasedAt: string;
+    }): Promise<ReleasePlan> {
       const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       let plan: ReleasePlan;
       try {
-        plan = await planRelease(git, repo, { sha: input.sha, override: input.override, date: input.releasedAt.slice(0, 10) });
+        plan = await planRelease(git, repo, {
+          sha: input.sha,
+          override: input.override,
+          date: input.releasedAt.slice(0, 10),
+        });
       } catch (error) {
         if (error instanceof VersionOverrideError) throw activityFailure('SHIPGATE_INVALID_VERSION', error.message);
         throw error;
@@ -131,7 +182,10 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (head !== input.sourceSha) {
         const subject = (await git.raw(['show', '-s', '--format=%s', 'HEAD'])).trim();
         if (subject === releaseCommitMessage(input.tag)) return { written: [] };
-        throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
+        throw activityFailure(
+          'SHIPGATE_HEAD_MOVED',
+          `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
+        );
       }
       const written: string[] = [];
       const changelogFile = path.join(dir, 'CHANGELOG.md');
@@ -141,12 +195,16 @@ export function createReleaseActivities(deps: ActivityDeps) {
         written.push('CHANGELOG.md');
       }
       await writeFileAtomically(dir, path.join(dir, 'context', 'release-number'), `${input.version}\n`);
-      await writeFileAtomically(dir, path.join(dir, 'config', 'version.yml'), stringify({
-        version: input.version,
-        released_at: input.releasedAt,
-        git_sha: input.sourceSha,
-        tag: input.tag,
-      }));
+      await writeFileAtomically(
+        dir,
+        path.join(dir, 'config', 'version.yml'),
+        stringify({
+          version: input.version,
+          released_at: input.releasedAt,
+          git_sha: input.sourceSha,
+          tag: input.tag,
+        }),
+      );
       written.push('context/release-number', 'config/version.yml');
       return { written };
     },
@@ -159,25 +217,46 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (head.sha !== input.sourceSha) {
         const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
         if (subject === message && parent === input.sourceSha) return { releaseCommit: head.sha };
-        throw activityFailure('SHIPGATE_HEAD_MOVED', `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`);
+        throw activityFailure(
+          'SHIPGATE_HEAD_MOVED',
+          `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
+        );
       }
       const evidence = input.evidence.map((name) => `context/${name}`);
-      for (const file of evidence) await readFile(path.join(dir, file)).catch(() => {
-        throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`);
-      });
+      for (const file of evidence)
+        await readFile(path.join(dir, file)).catch(() => {
+          throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`);
+        });
       await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
-      await gitWithInput(dir, ['commit', '--quiet', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence], message);
+      await gitWithInput(
+        dir,
+        ['commit', '--quiet', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence],
+        message,
+      );
       return { releaseCommit: (await git.revparse(['HEAD'])).trim() };
     },
 
     /** An annotated tag whose message is the changelog entry; an existing tag on the same commit is kept. */
-    async tagRelease(input: { repoId: string; tag: string; releaseCommit: string; message: string }): Promise<{ created: boolean }> {
+    async tagRelease(input: {
+      repoId: string;
+      tag: string;
+      releaseCommit: string;
+      message: string;
+    }): Promise<{ created: boolean }> {
       const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const existing = await resolveCommit(git, `refs/tags/${input.tag}`);
       if (existing === input.releaseCommit) return { created: false };
-      if (existing) throw activityFailure('SHIPGATE_TAG_EXISTS', `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`);
+      if (existing)
+        throw activityFailure(
+          'SHIPGATE_TAG_EXISTS',
+          `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`,
+        );
       // verbatim: the entry's Markdown headings start with '#', which git would strip as comments.
-      await gitWithInput(dir, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', input.tag, input.releaseCommit], input.message);
+      await gitWithInput(
+        dir,
+        ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', input.tag, input.releaseCommit],
+        input.message,
+      );
       return { created: true };
     },
 
@@ -187,35 +266,72 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * pushed, the local release is undone and the run fails. Anything else, such as a remote that
      * does not answer, is retried; when the retries run out the workflow undoes the release.
      */
-    async pushRelease(input: { repoId: string; tag: string; releaseCommit: string; sourceSha: string; expectedRemoteSha: string | null }): Promise<{ pushed: boolean }> {
+    async pushRelease(input: {
+      repoId: string;
+      tag: string;
+      releaseCommit: string;
+      sourceSha: string;
+      expectedRemoteSha: string | null;
+    }): Promise<{ pushed: boolean }> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const remoteNow = await remoteBranchSha(git, repo);
-      const remoteTag = (await git.raw(['ls-remote', '--', repo.remote, `refs/tags/${input.tag}^{}`])).split(/\s+/)[0] || null;
+      const remoteTag =
+        (await git.raw(['ls-remote', '--', repo.remote, `refs/tags/${input.tag}^{}`])).split(/\s+/)[0] || null;
       if (remoteNow === input.releaseCommit && remoteTag === input.releaseCommit) return { pushed: false };
       if (remoteNow !== input.expectedRemoteSha) {
         await undoLocalRelease(git, dir, input);
-        throw activityFailure('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`);
+        throw activityFailure(
+          'SHIPGATE_REMOTE_MOVED',
+          `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`,
+        );
       }
       const lease = `--force-with-lease=refs/heads/${repo.branch}:${input.expectedRemoteSha ?? ''}`;
-      const push = await execa('git', ['push', '--atomic', '--porcelain', lease, '--', repo.remote, `${input.releaseCommit}:refs/heads/${repo.branch}`, `refs/tags/${input.tag}:refs/tags/${input.tag}`], { cwd: dir, reject: false });
+      const push = await execa(
+        'git',
+        [
+          'push',
+          '--atomic',
+          '--porcelain',
+          lease,
+          '--',
+          repo.remote,
+          `${input.releaseCommit}:refs/heads/${repo.branch}`,
+          `refs/tags/${input.tag}:refs/tags/${input.tag}`,
+        ],
+        { cwd: dir, reject: false },
+      );
       if (push.exitCode !== 0) {
         const after = await remoteBranchSha(git, repo);
         if (after !== input.expectedRemoteSha && after !== input.releaseCommit) {
           await undoLocalRelease(git, dir, input);
-          throw activityFailure('SHIPGATE_REMOTE_MOVED', `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`);
+          throw activityFailure(
+            'SHIPGATE_REMOTE_MOVED',
+            `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`,
+          );
         }
         const refused = rejectedRefs(push.stdout);
-        const remoteSaid = push.stderr.split('\n').filter((line) => line.startsWith('remote:')).slice(0, 10);
+        const remoteSaid = push.stderr
+          .split('\n')
+          .filter((line) => line.startsWith('remote:'))
+          .slice(0, 10);
         if (refused.length > 0) {
           await undoLocalRelease(git, dir, input);
-          throw activityFailure('SHIPGATE_PUSH_REJECTED', [
-            `${repo.remote} refused the push of ${repo.branch} and ${input.tag}: ${refused.map((r) => `${r.ref} ${r.reason}`).join('; ')}; the local release commit and tag were undone and nothing was pushed`,
-            ...remoteSaid,
-          ].join('\n'));
+          throw activityFailure(
+            'SHIPGATE_PUSH_REJECTED',
+            [
+              `${repo.remote} refused the push of ${repo.branch} and ${input.tag}: ${refused.map((r) => `${r.ref} ${r.reason}`).join('; ')}; the local release commit and tag were undone and nothing was pushed`,
+              ...remoteSaid,
+            ].join('\n'),
+          );
         }
-        throw activityFailure('SHIPGATE_PUSH_FAILED', `push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`);
+        throw activityFailure(
+          'SHIPGATE_PUSH_FAILED',
+          `push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`,
+        );
       }
-      await git.raw(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, input.releaseCommit]).catch(() => undefined);
+      await git
+        .raw(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, input.releaseCommit])
+        .catch(() => undefined);
       return { pushed: true };
     },
 
@@ -226,17 +342,40 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * the clone is made clean at `sourceSha` for the release steps to run again, and `missing`
      * names the evidence (reports in context/) that stayed on the lost worker.
      */
-    async resumeRelease(input: { repoId: string; sourceSha: string; tag: string | null; evidence: string[] }): Promise<{ adopted: string | null; missing: string[]; reason: string }> {
+    async resumeRelease(input: {
+      repoId: string;
+      sourceSha: string;
+      tag: string | null;
+      evidence: string[];
+    }): Promise<{ adopted: string | null; missing: string[]; reason: string }> {
       // Not fetched as it opens: the fetch just below brings exactly the branch and the tags it needs.
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      if (repo.source.kind !== 'url') throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" is a path on another worker's host; its release cannot move to this worker`);
+      if (repo.source.kind !== 'url')
+        throw activityFailure(
+          'SHIPGATE_REPO_UNAVAILABLE',
+          `repository "${repo.id}" is a path on another worker's host; its release cannot move to this worker`,
+        );
       try {
-        await git.raw(['fetch', '--quiet', '--force', '--tags', '--', repo.remote, `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`]);
+        await git.raw([
+          'fetch',
+          '--quiet',
+          '--force',
+          '--tags',
+          '--',
+          repo.remote,
+          `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`,
+        ]);
       } catch (error) {
-        throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+        throw activityFailure(
+          'SHIPGATE_REMOTE_UNREACHABLE',
+          `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+        );
       }
       if ((await resolveCommit(git, input.sourceSha)) !== input.sourceSha) {
-        throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${input.sourceSha} does not exist on ${repo.remote} of repository "${repo.id}"`);
+        throw activityFailure(
+          'SHIPGATE_REPO_UNAVAILABLE',
+          `commit ${input.sourceSha} does not exist on ${repo.remote} of repository "${repo.id}"`,
+        );
       }
       await dropStaleLocalState(git, repo);
       if (input.tag) {
@@ -245,16 +384,30 @@ export function createReleaseActivities(deps: ActivityDeps) {
           const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', tagged, '--'])).trim().split('\n');
           if (subject === releaseCommitMessage(input.tag) && parent === input.sourceSha) {
             await git.raw(['checkout', '--quiet', '--force', '--detach', tagged]);
-            return { adopted: tagged, missing: [], reason: `${repo.remote} has ${input.tag} on the release commit ${tagged.slice(0, 7)} of ${input.sourceSha.slice(0, 7)}: adopted` };
+            return {
+              adopted: tagged,
+              missing: [],
+              reason: `${repo.remote} has ${input.tag} on the release commit ${tagged.slice(0, 7)} of ${input.sourceSha.slice(0, 7)}: adopted`,
+            };
           }
         }
       }
       await git.raw(['checkout', '--quiet', '--force', '--detach', input.sourceSha]);
       const missing: string[] = [];
       for (const name of input.evidence) {
-        if (!(await readFile(path.join(dir, 'context', name)).then(() => true, () => false))) missing.push(name);
+        if (
+          !(await readFile(path.join(dir, 'context', name)).then(
+            () => true,
+            () => false,
+          ))
+        )
+          missing.push(name);
       }
-      return { adopted: null, missing, reason: `clean at ${input.sourceSha.slice(0, 7)}${missing.length ? `; not here: ${missing.map((m) => `context/${m}`).join(', ')}` : ''}` };
+      return {
+        adopted: null,
+        missing,
+        reason: `clean at ${input.sourceSha.slice(0, 7)}${missing.length ? `; not here: ${missing.map((m) => `context/${m}`).join(', ')}` : ''}`,
+      };
     },
 
     /**
@@ -262,29 +415,53 @@ export function createReleaseActivities(deps: ActivityDeps) {
      * commit, no local tag and no release files, the reports kept. Safe to call at any point and
      * more than once; it never touches a commit that is not this release's own.
      */
-    async undoRelease(input: { repoId: string; tag: string; sourceSha: string }): Promise<{ undone: boolean; reason: string }> {
+    async undoRelease(input: {
+      repoId: string;
+      tag: string;
+      sourceSha: string;
+    }): Promise<{ undone: boolean; reason: string }> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const head = await commitInfo(git, 'HEAD');
       const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
-      const releaseCommit = head.sha !== input.sourceSha && subject === releaseCommitMessage(input.tag) && parent === input.sourceSha ? head.sha : null;
+      const releaseCommit =
+        head.sha !== input.sourceSha && subject === releaseCommitMessage(input.tag) && parent === input.sourceSha
+          ? head.sha
+          : null;
       if (head.sha !== input.sourceSha && !releaseCommit) {
-        return { undone: false, reason: `HEAD is ${head.sha.slice(0, 7)}, neither the source commit nor its release commit: left as it is` };
+        return {
+          undone: false,
+          reason: `HEAD is ${head.sha.slice(0, 7)}, neither the source commit nor its release commit: left as it is`,
+        };
       }
       if (releaseCommit) {
         // A push whose answer was lost may have landed: then the release is out and undoing it would
         // strand it the other way. An unreachable remote counts as not pushed; if it was, the next
         // pre-flight finds the branch behind its remote and asks for a pull, which loses nothing.
         const remoteNow = await remoteBranchSha(git, repo).catch(() => null);
-        if (remoteNow === releaseCommit) return { undone: false, reason: `${repo.remote}/${repo.branch} has the release commit ${releaseCommit.slice(0, 7)}: kept` };
+        if (remoteNow === releaseCommit)
+          return {
+            undone: false,
+            reason: `${repo.remote}/${repo.branch} has the release commit ${releaseCommit.slice(0, 7)}: kept`,
+          };
         await undoLocalRelease(git, dir, { tag: input.tag, releaseCommit, sourceSha: input.sourceSha });
-        return { undone: true, reason: `release commit ${releaseCommit.slice(0, 7)} and tag ${input.tag} undone; back at ${input.sourceSha.slice(0, 7)}` };
+        return {
+          undone: true,
+          reason: `release commit ${releaseCommit.slice(0, 7)} and tag ${input.tag} undone; back at ${input.sourceSha.slice(0, 7)}`,
+        };
       }
-      const tracked = new Set((await git.raw(['ls-tree', '-r', '--name-only', input.sourceSha, '--', ...RELEASE_FILES])).split('\n').filter(Boolean));
+      const tracked = new Set(
+        (await git.raw(['ls-tree', '-r', '--name-only', input.sourceSha, '--', ...RELEASE_FILES]))
+          .split('\n')
+          .filter(Boolean),
+      );
       for (const file of RELEASE_FILES) {
         if (tracked.has(file)) await git.raw(['checkout', input.sourceSha, '--', file]);
         else await rm(path.join(dir, file), { force: true });
       }
-      return { undone: true, reason: `no release commit was made; release files restored at ${input.sourceSha.slice(0, 7)}` };
+      return {
+        undone: true,
+        reason: `no release commit was made; release files restored at ${input.sourceSha.slice(0, 7)}`,
+      };
     },
   };
 }
@@ -298,11 +475,19 @@ async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string):
     const lines = out.split('\n').filter(Boolean);
     remote = (lines.find((l) => l.endsWith('^{}')) ?? lines[0])?.split(/\s+/)[0] ?? null;
   } catch (error) {
-    throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`);
+    throw activityFailure(
+      'SHIPGATE_REMOTE_UNREACHABLE',
+      `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`,
+    );
   }
   if (!local && !remote) return;
-  const where = [local && `here on ${local.slice(0, 7)}`, remote && `on ${repo.remote} on ${remote.slice(0, 7)}`].filter(Boolean).join(' and ');
-  const stranded = !remote && local && (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitMessage(tag);
+  const where = [local && `here on ${local.slice(0, 7)}`, remote && `on ${repo.remote} on ${remote.slice(0, 7)}`]
+    .filter(Boolean)
+    .join(' and ');
+  const stranded =
+    !remote &&
+    local &&
+    (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitMessage(tag);
   const hint = stranded
     ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
     : 'delete the tag if it is not a release, or release another version';
@@ -319,9 +504,17 @@ async function dropStaleLocalState(git: SimpleGit, repo: RepoConfig): Promise<vo
   try {
     listing = await git.raw(['ls-remote', '--tags', '--refs', '--', repo.remote]);
   } catch (error) {
-    throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`);
+    throw activityFailure(
+      'SHIPGATE_REMOTE_UNREACHABLE',
+      `cannot list the tags of ${repo.remote}: ${(error as Error).message.trim()}`,
+    );
   }
-  const remoteTags = new Set(listing.split('\n').map((line) => line.split('\t')[1]).filter(Boolean));
+  const remoteTags = new Set(
+    listing
+      .split('\n')
+      .map((line) => line.split('\t')[1])
+      .filter(Boolean),
+  );
   const localTags = (await git.raw(['for-each-ref', '--format=%(refname)', 'refs/tags/'])).split('\n').filter(Boolean);
   const stale = localTags.filter((ref) => !remoteTags.has(ref)).map((ref) => ref.slice('refs/tags/'.length));
   if (stale.length > 0) await git.raw(['tag', '--delete', '--', ...stale]);
@@ -329,13 +522,21 @@ async function dropStaleLocalState(git: SimpleGit, repo: RepoConfig): Promise<vo
 }
 
 /** Back to the approved source commit, keeping the QA reports the release commit had taken in. */
-async function undoLocalRelease(git: SimpleGit, dir: string, input: { tag: string; releaseCommit: string; sourceSha: string }): Promise<void> {
+async function undoLocalRelease(
+  git: SimpleGit,
+  dir: string,
+  input: { tag: string; releaseCommit: string; sourceSha: string },
+): Promise<void> {
   const tagged = await resolveCommit(git, `refs/tags/${input.tag}`);
   if (tagged === input.releaseCommit) await git.raw(['tag', '--delete', '--', input.tag]);
   const head = (await git.revparse(['HEAD'])).trim();
   if (head !== input.releaseCommit) return;
-  const files = (await git.raw(['diff', '--name-only', input.sourceSha, input.releaseCommit, '--', 'context/'])).split('\n').filter((f) => f.endsWith('.md'));
-  const kept = await Promise.all(files.map(async (file) => ({ file, text: await git.show([`${input.releaseCommit}:${file}`]) })));
+  const files = (await git.raw(['diff', '--name-only', input.sourceSha, input.releaseCommit, '--', 'context/']))
+    .split('\n')
+    .filter((f) => f.endsWith('.md'));
+  const kept = await Promise.all(
+    files.map(async (file) => ({ file, text: await git.show([`${input.releaseCommit}:${file}`]) })),
+  );
   await git.raw(['reset', '--quiet', '--hard', input.sourceSha]);
   for (const { file, text } of kept) await writeFileAtomically(dir, path.join(dir, file), text);
 }

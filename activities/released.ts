@@ -25,15 +25,26 @@ const MAX_REPORT_BYTES = 1_000_000;
  * The API asks it for a fast answer and the deploy workflow's resolveRelease asks it again, so a
  * run started any other way is refused too.
  */
-export async function checkRelease(dir: string, repo: RepoConfig, version: string, keys: ReportKeys): Promise<ReleaseCheck> {
+export async function checkRelease(
+  dir: string,
+  repo: RepoConfig,
+  version: string,
+  keys: ReportKeys,
+): Promise<ReleaseCheck> {
   const git = openGit(dir);
   const tag = tagName(version, repo.tagFormat);
-  const refuse = (why: string): ReleaseCheck => ({ ok: false, code: 'SHIPGATE_NOT_RELEASED', reason: `${tag} of "${repo.id}" is not a release shipgate made: ${why}; only released versions are deployed` });
+  const refuse = (why: string): ReleaseCheck => ({
+    ok: false,
+    code: 'SHIPGATE_NOT_RELEASED',
+    reason: `${tag} of "${repo.id}" is not a release shipgate made: ${why}; only released versions are deployed`,
+  });
   const sha = await resolveCommit(git, `refs/tags/${tag}`);
-  if (!sha) return { ok: false, code: 'SHIPGATE_TAG_NOT_FOUND', reason: `repository "${repo.id}" has no release tag ${tag}` };
+  if (!sha)
+    return { ok: false, code: 'SHIPGATE_TAG_NOT_FOUND', reason: `repository "${repo.id}" has no release tag ${tag}` };
 
   const [subject = '', parents = ''] = (await git.raw(['show', '-s', '--format=%s%n%P', sha, '--'])).split('\n');
-  if (subject !== releaseCommitMessage(tag)) return refuse(`it is on ${sha.slice(0, 7)} "${subject}", not on a "${releaseCommitMessage(tag)}" commit`);
+  if (subject !== releaseCommitMessage(tag))
+    return refuse(`it is on ${sha.slice(0, 7)} "${subject}", not on a "${releaseCommitMessage(tag)}" commit`);
   const sourceSha = parents.split(' ')[0] ?? '';
   if (!/^[0-9a-f]{40}$/.test(sourceSha)) return refuse(`its commit ${sha.slice(0, 7)} has no parent`);
 
@@ -42,12 +53,20 @@ export async function checkRelease(dir: string, repo: RepoConfig, version: strin
     return refuse(`its commit ${sha.slice(0, 7)} is not on ${repo.remote}/${repo.branch}`);
   }
 
-  const changed = (await git.raw(['diff', '--name-only', '--no-renames', sourceSha, sha, '--'])).split('\n').filter(Boolean);
-  const foreign = changed.filter((file) => !(RELEASE_FILES as readonly string[]).includes(file) && !/^context\/[^/]+\.md$/.test(file));
-  if (foreign.length > 0) return refuse(`its commit changes ${foreign.slice(0, 3).join(', ')} besides the release files`);
+  const changed = (await git.raw(['diff', '--name-only', '--no-renames', sourceSha, sha, '--']))
+    .split('\n')
+    .filter(Boolean);
+  const foreign = changed.filter(
+    (file) => !(RELEASE_FILES as readonly string[]).includes(file) && !/^context\/[^/]+\.md$/.test(file),
+  );
+  if (foreign.length > 0)
+    return refuse(`its commit changes ${foreign.slice(0, 3).join(', ')} besides the release files`);
 
   const sourceTree = (await git.raw(['rev-parse', `${sourceSha}^{tree}`])).trim();
-  const names = (await git.raw(['ls-tree', '--name-only', sha, '--', 'context/'])).split('\n').map((f) => f.slice('context/'.length)).filter((name) => /^test-pass-.*\.md$/.test(name));
+  const names = (await git.raw(['ls-tree', '--name-only', sha, '--', 'context/']))
+    .split('\n')
+    .map((f) => f.slice('context/'.length))
+    .filter((name) => /^test-pass-.*\.md$/.test(name));
   for (const name of names) {
     const size = Number((await git.raw(['cat-file', '-s', `${sha}:context/${name}`])).trim());
     if (!(size <= MAX_REPORT_BYTES)) continue;
@@ -55,7 +74,10 @@ export async function checkRelease(dir: string, repo: RepoConfig, version: strin
     const parsed = parseQaReport(text, name);
     if (!parsed.ok || !verifyReportFile(name, text, parsed.report.frontMatter.created_at, keys).ok) continue;
     const { commit, tree } = parsed.report.frontMatter;
-    if (commit.toLowerCase() === sourceSha || tree.toLowerCase() === sourceTree) return { ok: true, tag, sha, sourceSha, report: name };
+    if (commit.toLowerCase() === sourceSha || tree.toLowerCase() === sourceTree)
+      return { ok: true, tag, sha, sourceSha, report: name };
   }
-  return refuse(`its commit ${sha.slice(0, 7)} carries no test-pass report signed by this shipgate for ${sourceSha.slice(0, 7)}`);
+  return refuse(
+    `its commit ${sha.slice(0, 7)} carries no test-pass report signed by this shipgate for ${sourceSha.slice(0, 7)}`,
+  );
 }

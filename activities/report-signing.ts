@@ -42,7 +42,9 @@ const FENCE = '---';
 export function reportKey(material: string, source: string): ReportKey {
   const secret = material.trim();
   if (secret.length < MIN_KEY_LENGTH) {
-    throw new Error(`the report key from ${source} is ${secret.length} characters long; it must have at least ${MIN_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`)`);
+    throw new Error(
+      `the report key from ${source} is ${secret.length} characters long; it must have at least ${MIN_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`)`,
+    );
   }
   const bytes = Buffer.from(secret, 'utf8');
   return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 8), secret: bytes };
@@ -53,7 +55,8 @@ export function signReportText(text: string, keys: ReportKeys): string {
   const lines = canonicalLines(text);
   const closing = closingFence(lines);
   if (closing === null) throw new Error('a report without front matter cannot be signed');
-  if (lines.slice(1, closing).some((line) => line.startsWith('signature:'))) throw new Error('the report is already signed');
+  if (lines.slice(1, closing).some((line) => line.startsWith('signature:')))
+    throw new Error('the report is already signed');
   const canonical = lines.join('\n');
   const line = `signature: hmac-sha256:${keys.current.id}:${mac(keys.current, canonical)}`;
   return [...lines.slice(0, closing), line, ...lines.slice(closing)].join('\n');
@@ -78,7 +81,11 @@ export function verifyReportText(text: string, keys: ReportKeys): ReportVerifica
   }
   const canonical = [...lines.slice(0, closing - 1), ...lines.slice(closing)].join('\n');
   const expected = Buffer.from(mac(key, canonical), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(hex, 'hex'))) return { ok: false, reason: `the signature does not match the content (key ${keyId}): the file was changed after shipgate wrote it` };
+  if (!timingSafeEqual(expected, Buffer.from(hex, 'hex')))
+    return {
+      ok: false,
+      reason: `the signature does not match the content (key ${keyId}): the file was changed after shipgate wrote it`,
+    };
   return { ok: true, keyId };
 }
 
@@ -88,10 +95,14 @@ export function verifyReportText(text: string, keys: ReportKeys): ReportVerifica
  * keys for verification come from `reports.previousKeyFiles` and `SHIPGATE_REPORT_PREVIOUS_KEYS`
  * (comma-separated).
  */
-export async function loadReportKeys(config: ShipgateConfig, env: NodeJS.ProcessEnv = process.env): Promise<ReportKeys> {
+export async function loadReportKeys(
+  config: ShipgateConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReportKeys> {
   let current: ReportKey;
   if (env.SHIPGATE_REPORT_KEY) current = reportKey(env.SHIPGATE_REPORT_KEY, 'SHIPGATE_REPORT_KEY');
-  else if (config.reports.keyFile) current = reportKey(await readKeyFile(config.reports.keyFile), config.reports.keyFile);
+  else if (config.reports.keyFile)
+    current = reportKey(await readKeyFile(config.reports.keyFile), config.reports.keyFile);
   else current = await generatedKey(path.join(config.dataDir, GENERATED_KEY_FILE));
   const previous: ReportKey[] = [];
   for (const file of config.reports.previousKeyFiles) previous.push(reportKey(await readKeyFile(file), file));
@@ -105,7 +116,9 @@ async function readKeyFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the report key file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new Error(
+      `cannot read the report key file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -142,7 +155,9 @@ async function readGeneratedKey(file: string): Promise<ReportKey | null> {
   if (info === null) return null;
   // A key others can read lets them sign reports; refuse it rather than trust what it signed.
   if ((info.mode & 0o077) !== 0) {
-    throw new Error(`the report key ${file} can be read by others (mode ${(info.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``);
+    throw new Error(
+      `the report key ${file} can be read by others (mode ${(info.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``,
+    );
   }
   return reportKey(await readKeyFile(file), file);
 }
@@ -152,7 +167,10 @@ function mac(key: ReportKey, canonical: string): string {
 }
 
 function canonicalLines(text: string): string[] {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
 }
 
 function closingFence(lines: readonly string[]): number | null {

@@ -9,7 +9,10 @@ import { signReportText, verifyReportText, type ReportKeys, type ReportVerificat
 const MAX_REPORT_BYTES = 1_000_000;
 
 /** The `.md` files in context/ whose names `wanted` accepts (all of them by default). */
-export async function readContextFiles(repoDir: string, wanted: (name: string) => boolean = () => true): Promise<ContextFile[]> {
+export async function readContextFiles(
+  repoDir: string,
+  wanted: (name: string) => boolean = () => true,
+): Promise<ContextFile[]> {
   return (await scanContext(repoDir, wanted)).files;
 }
 
@@ -36,9 +39,16 @@ export async function readReports(repoDir: string, keys: ReportKeys): Promise<Ch
   const { files, skipped } = await scanContext(repoDir);
   const listing = listReports(files);
   const content = new Map(files.map((file) => [file.name, file.content]));
-  const reports = listing.reports.map((report) => ({ ...report, signature: verifyReportFile(report.name, content.get(report.name) ?? '', report.frontMatter.created_at, keys) }));
+  const reports = listing.reports.map((report) => ({
+    ...report,
+    signature: verifyReportFile(report.name, content.get(report.name) ?? '', report.frontMatter.created_at, keys),
+  }));
   const foreign = reports.flatMap((r) => (r.signature.ok ? [] : [foreignWarning(r.name, r.signature.reason)]));
-  return { reports, signed: reports.filter((r) => r.signature.ok), warnings: [...skipped, ...listing.warnings, ...foreign] };
+  return {
+    reports,
+    signed: reports.filter((r) => r.signature.ok),
+    warnings: [...skipped, ...listing.warnings, ...foreign],
+  };
 }
 
 export function foreignWarning(name: string, reason: string): string {
@@ -55,12 +65,18 @@ export function verifyReportFile(name: string, text: string, createdAt: unknown,
   const stamp = parseReportFileName(name)?.stamp;
   const created = typeof createdAt === 'string' ? new Date(createdAt) : null;
   if (stamp === undefined || created === null || Number.isNaN(created.getTime()) || reportStamp(created) !== stamp) {
-    return { ok: false, reason: `its name does not match its created_at (${String(createdAt)}): it was renamed after shipgate wrote it` };
+    return {
+      ok: false,
+      reason: `its name does not match its created_at (${String(createdAt)}): it was renamed after shipgate wrote it`,
+    };
   }
   return verified;
 }
 
-async function scanContext(repoDir: string, wanted: (name: string) => boolean = () => true): Promise<{ files: ContextFile[]; skipped: string[] }> {
+async function scanContext(
+  repoDir: string,
+  wanted: (name: string) => boolean = () => true,
+): Promise<{ files: ContextFile[]; skipped: string[] }> {
   const dir = path.join(repoDir, 'context');
   let names: string[];
   try {
@@ -76,7 +92,8 @@ async function scanContext(repoDir: string, wanted: (name: string) => boolean = 
     try {
       const info = await stat(file);
       if (!info.isFile()) skipped.push(`skipped ${name}: not a regular file`);
-      else if (info.size > MAX_REPORT_BYTES) skipped.push(`skipped ${name}: ${info.size} bytes, larger than a report can be (${MAX_REPORT_BYTES})`);
+      else if (info.size > MAX_REPORT_BYTES)
+        skipped.push(`skipped ${name}: ${info.size} bytes, larger than a report can be (${MAX_REPORT_BYTES})`);
       else files.push({ name, content: await readFile(file, 'utf8') });
     } catch {
       // vanished between readdir and read: nothing to report on
@@ -91,7 +108,11 @@ async function scanContext(repoDir: string, wanted: (name: string) => boolean = 
  * service's key. Anything else that lies there is not a report, and no release commit should
  * take it in; a well-formed report that does not verify is returned as foreign, with the reason.
  */
-export async function signedReports(repoDir: string, names: readonly string[], keys: ReportKeys): Promise<{ signed: string[]; foreign: { name: string; reason: string }[] }> {
+export async function signedReports(
+  repoDir: string,
+  names: readonly string[],
+  keys: ReportKeys,
+): Promise<{ signed: string[]; foreign: { name: string; reason: string }[] }> {
   const signed: string[] = [];
   const foreign: { name: string; reason: string }[] = [];
   for (const name of names) {
@@ -113,7 +134,12 @@ export async function signedReports(repoDir: string, names: readonly string[], k
 }
 
 /** A report this run already wrote (found by its run ID), so a retried write does not add a second one. */
-export async function findReportOfRun(repoDir: string, runId: string, kinds: readonly ReportKind[], keys: ReportKeys): Promise<string | null> {
+export async function findReportOfRun(
+  repoDir: string,
+  runId: string,
+  kinds: readonly ReportKind[],
+  keys: ReportKeys,
+): Promise<string | null> {
   for (const file of await readContextFiles(repoDir)) {
     if (!kinds.some((kind) => file.name.startsWith(`${kind}-`))) continue;
     const parsed = parseReport(file.content, file.name);
@@ -127,7 +153,13 @@ export async function findReportOfRun(repoDir: string, runId: string, kinds: rea
  * temporary file inside `.git` (same file system, invisible to `git status`), then is renamed
  * into place. Every report shipgate writes goes through here, so every one is signed.
  */
-export async function writeReportFile(repoDir: string, kind: ReportKind, at: Date, text: string, keys: ReportKeys): Promise<string> {
+export async function writeReportFile(
+  repoDir: string,
+  kind: ReportKind,
+  at: Date,
+  text: string,
+  keys: ReportKeys,
+): Promise<string> {
   const dir = path.join(repoDir, 'context');
   await mkdir(dir, { recursive: true });
   const name = reportFileName(kind, at, await readdir(dir));

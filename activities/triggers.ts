@@ -27,7 +27,10 @@ export function createTriggerActivities(deps: ResolvedDeps) {
     },
 
     /** Whether a release of `sha` now would release anything (a read-only plan). */
-    async hasReleasableChanges(input: { repoId: string; sha: string }): Promise<{ releasable: boolean; reason: string }> {
+    async hasReleasableChanges(input: {
+      repoId: string;
+      sha: string;
+    }): Promise<{ releasable: boolean; reason: string }> {
       const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
       const plan = await planRelease(git, repo, { sha: input.sha, date: deps.now().toISOString().slice(0, 10) });
       return { releasable: plan.version !== null, reason: plan.reason };
@@ -36,10 +39,17 @@ export function createTriggerActivities(deps: ResolvedDeps) {
     /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
     async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const answer = await startReleaseRun({ client: deps.client, taskQueue: deps.taskQueue }, { repoId: repo.id, trigger: input.trigger });
+      const answer = await startReleaseRun(
+        { client: deps.client, taskQueue: deps.taskQueue },
+        { repoId: repo.id, trigger: input.trigger },
+      );
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
-        : { started: false, workflowId: answer.workflowId, reason: `a release of ${repo.id} is already running (${answer.workflowId})` };
+        : {
+            started: false,
+            workflowId: answer.workflowId,
+            reason: `a release of ${repo.id} is already running (${answer.workflowId})`,
+          };
     },
 
     /** Release policy of a repository, for workflows that decide whether to release. */

@@ -9,7 +9,8 @@ import { openGit } from './git.js';
 /** A repository's settings, for steps that need no working copy. */
 export function repoOrFail(config: ShipgateConfig, repoId: string): RepoConfig {
   const repo = config.repositories.find((r) => r.id === repoId);
-  if (!repo) throw activityFailure('SHIPGATE_REPO_NOT_FOUND', `repository "${repoId}" is not in this worker's configuration`);
+  if (!repo)
+    throw activityFailure('SHIPGATE_REPO_NOT_FOUND', `repository "${repoId}" is not in this worker's configuration`);
   return repo;
 }
 
@@ -31,7 +32,11 @@ export interface WorkingCopy {
  * so one release fetches a handful of times rather than once per step. A configured path is
  * never fetched here: its owner decides what it holds.
  */
-export async function openWorkingCopy(deps: Pick<ActivityDeps, 'config'>, repoId: string, options: { fetch: boolean }): Promise<WorkingCopy> {
+export async function openWorkingCopy(
+  deps: Pick<ActivityDeps, 'config'>,
+  repoId: string,
+  options: { fetch: boolean },
+): Promise<WorkingCopy> {
   const repo = repoOrFail(deps.config, repoId);
   if (repo.source.kind === 'path') {
     const dir = repo.source.path;
@@ -43,9 +48,18 @@ export async function openWorkingCopy(deps: Pick<ActivityDeps, 'config'>, repoId
   if (await notARepository(dir)) {
     await mkdir(path.dirname(dir), { recursive: true });
     try {
-      await openGit(path.dirname(dir)).clone(repo.source.url, dir, ['--origin', repo.remote, '--branch', repo.branch, '--']);
+      await openGit(path.dirname(dir)).clone(repo.source.url, dir, [
+        '--origin',
+        repo.remote,
+        '--branch',
+        repo.branch,
+        '--',
+      ]);
     } catch (error) {
-      throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}": cannot clone ${repo.source.url}: ${(error as Error).message.trim()}`);
+      throw activityFailure(
+        'SHIPGATE_REPO_UNAVAILABLE',
+        `repository "${repo.id}": cannot clone ${repo.source.url}: ${(error as Error).message.trim()}`,
+      );
     }
     return { repo, dir, git: openGit(dir) };
   }
@@ -54,7 +68,10 @@ export async function openWorkingCopy(deps: Pick<ActivityDeps, 'config'>, repoId
     try {
       await git.fetch([repo.remote, '--tags', '--prune', '--force']);
     } catch (error) {
-      throw activityFailure('SHIPGATE_REMOTE_UNREACHABLE', `repository "${repo.id}": cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`);
+      throw activityFailure(
+        'SHIPGATE_REMOTE_UNREACHABLE',
+        `repository "${repo.id}": cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+      );
     }
   }
   return { repo, dir, git };

@@ -93,7 +93,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'shipgate', description: 'Release orchestration on Temporal: QA gate, releases, deployments.', version: '1' },
+      info: {
+        title: 'shipgate',
+        description: 'Release orchestration on Temporal: QA gate, releases, deployments.',
+        version: '1',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
     },

@@ -17,8 +17,10 @@ export function bearerAuth(token: string): onRequestAsyncHookHandler {
       throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'send the API token as "Authorization: Bearer <token>"');
     }
     const presented = BEARER.exec(header)?.[1];
-    if (presented === undefined) throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
-    if (!timingSafeEqual(sha256(presented), expected)) throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the API token is not valid');
+    if (presented === undefined)
+      throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
+    if (!timingSafeEqual(sha256(presented), expected))
+      throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the API token is not valid');
   };
 }
 

@@ -1,7 +1,13 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import { ShipgateError } from '../domain/errors.js';
-import { cancelRequestSignal, deployStateQuery, releaseStateQuery, type CancelRequest, type Cancellation } from '../vocabulary/messages.js';
+import {
+  cancelRequestSignal,
+  deployStateQuery,
+  releaseStateQuery,
+  type CancelRequest,
+  type Cancellation,
+} from '../vocabulary/messages.js';
 import { bounded, boundedChange, describeRun } from './temporal-calls.js';
 
 export type CancellableKind = 'release' | 'deploy' | 'qa';
@@ -35,10 +41,20 @@ export interface CancelAnswer {
  * and why (a signal), then cancelled, and undoes its own local state on its worker. An unknown
  * run is 404, one that has already ended 409.
  */
-export async function cancelRun(client: Client, kind: CancellableKind, workflowId: string, request: CancelRequest, log: FastifyBaseLogger): Promise<CancelAnswer> {
+export async function cancelRun(
+  client: Client,
+  kind: CancellableKind,
+  workflowId: string,
+  request: CancelRequest,
+  log: FastifyBaseLogger,
+): Promise<CancelAnswer> {
   const { type, what } = RUNS[kind];
   const description = await describeRun(client, workflowId, type, what);
-  const closed = () => new ShipgateError('SHIPGATE_RUN_CLOSED', `${workflowId} has already ended: it is ${description.status.name.toLowerCase()}`);
+  const closed = () =>
+    new ShipgateError(
+      'SHIPGATE_RUN_CLOSED',
+      `${workflowId} has already ended: it is ${description.status.name.toLowerCase()}`,
+    );
   if (description.status.name !== 'RUNNING') throw closed();
   const handle = client.workflow.getHandle(workflowId, description.runId);
   try {
@@ -67,7 +83,12 @@ export async function cancelRun(client: Client, kind: CancellableKind, workflowI
   };
 }
 
-async function recordedCancellation(client: Client, kind: CancellableKind, handle: ReturnType<Client['workflow']['getHandle']>, log: FastifyBaseLogger): Promise<Cancellation | null> {
+async function recordedCancellation(
+  client: Client,
+  kind: CancellableKind,
+  handle: ReturnType<Client['workflow']['getHandle']>,
+  log: FastifyBaseLogger,
+): Promise<Cancellation | null> {
   try {
     if (kind === 'release') return (await bounded(client, () => handle.query(releaseStateQuery))).cancellation ?? null;
     if (kind === 'deploy') return (await bounded(client, () => handle.query(deployStateQuery))).cancellation ?? null;
@@ -77,4 +98,3 @@ async function recordedCancellation(client: Client, kind: CancellableKind, handl
     return null;
   }
 }
-

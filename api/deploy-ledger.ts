@@ -10,7 +10,11 @@ import { readOnWorker } from './worker-reads.js';
  * What was deployed to each environment of a repository, newest first, at most `limit` runs per
  * environment, read by a worker (`ledger:<repo>`) from the signed deploy reports in its working copy.
  */
-export async function deploymentLedger(deps: Pick<ApiDeps, 'client' | 'config'>, repoId: string, limit: number): Promise<Static<typeof DeploymentLedger>> {
+export async function deploymentLedger(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  repoId: string,
+  limit: number,
+): Promise<Static<typeof DeploymentLedger>> {
   const repo = configuredRepo(deps.config, repoId);
   const ledger = await readOnWorker<typeof ledgerReadWorkflow>(deps, {
     workflowType: 'ledgerReadWorkflow',
@@ -20,7 +24,11 @@ export async function deploymentLedger(deps: Pick<ApiDeps, 'client' | 'config'>,
     summary: `Deploy ledger of ${repo.id}`,
   });
   return {
-    environments: ledger.environments.map(({ environment, live, entries }) => ({ environment, live, entries: entries.slice(0, limit) })),
+    environments: ledger.environments.map(({ environment, live, entries }) => ({
+      environment,
+      live,
+      entries: entries.slice(0, limit),
+    })),
     warnings: ledger.warnings,
   };
 }

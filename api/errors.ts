@@ -18,7 +18,10 @@ const GRPC_UNREACHABLE = new Set([14 /* UNAVAILABLE */, 4 /* DEADLINE_EXCEEDED *
 /** Fastify's own request errors that mean something specific to a client. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'SHIPGATE_BODY_TOO_LARGE', message: 'the body is larger than the API accepts' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'SHIPGATE_UNSUPPORTED_MEDIA_TYPE', message: 'the body must be JSON, sent as Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'SHIPGATE_UNSUPPORTED_MEDIA_TYPE',
+    message: 'the body must be JSON, sent as Content-Type: application/json',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'SHIPGATE_BAD_REQUEST', message: 'the body is not valid JSON' },
 };
 
@@ -91,8 +94,13 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 export function formatValidationErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const lines = errors.map((e) => {
     const where = `${dataVar}${e.instancePath}`;
-    const unknown = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty?: unknown }).additionalProperty : undefined;
-    return typeof unknown === 'string' ? `${where} has an unknown field "${unknown}"` : `${where} ${e.message ?? 'is not valid'}`;
+    const unknown =
+      e.keyword === 'additionalProperties'
+        ? (e.params as { additionalProperty?: unknown }).additionalProperty
+        : undefined;
+    return typeof unknown === 'string'
+      ? `${where} has an unknown field "${unknown}"`
+      : `${where} ${e.message ?? 'is not valid'}`;
   });
   return new Error(lines.join('; '));
 }
@@ -106,5 +114,9 @@ function clientStatusOf(error: unknown): number | null {
 }
 
 function isFastifyError(error: unknown): error is FastifyError {
-  return error instanceof Error && typeof (error as FastifyError).code === 'string' && (error as FastifyError).code.startsWith('FST_');
+  return (
+    error instanceof Error &&
+    typeof (error as FastifyError).code === 'string' &&
+    (error as FastifyError).code.startsWith('FST_')
+  );
 }

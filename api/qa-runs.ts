@@ -38,8 +38,14 @@ export interface QaRunSummary {
 }
 
 /** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
-export async function startQa({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, sha: string): Promise<StartedQa> {
-  const answer = await boundedChange(client, () => startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'manual' }));
+export async function startQa(
+  { config, client }: Pick<ApiDeps, 'config' | 'client'>,
+  repo: RepoConfig,
+  sha: string,
+): Promise<StartedQa> {
+  const answer = await boundedChange(client, () =>
+    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'manual' }),
+  );
   // USE_EXISTING joins a running run instead of refusing, so a refusal is a server fault, not a conflict.
   if (!answer.started) throw new Error(`the Temporal server refused to start or join ${answer.workflowId}`);
   return { workflowId: answer.workflowId, runId: answer.runId, sha };
@@ -61,7 +67,14 @@ export async function qaRun(client: Client, workflowId: string, log: FastifyBase
 export async function recentQaRuns(client: Client, repoId: string): Promise<QaRunSummary[]> {
   const runs = await listRuns(client, { repo: repoId, type: 'qaWorkflow', limit: RECENT_RUNS_LIMIT });
   return runs.map(({ workflowId, runId, status, startTime, closeTime, trigger, stage, outcome }) => ({
-    workflowId, runId, status, startTime, closeTime, trigger, stage, outcome,
+    workflowId,
+    runId,
+    status,
+    startTime,
+    closeTime,
+    trigger,
+    stage,
+    outcome,
     sha: /:([0-9a-f]{40})$/.exec(workflowId)?.[1] ?? null,
   }));
 }

@@ -14,7 +14,8 @@ import { readOnWorker } from './worker-reads.js';
  */
 export async function redeploy(deps: Pick<ApiDeps, 'client' | 'config'>, repoId: string, requested: string) {
   const repo = configuredRepo(deps.config, repoId);
-  if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
+  if (!repo.deploy)
+    throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
   const version = requested.replace(/^v/, '');
   const released = await readOnWorker<typeof releaseCheckReadWorkflow>(deps, {
     workflowType: 'releaseCheckReadWorkflow',

@@ -19,6 +19,10 @@ export async function currentPlan(deps: Pick<ApiDeps, 'client' | 'config'>, repo
 }
 
 /** Refuses an override that could never succeed (lower than the current version) before anything starts. */
-export async function validateOverride(deps: Pick<ApiDeps, 'client' | 'config'>, repo: RepoConfig, override: string): Promise<void> {
+export async function validateOverride(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  repo: RepoConfig,
+  override: string,
+): Promise<void> {
   await currentPlan(deps, repo, override);
 }

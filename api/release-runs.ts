@@ -51,75 +51,141 @@ export interface RunSummary {
 }
 
 /** Starts `release:<repo>`; while one runs, a second start is refused with the running one's ID. */
-export async function startRelease({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, options: { bump?: string; deploy?: boolean }) {
+export async function startRelease(
+  { config, client }: Pick<ApiDeps, 'config' | 'client'>,
+  repo: RepoConfig,
+  options: { bump?: string; deploy?: boolean },
+) {
   const starter = { client, taskQueue: config.temporal.taskQueue };
-  const answer = await boundedChange(client, () => startReleaseRun(starter, { repoId: repo.id, bump: options.bump, deploy: options.deploy, trigger: 'manual' }));
+  const answer = await boundedChange(client, () =>
+    startReleaseRun(starter, { repoId: repo.id, bump: options.bump, deploy: options.deploy, trigger: 'manual' }),
+  );
   if (!answer.started) {
-    throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a release of "${repo.id}" is already running: ${answer.workflowId}`, { workflowId: answer.workflowId });
+    throw new ShipgateError(
+      'SHIPGATE_RELEASE_RUNNING',
+      `a release of "${repo.id}" is already running: ${answer.workflowId}`,
+      { workflowId: answer.workflowId },
+    );
   }
   return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
 /** Re-deploys a released version through `deploy:<repo>:<environment>`. */
-export async function startDeployment({ config, client }: Pick<ApiDeps, 'config' | 'client'>, repo: RepoConfig, version: string) {
-  if (!repo.deploy) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
+export async function startDeployment(
+  { config, client }: Pick<ApiDeps, 'config' | 'client'>,
+  repo: RepoConfig,
+  version: string,
+) {
+  if (!repo.deploy)
+    throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
   const { environment } = repo.deploy;
   const starter = { client, taskQueue: config.temporal.taskQueue };
-  const answer = await boundedChange(client, () => startDeploymentRun(starter, { repoId: repo.id, version, environment, trigger: 'manual', requestedBy: 'api' }));
+  const answer = await boundedChange(client, () =>
+    startDeploymentRun(starter, { repoId: repo.id, version, environment, trigger: 'manual', requestedBy: 'api' }),
+  );
   if (!answer.started) {
-    throw new ShipgateError('SHIPGATE_RELEASE_RUNNING', `a deployment to ${environment} of "${repo.id}" is already running: ${answer.workflowId}`, { workflowId: answer.workflowId });
+    throw new ShipgateError(
+      'SHIPGATE_RELEASE_RUNNING',
+      `a deployment to ${environment} of "${repo.id}" is already running: ${answer.workflowId}`,
+      { workflowId: answer.workflowId },
+    );
   }
   return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
-async function queried<S>(client: Client, call: () => Promise<S>, log: FastifyBaseLogger, workflowId: string): Promise<S | null> {
+async function queried<S>(
+  client: Client,
+  call: () => Promise<S>,
+  log: FastifyBaseLogger,
+  workflowId: string,
+): Promise<S | null> {
   return bounded(client, call).catch((error: unknown) => {
     log.warn({ err: error, workflowId }, 'state query failed; answering from the run description');
     return null;
   });
 }
 
-export async function deployRun(client: Client, workflowId: string, log: FastifyBaseLogger): Promise<RunView<DeployState, DeployResult>> {
+export async function deployRun(
+  client: Client,
+  workflowId: string,
+  log: FastifyBaseLogger,
+): Promise<RunView<DeployState, DeployResult>> {
   const description = await describeRun(client, workflowId, 'deployWorkflow', 'deployment');
   const handle = client.workflow.getHandle(workflowId, description.runId);
   const status = description.status.name;
   const state = await queried(client, () => handle.query(deployStateQuery), log, workflowId);
-  return { workflowId, runId: description.runId, status, state, ...(await bounded(client, () => closedOutcome<DeployResult>(handle, status))) };
+  return {
+    workflowId,
+    runId: description.runId,
+    status,
+    state,
+    ...(await bounded(client, () => closedOutcome<DeployResult>(handle, status))),
+  };
 }
 
 /** A release's live state with the state of its deployment, when it has one. */
-export async function releaseRun(client: Client, workflowId: string, log: FastifyBaseLogger): Promise<RunView<ReleaseState, ReleaseResult>> {
+export async function releaseRun(
+  client: Client,
+  workflowId: string,
+  log: FastifyBaseLogger,
+): Promise<RunView<ReleaseState, ReleaseResult>> {
   const description = await describeRun(client, workflowId, 'releaseWorkflow', 'release');
   const handle = client.workflow.getHandle(workflowId, description.runId);
   const status = description.status.name;
   const state = await queried(client, () => handle.query(releaseStateQuery), log, workflowId);
   if (state?.deploy) {
     const deploy = state.deploy;
-    const deployDescription = await bounded(client, () => client.workflow.getHandle(deploy.workflowId).describe()).catch(() => null);
+    const deployDescription = await bounded(client, () =>
+      client.workflow.getHandle(deploy.workflowId).describe(),
+    ).catch(() => null);
     if (deployDescription && deployDescription.startTime >= description.startTime) {
-      deploy.state = await queried(client, () => client.workflow.getHandle(deploy.workflowId, deployDescription.runId).query(deployStateQuery), log, deploy.workflowId);
+      deploy.state = await queried(
+        client,
+        () => client.workflow.getHandle(deploy.workflowId, deployDescription.runId).query(deployStateQuery),
+        log,
+        deploy.workflowId,
+      );
     }
   }
-  return { workflowId, runId: description.runId, status, state, ...(await bounded(client, () => closedOutcome<ReleaseResult>(handle, status))) };
+  return {
+    workflowId,
+    runId: description.runId,
+    status,
+    state,
+    ...(await bounded(client, () => closedOutcome<ReleaseResult>(handle, status))),
+  };
 }
 
 /** Sends an operator decision to the deployment a release (or a deployment ID) is waiting on. */
-export async function decide(client: Client, workflowId: string, decision: DeployDecision, log: FastifyBaseLogger): Promise<DecisionResult & { deployWorkflowId: string }> {
+export async function decide(
+  client: Client,
+  workflowId: string,
+  decision: DeployDecision,
+  log: FastifyBaseLogger,
+): Promise<DecisionResult & { deployWorkflowId: string }> {
   let deployWorkflowId = workflowId;
   if (!workflowId.startsWith('deploy:')) {
     const release = await releaseRun(client, workflowId, log);
     if (!release.state?.deploy || release.status !== 'RUNNING') {
-      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${workflowId} is not waiting for a decision: it is ${release.status === 'RUNNING' ? `at stage ${release.state?.stage ?? 'unknown'}` : release.status.toLowerCase()}`);
+      throw new ShipgateError(
+        'SHIPGATE_NO_DECISION_AWAITED',
+        `${workflowId} is not waiting for a decision: it is ${release.status === 'RUNNING' ? `at stage ${release.state?.stage ?? 'unknown'}` : release.status.toLowerCase()}`,
+      );
     }
     deployWorkflowId = release.state.deploy.workflowId;
   } else {
     const deployment = await describeRun(client, workflowId, 'deployWorkflow', 'deployment');
     if (deployment.status.name !== 'RUNNING') {
-      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${workflowId} is not waiting for a decision: it is ${deployment.status.name.toLowerCase()}`);
+      throw new ShipgateError(
+        'SHIPGATE_NO_DECISION_AWAITED',
+        `${workflowId} is not waiting for a decision: it is ${deployment.status.name.toLowerCase()}`,
+      );
     }
   }
   try {
-    const answer = await boundedChange(client, () => client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }));
+    const answer = await boundedChange(client, () =>
+      client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }),
+    );
     return { ...answer, deployWorkflowId };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
@@ -127,13 +193,19 @@ export async function decide(client: Client, workflowId: string, decision: Deplo
     }
     // The deployment ended between the look above and the update: nothing awaits a decision now.
     if (error instanceof WorkflowNotFoundError) {
-      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', `${deployWorkflowId} is not waiting for a decision: it has ended`);
+      throw new ShipgateError(
+        'SHIPGATE_NO_DECISION_AWAITED',
+        `${deployWorkflowId} is not waiting for a decision: it has ended`,
+      );
     }
     throw error;
   }
 }
 
-export async function listRuns(client: Client, filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number }): Promise<RunSummary[]> {
+export async function listRuns(
+  client: Client,
+  filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number },
+): Promise<RunSummary[]> {
   const limit = filter.limit ?? RECENT_RELEASES_LIMIT;
   // Every value below has passed a schema (repo ID pattern, enums), so none can close a quoted string.
   const clauses = [`WorkflowType = '${filter.type ?? 'releaseWorkflow'}'`];

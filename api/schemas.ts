@@ -13,7 +13,10 @@ export const WorkflowId = Type.String({
 export const WorkflowIdParams = Type.Object({ workflowId: WorkflowId });
 
 /** POST bodies for actions that take no options yet: nothing, or `{}`. */
-export const NoOptions = Type.Object({}, { additionalProperties: false, description: 'No options: send no body, or {}' });
+export const NoOptions = Type.Object(
+  {},
+  { additionalProperties: false, description: 'No options: send no body, or {}' },
+);
 
 export const ErrorResponse = Type.Object(
   {
@@ -34,7 +37,9 @@ export function errorResponses<S extends number>(...statuses: S[]): Record<S, ty
 /** The body of a cancellation: why, and who asks (both shown in the run's state). */
 export const CancelBody = Type.Object(
   {
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why the run is cancelled (default: none given)' })),
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'Why the run is cancelled (default: none given)' }),
+    ),
     by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who asks (default: api)' })),
   },
   { additionalProperties: false },
@@ -43,10 +48,14 @@ export const CancelBody = Type.Object(
 export const CancelAnswer = Type.Object({
   workflowId: WorkflowId,
   runId: Type.String(),
-  status: Type.String({ description: 'CANCELLED once the run has ended; RUNNING while it is still undoing its local state' }),
+  status: Type.String({
+    description: 'CANCELLED once the run has ended; RUNNING while it is still undoing its local state',
+  }),
   by: Type.String(),
   reason: Type.String(),
-  undone: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'What the run undid or ended, one line each; null while it has not finished' }),
+  undone: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'What the run undid or ended, one line each; null while it has not finished',
+  }),
 });
 
 export function cancelRequestOf(body: { reason?: string; by?: string } | undefined): { by: string; reason: string } {

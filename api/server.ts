@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     config,
     client,
     token,
-    logger: { name: 'shipgate-api', level: process.env.SHIPGATE_LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
+    logger: {
+      name: 'shipgate-api',
+      level: process.env.SHIPGATE_LOG_LEVEL ?? 'info',
+      redact: ['req.headers.authorization'],
+    },
   });
 
   const stop = (): void => {
@@ -35,14 +39,17 @@ async function main(): Promise<void> {
 
   const { host, port } = config.api;
   await app.listen({ host, port }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new FatalError(`port ${port} is already in use; set SHIPGATE_API_PORT`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new FatalError(`port ${port} is already in use; set SHIPGATE_API_PORT`);
     throw error;
   });
   // Printed once, and only here: whoever started the server is the one to hand it to a client.
   if (!given) console.log(`shipgate API token: ${token}`);
   const bound = app.server.address();
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  console.log(`shipgate API listening on http://${shownHost}:${typeof bound === 'object' && bound ? bound.port : port}`);
+  console.log(
+    `shipgate API listening on http://${shownHost}:${typeof bound === 'object' && bound ? bound.port : port}`,
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -30,7 +30,18 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
 }
 
-const RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNSPECIFIED', 'UNKNOWN'] as const;
+const RUN_STATUSES = [
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+  'UNSPECIFIED',
+  'UNKNOWN',
+] as const;
 sameShape<(typeof RUN_STATUSES)[number], WorkflowExecutionStatusName>(true);
 export const RunStatus = Type.Enum(RUN_STATUSES, { description: 'The Temporal workflow execution status' });
 
@@ -39,20 +50,39 @@ export const QaOutcome = Type.Enum(QA_OUTCOMES);
 const ReleaseOutcome = Type.Enum(RELEASE_OUTCOMES);
 const DeployOutcome = Type.Enum(DEPLOY_OUTCOMES);
 
-const Step = Type.Object({ name: Type.String(), startedAt: Type.String(), finishedAt: Nullable(Type.String()), summary: Nullable(Type.String()) });
+const Step = Type.Object({
+  name: Type.String(),
+  startedAt: Type.String(),
+  finishedAt: Nullable(Type.String()),
+  summary: Nullable(Type.String()),
+});
 sameShape<Static<typeof Step>, StepRecord>(true);
 
 /** A run's move off a lost worker (`repin-on-lost-worker`). */
-export const Repins = Type.Optional(Type.Array(
-  Type.Object({ from: Type.String(), to: Type.String(), step: Type.String({ description: 'The step that waited on the lost worker' }), at: Type.String() }),
-  { description: 'Every move to a live worker after the run\'s worker was lost; absent from older runs' },
-));
+export const Repins = Type.Optional(
+  Type.Array(
+    Type.Object({
+      from: Type.String(),
+      to: Type.String(),
+      step: Type.String({ description: 'The step that waited on the lost worker' }),
+      at: Type.String(),
+    }),
+    { description: "Every move to a live worker after the run's worker was lost; absent from older runs" },
+  ),
+);
 
 /** What a run that cannot move waits for. */
-export const WaitingForWorker = Type.Optional(Nullable(Type.Object(
-  { workerId: Type.String(), step: Type.String(), since: Type.String(), reason: Type.String() },
-  { description: 'Set while the run waits for a lost worker it cannot leave (a path repository lives on that worker\'s host)' },
-)));
+export const WaitingForWorker = Type.Optional(
+  Nullable(
+    Type.Object(
+      { workerId: Type.String(), step: Type.String(), since: Type.String(), reason: Type.String() },
+      {
+        description:
+          "Set while the run waits for a lost worker it cannot leave (a path repository lives on that worker's host)",
+      },
+    ),
+  ),
+);
 
 export const HealthSample = Type.Object({
   at: Type.String(),
@@ -74,15 +104,17 @@ const IgnoredSignal = Type.Object(
   { description: 'A `decide` signal the run did not act on' },
 );
 
-const Cancellation = Nullable(Type.Object(
-  {
-    by: Type.String({ description: 'Who asked' }),
-    reason: Type.String(),
-    at: Type.String(),
-    undone: Type.Array(Type.String(), { description: 'What the run undid or ended, one line each' }),
-  },
-  { description: 'Set once the run was asked to cancel (POST …/cancel)' },
-));
+const Cancellation = Nullable(
+  Type.Object(
+    {
+      by: Type.String({ description: 'Who asked' }),
+      reason: Type.String(),
+      at: Type.String(),
+      undone: Type.Array(Type.String(), { description: 'What the run undid or ended, one line each' }),
+    },
+    { description: 'Set once the run was asked to cancel (POST …/cancel)' },
+  ),
+);
 
 export const DeployState = Type.Object(
   {
@@ -91,9 +123,15 @@ export const DeployState = Type.Object(
     environment: Type.String(),
     version: Type.String(),
     tag: Type.String(),
-    previousVersion: Nullable(Type.String({ description: 'What was live and verified healthy before this run, from the deploy ledger' })),
-    rollbackTarget: Type.Optional(Nullable(Type.String({ description: 'The version a rollback goes back to; null when rollback is not offered' }))),
-    rollbackNote: Type.Optional(Nullable(Type.String({ description: 'Where the rollback target comes from, or why there is none' }))),
+    previousVersion: Nullable(
+      Type.String({ description: 'What was live and verified healthy before this run, from the deploy ledger' }),
+    ),
+    rollbackTarget: Type.Optional(
+      Nullable(Type.String({ description: 'The version a rollback goes back to; null when rollback is not offered' })),
+    ),
+    rollbackNote: Type.Optional(
+      Nullable(Type.String({ description: 'Where the rollback target comes from, or why there is none' })),
+    ),
     stage: Type.String(),
     startedAt: Type.String(),
     attempts: Type.Integer(),
@@ -101,8 +139,25 @@ export const DeployState = Type.Object(
     awaitingDecision: Type.Boolean(),
     decisionsAllowed: Type.Array(Decision),
     decisionDeadline: Nullable(Type.String()),
-    failedAttempt: Type.Optional(Nullable(Type.String({ description: 'While a decision is awaited: the attempt that failed last, the release or its rollback' }))),
-    decisionEffects: Type.Optional(Nullable(Type.Object({ retry: Type.Optional(Type.String()), rollback: Type.Optional(Type.String()), abandon: Type.Optional(Type.String()) } satisfies Record<DeployDecision, unknown>, { description: 'While a decision is awaited: what each allowed decision would do' }))),
+    failedAttempt: Type.Optional(
+      Nullable(
+        Type.String({
+          description: 'While a decision is awaited: the attempt that failed last, the release or its rollback',
+        }),
+      ),
+    ),
+    decisionEffects: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            retry: Type.Optional(Type.String()),
+            rollback: Type.Optional(Type.String()),
+            abandon: Type.Optional(Type.String()),
+          } satisfies Record<DeployDecision, unknown>,
+          { description: 'While a decision is awaited: what each allowed decision would do' },
+        ),
+      ),
+    ),
     decisions: Type.Array(Type.Object({ decision: Decision, at: Type.String() })),
     lastError: Nullable(Type.String()),
     lastOutput: Type.Array(Type.String()),
@@ -130,7 +185,14 @@ export const ReleaseState = Type.Object(
     tag: Nullable(Type.String()),
     sourceSha: Nullable(Type.String()),
     releaseCommit: Nullable(Type.String()),
-    qa: Nullable(Type.Object({ workflowId: Nullable(Type.String()), outcome: Nullable(QaOutcome), report: Nullable(Type.String()), reused: Type.Boolean() })),
+    qa: Nullable(
+      Type.Object({
+        workflowId: Nullable(Type.String()),
+        outcome: Nullable(QaOutcome),
+        report: Nullable(Type.String()),
+        reused: Type.Boolean(),
+      }),
+    ),
     steps: Type.Array(Step),
     plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
@@ -195,7 +257,9 @@ export const QaState = Type.Object({
   report: Nullable(Type.String()),
   reused: Type.Boolean(),
   reason: Nullable(Type.String()),
-  tests: Nullable(Type.Object({ passed: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer(), total: Type.Integer() })),
+  tests: Nullable(
+    Type.Object({ passed: Type.Integer(), failed: Type.Integer(), skipped: Type.Integer(), total: Type.Integer() }),
+  ),
   coverage: Nullable(Type.Object({ percent: Nullable(Type.Number()), threshold: Type.Number(), gate: Type.String() })),
   lastOutput: Type.Array(Type.String(), { description: 'The last lines the test command printed' }),
   autoRelease: Nullable(
@@ -223,8 +287,16 @@ function runView<S extends TSchema, R extends TSchema>(state: S, result: R, desc
   );
 }
 
-export const ReleaseRun = runView(ReleaseState, ReleaseResult, 'A release: its live state (null when the run cannot be queried), and its result once finished');
-export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its live state, and its result once finished');
+export const ReleaseRun = runView(
+  ReleaseState,
+  ReleaseResult,
+  'A release: its live state (null when the run cannot be queried), and its result once finished',
+);
+export const DeployRun = runView(
+  DeployState,
+  DeployResult,
+  'A deployment: its live state, and its result once finished',
+);
 sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
 sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);
 
@@ -260,7 +332,11 @@ sameShape<Static<typeof RunSummary>, RunSummaryView>(true);
 const LedgerEntry = Type.Object({
   version: Type.String({ description: 'The version the run was asked to deploy' }),
   outcome: Type.String({ description: 'deployed, rolled-back, abandoned or failed' }),
-  liveVersion: Nullable(Type.String({ description: 'What was live and verified healthy when the run ended; null when it verified nothing' })),
+  liveVersion: Nullable(
+    Type.String({
+      description: 'What was live and verified healthy when the run ended; null when it verified nothing',
+    }),
+  ),
   trigger: Nullable(Type.String()),
   requestedBy: Nullable(Type.String({ description: 'Who asked: the release run that started the deployment, or api' })),
   startedAt: Nullable(Type.String()),
@@ -276,11 +352,14 @@ export const DeploymentLedger = Type.Object(
       Type.Object({
         environment: Type.String(),
         live: Nullable(
-          Type.Object({
-            version: Type.String(),
-            since: Type.String({ description: 'When this version went live' }),
-            report: Type.String({ description: 'The newest deploy report that verified it healthy' }),
-          }, { description: 'The version last verified healthy: what a rollback goes back to' }),
+          Type.Object(
+            {
+              version: Type.String(),
+              since: Type.String({ description: 'When this version went live' }),
+              report: Type.String({ description: 'The newest deploy report that verified it healthy' }),
+            },
+            { description: 'The version last verified healthy: what a rollback goes back to' },
+          ),
         ),
         entries: Type.Array(LedgerEntry, { description: 'Newest first' }),
       }),

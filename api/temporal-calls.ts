@@ -1,4 +1,9 @@
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionStatusName,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ShipgateError } from '../domain/errors.js';
 
 /**
@@ -7,7 +12,12 @@ import { ShipgateError } from '../domain/errors.js';
  * by replaying it on a worker, and without one the query would wait forever.
  */
 const TEMPORAL_DEADLINE_MS = 5_000;
-export const FAILED_STATUSES: ReadonlySet<WorkflowExecutionStatusName> = new Set(['FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT']);
+export const FAILED_STATUSES: ReadonlySet<WorkflowExecutionStatusName> = new Set([
+  'FAILED',
+  'TERMINATED',
+  'CANCELLED',
+  'TIMED_OUT',
+]);
 
 export function bounded<T>(client: Client, call: () => Promise<T>): Promise<T> {
   return client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, call);
@@ -29,7 +39,10 @@ export function innermostMessage(error: unknown): string {
 }
 
 /** The result once a run completed, or why it did not. */
-export async function closedOutcome<R>(handle: WorkflowHandle, status: WorkflowExecutionStatusName): Promise<{ result?: R; failure?: string }> {
+export async function closedOutcome<R>(
+  handle: WorkflowHandle,
+  status: WorkflowExecutionStatusName,
+): Promise<{ result?: R; failure?: string }> {
   if (status === 'COMPLETED') return { result: (await handle.result()) as R };
   if (!FAILED_STATUSES.has(status)) return {};
   return handle.result().then(
@@ -40,9 +53,14 @@ export async function closedOutcome<R>(handle: WorkflowHandle, status: WorkflowE
 
 /** Describes a run of the given workflow type; anything else is "no such run". */
 export async function describeRun(client: Client, workflowId: string, type: string, what: string) {
-  const description = await bounded(client, () => client.workflow.getHandle(workflowId).describe()).catch((error: unknown) => {
-    throw error instanceof WorkflowNotFoundError ? new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`) : error;
-  });
-  if (description.type !== type) throw new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`);
+  const description = await bounded(client, () => client.workflow.getHandle(workflowId).describe()).catch(
+    (error: unknown) => {
+      throw error instanceof WorkflowNotFoundError
+        ? new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`)
+        : error;
+    },
+  );
+  if (description.type !== type)
+    throw new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`);
   return description;
 }

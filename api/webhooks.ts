@@ -21,7 +21,8 @@ const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** The delivery ID a forge sent in `header`, or null when it sent none (older GitLab releases). */
 export function deliveryIdOf(value: string | string[] | undefined, header: string): string | null {
   if (value === undefined || value === '') return null;
-  if (typeof value !== 'string' || !DELIVERY_ID.test(value)) throw new ShipgateError('SHIPGATE_BAD_REQUEST', `${header} is not a delivery ID`);
+  if (typeof value !== 'string' || !DELIVERY_ID.test(value))
+    throw new ShipgateError('SHIPGATE_BAD_REQUEST', `${header} is not a delivery ID`);
   return value;
 }
 
@@ -43,8 +44,16 @@ async function remoteUrlOf(deps: Pick<ApiDeps, 'client' | 'config'>, repo: RepoC
 }
 
 /** Repositories with a webhook secret whose remote is one of the URLs the payload names. */
-export async function repositoriesFor(deps: Pick<ApiDeps, 'client' | 'config'>, urls: (string | undefined)[]): Promise<RepoConfig[]> {
-  const wanted = new Set(urls.filter((u): u is string => typeof u === 'string').map(normaliseRemoteUrl).filter((u): u is string => u !== null));
+export async function repositoriesFor(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  urls: (string | undefined)[],
+): Promise<RepoConfig[]> {
+  const wanted = new Set(
+    urls
+      .filter((u): u is string => typeof u === 'string')
+      .map(normaliseRemoteUrl)
+      .filter((u): u is string => u !== null),
+  );
   // Read at once: a delivery waits for the slowest remote URL, not for their sum.
   const hooked = deps.config.repositories.filter((repo) => repo.webhook);
   const remotes = await Promise.all(hooked.map((repo) => remoteUrlOf(deps, repo)));
@@ -57,7 +66,11 @@ export async function repositoriesFor(deps: Pick<ApiDeps, 'client' | 'config'>, 
 
 function secretOf(repo: RepoConfig): string {
   const secret = repo.webhook ? process.env[repo.webhook.secretEnv] : undefined;
-  if (!secret) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', `the server has no webhook secret for "${repo.id}" (environment variable ${repo.webhook?.secretEnv} is not set)`);
+  if (!secret)
+    throw new ShipgateError(
+      'SHIPGATE_BAD_SIGNATURE',
+      `the server has no webhook secret for "${repo.id}" (environment variable ${repo.webhook?.secretEnv} is not set)`,
+    );
   return secret;
 }
 
@@ -68,15 +81,18 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`. */
 export function verifyGitHub(repo: RepoConfig, rawBody: string, header: string | undefined): void {
-  if (!header || !header.startsWith('sha256=')) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 is missing');
+  if (!header || !header.startsWith('sha256='))
+    throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 is missing');
   const expected = `sha256=${createHmac('sha256', secretOf(repo)).update(rawBody, 'utf8').digest('hex')}`;
-  if (!sameBytes(Buffer.from(header), Buffer.from(expected))) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 does not match the body');
+  if (!sameBytes(Buffer.from(header), Buffer.from(expected)))
+    throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Hub-Signature-256 does not match the body');
 }
 
 /** GitLab: `X-Gitlab-Token` carries the secret itself. */
 export function verifyGitLab(repo: RepoConfig, header: string | undefined): void {
   if (!header) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Gitlab-Token is missing');
-  if (!sameBytes(Buffer.from(header), Buffer.from(secretOf(repo)))) throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Gitlab-Token is wrong');
+  if (!sameBytes(Buffer.from(header), Buffer.from(secretOf(repo))))
+    throw new ShipgateError('SHIPGATE_BAD_SIGNATURE', 'X-Gitlab-Token is wrong');
 }
 
 /** Picks the candidate whose secret verifies the request; 401 when none does. */
@@ -98,20 +114,45 @@ export function verifiedRepository(candidates: RepoConfig[], verify: (repo: Repo
  * A push to the release branch starts QA of the pushed commit; anything else is acknowledged and
  * ignored. A delivery with an ID is accepted once: its replays answer `duplicate` and start nothing.
  */
-export async function qaForPush(deps: ApiDeps, repo: RepoConfig, push: { ref: unknown; after: unknown }, deliveryId: string | null): Promise<HookAnswer> {
+export async function qaForPush(
+  deps: ApiDeps,
+  repo: RepoConfig,
+  push: { ref: unknown; after: unknown },
+  deliveryId: string | null,
+): Promise<HookAnswer> {
   const { config, client } = deps;
-  if (push.ref !== `refs/heads/${repo.branch}`) return { status: 'ignored', reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}` };
+  if (push.ref !== `refs/heads/${repo.branch}`)
+    return {
+      status: 'ignored',
+      reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}`,
+    };
   const sha = typeof push.after === 'string' ? push.after : '';
-  if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha)) return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
+  if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha))
+    return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
   if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId);
-  const answer = await boundedChange(client, () => startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook' }));
+  const answer = await boundedChange(client, () =>
+    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook' }),
+  );
   return { status: 'started', workflowId: answer.workflowId, sha };
 }
 
 /** Starts `delivery:<repo>:<id>`, which starts the QA run; a delivery ID seen before is refused by Temporal. */
-async function acceptDelivery({ config, client }: ApiDeps, repo: RepoConfig, sha: string, deliveryId: string): Promise<HookAnswer> {
+async function acceptDelivery(
+  { config, client }: ApiDeps,
+  repo: RepoConfig,
+  sha: string,
+  deliveryId: string,
+): Promise<HookAnswer> {
   const workflowId = workflowIdFor('qa', repo.id, sha);
-  const answer = await boundedChange(client, () => startDeliveryRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, deliveryId }));
-  if (!answer.started) return { status: 'duplicate', workflowId, sha, reason: `delivery ${deliveryId} was already accepted; nothing was started` };
+  const answer = await boundedChange(client, () =>
+    startDeliveryRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, deliveryId }),
+  );
+  if (!answer.started)
+    return {
+      status: 'duplicate',
+      workflowId,
+      sha,
+      reason: `delivery ${deliveryId} was already accepted; nothing was started`,
+    };
   return { status: 'started', workflowId, sha };
 }

@@ -47,33 +47,46 @@ export interface Read<W extends ReadWorkflow> {
  * run), so an answer is never older than the request's own wait. A read that fails with a code of
  * the catalogue is that error, with the worker's message; no worker at all is a 503.
  */
-export async function readOnWorker<W extends ReadWorkflow>(deps: Pick<ApiDeps, 'client' | 'config'>, read: Read<W>): Promise<Awaited<ReturnType<W>>> {
+export async function readOnWorker<W extends ReadWorkflow>(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  read: Read<W>,
+): Promise<Awaited<ReturnType<W>>> {
   const { client, config } = deps;
   const taskQueue = config.temporal.taskQueue;
-  const handle = await bounded(client, () => client.workflow.start<W>(read.workflowType, {
-    workflowId: read.workflowId,
-    taskQueue,
-    args: [read.input] as Parameters<W>,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowExecutionTimeout: READ_RUN_TIMEOUT,
-    typedSearchAttributes: [{ key: RepoKey, value: read.repoId }],
-    staticSummary: read.summary,
-  }));
+  const handle = await bounded(client, () =>
+    client.workflow.start<W>(read.workflowType, {
+      workflowId: read.workflowId,
+      taskQueue,
+      args: [read.input] as Parameters<W>,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowExecutionTimeout: READ_RUN_TIMEOUT,
+      typedSearchAttributes: [{ key: RepoKey, value: read.repoId }],
+      staticSummary: read.summary,
+    }),
+  );
 
   const stop = new AbortController();
-  const answer = client.withAbortSignal(stop.signal, () => handle.result()).then(
-    (value) => ({ value: value as Awaited<ReturnType<W>> }),
-    (error: unknown) => ({ error }),
-  );
+  const answer = client
+    .withAbortSignal(stop.signal, () => handle.result())
+    .then(
+      (value) => ({ value: value as Awaited<ReturnType<W>> }),
+      (error: unknown) => ({ error }),
+    );
   try {
     const early = await Promise.race([answer, delay(POLLER_CHECK_AFTER_MS)]);
     if (early === undefined && !(await anyWorkerPolls(client, config.temporal.namespace, taskQueue))) {
-      throw new ShipgateError('SHIPGATE_WORKER_UNAVAILABLE', `no worker serves the task queue "${taskQueue}", so ${read.summary.toLowerCase()} cannot be read; start a worker (npm run worker)`);
+      throw new ShipgateError(
+        'SHIPGATE_WORKER_UNAVAILABLE',
+        `no worker serves the task queue "${taskQueue}", so ${read.summary.toLowerCase()} cannot be read; start a worker (npm run worker)`,
+      );
     }
     const outcome = early ?? (await Promise.race([answer, delay(READ_DEADLINE_MS - POLLER_CHECK_AFTER_MS)]));
     if (outcome === undefined) {
-      throw new ShipgateError('SHIPGATE_WORKER_UNAVAILABLE', `no worker answered the read ${read.workflowId} within ${READ_DEADLINE_MS / 1000} s; the workers on "${taskQueue}" are busy or stuck`);
+      throw new ShipgateError(
+        'SHIPGATE_WORKER_UNAVAILABLE',
+        `no worker answered the read ${read.workflowId} within ${READ_DEADLINE_MS / 1000} s; the workers on "${taskQueue}" are busy or stuck`,
+      );
     }
     if ('error' in outcome) throw asApiError(outcome.error, read, taskQueue);
     return outcome.value;
@@ -86,20 +99,26 @@ export async function readOnWorker<W extends ReadWorkflow>(deps: Pick<ApiDeps, '
 function asApiError(error: unknown, read: Read<ReadWorkflow>, taskQueue: string): unknown {
   if (!(error instanceof WorkflowFailedError)) return error;
   for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof ApplicationFailure && cause.type && cause.type in ERRORS) return new ShipgateError(cause.type as ErrorCode, cause.message);
+    if (cause instanceof ApplicationFailure && cause.type && cause.type in ERRORS)
+      return new ShipgateError(cause.type as ErrorCode, cause.message);
     if (cause instanceof TimeoutFailure) {
-      return new ShipgateError('SHIPGATE_WORKER_UNAVAILABLE', `no worker on "${taskQueue}" finished the read ${read.workflowId} in time`);
+      return new ShipgateError(
+        'SHIPGATE_WORKER_UNAVAILABLE',
+        `no worker on "${taskQueue}" finished the read ${read.workflowId} in time`,
+      );
     }
   }
   return error;
 }
 
 async function anyWorkerPolls(client: Client, namespace: string, taskQueue: string): Promise<boolean> {
-  const { pollers } = await bounded(client, () => client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue },
-    taskQueueType: WORKFLOW_TASK_QUEUE,
-  }));
+  const { pollers } = await bounded(client, () =>
+    client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: WORKFLOW_TASK_QUEUE,
+    }),
+  );
   return (pollers?.length ?? 0) > 0;
 }
 

@@ -54,10 +54,14 @@ async function stateReadParts(client: Client, workflowId: string): Promise<strin
   const one = await medianOf(() => release.query(releaseStateQuery));
   const many = await parallelQueries(release);
   const how = open ? 'an open run, cached on the worker, with' : 'a closed run: the worker replays its';
-  parts.push(`releaseState query ${formatMs(one)} (${how} ${await events(release)} history events; ${PARALLEL_QUERIES} of them at once take ${formatMs(many)}, ${(many / one).toFixed(1)}× one)`);
+  parts.push(
+    `releaseState query ${formatMs(one)} (${how} ${await events(release)} history events; ${PARALLEL_QUERIES} of them at once take ${formatMs(many)}, ${(many / one).toFixed(1)}× one)`,
+  );
   if (deploy) {
     parts.push(`deploy describe ${formatMs(await medianOf(() => deploy.describe()))}`);
-    parts.push(`deployState query ${formatMs(await medianOf(() => deploy.query(deployStateQuery)))} (${await events(deploy)} events)`);
+    parts.push(
+      `deployState query ${formatMs(await medianOf(() => deploy.query(deployStateQuery)))} (${await events(deploy)} events)`,
+    );
   }
   if (!open) parts.push(`result ${formatMs(await medianOf(() => release.result()))}`);
   return parts.join(', ');
@@ -68,9 +72,30 @@ function loadRows(endpoint: string, result: LoadResult, connections: number, sec
   const failed = result.errors + Object.values(result.non2xx).reduce((a, b) => a + b, 0);
   return [
     { benchmark: '3 api', case: c, metric: 'p50', value: formatMs(result.p50), target: '', verdict: '' },
-    { benchmark: '3 api', case: c, metric: 'p99', value: formatMs(result.p99), target: target ? `< ${TARGET_P99_MS} ms` : '', verdict: target ? verdict(result.p99 < TARGET_P99_MS && failed === 0) : '' },
-    { benchmark: '3 api', case: c, metric: 'requests/s', value: result.requestsPerSecond.toFixed(0), target: '', verdict: '' },
-    { benchmark: '3 api', case: c, metric: 'failed / degraded', value: `${failed} / ${result.degraded} of ${result.requests}`, target: '', verdict: '' },
+    {
+      benchmark: '3 api',
+      case: c,
+      metric: 'p99',
+      value: formatMs(result.p99),
+      target: target ? `< ${TARGET_P99_MS} ms` : '',
+      verdict: target ? verdict(result.p99 < TARGET_P99_MS && failed === 0) : '',
+    },
+    {
+      benchmark: '3 api',
+      case: c,
+      metric: 'requests/s',
+      value: result.requestsPerSecond.toFixed(0),
+      target: '',
+      verdict: '',
+    },
+    {
+      benchmark: '3 api',
+      case: c,
+      metric: 'failed / degraded',
+      value: `${failed} / ${result.degraded} of ${result.requests}`,
+      target: '',
+      verdict: '',
+    },
   ];
 }
 
@@ -79,7 +104,12 @@ function loadRows(endpoint: string, result: LoadResult, connections: number, sec
  * in-process worker of benchmark 2, read by a closed-loop keep-alive load generator; API and
  * load generator each run in a process of their own.
  */
-export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings, wrk: string | null, log: (line: string) => void): Promise<BenchResult> {
+export async function apiBenchmark(
+  stage: ReleaseStage,
+  settings: BenchSettings,
+  wrk: string | null,
+  log: (line: string) => void,
+): Promise<BenchResult> {
   const finished = stage.lastReleaseId();
   if (!finished) throw new Error('the API benchmark needs a finished release');
   const open = await stage.startWaitingRelease();
@@ -92,25 +122,55 @@ export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings,
     for (const id of [finished, open]) {
       const probe = await fetch(urlOf(id), { headers });
       const body = (await probe.json()) as { state?: unknown };
-      if (probe.status !== 200 || !body.state) throw new Error(`GET /releases/${id} answered ${probe.status} without a state: ${JSON.stringify(body).slice(0, 300)}`);
+      if (probe.status !== 200 || !body.state)
+        throw new Error(
+          `GET /releases/${id} answered ${probe.status} without a state: ${JSON.stringify(body).slice(0, 300)}`,
+        );
     }
     const seconds = settings.loadSeconds;
     const connections = settings.loadConnections;
     const degradedMarker = '"state":null';
     const rows: Row[] = [];
     const failures: string[] = [];
-    const cases: Array<{ name: string; url: string; headers: Record<string, string>; degradedMarker?: string; target: boolean }> = [
+    const cases: Array<{
+      name: string;
+      url: string;
+      headers: Record<string, string>;
+      degradedMarker?: string;
+      target: boolean;
+    }> = [
       { name: 'GET /releases/:id finished', url: urlOf(finished), headers, degradedMarker, target: true },
       { name: 'GET /releases/:id open', url: urlOf(open), headers, degradedMarker, target: true },
       { name: 'GET /healthz', url: `${base}/healthz`, headers: {}, target: false },
     ];
     for (const c of cases) {
       if (c.degradedMarker) {
-        const single = await load({ url: c.url, headers: c.headers, connections: 1, durationMs: 2_000, degradedMarker: c.degradedMarker });
-        rows.push({ benchmark: '3 api', case: `${c.name}, 1 conn`, metric: 'p50', value: formatMs(single.p50), target: '', verdict: '' });
+        const single = await load({
+          url: c.url,
+          headers: c.headers,
+          connections: 1,
+          durationMs: 2_000,
+          degradedMarker: c.degradedMarker,
+        });
+        rows.push({
+          benchmark: '3 api',
+          case: `${c.name}, 1 conn`,
+          metric: 'p50',
+          value: formatMs(single.p50),
+          target: '',
+          verdict: '',
+        });
       }
-      const loaded = await load({ url: c.url, headers: c.headers, connections, durationMs: seconds * 1000, degradedMarker: c.degradedMarker });
-      log(`api: ${c.name}: p50 ${formatMs(loaded.p50)} p99 ${formatMs(loaded.p99)} ${loaded.requestsPerSecond.toFixed(0)}/s`);
+      const loaded = await load({
+        url: c.url,
+        headers: c.headers,
+        connections,
+        durationMs: seconds * 1000,
+        degradedMarker: c.degradedMarker,
+      });
+      log(
+        `api: ${c.name}: p50 ${formatMs(loaded.p50)} p99 ${formatMs(loaded.p99)} ${loaded.requestsPerSecond.toFixed(0)}/s`,
+      );
       rows.push(...loadRows(c.name, loaded, connections, seconds, c.target));
       const statuses = Object.entries(loaded.non2xx).map(([status, count]) => `${count}× HTTP ${status}`);
       if (loaded.errors) statuses.push(`${loaded.errors} without an answer within 30 s`);
@@ -132,19 +192,25 @@ export async function apiBenchmark(stage: ReleaseStage, settings: BenchSettings,
         `therefore queue on the worker: latency is roughly the queue length times the per-query cost, whatever the API itself does.`,
     ];
     if (failures.length) {
-      notes.push(`Failed requests under load — ${failures.join('; ')}. (\`/healthz\` answers 503 when the Temporal server does not answer its probe within 2 s.)`);
+      notes.push(
+        `Failed requests under load — ${failures.join('; ')}. (\`/healthz\` answers 503 when the Temporal server does not answer its probe within 2 s.)`,
+      );
     }
     if (wrk) {
       const show = async (name: string, url: string, h: Record<string, string>) => {
         // wrk drops its connections at the deadline and leaves their requests to finish in the API; let them.
         await sleep(WRK_PAUSE_MS);
         const r = await runWrk(wrk, url, h, connections, seconds);
-        return `${name} p50 ${formatMs(r.p50)}, p99 ${formatMs(r.p99)}, ${r.requestsPerSecond.toFixed(0)} requests/s` +
-          `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.socketErrors ? ` (socket errors: ${r.socketErrors})` : ''}`;
+        return (
+          `${name} p50 ${formatMs(r.p50)}, p99 ${formatMs(r.p99)}, ${r.requestsPerSecond.toFixed(0)} requests/s` +
+          `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.socketErrors ? ` (socket errors: ${r.socketErrors})` : ''}`
+        );
       };
       const checks = [];
       for (const c of cases) checks.push(await show(c.name, c.url, c.headers));
-      notes.push(`Cross-check with wrk (2 threads, same connections and duration, ${WRK_PAUSE_MS / 1000} s pause before each): ${checks.join('; ')}.`);
+      notes.push(
+        `Cross-check with wrk (2 threads, same connections and duration, ${WRK_PAUSE_MS / 1000} s pause before each): ${checks.join('; ')}.`,
+      );
     }
     return { rows, notes };
   } finally {

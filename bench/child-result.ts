@@ -10,9 +10,16 @@ export function benchScript(name: string): string {
  * Runs a benchmark module in its own Node process and resolves with the one message it sends.
  * The child is killed when it overruns `timeoutMs`, so a hung measurement cannot hang the run.
  */
-export function childResult<T>(script: string, args: string[], options: { execArgv?: string[]; timeoutMs: number; input?: unknown }): Promise<T> {
+export function childResult<T>(
+  script: string,
+  args: string[],
+  options: { execArgv?: string[]; timeoutMs: number; input?: unknown },
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const child = fork(benchScript(script), args, { execArgv: options.execArgv ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(benchScript(script), args, {
+      execArgv: options.execArgv ?? [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let message: { value: T } | null = null;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

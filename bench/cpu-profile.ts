@@ -67,11 +67,16 @@ export function summariseProfile(profile: CpuProfile, windowUs: [number, number]
     totalMs += ms;
     const area = areaOf(frame.url, frame.functionName);
     areas.set(area, (areas.get(area) ?? 0) + ms);
-    const name = frame.url ? `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}` : frame.functionName;
+    const name = frame.url
+      ? `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`
+      : frame.functionName;
     functions.set(name, (functions.get(name) ?? 0) + ms);
   }
   const ranked = (map: Map<string, number>) =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, ms]) => ({ key, ms, share: totalMs ? ms / totalMs : 0 }));
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, ms]) => ({ key, ms, share: totalMs ? ms / totalMs : 0 }));
   return {
     totalMs,
     windowed,

@@ -2,7 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { parseConfig } from '../config/load.js';
@@ -40,7 +48,12 @@ export async function startTemporal(log: (line: string) => void): Promise<Tempor
 }
 
 /** A configuration as the service would load it from YAML, with its data folder under `root`. */
-export function benchConfig(root: string, address: string, taskQueue: string, repositories: RepositoryInput[]): ShipgateConfig {
+export function benchConfig(
+  root: string,
+  address: string,
+  taskQueue: string,
+  repositories: RepositoryInput[],
+): ShipgateConfig {
   const text = stringify({ dataDir: path.join(root, 'data'), temporal: { address, taskQueue }, repositories });
   return parseConfig(text, { file: null, cwd: root, env: {} });
 }
@@ -50,12 +63,22 @@ export interface InProcessWorker {
 }
 
 /** The service's own worker pair (`createWorkers`) in this process, on the configured task queue. */
-export async function startInProcessWorker(config: ShipgateConfig, address: string, workerId: string): Promise<InProcessWorker> {
+export async function startInProcessWorker(
+  config: ShipgateConfig,
+  address: string,
+  workerId: string,
+): Promise<InProcessWorker> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    });
     runtimeInstalled = true;
   }
-  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: new DefaultLogger('WARN'),
+  });
   const connection = await NativeConnection.connect({ address });
   const workers: Worker[] = await createWorkers({
     connection,

@@ -31,7 +31,10 @@ export async function gitCensus<T>(run: () => Promise<T>): Promise<{ value: T; c
   const shim = path.join(dir, 'git');
   await writeFile(log, '');
   // One line per call (a tag message has newlines), written with one append.
-  await writeFile(shim, `#!/bin/sh\nline=$(printf '%s' "$*" | tr '\\n' ' ')\nprintf '%s\\n' "$line" >> '${log}'\nexec '${realGit}' "$@"\n`);
+  await writeFile(
+    shim,
+    `#!/bin/sh\nline=$(printf '%s' "$*" | tr '\\n' ' ')\nprintf '%s\\n' "$line" >> '${log}'\nexec '${realGit}' "$@"\n`,
+  );
   await chmod(shim, 0o755);
   const before = process.env.PATH;
   process.env.PATH = `${dir}${path.delimiter}${before ?? ''}`;

@@ -33,9 +33,29 @@ function mulberry32(seed: number): () => number {
 
 const SCOPES = ['api', 'cli', 'core', 'deploy', 'ui', 'db', 'auth', 'config', 'release', 'health'];
 const VERBS = ['add', 'handle', 'support', 'remove', 'rename', 'speed up', 'validate', 'document', 'log', 'retry'];
-const THINGS = ['the tag list', 'empty bodies', 'merge commits', 'the health probe', 'config reload', 'long subjects', 'unicode names', 'the changelog', 'stale reports', 'timeouts'];
+const THINGS = [
+  'the tag list',
+  'empty bodies',
+  'merge commits',
+  'the health probe',
+  'config reload',
+  'long subjects',
+  'unicode names',
+  'the changelog',
+  'stale reports',
+  'timeouts',
+];
 // Cumulative weights of a plausible mix; reverts are drawn separately.
-const TYPES: Array<[string, number]> = [['feat', 0.25], ['fix', 0.55], ['docs', 0.67], ['chore', 0.8], ['perf', 0.85], ['refactor', 0.92], ['test', 0.97], ['ci', 1]];
+const TYPES: Array<[string, number]> = [
+  ['feat', 0.25],
+  ['fix', 0.55],
+  ['docs', 0.67],
+  ['chore', 0.8],
+  ['perf', 0.85],
+  ['refactor', 0.92],
+  ['test', 0.97],
+  ['ci', 1],
+];
 
 interface Generated {
   message: string;
@@ -50,9 +70,10 @@ function generator(random: () => number) {
     if (revertable.length > 0 && random() < 0.02) {
       const target = pick(revertable);
       // git's own revert format half the time, a Conventional `revert:` header otherwise.
-      const message = random() < 0.5
-        ? `Revert "${target.header}"\n\nThis reverts commit ${target.sha}.\n`
-        : `revert: ${target.header}\n\nThis reverts commit ${target.sha.slice(0, 12)}.\n`;
+      const message =
+        random() < 0.5
+          ? `Revert "${target.header}"\n\nThis reverts commit ${target.sha}.\n`
+          : `revert: ${target.header}\n\nThis reverts commit ${target.sha.slice(0, 12)}.\n`;
       return { message, kind: 'revert', header: null };
     }
     const roll = random();
@@ -61,10 +82,14 @@ function generator(random: () => number) {
     const bang = random() < 0.01 ? '!' : '';
     const header = `${type}${scope}${bang}: ${pick(VERBS)} ${pick(THINGS)} (#${index})`;
     const body: string[] = [];
-    if (random() < 0.4) body.push(`The ${pick(THINGS)} path did not ${pick(VERBS)} ${pick(THINGS)}.\nThis keeps it working when the input is large.`);
+    if (random() < 0.4)
+      body.push(
+        `The ${pick(THINGS)} path did not ${pick(VERBS)} ${pick(THINGS)}.\nThis keeps it working when the input is large.`,
+      );
     const breakingFooter = random() < 0.01;
     if (breakingFooter) body.push(`BREAKING CHANGE: ${pick(THINGS)} now needs an explicit setting`);
-    if (random() < 0.15) body.push(`Refs #${Math.floor(random() * 5000)}\nReviewed-by: Reviewer <reviewer@example.test>`);
+    if (random() < 0.15)
+      body.push(`Refs #${Math.floor(random() * 5000)}\nReviewed-by: Reviewer <reviewer@example.test>`);
     const kind = bang ? `${type}!` : breakingFooter ? 'BREAKING CHANGE footer' : type;
     return { message: `${header}\n${body.length ? `\n${body.join('\n\n')}\n` : ''}`, kind, header };
   };
@@ -158,7 +183,10 @@ async function build(root: string, commits: number, seed: number): Promise<Histo
   // As if pushed: only tags the remote's release branch has count as releases.
   await execa('git', ['update-ref', 'refs/remotes/origin/main', 'main'], { cwd: dir });
   const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
-  const counted = Number((await execa('git', ['rev-list', '--count', `${HISTORY_TAG}..HEAD`], { cwd: dir })).stdout.trim());
-  if (counted !== commits) throw new Error(`the synthetic history has ${counted} commits since ${HISTORY_TAG}, expected ${commits}`);
+  const counted = Number(
+    (await execa('git', ['rev-list', '--count', `${HISTORY_TAG}..HEAD`], { cwd: dir })).stdout.trim(),
+  );
+  if (counted !== commits)
+    throw new Error(`the synthetic history has ${counted} commits since ${HISTORY_TAG}, expected ${commits}`);
   return { dir, head, commits, mix, cleanup: () => rm(root, { recursive: true, force: true }) };
 }

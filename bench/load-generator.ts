@@ -37,7 +37,9 @@ function get(url: URL, agent: http.Agent, headers: Record<string, string>, timeo
     const request = http.get(url, { agent, headers, timeout: timeoutMs }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     request.on('timeout', () => request.destroy(new Error('request timeout')));
@@ -51,7 +53,11 @@ function get(url: URL, agent: http.Agent, headers: Record<string, string>, timeo
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections });
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.connections,
+    maxFreeSockets: options.connections,
+  });
   const histogram = new LatencyHistogram();
   const non2xx: Record<string, number> = {};
   let errors = 0;

@@ -30,12 +30,22 @@ async function versionOf(file: string, args: string[]): Promise<string | null> {
 }
 
 /** What the figures were measured on. */
-export async function describeMachine(temporal: CliExecutable | null, wrkPath: string | null, loadAtStart: number): Promise<Machine> {
+export async function describeMachine(
+  temporal: CliExecutable | null,
+  wrkPath: string | null,
+  loadAtStart: number,
+): Promise<Machine> {
   // A CLI built with `go install` reports 0.0.0-DEV; the cache and the build are of TEMPORAL_CLI_VERSION.
-  const built = temporal?.type === 'path' && (temporal.source === 'cache' || temporal.source === 'built') ? ` v${TEMPORAL_CLI_VERSION},` : '';
-  const temporalVersion = temporal?.type === 'path'
-    ? `${built} ${(await versionOf(temporal.path, ['--version'])) ?? 'unknown'} (from ${temporal.source})`.trim()
-    : temporal ? 'downloaded by the Temporal SDK' : 'not used';
+  const built =
+    temporal?.type === 'path' && (temporal.source === 'cache' || temporal.source === 'built')
+      ? ` v${TEMPORAL_CLI_VERSION},`
+      : '';
+  const temporalVersion =
+    temporal?.type === 'path'
+      ? `${built} ${(await versionOf(temporal.path, ['--version'])) ?? 'unknown'} (from ${temporal.source})`.trim()
+      : temporal
+        ? 'downloaded by the Temporal SDK'
+        : 'not used';
   return {
     cpu: await cpuModel(),
     cores: os.availableParallelism(),

@@ -35,7 +35,8 @@ async function timePlan(history: HistoryRepo): Promise<number> {
   const started = process.hrtime.bigint();
   const plan = await planRelease(openGit(history.dir), repo, { sha: history.head, date: '2025-01-01' });
   const ms = elapsedMs(started);
-  if (plan.commitCount !== history.commits) throw new Error(`plan saw ${plan.commitCount} commits, expected ${history.commits}`);
+  if (plan.commitCount !== history.commits)
+    throw new Error(`plan saw ${plan.commitCount} commits, expected ${history.commits}`);
   return ms;
 }
 
@@ -50,7 +51,11 @@ interface Phases {
 async function timePhases(history: HistoryRepo): Promise<Phases> {
   const git = openGit(history.dir);
   let started = process.hrtime.bigint();
-  const previous = await lastReleaseTag(git, history.head, { tagFormat: 'v${version}', remote: 'origin', branch: 'main' });
+  const previous = await lastReleaseTag(git, history.head, {
+    tagFormat: 'v${version}',
+    remote: 'origin',
+    branch: 'main',
+  });
   const tagMs = elapsedMs(started);
   started = process.hrtime.bigint();
   const commits = await commitsInRange(git, previous?.sha ?? null, history.head);
@@ -59,7 +64,14 @@ async function timePhases(history: HistoryRepo): Promise<Phases> {
   const analysis = analyseCommits(commits);
   const analyseMs = elapsedMs(started);
   started = process.hrtime.bigint();
-  renderChangelogEntry({ version: '2.0.0', date: '2025-01-01', analysis, previousTag: HISTORY_TAG, tag: 'v2.0.0', repoUrl: 'https://github.com/acme/webshop.git' });
+  renderChangelogEntry({
+    version: '2.0.0',
+    date: '2025-01-01',
+    analysis,
+    previousTag: HISTORY_TAG,
+    tag: 'v2.0.0',
+    repoUrl: 'https://github.com/acme/webshop.git',
+  });
   const renderMs = elapsedMs(started);
   return { tagMs, logMs, analyseMs, renderMs };
 }
@@ -67,7 +79,10 @@ async function timePhases(history: HistoryRepo): Promise<Phases> {
 async function profilePlan(history: HistoryRepo): Promise<string[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-bench-prof-'));
   try {
-    const child = await childResult<PlanChildResult>('plan-child.js', [history.dir, history.head, '3'], { execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`], timeoutMs: 600_000 });
+    const child = await childResult<PlanChildResult>('plan-child.js', [history.dir, history.head, '3'], {
+      execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      timeoutMs: 600_000,
+    });
     const summary = summariseProfile(await readProfile(dir), child.windowUs);
     const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
     const scope = summary.windowed ? 'only the samples taken while planning' : 'the whole process, start-up included';
@@ -112,7 +127,10 @@ export async function planBenchmark(settings: BenchSettings, log: (line: string)
       const memory: number[] = [];
       let peakNotReset = false;
       for (let run = 0; run < Math.min(3, runs); run += 1) {
-        const child = await childResult<PlanChildResult>('plan-child.js', [history.dir, history.head], { execArgv: ['--expose-gc'], timeoutMs: 600_000 });
+        const child = await childResult<PlanChildResult>('plan-child.js', [history.dir, history.head], {
+          execArgv: ['--expose-gc'],
+          timeoutMs: 600_000,
+        });
         memory.push(Math.max(0, child.peakAfter - child.rssBefore));
         if (!child.peakWasReset) peakNotReset = true;
       }
@@ -122,24 +140,64 @@ export async function planBenchmark(settings: BenchSettings, log: (line: string)
       const targeted = size === TARGET_SIZE;
       const c = label(size);
       rows.push(
-        { benchmark: '1 plan', case: c, metric: 'planRelease', value: formatSpread(plan, formatMs), target: targeted ? `< ${formatMs(TARGET_MS)}` : '', verdict: targeted ? verdict(plan.median < TARGET_MS) : '' },
-        { benchmark: '1 plan', case: c, metric: 'raw git log', value: formatSpread(spread(gitMs), formatMs), target: '', verdict: '' },
-        { benchmark: '1 plan', case: c, metric: 'plan ÷ git log', value: formatSpread(ratio, formatRatio), target: targeted ? `≤ ${TARGET_RATIO}×` : '', verdict: targeted ? verdict(ratio.median <= TARGET_RATIO) : '' },
-        { benchmark: '1 plan', case: c, metric: 'peak RSS Δ', value: formatSpread(spread(memory), formatMb), target: '', verdict: '' },
+        {
+          benchmark: '1 plan',
+          case: c,
+          metric: 'planRelease',
+          value: formatSpread(plan, formatMs),
+          target: targeted ? `< ${formatMs(TARGET_MS)}` : '',
+          verdict: targeted ? verdict(plan.median < TARGET_MS) : '',
+        },
+        {
+          benchmark: '1 plan',
+          case: c,
+          metric: 'raw git log',
+          value: formatSpread(spread(gitMs), formatMs),
+          target: '',
+          verdict: '',
+        },
+        {
+          benchmark: '1 plan',
+          case: c,
+          metric: 'plan ÷ git log',
+          value: formatSpread(ratio, formatRatio),
+          target: targeted ? `≤ ${TARGET_RATIO}×` : '',
+          verdict: targeted ? verdict(ratio.median <= TARGET_RATIO) : '',
+        },
+        {
+          benchmark: '1 plan',
+          case: c,
+          metric: 'peak RSS Δ',
+          value: formatSpread(spread(memory), formatMb),
+          target: '',
+          verdict: '',
+        },
       );
       const part = (pick: (p: Phases) => number) => spread(phases.map(pick)).median;
-      const parts = { tag: part((p) => p.tagMs), log: part((p) => p.logMs), analyse: part((p) => p.analyseMs), render: part((p) => p.renderMs) };
+      const parts = {
+        tag: part((p) => p.tagMs),
+        log: part((p) => p.logMs),
+        analyse: part((p) => p.analyseMs),
+        render: part((p) => p.renderMs),
+      };
       const sum = parts.tag + parts.log + parts.analyse + parts.render;
       notes.push(
-        `${c} (${runs} runs; mix ${Object.entries(history.mix).sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${n}`).join(', ')}). ` +
+        `${c} (${runs} runs; mix ${Object.entries(history.mix)
+          .sort((a, b) => b[1] - a[1])
+          .map(([kind, n]) => `${kind} ${n}`)
+          .join(', ')}). ` +
           `Where the plan's ${formatMs(plan.median)} goes, its parts timed on their own: finding the last tag (\`git tag --merged\`, which walks the ` +
           `range a second time, then \`rev-list\`) ${formatMs(parts.tag)}; \`git log\` through simple-git, read and split into commits ${formatMs(parts.log)} ` +
           `(the raw log alone: ${formatMs(spread(gitMs).median)}); commit analysis (conventional-commits-parser per commit, reverts) ${formatMs(parts.analyse)}; ` +
           `changelog rendering ${formatMs(parts.render)}. The parts sum to ${formatMs(sum)}; what the end-to-end figure has beyond them is the remote URL ` +
           `lookup (one more git process), mapping the result and garbage collection.`,
       );
-      if (peakNotReset) notes.push(`${c}: VmHWM could not be reset here, so peak RSS Δ is getrusage's lifetime maxrss minus RSS before the plan (a lower bound).`);
-      if (targeted && (plan.median >= TARGET_MS || ratio.median > TARGET_RATIO)) notes.push(...(await profilePlan(history)));
+      if (peakNotReset)
+        notes.push(
+          `${c}: VmHWM could not be reset here, so peak RSS Δ is getrusage's lifetime maxrss minus RSS before the plan (a lower bound).`,
+        );
+      if (targeted && (plan.median >= TARGET_MS || ratio.median > TARGET_RATIO))
+        notes.push(...(await profilePlan(history)));
       log(`plan: ${c}: plan ${formatSpread(plan, formatMs)}, ratio ${formatSpread(ratio, formatRatio)}`);
     } finally {
       await history.cleanup();

@@ -31,10 +31,12 @@ function whereTheTimeGoes(releases: readonly ShipgateRelease[]): string {
   const activityCount = spread(releases.map((r) => r.activities.length)).median;
   const taskCount = spread(releases.map((r) => r.workflowTaskMs.length)).median;
   const taskSum = releases.map((r) => r.workflowTaskMs.reduce((a, b) => a + b, 0));
-  return `Where a release's time goes, medians per release. ${activityCount} activities, each timed scheduled → completed (so including the task-queue round trip and ` +
+  return (
+    `Where a release's time goes, medians per release. ${activityCount} activities, each timed scheduled → completed (so including the task-queue round trip and ` +
     `the working-copy checks every activity repeats): ${parts.join(', ')}. \`pinRun\` does no I/O at all, so one call of it, ${median(pinCalls)}, is the floor ` +
     `an activity costs here. Outside any activity: ${median(outside)}, of which ${taskCount} workflow tasks across the release, QA and deploy runs take ` +
-    `${median(taskSum)} (scheduled → completed, summed); the rest is starting the two child runs and the client's start and result calls.`;
+    `${median(taskSum)} (scheduled → completed, summed); the rest is starting the two child runs and the client's start and result calls.`
+  );
 }
 
 function describeCensus(census: GitCensus): string {
@@ -45,7 +47,11 @@ function describeCensus(census: GitCensus): string {
  * Benchmark 2: a whole release (QA, files, commit, tag, push, deploy, health) through the real
  * workflows, against the same git steps done by a plain script, interleaved release by release.
  */
-export async function releaseBenchmark(stage: ReleaseStage, settings: BenchSettings, log: (line: string) => void): Promise<BenchResult> {
+export async function releaseBenchmark(
+  stage: ReleaseStage,
+  settings: BenchSettings,
+  log: (line: string) => void,
+): Promise<BenchResult> {
   // The first release of each compiles the worker's code paths and makes the first tag; it is not counted.
   await stage.releaseWithShipgate();
   await stage.releaseWithScript();
@@ -60,7 +66,9 @@ export async function releaseBenchmark(stage: ReleaseStage, settings: BenchSetti
       releases.push(await stage.releaseWithShipgate());
     }
     const last = releases[releases.length - 1];
-    log(`release: ${last?.version ?? '?'} in ${formatMs(last?.totalMs ?? Number.NaN)}, script ${formatMs(scripts[scripts.length - 1] ?? Number.NaN)}`);
+    log(
+      `release: ${last?.version ?? '?'} in ${formatMs(last?.totalMs ?? Number.NaN)}, script ${formatMs(scripts[scripts.length - 1] ?? Number.NaN)}`,
+    );
   }
   // Not timed: a shim on PATH counts the git processes of one more release of each.
   const censuses: GitCensus[] = [];
@@ -78,25 +86,62 @@ export async function releaseBenchmark(stage: ReleaseStage, settings: BenchSetti
   const c = `${releases.length} releases`;
   return {
     rows: [
-      { benchmark: '2 release', case: c, metric: 'total wall per release', value: formatSpread(spread(releases.map((r) => r.totalMs)), formatMs), target: '', verdict: '' },
-      { benchmark: '2 release', case: c, metric: 'test + deploy commands', value: formatSpread(spread(releases.map((r) => r.testMs + r.deployMs)), formatMs), target: '', verdict: '' },
-      { benchmark: '2 release', case: c, metric: 'orchestration overhead', value: formatSpread(overhead, formatMs), target: `≤ ${formatMs(TARGET_OVERHEAD_MS)}`, verdict: verdict(overhead.median <= TARGET_OVERHEAD_MS) },
-      { benchmark: '2 release', case: c, metric: 'script (git steps only)', value: formatSpread(spread(scripts), formatMs), target: '', verdict: '' },
-      { benchmark: '2 release', case: c, metric: 'overhead ÷ script', value: formatSpread(ratio, formatRatio), target: `≤ ${TARGET_RATIO}×`, verdict: verdict(ratio.median <= TARGET_RATIO) },
+      {
+        benchmark: '2 release',
+        case: c,
+        metric: 'total wall per release',
+        value: formatSpread(spread(releases.map((r) => r.totalMs)), formatMs),
+        target: '',
+        verdict: '',
+      },
+      {
+        benchmark: '2 release',
+        case: c,
+        metric: 'test + deploy commands',
+        value: formatSpread(spread(releases.map((r) => r.testMs + r.deployMs)), formatMs),
+        target: '',
+        verdict: '',
+      },
+      {
+        benchmark: '2 release',
+        case: c,
+        metric: 'orchestration overhead',
+        value: formatSpread(overhead, formatMs),
+        target: `≤ ${formatMs(TARGET_OVERHEAD_MS)}`,
+        verdict: verdict(overhead.median <= TARGET_OVERHEAD_MS),
+      },
+      {
+        benchmark: '2 release',
+        case: c,
+        metric: 'script (git steps only)',
+        value: formatSpread(spread(scripts), formatMs),
+        target: '',
+        verdict: '',
+      },
+      {
+        benchmark: '2 release',
+        case: c,
+        metric: 'overhead ÷ script',
+        value: formatSpread(ratio, formatRatio),
+        target: `≤ ${TARGET_RATIO}×`,
+        verdict: verdict(ratio.median <= TARGET_RATIO),
+      },
     ],
     notes: [
       'A release is started as the API starts one (`startRelease`, workflow `release:<repo>`) and timed until its result arrives: pre-flight, QA as a child run ' +
         '(test command `true`, no coverage), version, release files, commit, annotated tag, atomic push, then the deploy child run (deploy command `true`) with one ' +
         'health sample against an in-process HTTP server that answers 200 with the expected version. **Health is set to `interval: 100ms, successes: 1`** ' +
-        '(and `initialDelay` 0), so no health wait is configured into the figure. The worker is the service\'s own `createWorkers` pair in the benchmark process, ' +
+        "(and `initialDelay` 0), so no health wait is configured into the figure. The worker is the service's own `createWorkers` pair in the benchmark process, " +
         'on the embedded dev server (in memory). Overhead is total wall time minus the `durationMs` the `runTests` and `runDeploy` activities report for the ' +
-        'commands themselves, read from the runs\' histories.',
+        "commands themselves, read from the runs' histories.",
       'The script does, with execa: write CHANGELOG.md, config/version.yml and context/release-number, `git add`, `git commit`, `git tag --annotate`, ' +
         '`git push --atomic` of branch and tag to a bare remote — no pre-flight, no QA bookkeeping, no version computation, no deploy report. Both ' +
         'repositories get a `fix:` commit before each release; one warm-up release of each is not counted; the two alternate order; the ratio is taken per pair.',
       whereTheTimeGoes(releases),
       ...(shipgateGit && scriptGit
-        ? [`git processes per release, counted in one more release of each with a logging shim on PATH: shipgate ${describeCensus(shipgateGit)}; the script ${describeCensus(scriptGit)}.`]
+        ? [
+            `git processes per release, counted in one more release of each with a logging shim on PATH: shipgate ${describeCensus(shipgateGit)}; the script ${describeCensus(scriptGit)}.`,
+          ]
         : []),
     ],
   };

@@ -8,7 +8,13 @@ import type { ShipgateConfig } from '../config/types.js';
 import { prependChangelog } from '../domain/changelog.js';
 import { deployStateQuery, workflowIdFor, type ReleaseResult } from '../vocabulary/messages.js';
 import { createBenchRepo, type BenchRepo } from './bench-repo.js';
-import { benchConfig, startInProcessWorker, tempRoot, type InProcessWorker, type TemporalEnvironment } from './environment.js';
+import {
+  benchConfig,
+  startInProcessWorker,
+  tempRoot,
+  type InProcessWorker,
+  type TemporalEnvironment,
+} from './environment.js';
 import { startHealthServer } from './health-server.js';
 import { commandMs, runTreeTimings, type ActivityTiming } from './run-history.js';
 import { elapsedMs } from './stats.js';
@@ -82,7 +88,10 @@ async function scriptRelease(repo: BenchRepo, version: string, subject: string):
   await writeFile(changelog, prependChangelog(existing, entry));
   await mkdir(path.join(repo.dir, 'config'), { recursive: true });
   await mkdir(path.join(repo.dir, 'context'), { recursive: true });
-  await writeFile(path.join(repo.dir, 'config', 'version.yml'), stringify({ version, released_at: new Date().toISOString(), tag }));
+  await writeFile(
+    path.join(repo.dir, 'config', 'version.yml'),
+    stringify({ version, released_at: new Date().toISOString(), tag }),
+  );
   await writeFile(path.join(repo.dir, 'context', 'release-number'), `${version}\n`);
   await repo.git('add', '--', 'CHANGELOG.md', 'config/version.yml', 'context/release-number');
   await repo.git('commit', '--quiet', '--no-verify', '-m', `chore(release): ${tag}`);
@@ -98,19 +107,30 @@ export async function startReleaseStage(temporal: TemporalEnvironment): Promise<
     const shipgateRepo = await createBenchRepo(temp.root, 'shipgate');
     const scriptRepo = await createBenchRepo(temp.root, 'script');
     const waitingRepo = await createBenchRepo(temp.root, 'waiting');
-    const config = benchConfig(temp.root, temporal.address, 'bench-release', [{
-      id: RELEASE_REPO_ID,
-      path: shipgateRepo.dir,
-      test: { command: ['true'], timeout: '1m' },
-      deploy: { command: ['true'], timeout: '1m', retries: 0, decisionTimeout: '1s' },
-      // The only wait inside a release that is configured rather than measured: one sample suffices.
-      health: { url: health.url, interval: '100ms', successes: 1, failureBudget: 2, deadline: '10s', requestTimeout: '2s', version: { jsonField: 'version' } },
-    }, {
-      id: WAITING_REPO_ID,
-      path: waitingRepo.dir,
-      test: { command: ['true'], timeout: '1m' },
-      deploy: { command: ['false'], timeout: '1m', retries: 0, decisionTimeout: '30m' },
-    }]);
+    const config = benchConfig(temp.root, temporal.address, 'bench-release', [
+      {
+        id: RELEASE_REPO_ID,
+        path: shipgateRepo.dir,
+        test: { command: ['true'], timeout: '1m' },
+        deploy: { command: ['true'], timeout: '1m', retries: 0, decisionTimeout: '1s' },
+        // The only wait inside a release that is configured rather than measured: one sample suffices.
+        health: {
+          url: health.url,
+          interval: '100ms',
+          successes: 1,
+          failureBudget: 2,
+          deadline: '10s',
+          requestTimeout: '2s',
+          version: { jsonField: 'version' },
+        },
+      },
+      {
+        id: WAITING_REPO_ID,
+        path: waitingRepo.dir,
+        test: { command: ['true'], timeout: '1m' },
+        deploy: { command: ['false'], timeout: '1m', retries: 0, decisionTimeout: '30m' },
+      },
+    ]);
     const [repo, waiting] = config.repositories;
     if (!repo || !waiting) throw new Error('the release benchmark has no repository');
     worker = await startInProcessWorker(config, temporal.address, 'bench');
@@ -132,15 +152,32 @@ export async function startReleaseStage(temporal: TemporalEnvironment): Promise<
         const { workflowId, runId, result } = await around(async () => {
           const run = await startRelease({ config, client: temporal.client }, repo, {});
           const handle = temporal.client.workflow.getHandle(run.workflowId, run.runId);
-          return { ...run, result: await withTimeout(handle.result() as Promise<ReleaseResult>, RELEASE_TIMEOUT_MS, `release ${version}`) };
+          return {
+            ...run,
+            result: await withTimeout(
+              handle.result() as Promise<ReleaseResult>,
+              RELEASE_TIMEOUT_MS,
+              `release ${version}`,
+            ),
+          };
         });
         const totalMs = elapsedMs(started);
         if (result.outcome !== 'deployed' || result.version !== version) {
-          throw new Error(`release ${index} ended ${result.outcome} at ${result.version ?? 'no version'} (expected deployed ${version}): ${result.reason}`);
+          throw new Error(
+            `release ${index} ended ${result.outcome} at ${result.version ?? 'no version'} (expected deployed ${version}): ${result.reason}`,
+          );
         }
         last = workflowId;
         const { activities, workflowTaskMs } = await runTreeTimings(temporal.client, workflowId, runId);
-        return { workflowId, version, totalMs, testMs: commandMs(activities, 'runTests'), deployMs: commandMs(activities, 'runDeploy'), activities, workflowTaskMs };
+        return {
+          workflowId,
+          version,
+          totalMs,
+          testMs: commandMs(activities, 'runTests'),
+          deployMs: commandMs(activities, 'runDeploy'),
+          activities,
+          workflowTaskMs,
+        };
       },
       async releaseWithScript(around = direct) {
         const index = scriptReleases++;
@@ -160,11 +197,17 @@ export async function startReleaseStage(temporal: TemporalEnvironment): Promise<
           if (state?.awaitingDecision) return open.workflowId;
           await sleep(200);
         }
-        throw new Error(`the release of ${waiting.id} did not come to wait for a decision within ${RELEASE_TIMEOUT_MS / 1000} s`);
+        throw new Error(
+          `the release of ${waiting.id} did not come to wait for a decision within ${RELEASE_TIMEOUT_MS / 1000} s`,
+        );
       },
       async stop() {
         // Terminating the release terminates its deployment too (the child's default parent-close policy).
-        if (open) await temporal.client.workflow.getHandle(open.workflowId, open.runId).terminate('benchmark finished').catch(() => undefined);
+        if (open)
+          await temporal.client.workflow
+            .getHandle(open.workflowId, open.runId)
+            .terminate('benchmark finished')
+            .catch(() => undefined);
         await running.stop();
         await health.close();
         await temp.remove();

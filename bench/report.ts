@@ -31,7 +31,11 @@ function cells(row: Row): string[] {
 export function textTable(rows: readonly Row[]): string {
   const lines = [HEADERS.slice(), ...rows.map(cells)];
   const widths = HEADERS.map((_, column) => Math.max(...lines.map((line) => [...(line[column] ?? '')].length)));
-  const render = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const render = (line: string[]) =>
+    line
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [render(lines[0] ?? []), rule, ...lines.slice(1).map(render)].join('\n');
 }

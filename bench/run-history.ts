@@ -45,7 +45,11 @@ export async function runTimings(client: Client, workflowId: string, runId?: str
     if (done) {
       const start = scheduled.get(String(done.scheduledEventId));
       const payload = done.result?.payloads?.[0];
-      activities.push({ type: start?.type ?? '?', ms: at - (start?.at ?? at), result: payload ? defaultPayloadConverter.fromPayload(payload) : undefined });
+      activities.push({
+        type: start?.type ?? '?',
+        ms: at - (start?.at ?? at),
+        result: payload ? defaultPayloadConverter.fromPayload(payload) : undefined,
+      });
     }
     const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
     if (child?.workflowId && child.runId) children.push({ workflowId: child.workflowId, runId: child.runId });
@@ -55,7 +59,11 @@ export async function runTimings(client: Client, workflowId: string, runId?: str
 }
 
 /** A run and every child run under it, flattened. */
-export async function runTreeTimings(client: Client, workflowId: string, runId?: string): Promise<Pick<RunTimings, 'activities' | 'workflowTaskMs'>> {
+export async function runTreeTimings(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<Pick<RunTimings, 'activities' | 'workflowTaskMs'>> {
   const own = await runTimings(client, workflowId, runId);
   const nested = await Promise.all(own.children.map((child) => runTreeTimings(client, child.workflowId, child.runId)));
   return {

@@ -26,7 +26,12 @@ interface Section {
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 /** A benchmark that throws leaves an error row and lets the others run; the exit code says so. */
-async function attempt(sections: Section[], title: string, benchmark: string, run: () => Promise<BenchResult>): Promise<void> {
+async function attempt(
+  sections: Section[],
+  title: string,
+  benchmark: string,
+  run: () => Promise<BenchResult>,
+): Promise<void> {
   try {
     sections.push({ title, result: await run() });
   } catch (error) {
@@ -35,7 +40,19 @@ async function attempt(sections: Section[], title: string, benchmark: string, ru
     process.exitCode = 1;
     sections.push({
       title,
-      result: { rows: [{ benchmark, case: '', metric: 'error', value: message.split('\n')[0]?.slice(0, 120) ?? '', target: '', verdict: 'miss' }], notes: [`Failed: ${message}`] },
+      result: {
+        rows: [
+          {
+            benchmark,
+            case: '',
+            metric: 'error',
+            value: message.split('\n')[0]?.slice(0, 120) ?? '',
+            target: '',
+            verdict: 'miss',
+          },
+        ],
+        notes: [`Failed: ${message}`],
+      },
     });
   }
 }
@@ -44,7 +61,9 @@ function targetSummary(rows: readonly Row[]): string {
   const judged = rows.filter((row) => row.verdict !== '');
   const missed = judged.filter((row) => row.verdict === 'miss');
   if (judged.length === 0) return 'No figure in this run has a target.';
-  const list = missed.map((row) => `${row.benchmark} ${row.case} ${row.metric} (${row.value} against ${row.target || 'no error'})`).join('; ');
+  const list = missed
+    .map((row) => `${row.benchmark} ${row.case} ${row.metric} (${row.value} against ${row.target || 'no error'})`)
+    .join('; ');
   return `Targets: ${judged.length - missed.length} of ${judged.length} hit.${missed.length ? ` Missed: ${list}. Where the time goes is under each benchmark below.` : ''}`;
 }
 
@@ -73,14 +92,19 @@ async function main(): Promise<void> {
   const only = settings.only;
   let temporal: TemporalEnvironment | null = null;
   try {
-    if (only.has('plan')) await attempt(sections, '1. Plan on long histories', '1 plan', () => planBenchmark(settings, log));
+    if (only.has('plan'))
+      await attempt(sections, '1. Plan on long histories', '1 plan', () => planBenchmark(settings, log));
     if (only.has('release') || only.has('api') || only.has('concurrent')) temporal = await startTemporal(log);
     if (temporal && (only.has('release') || only.has('api'))) {
       const stage = await startReleaseStage(temporal);
       try {
-        if (only.has('release')) await attempt(sections, '2. Orchestration overhead', '2 release', () => releaseBenchmark(stage, settings, log));
+        if (only.has('release'))
+          await attempt(sections, '2. Orchestration overhead', '2 release', () =>
+            releaseBenchmark(stage, settings, log),
+          );
         else await stage.releaseWithShipgate();
-        if (only.has('api')) await attempt(sections, '3. API under load', '3 api', () => apiBenchmark(stage, settings, wrk, log));
+        if (only.has('api'))
+          await attempt(sections, '3. API under load', '3 api', () => apiBenchmark(stage, settings, wrk, log));
       } finally {
         await stage.stop();
       }
@@ -110,7 +134,11 @@ async function main(): Promise<void> {
     '',
     targetSummary(rows),
     '',
-    ...sections.flatMap((section) => [`## ${section.title}`, '', ...section.result.notes.flatMap((note) => [note, ''])]),
+    ...sections.flatMap((section) => [
+      `## ${section.title}`,
+      '',
+      ...section.result.notes.flatMap((note) => [note, '']),
+    ]),
     ...howToRun(settings),
     '',
   ];

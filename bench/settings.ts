@@ -28,14 +28,16 @@ export interface BenchSettings {
 function numbers(value: string | undefined, fallback: number[]): number[] {
   if (!value) return fallback;
   const parsed = value.split(',').map((part) => Number(part.trim()));
-  if (parsed.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`expected a comma-separated list of positive integers, got ${JSON.stringify(value)}`);
+  if (parsed.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error(`expected a comma-separated list of positive integers, got ${JSON.stringify(value)}`);
   return parsed;
 }
 
 function number(value: string | undefined, fallback: number): number {
   if (!value) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`expected a positive number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new Error(`expected a positive number, got ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -47,10 +49,13 @@ export function benchSettings(env: NodeJS.ProcessEnv, repoRoot: string): BenchSe
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
   const only = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((name) => name.trim()) : [...BENCHMARKS];
   for (const name of only) {
-    if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown benchmark ${JSON.stringify(name)}; choose from ${BENCHMARKS.join(', ')}`);
+    if (!(BENCHMARKS as readonly string[]).includes(name))
+      throw new Error(`BENCH_ONLY: unknown benchmark ${JSON.stringify(name)}; choose from ${BENCHMARKS.join(', ')}`);
   }
   const wrk = env.BENCH_WRK === '1' ? 'on' : env.BENCH_WRK === '0' ? 'off' : 'auto';
-  const defaultOut = quick ? path.join(repoRoot, 'dist', 'bench', 'benchmarks.quick.md') : path.join(repoRoot, 'docs', 'benchmarks.md');
+  const defaultOut = quick
+    ? path.join(repoRoot, 'dist', 'bench', 'benchmarks.quick.md')
+    : path.join(repoRoot, 'docs', 'benchmarks.md');
   return {
     quick,
     only: new Set(only as BenchmarkName[]),

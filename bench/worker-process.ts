@@ -20,7 +20,10 @@ export function spawnWorker(env: Record<string, string>, memoryLog?: string): Wo
   const probe = pathToFileURL(fileURLToPath(new URL('./memory-probe.js', import.meta.url))).href;
   const args = memoryLog ? ['--import', probe, entry] : [entry];
   const probeEnv = memoryLog ? { SHIPGATE_BENCH_MEMORY_LOG: memoryLog } : {};
-  const child = spawn(process.execPath, args, { env: { ...process.env, SHIPGATE_LOG_LEVEL: 'warn', ...env, ...probeEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, SHIPGATE_LOG_LEVEL: 'warn', ...env, ...probeEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error('the worker process did not start');
   const pid = child.pid;
   let output = '';
@@ -51,15 +54,25 @@ export function spawnWorker(env: Record<string, string>, memoryLog?: string): Wo
 }
 
 /** Waits until workers poll both the shared queue (workflows) and the pinned queue (activities). */
-export async function waitForPollers(client: Client, queues: { workflow: string; activity: string }, worker: WorkerProcess, timeoutMs: number): Promise<void> {
+export async function waitForPollers(
+  client: Client,
+  queues: { workflow: string; activity: string },
+  worker: WorkerProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const polled = async (name: string, taskQueueType: number) => {
-    const answer = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name }, taskQueueType });
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name },
+      taskQueueType,
+    });
     return (answer.pollers?.length ?? 0) > 0;
   };
   while (Date.now() < deadline) {
     if ((await polled(queues.workflow, 1)) && (await polled(queues.activity, 2))) return;
-    if ((await worker.memory('VmRSS')) === null) throw new Error(`the worker process exited while starting:\n${worker.output()}`);
+    if ((await worker.memory('VmRSS')) === null)
+      throw new Error(`the worker process exited while starting:\n${worker.output()}`);
     await sleep(250);
   }
   throw new Error(`the worker did not poll ${queues.workflow} within ${timeoutMs / 1000} s:\n${worker.output()}`);

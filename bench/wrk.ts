@@ -32,7 +32,13 @@ function latencyMs(text: string, percentile: string): number {
   return match ? Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1) : Number.NaN;
 }
 
-export async function runWrk(wrk: string, url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<WrkResult> {
+export async function runWrk(
+  wrk: string,
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+): Promise<WrkResult> {
   const args = ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   const { stdout } = await execa(wrk, [...args, url], { timeout: (seconds + 60) * 1000 });

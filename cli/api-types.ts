@@ -4,7 +4,14 @@
  */
 import type { ReleasePlan } from '../activities/plan.js';
 import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/ledger.js';
-import type { DeployResult, DeployState, QaResult, QaState, ReleaseResult, ReleaseState } from '../vocabulary/messages.js';
+import type {
+  DeployResult,
+  DeployState,
+  QaResult,
+  QaState,
+  ReleaseResult,
+  ReleaseState,
+} from '../vocabulary/messages.js';
 
 export type { DeployState, HealthSample, StepRecord } from '../vocabulary/messages.js';
 export type PlanView = ReleasePlan;

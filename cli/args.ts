@@ -40,18 +40,26 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
   if (word === 'help') {
     const topic = rest.find((arg) => !arg.startsWith('-'));
     if (topic === undefined) return { kind: 'help', text: overallUsage(), exitCode: 0 };
-    if (!isCommandName(topic)) throw new UsageError(`unknown command "${topic}"`, 'Run "shipgate --help" to see the commands.');
+    if (!isCommandName(topic))
+      throw new UsageError(`unknown command "${topic}"`, 'Run "shipgate --help" to see the commands.');
     return { kind: 'help', text: commandUsage(topic), exitCode: 0 };
   }
-  if (!isCommandName(word)) throw new UsageError(`unknown command "${word}"`, 'Run "shipgate --help" to see the commands.');
+  if (!isCommandName(word))
+    throw new UsageError(`unknown command "${word}"`, 'Run "shipgate --help" to see the commands.');
   const { spec, parse } = COMMANDS[word];
   const { values, positionals } = readOptions(word, rest);
   if (values.help === true) return { kind: 'help', text: commandUsage(word), exitCode: 0 };
 
   const usage = usageHint(word);
-  if (spec.positional === null && positionals.length > 0) throw new UsageError(`"shipgate ${word}" takes no arguments, got "${positionals[0]}"`, usage);
-  if (spec.positional !== null && positionals.length === 0) throw new UsageError(`"shipgate ${word}" needs <${spec.positional}>`, usage);
-  if (positionals.length > 1 && !spec.rest) throw new UsageError(`"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`, usage);
+  if (spec.positional === null && positionals.length > 0)
+    throw new UsageError(`"shipgate ${word}" takes no arguments, got "${positionals[0]}"`, usage);
+  if (spec.positional !== null && positionals.length === 0)
+    throw new UsageError(`"shipgate ${word}" needs <${spec.positional}>`, usage);
+  if (positionals.length > 1 && !spec.rest)
+    throw new UsageError(
+      `"shipgate ${word}" takes one <${spec.positional}>, got ${positionals.length} arguments`,
+      usage,
+    );
   const str = (name: string) => (typeof values[name] === 'string' ? values[name] : null);
   const flag = (name: string) => values[name] === true;
   const apiOption = str('api');
@@ -63,7 +71,10 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     invocation: {
       command,
       json: flag('json'),
-      apiUrl: apiOption !== null ? apiUrl(apiOption, '--api', usage) : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
+      apiUrl:
+        apiOption !== null
+          ? apiUrl(apiOption, '--api', usage)
+          : apiUrl(env.SHIPGATE_API_URL || null, 'SHIPGATE_API_URL', usage),
       ...apiToken(str('token'), env),
       intervalMs: interval === null ? DEFAULT_INTERVAL_MS : intervalMs(interval, usage),
     },
@@ -85,12 +96,19 @@ function readOptions(name: CommandName, args: string[]) {
   const options = { ...COMMANDS[name].spec.options, ...COMMON };
   const usage = usageHint(name);
   // Not strict: Node's own messages for bad options are long and vary by version.
-  const { values, positionals, tokens } = parseArgs({ args, options: parseArgsOptions(options), strict: false, allowPositionals: true, tokens: true });
+  const { values, positionals, tokens } = parseArgs({
+    args,
+    options: parseArgsOptions(options),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     const spec = options[token.name];
     if (spec === undefined) throw new UsageError(`unknown option ${token.rawName} for "shipgate ${name}"`, usage);
-    if (spec.type === 'boolean' && token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`, usage);
+    if (spec.type === 'boolean' && token.value !== undefined)
+      throw new UsageError(`${token.rawName} takes no value`, usage);
     if (spec.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
       throw new UsageError(`${token.rawName} needs a value ${spec.value ?? ''}`.trimEnd(), usage);
     }
@@ -99,13 +117,22 @@ function readOptions(name: CommandName, args: string[]) {
 }
 
 function parseArgsOptions(options: Record<string, OptionSpec>) {
-  return Object.fromEntries(Object.entries(options).map(([key, spec]) => [key, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]));
+  return Object.fromEntries(
+    Object.entries(options).map(([key, spec]) => [
+      key,
+      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+    ]),
+  );
 }
 
 function intervalMs(value: string, usage: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value);
   const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : 1_000) : NaN;
-  if (!(ms >= MIN_INTERVAL_MS)) throw new UsageError(`--interval must be a duration of at least ${MIN_INTERVAL_MS}ms, like 500ms or 2s, got "${value}"`, usage);
+  if (!(ms >= MIN_INTERVAL_MS))
+    throw new UsageError(
+      `--interval must be a duration of at least ${MIN_INTERVAL_MS}ms, like 500ms or 2s, got "${value}"`,
+      usage,
+    );
   return ms;
 }
 
@@ -119,7 +146,10 @@ function apiUrl(value: string | null, source: string, usage: string): string {
 }
 
 /** The first of --token, $SHIPGATE_API_TOKEN and the token `npm start` saved in its data folder. */
-function apiToken(option: string | null, env: Record<string, string | undefined>): { token: string | null; tokenSource: string | null } {
+function apiToken(
+  option: string | null,
+  env: Record<string, string | undefined>,
+): { token: string | null; tokenSource: string | null } {
   if (option !== null) return { token: option, tokenSource: 'given with --token' };
   if (env.SHIPGATE_API_TOKEN) return { token: env.SHIPGATE_API_TOKEN, tokenSource: 'from $SHIPGATE_API_TOKEN' };
   const file = path.join(configuredDataDir({ env }), '.api-token');

@@ -59,7 +59,10 @@ export interface CommandModule<C extends { name: string }> {
 /** The command line cannot be understood; `hint` says where to look. */
 export class UsageError extends Error {
   override name = 'UsageError';
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -74,7 +77,11 @@ export function answer<T>(context: RunContext, body: T, text: (body: T) => strin
 export async function followRun(context: RunContext, kind: RunKind, workflowId: string): Promise<number> {
   const { api, io, json } = context;
   let raw: object = {};
-  const display = json ? new SilentDisplay() : io.stdout.isTTY ? new TerminalDisplay(io.stdout) : new PlainDisplay(io.stdout);
+  const display = json
+    ? new SilentDisplay()
+    : io.stdout.isTTY
+      ? new TerminalDisplay(io.stdout)
+      : new PlainDisplay(io.stdout);
   const { verdict } = await follow({
     fetchRun: async () => {
       raw = await api.get<object>(runPath(kind, workflowId));
@@ -103,10 +110,18 @@ export function repoPath(repo: string): string {
 
 export const FOLLOW: Record<string, OptionSpec> = {
   follow: { type: 'boolean', description: 'Show the stages live until the run ends or awaits a decision' },
-  interval: { type: 'string', value: '<duration>', description: 'How often --follow polls, e.g. 500ms or 2s (default: 1s)' },
+  interval: {
+    type: 'string',
+    value: '<duration>',
+    description: 'How often --follow polls, e.g. 500ms or 2s (default: 1s)',
+  },
 };
 
-export const BUMP: OptionSpec = { type: 'string', value: '<major|minor|patch|x.y.z>', description: 'Override the bump the commits call for' };
+export const BUMP: OptionSpec = {
+  type: 'string',
+  value: '<major|minor|patch|x.y.z>',
+  description: 'Override the bump the commits call for',
+};
 
 const BUMP_VALUE = /^(?:major|minor|patch|v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
 

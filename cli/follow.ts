@@ -32,7 +32,11 @@ export interface FollowOptions {
 
 export const formatTime = (iso: string): string => clock(new Date(iso));
 
-export async function follow({ fetchRun, intervalMs, display }: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
+export async function follow({
+  fetchRun,
+  intervalMs,
+  display,
+}: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
   let seen = false;
   let failures = 0;
   for (;;) {
@@ -60,24 +64,44 @@ export async function follow({ fetchRun, intervalMs, display }: FollowOptions): 
 
 /** What a person watching a plain log wants to know about a run, by name; a line is printed when any of it changes. */
 export function runFacts(run: RunView): Map<string, string> {
-  const facts: [string, string | null | undefined][] = [['status', run.status], ['stage', run.stage]];
+  const facts: [string, string | null | undefined][] = [
+    ['status', run.status],
+    ['stage', run.stage],
+  ];
   if (run.kind === 'qa') {
     const tests = run.tests;
-    facts.push(['tests', tests && (tests.failed > 0 ? `${tests.failed} failed of ${tests.total}` : `${tests.passed}/${tests.total} passed`)]);
-    facts.push(['coverage', run.coverage && (run.coverage.percent === null ? run.coverage.gate : `${run.coverage.percent}% ${run.coverage.gate}`)]);
+    facts.push([
+      'tests',
+      tests &&
+        (tests.failed > 0 ? `${tests.failed} failed of ${tests.total}` : `${tests.passed}/${tests.total} passed`),
+    ]);
+    facts.push([
+      'coverage',
+      run.coverage &&
+        (run.coverage.percent === null ? run.coverage.gate : `${run.coverage.percent}% ${run.coverage.gate}`),
+    ]);
   } else if (run.kind === 'release') {
     facts.push(['version', run.version], ['qa', run.qa && (run.qa.outcome ?? 'running')]);
     const deploy = run.deploy?.state;
     facts.push(['deploy', deploy?.stage], ['health', shortSample(deploy?.samples?.at(-1))]);
   } else {
-    facts.push(['attempts', run.attempts ? String(run.attempts) : null], ['deploying', run.deploying], ['health', shortSample(run.samples?.at(-1))]);
+    facts.push(
+      ['attempts', run.attempts ? String(run.attempts) : null],
+      ['deploying', run.deploying],
+      ['health', shortSample(run.samples?.at(-1))],
+    );
   }
   facts.push(['decision', awaitedDecision(run)?.allowed.join('|')], ['outcome', outcomeOf(run)]);
   return new Map(facts.filter((fact): fact is [string, string] => typeof fact[1] === 'string' && fact[1] !== ''));
 }
 
 /** `12:00:01 release:sample  stage=qa`, naming only what changed; null when nothing did. */
-export function changeLine(workflowId: string, previous: Map<string, string> | null, current: Map<string, string>, at: Date): string | null {
+export function changeLine(
+  workflowId: string,
+  previous: Map<string, string> | null,
+  current: Map<string, string>,
+  at: Date,
+): string | null {
   const changed = [...current].filter(([key, value]) => previous?.get(key) !== value);
   if (changed.length === 0) return null;
   const pairs = changed.map(([key, value]) => `${key}=${/[\s"=]/.test(value) ? JSON.stringify(value) : value}`);
@@ -88,7 +112,10 @@ export function changeLine(workflowId: string, previous: Map<string, string> | n
 export class PlainDisplay implements Display {
   private facts: Map<string, string> | null = null;
 
-  constructor(private readonly out: Output, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly out: Output,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   show(run: RunView): void {
     const facts = runFacts(run);
@@ -148,7 +175,9 @@ export class SilentDisplay implements Display {
 
 function shortSample(sample: HealthSample | undefined): string | null {
   if (!sample) return null;
-  return [sample.ok ? 'ok' : 'failing', sample.status ?? 'no-answer', sample.version].filter((part) => part !== null).join(' ');
+  return [sample.ok ? 'ok' : 'failing', sample.status ?? 'no-answer', sample.version]
+    .filter((part) => part !== null)
+    .join(' ');
 }
 
 async function pause(ms: number, display: Display): Promise<void> {

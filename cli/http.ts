@@ -51,8 +51,17 @@ export class ApiClient {
       throw unreachable(baseUrl, error, this.options.timeoutMs ?? REQUEST_TIMEOUT_MS);
     }
     const parsed = parseJson(await response.text().catch(() => ''));
-    if (!response.ok) throw errorFromResponse(response.status, response.statusText, parsed, token === null ? null : (this.options.tokenSource ?? ''));
-    if (parsed === undefined) throw new CliError(`the API answered ${method} ${path} with something other than JSON; is ${baseUrl} the shipgate API?`);
+    if (!response.ok)
+      throw errorFromResponse(
+        response.status,
+        response.statusText,
+        parsed,
+        token === null ? null : (this.options.tokenSource ?? ''),
+      );
+    if (parsed === undefined)
+      throw new CliError(
+        `the API answered ${method} ${path} with something other than JSON; is ${baseUrl} the shipgate API?`,
+      );
     return parsed as T;
   }
 }
@@ -62,26 +71,43 @@ export class ApiClient {
  * `tokenSource` is null when no token was sent; a refusal names it, since a stale saved token
  * looks just like a mistyped one.
  */
-export function errorFromResponse(status: number, statusText: string, body: unknown, tokenSource: string | null): CliError {
+export function errorFromResponse(
+  status: number,
+  statusText: string,
+  body: unknown,
+  tokenSource: string | null,
+): CliError {
   const fields = isRecord(body) ? body : {};
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const details = { code, status, body: fields, transient: status === 502 || status === 503 || status === 504 };
   if (status === 401) {
-    const problem = tokenSource === null ? 'no API token was given' : `the API token${tokenSource ? ` ${tokenSource}` : ''} was refused`;
-    return new CliError(`${problem}: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (${code ?? 'HTTP 401'})`, details);
+    const problem =
+      tokenSource === null
+        ? 'no API token was given'
+        : `the API token${tokenSource ? ` ${tokenSource}` : ''} was refused`;
+    return new CliError(
+      `${problem}: set SHIPGATE_API_TOKEN (or pass --token) to the token the API was started with (${code ?? 'HTTP 401'})`,
+      details,
+    );
   }
-  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : `the API answered ${status} ${statusText}`.trimEnd();
+  const message =
+    typeof fields.message === 'string' && fields.message !== ''
+      ? fields.message
+      : `the API answered ${status} ${statusText}`.trimEnd();
   return new CliError(code ? `${message} (${code})` : message, details);
 }
 
 /** fetch says only "fetch failed"; the reason is in its cause. */
 export function unreachable(baseUrl: string, error: unknown, timeoutMs: number): CliError {
   if (error instanceof Error && error.name === 'TimeoutError') {
-    return new CliError(`the shipgate API at ${baseUrl} did not answer within ${timeoutMs / 1000} s`, { transient: true });
+    return new CliError(`the shipgate API at ${baseUrl} did not answer within ${timeoutMs / 1000} s`, {
+      transient: true,
+    });
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : null;
-  if (code === 'ECONNREFUSED') return new CliError(`cannot reach the shipgate API at ${baseUrl} (is \`npm start\` running?)`, { transient: true });
+  if (code === 'ECONNREFUSED')
+    return new CliError(`cannot reach the shipgate API at ${baseUrl} (is \`npm start\` running?)`, { transient: true });
   const reason = code ?? (cause instanceof Error ? cause.message : String(cause));
   return new CliError(`cannot reach the shipgate API at ${baseUrl}: ${reason}`, { transient: true });
 }

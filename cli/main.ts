@@ -27,7 +27,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${shown([`shipgate: ${error.message}`, error.hint]).join('\n')}\n`);
       return EXIT.usage;
     }
-    const message = error instanceof CliError ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof CliError
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     io.stderr.write(`${shown([`shipgate: ${message}`]).join('')}\n`);
     return EXIT.failed;
   }

@@ -4,7 +4,12 @@ import type { DeployDecision as Decision, QaOutcome, ReleaseOutcome } from '../v
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, awaitingDecision: 3 } as const;
 
-const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set<ReleaseOutcome | QaOutcome>(['released', 'deployed', 'test-pass', 'nothing-to-release']);
+const SUCCESSFUL_OUTCOMES: ReadonlySet<string> = new Set<ReleaseOutcome | QaOutcome>([
+  'released',
+  'deployed',
+  'test-pass',
+  'nothing-to-release',
+]);
 
 export interface AwaitedDecision {
   /** The followed run: a release passes a decision on to its deployment. */
@@ -51,11 +56,21 @@ export function awaitedDecision(run: RunView): AwaitedDecision | null {
 /** Null while the run goes on by itself; otherwise how following it ends. */
 export function verdictOf(run: RunView, formatTime: (iso: string) => string): Verdict | null {
   const decision = awaitedDecision(run);
-  if (decision) return { kind: 'awaiting-decision', exitCode: EXIT.awaitingDecision, decision, lines: decisionLines(run.workflowId, decision, formatTime) };
+  if (decision)
+    return {
+      kind: 'awaiting-decision',
+      exitCode: EXIT.awaitingDecision,
+      decision,
+      lines: decisionLines(run.workflowId, decision, formatTime),
+    };
   if (isOpen(run.status)) return null;
   const outcome = outcomeOf(run);
   if (run.status !== 'COMPLETED' || outcome === null) {
-    return { kind: 'ended', exitCode: EXIT.failed, lines: [`✗ ${run.workflowId} ${run.status}: ${run.failure ?? 'no reason given'}`] };
+    return {
+      kind: 'ended',
+      exitCode: EXIT.failed,
+      lines: [`✗ ${run.workflowId} ${run.status}: ${run.failure ?? 'no reason given'}`],
+    };
   }
   const ok = SUCCESSFUL_OUTCOMES.has(outcome);
   const version = run.kind === 'qa' ? null : (run.result?.version ?? run.version ?? null);
@@ -79,6 +94,8 @@ function decisionLines(workflowId: string, decision: AwaitedDecision, formatTime
       const effect = decision.effects[choice];
       return effect ? `    ${commands[i]!.padEnd(width)}  ${effect}` : `    ${commands[i]}`;
     }),
-    ...(decision.deadline ? [`  without a decision by ${formatTime(decision.deadline)}, the deployment ends as failed`] : []),
+    ...(decision.deadline
+      ? [`  without a decision by ${formatTime(decision.deadline)}, the deployment ends as failed`]
+      : []),
   ];
 }

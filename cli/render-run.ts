@@ -15,7 +15,11 @@ const OUTPUT_LINES = 3;
 export function renderRun(run: RunView, options: RunTextOptions): string[] {
   const open = isOpen(run.status);
   const body =
-    run.kind === 'qa' ? qaLines(run, open, options) : run.kind === 'release' ? releaseLines(run, open, options) : deployLines(run, options, false);
+    run.kind === 'qa'
+      ? qaLines(run, open, options)
+      : run.kind === 'release'
+        ? releaseLines(run, open, options)
+        : deployLines(run, options, false);
   const outcome = outcomeOf(run);
   const reason = run.result?.reason ?? run.reason ?? null;
   return shown([
@@ -39,7 +43,10 @@ function qaLines(run: QaRun, open: boolean, options: RunTextOptions): string[] {
   return [
     ...field('commit', run.sha && `${run.sha.slice(0, 7)} of ${run.repoId ?? '?'} (trigger ${run.trigger ?? '?'})`),
     ...stepLines(run.steps, open, options.running),
-    ...field('tests', tests && `${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped (${tests.total} in all)`),
+    ...field(
+      'tests',
+      tests && `${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped (${tests.total} in all)`,
+    ),
     ...field(
       'coverage',
       coverage &&
@@ -49,7 +56,13 @@ function qaLines(run: QaRun, open: boolean, options: RunTextOptions): string[] {
     ),
     ...(open || failed ? outputLines(run.lastOutput) : []),
     ...field('reused', run.reused ? 'a fresh earlier pass of this commit' : null),
-    ...field('release', run.autoRelease && (run.autoRelease.started ? `started ${run.autoRelease.workflowId ?? ''}` : `not started: ${run.autoRelease.reason}`)),
+    ...field(
+      'release',
+      run.autoRelease &&
+        (run.autoRelease.started
+          ? `started ${run.autoRelease.workflowId ?? ''}`
+          : `not started: ${run.autoRelease.reason}`),
+    ),
     ...field('report', run.report && `context/${run.report}`),
   ];
 }
@@ -58,13 +71,33 @@ function releaseLines(run: ReleaseRun, open: boolean, options: RunTextOptions): 
   const qa = run.qa;
   const deploy = run.deploy;
   return [
-    ...field('version', run.version ? `${run.version}${run.tag ? ` (tag ${run.tag})` : ''}, previous ${run.previousVersion ?? 'none'}` : null),
-    ...field('commit', run.sourceSha && `${run.sourceSha.slice(0, 7)}${run.releaseCommit ? ` → release commit ${run.releaseCommit.slice(0, 7)}` : ''}`),
+    ...field(
+      'version',
+      run.version
+        ? `${run.version}${run.tag ? ` (tag ${run.tag})` : ''}, previous ${run.previousVersion ?? 'none'}`
+        : null,
+    ),
+    ...field(
+      'commit',
+      run.sourceSha &&
+        `${run.sourceSha.slice(0, 7)}${run.releaseCommit ? ` → release commit ${run.releaseCommit.slice(0, 7)}` : ''}`,
+    ),
     ...field(
       'qa',
-      qa && [qa.outcome ?? 'running', qa.reused ? '(a fresh earlier pass)' : null, qa.report ? `context/${qa.report}` : null, qa.workflowId || null].filter(Boolean).join(' '),
+      qa &&
+        [
+          qa.outcome ?? 'running',
+          qa.reused ? '(a fresh earlier pass)' : null,
+          qa.report ? `context/${qa.report}` : null,
+          qa.workflowId || null,
+        ]
+          .filter(Boolean)
+          .join(' '),
     ),
-    ...field('plan', run.plan && `${run.plan.reason} (${run.plan.commits === 1 ? '1 commit' : `${run.plan.commits} commits`})`),
+    ...field(
+      'plan',
+      run.plan && `${run.plan.reason} (${run.plan.commits === 1 ? '1 commit' : `${run.plan.commits} commits`})`,
+    ),
     ...stepLines(run.steps, open, options.running),
     ...field('deploy', deploy && deploy.workflowId),
     ...(deploy?.state ? deployLines(deploy.state, options, true).map((line) => `  ${line}`) : []),
@@ -79,15 +112,29 @@ function deployLines(state: Partial<DeployState>, options: RunTextOptions, neste
     : null;
   return [
     ...field('stage', nested ? state.stage : null),
-    ...field('version', state.version && `${state.version} to ${state.environment ?? '?'}, previous ${state.previousVersion ?? 'none'}`),
-    ...field('attempts', state.attempts ? `${state.attempts}${state.deploying && state.deploying !== state.version ? `, now deploying ${state.deploying}` : ''}` : null),
+    ...field(
+      'version',
+      state.version && `${state.version} to ${state.environment ?? '?'}, previous ${state.previousVersion ?? 'none'}`,
+    ),
+    ...field(
+      'attempts',
+      state.attempts
+        ? `${state.attempts}${state.deploying && state.deploying !== state.version ? `, now deploying ${state.deploying}` : ''}`
+        : null,
+    ),
     ...field('health', last && describeSample(last)),
     ...field('error', state.lastError),
     ...(state.lastError ? outputLines(state.lastOutput) : []),
     ...field('awaiting', awaiting && `a decision: ${awaiting}`),
-    ...field('failed', state.awaitingDecision ? state.failedAttempt ?? null : null),
-    ...field('choices', state.awaitingDecision && (state.decisionsAllowed ?? []).flatMap((d) => (state.decisionEffects?.[d] ? [`${d}: ${state.decisionEffects[d]}`] : [])).join(' · ')),
-    ...field('rollback', state.awaitingDecision ? state.rollbackNote ?? null : null),
+    ...field('failed', state.awaitingDecision ? (state.failedAttempt ?? null) : null),
+    ...field(
+      'choices',
+      state.awaitingDecision &&
+        (state.decisionsAllowed ?? [])
+          .flatMap((d) => (state.decisionEffects?.[d] ? [`${d}: ${state.decisionEffects[d]}`] : []))
+          .join(' · '),
+    ),
+    ...field('rollback', state.awaitingDecision ? (state.rollbackNote ?? null) : null),
     ...field('decided', decided || null),
     ...field('report', state.report && `context/${state.report}`),
     ...field('outcome', nested && state.outcome ? `${state.outcome}: ${state.reason ?? ''}` : null),

@@ -15,7 +15,11 @@ export function table(headers: string[], cellsOf: string[][]): string[] {
   // Escaped before measuring, so an escape widens its column instead of breaking the alignment.
   const rows = cellsOf.map((row) => shown(row));
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)];
 }
 
@@ -38,7 +42,10 @@ export function truncate(text: string, max: number): string {
 
 export function renderStarted(what: string, started: Started): string[] {
   const at = started.sha ? ` at ${started.sha.slice(0, 7)}` : '';
-  return shown([`Started ${what}${at}: ${started.workflowId} (run ${started.runId})`, `Follow it with: shipgate status ${started.workflowId} --follow`]);
+  return shown([
+    `Started ${what}${at}: ${started.workflowId} (run ${started.runId})`,
+    `Follow it with: shipgate status ${started.workflowId} --follow`,
+  ]);
 }
 
 export function formatPercent(percent: number): string {

@@ -4,8 +4,16 @@ import { COMMANDS, type CommandName } from './commands/index.js';
 
 export const COMMON: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'Print the raw JSON response and nothing else' },
-  api: { type: 'string', value: '<url>', description: `The API's base URL (default: $SHIPGATE_API_URL, else ${DEFAULT_API_URL})` },
-  token: { type: 'string', value: '<token>', description: 'The API token (default: $SHIPGATE_API_TOKEN, else the one npm start saved in its data folder)' },
+  api: {
+    type: 'string',
+    value: '<url>',
+    description: `The API's base URL (default: $SHIPGATE_API_URL, else ${DEFAULT_API_URL})`,
+  },
+  token: {
+    type: 'string',
+    value: '<token>',
+    description: 'The API token (default: $SHIPGATE_API_TOKEN, else the one npm start saved in its data folder)',
+  },
   help: { type: 'boolean', short: 'h', description: 'Show this help' },
 };
 
@@ -31,7 +39,15 @@ export function overallUsage(): string {
 
 export function commandUsage(name: CommandName): string {
   const { spec } = COMMANDS[name];
-  return [`Usage: shipgate ${spec.synopsis}`, '', spec.summary, '', 'Options:', ...optionLines({ ...spec.options, ...COMMON }), ''].join('\n');
+  return [
+    `Usage: shipgate ${spec.synopsis}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...optionLines({ ...spec.options, ...COMMON }),
+    '',
+  ].join('\n');
 }
 
 /** One line under a usage error: the synopsis, and where the details are. */
@@ -45,7 +61,13 @@ function commandLabel(name: CommandName): string {
 }
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
-  const labels = Object.entries(options).map(([key, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}--${key}${spec.value ? ` ${spec.value}` : ''}`, spec.description] as const);
+  const labels = Object.entries(options).map(
+    ([key, spec]) =>
+      [
+        `${spec.short ? `-${spec.short}, ` : ''}--${key}${spec.value ? ` ${spec.value}` : ''}`,
+        spec.description,
+      ] as const,
+  );
   const width = Math.max(...labels.map(([label]) => label.length));
   return labels.map(([label, description]) => `  ${label.padEnd(width)}  ${description}`);
 }

@@ -13,7 +13,13 @@ import {
   type ScheduleOptionsStartWorkflowAction,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import { workflowIdFor, type DeployInput, type QaInput, type ReleaseInput, type Trigger } from '../vocabulary/messages.js';
+import {
+  workflowIdFor,
+  type DeployInput,
+  type QaInput,
+  type ReleaseInput,
+  type Trigger,
+} from '../vocabulary/messages.js';
 import { RepoKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type * as workflows from '../workflows/index.js';
 
@@ -37,13 +43,20 @@ export type StartAnswer = ({ started: true } & StartedRun) | { started: false; w
 
 type StartOptions<N extends WorkflowName> = Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>;
 
-async function start<N extends WorkflowName>({ client, taskQueue }: Starter, name: N, options: StartOptions<N>): Promise<StartAnswer> {
+async function start<N extends WorkflowName>(
+  { client, taskQueue }: Starter,
+  name: N,
+  options: StartOptions<N>,
+): Promise<StartAnswer> {
   try {
     // The spread loses the conditional `args` type for a generic N; each caller is checked for its own N.
-    const handle = await client.workflow.start<Workflows[N]>(name, { ...options, taskQueue } as WorkflowStartOptions<Workflows[N]>);
+    const handle = await client.workflow.start<Workflows[N]>(name, { ...options, taskQueue } as WorkflowStartOptions<
+      Workflows[N]
+    >);
     return { started: true, workflowId: options.workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return { started: false, workflowId: options.workflowId };
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      return { started: false, workflowId: options.workflowId };
     throw error;
   }
 }
@@ -71,7 +84,10 @@ export async function startQaRun(starter: Starter, input: QaInput & { trigger: T
 }
 
 /** `release:<repo>`; while one runs, the answer is `started: false` with its ID. */
-export async function startReleaseRun(starter: Starter, input: ReleaseInput & { trigger: Trigger }): Promise<StartAnswer> {
+export async function startReleaseRun(
+  starter: Starter,
+  input: ReleaseInput & { trigger: Trigger },
+): Promise<StartAnswer> {
   const { repoId, bump, deploy, trigger } = input;
   return start(starter, 'releaseWorkflow', {
     workflowId: workflowIdFor('release', repoId),
@@ -101,7 +117,10 @@ export async function startDeploymentRun(
  * `delivery:<repo>:<delivery ID>`, which starts the QA run of the pushed commit. Temporal keeps the
  * ID of a closed run too, so a delivery seen before is refused (`started: false`) however late it comes.
  */
-export async function startDeliveryRun(starter: Starter, input: { repoId: string; sha: string; deliveryId: string }): Promise<StartAnswer> {
+export async function startDeliveryRun(
+  starter: Starter,
+  input: { repoId: string; sha: string; deliveryId: string },
+): Promise<StartAnswer> {
   const { repoId, sha, deliveryId } = input;
   return start(starter, 'deliveryWorkflow', {
     workflowId: workflowIdFor('delivery', repoId, deliveryId),
@@ -114,11 +133,25 @@ export async function startDeliveryRun(starter: Starter, input: { repoId: string
 }
 
 /** What the schedules start: a watch tick, and a run of the release train. */
-export function scheduledStart(kind: 'watch' | 'release-train', repoId: string, taskQueue: string): ScheduleOptionsStartWorkflowAction<Workflows['watchWorkflow'] | Workflows['releaseTrainWorkflow']> {
+export function scheduledStart(
+  kind: 'watch' | 'release-train',
+  repoId: string,
+  taskQueue: string,
+): ScheduleOptionsStartWorkflowAction<Workflows['watchWorkflow'] | Workflows['releaseTrainWorkflow']> {
   const args: [{ repoId: string }] = [{ repoId }];
   return kind === 'watch'
-    ? action('watchWorkflow', { args, taskQueue, workflowId: workflowIdFor('watch-tick', repoId), typedSearchAttributes: attributes(repoId, 'watch') })
-    : action('releaseTrainWorkflow', { args, taskQueue, workflowId: workflowIdFor('release-train-run', repoId), typedSearchAttributes: attributes(repoId, 'train') });
+    ? action('watchWorkflow', {
+        args,
+        taskQueue,
+        workflowId: workflowIdFor('watch-tick', repoId),
+        typedSearchAttributes: attributes(repoId, 'watch'),
+      })
+    : action('releaseTrainWorkflow', {
+        args,
+        taskQueue,
+        workflowId: workflowIdFor('release-train-run', repoId),
+        typedSearchAttributes: attributes(repoId, 'train'),
+      });
 }
 
 function action<N extends 'watchWorkflow' | 'releaseTrainWorkflow'>(

@@ -28,9 +28,17 @@ export function configuredDataDir(options: { env: Record<string, string | undefi
     return resolveDataDir(cwd, options.env, undefined);
   }
   const dataDir = typeof raw === 'object' && raw !== null ? (raw as { dataDir?: unknown }).dataDir : undefined;
-  return resolveDataDir(path.dirname(file), options.env, typeof dataDir === 'string' && dataDir !== '' ? dataDir : undefined);
+  return resolveDataDir(
+    path.dirname(file),
+    options.env,
+    typeof dataDir === 'string' && dataDir !== '' ? dataDir : undefined,
+  );
 }
 
-export function resolveDataDir(base: string, env: Record<string, string | undefined>, dataDir: string | undefined): string {
+export function resolveDataDir(
+  base: string,
+  env: Record<string, string | undefined>,
+  dataDir: string | undefined,
+): string {
   return path.resolve(base, env.SHIPGATE_DATA_DIR ?? dataDir ?? DEFAULT_DATA_DIR);
 }

@@ -34,7 +34,10 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<Shipgat
   return parseConfig(text, { file, env, cwd });
 }
 
-export function parseConfig(text: string, where: { file: string | null; env?: NodeJS.ProcessEnv; cwd?: string }): ShipgateConfig {
+export function parseConfig(
+  text: string,
+  where: { file: string | null; env?: NodeJS.ProcessEnv; cwd?: string },
+): ShipgateConfig {
   const label = where.file ?? 'configuration';
   let raw: unknown;
   try {
@@ -42,12 +45,14 @@ export function parseConfig(text: string, where: { file: string | null; env?: No
   } catch (error) {
     throw new ConfigError(`${label}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  const firstError = [...Value.Errors(ConfigFile, raw)].find((e) => e.keyword !== 'boolean') ?? [...Value.Errors(ConfigFile, raw)][0];
+  const firstError =
+    [...Value.Errors(ConfigFile, raw)].find((e) => e.keyword !== 'boolean') ?? [...Value.Errors(ConfigFile, raw)][0];
   if (firstError) {
     const field = pointerToField(firstError.instancePath);
-    const extra = firstError.keyword === 'additionalProperties'
-      ? `: ${(firstError.params as { additionalProperties?: string[] }).additionalProperties?.join(', ') ?? ''}`
-      : '';
+    const extra =
+      firstError.keyword === 'additionalProperties'
+        ? `: ${(firstError.params as { additionalProperties?: string[] }).additionalProperties?.join(', ') ?? ''}`
+        : '';
     throw new ConfigError(`${label}: ${field || 'top level'} ${firstError.message}${extra}`);
   }
   // Checked before the defaults go in, so an error names what the file says, not what was filled in.
@@ -66,10 +71,14 @@ function pointerToField(pointer: string): string {
     .replace(/^\./, '');
 }
 
-function resolveConfig(input: ConfigWithDefaults, ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv }): ShipgateConfig {
+function resolveConfig(
+  input: ConfigWithDefaults,
+  ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv },
+): ShipgateConfig {
   const seen = new Set<string>();
   const repositories = input.repositories.map((repo, index) => {
-    if (seen.has(repo.id)) throw new ConfigError(`${ctx.file ?? 'configuration'}: repositories[${index}].id "${repo.id}" is used twice`);
+    if (seen.has(repo.id))
+      throw new ConfigError(`${ctx.file ?? 'configuration'}: repositories[${index}].id "${repo.id}" is used twice`);
     seen.add(repo.id);
     return resolveRepository(repo, index, ctx);
   });
@@ -101,18 +110,25 @@ function resolveConfig(input: ConfigWithDefaults, ctx: { file: string | null; ba
 function envPort(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port ${JSON.stringify(value)} from the environment is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`port ${JSON.stringify(value)} from the environment is not a port number`);
   return port;
 }
 
-function resolveRepository(repo: RepositoryWithDefaults, index: number, ctx: { file: string | null; base: string }): RepoConfig {
+function resolveRepository(
+  repo: RepositoryWithDefaults,
+  index: number,
+  ctx: { file: string | null; base: string },
+): RepoConfig {
   const where = `${ctx.file ?? 'configuration'}: repositories[${index}]`;
-  if (!repo.path === !repo.url) throw new ConfigError(`${where} must have exactly one of path (a local working copy) or url (a remote to clone)`);
+  if (!repo.path === !repo.url)
+    throw new ConfigError(`${where} must have exactly one of path (a local working copy) or url (a remote to clone)`);
   const source: RepoConfig['source'] = repo.path
     ? { kind: 'path', path: path.resolve(ctx.base, repo.path) }
     : { kind: 'url', url: repo.url as string };
   const version = repo.health?.version;
-  if (version && version.jsonField && version.header) throw new ConfigError(`${where}.health.version names both jsonField and header; choose one`);
+  if (version && version.jsonField && version.header)
+    throw new ConfigError(`${where}.health.version names both jsonField and header; choose one`);
   return {
     id: repo.id,
     source,
@@ -157,13 +173,22 @@ function resolveRepository(repo: RepositoryWithDefaults, index: number, ctx: { f
           successes: repo.health.successes,
           failureBudget: repo.health.failureBudget,
           deadlineMs: durationMs(repo.health.deadline),
-          version: version && version.enabled && (version.jsonField || version.header)
-            ? { url: version.url ?? repo.health.url, jsonField: version.jsonField ?? null, header: version.header ?? null }
-            : null,
+          version:
+            version && version.enabled && (version.jsonField || version.header)
+              ? {
+                  url: version.url ?? repo.health.url,
+                  jsonField: version.jsonField ?? null,
+                  header: version.header ?? null,
+                }
+              : null,
         }
       : null,
     watch: repo.watch ? { intervalMs: durationMs(repo.watch.interval) } : null,
-    release: { auto: repo.release.auto === 'on-qa-pass', schedule: repo.release.schedule ?? null, timezone: repo.release.timezone ?? null },
+    release: {
+      auto: repo.release.auto === 'on-qa-pass',
+      schedule: repo.release.schedule ?? null,
+      timezone: repo.release.timezone ?? null,
+    },
     webhook: repo.webhook ? { secretEnv: repo.webhook.secretEnv, remoteUrl: repo.webhook.remoteUrl ?? null } : null,
   };
 }

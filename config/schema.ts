@@ -20,21 +20,28 @@ export function Defaulted<T extends TSchema>(type: T, value: Static<T>): TDefaul
 type HasDefault<S> = S extends { default: unknown } ? true : S extends TOptional ? false : true;
 
 /** What a schema's value is after Value.Default: a setting with a default is always present. */
-export type WithDefaults<S> = S extends TArray<infer Item>
-  ? WithDefaults<Item>[]
-  : S extends TObject<infer P>
-    ? { [K in keyof P as HasDefault<P[K]> extends true ? K : never]-?: WithDefaults<P[K]> } & {
-        [K in keyof P as HasDefault<P[K]> extends true ? never : K]?: WithDefaults<P[K]>;
-      }
-    : S extends TSchema
-      ? Static<S>
-      : never;
+export type WithDefaults<S> =
+  S extends TArray<infer Item>
+    ? WithDefaults<Item>[]
+    : S extends TObject<infer P>
+      ? { [K in keyof P as HasDefault<P[K]> extends true ? K : never]-?: WithDefaults<P[K]> } & {
+          [K in keyof P as HasDefault<P[K]> extends true ? never : K]?: WithDefaults<P[K]>;
+        }
+      : S extends TSchema
+        ? Static<S>
+        : never;
 
 /** Durations are written the way people say them: `90s`, `10m`, `2h`, `1d`, `500ms`. */
-export const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'A duration such as 500ms, 90s, 10m, 2h or 1d' });
+export const Duration = Type.String({
+  pattern: '^[0-9]+(ms|s|m|h|d)$',
+  description: 'A duration such as 500ms, 90s, 10m, 2h or 1d',
+});
 
 /** Commands are argv arrays and never pass through a shell. */
-const Argv = Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Program and arguments, run without a shell' });
+const Argv = Type.Array(Type.String({ minLength: 1 }), {
+  minItems: 1,
+  description: 'Program and arguments, run without a shell',
+});
 
 const Env = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String());
 
@@ -65,10 +72,26 @@ const CoverageSettings = Type.Object(
   {
     format: Type.Union([Type.Literal('lcov'), Type.Literal('istanbul')]),
     path: Type.String({ minLength: 1, description: 'Repository-relative path of the coverage file' }),
-    threshold: Defaulted(Type.Number({ minimum: 0, maximum: 100, description: 'Percent of changed executable lines that must be covered' }), DEFAULT_COVERAGE_THRESHOLD),
-    minChangedLines: Defaulted(Type.Integer({ minimum: 0, description: 'Below this many changed executable lines the gate is skipped' }), DEFAULT_MIN_CHANGED_LINES),
-    include: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that count; empty means every file' }), []),
-    exclude: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that never count' }), []),
+    threshold: Defaulted(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: 'Percent of changed executable lines that must be covered',
+      }),
+      DEFAULT_COVERAGE_THRESHOLD,
+    ),
+    minChangedLines: Defaulted(
+      Type.Integer({ minimum: 0, description: 'Below this many changed executable lines the gate is skipped' }),
+      DEFAULT_MIN_CHANGED_LINES,
+    ),
+    include: Defaulted(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that count; empty means every file' }),
+      [],
+    ),
+    exclude: Defaulted(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Globs of files that never count' }),
+      [],
+    ),
   },
   { additionalProperties: false },
 );
@@ -117,17 +140,39 @@ const WatchSettings = Type.Object(
 
 const ReleaseSettings = Type.Object(
   {
-    auto: Defaulted(Type.Union([Type.Literal('on-qa-pass'), Type.Literal('off')], { description: 'Release when a triggered QA run passes' }), 'off'),
-    schedule: Type.Optional(Type.String({ minLength: 9, maxLength: 100, pattern: '^[0-9*/,\\- A-Za-z?#LW]+$', description: 'Cron expression of a release train' })),
-    timezone: Type.Optional(Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the release train' })),
+    auto: Defaulted(
+      Type.Union([Type.Literal('on-qa-pass'), Type.Literal('off')], {
+        description: 'Release when a triggered QA run passes',
+      }),
+      'off',
+    ),
+    schedule: Type.Optional(
+      Type.String({
+        minLength: 9,
+        maxLength: 100,
+        pattern: '^[0-9*/,\\- A-Za-z?#LW]+$',
+        description: 'Cron expression of a release train',
+      }),
+    ),
+    timezone: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of the release train' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 const WebhookSettings = Type.Object(
   {
-    secretEnv: Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'Name of the environment variable that holds the webhook secret' }),
-    remoteUrl: Type.Optional(Type.String({ minLength: 1, description: 'The URL the forge reports for this repository (default: the configured url or remote)' })),
+    secretEnv: Type.String({
+      pattern: '^[A-Z_][A-Z0-9_]*$',
+      description: 'Name of the environment variable that holds the webhook secret',
+    }),
+    remoteUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The URL the forge reports for this repository (default: the configured url or remote)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -136,7 +181,9 @@ export const RepositorySettings = Type.Object(
   {
     id: RepoId,
     path: Type.Optional(Type.String({ minLength: 1, description: 'A working copy on the worker machine' })),
-    url: Type.Optional(Type.String({ minLength: 1, description: 'A remote to clone into the worker-local work folder' })),
+    url: Type.Optional(
+      Type.String({ minLength: 1, description: 'A remote to clone into the worker-local work folder' }),
+    ),
     branch: Defaulted(Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' }), 'main'),
     remote: Defaulted(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), 'origin'),
     tagFormat: Defaulted(Type.String({ pattern: '\\$\\{version\\}' }), DEFAULT_TAG_FORMAT),
@@ -155,15 +202,29 @@ export const RepositorySettings = Type.Object(
 
 export const ConfigFile = Type.Object(
   {
-    dataDir: Defaulted(Type.String({ minLength: 1, description: 'Relative to the configuration file; SHIPGATE_DATA_DIR overrides it' }), DEFAULT_DATA_DIR),
+    dataDir: Defaulted(
+      Type.String({ minLength: 1, description: 'Relative to the configuration file; SHIPGATE_DATA_DIR overrides it' }),
+      DEFAULT_DATA_DIR,
+    ),
     temporal: Defaulted(
       Type.Object(
         {
-          address: Type.Optional(Type.String({ description: 'An existing cluster (default: start the embedded dev server)' })),
+          address: Type.Optional(
+            Type.String({ description: 'An existing cluster (default: start the embedded dev server)' }),
+          ),
           namespace: Defaulted(Type.String({ minLength: 1 }), 'default'),
           taskQueue: Defaulted(Type.String({ minLength: 1 }), 'shipgate'),
-          port: Defaulted(Type.Integer({ minimum: 1, maximum: 65535, description: 'Of the embedded dev server' }), 7233),
-          uiPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Of the embedded dev server (default: port + 1000)' })),
+          port: Defaulted(
+            Type.Integer({ minimum: 1, maximum: 65535, description: 'Of the embedded dev server' }),
+            7233,
+          ),
+          uiPort: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 65535,
+              description: 'Of the embedded dev server (default: port + 1000)',
+            }),
+          ),
           heartbeatTimeout: Defaulted(Duration, '20s'),
         },
         { additionalProperties: false },
@@ -183,8 +244,20 @@ export const ConfigFile = Type.Object(
     reports: Defaulted(
       Type.Object(
         {
-          keyFile: Type.Optional(Type.String({ minLength: 1, description: 'A file holding the key that signs reports (default: SHIPGATE_REPORT_KEY, else <dataDir>/report-key, generated on first start)' })),
-          previousKeyFiles: Defaulted(Type.Array(Type.String({ minLength: 1 }), { description: 'Keys of earlier rotations: reports they signed still verify; nothing new is signed with them' }), []),
+          keyFile: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'A file holding the key that signs reports (default: SHIPGATE_REPORT_KEY, else <dataDir>/report-key, generated on first start)',
+            }),
+          ),
+          previousKeyFiles: Defaulted(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description:
+                'Keys of earlier rotations: reports they signed still verify; nothing new is signed with them',
+            }),
+            [],
+          ),
         },
         { additionalProperties: false },
       ),

@@ -38,7 +38,10 @@ export async function assertPortFree(ip: string, port: number, what: string, hin
     server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
     server.listen({ host: ip, port, exclusive: true }, () => server.close(() => resolve(null)));
   });
-  if (problem === 'EADDRINUSE') throw new ProvisioningError(`Port ${port} on ${ip} (${what}) is already in use, perhaps by another Temporal server or an earlier shipgate that is still running. ${hint}`);
+  if (problem === 'EADDRINUSE')
+    throw new ProvisioningError(
+      `Port ${port} on ${ip} (${what}) is already in use, perhaps by another Temporal server or an earlier shipgate that is still running. ${hint}`,
+    );
   if (problem) throw new ProvisioningError(`Cannot listen on ${ip}:${port} (${what}): ${problem}. ${hint}`);
 }
 
@@ -68,14 +71,31 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   }
 }
 
-async function startCliServer(options: DevServerOptions, executable: CliExecutable & { type: 'path' }, ip: string, namespace: string): Promise<RunningDevServer> {
+async function startCliServer(
+  options: DevServerOptions,
+  executable: CliExecutable & { type: 'path' },
+  ip: string,
+  namespace: string,
+): Promise<RunningDevServer> {
   const port = options.port || (await freePort(ip));
-  const uiPort = options.ui ? (options.uiPort || (await freePort(ip))) : null;
-  const portHint = 'Stop it, or choose other ports with SHIPGATE_TEMPORAL_PORT and SHIPGATE_TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS to use a running server.';
+  const uiPort = options.ui ? options.uiPort || (await freePort(ip)) : null;
+  const portHint =
+    'Stop it, or choose other ports with SHIPGATE_TEMPORAL_PORT and SHIPGATE_TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS to use a running server.';
   await assertPortFree(ip, port, 'Temporal gRPC', portHint);
   if (uiPort) await assertPortFree(ip, uiPort, 'Temporal Web UI', portHint);
 
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   args.push(...(uiPort ? ['--ui-port', String(uiPort), '--ui-ip', ip] : ['--headless']));
   if (options.dbFile) {
     await mkdir(path.dirname(options.dbFile), { recursive: true });
@@ -113,12 +133,20 @@ async function startCliServer(options: DevServerOptions, executable: CliExecutab
   };
 }
 
-async function waitUntilServing(child: ChildProcess, address: string, namespace: string, timeoutMs: number, tail: string[]): Promise<void> {
+async function waitUntilServing(
+  child: ChildProcess,
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  tail: string[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not answering yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new ProvisioningError(`The Temporal dev server exited (${child.exitCode ?? child.signalCode}) while starting:\n${tail.join('\n')}`);
+      throw new ProvisioningError(
+        `The Temporal dev server exited (${child.exitCode ?? child.signalCode}) while starting:\n${tail.join('\n')}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
@@ -133,7 +161,9 @@ async function waitUntilServing(child: ChildProcess, address: string, namespace:
     }
     await sleep(200);
   }
-  throw new ProvisioningError(`The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)}s (${lastError}).\n${tail.join('\n')}`);
+  throw new ProvisioningError(
+    `The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)}s (${lastError}).\n${tail.join('\n')}`,
+  );
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
@@ -161,7 +191,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
-async function startWithSdkDownload(options: DevServerOptions, ip: string, namespace: string): Promise<RunningDevServer> {
+async function startWithSdkDownload(
+  options: DevServerOptions,
+  ip: string,
+  namespace: string,
+): Promise<RunningDevServer> {
   try {
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -172,13 +206,19 @@ async function startWithSdkDownload(options: DevServerOptions, ip: string, names
         uiPort: options.ui ? options.uiPort : undefined,
         namespace,
         dbFilename: options.dbFile,
-        searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) => defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)),
+        searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) =>
+          defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
+        ),
       },
     });
     const address = env.address;
-    const uiPort = options.ui ? (options.uiPort || Number(address.split(':').pop()) + 1000) : null;
+    const uiPort = options.ui ? options.uiPort || Number(address.split(':').pop()) + 1000 : null;
     return { address, uiUrl: uiPort ? `http://${ip}:${uiPort}` : null, pid: null, stop: () => env.teardown() };
   } catch (error) {
-    throw new ProvisioningError(noTemporalParagraph(`no Temporal CLI was found, Go is not installed, and the SDK download failed (${(error as Error).message.split('\n')[0]}).`));
+    throw new ProvisioningError(
+      noTemporalParagraph(
+        `no Temporal CLI was found, Go is not installed, and the SDK download failed (${(error as Error).message.split('\n')[0]}).`,
+      ),
+    );
   }
 }

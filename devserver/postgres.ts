@@ -28,7 +28,8 @@ async function binDirCandidates(env: NodeJS.ProcessEnv): Promise<string[]> {
   const candidates: string[] = [];
   // Newest major first: numeric folder names, so 15 sorts above 9.6.
   const versions = await readdir(DEBIAN_ROOT).catch(() => [] as string[]);
-  for (const version of versions.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))) candidates.push(path.join(DEBIAN_ROOT, version, 'bin'));
+  for (const version of versions.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a)))
+    candidates.push(path.join(DEBIAN_ROOT, version, 'bin'));
   const initdb = await onPath('initdb', env);
   if (initdb) candidates.push(path.dirname(initdb));
   return candidates;
@@ -36,7 +37,8 @@ async function binDirCandidates(env: NodeJS.ProcessEnv): Promise<string[]> {
 
 async function serviceUser(): Promise<PostgresBinaries['runAs'] | string> {
   if (process.getuid?.() !== 0) return null;
-  if (!(await onPath('runuser', process.env))) return 'running as root, and runuser (util-linux), which starts PostgreSQL as the postgres user, is missing';
+  if (!(await onPath('runuser', process.env)))
+    return 'running as root, and runuser (util-linux), which starts PostgreSQL as the postgres user, is missing';
   try {
     const uid = Number((await execa('id', ['-u', 'postgres'])).stdout.trim());
     const gid = Number((await execa('id', ['-g', 'postgres'])).stdout.trim());
@@ -79,10 +81,17 @@ export async function provisionPostgres(options: ProvisionOptions = {}): Promise
   const aptGet = await onPath('apt-get', env);
   if (env.SHIPGATE_POSTGRES_BIN || process.getuid?.() !== 0 || !aptGet) {
     const how = !aptGet ? 'this system has no apt-get' : 'installing it needs root';
-    throw new ProvisioningError(`${first.missing}; ${how}. Install PostgreSQL (Debian: apt-get install postgresql) or point SHIPGATE_POSTGRES_BIN at its bin folder.`);
+    throw new ProvisioningError(
+      `${first.missing}; ${how}. Install PostgreSQL (Debian: apt-get install postgresql) or point SHIPGATE_POSTGRES_BIN at its bin folder.`,
+    );
   }
   log('shipgate: installing PostgreSQL (Debian package postgresql) for the production-like cluster…');
-  const install = () => execa(aptGet, ['install', '-y', '--no-install-recommends', 'postgresql'], { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' }, stdin: 'ignore', all: true });
+  const install = () =>
+    execa(aptGet, ['install', '-y', '--no-install-recommends', 'postgresql'], {
+      env: { ...env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdin: 'ignore',
+      all: true,
+    });
   try {
     await install().catch(async () => {
       // A fresh image has no package lists yet.
@@ -90,7 +99,11 @@ export async function provisionPostgres(options: ProvisionOptions = {}): Promise
       return install();
     });
   } catch (error) {
-    const output = String((error as { all?: string }).all ?? (error as Error).message).trim().split('\n').slice(-10).join('\n');
+    const output = String((error as { all?: string }).all ?? (error as Error).message)
+      .trim()
+      .split('\n')
+      .slice(-10)
+      .join('\n');
     throw new ProvisioningError(`Installing PostgreSQL with apt-get failed:\n${output}`);
   }
   const second = await locatePostgres(env);
@@ -112,7 +125,10 @@ export interface RunningPostgres {
  * A throw-away PostgreSQL cluster: its own data folder in a temp directory, listening on a free
  * loopback port with trust authentication (loopback only), gone without a trace after `stop`.
  */
-export async function startPostgres(binaries: PostgresBinaries, options: { port?: number } = {}): Promise<RunningPostgres> {
+export async function startPostgres(
+  binaries: PostgresBinaries,
+  options: { port?: number } = {},
+): Promise<RunningPostgres> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-pg-'));
   const data = path.join(root, 'data');
   const sockets = path.join(root, 'sockets');
@@ -124,7 +140,9 @@ export async function startPostgres(binaries: PostgresBinaries, options: { port?
       : execa(file, args, { cwd: root, stdin: 'ignore', all: true });
   };
   const stopped = async () => {
-    await run('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']).catch(() => run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => undefined));
+    await run('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']).catch(() =>
+      run('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => undefined),
+    );
     await rm(root, { recursive: true, force: true });
   };
   try {
@@ -143,6 +161,8 @@ export async function startPostgres(binaries: PostgresBinaries, options: { port?
     const log = await readFile(logFile, 'utf8').catch(() => '');
     await stopped();
     const output = String((error as { all?: string }).all ?? (error as Error).message).trim();
-    throw new ProvisioningError(`PostgreSQL did not start: ${output}${log ? `\n${log.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+    throw new ProvisioningError(
+      `PostgreSQL did not start: ${output}${log ? `\n${log.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+    );
   }
 }

@@ -9,8 +9,7 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
 
 export type CliExecutable =
-  | { type: 'path'; path: string; source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'built' }
-  | { type: 'sdk-download' };
+  { type: 'path'; path: string; source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'built' } | { type: 'sdk-download' };
 
 export class ProvisioningError extends Error {
   override name = 'ProvisioningError';
@@ -23,8 +22,7 @@ export interface ProvisionOptions {
 
 /** Where shipgate keeps what it builds once (`SHIPGATE_CACHE_DIR`, else `~/.cache/shipgate`). */
 export function shipgateCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SHIPGATE_CACHE_DIR
-    ?? path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'shipgate');
+  return env.SHIPGATE_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'shipgate');
 }
 
 export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,8 +50,11 @@ export async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<stri
 /** Finds an existing Temporal CLI without building or downloading anything. */
 export async function locateTemporalCli(env: NodeJS.ProcessEnv = process.env): Promise<CliExecutable | null> {
   if (env.TEMPORAL_CLI_PATH) {
-    if (await isExecutable(env.TEMPORAL_CLI_PATH)) return { type: 'path', path: env.TEMPORAL_CLI_PATH, source: 'TEMPORAL_CLI_PATH' };
-    throw new ProvisioningError(`TEMPORAL_CLI_PATH is set to ${env.TEMPORAL_CLI_PATH}, but no executable is there. Point it at a Temporal CLI binary or unset it.`);
+    if (await isExecutable(env.TEMPORAL_CLI_PATH))
+      return { type: 'path', path: env.TEMPORAL_CLI_PATH, source: 'TEMPORAL_CLI_PATH' };
+    throw new ProvisioningError(
+      `TEMPORAL_CLI_PATH is set to ${env.TEMPORAL_CLI_PATH}, but no executable is there. Point it at a Temporal CLI binary or unset it.`,
+    );
   }
   const fromPath = await onPath('temporal', env);
   if (fromPath) return { type: 'path', path: fromPath, source: 'PATH' };
@@ -96,9 +97,14 @@ async function buildWithGo(go: string, env: NodeJS.ProcessEnv, log: (line: strin
     const staging = path.join(dir, `.build-${process.pid}`);
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
-    log(`shipgate: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; a few minutes on 2 cores)…`);
+    log(
+      `shipgate: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; a few minutes on 2 cores)…`,
+    );
     const started = Date.now();
-    const ticker = setInterval(() => log(`shipgate: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`), 30_000);
+    const ticker = setInterval(
+      () => log(`shipgate: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`),
+      30_000,
+    );
     try {
       await execa(go, ['install', GO_PACKAGE], {
         env: { ...env, GOBIN: staging, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
@@ -106,7 +112,11 @@ async function buildWithGo(go: string, env: NodeJS.ProcessEnv, log: (line: strin
         all: true,
       });
     } catch (error) {
-      const output = String((error as { all?: string }).all ?? (error as Error).message).trim().split('\n').slice(-15).join('\n');
+      const output = String((error as { all?: string }).all ?? (error as Error).message)
+        .trim()
+        .split('\n')
+        .slice(-15)
+        .join('\n');
       throw new ProvisioningError(`Building the Temporal CLI with \`go install ${GO_PACKAGE}\` failed:\n${output}`);
     } finally {
       clearInterval(ticker);

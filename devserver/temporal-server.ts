@@ -17,7 +17,10 @@ import { isExecutable, onPath, ProvisioningError, shipgateCacheRoot, type Provis
 /** The server version docker-compose.yml runs too (its test holds the two equal). */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 const MODULE = `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`;
-const PACKAGES = [`go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`];
+const PACKAGES = [
+  `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+  `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+];
 /** The server's SQL plugin for PostgreSQL 12 and newer, and the schema folder that goes with it. */
 const SQL_PLUGIN = 'postgres12';
 const SCHEMA = path.join('schema', 'postgresql', 'v12');
@@ -35,12 +38,22 @@ export function serverCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 function cached(env: NodeJS.ProcessEnv): ServerBinaries {
   const dir = serverCacheDir(env);
-  return { server: path.join(dir, 'bin', 'server'), sql: path.join(dir, 'bin', 'sql'), schemaDir: path.join(dir, SCHEMA) };
+  return {
+    server: path.join(dir, 'bin', 'server'),
+    sql: path.join(dir, 'bin', 'sql'),
+    schemaDir: path.join(dir, SCHEMA),
+  };
 }
 
 async function complete(binaries: ServerBinaries): Promise<boolean> {
-  return (await isExecutable(binaries.server)) && (await isExecutable(binaries.sql))
-    && (await access(path.join(binaries.schemaDir, 'visibility', 'versioned')).then(() => true, () => false));
+  return (
+    (await isExecutable(binaries.server)) &&
+    (await isExecutable(binaries.sql)) &&
+    (await access(path.join(binaries.schemaDir, 'visibility', 'versioned')).then(
+      () => true,
+      () => false,
+    ))
+  );
 }
 
 /** The cached server, SQL tool and schemas, if all three are there; builds nothing. */
@@ -61,10 +74,13 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
   const go = await onPath('go', env);
   if (!go) {
     const binaries = cached(env);
-    const what = (await isExecutable(binaries.server)) && (await isExecutable(binaries.sql))
-      ? `The PostgreSQL schemas of the Temporal server ${TEMPORAL_SERVER_VERSION} are not in ${binaries.schemaDir}, and there is no Go toolchain to fetch them`
-      : `The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)}, and there is no Go toolchain to build it`;
-    throw new ProvisioningError(`${what}. Install Go (1.22 or newer), or use docker-compose.yml where a Docker engine is available.`);
+    const what =
+      (await isExecutable(binaries.server)) && (await isExecutable(binaries.sql))
+        ? `The PostgreSQL schemas of the Temporal server ${TEMPORAL_SERVER_VERSION} are not in ${binaries.schemaDir}, and there is no Go toolchain to fetch them`
+        : `The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)}, and there is no Go toolchain to build it`;
+    throw new ProvisioningError(
+      `${what}. Install Go (1.22 or newer), or use docker-compose.yml where a Docker engine is available.`,
+    );
   }
   const dir = serverCacheDir(env);
   await mkdir(dir, { recursive: true });
@@ -83,13 +99,20 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
       const staging = path.join(dir, `.build-${process.pid}`);
       await rm(staging, { recursive: true, force: true });
       await mkdir(staging, { recursive: true });
-      log(`shipgate: building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; about 3 minutes on 2 cores)…`);
+      log(
+        `shipgate: building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; about 3 minutes on 2 cores)…`,
+      );
       const started = Date.now();
-      const ticker = setInterval(() => log(`shipgate: still building the Temporal server (${Math.round((Date.now() - started) / 1000)}s)…`), 30_000);
+      const ticker = setInterval(
+        () => log(`shipgate: still building the Temporal server (${Math.round((Date.now() - started) / 1000)}s)…`),
+        30_000,
+      );
       try {
         await execa(go, ['install', ...PACKAGES], { env: { ...goEnv, GOBIN: staging }, stdin: 'ignore', all: true });
       } catch (error) {
-        throw new ProvisioningError(`Building the Temporal server with \`go install ${PACKAGES.join(' ')}\` failed:\n${tailOf(error, 15)}`);
+        throw new ProvisioningError(
+          `Building the Temporal server with \`go install ${PACKAGES.join(' ')}\` failed:\n${tailOf(error, 15)}`,
+        );
       } finally {
         clearInterval(ticker);
       }
@@ -104,9 +127,16 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
     }
     let moduleDir: string;
     try {
-      moduleDir = (JSON.parse((await execa(go, ['mod', 'download', '-json', MODULE], { env: goEnv, stdin: 'ignore', cwd: os.tmpdir() })).stdout) as { Dir: string }).Dir;
+      moduleDir = (
+        JSON.parse(
+          (await execa(go, ['mod', 'download', '-json', MODULE], { env: goEnv, stdin: 'ignore', cwd: os.tmpdir() }))
+            .stdout,
+        ) as { Dir: string }
+      ).Dir;
     } catch (error) {
-      throw new ProvisioningError(`Finding the PostgreSQL schemas of ${MODULE} with \`go mod download\` failed:\n${tailOf(error, 10)}`);
+      throw new ProvisioningError(
+        `Finding the PostgreSQL schemas of ${MODULE} with \`go mod download\` failed:\n${tailOf(error, 10)}`,
+      );
     }
     const staging = `${binaries.schemaDir}.staging-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
@@ -122,7 +152,15 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
 }
 
 function tailOf(error: unknown, lines: number): string {
-  return String((error as { all?: string; stderr?: string }).all ?? (error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').slice(-lines).join('\n');
+  return String(
+    (error as { all?: string; stderr?: string }).all ??
+      (error as { stderr?: string }).stderr ??
+      (error as Error).message,
+  )
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .join('\n');
 }
 
 export interface ClusterOptions {
@@ -166,7 +204,18 @@ async function lowPort(taken: Set<number>): Promise<number> {
   throw new ProvisioningError('found no free port between 20000 and 32000 on 127.0.0.1 for the Temporal server');
 }
 
-type Ports = Record<'frontend' | 'frontendHttp' | 'frontendMembership' | 'history' | 'historyMembership' | 'matching' | 'matchingMembership' | 'worker' | 'workerMembership', number>;
+type Ports = Record<
+  | 'frontend'
+  | 'frontendHttp'
+  | 'frontendMembership'
+  | 'history'
+  | 'historyMembership'
+  | 'matching'
+  | 'matchingMembership'
+  | 'worker'
+  | 'workerMembership',
+  number
+>;
 
 async function pickPorts(frontend: number | undefined): Promise<Ports> {
   const taken = new Set<number>(frontend ? [frontend] : []);
@@ -222,7 +271,14 @@ function serverConfig(db: RunningPostgres, ports: Ports, dynamicConfig: string):
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.frontend}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     // The server reads this path from its working directory unless it is absolute.
@@ -236,8 +292,12 @@ function serverConfig(db: RunningPostgres, ports: Ports, dynamicConfig: string):
  */
 async function setUpDatabases(server: ServerBinaries, db: RunningPostgres): Promise<void> {
   const base = ['--plugin', SQL_PLUGIN, '--ep', db.host, '-p', String(db.port), '-u', db.user];
-  for (const [database, schema] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
-    const sql = (...args: string[]) => execa(server.sql, [...base, '--db', database, ...args], { stdin: 'ignore', all: true });
+  for (const [database, schema] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ] as const) {
+    const sql = (...args: string[]) =>
+      execa(server.sql, [...base, '--db', database, ...args], { stdin: 'ignore', all: true });
     try {
       await sql('create-database');
       await sql('setup-schema', '-v', '0.0');
@@ -271,7 +331,10 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Run
     const ports = await pickPorts(options.port);
     const dynamicConfig = path.join(root, 'dynamicconfig.yaml');
     // Search attributes registered a moment ago are usable at once, as on the dev server.
-    await writeFile(dynamicConfig, stringify({ 'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }] }));
+    await writeFile(
+      dynamicConfig,
+      stringify({ 'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true, constraints: {} }] }),
+    );
     await mkdir(path.join(root, 'config'));
     await writeFile(path.join(root, 'config', 'shipgate.yaml'), stringify(serverConfig(db, ports, dynamicConfig)));
     const address = `127.0.0.1:${ports.frontend}`;
@@ -305,7 +368,10 @@ function spawnServer(executable: string, root: string, logFile: string): ChildPr
   // Straight into the file: no pipe of ours outlives the process or slows it when it logs a lot.
   const log = openSync(logFile, 'a');
   try {
-    return spawn(executable, ['--root', root, '--config', 'config', '--env', 'shipgate', '--allow-no-auth', 'start'], { cwd: root, stdio: ['ignore', log, log] });
+    return spawn(executable, ['--root', root, '--config', 'config', '--env', 'shipgate', '--allow-no-auth', 'start'], {
+      cwd: root,
+      stdio: ['ignore', log, log],
+    });
   } finally {
     closeSync(log);
   }
@@ -335,7 +401,12 @@ async function withConnection<T>(address: string, call: (connection: Connection)
 }
 
 /** Calls `probe` until it resolves; its last error goes into the ProvisioningError. */
-async function retrying<T>(what: string, timeoutMs: number, probe: () => Promise<T>, alive: () => string | null = () => null): Promise<T> {
+async function retrying<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T>,
+  alive: () => string | null = () => null,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not answering yet';
   while (Date.now() < deadline) {
@@ -351,14 +422,23 @@ async function retrying<T>(what: string, timeoutMs: number, probe: () => Promise
   throw new ProvisioningError(`${what} within ${Math.round(timeoutMs / 1000)}s (${lastError})`);
 }
 
-async function waitUntilServing(child: ChildProcess, address: string, timeoutMs: number, logFile: string): Promise<void> {
+async function waitUntilServing(
+  child: ChildProcess,
+  address: string,
+  timeoutMs: number,
+  logFile: string,
+): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
     exited = `The Temporal server exited (${code ?? signal}) while starting`;
   });
   try {
-    await retrying(`The Temporal server did not answer on ${address}`, timeoutMs, () =>
-      withConnection(address, (c) => c.workflowService.describeNamespace({ namespace: 'temporal-system' })), () => exited);
+    await retrying(
+      `The Temporal server did not answer on ${address}`,
+      timeoutMs,
+      () => withConnection(address, (c) => c.workflowService.describeNamespace({ namespace: 'temporal-system' })),
+      () => exited,
+    );
   } catch (error) {
     await stopServer(child);
     throw new ProvisioningError(`${(error as Error).message}:\n${await logTail(logFile)}`);
@@ -368,7 +448,10 @@ async function waitUntilServing(child: ChildProcess, address: string, timeoutMs:
 async function createNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
   await withConnection(address, async (connection) => {
     try {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs('3 days'),
+      });
     } catch (error) {
       // Registered before (a restart on the same database): nothing to do.
       if (!/already exists|already registered/i.test((error as Error).message)) throw error;
@@ -380,7 +463,8 @@ async function createNamespace(address: string, namespace: string, timeoutMs: nu
 /** The frontend caches namespaces: a new one is usable only once a list call on it succeeds. */
 async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
   await retrying(`Namespace ${namespace} was not usable on ${address}`, timeoutMs, () =>
-    withConnection(address, (c) => c.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 })));
+    withConnection(address, (c) => c.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 })),
+  );
 }
 
 const KEYWORD = 2;
@@ -390,7 +474,10 @@ async function registerSearchAttributesOn(address: string, namespace: string, ti
     const existing = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !(name in (existing.customAttributes ?? {})));
     if (missing.length > 0) {
-      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])) });
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
+      });
     }
   });
   await retrying(`shipgate's search attributes did not appear on ${address}`, timeoutMs, () =>
@@ -398,5 +485,6 @@ async function registerSearchAttributesOn(address: string, namespace: string, ti
       const listed = await c.operatorService.listSearchAttributes({ namespace });
       const absent = SEARCH_ATTRIBUTE_NAMES.filter((name) => !(name in (listed.customAttributes ?? {})));
       if (absent.length > 0) throw new Error(`still missing ${absent.join(', ')}`);
-    }));
+    }),
+  );
 }

@@ -49,7 +49,10 @@ export function nextVersion(input: NextVersionInput): NextVersion {
 
   if (input.bump === null) {
     const commits = input.commitCount === 1 ? '1 commit' : `${input.commitCount} commits`;
-    return { version: null, reason: `nothing to release${input.currentTag ? ` since ${input.currentTag}` : ''}: ${commits}, none releasable` };
+    return {
+      version: null,
+      reason: `nothing to release${input.currentTag ? ` since ${input.currentTag}` : ''}: ${commits}, none releasable`,
+    };
   }
   if (current === null) return { version: initial, reason: `first release (${input.bump} changes) → ${initial}` };
 
@@ -114,7 +117,8 @@ function increment(version: string, bump: Bump): string {
 
 function requireVersion(version: string, what: string): string {
   const cleaned = version.replace(/^v/i, '');
-  if (semver.valid(cleaned) !== cleaned) throw new RangeError(`${what} ${JSON.stringify(version)} is not a semantic version`);
+  if (semver.valid(cleaned) !== cleaned)
+    throw new RangeError(`${what} ${JSON.stringify(version)} is not a semantic version`);
   return cleaned;
 }
 

@@ -55,7 +55,8 @@ function changedFile(section: string[]): ChangedFile | null {
   const newName = renamedTo ?? copiedTo ?? parsed.to;
   if (!newName || newName === '/dev/null') return null;
 
-  const status: ChangeStatus = parsed.new || copiedTo !== undefined ? 'added' : renamedTo !== undefined ? 'renamed' : 'modified';
+  const status: ChangeStatus =
+    parsed.new || copiedTo !== undefined ? 'added' : renamedTo !== undefined ? 'renamed' : 'modified';
   const added = new Set<number>();
   for (const chunk of parsed.chunks) {
     for (const change of chunk.changes) {

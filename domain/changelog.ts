@@ -25,9 +25,7 @@ const TITLE_HEADING = /^# /;
 export function renderChangelogEntry(input: ChangelogEntryInput): string {
   const links = remoteLinks(input.repoUrl);
   const compare = links && input.previousTag ? links.compare(input.previousTag, input.tag) : null;
-  const heading = compare
-    ? `## [${input.version}](${compare}) (${input.date})`
-    : `## ${input.version} (${input.date})`;
+  const heading = compare ? `## [${input.version}](${compare}) (${input.date})` : `## ${input.version} (${input.date})`;
 
   const { analysis } = input;
   const breakingLines = analysis.breaking.flatMap((entry) => {

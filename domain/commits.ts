@@ -105,7 +105,10 @@ function skipReferences(commitParser: CommitParser): void {
 /** Classifies each commit by Conventional Commits 1.0 and derives the release bump. */
 export function analyseCommits(commits: readonly RawCommit[], opts: AnalyseOptions = {}): CommitAnalysis {
   const releasePattern = releasePatternOf(opts);
-  return summarise(commits, commits.map((commit) => classify(commit, releasePattern)));
+  return summarise(
+    commits,
+    commits.map((commit) => classify(commit, releasePattern)),
+  );
 }
 
 /**
@@ -120,13 +123,20 @@ const COMMIT_OVERHEAD_CHARS = 256;
  * The same analysis, awaiting `pause` after each slice of parsed text, so that a long or
  * hostile history never holds a server's event loop (health checks, heartbeats) for long.
  */
-export async function analyseCommitsInSlices(commits: readonly RawCommit[], pause: () => Promise<void>, opts: AnalyseOptions = {}): Promise<CommitAnalysis> {
+export async function analyseCommitsInSlices(
+  commits: readonly RawCommit[],
+  pause: () => Promise<void>,
+  opts: AnalyseOptions = {},
+): Promise<CommitAnalysis> {
   const releasePattern = releasePatternOf(opts);
   const entries: CommitEntry[] = [];
   let parsed = 0;
   for (const commit of commits) {
     entries.push(classify(commit, releasePattern));
-    parsed += Math.min(commit.subject.length, MAX_HEADER_CHARS) + Math.min(commit.body.length, MAX_BODY_CHARS) + COMMIT_OVERHEAD_CHARS;
+    parsed +=
+      Math.min(commit.subject.length, MAX_HEADER_CHARS) +
+      Math.min(commit.body.length, MAX_BODY_CHARS) +
+      COMMIT_OVERHEAD_CHARS;
     if (parsed >= SLICE_CHARS) {
       parsed = 0;
       await pause();
@@ -182,7 +192,8 @@ function classify(commit: RawCommit, releasePattern: RegExp): CommitEntry {
   // The commits a merge brings are listed on their own; counting the merge too would double them.
   if (commit.parents.length > 1) return { ...base, reason: 'ignored: merge commit' };
   if (releasePattern.test(header)) return { ...base, reason: 'ignored: release commit' };
-  if (commit.subject.includes(SKIP_RELEASE) || commit.body.includes(SKIP_RELEASE)) return { ...base, reason: `ignored: ${SKIP_RELEASE}` };
+  if (commit.subject.includes(SKIP_RELEASE) || commit.body.includes(SKIP_RELEASE))
+    return { ...base, reason: `ignored: ${SKIP_RELEASE}` };
   // The parser throws on an empty message.
   if (message.trim() === '') return { ...base, reason: 'empty message → no release' };
 

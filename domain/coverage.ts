@@ -36,7 +36,10 @@ export function parseLcov(text: string, repoRoot: string): CoverageMap {
     const lines = fileCoverage(coverage, section.path, repoRoot);
     for (const { line, hit } of section.lines.details) {
       // The parser turns an unreadable number into 0, so line 0 is how a garbled DA record shows.
-      if (line < 1) throw new CoverageFormatError(`malformed LCOV report: ${section.path} has a DA record without a valid line number`);
+      if (line < 1)
+        throw new CoverageFormatError(
+          `malformed LCOV report: ${section.path} has a DA record without a valid line number`,
+        );
       lines?.executable.add(line);
       if (hit > 0) lines?.covered.add(line);
     }
@@ -62,7 +65,9 @@ export function parseIstanbulJson(json: unknown, repoRoot: string): CoverageMap 
     try {
       hitsByLine = map.fileCoverageFor(file).getLineCoverage();
     } catch (error) {
-      throw new CoverageFormatError(`malformed istanbul coverage for ${file}: ${(error as Error).message}`, { cause: error });
+      throw new CoverageFormatError(`malformed istanbul coverage for ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const lines = fileCoverage(coverage, file, repoRoot);
     if (!lines) continue;
@@ -82,7 +87,13 @@ export function toRepoPath(filePath: string, repoRoot: string): string | null {
   const relative = posix.isAbsolute(filePath)
     ? posix.relative(posix.normalize(repoRoot), posix.normalize(filePath))
     : posix.normalize(filePath);
-  if (relative === '' || relative === '.' || relative === '..' || relative.startsWith('../') || posix.isAbsolute(relative)) {
+  if (
+    relative === '' ||
+    relative === '.' ||
+    relative === '..' ||
+    relative.startsWith('../') ||
+    posix.isAbsolute(relative)
+  ) {
     return null;
   }
   return relative;

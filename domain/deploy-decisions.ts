@@ -23,7 +23,12 @@ export function abandonedReason(failed: FailedAttempt): string {
  * What each decision the operator may send would do now. Retry always deploys the release again,
  * even after a failed rollback; rollback goes to the same target every time.
  */
-export function decisionEffects(input: { version: string; rollbackTo: string | null; failed: FailedAttempt; allowed: readonly DeployDecision[] }): Partial<Record<DeployDecision, string>> {
+export function decisionEffects(input: {
+  version: string;
+  rollbackTo: string | null;
+  failed: FailedAttempt;
+  allowed: readonly DeployDecision[];
+}): Partial<Record<DeployDecision, string>> {
   const effects: Record<DeployDecision, string | null> = {
     retry: `deploy ${input.version} again`,
     rollback: input.rollbackTo && `roll back to ${input.rollbackTo}${input.failed.kind === 'rollback' ? ' again' : ''}`,
@@ -35,13 +40,19 @@ export function decisionEffects(input: { version: string; rollbackTo: string | n
 }
 
 /** The reason a rolled-back deployment ends with: the rollback that worked, and the release's own failure that caused it. */
-export function rolledBackReason(input: { to: string; health: string; rollbacks: number; deployFailure: FailedAttempt }): string {
+export function rolledBackReason(input: {
+  to: string;
+  health: string;
+  rollbacks: number;
+  deployFailure: FailedAttempt;
+}): string {
   const nth = input.rollbacks > 1 ? `, at the ${ordinal(input.rollbacks)} rollback` : '';
   return `rolled back to ${input.to} (${input.health}${nth}) after ${describeFailure(input.deployFailure)}`;
 }
 
 function ordinal(n: number): string {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }

@@ -67,21 +67,33 @@ export function renderDeployReport(input: DeployReportInput): string {
     '',
     `**Outcome:** ${input.outcome} — ${escapeMarkdown(input.reason)}.`,
     '',
-    ...(input.liveVersion === undefined ? [] : [`**Live and verified healthy after this run:** ${input.liveVersion ?? 'nothing verified'}.`, '']),
+    ...(input.liveVersion === undefined
+      ? []
+      : [`**Live and verified healthy after this run:** ${input.liveVersion ?? 'nothing verified'}.`, '']),
     '## Attempts',
     '',
     '| # | Kind | Version | Started | Deploy | Health | Note |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...input.attempts.map((a) => `| ${a.attempt} | ${a.kind} | ${a.version} | ${a.at} | ${a.deployOk ? 'ok' : 'failed'} | ${a.healthOk === null ? '—' : a.healthOk ? 'ok' : 'failed'} | ${escapeMarkdown(a.reason)} |`),
+    ...input.attempts.map(
+      (a) =>
+        `| ${a.attempt} | ${a.kind} | ${a.version} | ${a.at} | ${a.deployOk ? 'ok' : 'failed'} | ${a.healthOk === null ? '—' : a.healthOk ? 'ok' : 'failed'} | ${escapeMarkdown(a.reason)} |`,
+    ),
     '',
   ];
   if (input.decisions.length > 0) {
     lines.push('## Operator decisions', '', ...input.decisions.map((d) => `- ${d.at}: ${d.decision}`), '');
   }
   if (input.samples.length > 0) {
-    lines.push('## Health samples', '', '| Time | Status | Latency | Version | Result |', '| --- | --- | --- | --- | --- |');
+    lines.push(
+      '## Health samples',
+      '',
+      '| Time | Status | Latency | Version | Result |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const s of input.samples.slice(-30)) {
-      lines.push(`| ${s.at} | ${s.status ?? '—'} | ${s.latencyMs} ms | ${s.version ?? '—'} | ${s.ok ? 'ok' : escapeMarkdown(s.error ?? 'failed')} |`);
+      lines.push(
+        `| ${s.at} | ${s.status ?? '—'} | ${s.latencyMs} ms | ${s.version ?? '—'} | ${s.ok ? 'ok' : escapeMarkdown(s.error ?? 'failed')} |`,
+      );
     }
     lines.push('');
   }

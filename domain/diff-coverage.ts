@@ -83,7 +83,10 @@ export function diffCoverage(input: DiffCoverageInput): DiffCoverageResult {
   const passed = coveredLines * 100 >= threshold * executableLines;
   const summary = `${coveredLines} of ${executableLines} changed executable lines covered (${(totals.percent ?? 0).toFixed(1)}%)`;
   const missing = files.filter((file) => file.missingFromReport).length;
-  const missingNote = missing === 0 ? '' : `; ${missing} changed ${missing === 1 ? 'file is' : 'files are'} missing from the coverage report`;
+  const missingNote =
+    missing === 0
+      ? ''
+      : `; ${missing} changed ${missing === 1 ? 'file is' : 'files are'} missing from the coverage report`;
   return passed
     ? { ...result, gate: 'passed', reason: `${summary}, threshold ${threshold}%${missingNote}` }
     : { ...result, gate: 'failed', reason: `${summary}, below the ${threshold}% threshold${missingNote}` };

@@ -12,7 +12,11 @@ export const ERRORS = {
   SHIPGATE_REPO_NOT_FOUND: { status: 404, title: 'unknown repository', retryable: false },
   SHIPGATE_RUN_NOT_FOUND: { status: 404, title: 'no such run', retryable: false },
   SHIPGATE_TAG_NOT_FOUND: { status: 404, title: 'no such release tag', retryable: false },
-  SHIPGATE_NOT_RELEASED: { status: 422, title: 'the tag is not a release that shipgate made from an approved commit', retryable: false },
+  SHIPGATE_NOT_RELEASED: {
+    status: 422,
+    title: 'the tag is not a release that shipgate made from an approved commit',
+    retryable: false,
+  },
   SHIPGATE_BAD_REQUEST: { status: 400, title: 'the request is not valid', retryable: false },
   SHIPGATE_INVALID_VERSION: { status: 400, title: 'the requested version is not valid', retryable: false },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON', retryable: false },
@@ -20,19 +24,31 @@ export const ERRORS = {
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },
   SHIPGATE_NO_DECISION_AWAITED: { status: 409, title: 'the run is not waiting for a decision', retryable: false },
   SHIPGATE_TEMPORAL_UNAVAILABLE: { status: 503, title: 'the Temporal server cannot be reached', retryable: false },
-  SHIPGATE_WORKER_UNAVAILABLE: { status: 503, title: 'no worker answered the read of the repository in time', retryable: false },
+  SHIPGATE_WORKER_UNAVAILABLE: {
+    status: 503,
+    title: 'no worker answered the read of the repository in time',
+    retryable: false,
+  },
   SHIPGATE_REPO_UNAVAILABLE: { status: 422, title: 'the repository cannot be used', retryable: false },
   SHIPGATE_HEAD_MOVED: { status: 409, title: 'the branch moved while the run was starting', retryable: false },
   SHIPGATE_DIRTY_WORK_TREE: { status: 422, title: 'the work tree has uncommitted changes', retryable: false },
   SHIPGATE_WRONG_BRANCH: { status: 422, title: 'the work tree is not on the release branch', retryable: false },
-  SHIPGATE_BRANCH_BEHIND: { status: 422, title: 'the release branch is behind or has diverged from its remote', retryable: false },
+  SHIPGATE_BRANCH_BEHIND: {
+    status: 422,
+    title: 'the release branch is behind or has diverged from its remote',
+    retryable: false,
+  },
   SHIPGATE_REMOTE_MOVED: { status: 409, title: 'the remote branch moved during the release', retryable: false },
   SHIPGATE_TAG_EXISTS: { status: 409, title: 'the planned release tag already exists', retryable: false },
   SHIPGATE_PUSH_REJECTED: { status: 409, title: 'the remote refused the release push', retryable: false },
   SHIPGATE_PUSH_FAILED: { status: 502, title: 'the release could not be pushed to the remote', retryable: true },
   SHIPGATE_REMOTE_UNREACHABLE: { status: 502, title: 'the remote cannot be reached', retryable: true },
   SHIPGATE_COVERAGE_FORMAT: { status: 422, title: 'the coverage file cannot be read', retryable: false },
-  SHIPGATE_WATCH_NOT_CONFIGURED: { status: 404, title: 'the repository has no branch watch configured', retryable: false },
+  SHIPGATE_WATCH_NOT_CONFIGURED: {
+    status: 404,
+    title: 'the repository has no branch watch configured',
+    retryable: false,
+  },
   SHIPGATE_BAD_SIGNATURE: { status: 401, title: 'the webhook signature is missing or wrong', retryable: false },
   SHIPGATE_NOT_DEPLOYABLE: { status: 422, title: 'the repository has no deploy command configured', retryable: false },
   SHIPGATE_CANCELLED: { status: 409, title: 'the run was cancelled', retryable: false },
@@ -46,7 +62,11 @@ export type ErrorCode = keyof typeof ERRORS;
 export class ShipgateError extends Error {
   override name = 'ShipgateError';
   readonly status: number;
-  constructor(readonly code: ErrorCode, message?: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message ?? ERRORS[code].title);
     this.status = ERRORS[code].status;
   }

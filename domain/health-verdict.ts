@@ -13,14 +13,19 @@ export interface HealthSampleOutcome {
   error?: string | null;
 }
 
-export type HealthVerdict = { verdict: 'continue' } | { verdict: 'healthy'; reason: string } | { verdict: 'unhealthy'; reason: string };
+export type HealthVerdict =
+  { verdict: 'continue' } | { verdict: 'healthy'; reason: string } | { verdict: 'unhealthy'; reason: string };
 
 /**
  * The verdict on one verification after its latest sample: `samples` are this verification's,
  * oldest first, and `elapsedMs` runs from its first sample. A sample that settles the rule wins
  * over the deadline, so a service that turns healthy on the last sample is not failed for it.
  */
-export function healthVerdict(rule: HealthRule, samples: readonly HealthSampleOutcome[], elapsedMs: number): HealthVerdict {
+export function healthVerdict(
+  rule: HealthRule,
+  samples: readonly HealthSampleOutcome[],
+  elapsedMs: number,
+): HealthVerdict {
   const last = samples.at(-1);
   if (last?.ok) {
     const consecutive = samples.length - 1 - samples.findLastIndex((s) => !s.ok);
@@ -31,11 +36,17 @@ export function healthVerdict(rule: HealthRule, samples: readonly HealthSampleOu
   } else if (last) {
     const failures = samples.filter((s) => !s.ok).length;
     if (failures > rule.failureBudget) {
-      return { verdict: 'unhealthy', reason: `health check failed ${counted(failures, 'time')} (budget ${rule.failureBudget}): ${last.error ?? 'unhealthy'}` };
+      return {
+        verdict: 'unhealthy',
+        reason: `health check failed ${counted(failures, 'time')} (budget ${rule.failureBudget}): ${last.error ?? 'unhealthy'}`,
+      };
     }
   }
   if (elapsedMs >= rule.deadlineMs) {
-    return { verdict: 'unhealthy', reason: `not healthy within ${Math.round(rule.deadlineMs / 1000)}s: ${last?.error ?? 'too few consecutive successes'}` };
+    return {
+      verdict: 'unhealthy',
+      reason: `not healthy within ${Math.round(rule.deadlineMs / 1000)}s: ${last?.error ?? 'too few consecutive successes'}`,
+    };
   }
   return { verdict: 'continue' };
 }

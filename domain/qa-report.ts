@@ -25,12 +25,18 @@ export interface TestRunFacts {
 }
 
 export type CoverageFacts =
-  | { configured: false }
-  | { configured: true; result: DiffCoverageResult | null; problem: string | null };
+  { configured: false } | { configured: true; result: DiffCoverageResult | null; problem: string | null };
 
 export interface ChangeFacts {
   baseRef: string | null;
-  commits: { sha: string; shortSha: string; type: string | null; subject: string; bump: string | null; files: string[] }[];
+  commits: {
+    sha: string;
+    shortSha: string;
+    type: string | null;
+    subject: string;
+    bump: string | null;
+    files: string[];
+  }[];
   commitCount: number;
   features: number;
   fixes: number;
@@ -59,14 +65,19 @@ export function testsFailed(tests: TestRunFacts): boolean {
 
 export function qaOutcome(tests: TestRunFacts, coverage: CoverageFacts): QaOutcome {
   if (testsFailed(tests)) return 'test-failures';
-  if (coverage.configured && (coverage.result === null || coverage.result.gate === 'failed' || coverage.result.gate === 'no-coverage')) return 'test-gaps';
+  if (
+    coverage.configured &&
+    (coverage.result === null || coverage.result.gate === 'failed' || coverage.result.gate === 'no-coverage')
+  )
+    return 'test-gaps';
   return 'test-pass';
 }
 
 export function qaReason(tests: TestRunFacts, coverage: CoverageFacts): string {
   if (tests.spawnError) return `the test command could not be started: ${tests.spawnError}`;
   if (tests.timedOut) return `the test suite timed out after ${seconds(tests.timeoutMs)} and was killed`;
-  if ((tests.summary?.failed ?? 0) > 0) return `${tests.summary?.failed} of ${counted(tests.summary?.total ?? 0, 'test')} failed`;
+  if ((tests.summary?.failed ?? 0) > 0)
+    return `${tests.summary?.failed} of ${counted(tests.summary?.total ?? 0, 'test')} failed`;
   if (tests.exitCode !== 0 && tests.fromOutput) {
     return `${counted(tests.fromOutput.failures.length, 'failing test')} named in the output of ${RUNNER_NAMES[tests.fromOutput.runner]}`;
   }
@@ -133,17 +144,25 @@ function failureSection(input: QaReportInput): string[] {
   const lines = ['## Failure analysis', ''];
   const { tests, changes } = input;
   if (tests.spawnError) {
-    lines.push(`The command \`${inlineCode(tests.command.join(' '))}\` could not be started (${tests.spawnError}). Check the \`test.command\` setting: the program must exist on the worker and be executable.`, '');
+    lines.push(
+      `The command \`${inlineCode(tests.command.join(' '))}\` could not be started (${tests.spawnError}). Check the \`test.command\` setting: the program must exist on the worker and be executable.`,
+      '',
+    );
   } else if (tests.timedOut) {
-    lines.push(`The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; its process group was killed. A test that waits forever (an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`, '');
+    lines.push(
+      `The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; its process group was killed. A test that waits forever (an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`,
+      '',
+    );
   }
-  const fromOutput = tests.summary?.failures.length ? null : tests.fromOutput ?? null;
+  const fromOutput = tests.summary?.failures.length ? null : (tests.fromOutput ?? null);
   const failures = fromOutput?.failures ?? tests.summary?.failures ?? [];
   if (failures.length > 0) {
     lines.push('| Test | Location | Changed in this release |', '| --- | --- | --- |');
     for (const failure of failures.slice(0, 100)) {
       const where = failure.file ? `${failure.file}${failure.line ? `:${failure.line}` : ''}` : 'unknown';
-      const touching = failure.file ? changes.commits.filter((c) => c.files.includes(failure.file as string)).map((c) => c.shortSha) : [];
+      const touching = failure.file
+        ? changes.commits.filter((c) => c.files.includes(failure.file as string)).map((c) => c.shortSha)
+        : [];
       lines.push(`| ${oneLine(failure.name)} | ${oneLine(where)} | ${touching.length ? touching.join(', ') : '—'} |`);
     }
     if (failures.length > 100) lines.push('', `…and ${failures.length - 100} more.`);
@@ -151,16 +170,26 @@ function failureSection(input: QaReportInput): string[] {
     for (const failure of failures.slice(0, 20)) {
       lines.push(`### ${oneLine(failure.name)}`, '', '```text', fence(failure.message), '```', '');
     }
-    if (fromOutput) lines.push(`Read from the console output of ${RUNNER_NAMES[fromOutput.runner]}; configure \`test.results\` for exact counts.`, '');
+    if (fromOutput)
+      lines.push(
+        `Read from the console output of ${RUNNER_NAMES[fromOutput.runner]}; configure \`test.results\` for exact counts.`,
+        '',
+      );
   } else if (!tests.spawnError && !tests.timedOut) {
-    lines.push(...(tests.resultsProblem
-      ? [`No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`, '']
-      : howToConfigureResults(tests.exitCode ?? tests.signal)));
+    lines.push(
+      ...(tests.resultsProblem
+        ? [
+            `No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`,
+            '',
+          ]
+        : howToConfigureResults(tests.exitCode ?? tests.signal)),
+    );
   }
   const suspects = changes.commits.filter((c) => c.files.length > 0).slice(0, 20);
   if (suspects.length > 0) {
     lines.push('Commits since the last release, newest first:', '');
-    for (const commit of suspects) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${counted(commit.files.length, 'file')})`);
+    for (const commit of suspects)
+      lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)} (${counted(commit.files.length, 'file')})`);
     lines.push('');
   }
   return lines;
@@ -175,7 +204,7 @@ function howToConfigureResults(exit: number | string | null): string[] {
     '- node: `node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml`',
     '- jest: `jest --json --outputFile=reports/jest.json`, with `format: jest-json`',
     '',
-    'with `results: { format: junit, path: reports/junit.xml }` under `test:` in the repository\'s settings.',
+    "with `results: { format: junit, path: reports/junit.xml }` under `test:` in the repository's settings.",
     '',
   ];
 }
@@ -184,13 +213,20 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
   const lines = ['## Coverage of changed lines', ''];
   const result = coverage.result;
   if (!result) return [...lines, `No coverage was produced: ${coverage.problem ?? 'unknown reason'}.`, ''];
-  lines.push(`${result.reason}.`, '', `Changed executable lines: ${result.totals.executableLines}, covered: ${result.totals.coveredLines}, threshold: ${result.threshold}%.`, '');
+  lines.push(
+    `${result.reason}.`,
+    '',
+    `Changed executable lines: ${result.totals.executableLines}, covered: ${result.totals.coveredLines}, threshold: ${result.threshold}%.`,
+    '',
+  );
   const files = result.files.filter((f) => f.executableLines > 0);
   if (files.length > 0) {
     lines.push('| File | Covered | Uncovered lines |', '| --- | --- | --- |');
     for (const file of files.slice(0, 200)) {
       const pct = file.percent === null ? '—' : `${file.percent}%`;
-      lines.push(`| ${oneLine(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`);
+      lines.push(
+        `| ${oneLine(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`,
+      );
     }
     lines.push('');
   }
@@ -203,14 +239,17 @@ function changesSection(changes: ChangeFacts): string[] {
   const kinds = `${counted(changes.features, 'feature')}, ${counted(changes.fixes, 'fix', 'fixes')}, ${changes.breaking} breaking, ${changes.others} other`;
   const size = `${counted(changes.changedFiles, 'file')} and ${counted(changes.changedLines, 'line')} changed`;
   lines.push(`${counted(changes.commitCount, 'commit')} since ${since}: ${kinds}; ${size}.`, '');
-  for (const commit of changes.commits.slice(0, 50)) lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)}${commit.bump ? ` (${commit.bump})` : ''}`);
+  for (const commit of changes.commits.slice(0, 50))
+    lines.push(`- ${commit.shortSha} ${oneLine(commit.subject)}${commit.bump ? ` (${commit.bump})` : ''}`);
   if (changes.commits.length > 50) lines.push(`- …and ${changes.commitCount - 50} more`);
   lines.push('');
   return lines;
 }
 
 function testRunSection(tests: TestRunFacts): string[] {
-  const counts = tests.summary ? `${tests.summary.passed} passed, ${tests.summary.failed} failed, ${tests.summary.skipped} skipped` : 'counts unknown';
+  const counts = tests.summary
+    ? `${tests.summary.passed} passed, ${tests.summary.failed} failed, ${tests.summary.skipped} skipped`
+    : 'counts unknown';
   return [
     '## Test run',
     '',

@@ -22,7 +22,10 @@ export function normaliseRemoteUrl(url: string): string | null {
     host = parsed.hostname;
     pathname = parsed.pathname;
   }
-  const cleanPath = pathname.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+  const cleanPath = pathname
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
   if (!host || !cleanPath) return null;
   return `${host}/${cleanPath}`.toLowerCase();
 }

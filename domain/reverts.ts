@@ -129,7 +129,9 @@ class MergeWalker {
       const stack = [root];
       while (stack.length > 0) {
         const i = stack[stack.length - 1] ?? 0;
-        const parents = (this.commits[i]?.parents ?? []).map((sha) => this.index.exact.get(sha.toLowerCase())).filter((p) => p !== undefined);
+        const parents = (this.commits[i]?.parents ?? [])
+          .map((sha) => this.index.exact.get(sha.toLowerCase()))
+          .filter((p) => p !== undefined);
         const pending = parents.filter((p) => generation[p] === -1);
         if (pending.length > 0 && generation[i] !== -2) {
           // -2: on the stack, so a (bogus) cycle ends instead of looping.
@@ -155,7 +157,7 @@ class MaxHeap {
   push(item: number): void {
     const items = this.items;
     items.push(item);
-    for (let i = items.length - 1; i > 0; ) {
+    for (let i = items.length - 1; i > 0;) {
       const up = (i - 1) >> 1;
       if (this.key(items[up] ?? 0) >= this.key(item)) break;
       items[i] = items[up] ?? 0;
@@ -170,7 +172,7 @@ class MaxHeap {
     const last = items.pop();
     if (items.length === 0 || last === undefined) return top;
     items[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let largest = i;

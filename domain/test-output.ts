@@ -64,20 +64,26 @@ function nodeTap(lines: string[], repoRoot?: string): TestFailure[] | null {
     const ancestors = parents.filter((p) => p.indent < indent).map((p) => p.name);
     const file = location ? repoFile(location[1]!, repoRoot) : undefined;
     const stack = block.blocks.get('stack') ?? '';
-    failures.push(testFailure({
-      name: [...ancestors, unescapeTap(notOk[2]!)].join(' > '),
-      file,
-      // The stack names the line of the failing statement; `location` names where the test starts.
-      line: (file ? lineOf(stack, file) : undefined) ?? (location ? Number(location[2]) : undefined),
-      message: block.blocks.get('error') ?? block.fields.get('error') ?? '',
-      details: stack,
-    }));
+    failures.push(
+      testFailure({
+        name: [...ancestors, unescapeTap(notOk[2]!)].join(' > '),
+        file,
+        // The stack names the line of the failing statement; `location` names where the test starts.
+        line: (file ? lineOf(stack, file) : undefined) ?? (location ? Number(location[2]) : undefined),
+        message: block.blocks.get('error') ?? block.fields.get('error') ?? '',
+        details: stack,
+      }),
+    );
   }
   return failures;
 }
 
 /** The YAML block node writes under a test line: `key: 'value'` fields and `key: |-` text blocks. */
-function yamlBlock(lines: string[], start: number, indent: number): { fields: Map<string, string>; blocks: Map<string, string> } {
+function yamlBlock(
+  lines: string[],
+  start: number,
+  indent: number,
+): { fields: Map<string, string>; blocks: Map<string, string> } {
   const fields = new Map<string, string>();
   const blocks = new Map<string, string>();
   const keyIndent = indent + 2;
@@ -116,7 +122,9 @@ function nodeSpec(lines: string[], repoRoot?: string): TestFailure[] | null {
     i -= 1;
     const file = repoFile(at[1]!, repoRoot);
     const details = body.join('\n');
-    failures.push(testFailure({ name: title[1]!, file, line: lineOf(details, file) ?? Number(at[2]), message: details, details }));
+    failures.push(
+      testFailure({ name: title[1]!, file, line: lineOf(details, file) ?? Number(at[2]), message: details, details }),
+    );
   }
   return failures;
 }
@@ -154,7 +162,12 @@ function jest(lines: string[], repoRoot?: string): TestFailure[] | null {
     const bullet = /^ {2}● (.*)$/.exec(lines[i]!);
     if (!bullet) continue;
     const body: string[] = [];
-    for (i += 1; i < lines.length && !/^ {2}● /.test(lines[i]!) && !/^(?:FAIL|PASS) |^Test Suites:/.test(lines[i]!); i += 1) body.push(lines[i]!.replace(/^ {4}/, ''));
+    for (
+      i += 1;
+      i < lines.length && !/^ {2}● /.test(lines[i]!) && !/^(?:FAIL|PASS) |^Test Suites:/.test(lines[i]!);
+      i += 1
+    )
+      body.push(lines[i]!.replace(/^ {4}/, ''));
     i -= 1;
     const details = body.join('\n');
     // The code frame under the message (`> 5 | …`) is not part of it.

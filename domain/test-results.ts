@@ -46,7 +46,8 @@ export function parseJUnitXml(xml: string, repoRoot?: string): TestSummary {
     parseAttributeValue: false,
     // Reporters write newlines inside attributes as &#10;, which only the HTML entity table decodes.
     htmlEntities: true,
-    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+    isArray: (name, _path, _leaf, isAttribute) =>
+      !isAttribute && ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
   }).parse(xml) as XmlElement;
   if (document.testsuites === undefined && document.testsuite === undefined) {
     throw new TestResultFormatError('not a JUnit report: expected a <testsuites> or <testsuite> root element');
@@ -84,7 +85,12 @@ function text(element: XmlElement): string {
   return typeof value === 'string' ? value : '';
 }
 
-function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlElement, repoRoot: string | undefined): void {
+function countTestcase(
+  summary: TestSummary,
+  testcase: XmlElement,
+  suite: XmlElement,
+  repoRoot: string | undefined,
+): void {
   summary.total += 1;
   const [problem] = [...children(testcase, 'failure'), ...children(testcase, 'error')];
   if (!problem) {
@@ -95,11 +101,17 @@ function countTestcase(summary: TestSummary, testcase: XmlElement, suite: XmlEle
   summary.failed += 1;
   const classname = attribute(testcase, 'classname');
   // vitest names the class after the test file by default; jest-junit and JVM runners do not.
-  const file = attribute(testcase, 'file') ?? attribute(suite, 'file') ?? (classname && SCRIPT_FILE.test(classname) ? classname : undefined);
+  const file =
+    attribute(testcase, 'file') ??
+    attribute(suite, 'file') ??
+    (classname && SCRIPT_FILE.test(classname) ? classname : undefined);
   const declaredLine = Number(attribute(testcase, 'line'));
   const messageAttribute = attribute(problem, 'message') ?? '';
   // Node's own runner names no file; the first stack frame inside the repository does.
-  const framed = file === undefined && repoRoot !== undefined ? frameInRepository(`${messageAttribute}\n${text(problem)}`, repoRoot) : null;
+  const framed =
+    file === undefined && repoRoot !== undefined
+      ? frameInRepository(`${messageAttribute}\n${text(problem)}`, repoRoot)
+      : null;
   summary.failures.push(
     testFailure({
       name: attribute(testcase, 'name') ?? classname ?? '(unnamed test)',
@@ -153,7 +165,9 @@ type JestLikeReport = Static<typeof JestLikeReport>;
 export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary {
   const firstError = Value.Check(JestLikeReport, json) ? undefined : [...Value.Errors(JestLikeReport, json)][0];
   if (firstError) {
-    throw new TestResultFormatError(`not a jest or vitest JSON report: ${pointerToField(firstError.instancePath) || 'top level'} ${firstError.message}`);
+    throw new TestResultFormatError(
+      `not a jest or vitest JSON report: ${pointerToField(firstError.instancePath) || 'top level'} ${firstError.message}`,
+    );
   }
   const report = json as JestLikeReport;
 
@@ -168,7 +182,9 @@ export function parseJestLikeJson(json: unknown, repoRoot: string): TestSummary 
         summary.failed += 1;
         const messages = (assertion.failureMessages ?? []).join('\n');
         const name = assertion.fullName || assertion.title;
-        summary.failures.push(testFailure({ name, file, line: assertion.location?.line, message: messages, details: messages }));
+        summary.failures.push(
+          testFailure({ name, file, line: assertion.location?.line, message: messages, details: messages }),
+        );
       } else {
         // pending, skipped, todo, disabled: the test exists but did not run.
         summary.skipped += 1;
@@ -221,7 +237,9 @@ export interface FailureInput {
 export function testFailure(input: FailureInput): TestFailure {
   const result: TestFailure = { name: input.name, message: shortMessage(input.message) };
   if (input.file !== undefined) result.file = input.file;
-  const line = input.line ?? (input.file === undefined ? undefined : lineInStack(stripVTControlCharacters(input.details), input.file));
+  const line =
+    input.line ??
+    (input.file === undefined ? undefined : lineInStack(stripVTControlCharacters(input.details), input.file));
   if (line !== undefined) result.line = line;
   return result;
 }

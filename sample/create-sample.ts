@@ -29,7 +29,12 @@ function sampleSource(): string {
   return found;
 }
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'shipgate sample', GIT_AUTHOR_EMAIL: 'sample@localhost', GIT_COMMITTER_NAME: 'shipgate sample', GIT_COMMITTER_EMAIL: 'sample@localhost' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'shipgate sample',
+  GIT_AUTHOR_EMAIL: 'sample@localhost',
+  GIT_COMMITTER_NAME: 'shipgate sample',
+  GIT_COMMITTER_EMAIL: 'sample@localhost',
+};
 
 /**
  * A ready application repository with its own tests, coverage and a tiny HTTP service that
@@ -46,7 +51,8 @@ export async function ensureSample(options: SampleOptions): Promise<Sample> {
     await cp(sampleSource(), staging, { recursive: true });
     await rename(path.join(staging, 'gitignore'), path.join(staging, '.gitignore'));
     const git = (cwd: string, ...args: string[]) => execa('git', args, { cwd, env: IDENTITY });
-    if (!existsSync(remoteDir)) await git(options.root, 'init', '--quiet', '--bare', '--initial-branch', 'main', remoteDir);
+    if (!existsSync(remoteDir))
+      await git(options.root, 'init', '--quiet', '--bare', '--initial-branch', 'main', remoteDir);
     await git(staging, 'init', '--quiet', '--initial-branch', 'main');
     await git(staging, 'remote', 'add', 'origin', `file://${remoteDir}`);
     await git(staging, 'add', '--all');
@@ -62,7 +68,11 @@ export function sampleSettings(id: string, dir: string, stateDir: string, port: 
     id,
     path: dir,
     branch: 'main',
-    test: { command: ['npm', 'test', '--silent'], timeout: '5m', results: { format: 'junit', path: 'reports/junit.xml' } },
+    test: {
+      command: ['npm', 'test', '--silent'],
+      timeout: '5m',
+      results: { format: 'junit', path: 'reports/junit.xml' },
+    },
     coverage: { format: 'lcov', path: 'coverage/lcov.info', threshold: 80, minChangedLines: 5, include: ['src/**'] },
     deploy: {
       environment: 'production',

@@ -19,15 +19,31 @@ async function token(): Promise<string> {
   if (process.env.SHIPGATE_API_TOKEN) return process.env.SHIPGATE_API_TOKEN;
   const saved = await readFile(path.join(dataDir, '.api-token'), 'utf8').catch(() => '');
   if (saved.trim()) return saved.trim();
-  throw new Error(`no API token: run \`npm start\` in another terminal first (it saves its token in ${path.join(dataDir, '.api-token')}), or set SHIPGATE_API_TOKEN`);
+  throw new Error(
+    `no API token: run \`npm start\` in another terminal first (it saves its token in ${path.join(dataDir, '.api-token')}), or set SHIPGATE_API_TOKEN`,
+  );
 }
 
 async function cli(...argv: string[]): Promise<number> {
-  return run(argv, { stdout: process.stdout, stderr: process.stderr, env: { ...process.env, SHIPGATE_API_URL: apiUrl, SHIPGATE_API_TOKEN: await token() } });
+  return run(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: { ...process.env, SHIPGATE_API_URL: apiUrl, SHIPGATE_API_TOKEN: await token() },
+  });
 }
 
 async function git(...args: string[]): Promise<string> {
-  return (await execa('git', args, { cwd: sampleDir, env: { GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@localhost', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@localhost' } })).stdout;
+  return (
+    await execa('git', args, {
+      cwd: sampleDir,
+      env: {
+        GIT_AUTHOR_NAME: 'demo',
+        GIT_AUTHOR_EMAIL: 'demo@localhost',
+        GIT_COMMITTER_NAME: 'demo',
+        GIT_COMMITTER_EMAIL: 'demo@localhost',
+      },
+    })
+  ).stdout;
 }
 
 /** A small, tested feature: the sample keeps full coverage, so the gate passes. */
@@ -61,9 +77,16 @@ async function main(): Promise<number> {
   say('\n3. Release and deploy: version, changelog, tag, atomic push, deploy, health');
   const release = await cli('release', 'sample', '--follow');
   say('\n4. The service now answers:');
-  say(`   ${await fetch('http://127.0.0.1:4480/healthz').then((r) => r.text(), () => '(not reachable)')}`);
+  say(
+    `   ${await fetch('http://127.0.0.1:4480/healthz').then(
+      (r) => r.text(),
+      () => '(not reachable)',
+    )}`,
+  );
   say('\nWhere to look:');
-  say(`   Temporal UI: ${uiUrl}/namespaces/default/workflows/release:sample  (and qa:sample:<sha>, deploy:sample:production)`);
+  say(
+    `   Temporal UI: ${uiUrl}/namespaces/default/workflows/release:sample  (and qa:sample:<sha>, deploy:sample:production)`,
+  );
   say(`   UI query:    ShipgateRepo = "sample" AND WorkflowType = "releaseWorkflow"`);
   say(`   In the repo: ${sampleDir}/CHANGELOG.md, config/version.yml, context/ (QA and deploy reports), git tag -n`);
   say('   Run `npm run demo` again to release the next version.');

@@ -13,7 +13,9 @@ const messageOf = (error: unknown) => (error instanceof ProvisioningError ? erro
 async function main(): Promise<number> {
   try {
     const executable = await provisionTemporalCli({ log });
-    process.stdout.write(executable.type === 'path' ? `${executable.path}\n` : 'the SDK will download the dev server\n');
+    process.stdout.write(
+      executable.type === 'path' ? `${executable.path}\n` : 'the SDK will download the dev server\n',
+    );
   } catch (error) {
     log(messageOf(error));
     return 1;
@@ -29,7 +31,9 @@ async function main(): Promise<number> {
       log(`shipgate: ${what} for the production-like cluster lane: ${await provision()}`);
     } catch (error) {
       failed = true;
-      log(`shipgate: ${what} for the production-like cluster lane is not available, so that lane will be skipped: ${messageOf(error)}`);
+      log(
+        `shipgate: ${what} for the production-like cluster lane is not available, so that lane will be skipped: ${messageOf(error)}`,
+      );
     }
   }
   return failed && required ? 1 : 0;

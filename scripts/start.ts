@@ -66,7 +66,10 @@ async function main(): Promise<number> {
     const start = (name: string, script: string) => {
       const child = spawn(process.execPath, [path.join(dist, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       for (const stream of [child.stdout, child.stderr]) {
-        if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${formatLogLine(line, name.toLowerCase())}\n`));
+        if (stream)
+          createInterface({ input: stream }).on('line', (line) =>
+            process.stdout.write(`${formatLogLine(line, name.toLowerCase())}\n`),
+          );
       }
       child.once('exit', (code, signal) => {
         if (stopping) return;
@@ -80,12 +83,24 @@ async function main(): Promise<number> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(0).then(resolve));
   });
 
-  const ready = await Promise.race([waitUntilReady(address, config.temporal.namespace, config.temporal.taskQueue, `http://${config.api.host}:${config.api.port}/healthz`), exited.then(() => false)]);
+  const ready = await Promise.race([
+    waitUntilReady(
+      address,
+      config.temporal.namespace,
+      config.temporal.taskQueue,
+      `http://${config.api.host}:${config.api.port}/healthz`,
+    ),
+    exited.then(() => false),
+  ]);
   if (ready) {
     say('ready');
     if (server?.uiUrl) say(`Temporal Web UI   ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
     say(`API               http://${config.api.host}:${config.api.port}  (docs: /docs)`);
-    say(process.env.SHIPGATE_API_TOKEN ? 'API token         from SHIPGATE_API_TOKEN' : `API token         ${token}  (set SHIPGATE_API_TOKEN to choose your own)`);
+    say(
+      process.env.SHIPGATE_API_TOKEN
+        ? 'API token         from SHIPGATE_API_TOKEN'
+        : `API token         ${token}  (set SHIPGATE_API_TOKEN to choose your own)`,
+    );
     say(`repositories      ${config.repositories.map((r) => r.id).join(', ') || '(none)'}  from ${configFile}`);
     say('press Ctrl-C to stop');
   }
@@ -95,26 +110,42 @@ async function main(): Promise<number> {
 async function configFileOrSample(): Promise<string> {
   const chosen = process.env.SHIPGATE_CONFIG ?? DEFAULT_CONFIG_FILE;
   if (existsSync(chosen)) return path.resolve(chosen);
-  if (process.env.SHIPGATE_CONFIG) throw new ConfigError(`${chosen}: the configuration file named by SHIPGATE_CONFIG does not exist.`);
+  if (process.env.SHIPGATE_CONFIG)
+    throw new ConfigError(`${chosen}: the configuration file named by SHIPGATE_CONFIG does not exist.`);
   const dataDir = path.resolve(process.env.SHIPGATE_DATA_DIR ?? 'data');
-  const sample = await ensureSample({ root: path.join(dataDir, 'sample'), port: Number(process.env.SHIPGATE_SAMPLE_PORT ?? 4480) });
+  const sample = await ensureSample({
+    root: path.join(dataDir, 'sample'),
+    port: Number(process.env.SHIPGATE_SAMPLE_PORT ?? 4480),
+  });
   const file = path.join(dataDir, 'sample', 'shipgate.sample.yaml');
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `# Written by npm start because there is no ${DEFAULT_CONFIG_FILE}.\n${stringify({ dataDir, repositories: [sample.settings] })}`);
+  await writeFile(
+    file,
+    `# Written by npm start because there is no ${DEFAULT_CONFIG_FILE}.\n${stringify({ dataDir, repositories: [sample.settings] })}`,
+  );
   say(`no ${DEFAULT_CONFIG_FILE} here: using the sample repository "sample" (${sample.dir})`);
   return file;
 }
 
-async function waitUntilReady(address: string, namespace: string, taskQueue: string, healthUrl: string): Promise<boolean> {
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  healthUrl: string,
+): Promise<boolean> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   try {
     for (let i = 0; i < 600; i += 1) {
       const [polling, api] = await Promise.all([
-        client.workflowService
-          .describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 })
-          .then((r) => (r.pollers?.length ?? 0) > 0, () => false),
-        fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false),
+        client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 }).then(
+          (r) => (r.pollers?.length ?? 0) > 0,
+          () => false,
+        ),
+        fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
+          (r) => r.ok,
+          () => false,
+        ),
       ]);
       if (polling && api) return true;
       await sleep(200);
@@ -139,7 +170,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known = error instanceof ConfigError || error instanceof ProvisioningError;
-    process.stderr.write(`shipgate: ${known ? error.message : (error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`shipgate: ${known ? error.message : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   },
 );

@@ -109,7 +109,16 @@ export interface ReleaseInput {
   trigger?: Trigger;
 }
 
-export const RELEASE_OUTCOMES = ['released', 'deployed', 'nothing-to-release', 'blocked-by-qa', 'deploy-failed', 'rolled-back', 'abandoned', 'cancelled'] as const;
+export const RELEASE_OUTCOMES = [
+  'released',
+  'deployed',
+  'nothing-to-release',
+  'blocked-by-qa',
+  'deploy-failed',
+  'rolled-back',
+  'abandoned',
+  'cancelled',
+] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 export interface ReleaseResult {

@@ -1,7 +1,13 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** Custom search attributes shipgate keeps current on its workflows (all Keyword). */
-export const SEARCH_ATTRIBUTE_NAMES = ['ShipgateRepo', 'ShipgateStage', 'ShipgateVersion', 'ShipgateOutcome', 'ShipgateTrigger'] as const;
+export const SEARCH_ATTRIBUTE_NAMES = [
+  'ShipgateRepo',
+  'ShipgateStage',
+  'ShipgateVersion',
+  'ShipgateOutcome',
+  'ShipgateTrigger',
+] as const;
 
 export const RepoKey = defineSearchAttributeKey('ShipgateRepo', SearchAttributeType.KEYWORD);
 export const StageKey = defineSearchAttributeKey('ShipgateStage', SearchAttributeType.KEYWORD);

@@ -37,7 +37,15 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const taskQueue = setup.taskQueue ?? setup.config.temporal.taskQueue;
   const instance = setup.instance ?? (await workerInstance(setup.config.dataDir));
   const client = new Client({ connection: setup.connection, namespace: setup.config.temporal.namespace });
-  const activities = createActivities({ config: setup.config, workerId: setup.workerId, instance, taskQueue, logger: setup.logger, client, reportKeys: setup.reportKeys });
+  const activities = createActivities({
+    config: setup.config,
+    workerId: setup.workerId,
+    instance,
+    taskQueue,
+    logger: setup.logger,
+    client,
+    reportKeys: setup.reportKeys,
+  });
   const faults = killAfterActivity(process.env.SHIPGATE_FAULT_KILL_AFTER);
   const common = {
     connection: setup.connection,

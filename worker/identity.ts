@@ -77,7 +77,9 @@ export async function lockDataDir(dataDir: string, workerId: string): Promise<()
       const [pid = '', holderId = '?'] = (await readFile(file, 'utf8').catch(() => '')).trim().split(' ');
       const holder = Number(pid);
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new WorkerInUseError(`the data folder ${dataDir} is in use by the live worker "${holderId}" (pid ${holder}); give this worker its own dataDir, or stop that one`);
+        throw new WorkerInUseError(
+          `the data folder ${dataDir} is in use by the live worker "${holderId}" (pid ${holder}); give this worker its own dataDir, or stop that one`,
+        );
       }
       await rm(file, { force: true });
     }
@@ -92,7 +94,10 @@ export async function lockDataDir(dataDir: string, workerId: string): Promise<()
  * duplicate; so is, for a minute, the other host's worker that just died, which the line says.
  * Pollers of workers from before instances existed name none and are not counted.
  */
-export async function refuseDuplicateWorker(client: Client, options: { namespace: string; taskQueue: string; workerId: string; instance: string; now?: number }): Promise<void> {
+export async function refuseDuplicateWorker(
+  client: Client,
+  options: { namespace: string; taskQueue: string; workerId: string; instance: string; now?: number },
+): Promise<void> {
   const answer = await client.workflowService.describeTaskQueue({
     namespace: options.namespace,
     taskQueue: { name: pinnedQueue(options.taskQueue, options.workerId) },
@@ -106,7 +111,9 @@ export async function refuseDuplicateWorker(client: Client, options: { namespace
     if (!identity.startsWith(prefix)) continue;
     const instance = identity.slice(prefix.length).split('/')[0];
     if (!instance || instance === options.instance) continue;
-    const seenMs = poller.lastAccessTime ? Number(poller.lastAccessTime.seconds ?? 0) * 1000 + Math.round((poller.lastAccessTime.nanos ?? 0) / 1e6) : 0;
+    const seenMs = poller.lastAccessTime
+      ? Number(poller.lastAccessTime.seconds ?? 0) * 1000 + Math.round((poller.lastAccessTime.nanos ?? 0) / 1e6)
+      : 0;
     const ago = Math.max(0, Math.round((now - seenMs) / 1000));
     if (now - seenMs <= LIVE_POLLER_WINDOW_MS) {
       throw new WorkerInUseError(

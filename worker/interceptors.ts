@@ -36,13 +36,14 @@ export function killAfterActivity(spec: string | undefined): ActivityInterceptor
   const split = spec.indexOf(':');
   const activityType = spec.slice(0, split);
   const marker = spec.slice(split + 1);
-  if (split <= 0 || !marker) throw new Error(`SHIPGATE_FAULT_KILL_AFTER must be <activityType>:<marker file>, got ${JSON.stringify(spec)}`);
+  if (split <= 0 || !marker)
+    throw new Error(`SHIPGATE_FAULT_KILL_AFTER must be <activityType>:<marker file>, got ${JSON.stringify(spec)}`);
   return (ctx: Context) => ({
     inbound: {
       async execute(input, next) {
         const result = await next(input);
         if (ctx.info.activityType === activityType && !existsSync(marker)) {
-          writeFileSync(marker, `${ctx.info.workflowExecution?.workflowId ?? "?"} ${ctx.info.attempt}\n`);
+          writeFileSync(marker, `${ctx.info.workflowExecution?.workflowId ?? '?'} ${ctx.info.attempt}\n`);
           process.kill(process.pid, 'SIGKILL');
         }
         return result;

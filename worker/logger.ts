@@ -5,11 +5,27 @@ export function createLogger(name: string): Logger {
   return pino({
     name,
     level: process.env.SHIPGATE_LOG_LEVEL ?? 'info',
-    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+      ],
+      censor: '[redacted]',
+    },
   });
 }
 
-const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 /** The SDK's own log lines, as structured pino lines; its chatty INFO (bundle statistics) is left out. */
 export function temporalLogger(logger: Logger, minimum: LogLevel = 'WARN'): TemporalLogger {

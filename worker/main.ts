@@ -30,13 +30,37 @@ async function main(): Promise<void> {
   // One worker per data folder and one live host per worker ID: either shared, releases break.
   const unlock = await lockDataDir(config.dataDir, workerId);
   const instance = await workerInstance(config.dataDir);
-  await refuseDuplicateWorker(client, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, workerId, instance }).catch(async (error: unknown) => {
+  await refuseDuplicateWorker(client, {
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workerId,
+    instance,
+  }).catch(async (error: unknown) => {
     await unlock();
     throw error;
   });
-  const workers = await createWorkers({ connection, config, logger, workerId, instance, reportKeys, workflowsPath: workflowsPath() });
+  const workers = await createWorkers({
+    connection,
+    config,
+    logger,
+    workerId,
+    instance,
+    reportKeys,
+    workflowsPath: workflowsPath(),
+  });
   const schedules = await reconcileSchedules(client, config, config.temporal.taskQueue, logger);
-  logger.info({ address, taskQueue: config.temporal.taskQueue, workerId, instance, reportKeyId: reportKeys.current.id, schedules: schedules.kept, metrics: metrics ? `http://${metrics}/metrics` : null }, 'worker polling');
+  logger.info(
+    {
+      address,
+      taskQueue: config.temporal.taskQueue,
+      workerId,
+      instance,
+      reportKeyId: reportKeys.current.id,
+      schedules: schedules.kept,
+      metrics: metrics ? `http://${metrics}/metrics` : null,
+    },
+    'worker polling',
+  );
   try {
     await runWorkers(workers);
   } finally {

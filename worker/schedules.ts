@@ -1,4 +1,11 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
 import { scheduledStart } from '../client/starts.js';
@@ -24,7 +31,10 @@ function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
   if (repo.release.schedule) {
     wanted.push({
       id: scheduleIdFor('release-train', repo.id),
-      spec: { cronExpressions: [repo.release.schedule], ...(repo.release.timezone ? { timezone: repo.release.timezone } : {}) },
+      spec: {
+        cronExpressions: [repo.release.schedule],
+        ...(repo.release.timezone ? { timezone: repo.release.timezone } : {}),
+      },
       action: scheduledStart('release-train', repo.id, taskQueue),
       note: `release train: ${repo.release.schedule}${repo.release.timezone ? ` (${repo.release.timezone})` : ''}`,
     });
@@ -37,7 +47,12 @@ function wantedSchedules(repo: RepoConfig, taskQueue: string): Wanted[] {
  * release-train schedules of configured repositories (keeping a pause an operator set) and
  * deletes those of repositories that left the configuration.
  */
-export async function reconcileSchedules(client: Client, config: ShipgateConfig, taskQueue: string, logger: Logger): Promise<{ kept: string[]; deleted: string[] }> {
+export async function reconcileSchedules(
+  client: Client,
+  config: ShipgateConfig,
+  taskQueue: string,
+  logger: Logger,
+): Promise<{ kept: string[]; deleted: string[] }> {
   const wanted = config.repositories.flatMap((repo) => wantedSchedules(repo, taskQueue));
   const wantedIds = new Set(wanted.map((w) => w.id));
   for (const schedule of wanted) {

@@ -23,7 +23,11 @@ export function unpinned(retry: RetryPolicy): ActivityOptions {
  * waits 15 s at most; an attempt gets less, so a second one (after a git hiccup) still fits. A
  * read is never pinned: every worker has the configured paths and clones a URL repository itself.
  */
-export const READ: LocalActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '30s', retry: { maximumAttempts: 2 } };
+export const READ: LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '30s',
+  retry: { maximumAttempts: 2 },
+};
 
 /** A timeout as the SDK takes it: milliseconds or a string such as `'2m'`. */
 type Timeout = string | number;
@@ -52,7 +56,10 @@ export const QA_STEP: ActivityProfile = { startToCloseTimeout: '10m', retry: { m
  * The test command, bounded by its own timeout plus two minutes to stop it and read its results;
  * a crashed worker may cost one more run of the tests, never more.
  */
-export const TESTS: ActivityProfile = { startToCloseTimeout: (settings: RunSettings) => settings.testTimeoutMs + 120_000, retry: { maximumAttempts: 2 } };
+export const TESTS: ActivityProfile = {
+  startToCloseTimeout: (settings: RunSettings) => settings.testTimeoutMs + 120_000,
+  retry: { maximumAttempts: 2 },
+};
 
 /** The deploy command, bounded by its own timeout plus a minute; a crashed worker may cost one more run of it per attempt. */
 export const DEPLOY_COMMAND: ActivityProfile = {
@@ -97,7 +104,8 @@ export function pinned(pin: { taskQueue: string; settings: RunSettings }, profil
     taskQueue: pin.taskQueue,
     heartbeatTimeout: pin.settings.heartbeatTimeoutMs,
     scheduleToStartTimeout: lostWorkerAfterMs(pin.settings),
-    startToCloseTimeout: typeof startToCloseTimeout === 'function' ? startToCloseTimeout(pin.settings) : startToCloseTimeout,
+    startToCloseTimeout:
+      typeof startToCloseTimeout === 'function' ? startToCloseTimeout(pin.settings) : startToCloseTimeout,
     ...(retry ? { retry } : {}),
   };
 }

@@ -1,8 +1,33 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, type ActivityInterfaceFor, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  type ActivityInterfaceFor,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LedgerVerdict } from '../activities/ledger.js';
-import { DEPLOY_COMMAND, DEPLOY_STEP, PARENT_WORKER_LOST_AFTER_MS, lostWorkerAfterMs, pinned, unpinned } from './activity-options.js';
-import { abandonedReason, decisionEffects, describeFailure, rolledBackReason, type FailedAttempt } from '../domain/deploy-decisions.js';
+import {
+  DEPLOY_COMMAND,
+  DEPLOY_STEP,
+  PARENT_WORKER_LOST_AFTER_MS,
+  lostWorkerAfterMs,
+  pinned,
+  unpinned,
+} from './activity-options.js';
+import {
+  abandonedReason,
+  decisionEffects,
+  describeFailure,
+  rolledBackReason,
+  type FailedAttempt,
+} from '../domain/deploy-decisions.js';
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
@@ -44,7 +69,10 @@ type Pin = Awaited<ReturnType<Activities['pinRun']>>;
  * worker can go on. The deployment ends at once with this reason instead of waiting.
  */
 class HostBound extends ApplicationFailure {
-  constructor(readonly workerId: string, message: string) {
+  constructor(
+    readonly workerId: string,
+    message: string,
+  ) {
     super(message, 'SHIPGATE_REPO_UNAVAILABLE', true);
   }
 }
@@ -66,7 +94,11 @@ class PinnedWorker {
   bound: HostBound | null = null;
   onRepin: () => void = () => undefined;
 
-  constructor(private pin: Pin, private readonly repoId: string, private readonly repinning: boolean) {
+  constructor(
+    private pin: Pin,
+    private readonly repoId: string,
+    private readonly repinning: boolean,
+  ) {
     this.bind(pin);
   }
 
@@ -105,10 +137,15 @@ class PinnedWorker {
     const lost = this.pin.workerId;
     const waited = `its queue was not served for ${Math.round(lostWorkerAfterMs(this.pin.settings) / 1000)}s`;
     if (this.pin.portable === false) {
-      this.bound = new HostBound(lost, `worker ${lost} is lost (${waited} at step ${step}), and repository "${this.repoId}" is a path on that worker's host, so no other worker can go on`);
+      this.bound = new HostBound(
+        lost,
+        `worker ${lost} is lost (${waited} at step ${step}), and repository "${this.repoId}" is a path on that worker's host, so no other worker can go on`,
+      );
       throw this.bound;
     }
-    const pin = await shared.pinRun.executeWithOptions({ summary: `move ${this.repoId} off the lost worker ${lost}` }, [{ repoId: this.repoId }]);
+    const pin = await shared.pinRun.executeWithOptions({ summary: `move ${this.repoId} off the lost worker ${lost}` }, [
+      { repoId: this.repoId },
+    ]);
     this.repins.push({ from: lost, to: pin.workerId, step, at: nowIso() });
     this.bind(pin);
     this.onRepin();
@@ -118,9 +155,15 @@ class PinnedWorker {
   private async checkRelease(): Promise<void> {
     const release = this.release;
     if (!release) return;
-    const resolved = await this.local.resolveRelease.executeWithOptions({ summary: `${release.tag} on worker ${this.pin.workerId}` }, [{ repoId: this.repoId, version: release.version }]);
+    const resolved = await this.local.resolveRelease.executeWithOptions(
+      { summary: `${release.tag} on worker ${this.pin.workerId}` },
+      [{ repoId: this.repoId, version: release.version }],
+    );
     if (resolved.sha !== release.sha) {
-      throw ApplicationFailure.nonRetryable(`worker ${this.pin.workerId} resolves ${release.tag} to ${resolved.sha.slice(0, 7)}, but the deployment deploys ${release.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
+      throw ApplicationFailure.nonRetryable(
+        `worker ${this.pin.workerId} resolves ${release.tag} to ${resolved.sha.slice(0, 7)}, but the deployment deploys ${release.sha.slice(0, 7)}`,
+        'SHIPGATE_NOT_RELEASED',
+      );
     }
   }
 }
@@ -131,12 +174,21 @@ class PinnedWorker {
  */
 async function pinDeployment(input: DeployInput, repinning: boolean): Promise<Pin> {
   if (!input.pinnedTaskQueue) return shared.pinRun({ repoId: input.repoId });
-  if (!repinning) return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [{ repoId: input.repoId }]);
+  if (!repinning)
+    return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [{ repoId: input.repoId }]);
   try {
-    return await shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue, scheduleToStartTimeout: input.lostWorkerAfterMs ?? PARENT_WORKER_LOST_AFTER_MS }, [{ repoId: input.repoId }]);
+    return await shared.pinRun.executeWithOptions(
+      {
+        taskQueue: input.pinnedTaskQueue,
+        scheduleToStartTimeout: input.lostWorkerAfterMs ?? PARENT_WORKER_LOST_AFTER_MS,
+      },
+      [{ repoId: input.repoId }],
+    );
   } catch (error) {
     if (!isLostWorker(error)) throw error;
-    return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [{ repoId: input.repoId }]);
+    return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [
+      { repoId: input.repoId },
+    ]);
   }
 }
 
@@ -153,10 +205,15 @@ interface Target {
  */
 async function releaseToDeploy(input: DeployInput, worker: PinnedWorker): Promise<NonNullable<DeployInput['release']>> {
   if (input.release && !patched('deploy-checks-given-release')) return input.release;
-  const resolved = await worker.step('resolve release', () => worker.local.resolveRelease({ repoId: input.repoId, version: input.version }));
+  const resolved = await worker.step('resolve release', () =>
+    worker.local.resolveRelease({ repoId: input.repoId, version: input.version }),
+  );
   if (!input.release) return resolved;
   if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
-    throw ApplicationFailure.nonRetryable(`the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`, 'SHIPGATE_NOT_RELEASED');
+    throw ApplicationFailure.nonRetryable(
+      `the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`,
+      'SHIPGATE_NOT_RELEASED',
+    );
   }
   // The parent knows which release came before this one; keep its answer.
   return input.release;
@@ -205,11 +262,27 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const release = await releaseToDeploy(input, worker);
   worker.release = { version: input.version, tag: release.tag, sha: release.sha };
   const environment = deploy?.environment ?? 'production';
-  const { previous, liveBefore, rollbackNote } = deploy && patched(LEDGER_PATCH)
-    ? rollbackTargetFrom(await worker.step('deploy ledger', () => worker.local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [{ repoId: input.repoId, environment }])), input.version)
-    : { previous: release.previous, liveBefore: release.previous?.version ?? null, rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK };
+  const { previous, liveBefore, rollbackNote } =
+    deploy && patched(LEDGER_PATCH)
+      ? rollbackTargetFrom(
+          await worker.step('deploy ledger', () =>
+            worker.local.deployLedger.executeWithOptions(
+              { summary: `last version verified healthy in ${environment}` },
+              [{ repoId: input.repoId, environment }],
+            ),
+          ),
+          input.version,
+        )
+      : {
+          previous: release.previous,
+          liveBefore: release.previous?.version ?? null,
+          rollbackNote: release.previous ? `to ${release.previous.version}, the release before this one` : NO_ROLLBACK,
+        };
 
-  const deployment = new Deployment({ input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker }, () => cancelRequest);
+  const deployment = new Deployment(
+    { input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker },
+    () => cancelRequest,
+  );
   upsertSearchAttributes([
     { key: RepoKey, value: input.repoId },
     { key: VersionKey, value: input.version },
@@ -232,7 +305,10 @@ class Deployment {
   private readonly info = workflowInfo();
   private readonly current: Target;
 
-  constructor(private readonly plan: DeploymentPlan, private readonly cancelRequest: () => CancelRequest | null) {
+  constructor(
+    private readonly plan: DeploymentPlan,
+    private readonly cancelRequest: () => CancelRequest | null,
+  ) {
     const { input, environment, release } = plan;
     this.current = { version: input.version, tag: release.tag, sha: release.sha };
     this.state = {
@@ -268,9 +344,13 @@ class Deployment {
 
   validate(d: DeployDecision): void {
     const state = this.state;
-    if (!DEPLOY_DECISIONS.includes(d)) throw new Error(`unknown decision ${JSON.stringify(d)}: use retry, rollback or abandon`);
+    if (!DEPLOY_DECISIONS.includes(d))
+      throw new Error(`unknown decision ${JSON.stringify(d)}: use retry, rollback or abandon`);
     if (!state.awaitingDecision) throw new Error(`no decision is awaited: the deployment is at stage ${state.stage}`);
-    if (!state.decisionsAllowed.includes(d)) throw new Error(`${d} is not possible here: ${d === 'rollback' ? state.rollbackNote ?? NO_ROLLBACK : 'not allowed'}`);
+    if (!state.decisionsAllowed.includes(d))
+      throw new Error(
+        `${d} is not possible here: ${d === 'rollback' ? (state.rollbackNote ?? NO_ROLLBACK) : 'not allowed'}`,
+      );
   }
 
   decide(d: DeployDecision): { accepted: DeployDecision; stage: string } {
@@ -293,7 +373,7 @@ class Deployment {
       this.decide(d);
     } catch (error) {
       const ignored: IgnoredSignal = {
-        value: typeof value === 'string' ? value : JSON.stringify(value) ?? String(value),
+        value: typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)),
         at: nowIso(),
         expected: state.awaitingDecision ? [...state.decisionsAllowed] : [],
         reason: (error as Error).message,
@@ -309,7 +389,8 @@ class Deployment {
       return await this.steps();
     } catch (error) {
       if (error instanceof HostBound) return this.finish('failed', error.message);
-      if (isCancellation(error) && patched(CANCEL_PATCH)) return CancellationScope.nonCancellable(() => this.endCancelled(error));
+      if (isCancellation(error) && patched(CANCEL_PATCH))
+        return CancellationScope.nonCancellable(() => this.endCancelled(error));
       throw error;
     }
   }
@@ -322,11 +403,15 @@ class Deployment {
   private async endCancelled(error: unknown): Promise<never> {
     // A release cancelled with its deployment tells it who asked just after the cancellation itself.
     if (this.info.parent && !this.cancelRequest()) await condition(() => this.cancelRequest() !== null, '5s');
-    const request = this.cancelRequest() ?? { by: this.info.parent ? `the release ${this.info.parent.workflowId}` : 'Temporal', reason: 'cancelled' };
+    const request = this.cancelRequest() ?? {
+      by: this.info.parent ? `the release ${this.info.parent.workflowId}` : 'Temporal',
+      reason: 'cancelled',
+    };
     const cancellation = { ...request, at: nowIso(), undone: [] as string[] };
     this.state.cancellation = cancellation;
     const result = await this.finish('abandoned', `cancelled by ${request.by}: ${request.reason}`);
-    if (result.report) cancellation.undone.push(`the deployment ended; deploy report ${result.report} records it as abandoned`);
+    if (result.report)
+      cancellation.undone.push(`the deployment ended; deploy report ${result.report} records it as abandoned`);
     throw error;
   }
 
@@ -337,7 +422,12 @@ class Deployment {
     const first = await this.attempt(this.current, 'deploy');
     if (first.ok) return this.finish('deployed', `${input.version} is live (${first.reason})`);
     // What failed last decides the prompt and the reason; the release's own failure is why any rollback happened.
-    let deployFailure: FailedAttempt = { kind: 'deploy', version: input.version, reason: first.reason, deployed: first.deployed };
+    let deployFailure: FailedAttempt = {
+      kind: 'deploy',
+      version: input.version,
+      reason: first.reason,
+      deployed: first.deployed,
+    };
     let failed = deployFailure;
     let rollbacks = 0;
 
@@ -349,19 +439,37 @@ class Deployment {
       } else {
         chosen = await this.awaitDecision(deploy.decisionTimeoutMs, failed);
       }
-      if (chosen === null) return this.finish('failed', `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after ${describeFailure(failed)}`);
+      if (chosen === null)
+        return this.finish(
+          'failed',
+          `no decision within ${Math.round(deploy.decisionTimeoutMs / 1000)}s after ${describeFailure(failed)}`,
+        );
       if (chosen === 'abandon') return this.finish('abandoned', abandonedReason(failed));
       if (chosen === 'retry') {
         const retried = await this.attempt(this.current, 'deploy');
         if (retried.ok) return this.finish('deployed', `${input.version} is live after a retry (${retried.reason})`);
-        failed = deployFailure = { kind: 'deploy', version: input.version, reason: retried.reason, deployed: retried.deployed };
+        failed = deployFailure = {
+          kind: 'deploy',
+          version: input.version,
+          reason: retried.reason,
+          deployed: retried.deployed,
+        };
         continue;
       }
       if (!previous) continue;
       rollbacks += 1;
-      const target = await worker.step('resolve rollback target', () => worker.local.resolveRelease({ repoId: input.repoId, version: previous.version }));
-      const rollback = await this.attempt({ version: previous.version, tag: previous.tag, sha: target.sha }, 'rollback');
-      if (rollback.ok) return this.finish('rolled-back', rolledBackReason({ to: previous.version, health: rollback.reason, rollbacks, deployFailure }));
+      const target = await worker.step('resolve rollback target', () =>
+        worker.local.resolveRelease({ repoId: input.repoId, version: previous.version }),
+      );
+      const rollback = await this.attempt(
+        { version: previous.version, tag: previous.tag, sha: target.sha },
+        'rollback',
+      );
+      if (rollback.ok)
+        return this.finish(
+          'rolled-back',
+          rolledBackReason({ to: previous.version, health: rollback.reason, rollbacks, deployFailure }),
+        );
       failed = { kind: 'rollback', version: previous.version, reason: rollback.reason, deployed: rollback.deployed };
     }
   }
@@ -382,9 +490,14 @@ class Deployment {
       this.plan.worker.describe(),
       state.lastError ? `Last error: ${state.lastError}` : null,
       state.samples.length ? `Last health sample: ${describeSample(state.samples[state.samples.length - 1])}` : null,
-      state.awaitingDecision ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)` : null,
+      state.awaitingDecision
+        ? `Awaiting a decision: ${state.decisionsAllowed.join(' | ')} (signal or update \`decide\`)`
+        : null,
       ...(state.repins ?? []).map((r) => `Moved from lost worker ${r.from} to ${r.to} at step ${r.step} (${r.at})`),
-      ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
+      ...(state.ignoredSignals ?? []).map(
+        (i) =>
+          `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`,
+      ),
     ]);
   }
 
@@ -396,7 +509,12 @@ class Deployment {
     state.decisionsAllowed = rollbackTo !== null ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
     state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
     state.failedAttempt = describeFailure(failed);
-    state.decisionEffects = decisionEffects({ version: this.current.version, rollbackTo, failed, allowed: state.decisionsAllowed });
+    state.decisionEffects = decisionEffects({
+      version: this.current.version,
+      rollbackTo,
+      failed,
+      allowed: state.decisionsAllowed,
+    });
     this.stage('awaiting decision');
     const decided = await timeoutOrDecision(() => this.decision, timeoutMs);
     state.awaitingDecision = false;
@@ -421,17 +539,32 @@ class Deployment {
       state.attempts += 1;
       state.deploying = target.version;
       this.stage(`${kind} ${target.version} (attempt ${i + 1}/${budget})`);
-      const record: DeployAttemptRecord = { attempt: state.attempts, version: target.version, kind, at: nowIso(), deployOk: false, healthOk: null, reason: '' };
-      this.attempts.push(record);
-      const run = await worker.step(`${kind} ${target.version}`, () => worker.deploying.runDeploy.executeWithOptions({ summary: `${kind} ${target.version} (attempt ${state.attempts})` }, [{
-        repoId: input.repoId,
-        version: target.version,
-        tag: target.tag,
-        sha: target.sha,
-        previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
+      const record: DeployAttemptRecord = {
         attempt: state.attempts,
-        runId: this.info.runId,
-      }]));
+        version: target.version,
+        kind,
+        at: nowIso(),
+        deployOk: false,
+        healthOk: null,
+        reason: '',
+      };
+      this.attempts.push(record);
+      const run = await worker.step(`${kind} ${target.version}`, () =>
+        worker.deploying.runDeploy.executeWithOptions(
+          { summary: `${kind} ${target.version} (attempt ${state.attempts})` },
+          [
+            {
+              repoId: input.repoId,
+              version: target.version,
+              tag: target.tag,
+              sha: target.sha,
+              previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
+              attempt: state.attempts,
+              runId: this.info.runId,
+            },
+          ],
+        ),
+      );
       state.lastOutput = run.tail.slice(-10);
       record.deployOk = run.ok;
       deployed = run.ok;
@@ -461,10 +594,15 @@ class Deployment {
     const started = Date.now();
     const samples: HealthSample[] = [];
     for (;;) {
-      const sample = await worker.step(`verify ${version}`, () => worker.local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [{ repoId: input.repoId, expectedVersion: health.checksVersion ? version : null }]));
+      const sample = await worker.step(`verify ${version}`, () =>
+        worker.local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [
+          { repoId: input.repoId, expectedVersion: health.checksVersion ? version : null },
+        ]),
+      );
       samples.push(sample);
       this.state.samples.push(sample);
-      if (this.state.samples.length > MAX_SAMPLES_KEPT) this.state.samples.splice(0, this.state.samples.length - MAX_SAMPLES_KEPT);
+      if (this.state.samples.length > MAX_SAMPLES_KEPT)
+        this.state.samples.splice(0, this.state.samples.length - MAX_SAMPLES_KEPT);
       const verdict = healthVerdict(health, samples, Date.now() - started);
       if (verdict.verdict !== 'continue') return { ok: verdict.verdict === 'healthy', reason: verdict.reason };
       await sleep(health.intervalMs);
@@ -478,31 +616,48 @@ class Deployment {
     state.reason = reason;
     state.awaitingDecision = false;
     this.stage('report');
-    const report = await this.writeReport(() => worker.local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [{
+    const report = await this.writeReport(() =>
+      worker.local.writeDeployReport.executeWithOptions({ summary: `deploy report: ${outcome}` }, [
+        {
+          repoId: input.repoId,
+          environment,
+          version: input.version,
+          tag: release.tag,
+          commit: release.sha,
+          previousVersion: state.previousVersion,
+          liveVersion:
+            outcome === 'deployed' ? input.version : outcome === 'rolled-back' ? (previous?.version ?? null) : null,
+          trigger: input.trigger ?? 'manual',
+          requestedBy: input.requestedBy ?? this.info.parent?.workflowId ?? null,
+          startedAt: state.startedAt,
+          outcome,
+          reason,
+          attempts: this.attempts,
+          samples: state.samples,
+          lastOutput: state.lastOutput,
+          decisions: state.decisions,
+          workflowId: this.info.workflowId,
+          runId: this.info.runId,
+        },
+      ]),
+    );
+    state.report = report?.name ?? null;
+    if (!report)
+      state.reason =
+        reason === worker.bound?.message
+          ? `${reason}; no deploy report was written`
+          : `${reason}; no deploy report was written: ${worker.bound?.message ?? 'its worker is lost'}`;
+    markOutcome(outcome, input.version);
+    this.stage('done');
+    return {
       repoId: input.repoId,
       environment,
       version: input.version,
-      tag: release.tag,
-      commit: release.sha,
-      previousVersion: state.previousVersion,
-      liveVersion: outcome === 'deployed' ? input.version : outcome === 'rolled-back' ? previous?.version ?? null : null,
-      trigger: input.trigger ?? 'manual',
-      requestedBy: input.requestedBy ?? this.info.parent?.workflowId ?? null,
-      startedAt: state.startedAt,
       outcome,
-      reason,
-      attempts: this.attempts,
-      samples: state.samples,
-      lastOutput: state.lastOutput,
-      decisions: state.decisions,
-      workflowId: this.info.workflowId,
-      runId: this.info.runId,
-    }]));
-    state.report = report?.name ?? null;
-    if (!report) state.reason = reason === worker.bound?.message ? `${reason}; no deploy report was written` : `${reason}; no deploy report was written: ${worker.bound?.message ?? 'its worker is lost'}`;
-    markOutcome(outcome, input.version);
-    this.stage('done');
-    return { repoId: input.repoId, environment, version: input.version, outcome, reason: state.reason, attempts: state.attempts, report: state.report };
+      reason: state.reason,
+      attempts: state.attempts,
+      report: state.report,
+    };
   }
 
   /** The report, written on a live worker; none when the run lost the host of its `path` repository. */
@@ -519,7 +674,10 @@ class Deployment {
 }
 
 /** The operator's decision, or null when none came within `timeoutMs` (a durable timer). */
-async function timeoutOrDecision(decided: () => DeployDecision | null, timeoutMs: number): Promise<DeployDecision | null> {
+async function timeoutOrDecision(
+  decided: () => DeployDecision | null,
+  timeoutMs: number,
+): Promise<DeployDecision | null> {
   return (await condition(() => decided() !== null, timeoutMs)) ? decided() : null;
 }
 
@@ -527,15 +685,30 @@ async function timeoutOrDecision(decided: () => DeployDecision | null, timeoutMs
  * The rollback target is what the environment last ran verified healthy. Without such a record
  * there is none: the release before in history may never have been live, or was rolled back.
  */
-function rollbackTargetFrom(ledger: LedgerVerdict, version: string): { previous: { version: string; tag: string } | null; liveBefore: string | null; rollbackNote: string } {
+function rollbackTargetFrom(
+  ledger: LedgerVerdict,
+  version: string,
+): { previous: { version: string; tag: string } | null; liveBefore: string | null; rollbackNote: string } {
   const live = ledger.live;
   if (!live) {
-    return { previous: null, liveBefore: null, rollbackNote: `${NO_ROLLBACK}: no deployment to ${ledger.environment} verified healthy is on record (${ledger.entries} deploy reports)` };
+    return {
+      previous: null,
+      liveBefore: null,
+      rollbackNote: `${NO_ROLLBACK}: no deployment to ${ledger.environment} verified healthy is on record (${ledger.entries} deploy reports)`,
+    };
   }
   if (live.version === version) {
-    return { previous: null, liveBefore: live.version, rollbackNote: `${version} is itself the version last verified healthy in ${ledger.environment} (${live.report}); retry deploys it again` };
+    return {
+      previous: null,
+      liveBefore: live.version,
+      rollbackNote: `${version} is itself the version last verified healthy in ${ledger.environment} (${live.report}); retry deploys it again`,
+    };
   }
-  return { previous: { version: live.version, tag: live.tag }, liveBefore: live.version, rollbackNote: `to ${live.version}, live and verified healthy in ${ledger.environment} since ${live.since} (${live.report})` };
+  return {
+    previous: { version: live.version, tag: live.tag },
+    liveBefore: live.version,
+    rollbackNote: `to ${live.version}, live and verified healthy in ${ledger.environment} since ${live.since} (${live.report})`,
+  };
 }
 
 function describeSample(sample: DeployState['samples'][number] | undefined): string | null {

@@ -26,18 +26,27 @@ const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
  * on that worker's own queue, bounded by schedule-to-start: a parent's worker that is gone would
  * otherwise leave the child waiting forever, so after the bound any live worker answers instead.
  */
-export async function pinRun(repoId: string, options: { preferred?: { taskQueue: string; lostAfterMs?: number }; summary?: string } = {}): Promise<Pin> {
+export async function pinRun(
+  repoId: string,
+  options: { preferred?: { taskQueue: string; lostAfterMs?: number }; summary?: string } = {},
+): Promise<Pin> {
   const { preferred, summary } = options;
   if (!preferred) return shared.pinRun.executeWithOptions(summary ? { summary } : {}, [{ repoId }]);
   try {
     return await shared.pinRun.executeWithOptions(
-      { taskQueue: preferred.taskQueue, scheduleToStartTimeout: preferred.lostAfterMs ?? DEFAULT_LOST_AFTER_MS, ...(summary ? { summary } : {}) },
+      {
+        taskQueue: preferred.taskQueue,
+        scheduleToStartTimeout: preferred.lostAfterMs ?? DEFAULT_LOST_AFTER_MS,
+        ...(summary ? { summary } : {}),
+      },
       [{ repoId }],
     );
   } catch (error) {
     if (!isLostWorker(error) || !patched(REPIN_PATCH)) throw error;
-    log.warn('the parent run\'s worker is lost; pinning to a live worker', { repoId, lostQueue: preferred.taskQueue });
-    return shared.pinRun.executeWithOptions({ summary: `pin ${repoId} to a live worker (the parent's is lost)` }, [{ repoId }]);
+    log.warn("the parent run's worker is lost; pinning to a live worker", { repoId, lostQueue: preferred.taskQueue });
+    return shared.pinRun.executeWithOptions({ summary: `pin ${repoId} to a live worker (the parent's is lost)` }, [
+      { repoId },
+    ]);
   }
 }
 
@@ -90,13 +99,24 @@ export class RunPin {
     if (this.current.portable !== true) {
       const reason = `worker ${lost} was lost at ${step}; ${this.repoId} is a path on that worker's host, so the run cannot move: it waits for ${lost} to come back (end it with shipgate cancel)`;
       this.waiting = { workerId: lost, step, since: nowIso(), reason };
-      log.warn('the run\'s worker is lost and the repository cannot move; waiting for it', { repoId: this.repoId, workerId: lost, step });
+      log.warn("the run's worker is lost and the repository cannot move; waiting for it", {
+        repoId: this.repoId,
+        workerId: lost,
+        step,
+      });
       this.onChange();
       return true;
     }
     const next = await pinRun(this.repoId, { summary: `re-pin ${this.repoId}: worker ${lost} was lost at ${step}` });
     this.repins.push({ from: lost, to: next.workerId, step, at: nowIso() });
-    log.warn('the run\'s worker is lost; re-pinned to a live worker', { repoId: this.repoId, from: lost, to: next.workerId, lostQueue: this.current.taskQueue, queue: next.taskQueue, step });
+    log.warn("the run's worker is lost; re-pinned to a live worker", {
+      repoId: this.repoId,
+      from: lost,
+      to: next.workerId,
+      lostQueue: this.current.taskQueue,
+      queue: next.taskQueue,
+      step,
+    });
     this.current = next;
     this.onChange();
     return true;
@@ -107,9 +127,20 @@ export class RunPin {
    * there): no activity, the child's worker already answered for the repository.
    */
   follow(worker: { taskQueue: string; workerId: string } | undefined, step: string): boolean {
-    if (!worker || worker.taskQueue === this.current.taskQueue || this.current.portable !== true || !patched(REPIN_PATCH)) return false;
+    if (
+      !worker ||
+      worker.taskQueue === this.current.taskQueue ||
+      this.current.portable !== true ||
+      !patched(REPIN_PATCH)
+    )
+      return false;
     this.repins.push({ from: this.current.workerId, to: worker.workerId, step, at: nowIso() });
-    log.warn('following the child run to the worker that holds its result', { repoId: this.repoId, from: this.current.workerId, to: worker.workerId, step });
+    log.warn('following the child run to the worker that holds its result', {
+      repoId: this.repoId,
+      from: this.current.workerId,
+      to: worker.workerId,
+      step,
+    });
     this.current = { ...this.current, taskQueue: worker.taskQueue, workerId: worker.workerId };
     this.onChange();
     return true;

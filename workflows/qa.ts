@@ -7,9 +7,14 @@ import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 /** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
-async function releaseAfterPass(repoId: string, sha: string, local: ActivityInterfaceFor<Activities>): Promise<NonNullable<QaState['autoRelease']>> {
+async function releaseAfterPass(
+  repoId: string,
+  sha: string,
+  local: ActivityInterfaceFor<Activities>,
+): Promise<NonNullable<QaState['autoRelease']>> {
   const policy = await local.releasePolicy({ repoId });
-  if (!policy.auto) return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
+  if (!policy.auto)
+    return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
   const plan = await local.hasReleasableChanges({ repoId, sha });
   if (!plan.releasable) return { started: false, workflowId: null, reason: plan.reason };
   return local.startRelease({ repoId, trigger: 'auto' });
@@ -36,7 +41,12 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     autoRelease: null,
   };
   let pin: RunPin | null = null;
-  const details = () => showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Stage: ${state.stage}`, pin?.describe()]);
+  const details = () =>
+    showDetails([
+      `**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``,
+      `Stage: ${state.stage}`,
+      pin?.describe(),
+    ]);
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
     details();
@@ -50,7 +60,13 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
 
   const pinned = await tracker.run(
     'pin',
-    () => pinRun(input.repoId, input.pinnedTaskQueue ? { preferred: { taskQueue: input.pinnedTaskQueue, lostAfterMs: input.lostWorkerAfterMs } } : {}),
+    () =>
+      pinRun(
+        input.repoId,
+        input.pinnedTaskQueue
+          ? { preferred: { taskQueue: input.pinnedTaskQueue, lostAfterMs: input.lostWorkerAfterMs } }
+          : {},
+      ),
     (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
   );
   // Each step checks out the commit it is given, so a step whose worker was lost runs again,
@@ -62,32 +78,72 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   });
   const local = () => pin.activities(QA_STEP);
   const testing = () => pin.activities(TESTS);
-  const where = (): NonNullable<QaResult['worker']> => ({ taskQueue: pin.current.taskQueue, workerId: pin.current.workerId });
+  const where = (): NonNullable<QaResult['worker']> => ({
+    taskQueue: pin.current.taskQueue,
+    workerId: pin.current.workerId,
+  });
 
-  const inspection = await tracker.run('inspect', () => pin.step('inspect', () => local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha }])), (i) => i.freshness);
+  const inspection = await tracker.run(
+    'inspect',
+    () =>
+      pin.step('inspect', () =>
+        local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [
+          { repoId: input.repoId, sha: input.sha },
+        ]),
+      ),
+    (i) => i.freshness,
+  );
   if (inspection.fresh && inspection.newestReport) {
     const reason = `reused: ${inspection.freshness}`;
-    Object.assign(state, { stage: 'done', outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason });
+    Object.assign(state, {
+      stage: 'done',
+      outcome: 'test-pass',
+      report: inspection.newestReport.name,
+      reused: true,
+      reason,
+    });
     markOutcome('test-pass');
-    return { repoId: input.repoId, sha: input.sha, outcome: 'test-pass', report: inspection.newestReport.name, reused: true, reason, worker: where() };
+    return {
+      repoId: input.repoId,
+      sha: input.sha,
+      outcome: 'test-pass',
+      report: inspection.newestReport.name,
+      reused: true,
+      reason,
+      worker: where(),
+    };
   }
 
   const base = { sha: inspection.lastRelease?.sha ?? null, ref: inspection.lastRelease?.tag ?? null };
   const changes = await tracker.run(
     'analyse',
-    () => pin.step('analyse', () => local().analyseChanges.executeWithOptions({ summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }])),
+    () =>
+      pin.step('analyse', () =>
+        local().analyseChanges.executeWithOptions(
+          { summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` },
+          [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }],
+        ),
+      ),
     (c) => `${c.commitCount} commits, ${c.changedFiles} files, ${c.changedLines} lines changed`,
   );
-  const runTests = () => tracker.run(
-    'test',
-    () => testing().runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [{ repoId: input.repoId, sha: input.sha, runId: info.runId }]),
-    (t) => (t.timedOut ? 'timed out' : t.spawnError ? 'could not start' : `exit ${t.exitCode}`),
-  );
-  const measureCoverage = () => tracker.run(
-    'coverage',
-    () => local().measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha }]),
-    (c) => (!c.configured ? 'not configured' : c.result ? c.result.reason : (c.problem ?? 'no coverage')),
-  );
+  const runTests = () =>
+    tracker.run(
+      'test',
+      () =>
+        testing().runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [
+          { repoId: input.repoId, sha: input.sha, runId: info.runId },
+        ]),
+      (t) => (t.timedOut ? 'timed out' : t.spawnError ? 'could not start' : `exit ${t.exitCode}`),
+    );
+  const measureCoverage = () =>
+    tracker.run(
+      'coverage',
+      () =>
+        local().measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [
+          { repoId: input.repoId, sha: input.sha, baseSha: base.sha },
+        ]),
+      (c) => (!c.configured ? 'not configured' : c.result ? c.result.reason : (c.problem ?? 'no coverage')),
+    );
   // Coverage reads the files the test run left in the working copy: a worker lost at either
   // step means the tests run again on the next worker.
   const { tests, coverage } = await pin.step('test', async () => {
@@ -95,34 +151,66 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     return { tests, coverage: await measureCoverage() };
   });
   state.lastOutput = tests.tail.slice(-10);
-  if (tests.summary) state.tests = { passed: tests.summary.passed, failed: tests.summary.failed, skipped: tests.summary.skipped, total: tests.summary.total };
+  if (tests.summary)
+    state.tests = {
+      passed: tests.summary.passed,
+      failed: tests.summary.failed,
+      skipped: tests.summary.skipped,
+      total: tests.summary.total,
+    };
   if (coverage.configured && coverage.result) {
-    state.coverage = { percent: coverage.result.totals.percent, threshold: coverage.result.threshold, gate: coverage.result.gate };
+    state.coverage = {
+      percent: coverage.result.totals.percent,
+      threshold: coverage.result.threshold,
+      gate: coverage.result.gate,
+    };
   }
   const written = await tracker.run(
     'report',
-    () => pin.step('report', () => local().writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [{
-      repoId: input.repoId,
-      branch: inspection.branch,
-      sha: input.sha,
-      tree: inspection.tree,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      changes,
-      tests,
-      coverage,
-    }])),
+    () =>
+      pin.step('report', () =>
+        local().writeQaReport.executeWithOptions({ summary: 'write the QA report to context/' }, [
+          {
+            repoId: input.repoId,
+            branch: inspection.branch,
+            sha: input.sha,
+            tree: inspection.tree,
+            workflowId: info.workflowId,
+            runId: info.runId,
+            changes,
+            tests,
+            coverage,
+          },
+        ]),
+      ),
     (r) => r.name,
   );
   const reason = written.reason;
   Object.assign(state, { outcome: written.outcome, report: written.name, reason });
   if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
-    state.autoRelease = await tracker.run('auto-release', () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())), (a) => a.reason);
+    state.autoRelease = await tracker.run(
+      'auto-release',
+      () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())),
+      (a) => a.reason,
+    );
   }
   state.stage = 'done';
   markOutcome(written.outcome);
-  showDetails([`**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``, `Outcome: **${written.outcome}**`, `Report: context/${written.name}`, pin.describe()]);
+  showDetails([
+    `**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``,
+    `Outcome: **${written.outcome}**`,
+    `Report: context/${written.name}`,
+    pin.describe(),
+  ]);
   // The report lives in the working copy of the worker that wrote it: a release that started this
   // run goes on there when the run had to move.
-  return { repoId: input.repoId, sha: input.sha, outcome: written.outcome, report: written.name, reused: false, reason, worker: where() };
+  return {
+    repoId: input.repoId,
+    sha: input.sha,
+    outcome: written.outcome,
+    report: written.name,
+    reused: false,
+    reason,
+    worker: where(),
+  };
 }

@@ -63,17 +63,27 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     // The deployment learns who asked too; it is cancelled with this run, and the signal must
     // outlive that cancellation, which usually comes in the same workflow task.
     const deploy = watch.state?.deploy;
-    if (deploy) await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request)).catch(() => undefined);
+    if (deploy)
+      await CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request),
+      ).catch(() => undefined);
   });
   try {
     return await releaseSteps(input, watch);
   } catch (error) {
     const state = watch.state;
     if (!isCancellation(error) || !state || !patched(CANCEL_PATCH)) throw error;
-    const cancellation = watch.cancellation ?? { by: 'Temporal', reason: 'cancelled without a reason', at: nowIso(), undone: [] };
+    const cancellation = watch.cancellation ?? {
+      by: 'Temporal',
+      reason: 'cancelled without a reason',
+      at: nowIso(),
+      undone: [],
+    };
     state.cancellation = cancellation;
-    if (state.qa?.workflowId && state.qa.outcome === null) cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
-    if (state.deploy && state.stage === 'deploy') cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
+    if (state.qa?.workflowId && state.qa.outcome === null)
+      cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
+    if (state.deploy && state.stage === 'deploy')
+      cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
     state.outcome = 'cancelled';
     state.reason = `cancelled by ${cancellation.by}: ${cancellation.reason}; ${cancellation.undone.length ? `undone: ${cancellation.undone.join('; ')}` : 'nothing to undo'}`;
     state.stage = 'done';
@@ -107,15 +117,21 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   };
   watch.state = state;
   let pin: RunPin | null = null;
-  const details = () => showDetails([
-    `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
-    `Stage: ${state.stage}`,
-    state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
-    pin?.describe(),
-    state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
-    state.cancellation && !state.outcome ? `Cancelling: asked by ${state.cancellation.by} (${state.cancellation.reason})` : null,
-    ...(state.ignoredSignals ?? []).map((i) => `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`),
-  ]);
+  const details = () =>
+    showDetails([
+      `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
+      `Stage: ${state.stage}`,
+      state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
+      pin?.describe(),
+      state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+      state.cancellation && !state.outcome
+        ? `Cancelling: asked by ${state.cancellation.by} (${state.cancellation.reason})`
+        : null,
+      ...(state.ignoredSignals ?? []).map(
+        (i) =>
+          `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`,
+      ),
+    ]);
   watch.details = details;
   const tracker = new StepTracker((stage) => {
     state.stage = stage;
@@ -128,16 +144,26 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   setHandler(decisionSignal, async (value: unknown) => {
     const decision = parseDecision(value);
     if (decision === null || !state.deploy) {
-      state.ignoredSignals = [...(state.ignoredSignals ?? []), {
-        value: typeof value === 'string' ? value : JSON.stringify(value) ?? String(value),
-        at: nowIso(),
-        expected: [...DEPLOY_DECISIONS],
-        reason: decision === null ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}` : `the release has not started its deployment yet (stage ${state.stage})`,
-      }];
+      state.ignoredSignals = [
+        ...(state.ignoredSignals ?? []),
+        {
+          value: typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)),
+          at: nowIso(),
+          expected: [...DEPLOY_DECISIONS],
+          reason:
+            decision === null
+              ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}`
+              : `the release has not started its deployment yet (stage ${state.stage})`,
+        },
+      ];
       details();
     }
     // The same signal as before for every value, so that older runs replay; the deployment decides.
-    if (state.deploy) await getExternalWorkflowHandle(state.deploy.workflowId).signal(decisionSignal, decision ?? (value as DeployDecision));
+    if (state.deploy)
+      await getExternalWorkflowHandle(state.deploy.workflowId).signal(
+        decisionSignal,
+        decision ?? (value as DeployDecision),
+      );
   });
   // While it deploys, the release's ShipgateStage is its deployment's: "awaiting decision" finds both.
   setHandler(deployStageSignal, (stage) => {
@@ -153,10 +179,22 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     state.stage = 'done';
     markOutcome(outcome, state.version);
     details();
-    return { repoId: input.repoId, outcome, version: state.version, tag: state.tag, releaseCommit: state.releaseCommit, reason, qaReport };
+    return {
+      repoId: input.repoId,
+      outcome,
+      version: state.version,
+      tag: state.tag,
+      releaseCommit: state.releaseCommit,
+      reason,
+      qaReport,
+    };
   };
 
-  const pinned = await tracker.run('pin', () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }), (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`);
+  const pinned = await tracker.run(
+    'pin',
+    () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }),
+    (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
+  );
   // The pin moves when its worker is lost (url repositories): every step asks it for its activities.
   pin = new RunPin(pinned, input.repoId, () => {
     state.repins = pin!.repins;
@@ -165,7 +203,17 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   });
   const local = () => pin.activities(GIT_STEP);
 
-  const preflight = await tracker.run('preflight', () => pin.step('preflight', () => local().preflight.executeWithOptions({ summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` }, [{ repoId: input.repoId }])), (p) => p.approval.reason);
+  const preflight = await tracker.run(
+    'preflight',
+    () =>
+      pin.step('preflight', () =>
+        local().preflight.executeWithOptions(
+          { summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` },
+          [{ repoId: input.repoId }],
+        ),
+      ),
+    (p) => p.approval.reason,
+  );
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
   // The worker whose working copy holds the release so far; when the pin moves off it, the new
@@ -178,7 +226,13 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   const prepare = async (tag: string | null, evidence: string[]) => {
     const resumed = await tracker.run(
       'resume',
-      () => pin.step('resume', () => local().resumeRelease.executeWithOptions({ summary: `take over the release of ${input.repoId} on worker ${pin.current.workerId}` }, [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }])),
+      () =>
+        pin.step('resume', () =>
+          local().resumeRelease.executeWithOptions(
+            { summary: `take over the release of ${input.repoId} on worker ${pin.current.workerId}` },
+            [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }],
+          ),
+        ),
       (r) => r.reason,
     );
     preparedOn = pin.current.taskQueue;
@@ -187,7 +241,11 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
 
   /** QA of the source commit as a child on the release's worker; the release follows it if it moved. */
   const gate = async (): Promise<QaResult> => {
-    const qa = await tracker.run('qa', () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state), (r) => `${r.outcome}: ${r.report}`);
+    const qa = await tracker.run(
+      'qa',
+      () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state),
+      (r) => `${r.outcome}: ${r.report}`,
+    );
     state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
     // The report is in the working copy of the worker QA ended on, which goes on with the release.
     if (pin.follow(qa.worker, 'qa')) await prepare(null, []);
@@ -199,7 +257,13 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     releasedAt = nowIso();
     const planned = await tracker.run(
       'version',
-      () => pin.step('version', () => local().planVersion.executeWithOptions({ summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` }, [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }])),
+      () =>
+        pin.step('version', () =>
+          local().planVersion.executeWithOptions(
+            { summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` },
+            [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }],
+          ),
+        ),
       (p) => p.reason,
     );
     state.plan = { bump: planned.bump, reason: planned.reason, commits: planned.commitCount };
@@ -208,12 +272,14 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
   // Planned before QA: a commit range with nothing releasable ends here, not after minutes of tests.
   const planned = patched('plan-before-qa') ? await planVersion() : null;
-  if (planned?.version === null) return finish('nothing-to-release', approval ? planned.reason : `${planned.reason}; QA was not run`, approval);
+  if (planned?.version === null)
+    return finish('nothing-to-release', approval ? planned.reason : `${planned.reason}; QA was not run`, approval);
   if (approval) {
     state.qa = { workflowId: null, outcome: 'test-pass', report: approval, reused: true };
   } else {
     const qa = await gate();
-    if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
+    if (qa.outcome !== 'test-pass')
+      return finish('blocked-by-qa', `QA did not pass: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
     approval = qa.report;
   }
 
@@ -241,25 +307,65 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
         // The approving report stayed on the lost worker; nothing is released without evidence,
         // so QA runs again here, and the gate is as hard as the first time.
         const qa = await gate();
-        if (qa.outcome !== 'test-pass') return finish('blocked-by-qa', `QA did not pass on worker ${pin.current.workerId} after worker ${pin.repins.at(-1)?.from ?? '?'} was lost: ${qa.outcome} (context/${qa.report}): ${qa.reason}`, qa.report);
+        if (qa.outcome !== 'test-pass')
+          return finish(
+            'blocked-by-qa',
+            `QA did not pass on worker ${pin.current.workerId} after worker ${pin.repins.at(-1)?.from ?? '?'} was lost: ${qa.outcome} (context/${qa.report}): ${qa.reason}`,
+            qa.report,
+          );
         approval = qa.report;
       }
       evidence = [...new Set([approval, ...evidence.filter((name) => !resumed.missing.includes(name))])];
       if (pin.current.taskQueue !== preparedOn) continue;
     }
-    const files: ReleaseFilesInput = { repoId: input.repoId, sourceSha: preflight.sha, version, tag, releasedAt, changelogEntry: plan.changelogEntry, evidence };
+    const files: ReleaseFilesInput = {
+      repoId: input.repoId,
+      sourceSha: preflight.sha,
+      version,
+      tag,
+      releasedAt,
+      changelogEntry: plan.changelogEntry,
+      evidence,
+    };
     try {
-      await tracker.run('files', () => local().writeReleaseFiles.executeWithOptions({ summary: `write CHANGELOG.md and version files for ${version}` }, [files]), (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'));
-      const { releaseCommit: made } = await tracker.run('commit', () => local().commitRelease.executeWithOptions({ summary: `commit chore(release): ${tag}` }, [files]), (c) => c.releaseCommit.slice(0, 7));
+      await tracker.run(
+        'files',
+        () =>
+          local().writeReleaseFiles.executeWithOptions(
+            { summary: `write CHANGELOG.md and version files for ${version}` },
+            [files],
+          ),
+        (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'),
+      );
+      const { releaseCommit: made } = await tracker.run(
+        'commit',
+        () => local().commitRelease.executeWithOptions({ summary: `commit chore(release): ${tag}` }, [files]),
+        (c) => c.releaseCommit.slice(0, 7),
+      );
       state.releaseCommit = made;
       await tracker.run(
         'tag',
-        () => local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry }]),
+        () =>
+          local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [
+            { repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry },
+          ]),
         (t) => (t.created ? `created ${tag}` : `${tag} already there`),
       );
       await tracker.run(
         'push',
-        () => local().pushRelease.executeWithOptions({ summary: `atomic push of ${pin.current.settings.branch} and ${tag}` }, [{ repoId: input.repoId, tag, releaseCommit: made, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha }]),
+        () =>
+          local().pushRelease.executeWithOptions(
+            { summary: `atomic push of ${pin.current.settings.branch} and ${tag}` },
+            [
+              {
+                repoId: input.repoId,
+                tag,
+                releaseCommit: made,
+                sourceSha: preflight.sha,
+                expectedRemoteSha: preflight.remoteSha,
+              },
+            ],
+          ),
         (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
       );
       releaseCommit = made;
@@ -283,31 +389,53 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
 
   const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
   state.deploy = { workflowId: deployId, state: null };
-  const deployed = await tracker.run('deploy', async (): Promise<DeployResult> => {
-    try {
-      const child = await startChild(deployWorkflow, {
-        workflowId: deployId,
-        taskQueue: info.taskQueue,
-        args: [{
+  const deployed = await tracker.run(
+    'deploy',
+    async (): Promise<DeployResult> => {
+      try {
+        const child = await startChild(deployWorkflow, {
+          workflowId: deployId,
+          taskQueue: info.taskQueue,
+          args: [
+            {
+              repoId: input.repoId,
+              version,
+              trigger: state.trigger,
+              pinnedTaskQueue: pin.current.taskQueue,
+              lostWorkerAfterMs: pin.lostAfterMs,
+              release: {
+                tag,
+                sha: releaseCommit,
+                previous: preflight.lastRelease
+                  ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag }
+                  : null,
+              },
+            },
+          ],
+          staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
+        });
+        return await child.result();
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        return {
           repoId: input.repoId,
-          version,
-          trigger: state.trigger,
-          pinnedTaskQueue: pin.current.taskQueue,
-          lostWorkerAfterMs: pin.lostAfterMs,
-          release: { tag, sha: releaseCommit, previous: preflight.lastRelease ? { version: preflight.lastRelease.version, tag: preflight.lastRelease.tag } : null },
-        }],
-        staticSummary: `Deploy ${input.repoId} ${plan.version} to ${deploySettings.environment}`,
-      });
-      return await child.result();
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      return {
-        repoId: input.repoId, environment: deploySettings.environment, version: plan.version, outcome: 'failed', attempts: 0, report: null,
-        reason: `another deployment to ${deploySettings.environment} is in progress (${deployId}); deploy ${plan.version} with POST /repos/${input.repoId}/deployments when it ends`,
-      };
-    }
-  }, (d) => `${d.outcome}: ${d.reason}`);
-  const outcomes: Record<DeployResult['outcome'], ReleaseOutcome> = { deployed: 'deployed', 'rolled-back': 'rolled-back', abandoned: 'abandoned', failed: 'deploy-failed' };
+          environment: deploySettings.environment,
+          version: plan.version,
+          outcome: 'failed',
+          attempts: 0,
+          report: null,
+          reason: `another deployment to ${deploySettings.environment} is in progress (${deployId}); deploy ${plan.version} with POST /repos/${input.repoId}/deployments when it ends`,
+        };
+      }
+    },
+    (d) => `${d.outcome}: ${d.reason}`,
+  );
+  const outcomes: Record<DeployResult['outcome'], ReleaseOutcome> = {
+    deployed: 'deployed',
+    'rolled-back': 'rolled-back',
+    abandoned: 'abandoned',
+    failed: 'deploy-failed',
+  };
   return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
 }
 
@@ -315,13 +443,24 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
  * The saga's compensation: undoes what the release did locally, even when the run is being
  * cancelled. The step's own failure is what the run reports, so a failed undo is only logged.
  */
-async function undoRelease(local: ActivityInterfaceFor<Activities>, repoId: string, tag: string, sourceSha: string, tracker: StepTracker): Promise<string | null> {
+async function undoRelease(
+  local: ActivityInterfaceFor<Activities>,
+  repoId: string,
+  tag: string,
+  sourceSha: string,
+  tracker: StepTracker,
+): Promise<string | null> {
   try {
-    const undone = await CancellationScope.nonCancellable(() => tracker.run(
-      'undo',
-      () => local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [{ repoId, tag, sourceSha }]),
-      (u) => u.reason,
-    ));
+    const undone = await CancellationScope.nonCancellable(() =>
+      tracker.run(
+        'undo',
+        () =>
+          local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [
+            { repoId, tag, sourceSha },
+          ]),
+        (u) => u.reason,
+      ),
+    );
     return undone.reason;
   } catch (error) {
     log.warn('the failed release could not be undone', { repoId, tag, error: (error as Error).message });
@@ -330,14 +469,28 @@ async function undoRelease(local: ActivityInterfaceFor<Activities>, repoId: stri
 }
 
 /** QA as a child (`qa:<repo>:<sha>`); if one is already running for the commit, wait for that one. */
-async function runQa(repoId: string, sha: string, taskQueue: string, pin: RunPin, state: ReleaseState): Promise<QaResult> {
+async function runQa(
+  repoId: string,
+  sha: string,
+  taskQueue: string,
+  pin: RunPin,
+  state: ReleaseState,
+): Promise<QaResult> {
   const workflowId = workflowIdFor('qa', repoId, sha);
   state.qa = { workflowId, outcome: null, report: null, reused: false };
   try {
     const child = await startChild(qaWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ repoId, sha, trigger: state.trigger, pinnedTaskQueue: pin.current.taskQueue, lostWorkerAfterMs: pin.lostAfterMs }],
+      args: [
+        {
+          repoId,
+          sha,
+          trigger: state.trigger,
+          pinnedTaskQueue: pin.current.taskQueue,
+          lostWorkerAfterMs: pin.lostAfterMs,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)} for a release`,
     });

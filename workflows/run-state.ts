@@ -1,4 +1,10 @@
-import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  patched,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { deployStageSignal, type StepRecord } from '../vocabulary/messages.js';
 import { OutcomeKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 
@@ -42,7 +48,9 @@ export function reportStageToParent(stage: string): void {
   const parent = workflowInfo().parent;
   if (!parent || !patched('deploy-stage-to-release')) return;
   // The release may have been terminated meanwhile; its deployment goes on regardless.
-  getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(deployStageSignal, stage).catch(() => undefined);
+  getExternalWorkflowHandle(parent.workflowId, parent.runId)
+    .signal(deployStageSignal, stage)
+    .catch(() => undefined);
 }
 
 export function showDetails(lines: (string | null | false | undefined)[]): void {

@@ -1,5 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  upsertSearchAttributes,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReleaseStart } from '../activities/triggers.js';
 import { pinned, SHORT, unpinned } from './activity-options.js';
@@ -21,7 +27,10 @@ export interface WatchTickResult {
  * (the QA workflow ID names the commit and a duplicate start is refused).
  */
 export async function watchWorkflow(input: { repoId: string }): Promise<WatchTickResult> {
-  upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'watch' }]);
+  upsertSearchAttributes([
+    { key: RepoKey, value: input.repoId },
+    { key: TriggerKey, value: 'watch' },
+  ]);
   const pin = await shared.pinRun({ repoId: input.repoId });
   const local = proxyActivities<Activities>(pinned(pin, SHORT));
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
@@ -45,14 +54,22 @@ export async function watchWorkflow(input: { repoId: string }): Promise<WatchTic
 
 /** A release train: on its schedule, releases what is releasable, through the usual gate. */
 export async function releaseTrainWorkflow(input: { repoId: string }): Promise<ReleaseStart & { releasable: boolean }> {
-  upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'train' }]);
+  upsertSearchAttributes([
+    { key: RepoKey, value: input.repoId },
+    { key: TriggerKey, value: 'train' },
+  ]);
   const pin = await shared.pinRun({ repoId: input.repoId });
   const local = proxyActivities<Activities>(pinned(pin, SHORT));
   const { sha } = await local.readBranchHead({ repoId: input.repoId });
   const plan = await local.hasReleasableChanges({ repoId: input.repoId, sha });
   if (!plan.releasable) {
     markOutcome('nothing-to-release');
-    return { releasable: false, started: false, workflowId: workflowIdFor('release', input.repoId), reason: plan.reason };
+    return {
+      releasable: false,
+      started: false,
+      workflowId: workflowIdFor('release', input.repoId),
+      reason: plan.reason,
+    };
   }
   const start = await shared.startRelease({ repoId: input.repoId, trigger: 'train' });
   markOutcome(start.started ? 'release-started' : 'skipped');
@@ -73,7 +90,10 @@ export interface DeliveryInput {
  * closed runs. It starts QA of the pushed commit, or joins the QA run already testing it.
  */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<{ qaWorkflowId: string; started: boolean }> {
-  upsertSearchAttributes([{ key: RepoKey, value: input.repoId }, { key: TriggerKey, value: 'webhook' }]);
+  upsertSearchAttributes([
+    { key: RepoKey, value: input.repoId },
+    { key: TriggerKey, value: 'webhook' },
+  ]);
   const qaWorkflowId = workflowIdFor('qa', input.repoId, input.sha);
   try {
     await startChild(qaWorkflow, {

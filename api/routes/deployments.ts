@@ -6,11 +6,23 @@ import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
 import { decide, deployRun, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
-import { CancelAnswer, CancelBody, cancelRequestOf, errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import {
+  CancelAnswer,
+  CancelBody,
+  cancelRequestOf,
+  errorResponses,
+  RepoIdParams,
+  WorkflowId,
+  WorkflowIdParams,
+} from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
-const Version = Type.String({ pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$', maxLength: 64, description: 'A released version such as 1.4.2' });
+const Version = Type.String({
+  pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$',
+  maxLength: 64,
+  description: 'A released version such as 1.4.2',
+});
 
 export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, client } = deps;
@@ -19,11 +31,15 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/repos/:id/deployments',
     {
       schema: {
-        summary: 'Deploy a released version again (or an older one), with the same health and version checks; a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
+        summary:
+          'Deploy a released version again (or an older one), with the same health and version checks; a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
         tags: ['deployments'],
         params: RepoIdParams,
         body: Type.Object({ version: Version }, { additionalProperties: false }),
-        response: { 202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }), ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503) },
+        response: {
+          202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
+        },
       },
     },
     async (request, reply) => reply.code(202).send(await redeploy(deps, request.params.id, request.body.version)),
@@ -33,10 +49,21 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/repos/:id/deployments',
     {
       schema: {
-        summary: 'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
+        summary:
+          'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
         tags: ['deployments'],
         params: RepoIdParams,
-        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Runs per environment, newest first: 1 to 999 (default 20)' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(
+              Type.String({
+                pattern: '^[1-9][0-9]{0,2}$',
+                description: 'Runs per environment, newest first: 1 to 999 (default 20)',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404, 503) },
       },
     },
@@ -62,7 +89,10 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: {
         summary: 'Recent deployments, newest first',
         tags: ['deployments'],
-        querystring: Type.Object({ repo: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { repo: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), ...errorResponses(400, 401, 404, 503) },
       },
     },
@@ -76,7 +106,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/deployments/:workflowId/cancel',
     {
       schema: {
-        summary: 'Cancel a running deployment through Temporal: its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
+        summary:
+          'Cancel a running deployment through Temporal: its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
         tags: ['deployments'],
         params: WorkflowIdParams,
         body: Type.Optional(CancelBody),
@@ -84,7 +115,13 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       },
     },
     async (request, reply) => {
-      const answer = await cancelRun(client, 'deploy', request.params.workflowId, cancelRequestOf(request.body), request.log);
+      const answer = await cancelRun(
+        client,
+        'deploy',
+        request.params.workflowId,
+        cancelRequestOf(request.body),
+        request.log,
+      );
       return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );
@@ -97,7 +134,10 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         tags: ['deployments'],
         params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-        response: { 200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }), ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
+        response: {
+          200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }),
+          ...errorResponses(400, 401, 404, 409, 413, 415, 503),
+        },
       },
     },
     async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),

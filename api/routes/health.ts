@@ -30,7 +30,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
     },
     async (_request, reply) => {
       const problem = await temporalProblem(client);
-      if (problem !== null) return reply.code(503).send({ status: 'unavailable', temporal: { reachable: false, address, reason: problem } });
+      if (problem !== null)
+        return reply
+          .code(503)
+          .send({ status: 'unavailable', temporal: { reachable: false, address, reason: problem } });
       return { status: 'ok' as const, temporal: { reachable: true, address } };
     },
   );

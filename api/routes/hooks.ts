@@ -4,10 +4,23 @@ import { Type } from 'typebox';
 import { ShipgateError } from '../../domain/errors.js';
 import type { ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
-import { deliveryIdOf, qaForPush, repositoriesFor, verifiedRepository, verifyGitHub, verifyGitLab, type HookAnswer } from '../webhooks.js';
+import {
+  deliveryIdOf,
+  qaForPush,
+  repositoriesFor,
+  verifiedRepository,
+  verifyGitHub,
+  verifyGitLab,
+  type HookAnswer,
+} from '../webhooks.js';
 
 const Answer = Type.Object({
-  status: Type.Union([Type.Literal('started'), Type.Literal('duplicate'), Type.Literal('ignored'), Type.Literal('pong')]),
+  status: Type.Union([
+    Type.Literal('started'),
+    Type.Literal('duplicate'),
+    Type.Literal('ignored'),
+    Type.Literal('pong'),
+  ]),
   workflowId: Type.Optional(Type.String()),
   sha: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
@@ -45,14 +58,26 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   app.post('/hooks/github', { schema: schema('GitHub') }, async (request, reply) => {
     const payload = record(request.body);
     const repository = record(payload.repository);
-    const urls = [repository.clone_url, repository.ssh_url, repository.html_url, repository.git_url, repository.url] as (string | undefined)[];
+    const urls = [
+      repository.clone_url,
+      repository.ssh_url,
+      repository.html_url,
+      repository.git_url,
+      repository.url,
+    ] as (string | undefined)[];
     const candidates = await repositoriesFor(deps, urls);
-    if (candidates.length === 0) return reply.code(202).send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
+    if (candidates.length === 0)
+      return reply
+        .code(202)
+        .send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
     const signature = request.headers['x-hub-signature-256'];
-    const repo = verifiedRepository(candidates, (r) => verifyGitHub(r, (request as WithRawBody)[RAW_BODY] ?? '', typeof signature === 'string' ? signature : undefined));
+    const repo = verifiedRepository(candidates, (r) =>
+      verifyGitHub(r, (request as WithRawBody)[RAW_BODY] ?? '', typeof signature === 'string' ? signature : undefined),
+    );
     const event = request.headers['x-github-event'];
     if (event === 'ping') return reply.code(200).send(answer({ status: 'pong' }));
-    if (event !== 'push') return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
+    if (event !== 'push')
+      return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
     const delivery = deliveryIdOf(request.headers['x-github-delivery'], 'X-GitHub-Delivery');
     const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.after }, delivery);
     return reply.code(result.status === 'duplicate' ? 200 : 202).send(result);
@@ -61,15 +86,26 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
   app.post('/hooks/gitlab', { schema: schema('GitLab') }, async (request, reply) => {
     const payload = record(request.body);
     const project = record(payload.project);
-    const urls = [project.git_http_url, project.git_ssh_url, project.web_url, project.http_url, project.ssh_url] as (string | undefined)[];
+    const urls = [project.git_http_url, project.git_ssh_url, project.web_url, project.http_url, project.ssh_url] as (
+      string | undefined
+    )[];
     const candidates = await repositoriesFor(deps, urls);
-    if (candidates.length === 0) return reply.code(202).send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
+    if (candidates.length === 0)
+      return reply
+        .code(202)
+        .send(answer({ status: 'ignored', reason: 'no configured repository has this remote URL' }));
     const token = request.headers['x-gitlab-token'];
     const repo = verifiedRepository(candidates, (r) => verifyGitLab(r, typeof token === 'string' ? token : undefined));
     const event = request.headers['x-gitlab-event'];
-    if (event !== 'Push Hook') return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
+    if (event !== 'Push Hook')
+      return reply.code(202).send(answer({ status: 'ignored', reason: `event ${String(event)} is not a push` }));
     const delivery = deliveryIdOf(request.headers['x-gitlab-event-uuid'], 'X-Gitlab-Event-UUID');
-    const result = await qaForPush(deps, repo, { ref: payload.ref, after: payload.checkout_sha ?? payload.after }, delivery);
+    const result = await qaForPush(
+      deps,
+      repo,
+      { ref: payload.ref, after: payload.checkout_sha ?? payload.after },
+      delivery,
+    );
     return reply.code(result.status === 'duplicate' ? 200 : 202).send(result);
   });
 };

@@ -15,7 +15,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     '/repos/:id/plan',
     {
       schema: {
-        summary: 'What a release would do now: next version, the reason per commit, the changelog entry. No side effects.',
+        summary:
+          'What a release would do now: next version, the reason per commit, the changelog entry. No side effects.',
         tags: ['releases'],
         params: RepoIdParams,
         querystring: Type.Object({ bump: Type.Optional(BumpOverride) }, { additionalProperties: false }),
@@ -28,14 +29,16 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
             bump: Nullable(Type.String()),
             reason: Type.String(),
             commitCount: Type.Integer(),
-            commits: Type.Array(Type.Object({
-              shortSha: Type.String(),
-              type: Nullable(Type.String()),
-              scope: Nullable(Type.String()),
-              subject: Type.String(),
-              bump: Nullable(Type.String()),
-              reason: Type.String(),
-            })),
+            commits: Type.Array(
+              Type.Object({
+                shortSha: Type.String(),
+                type: Nullable(Type.String()),
+                scope: Nullable(Type.String()),
+                subject: Type.String(),
+                bump: Nullable(Type.String()),
+                reason: Type.String(),
+              }),
+            ),
             changelogEntry: Nullable(Type.String()),
           }),
           ...errorResponses(400, 401, 404, 422, 503),

@@ -6,7 +6,16 @@ import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
 import { qaRun, recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
 import { configuredRepo } from '../repositories.js';
-import { CancelAnswer, CancelBody, cancelRequestOf, errorResponses, NoOptions, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import {
+  CancelAnswer,
+  CancelBody,
+  cancelRequestOf,
+  errorResponses,
+  NoOptions,
+  RepoIdParams,
+  WorkflowId,
+  WorkflowIdParams,
+} from '../schemas.js';
 import { Nullable, QaRun, RunStatus } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
@@ -64,7 +73,8 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     '/qa/:workflowId/cancel',
     {
       schema: {
-        summary: 'Cancel a running QA run through Temporal: its test command is stopped and it ends CANCELLED; 409 once it has ended',
+        summary:
+          'Cancel a running QA run through Temporal: its test command is stopped and it ends CANCELLED; 409 once it has ended',
         tags: ['qa'],
         params: WorkflowIdParams,
         body: Type.Optional(CancelBody),
@@ -72,7 +82,13 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       },
     },
     async (request, reply) => {
-      const answer = await cancelRun(client, 'qa', request.params.workflowId, cancelRequestOf(request.body), request.log);
+      const answer = await cancelRun(
+        client,
+        'qa',
+        request.params.workflowId,
+        cancelRequestOf(request.body),
+        request.log,
+      );
       return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );

@@ -6,7 +6,15 @@ import type { ApiDeps } from '../deps.js';
 import { listRuns, releaseRun, decide, startRelease } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
-import { CancelAnswer, CancelBody, cancelRequestOf, errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import {
+  CancelAnswer,
+  CancelBody,
+  cancelRequestOf,
+  errorResponses,
+  RepoIdParams,
+  WorkflowId,
+  WorkflowIdParams,
+} from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { ReleaseRun, RunSummary } from '../state-schemas.js';
@@ -81,7 +89,8 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     '/releases/:workflowId/cancel',
     {
       schema: {
-        summary: 'Cancel a running release through Temporal: it undoes its local release (commit, tag, files), cancels its QA run and deployment, and ends CANCELLED; 409 once it has ended',
+        summary:
+          'Cancel a running release through Temporal: it undoes its local release (commit, tag, files), cancels its QA run and deployment, and ends CANCELLED; 409 once it has ended',
         tags: ['releases'],
         params: WorkflowIdParams,
         body: Type.Optional(CancelBody),
@@ -89,7 +98,13 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       },
     },
     async (request, reply) => {
-      const answer = await cancelRun(client, 'release', request.params.workflowId, cancelRequestOf(request.body), request.log);
+      const answer = await cancelRun(
+        client,
+        'release',
+        request.params.workflowId,
+        cancelRequestOf(request.body),
+        request.log,
+      );
       return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );
@@ -98,7 +113,8 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     '/releases/:workflowId/:decision',
     {
       schema: {
-        summary: 'Decide what a failed deployment does next: retry it, roll back to the previous release, or abandon it',
+        summary:
+          'Decide what a failed deployment does next: retry it, roll back to the previous release, or abandon it',
         tags: ['releases'],
         params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),

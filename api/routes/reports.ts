@@ -23,8 +23,12 @@ const Report = Type.Object({
     min_changed_lines: Type.Integer(),
     gate: Type.Enum(COVERAGE_GATES),
   }),
-  verified: Type.Boolean({ description: "Whether its signature verifies under this service's key: only a verified report approves a release" }),
-  verification: Type.String({ description: 'The key that signed it (signed with key <id>), or why it does not verify' }),
+  verified: Type.Boolean({
+    description: "Whether its signature verifies under this service's key: only a verified report approves a release",
+  }),
+  verification: Type.String({
+    description: 'The key that signed it (signed with key <id>), or why it does not verify',
+  }),
 });
 
 export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -39,7 +43,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
         response: {
           200: Type.Object({
             reports: Type.Array(Report),
-            warnings: Type.Array(Type.String(), { description: 'One line per file in context/ that could not be read as a report' }),
+            warnings: Type.Array(Type.String(), {
+              description: 'One line per file in context/ that could not be read as a report',
+            }),
           }),
           ...errorResponses(400, 401, 404, 503),
         },

@@ -8,7 +8,9 @@ import { errorResponses, RepoIdParams } from '../schemas.js';
 /** What a client may know about a repository: no environment maps, no URLs, nothing secret. */
 const Repository = Type.Object({
   id: Type.String(),
-  source: Type.Union([Type.Literal('path'), Type.Literal('url')], { description: 'A local working copy, or a URL workers clone' }),
+  source: Type.Union([Type.Literal('path'), Type.Literal('url')], {
+    description: 'A local working copy, or a URL workers clone',
+  }),
   branch: Type.String(),
   remote: Type.String(),
   test: Type.Object({ command: Type.Array(Type.String()) }),

@@ -23,13 +23,18 @@ export const spec: CommandSpec = {
   summary: 'Cancel a running release, deployment or QA run through Temporal; it undoes its local state and says what',
   positional: 'id',
   options: {
-    reason: { type: 'string', value: '<text>', description: "Why, kept in the run's state with who asked (your user name)" },
+    reason: {
+      type: 'string',
+      value: '<text>',
+      description: "Why, kept in the run's state with who asked (your user name)",
+    },
   },
 };
 
 export function parse({ positional, str, usage }: ParseInput): CancelCommand {
   const kind = runKindOf(positional);
-  if (kind === null) throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
+  if (kind === null)
+    throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
   return { name: 'cancel', id: positional, kind, reason: str('reason') };
 }
 
@@ -46,7 +51,13 @@ export async function run(command: CancelCommand, context: RunContext): Promise<
   const body = { by: whoAsks(context.io.env), ...(command.reason ? { reason: command.reason } : {}) };
   const cancelled = await context.api.post<CancelAnswer>(`${runPath(command.kind, command.id)}/cancel`, body);
   return answer(context, cancelled, (c) => [
-    c.status === 'RUNNING' ? `${c.workflowId}: cancellation asked by ${c.by}; the run is still undoing its local state` : `${c.workflowId}: ${c.status.toLowerCase()} by ${c.by} (${c.reason})`,
-    ...(c.undone === null ? [`Follow it with: shipgate status ${c.workflowId} --follow`] : c.undone.length ? c.undone.map((line) => `  undone: ${line}`) : ['  nothing to undo']),
+    c.status === 'RUNNING'
+      ? `${c.workflowId}: cancellation asked by ${c.by}; the run is still undoing its local state`
+      : `${c.workflowId}: ${c.status.toLowerCase()} by ${c.by} (${c.reason})`,
+    ...(c.undone === null
+      ? [`Follow it with: shipgate status ${c.workflowId} --follow`]
+      : c.undone.length
+        ? c.undone.map((line) => `  undone: ${line}`)
+        : ['  nothing to undo']),
   ]);
 }

@@ -15,7 +15,21 @@ import * as status from './status.js';
 import * as watch from './watch.js';
 
 /** In the order `shipgate --help` lists them. */
-export const COMMANDS = { release, qa, plan, status, list, retry, rollback, abandon, cancel, reports, deployments, repos, watch };
+export const COMMANDS = {
+  release,
+  qa,
+  plan,
+  status,
+  list,
+  retry,
+  rollback,
+  abandon,
+  cancel,
+  reports,
+  deployments,
+  repos,
+  watch,
+};
 
 export type CommandName = keyof typeof COMMANDS;
 export type Command = ReturnType<(typeof COMMANDS)[CommandName]['parse']>;

@@ -29,7 +29,9 @@ export async function run(command: ListCommand, context: RunContext): Promise<nu
   if (command.repo !== null) query.set('repo', command.repo);
   if (command.status !== null) query.set('status', command.status);
   const search = query.size > 0 ? `?${query.toString()}` : '';
-  return answer(context, await context.api.get<{ runs: RunSummary[] }>(`${runsPath('release')}${search}`), (body) => renderRuns(body.runs));
+  return answer(context, await context.api.get<{ runs: RunSummary[] }>(`${runsPath('release')}${search}`), (body) =>
+    renderRuns(body.runs),
+  );
 }
 
 function listStatus(value: string | null, usage: string): ListStatus | null {

@@ -8,7 +8,12 @@ export interface QaCommand {
   follow: boolean;
 }
 
-export const spec: CommandSpec = { synopsis: 'qa <repo> [--follow] [--json]', summary: "Run QA on the repository's current head", positional: 'repo', options: FOLLOW };
+export const spec: CommandSpec = {
+  synopsis: 'qa <repo> [--follow] [--json]',
+  summary: "Run QA on the repository's current head",
+  positional: 'repo',
+  options: FOLLOW,
+};
 
 export function parse({ positional, flag }: ParseInput): QaCommand {
   return { name: 'qa', repo: positional, follow: flag('follow') };
@@ -16,5 +21,7 @@ export function parse({ positional, flag }: ParseInput): QaCommand {
 
 export async function run(command: QaCommand, context: RunContext): Promise<number> {
   const started = await context.api.post<Started>(`${repoPath(command.repo)}/qa`);
-  return command.follow ? followRun(context, 'qa', started.workflowId) : answer(context, started, (s) => renderStarted(`QA of ${command.repo}`, s));
+  return command.follow
+    ? followRun(context, 'qa', started.workflowId)
+    : answer(context, started, (s) => renderStarted(`QA of ${command.repo}`, s));
 }

@@ -1,5 +1,15 @@
 import type { Started } from '../api-types.js';
-import { answer, BUMP, bump, FOLLOW, followRun, repoPath, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
+import {
+  answer,
+  BUMP,
+  bump,
+  FOLLOW,
+  followRun,
+  repoPath,
+  type CommandSpec,
+  type ParseInput,
+  type RunContext,
+} from '../command.js';
 import { CliError } from '../http.js';
 import { renderStarted } from '../render.js';
 
@@ -19,20 +29,35 @@ export const spec: CommandSpec = {
 };
 
 export function parse({ positional, str, flag, usage }: ParseInput): ReleaseCommand {
-  return { name: 'release', repo: positional, bump: bump(str('bump'), usage), deploy: !flag('no-deploy'), follow: flag('follow') };
+  return {
+    name: 'release',
+    repo: positional,
+    bump: bump(str('bump'), usage),
+    deploy: !flag('no-deploy'),
+    follow: flag('follow'),
+  };
 }
 
 export async function run(command: ReleaseCommand, context: RunContext): Promise<number> {
-  const options = { ...(command.bump === null ? {} : { bump: command.bump }), ...(command.deploy ? {} : { deploy: false }) };
-  const started = await context.api.post<Started>(`${repoPath(command.repo)}/releases`, options).catch((error: unknown) => {
-    throw alreadyRunning(error) ?? error;
-  });
-  return command.follow ? followRun(context, 'release', started.workflowId) : answer(context, started, (s) => renderStarted(`the release of ${command.repo}`, s));
+  const options = {
+    ...(command.bump === null ? {} : { bump: command.bump }),
+    ...(command.deploy ? {} : { deploy: false }),
+  };
+  const started = await context.api
+    .post<Started>(`${repoPath(command.repo)}/releases`, options)
+    .catch((error: unknown) => {
+      throw alreadyRunning(error) ?? error;
+    });
+  return command.follow
+    ? followRun(context, 'release', started.workflowId)
+    : answer(context, started, (s) => renderStarted(`the release of ${command.repo}`, s));
 }
 
 /** The 409 names the release already running; say how to watch it instead. */
 function alreadyRunning(error: unknown): CliError | null {
   if (!(error instanceof CliError) || error.details.code !== 'SHIPGATE_RELEASE_RUNNING') return null;
   const workflowId = error.details.body?.workflowId;
-  return typeof workflowId === 'string' ? new CliError(`${error.message}; follow it with: shipgate status ${workflowId} --follow`, error.details) : null;
+  return typeof workflowId === 'string'
+    ? new CliError(`${error.message}; follow it with: shipgate status ${workflowId} --follow`, error.details)
+    : null;
 }

@@ -1,5 +1,14 @@
 import { asRunView, runKindOf, type RunKind } from '../api-types.js';
-import { answer, FOLLOW, followRun, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
+import {
+  answer,
+  FOLLOW,
+  followRun,
+  runPath,
+  UsageError,
+  type CommandSpec,
+  type ParseInput,
+  type RunContext,
+} from '../command.js';
 import { formatTime } from '../follow.js';
 import { verdictOf } from '../outcome.js';
 import { renderRun } from '../render-run.js';
@@ -20,7 +29,8 @@ export const spec: CommandSpec = {
 
 export function parse({ positional, flag, usage }: ParseInput): StatusCommand {
   const kind = runKindOf(positional);
-  if (kind === null) throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
+  if (kind === null)
+    throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
   return { name: 'status', id: positional, kind, follow: flag('follow') };
 }
 

@@ -31,10 +31,14 @@ export function parse({ positionals, usage }: ParseInput): WatchCommand {
   if (action === undefined) return { name: 'watch', repo, action: 'show', note: null };
   if (action === 'resume' && note.length === 0) return { name: 'watch', repo, action, note: null };
   if (action === 'pause') {
-    if (note.length === 0) throw new UsageError('"shipgate watch <repo> pause" needs a note saying why, e.g. "release freeze"', usage);
+    if (note.length === 0)
+      throw new UsageError('"shipgate watch <repo> pause" needs a note saying why, e.g. "release freeze"', usage);
     return { name: 'watch', repo, action, note: note.join(' ') };
   }
-  throw new UsageError(`"shipgate watch" takes pause <note> or resume after the repository, got "${[action, ...note].join(' ')}"`, usage);
+  throw new UsageError(
+    `"shipgate watch" takes pause <note> or resume after the repository, got "${[action, ...note].join(' ')}"`,
+    usage,
+  );
 }
 
 export async function run(command: WatchCommand, context: RunContext): Promise<number> {

@@ -18,8 +18,13 @@ const state = (name) => path.join(stateDir, name);
 const count = existsSync(state('deploy-count')) ? Number(readFileSync(state('deploy-count'), 'utf8')) : 0;
 writeFileSync(state('deploy-count'), String(count + 1));
 // One line per run, so a check can see what each deployment was told was live before it.
-appendFileSync(state('deploys.log'), `${JSON.stringify({ version, previous: process.env.SHIPGATE_PREVIOUS_VERSION ?? '' })}\n`);
-console.log(`deploy: ${process.env.SHIPGATE_PREVIOUS_VERSION || 'nothing'} -> ${version} (tag ${process.env.SHIPGATE_TAG})`);
+appendFileSync(
+  state('deploys.log'),
+  `${JSON.stringify({ version, previous: process.env.SHIPGATE_PREVIOUS_VERSION ?? '' })}\n`,
+);
+console.log(
+  `deploy: ${process.env.SHIPGATE_PREVIOUS_VERSION || 'nothing'} -> ${version} (tag ${process.env.SHIPGATE_TAG})`,
+);
 
 if (existsSync(state('fail-deploy'))) {
   console.error('deploy: the target refused the rollout (fail-deploy is set)');
@@ -46,7 +51,11 @@ if (existsSync(pidFile)) {
 }
 
 const log = openSync(state('service.log'), 'a');
-const child = spawn(process.execPath, ['server.mjs'], { detached: true, stdio: ['ignore', log, log], env: process.env });
+const child = spawn(process.execPath, ['server.mjs'], {
+  detached: true,
+  stdio: ['ignore', log, log],
+  env: process.env,
+});
 child.unref();
 writeFileSync(pidFile, String(child.pid));
 

@@ -14,7 +14,9 @@ export function buildTestApp(config: ShipgateConfig, client: Client): Promise<Te
 }
 
 /** A client of the shared dev server, for API tests that need no worker. */
-export async function connectTestClient(config: ShipgateConfig): Promise<{ client: Client; config: ShipgateConfig; close: () => Promise<void> }> {
+export async function connectTestClient(
+  config: ShipgateConfig,
+): Promise<{ client: Client; config: ShipgateConfig; close: () => Promise<void> }> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   return {
@@ -25,7 +27,11 @@ export async function connectTestClient(config: ShipgateConfig): Promise<{ clien
 }
 
 /** Calls `probe` until `done` holds for its answer, or fails after `timeoutMs`. */
-export async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -28,7 +28,10 @@ const IDENTITY = {
  * A repository on branch `main` with a bare remote `origin`, both in a fresh temp folder:
  * the initial commit holds `files`, and is pushed.
  */
-export async function createTestRepo(files: Record<string, string>, options: { branch?: string } = {}): Promise<TestRepo> {
+export async function createTestRepo(
+  files: Record<string, string>,
+  options: { branch?: string } = {},
+): Promise<TestRepo> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-test-'));
   const dir = path.join(root, 'work');
   const remoteDir = path.join(root, 'remote.git');

@@ -16,7 +16,10 @@ export interface ServiceProcess {
 }
 
 /** A configuration file as an operator would write it, in its own temp folder. */
-export async function writeConfigFile(repositories: RepositoryInput[], temporal: Record<string, unknown> = {}): Promise<string> {
+export async function writeConfigFile(
+  repositories: RepositoryInput[],
+  temporal: Record<string, unknown> = {},
+): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-proc-'));
   const file = path.join(dir, 'shipgate.config.yaml');
   await writeFile(file, stringify({ dataDir: path.join(dir, 'data'), temporal, repositories }));
@@ -35,7 +38,9 @@ export function startProcess(entry: string, env: Record<string, string>): Servic
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     exited,

@@ -15,13 +15,18 @@ const NODE_TEST = [
 export const SAMPLE_TEST_COMMAND = ['npm', 'test', '--silent'];
 
 export const SAMPLE_FILES: Record<string, string> = {
-  'package.json': JSON.stringify({
-    name: 'sample',
-    version: '0.0.0',
-    type: 'module',
-    private: true,
-    scripts: { test: `mkdir -p reports coverage && ${NODE_TEST}` },
-  }, null, 2) + '\n',
+  'package.json':
+    JSON.stringify(
+      {
+        name: 'sample',
+        version: '0.0.0',
+        type: 'module',
+        private: true,
+        scripts: { test: `mkdir -p reports coverage && ${NODE_TEST}` },
+      },
+      null,
+      2,
+    ) + '\n',
   'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n',
   'test/math.test.js': [
     "import { test } from 'node:test';",

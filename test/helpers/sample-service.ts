@@ -26,7 +26,10 @@ export interface SampleService {
  * The shipped sample application in a fresh temp folder with its own loopback port: its deploy
  * command really starts and replaces an HTTP service, which `stop` ends.
  */
-export async function createSampleService(id: string, tune: (settings: RepositoryInput) => void = () => {}): Promise<SampleService> {
+export async function createSampleService(
+  id: string,
+  tune: (settings: RepositoryInput) => void = () => {},
+): Promise<SampleService> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-sample-'));
   const port = await freePort();
   const sample = await ensureSample({ root, id, port });
@@ -46,7 +49,13 @@ export async function createSampleService(id: string, tune: (settings: Repositor
     },
     clearFault: (name) => rm(state(name), { force: true }),
     deployCount: () => (existsSync(state('deploy-count')) ? Number(readFileSync(state('deploy-count'), 'utf8')) : 0),
-    deploys: () => (existsSync(state('deploys.log')) ? readFileSync(state('deploys.log'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { version: string; previous: string }) : []),
+    deploys: () =>
+      existsSync(state('deploys.log'))
+        ? readFileSync(state('deploys.log'), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as { version: string; previous: string })
+        : [],
     async servingVersion() {
       try {
         const response = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
@@ -15,7 +21,10 @@ import { createWorkers, runWorkers } from '../../worker/create-workers.js';
 import { workflowsPath } from '../../worker/workflows-path.js';
 
 /** The key test workers and test apps share, as every worker and API of one service must. */
-export const TEST_REPORT_KEYS: ReportKeys = { current: reportKey(randomUUID().replaceAll('-', ''), 'the tests'), previous: [] };
+export const TEST_REPORT_KEYS: ReportKeys = {
+  current: reportKey(randomUUID().replaceAll('-', ''), 'the tests'),
+  previous: [],
+};
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 let runtimeInstalled = false;
@@ -40,7 +49,10 @@ export interface TestWorker {
 
 /** A real worker on its own task queue against the shared dev server. */
 /** `taskQueue`: another worker's, so that both serve one shared queue, as workers on separate hosts do. */
-export async function startTestWorker(config: ShipgateConfig, options: { workerId?: string; reportKeys?: ReportKeys; taskQueue?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(
+  config: ShipgateConfig,
+  options: { workerId?: string; reportKeys?: ReportKeys; taskQueue?: string } = {},
+): Promise<TestWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -78,7 +90,11 @@ export async function startTestWorker(config: ShipgateConfig, options: { workerI
 /** How often each activity of a run was attempted (its last attempt), read from the run's history. */
 export async function activityAttempts(handle: WorkflowHandle): Promise<Record<string, number>> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+  const names = new Map(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]),
+  );
   const attempts: Record<string, number> = {};
   for (const e of events) {
     const started = e.activityTaskStartedEventAttributes;

@@ -50,7 +50,11 @@ function composeCommand(): { command: string; prefix: string[] } | { reason: str
 }
 
 function runComposeConfig(cli: { command: string; prefix: string[] }, env: NodeJS.ProcessEnv) {
-  return spawnSync(cli.command, [...cli.prefix, '-f', 'docker-compose.yml', 'config', '--quiet'], { cwd: root, env, encoding: 'utf8' });
+  return spawnSync(cli.command, [...cli.prefix, '-f', 'docker-compose.yml', 'config', '--quiet'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
 }
 
 describe('docker-compose.yml, as Compose reads it', () => {
@@ -88,19 +92,32 @@ describe('docker-compose.yml, as Compose reads it', () => {
 });
 
 /** The worker services, in order: worker-1, worker-2, … */
-const WORKER_NAMES = Object.keys(compose.services).filter((name) => /^worker-\d+$/.test(name)).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+const WORKER_NAMES = Object.keys(compose.services)
+  .filter((name) => /^worker-\d+$/.test(name))
+  .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
 /** The lane runs three workers; the file describes the same topology. */
 const LANE_WORKERS = 3;
 
 describe('docker-compose.yml, as a description of the stack', () => {
   it('runs PostgreSQL, Temporal, its setup job and UI, three workers and the API', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker-1', 'worker-2', 'worker-3']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'postgresql',
+      'temporal',
+      'temporal-setup',
+      'temporal-ui',
+      'worker-1',
+      'worker-2',
+      'worker-3',
+    ]);
     expect(WORKER_NAMES).toHaveLength(LANE_WORKERS);
   });
 
   it('runs the Temporal server version the cluster lane runs, on the PostgreSQL major it runs', () => {
     expect(service('temporal').image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
-    expect(service('temporal-setup').image).toMatch(new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION.replaceAll('.', '\\.')}-`));
+    expect(service('temporal-setup').image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${TEMPORAL_SERVER_VERSION.replaceAll('.', '\\.')}-`),
+    );
     expect(service('temporal').environment?.DB).toBe('postgres12');
     // The lane runs Debian 12's postgresql package, PostgreSQL 15.
     expect(service('postgresql').image).toMatch(/^postgres:15\.\d+$/);
@@ -120,8 +137,13 @@ describe('docker-compose.yml, as a description of the stack', () => {
     const ids = WORKER_NAMES.map((name) => service(name).environment?.SHIPGATE_WORKER_ID);
     expect(ids).toEqual(WORKER_NAMES);
     expect(new Set(WORKER_NAMES.map((name) => service(name).hostname)).size).toBe(WORKER_NAMES.length);
-    const dataVolumes = [...WORKER_NAMES, 'api'].map((name) => (service(name).volumes ?? []).find((v): v is string => typeof v === 'string' && v.endsWith(':/var/lib/shipgate')));
-    expect(dataVolumes).toEqual([...WORKER_NAMES.map((name) => `${name}-data:/var/lib/shipgate`), 'api-data:/var/lib/shipgate']);
+    const dataVolumes = [...WORKER_NAMES, 'api'].map((name) =>
+      (service(name).volumes ?? []).find((v): v is string => typeof v === 'string' && v.endsWith(':/var/lib/shipgate')),
+    );
+    expect(dataVolumes).toEqual([
+      ...WORKER_NAMES.map((name) => `${name}-data:/var/lib/shipgate`),
+      'api-data:/var/lib/shipgate',
+    ]);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(dataVolumes.map((v) => v!.split(':')[0])));
   });
 
@@ -129,7 +151,12 @@ describe('docker-compose.yml, as a description of the stack', () => {
     for (const name of [...WORKER_NAMES, 'api']) {
       const volumes = service(name).volumes ?? [];
       expect(volumes).toContain('repositories:/srv/repositories');
-      expect(volumes).toContainEqual({ type: 'bind', source: './shipgate.config.yaml', target: '/etc/shipgate/shipgate.config.yaml', read_only: true });
+      expect(volumes).toContainEqual({
+        type: 'bind',
+        source: './shipgate.config.yaml',
+        target: '/etc/shipgate/shipgate.config.yaml',
+        read_only: true,
+      });
       expect(service(name).environment).toMatchObject({
         TEMPORAL_ADDRESS: 'temporal:7233',
         SHIPGATE_CONFIG: '/etc/shipgate/shipgate.config.yaml',

@@ -15,7 +15,10 @@ async function planAfter(build: (repo: TestRepo) => Promise<void>) {
   repos.push(repo);
   await repo.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
   await build(repo);
-  const config = parseConfig(`repositories:\n  - id: r\n    path: ${repo.dir}\n    test: { command: ["true"] }\n`, { file: null, env: {} });
+  const config = parseConfig(`repositories:\n  - id: r\n    path: ${repo.dir}\n    test: { command: ["true"] }\n`, {
+    file: null,
+    env: {},
+  });
   return planRelease(openGit(repo.dir), config.repositories[0]!, { sha: await repo.head(), date: '2026-01-02' });
 }
 

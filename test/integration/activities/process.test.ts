@@ -54,7 +54,11 @@ describe('runCommand with a child that keeps stdout open', () => {
     const { result, pid } = await run('test', true);
     expect(result).toMatchObject({ exitCode: 0, timedOut: false, cancelled: false, spawnError: null });
     expect(result.tail).toContain('left a child');
-    await pollUntil(async () => isRunning(pid), (alive) => !alive, 5_000);
+    await pollUntil(
+      async () => isRunning(pid),
+      (alive) => !alive,
+      5_000,
+    );
   });
 
   it('leaves the daemon of a deploy command running, and stops reading its output soon after the command exits', async () => {

@@ -36,9 +36,20 @@ describe('release steps, called as a retry would call them', () => {
     retried = await createTestRepo(SAMPLE_FILES);
     undone = await createTestRepo(SAMPLE_FILES);
     repos.push(moved, retried, undone);
-    const config = await testConfig([sampleRepoSettings('moved', moved.dir), sampleRepoSettings('retried', retried.dir), sampleRepoSettings('undone', undone.dir)]);
+    const config = await testConfig([
+      sampleRepoSettings('moved', moved.dir),
+      sampleRepoSettings('retried', retried.dir),
+      sampleRepoSettings('undone', undone.dir),
+    ]);
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    acts = createReleaseActivities({ config, workerId: 'test', taskQueue: 'unused', logger: pino({ level: 'silent' }), client, reportKeys: TEST_REPORT_KEYS });
+    acts = createReleaseActivities({
+      config,
+      workerId: 'test',
+      taskQueue: 'unused',
+      logger: pino({ level: 'silent' }),
+      client,
+      reportKeys: TEST_REPORT_KEYS,
+    });
   });
 
   afterAll(async () => {
@@ -54,10 +65,21 @@ describe('release steps, called as a retry would call them', () => {
     await acts.writeReleaseFiles(files);
     const second = await acts.commitRelease(files);
     expect(second.releaseCommit).toBe(first.releaseCommit);
-    const tag = { repoId: 'retried', tag: plan.tag!, releaseCommit: first.releaseCommit, message: plan.changelogEntry! };
+    const tag = {
+      repoId: 'retried',
+      tag: plan.tag!,
+      releaseCommit: first.releaseCommit,
+      message: plan.changelogEntry!,
+    };
     expect(await acts.tagRelease(tag)).toEqual({ created: true });
     expect(await acts.tagRelease(tag)).toEqual({ created: false });
-    const push = { repoId: 'retried', tag: plan.tag!, releaseCommit: first.releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha };
+    const push = {
+      repoId: 'retried',
+      tag: plan.tag!,
+      releaseCommit: first.releaseCommit,
+      sourceSha: preflight.sha,
+      expectedRemoteSha: preflight.remoteSha,
+    };
     expect(await acts.pushRelease(push)).toEqual({ pushed: true });
     expect(await acts.pushRelease(push)).toEqual({ pushed: false });
 
@@ -86,12 +108,20 @@ describe('release steps, called as a retry would call them', () => {
     const { releaseCommit } = await acts.commitRelease(files);
     await acts.tagRelease({ repoId: 'moved', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! });
     const error = await acts
-      .pushRelease({ repoId: 'moved', tag: plan.tag!, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha })
+      .pushRelease({
+        repoId: 'moved',
+        tag: plan.tag!,
+        releaseCommit,
+        sourceSha: preflight.sha,
+        expectedRemoteSha: preflight.remoteSha,
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect((error as ApplicationFailure).type).toBe('SHIPGATE_REMOTE_MOVED');
     expect((error as ApplicationFailure).nonRetryable).toBe(true);
-    expect((error as Error).message).toContain(`moved from ${preflight.remoteSha!.slice(0, 7)} to ${intruder.slice(0, 7)}`);
+    expect((error as Error).message).toContain(
+      `moved from ${preflight.remoteSha!.slice(0, 7)} to ${intruder.slice(0, 7)}`,
+    );
 
     expect(await moved.head()).toBe(preflight.sha);
     expect(await moved.git('tag', '--list')).toBe('');
@@ -111,15 +141,27 @@ describe('release steps, called as a retry would call them', () => {
     const { releaseCommit } = await acts.commitRelease(withReport);
     // Someone else's tag of the same name, made after the plan was checked.
     await r.git('tag', '-a', '-m', 'not ours', plan.tag!, source);
-    const error = await acts.tagRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! }).catch((e: unknown) => e);
+    const error = await acts
+      .tagRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! })
+      .catch((e: unknown) => e);
     expect((error as ApplicationFailure).type).toBe('SHIPGATE_TAG_EXISTS');
 
-    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source })).toMatchObject({ undone: true });
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source })).toMatchObject({
+      undone: true,
+    });
     expect(await r.head()).toBe(source);
-    expect(await r.git('rev-parse', `${plan.tag!}^{commit}`), 'a tag that is not the release commit\'s is not ours to delete').toBe(source);
-    expect(await r.git('status', '--porcelain', '--untracked-files=all')).toBe('?? context/test-pass-20260102-030405.md');
+    expect(
+      await r.git('rev-parse', `${plan.tag!}^{commit}`),
+      "a tag that is not the release commit's is not ours to delete",
+    ).toBe(source);
+    expect(await r.git('status', '--porcelain', '--untracked-files=all')).toBe(
+      '?? context/test-pass-20260102-030405.md',
+    );
     expect(await readFile(path.join(r.dir, 'context/test-pass-20260102-030405.md'), 'utf8')).toBe('a report\n');
-    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source }), 'twice is once').toMatchObject({ undone: true });
+    expect(
+      await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: source }),
+      'twice is once',
+    ).toMatchObject({ undone: true });
     expect(await r.head()).toBe(source);
     await r.git('tag', '--delete', plan.tag!);
   });
@@ -133,19 +175,29 @@ describe('release steps, called as a retry would call them', () => {
     expect(await r.git('status', '--porcelain', '--untracked-files=all', '--', '.', ':!context/*.md')).toBe('');
   });
 
-  it('leaves a HEAD that moved to someone else\'s commit, and a release the remote already has, as they are', async () => {
+  it("leaves a HEAD that moved to someone else's commit, and a release the remote already has, as they are", async () => {
     const r = undone;
     const { preflight, plan, files } = await stepsUpToTag('undone');
     const theirs = await r.commit('feat: committed during the release');
-    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({ undone: false });
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({
+      undone: false,
+    });
     expect(await r.head()).toBe(theirs);
     await r.git('reset', '-q', '--hard', preflight.sha);
 
     await acts.writeReleaseFiles(files);
     const { releaseCommit } = await acts.commitRelease(files);
     await acts.tagRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, message: plan.changelogEntry! });
-    await acts.pushRelease({ repoId: 'undone', tag: plan.tag!, releaseCommit, sourceSha: preflight.sha, expectedRemoteSha: preflight.remoteSha });
-    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({ undone: false });
+    await acts.pushRelease({
+      repoId: 'undone',
+      tag: plan.tag!,
+      releaseCommit,
+      sourceSha: preflight.sha,
+      expectedRemoteSha: preflight.remoteSha,
+    });
+    expect(await acts.undoRelease({ repoId: 'undone', tag: plan.tag!, sourceSha: preflight.sha })).toMatchObject({
+      undone: false,
+    });
     expect(await r.head()).toBe(releaseCommit);
     expect(await r.git('tag', '--list', plan.tag!)).toBe(plan.tag!);
   });

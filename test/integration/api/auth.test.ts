@@ -42,7 +42,11 @@ describe('bearer token', () => {
   });
 
   it('lets the right token through, whatever the case of "Bearer"', async () => {
-    const response = await app.inject({ method: 'GET', url: '/repos', headers: { authorization: `bearer ${TEST_TOKEN}` } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/repos',
+      headers: { authorization: `bearer ${TEST_TOKEN}` },
+    });
     expect(response.statusCode).toBe(200);
   });
 
@@ -54,6 +58,11 @@ describe('bearer token', () => {
   it('answers an unknown route with 404 SHIPGATE_NOT_FOUND', async () => {
     const response = await app.inject({ method: 'GET', url: '/nope?secret=1' });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', code: 'SHIPGATE_NOT_FOUND', message: 'no route GET /nope' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'SHIPGATE_NOT_FOUND',
+      message: 'no route GET /nope',
+    });
   });
 });

@@ -8,7 +8,11 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 
 const suffix = randomBytes(4).toString('hex');
 // QA that takes a while, so that a run can be stopped while it tests.
-const SLOW_TESTS = { command: ['sh', '-c', 'sleep 6 && npm test --silent'], timeout: '2m', results: { format: 'junit' as const, path: 'reports/junit.xml' } };
+const SLOW_TESTS = {
+  command: ['sh', '-c', 'sleep 6 && npm test --silent'],
+  timeout: '2m',
+  results: { format: 'junit' as const, path: 'reports/junit.xml' },
+};
 const terminatedPath = `term-path-${suffix}`;
 const terminatedUrl = `term-url-${suffix}`;
 const cancelled = `cancel-qa-${suffix}`;
@@ -21,8 +25,10 @@ describe('cancelling and terminating runs', () => {
   let service: SampleService;
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  const until = (url: string, done: (run: any) => boolean) => pollUntil(async (): Promise<any> => (await get(url)).json(), done);
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const until = (url: string, done: (run: any) => boolean) =>
+    pollUntil(async (): Promise<any> => (await get(url)).json(), done);
   const release = async (repoId: string) => {
     const started = await post(`/repos/${repoId}/releases`, { deploy: false });
     expect(started.statusCode, started.body).toBe(202);
@@ -45,12 +51,14 @@ describe('cancelling and terminating runs', () => {
     const url = sampleRepoSettings(terminatedUrl, '', { test: SLOW_TESTS });
     delete url.path;
     url.url = repos.get(terminatedUrl)!.remote;
-    worker = await startTestWorker(await testConfig([
-      sampleRepoSettings(terminatedPath, repos.get(terminatedPath)!.dir, { test: SLOW_TESTS }),
-      url,
-      sampleRepoSettings(cancelled, repos.get(cancelled)!.dir, { test: SLOW_TESTS }),
-      service.settings,
-    ]));
+    worker = await startTestWorker(
+      await testConfig([
+        sampleRepoSettings(terminatedPath, repos.get(terminatedPath)!.dir, { test: SLOW_TESTS }),
+        url,
+        sampleRepoSettings(cancelled, repos.get(cancelled)!.dir, { test: SLOW_TESTS }),
+        service.settings,
+      ]),
+    );
     app = await buildTestApp(worker.config, worker.client);
   });
 
@@ -63,14 +71,21 @@ describe('cancelling and terminating runs', () => {
   it.each([
     ['path', terminatedPath, 'at once'],
     ['url', terminatedUrl, 'once its QA run has ended'],
-  ])('a release terminated while QA runs (%s repository %s) does not make the next one, started %s, skip the releasable commit', async (_kind, repoId, when) => {
-    const url = await release(repoId);
-    const running = await until(url, (run) => run.state?.stage === 'qa');
-    await worker.client.workflow.getHandle(running.workflowId).terminate('stuck in QA');
-    // The QA run was the release's child, abandoned when its parent closes: it goes on alone.
-    if (when !== 'at once') await pollUntil(() => worker.client.workflow.getHandle(running.state.qa.workflowId).describe(), (d) => d.status.name !== 'RUNNING');
-    await releasesOneZeroZero(repoId);
-  });
+  ])(
+    'a release terminated while QA runs (%s repository %s) does not make the next one, started %s, skip the releasable commit',
+    async (_kind, repoId, when) => {
+      const url = await release(repoId);
+      const running = await until(url, (run) => run.state?.stage === 'qa');
+      await worker.client.workflow.getHandle(running.workflowId).terminate('stuck in QA');
+      // The QA run was the release's child, abandoned when its parent closes: it goes on alone.
+      if (when !== 'at once')
+        await pollUntil(
+          () => worker.client.workflow.getHandle(running.state.qa.workflowId).describe(),
+          (d) => d.status.name !== 'RUNNING',
+        );
+      await releasesOneZeroZero(repoId);
+    },
+  );
 
   it('cancels a release while QA runs: QA is cancelled with it, the answer says so, and the next release releases', async () => {
     const url = await release(cancelled);
@@ -78,12 +93,24 @@ describe('cancelling and terminating runs', () => {
     const qaId = running.state.qa.workflowId;
     const answer = await post(`${url}/cancel`, { reason: 'stuck in QA', by: 'the tests' });
     expect(answer.statusCode, answer.body).toBe(200);
-    expect(answer.json()).toMatchObject({ workflowId: running.workflowId, status: 'CANCELLED', by: 'the tests', reason: 'stuck in QA', undone: [`QA run ${qaId} cancelled with the release`] });
+    expect(answer.json()).toMatchObject({
+      workflowId: running.workflowId,
+      status: 'CANCELLED',
+      by: 'the tests',
+      reason: 'stuck in QA',
+      undone: [`QA run ${qaId} cancelled with the release`],
+    });
     const after = (await get(url)).json();
     expect(after.status).toBe('CANCELLED');
-    expect(after.state).toMatchObject({ outcome: 'cancelled', cancellation: { by: 'the tests', reason: 'stuck in QA' } });
+    expect(after.state).toMatchObject({
+      outcome: 'cancelled',
+      cancellation: { by: 'the tests', reason: 'stuck in QA' },
+    });
     expect(after.state.reason).toMatch(/^cancelled by the tests: stuck in QA/);
-    const qa = await pollUntil(() => worker.client.workflow.getHandle(qaId).describe(), (d) => d.status.name !== 'RUNNING');
+    const qa = await pollUntil(
+      () => worker.client.workflow.getHandle(qaId).describe(),
+      (d) => d.status.name !== 'RUNNING',
+    );
     expect(qa.status.name, 'no orphaned QA run').toBe('CANCELLED');
 
     const again = await post(`${url}/cancel`);
@@ -104,7 +131,11 @@ describe('cancelling and terminating runs', () => {
   });
 
   it('answers 404 for a run it does not know', async () => {
-    for (const url of [`/releases/release:nope-${suffix}/cancel`, `/deployments/deploy:nope-${suffix}:production/cancel`, `/qa/qa:nope-${suffix}:abc/cancel`]) {
+    for (const url of [
+      `/releases/release:nope-${suffix}/cancel`,
+      `/deployments/deploy:nope-${suffix}:production/cancel`,
+      `/qa/qa:nope-${suffix}:abc/cancel`,
+    ]) {
       const answer = await post(url);
       expect(answer.statusCode, url).toBe(404);
       expect(answer.json()).toMatchObject({ code: 'SHIPGATE_RUN_NOT_FOUND' });

@@ -36,27 +36,48 @@ describe('request errors', () => {
   });
 
   const postQa = (id: string, options: { payload?: string; headers?: Record<string, string> } = {}) =>
-    app.inject({ method: 'POST', url: `/repos/${id}/qa`, headers: { ...AUTH, ...options.headers }, payload: options.payload });
+    app.inject({
+      method: 'POST',
+      url: `/repos/${id}/qa`,
+      headers: { ...AUTH, ...options.headers },
+      payload: options.payload,
+    });
 
   it('answers 413 SHIPGATE_BODY_TOO_LARGE for a body over the limit', async () => {
     const payload = JSON.stringify({ padding: 'x'.repeat(BODY_LIMIT_BYTES) });
     const response = await postQa('gone', { payload, headers: { 'content-type': 'application/json' } });
     expect(response.statusCode).toBe(413);
-    expect(response.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large', code: 'SHIPGATE_BODY_TOO_LARGE' });
+    expect(response.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'SHIPGATE_BODY_TOO_LARGE',
+    });
   });
 
   for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
     it(`answers 415 SHIPGATE_UNSUPPORTED_MEDIA_TYPE for a ${type} body`, async () => {
       const response = await postQa('gone', { payload: 'a=b', headers: { 'content-type': type } });
       expect(response.statusCode).toBe(415);
-      expect(response.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type', code: 'SHIPGATE_UNSUPPORTED_MEDIA_TYPE' });
+      expect(response.json()).toMatchObject({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        code: 'SHIPGATE_UNSUPPORTED_MEDIA_TYPE',
+      });
     });
   }
 
   it('answers 400 naming an unknown body field', async () => {
-    const response = await postQa('gone', { payload: '{"bump":"major"}', headers: { 'content-type': 'application/json' } });
+    const response = await postQa('gone', {
+      payload: '{"bump":"major"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'body has an unknown field "bump"' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'SHIPGATE_BAD_REQUEST',
+      message: 'body has an unknown field "bump"',
+    });
   });
 
   // Every route of the API, with what it needs to pass validation but for the extra parameter.
@@ -74,9 +95,18 @@ describe('request errors', () => {
   ];
   for (const [method, url] of routes) {
     it(`answers 400 naming an unknown query parameter on ${method} ${url.split('?')[0]}, as for an unknown body field`, async () => {
-      const response = await app.inject({ method, url: `${url}${url.includes('?') ? '&' : '?'}skipQa=true`, headers: AUTH });
+      const response = await app.inject({
+        method,
+        url: `${url}${url.includes('?') ? '&' : '?'}skipQa=true`,
+        headers: AUTH,
+      });
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'querystring has an unknown field "skipQa"' });
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'SHIPGATE_BAD_REQUEST',
+        message: 'querystring has an unknown field "skipQa"',
+      });
     });
   }
 
@@ -126,7 +156,11 @@ describe('request errors', () => {
   });
 
   it('answers 400 for a workflow ID with characters no shipgate ID has', async () => {
-    const response = await app.inject({ method: 'GET', url: `/qa/${encodeURIComponent("qa:x' OR 1=1")}`, headers: AUTH });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/qa/${encodeURIComponent("qa:x' OR 1=1")}`,
+      headers: AUTH,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toMatch(/^params\/workflowId must match pattern/);
   });
@@ -135,7 +169,11 @@ describe('request errors', () => {
     const missing = await app.inject({ method: 'GET', url: '/qa', headers: AUTH });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toBe("querystring must have required property 'repo'");
-    const quoted = await app.inject({ method: 'GET', url: `/qa?repo=${encodeURIComponent("x' OR 'a'='a")}`, headers: AUTH });
+    const quoted = await app.inject({
+      method: 'GET',
+      url: `/qa?repo=${encodeURIComponent("x' OR 'a'='a")}`,
+      headers: AUTH,
+    });
     expect(quoted.statusCode).toBe(400);
     expect(quoted.json().message).toMatch(/^querystring\/repo must match pattern/);
   });

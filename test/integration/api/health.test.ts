@@ -61,17 +61,36 @@ describe('GET /docs/json', () => {
       expect(doc.info.title).toBe('shipgate');
       expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
       expect(Object.keys(doc.paths).sort()).toEqual([
-        '/deployments', '/deployments/{workflowId}', '/deployments/{workflowId}/cancel', '/deployments/{workflowId}/{decision}',
-        '/healthz', '/hooks/github', '/hooks/gitlab',
-        '/qa', '/qa/{workflowId}', '/qa/{workflowId}/cancel',
-        '/releases', '/releases/{workflowId}', '/releases/{workflowId}/cancel', '/releases/{workflowId}/{decision}',
-        '/repos', '/repos/{id}',
-        '/repos/{id}/deployments', '/repos/{id}/plan', '/repos/{id}/qa', '/repos/{id}/releases', '/repos/{id}/reports',
-        '/repos/{id}/watch', '/repos/{id}/watch/pause', '/repos/{id}/watch/resume',
+        '/deployments',
+        '/deployments/{workflowId}',
+        '/deployments/{workflowId}/cancel',
+        '/deployments/{workflowId}/{decision}',
+        '/healthz',
+        '/hooks/github',
+        '/hooks/gitlab',
+        '/qa',
+        '/qa/{workflowId}',
+        '/qa/{workflowId}/cancel',
+        '/releases',
+        '/releases/{workflowId}',
+        '/releases/{workflowId}/cancel',
+        '/releases/{workflowId}/{decision}',
+        '/repos',
+        '/repos/{id}',
+        '/repos/{id}/deployments',
+        '/repos/{id}/plan',
+        '/repos/{id}/qa',
+        '/repos/{id}/releases',
+        '/repos/{id}/reports',
+        '/repos/{id}/watch',
+        '/repos/{id}/watch/pause',
+        '/repos/{id}/watch/resume',
       ]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
-      expect(doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties).toHaveProperty('environments');
+      expect(
+        doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties,
+      ).toHaveProperty('environments');
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     } finally {
       await app.close();

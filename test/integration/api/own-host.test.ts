@@ -21,7 +21,8 @@ describe('an API that has no working copy, beside a worker that has one', () => 
   let app: TestApp;
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
   const finished = (run: any) => run.status !== 'RUNNING';
   const until = (url: string) => pollUntil(async (): Promise<any> => (await get(url)).json(), finished);
 
@@ -46,7 +47,12 @@ describe('an API that has no working copy, beside a worker that has one', () => 
     await service.repo.push();
     const first = await get(`/repos/${id}/plan`);
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toMatchObject({ sha: await service.repo.head(), version: '1.0.0', tag: 'v1.0.0', previous: null });
+    expect(first.json()).toMatchObject({
+      sha: await service.repo.head(),
+      version: '1.0.0',
+      tag: 'v1.0.0',
+      previous: null,
+    });
 
     await service.repo.commit('fix: greet politely');
     await service.repo.push();
@@ -60,7 +66,10 @@ describe('an API that has no working copy, beside a worker that has one', () => 
   it('starts QA of the commit the worker reads at the URL', async () => {
     const started = await post(`/repos/${id}/qa`);
     expect(started.statusCode, started.body).toBe(202);
-    expect(started.json()).toMatchObject({ sha: await service.repo.head(), workflowId: `qa:${id}:${await service.repo.head()}` });
+    expect(started.json()).toMatchObject({
+      sha: await service.repo.head(),
+      workflowId: `qa:${id}:${await service.repo.head()}`,
+    });
     // Done before the release starts: a QA run and a release at once on one clone race today (see the report of this change).
     const run = await until(`/qa/${encodeURIComponent(started.json().workflowId)}`);
     expect(run.result).toMatchObject({ outcome: 'test-pass' });
@@ -74,17 +83,24 @@ describe('an API that has no working copy, beside a worker that has one', () => 
 
     const reports = await get(`/repos/${id}/reports`);
     expect(reports.statusCode, reports.body).toBe(200);
-    expect(reports.json().reports).toEqual(expect.arrayContaining([expect.objectContaining({ outcome: 'test-pass', verified: true })]));
+    expect(reports.json().reports).toEqual(
+      expect.arrayContaining([expect.objectContaining({ outcome: 'test-pass', verified: true })]),
+    );
 
     const ledger = await get(`/repos/${id}/deployments?limit=5`);
     expect(ledger.statusCode, ledger.body).toBe(200);
-    expect(ledger.json().environments).toEqual([expect.objectContaining({ environment: 'production', live: expect.objectContaining({ version: '1.0.0' }) })]);
+    expect(ledger.json().environments).toEqual([
+      expect.objectContaining({ environment: 'production', live: expect.objectContaining({ version: '1.0.0' }) }),
+    ]);
   });
 
   it('checks a deployment through the worker: refuses a version never released, deploys a released one', async () => {
     const missing = await post(`/repos/${id}/deployments`, { version: '9.9.9' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({ code: 'SHIPGATE_TAG_NOT_FOUND', message: `repository "${id}" has no release tag v9.9.9` });
+    expect(missing.json()).toMatchObject({
+      code: 'SHIPGATE_TAG_NOT_FOUND',
+      message: `repository "${id}" has no release tag v9.9.9`,
+    });
     const started = await post(`/repos/${id}/deployments`, { version: '1.0.0' });
     expect(started.statusCode, started.body).toBe(202);
     const run = await until(`/deployments/${encodeURIComponent(started.json().workflowId)}`);
@@ -103,7 +119,10 @@ describe('an API that has no working copy, beside a worker that has one', () => 
       for (const url of [`/repos/${id}/plan`, `/repos/${id}/reports`, `/repos/${id}/deployments`]) {
         const response = await alone.inject({ method: 'GET', url, headers: AUTH });
         expect(response.statusCode, url).toBe(503);
-        expect(response.json()).toMatchObject({ code: 'SHIPGATE_WORKER_UNAVAILABLE', message: expect.stringContaining(`no worker serves the task queue "${taskQueue}"`) });
+        expect(response.json()).toMatchObject({
+          code: 'SHIPGATE_WORKER_UNAVAILABLE',
+          message: expect.stringContaining(`no worker serves the task queue "${taskQueue}"`),
+        });
       }
     } finally {
       await alone.close();

@@ -22,7 +22,10 @@ describe('QA over HTTP', () => {
   beforeAll(async () => {
     repo = await createTestRepo(SAMPLE_FILES);
     worker = await startTestWorker(
-      await testConfig([sampleRepoSettings(id, repo.dir), { ...sampleRepoSettings(remoteId, repo.dir), path: undefined, url: repo.remote }]),
+      await testConfig([
+        sampleRepoSettings(id, repo.dir),
+        { ...sampleRepoSettings(remoteId, repo.dir), path: undefined, url: repo.remote },
+      ]),
     );
     app = await buildTestApp(worker.config, worker.client);
   });
@@ -62,7 +65,14 @@ describe('QA over HTTP', () => {
       outcome: 'test-pass',
       result: { repoId: id, sha: started.sha, outcome: 'test-pass', reused: false },
     });
-    expect(done.steps.map((s: { name: string }) => s.name)).toEqual(['pin', 'inspect', 'analyse', 'test', 'coverage', 'report']);
+    expect(done.steps.map((s: { name: string }) => s.name)).toEqual([
+      'pin',
+      'inspect',
+      'analyse',
+      'test',
+      'coverage',
+      'report',
+    ]);
     expect(done.result.report).toMatch(/^test-pass-\d{8}-\d{6}\.md$/);
     expect(done).not.toHaveProperty('failure');
   });
@@ -73,18 +83,34 @@ describe('QA over HTTP', () => {
     expect(response.statusCode).toBe(200);
     const { reports, warnings } = response.json();
     expect(warnings).toEqual([]);
-    expect(reports[0]).toMatchObject({ name: run.result.report, outcome: 'test-pass', commit: started.sha, tests: { failed: 0 } });
+    expect(reports[0]).toMatchObject({
+      name: run.result.report,
+      outcome: 'test-pass',
+      commit: started.sha,
+      tests: { failed: 0 },
+    });
     expect(reports[0].coverage.gate).toBe('passed');
   });
 
   it('lists the run among the recent QA runs of the repository', async () => {
     const { runs } = await pollUntil(
       async () => (await get(`/qa?repo=${id}`)).json(),
-      (body) => body.runs.some((r: { workflowId: string; outcome: string | null }) => r.workflowId === started.workflowId && r.outcome !== null),
+      (body) =>
+        body.runs.some(
+          (r: { workflowId: string; outcome: string | null }) =>
+            r.workflowId === started.workflowId && r.outcome !== null,
+        ),
       30_000,
     );
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ runId: started.runId, status: 'COMPLETED', sha: started.sha, trigger: 'manual', stage: 'done', outcome: 'test-pass' });
+    expect(runs[0]).toMatchObject({
+      runId: started.runId,
+      status: 'COMPLETED',
+      sha: started.sha,
+      trigger: 'manual',
+      stage: 'done',
+      outcome: 'test-pass',
+    });
     expect(runs[0].closeTime).toEqual(expect.any(String));
   });
 
@@ -116,7 +142,11 @@ describe('QA over HTTP', () => {
 
   it('answers 404 for a workflow that is not a QA run', async () => {
     const workflowId = `release:${id}`;
-    const handle = await worker.client.workflow.start('releaseWorkflow', { workflowId, taskQueue: `${worker.taskQueue}-idle`, args: [] });
+    const handle = await worker.client.workflow.start('releaseWorkflow', {
+      workflowId,
+      taskQueue: `${worker.taskQueue}-idle`,
+      args: [],
+    });
     try {
       expect((await runOf(workflowId)).json()).toMatchObject({ statusCode: 404, code: 'SHIPGATE_RUN_NOT_FOUND' });
     } finally {

@@ -19,15 +19,23 @@ describe('releases and deployments over HTTP', () => {
   let service: SampleService;
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  const until = (url: string, done: (run: any) => boolean) => pollUntil(async (): Promise<any> => (await get(url)).json(), done);
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const until = (url: string, done: (run: any) => boolean) =>
+    pollUntil(async (): Promise<any> => (await get(url)).json(), done);
   const finished = (run: any) => run.status !== 'RUNNING';
 
   beforeAll(async () => {
     repo = await createTestRepo(SAMPLE_FILES);
     raceRepo = await createTestRepo(SAMPLE_FILES);
     service = await createSampleService(deployed);
-    worker = await startTestWorker(await testConfig([sampleRepoSettings(plain, repo.dir), sampleRepoSettings(racing, raceRepo.dir), service.settings]));
+    worker = await startTestWorker(
+      await testConfig([
+        sampleRepoSettings(plain, repo.dir),
+        sampleRepoSettings(racing, raceRepo.dir),
+        service.settings,
+      ]),
+    );
     app = await buildTestApp(worker.config, worker.client);
   });
 
@@ -42,7 +50,13 @@ describe('releases and deployments over HTTP', () => {
     const refsBefore = await repo.git('for-each-ref');
     const plan = await get(`/repos/${plain}/plan`);
     expect(plan.statusCode).toBe(200);
-    expect(plan.json()).toMatchObject({ version: '1.0.0', tag: 'v1.0.0', bump: 'minor', previous: null, commitCount: 2 });
+    expect(plan.json()).toMatchObject({
+      version: '1.0.0',
+      tag: 'v1.0.0',
+      bump: 'minor',
+      previous: null,
+      commitCount: 2,
+    });
     expect(plan.json().changelogEntry).toMatch(/### Features\n\n\* \*\*api:\*\* list widgets/);
     expect(plan.json().commits[0]).toMatchObject({ type: 'feat', scope: 'api', bump: 'minor', reason: 'feat → minor' });
     expect(await repo.git('for-each-ref')).toBe(refsBefore);
@@ -60,7 +74,11 @@ describe('releases and deployments over HTTP', () => {
     const { workflowId } = started.json();
     expect(workflowId).toBe(`release:${plain}`);
     const run = await until(`/releases/${encodeURIComponent(workflowId)}`, finished);
-    expect(run).toMatchObject({ status: 'COMPLETED', result: { outcome: 'released', version: '1.0.0' }, state: { stage: 'done', version: '1.0.0' } });
+    expect(run).toMatchObject({
+      status: 'COMPLETED',
+      result: { outcome: 'released', version: '1.0.0' },
+      state: { stage: 'done', version: '1.0.0' },
+    });
     expect(run.state.steps.map((s: { name: string }) => s.name)).toContain('push');
     const lower = await post(`/repos/${plain}/releases`, { bump: '0.9.0' });
     expect(lower.statusCode).toBe(400);
@@ -70,12 +88,15 @@ describe('releases and deployments over HTTP', () => {
 
   it('answers 20 simultaneous release requests with one release and 409s naming it', async () => {
     await raceRepo.commit('fix: race');
-    const answers = await Promise.all(Array.from({ length: 20 }, () => post(`/repos/${racing}/releases`, { deploy: false })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => post(`/repos/${racing}/releases`, { deploy: false })),
+    );
     const accepted = answers.filter((a) => a.statusCode === 202);
     const refused = answers.filter((a) => a.statusCode === 409);
     expect(accepted).toHaveLength(1);
     expect(refused).toHaveLength(19);
-    for (const answer of refused) expect(answer.json()).toMatchObject({ code: 'SHIPGATE_RELEASE_RUNNING', workflowId: `release:${racing}` });
+    for (const answer of refused)
+      expect(answer.json()).toMatchObject({ code: 'SHIPGATE_RELEASE_RUNNING', workflowId: `release:${racing}` });
     const run = await until(`/releases/${encodeURIComponent(`release:${racing}`)}`, finished);
     expect(run.result.outcome).toBe('released');
     expect(await raceRepo.git('tag', '--list')).toBe('v1.0.0');
@@ -86,7 +107,10 @@ describe('releases and deployments over HTTP', () => {
     const { workflowId } = (await post(`/repos/${deployed}/releases`)).json();
     const url = `/releases/${encodeURIComponent(workflowId)}`;
     const waiting = await until(url, (run) => run.state?.deploy?.state?.awaitingDecision === true);
-    expect(waiting.state.deploy.state).toMatchObject({ decisionsAllowed: ['retry', 'abandon'], lastError: 'the deploy command exited with 1' });
+    expect(waiting.state.deploy.state).toMatchObject({
+      decisionsAllowed: ['retry', 'abandon'],
+      lastError: 'the deploy command exited with 1',
+    });
     const remote = await service.repo.git('ls-remote', 'origin');
     await service.clearFault('fail-deploy');
     const decided = await post(`${url}/retry`);
@@ -112,8 +136,18 @@ describe('releases and deployments over HTTP', () => {
   });
 
   it('lists releases by repository and status from visibility', async () => {
-    const listed = await pollUntil(async () => (await get(`/releases?repo=${plain}&status=completed`)).json(), (body) => body.runs.length > 0, 30_000);
-    expect(listed.runs[0]).toMatchObject({ workflowId: `release:${plain}`, repo: plain, outcome: 'released', version: '1.0.0', type: 'releaseWorkflow' });
+    const listed = await pollUntil(
+      async () => (await get(`/releases?repo=${plain}&status=completed`)).json(),
+      (body) => body.runs.length > 0,
+      30_000,
+    );
+    expect(listed.runs[0]).toMatchObject({
+      workflowId: `release:${plain}`,
+      repo: plain,
+      outcome: 'released',
+      version: '1.0.0',
+      type: 'releaseWorkflow',
+    });
     expect((await get('/releases?status=sideways')).statusCode).toBe(400);
   });
 });

@@ -20,7 +20,12 @@ function qaReport(outcome: QaReportFrontMatter['outcome'], createdAt: string): s
     created_at: createdAt,
     test_command: ['npm', 'test'],
     duration_ms: 1200,
-    tests: { total: 3, passed: outcome === 'test-failures' ? 2 : 3, failed: outcome === 'test-failures' ? 1 : 0, skipped: 0 },
+    tests: {
+      total: 3,
+      passed: outcome === 'test-failures' ? 2 : 3,
+      failed: outcome === 'test-failures' ? 1 : 0,
+      skipped: 0,
+    },
     coverage: { changed_lines: 10, covered_lines: 9, percent: 90, threshold: 80, min_changed_lines: 1, gate: 'passed' },
   };
   return serializeReport(frontMatter, `# ${outcome}\n`);
@@ -40,7 +45,10 @@ describe('GET /repos/:id/reports', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-reports-'));
     await writeContext(path.join(root, 'web'), {
-      'test-failures-20251013-101500.md': signReportText(qaReport('test-failures', '2025-10-13T10:15:00Z'), TEST_REPORT_KEYS),
+      'test-failures-20251013-101500.md': signReportText(
+        qaReport('test-failures', '2025-10-13T10:15:00Z'),
+        TEST_REPORT_KEYS,
+      ),
       'test-pass-20251014-090000.md': qaReport('test-pass', '2025-10-14T09:00:00Z'),
       'test-gaps-20251013-120000.md': 'no front matter here\n',
       'notes.txt': 'not a report',
@@ -67,14 +75,24 @@ describe('GET /repos/:id/reports', () => {
     const response = await app.inject({ method: 'GET', url: '/repos/web/reports', headers: AUTH });
     expect(response.statusCode).toBe(200);
     const { reports, warnings } = response.json();
-    expect(reports.map((r: { name: string }) => r.name)).toEqual(['test-pass-20251014-090000.md', 'test-failures-20251013-101500.md']);
+    expect(reports.map((r: { name: string }) => r.name)).toEqual([
+      'test-pass-20251014-090000.md',
+      'test-failures-20251013-101500.md',
+    ]);
     expect(reports[1]).toEqual({
       name: 'test-failures-20251013-101500.md',
       outcome: 'test-failures',
       commit: SHA,
       created_at: '2025-10-13T10:15:00Z',
       tests: { total: 3, passed: 2, failed: 1, skipped: 0 },
-      coverage: { changed_lines: 10, covered_lines: 9, percent: 90, threshold: 80, min_changed_lines: 1, gate: 'passed' },
+      coverage: {
+        changed_lines: 10,
+        covered_lines: 9,
+        percent: 90,
+        threshold: 80,
+        min_changed_lines: 1,
+        gate: 'passed',
+      },
       verified: true,
       verification: `signed with key ${TEST_REPORT_KEYS.current.id}`,
     });
@@ -85,7 +103,9 @@ describe('GET /repos/:id/reports', () => {
   });
 
   it('reads a URL repository from its clone in the data folder', async () => {
-    await writeContext(path.join(config.dataDir, 'work', 'cloned'), { 'test-pass-20251015-080000.md': qaReport('test-pass', '2025-10-15T08:00:00Z') });
+    await writeContext(path.join(config.dataDir, 'work', 'cloned'), {
+      'test-pass-20251015-080000.md': qaReport('test-pass', '2025-10-15T08:00:00Z'),
+    });
     const response = await app.inject({ method: 'GET', url: '/repos/cloned/reports', headers: AUTH });
     expect(response.json().reports.map((r: { name: string }) => r.name)).toEqual(['test-pass-20251015-080000.md']);
   });

@@ -82,7 +82,12 @@ describe('GET /repos', () => {
   it('answers 404 SHIPGATE_REPO_NOT_FOUND for an unknown repository', async () => {
     const response = await app.inject({ method: 'GET', url: '/repos/nope', headers: AUTH });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', code: 'SHIPGATE_REPO_NOT_FOUND', message: 'unknown repository "nope"' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'SHIPGATE_REPO_NOT_FOUND',
+      message: 'unknown repository "nope"',
+    });
   });
 
   for (const id of ['..%2Fetc', 'a%20b', 'Web', '-web', 'x'.repeat(64)]) {

@@ -26,21 +26,37 @@ describe('webhooks and the branch watch over HTTP', () => {
 
   const github = (payload: object, event: string, signature?: string | null, delivery: string = randomUUID()) => {
     const body = JSON.stringify(payload);
-    const sig = signature === undefined ? `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` : signature;
+    const sig =
+      signature === undefined ? `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` : signature;
     return app.inject({
       method: 'POST',
       url: '/hooks/github',
-      headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery, ...(sig ? { 'x-hub-signature-256': sig } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': delivery,
+        ...(sig ? { 'x-hub-signature-256': sig } : {}),
+      },
       payload: body,
     });
   };
   /** The QA runs of a commit that visibility knows of, once it has caught up with `atLeast` of them. */
-  const qaRunsOf = (sha: string, atLeast = 1) => pollUntil(async () => {
-    const runs: string[] = [];
-    for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'qa:${hooked}:${sha}'` })) runs.push(run.runId);
-    return runs;
-  }, (runs) => runs.length >= atLeast, 30_000);
-  const pushPayload = (sha: string, ref = 'refs/heads/main') => ({ ref, after: sha, repository: { clone_url: repo.remote, full_name: 'acme/sample' } });
+  const qaRunsOf = (sha: string, atLeast = 1) =>
+    pollUntil(
+      async () => {
+        const runs: string[] = [];
+        for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'qa:${hooked}:${sha}'` }))
+          runs.push(run.runId);
+        return runs;
+      },
+      (runs) => runs.length >= atLeast,
+      30_000,
+    );
+  const pushPayload = (sha: string, ref = 'refs/heads/main') => ({
+    ref,
+    after: sha,
+    repository: { clone_url: repo.remote, full_name: 'acme/sample' },
+  });
   const qaExists = async (sha: string) => {
     try {
       await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).describe();
@@ -56,9 +72,23 @@ describe('webhooks and the branch watch over HTTP', () => {
     repo = await createTestRepo(SAMPLE_FILES);
     watchRepo = await createTestRepo(SAMPLE_FILES);
     autoRepo = await createTestRepo(SAMPLE_FILES);
-    const urlRepo = { ...sampleRepoSettings(hooked, repo.dir), path: undefined, url: repo.remote, webhook: { secretEnv: SECRET_ENV } };
-    const autoSettings = sampleRepoSettings(autoHooked, autoRepo.dir, { webhook: { secretEnv: SECRET_ENV }, release: { auto: 'on-qa-pass' } });
-    worker = await startTestWorker(await testConfig([urlRepo, sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } }), autoSettings]));
+    const urlRepo = {
+      ...sampleRepoSettings(hooked, repo.dir),
+      path: undefined,
+      url: repo.remote,
+      webhook: { secretEnv: SECRET_ENV },
+    };
+    const autoSettings = sampleRepoSettings(autoHooked, autoRepo.dir, {
+      webhook: { secretEnv: SECRET_ENV },
+      release: { auto: 'on-qa-pass' },
+    });
+    worker = await startTestWorker(
+      await testConfig([
+        urlRepo,
+        sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } }),
+        autoSettings,
+      ]),
+    );
     await reconcileSchedules(worker.client, worker.config, worker.taskQueue, logger);
     app = await buildTestApp(worker.config, worker.client);
   });
@@ -92,14 +122,19 @@ describe('webhooks and the branch watch over HTTP', () => {
     expect(first.json()).toMatchObject({ status: 'started', workflowId: `qa:${hooked}:${sha}` });
     const whileRunning = await github(pushPayload(sha), 'push', undefined, delivery);
     expect(whileRunning.statusCode, whileRunning.body).toBe(200);
-    expect(whileRunning.json()).toMatchObject({ status: 'duplicate', workflowId: `qa:${hooked}:${sha}`, reason: expect.stringContaining(delivery) });
+    expect(whileRunning.json()).toMatchObject({
+      status: 'duplicate',
+      workflowId: `qa:${hooked}:${sha}`,
+      reason: expect.stringContaining(delivery),
+    });
 
     await pollUntil(() => qaExists(sha), Boolean, 30_000);
     const qa = worker.client.workflow.getHandle(`qa:${hooked}:${sha}`);
     expect((await qa.result()).outcome).toBe('test-pass');
     const { runId } = await qa.describe();
     const replays = await Promise.all([1, 2].map(() => github(pushPayload(sha), 'push', undefined, delivery)));
-    for (const replay of replays) expect(replay.json()).toMatchObject({ status: 'duplicate', workflowId: `qa:${hooked}:${sha}` });
+    for (const replay of replays)
+      expect(replay.json()).toMatchObject({ status: 'duplicate', workflowId: `qa:${hooked}:${sha}` });
 
     expect((await qa.describe()).runId).toBe(runId);
     expect(await qaRunsOf(sha)).toEqual([runId]);
@@ -110,8 +145,22 @@ describe('webhooks and the branch watch over HTTP', () => {
     await autoRepo.push();
     const delivery = randomUUID();
     const payload = { ref: 'refs/heads/main', after: sha, repository: { clone_url: autoRepo.remote } };
-    expect((await github(payload, 'push', undefined, delivery)).json()).toMatchObject({ status: 'started', workflowId: `qa:${autoHooked}:${sha}` });
-    await pollUntil(async () => worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).describe().then(() => true, () => false), Boolean, 30_000);
+    expect((await github(payload, 'push', undefined, delivery)).json()).toMatchObject({
+      status: 'started',
+      workflowId: `qa:${autoHooked}:${sha}`,
+    });
+    await pollUntil(
+      async () =>
+        worker.client.workflow
+          .getHandle(`qa:${autoHooked}:${sha}`)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          ),
+      Boolean,
+      30_000,
+    );
     expect((await worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).result()).outcome).toBe('test-pass');
     const release = worker.client.workflow.getHandle(`release:${autoHooked}`);
     expect(await release.result()).toMatchObject({ outcome: 'released', version: '1.0.0' });
@@ -120,11 +169,16 @@ describe('webhooks and the branch watch over HTTP', () => {
     const replays = await Promise.all([1, 2, 3].map(() => github(payload, 'push', undefined, delivery)));
     for (const replay of replays) expect(replay.json()).toMatchObject({ status: 'duplicate' });
     expect((await release.describe()).runId).toBe(runId);
-    const releases = await pollUntil(async () => {
-      const runs: string[] = [];
-      for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'release:${autoHooked}'` })) runs.push(run.runId);
-      return runs;
-    }, (runs) => runs.length >= 1, 30_000);
+    const releases = await pollUntil(
+      async () => {
+        const runs: string[] = [];
+        for await (const run of worker.client.workflow.list({ query: `WorkflowId = 'release:${autoHooked}'` }))
+          runs.push(run.runId);
+        return runs;
+      },
+      (runs) => runs.length >= 1,
+      30_000,
+    );
     expect(releases).toEqual([runId]);
     expect(await autoRepo.git('tag', '--list')).toBe('v1.0.0');
   });
@@ -136,11 +190,26 @@ describe('webhooks and the branch watch over HTTP', () => {
     const payload = { ref: 'refs/heads/main', after: sha, repository: { clone_url: autoRepo.remote } };
     const workflowId = `qa:${autoHooked}:${sha}`;
     expect((await github(payload, 'push')).json()).toMatchObject({ status: 'started', workflowId });
-    await pollUntil(async () => worker.client.workflow.getHandle(workflowId).describe().then(() => true, () => false), Boolean, 30_000);
+    await pollUntil(
+      async () =>
+        worker.client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            () => true,
+            () => false,
+          ),
+      Boolean,
+      30_000,
+    );
     await worker.client.workflow.getHandle(workflowId).result();
     const response = await app.inject({ method: 'GET', url: `/qa/${encodeURIComponent(workflowId)}`, headers: AUTH });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'COMPLETED', outcome: 'test-pass', autoRelease: { started: true, workflowId: `release:${autoHooked}` } });
+    expect(response.json()).toMatchObject({
+      status: 'COMPLETED',
+      outcome: 'test-pass',
+      autoRelease: { started: true, workflowId: `release:${autoHooked}` },
+    });
     expect(response.json().autoRelease.reason).toEqual(expect.any(String));
     await worker.client.workflow.getHandle(`release:${autoHooked}`).result();
   });
@@ -148,10 +217,20 @@ describe('webhooks and the branch watch over HTTP', () => {
   it('starts one QA run for a GitLab event sent twice, by its event UUID', async () => {
     const sha = await repo.commit('fix: delivered twice by gitlab');
     await repo.push();
-    const payload = JSON.stringify({ ref: 'refs/heads/main', checkout_sha: sha, project: { git_http_url: repo.remote } });
-    const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': secret, 'x-gitlab-event-uuid': randomUUID() };
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      checkout_sha: sha,
+      project: { git_http_url: repo.remote },
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'x-gitlab-event': 'Push Hook',
+      'x-gitlab-token': secret,
+      'x-gitlab-event-uuid': randomUUID(),
+    };
     const answers = [];
-    for (let i = 0; i < 2; i += 1) answers.push(await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers }));
+    for (let i = 0; i < 2; i += 1)
+      answers.push(await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers }));
     expect(answers.map((a) => a.json<{ status: string }>().status)).toEqual(['started', 'duplicate']);
     await pollUntil(() => qaExists(sha), Boolean, 30_000);
     await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).result();
@@ -167,31 +246,63 @@ describe('webhooks and the branch watch over HTTP', () => {
     const wrong = await github(pushPayload(sha), 'push', `sha256=${'0'.repeat(64)}`);
     expect(wrong.statusCode).toBe(401);
     const tampered = await app.inject({
-      method: 'POST', url: '/hooks/github', payload: JSON.stringify(pushPayload(sha)),
-      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update('{}').digest('hex')}` },
+      method: 'POST',
+      url: '/hooks/github',
+      payload: JSON.stringify(pushPayload(sha)),
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update('{}').digest('hex')}`,
+      },
     });
     expect(tampered.statusCode).toBe(401);
     expect(await qaExists(sha)).toBe(false);
   });
 
   it('acknowledges pings, other branches and unknown repositories without starting anything', async () => {
-    expect((await github({ zen: 'hi', repository: { clone_url: repo.remote } }, 'ping')).json()).toEqual({ status: 'pong' });
+    expect((await github({ zen: 'hi', repository: { clone_url: repo.remote } }, 'ping')).json()).toEqual({
+      status: 'pong',
+    });
     const sha = await repo.head();
     const topic = await github(pushPayload(sha, 'refs/heads/topic'), 'push');
     expect(topic.statusCode).toBe(202);
-    expect(topic.json()).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/not to the release branch/) });
-    const unknown = await github({ ref: 'refs/heads/main', after: sha, repository: { clone_url: 'https://github.com/acme/other.git' } }, 'push');
+    expect(topic.json()).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringMatching(/not to the release branch/),
+    });
+    const unknown = await github(
+      { ref: 'refs/heads/main', after: sha, repository: { clone_url: 'https://github.com/acme/other.git' } },
+      'push',
+    );
     expect(unknown.json()).toMatchObject({ status: 'ignored', reason: 'no configured repository has this remote URL' });
   });
 
   it('verifies X-Gitlab-Token for GitLab pushes', async () => {
     const sha = await repo.commit('fix: from gitlab');
     await repo.push();
-    const payload = JSON.stringify({ ref: 'refs/heads/main', checkout_sha: sha, project: { git_http_url: repo.remote } });
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      checkout_sha: sha,
+      project: { git_http_url: repo.remote },
+    });
     const headers = { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook' };
-    expect((await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers: { ...headers, 'x-gitlab-token': 'nope' } })).statusCode).toBe(401);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/hooks/gitlab',
+          payload,
+          headers: { ...headers, 'x-gitlab-token': 'nope' },
+        })
+      ).statusCode,
+    ).toBe(401);
     expect(await qaExists(sha)).toBe(false);
-    const accepted = await app.inject({ method: 'POST', url: '/hooks/gitlab', payload, headers: { ...headers, 'x-gitlab-token': secret } });
+    const accepted = await app.inject({
+      method: 'POST',
+      url: '/hooks/gitlab',
+      payload,
+      headers: { ...headers, 'x-gitlab-token': secret },
+    });
     expect(accepted.statusCode).toBe(202);
     expect(accepted.json()).toMatchObject({ status: 'started', sha });
   });
@@ -199,9 +310,21 @@ describe('webhooks and the branch watch over HTTP', () => {
   it('shows, pauses with a note and resumes the branch watch', async () => {
     const url = `/repos/${watched}/watch`;
     const state = await app.inject({ method: 'GET', url, headers: AUTH });
-    expect(state.json()).toMatchObject({ repoId: watched, scheduleId: `watch:${watched}`, paused: false, intervalMs: 3_600_000 });
-    expect((await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: {} })).statusCode).toBe(400);
-    const paused = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { note: 'release freeze' } });
+    expect(state.json()).toMatchObject({
+      repoId: watched,
+      scheduleId: `watch:${watched}`,
+      paused: false,
+      intervalMs: 3_600_000,
+    });
+    expect((await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: {} })).statusCode).toBe(
+      400,
+    );
+    const paused = await app.inject({
+      method: 'POST',
+      url: `${url}/pause`,
+      headers: AUTH,
+      payload: { note: 'release freeze' },
+    });
     expect(paused.json()).toMatchObject({ paused: true, note: 'release freeze' });
     const resumed = await app.inject({ method: 'POST', url: `${url}/resume`, headers: AUTH });
     expect(resumed.json()).toMatchObject({ paused: false });

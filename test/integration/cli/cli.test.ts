@@ -58,7 +58,12 @@ describe('the shipgate CLI against the real API', () => {
   });
 
   afterAll(async () => {
-    await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, pino({ level: 'silent' }));
+    await reconcileSchedules(
+      worker.client,
+      { ...worker.config, repositories: [] },
+      worker.taskQueue,
+      pino({ level: 'silent' }),
+    );
     await app?.close();
     await worker?.stop();
     await Promise.all([service?.stop(), faulty?.stop(), cancelling?.stop()]);
@@ -109,7 +114,13 @@ describe('the shipgate CLI against the real API', () => {
     expect(result.stdout).toMatch(/ {2}report {3}context\/test-pass-\d{8}-\d{6}\.md\n/);
 
     const json: unknown = JSON.parse((await shipgate(['status', workflowId, '--json'])).stdout);
-    expect(json).toMatchObject({ workflowId, status: 'COMPLETED', kind: 'qa', outcome: 'test-pass', result: { outcome: 'test-pass' } });
+    expect(json).toMatchObject({
+      workflowId,
+      status: 'COMPLETED',
+      kind: 'qa',
+      outcome: 'test-pass',
+      result: { outcome: 'test-pass' },
+    });
   });
 
   it('lists the report the QA run wrote', async () => {
@@ -119,7 +130,11 @@ describe('the shipgate CLI against the real API', () => {
   });
 
   it('says in one line that a repository is unknown', async () => {
-    expect(await shipgate(['qa', 'no-such-repo'])).toEqual({ code: 1, stdout: '', stderr: 'shipgate: unknown repository "no-such-repo" (SHIPGATE_REPO_NOT_FOUND)\n' });
+    expect(await shipgate(['qa', 'no-such-repo'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'shipgate: unknown repository "no-such-repo" (SHIPGATE_REPO_NOT_FOUND)\n',
+    });
   });
 
   it('says in one line that a run does not exist', async () => {
@@ -196,14 +211,18 @@ describe('the shipgate CLI against the real API', () => {
   it('lists the release among the runs of its repository', async () => {
     const result = await shipgate(['list', '--repo', id, '--status', 'completed']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^release:${id}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(`^release:${id}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'),
+    );
   });
 
   it('shows the deploy ledger: what is live, and the run that put it there', async () => {
     const result = await shipgate(['deployments', id]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^production: 1\.0\.0 is live, verified healthy since \d{4}-\d\d-\d\d \d\d:\d\d \(deploy-\d{8}-\d{6}\.md\)$/);
+    expect(lines[0]).toMatch(
+      /^production: 1\.0\.0 is live, verified healthy since \d{4}-\d\d-\d\d \d\d:\d\d \(deploy-\d{8}-\d{6}\.md\)$/,
+    );
     expect(lines[1]).toMatch(/^VERSION\s+OUTCOME\s+LIVE AFTER\s+TRIGGER\s+REQUESTED BY\s+ENDED\s+REPORT$/);
     expect(lines[2]).toMatch(new RegExp(`^1\\.0\\.0\\s+deployed\\s+1\\.0\\.0\\s+manual\\s+release:${id}`));
     const none = await shipgate(['deployments', faultyId]);
@@ -214,16 +233,22 @@ describe('the shipgate CLI against the real API', () => {
     await faulty.fault('fail-deploy');
     const waiting = await shipgate(['release', faultyId, '--follow', '--interval', '200ms']);
     expect(waiting.code).toBe(3);
-    expect(waiting.stdout).toContain(`! release:${faultyId} awaits a decision in production: deploying 1.0.0 failed: the deploy command exited with 1`);
-    expect(waiting.stdout).toContain([
-      `    shipgate retry release:${faultyId}    deploy 1.0.0 again`,
-      `    shipgate abandon release:${faultyId}  stop, with the environment as the failed deploy command of 1.0.0 left it`,
-    ].join('\n'));
+    expect(waiting.stdout).toContain(
+      `! release:${faultyId} awaits a decision in production: deploying 1.0.0 failed: the deploy command exited with 1`,
+    );
+    expect(waiting.stdout).toContain(
+      [
+        `    shipgate retry release:${faultyId}    deploy 1.0.0 again`,
+        `    shipgate abandon release:${faultyId}  stop, with the environment as the failed deploy command of 1.0.0 left it`,
+      ].join('\n'),
+    );
     expect(waiting.stdout).not.toContain('shipgate rollback');
 
     const again = await shipgate(['release', faultyId]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(new RegExp(`\\(SHIPGATE_RELEASE_RUNNING\\); follow it with: shipgate status release:${faultyId} --follow\\n$`));
+    expect(again.stderr).toMatch(
+      new RegExp(`\\(SHIPGATE_RELEASE_RUNNING\\); follow it with: shipgate status release:${faultyId} --follow\\n$`),
+    );
 
     const status = await shipgate(['status', `release:${faultyId}`]);
     expect(status.stdout).toContain('awaiting a decision: retry | abandon');
@@ -234,7 +259,9 @@ describe('the shipgate CLI against the real API', () => {
 
     const ended = await shipgate(['status', `release:${faultyId}`, '--follow', '--interval', '200ms']);
     expect(ended.code).toBe(1);
-    expect(ended.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^✗ release:${faultyId} abandoned 1\\.0\\.0: `));
+    expect(ended.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^✗ release:${faultyId} abandoned 1\\.0\\.0: `),
+    );
 
     const late = await shipgate(['retry', `release:${faultyId}`]);
     expect(late.code).toBe(1);
@@ -247,7 +274,9 @@ describe('the shipgate CLI against the real API', () => {
     const cancelled = await shipgate(['cancel', `release:${cancelId}`, '--reason', 'release freeze']);
     expect(cancelled).toMatchObject({ code: 0, stderr: '' });
     const lines = cancelled.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^release:${cancelId}: cancelled by .+ \\(shipgate cancel\\) \\(release freeze\\)$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^release:${cancelId}: cancelled by .+ \\(shipgate cancel\\) \\(release freeze\\)$`),
+    );
     expect(lines.slice(1)).toEqual([`  undone: deployment deploy:${cancelId}:production cancelled with the release`]);
 
     const late = await shipgate(['cancel', `release:${cancelId}`]);

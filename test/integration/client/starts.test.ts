@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scheduledStart, startDeliveryRun, startDeploymentRun, startQaRun, startReleaseRun, type Starter } from '../../../client/starts.js';
+import {
+  scheduledStart,
+  startDeliveryRun,
+  startDeploymentRun,
+  startQaRun,
+  startReleaseRun,
+  type Starter,
+} from '../../../client/starts.js';
 import { RepoKey, TriggerKey, VersionKey } from '../../../vocabulary/search-attributes.js';
 import { connectTestClient } from '../../helpers/api.js';
 import { testConfig } from '../../helpers/temporal.js';
@@ -25,7 +32,11 @@ describe('client/starts', () => {
   });
 
   afterAll(async () => {
-    for (const workflowId of started) await client?.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    for (const workflowId of started)
+      await client?.workflow
+        .getHandle(workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     await close?.();
   });
 
@@ -44,27 +55,60 @@ describe('client/starts', () => {
     const first = await startReleaseRun(starter, { repoId, trigger: 'train' });
     started.push(first.workflowId);
     expect(first).toMatchObject({ started: true, workflowId: `release:${repoId}` });
-    expect(await startReleaseRun(starter, { repoId, trigger: 'manual', bump: 'minor' })).toEqual({ started: false, workflowId: `release:${repoId}` });
-    expect((await client.workflow.getHandle(first.workflowId).describe()).typedSearchAttributes.get(TriggerKey)).toBe('train');
+    expect(await startReleaseRun(starter, { repoId, trigger: 'manual', bump: 'minor' })).toEqual({
+      started: false,
+      workflowId: `release:${repoId}`,
+    });
+    expect((await client.workflow.getHandle(first.workflowId).describe()).typedSearchAttributes.get(TriggerKey)).toBe(
+      'train',
+    );
   });
 
   it('names a deployment by its environment and records the version it deploys', async () => {
-    const first = await startDeploymentRun(starter, { repoId, version: '1.2.3', environment: 'staging', trigger: 'manual', requestedBy: 'api' });
+    const first = await startDeploymentRun(starter, {
+      repoId,
+      version: '1.2.3',
+      environment: 'staging',
+      trigger: 'manual',
+      requestedBy: 'api',
+    });
     started.push(first.workflowId);
     expect(first).toMatchObject({ started: true, workflowId: `deploy:${repoId}:staging` });
-    expect((await client.workflow.getHandle(first.workflowId).describe()).typedSearchAttributes.get(VersionKey)).toBe('1.2.3');
-    expect(await startDeploymentRun(starter, { repoId, version: '1.2.4', environment: 'staging', trigger: 'manual', requestedBy: 'api' })).toMatchObject({ started: false });
+    expect((await client.workflow.getHandle(first.workflowId).describe()).typedSearchAttributes.get(VersionKey)).toBe(
+      '1.2.3',
+    );
+    expect(
+      await startDeploymentRun(starter, {
+        repoId,
+        version: '1.2.4',
+        environment: 'staging',
+        trigger: 'manual',
+        requestedBy: 'api',
+      }),
+    ).toMatchObject({ started: false });
   });
 
   it('accepts a webhook delivery once, even after its run has ended', async () => {
     const first = await startDeliveryRun(starter, { repoId, sha, deliveryId: `d-${suffix}` });
     expect(first).toMatchObject({ started: true, workflowId: `delivery:${repoId}:d-${suffix}` });
     await client.workflow.getHandle(first.workflowId).terminate('ended before its replay');
-    expect(await startDeliveryRun(starter, { repoId, sha, deliveryId: `d-${suffix}` })).toEqual({ started: false, workflowId: first.workflowId });
+    expect(await startDeliveryRun(starter, { repoId, sha, deliveryId: `d-${suffix}` })).toEqual({
+      started: false,
+      workflowId: first.workflowId,
+    });
   });
 
   it('gives the schedules the workflow types and the business IDs of their runs', () => {
-    expect(scheduledStart('watch', repoId, 'q')).toMatchObject({ type: 'startWorkflow', workflowType: 'watchWorkflow', workflowId: `watch-tick:${repoId}`, taskQueue: 'q', args: [{ repoId }] });
-    expect(scheduledStart('release-train', repoId, 'q')).toMatchObject({ workflowType: 'releaseTrainWorkflow', workflowId: `release-train-run:${repoId}` });
+    expect(scheduledStart('watch', repoId, 'q')).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'watchWorkflow',
+      workflowId: `watch-tick:${repoId}`,
+      taskQueue: 'q',
+      args: [{ repoId }],
+    });
+    expect(scheduledStart('release-train', repoId, 'q')).toMatchObject({
+      workflowType: 'releaseTrainWorkflow',
+      workflowId: `release-train-run:${repoId}`,
+    });
   });
 });

@@ -7,7 +7,11 @@ import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../devserver/dev-server.js';
-import { provisionTemporalServer, startTemporalCluster, type RunningCluster } from '../../../devserver/temporal-server.js';
+import {
+  provisionTemporalServer,
+  startTemporalCluster,
+  type RunningCluster,
+} from '../../../devserver/temporal-server.js';
 import { pollUntil } from '../../helpers/api.js';
 import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -21,7 +25,10 @@ import { clusterLane, LANE_REQUIRED } from './lane.js';
  */
 const lane = await clusterLane();
 if ('skip' in lane) {
-  if (LANE_REQUIRED) throw new Error(`the production-like cluster lane is required here (SHIPGATE_CLUSTER_LANE=required), but ${lane.skip}`);
+  if (LANE_REQUIRED)
+    throw new Error(
+      `the production-like cluster lane is required here (SHIPGATE_CLUSTER_LANE=required), but ${lane.skip}`,
+    );
   console.info(`production-like cluster lane skipped: ${lane.skip}`);
 }
 
@@ -52,21 +59,35 @@ const call = async (method: string, url: string, body?: object) => {
 };
 
 /** The lane's worker behind a poller identity: `shipgate@<worker ID>/<pid>`, or `shipgate@<worker ID>.<instance>/<pid>`. */
-const workerOf = (identity: string | null | undefined) => WORKERS.find((id) => new RegExp(`^shipgate@${id}[./]`).test(identity ?? '')) ?? null;
+const workerOf = (identity: string | null | undefined) =>
+  WORKERS.find((id) => new RegExp(`^shipgate@${id}[./]`).test(identity ?? '')) ?? null;
 
 /** Which worker picked the run up (pinRun) and which one pushed its release, from the history. */
-async function workersOfRun(workflowId: string): Promise<{ firstTask: string | null; pinned: string | null; pushed: string | null; closed: Date | null }> {
+async function workersOfRun(
+  workflowId: string,
+): Promise<{ firstTask: string | null; pinned: string | null; pushed: string | null; closed: Date | null }> {
   const handle = client.workflow.getHandle(workflowId);
   const events = (await handle.fetchHistory()).events ?? [];
-  const names = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+  const names = new Map(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]),
+  );
   const last: Record<string, string | null> = {};
-  const firstTask = workerOf(events.find((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity);
+  const firstTask = workerOf(
+    events.find((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes?.identity,
+  );
   for (const e of events) {
     const started = e.activityTaskStartedEventAttributes;
     if (started) last[names.get(String(started.scheduledEventId))!] = workerOf(started.identity);
   }
   const description = await handle.describe();
-  return { firstTask, pinned: last.pinRun ?? null, pushed: last.pushRelease ?? null, closed: description.closeTime ?? null };
+  return {
+    firstTask,
+    pinned: last.pinRun ?? null,
+    pushed: last.pushRelease ?? null,
+    closed: description.closeTime ?? null,
+  };
 }
 
 /** VmRSS and VmHWM (the peak) of a live process, in MiB. */
@@ -84,7 +105,10 @@ interface Outcome {
 }
 
 /** Releases the scenario's six repositories at once through the API; `during` disrupts the cluster meanwhile. */
-async function releaseAll(scenario: Scenario, during: (workflowIds: string[]) => Promise<void> = async () => {}): Promise<Outcome> {
+async function releaseAll(
+  scenario: Scenario,
+  during: (workflowIds: string[]) => Promise<void> = async () => {},
+): Promise<Outcome> {
   const repos = services.get(scenario)!;
   const started = await Promise.all(repos.map((service) => call('POST', `/repos/${repoIdOf(service)}/releases`, {})));
   for (const answer of started) expect(answer.status, JSON.stringify(answer.body)).toBe(202);
@@ -92,17 +116,27 @@ async function releaseAll(scenario: Scenario, during: (workflowIds: string[]) =>
 
   await during(workflowIds);
 
-  const views = await Promise.all(workflowIds.map((id) =>
-    pollUntil(
-      // The API answers 503 while the server is away; that is a moment to wait through, not an answer.
-      () => call('GET', `/releases/${encodeURIComponent(id)}`).catch(() => ({ status: 0, body: {} as Record<string, any> })),
-      (view) => view.status === 200 && view.body.status !== 'RUNNING',
-      SCENARIO_DEADLINE_MS,
+  const views = await Promise.all(
+    workflowIds.map((id) =>
+      pollUntil(
+        // The API answers 503 while the server is away; that is a moment to wait through, not an answer.
+        () =>
+          call('GET', `/releases/${encodeURIComponent(id)}`).catch(() => ({
+            status: 0,
+            body: {} as Record<string, any>,
+          })),
+        (view) => view.status === 200 && view.body.status !== 'RUNNING',
+        SCENARIO_DEADLINE_MS,
+      ),
     ),
-  ));
+  );
   for (const [index, view] of views.entries()) {
     expect(view.body.status, `${workflowIds[index]}: ${JSON.stringify(view.body)}`).toBe('COMPLETED');
-    expect(view.body.result, workflowIds[index]).toMatchObject({ outcome: 'deployed', version: '1.0.0', tag: 'v1.0.0' });
+    expect(view.body.result, workflowIds[index]).toMatchObject({
+      outcome: 'deployed',
+      version: '1.0.0',
+      tag: 'v1.0.0',
+    });
   }
 
   const perWorker: Record<string, number> = Object.fromEntries(WORKERS.map((id) => [id, 0]));
@@ -125,7 +159,9 @@ const repoIdOf = (service: SampleService) => String(service.settings.id);
 async function expectReleasedOnce(service: SampleService): Promise<void> {
   const bare = service.repo.remote.replace(/^file:\/\//, '');
   const git = async (...args: string[]) => (await execa('git', ['--git-dir', bare, ...args])).stdout;
-  const releaseCommits = (await git('log', '--format=%H %s', 'main')).split('\n').filter((line) => line.endsWith(' chore(release): v1.0.0'));
+  const releaseCommits = (await git('log', '--format=%H %s', 'main'))
+    .split('\n')
+    .filter((line) => line.endsWith(' chore(release): v1.0.0'));
   expect(releaseCommits, repoIdOf(service)).toHaveLength(1);
   expect((await git('tag', '--list')).split('\n').filter(Boolean), repoIdOf(service)).toEqual(['v1.0.0']);
   expect((await git('rev-parse', 'v1.0.0^{commit}')).trim()).toBe(releaseCommits[0]!.split(' ')[0]);
@@ -135,9 +171,14 @@ async function expectReleasedOnce(service: SampleService): Promise<void> {
 }
 
 function report(scenario: Scenario, outcome: Outcome, extra: Record<string, unknown> = {}): void {
-  const memory = Object.fromEntries([...workers].filter(([, worker]) => worker.child.exitCode === null && worker.child.signalCode === null)
-    .map(([id, worker]) => [id, memoryOf(worker.child.pid!)]));
-  console.info(`cluster lane [${scenario}]: ${JSON.stringify({ runsPerWorker: outcome.perWorker, ...extra, workerMemory: memory })}`);
+  const memory = Object.fromEntries(
+    [...workers]
+      .filter(([, worker]) => worker.child.exitCode === null && worker.child.signalCode === null)
+      .map(([id, worker]) => [id, memoryOf(worker.child.pid!)]),
+  );
+  console.info(
+    `cluster lane [${scenario}]: ${JSON.stringify({ runsPerWorker: outcome.perWorker, ...extra, workerMemory: memory })}`,
+  );
 }
 
 describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreSQL, three workers, the API', () => {
@@ -165,7 +206,10 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
       }
       services.set(scenario, list);
     }
-    const configFile = await writeConfigFile([...services.values()].flat().map((service) => service.settings), { heartbeatTimeout: HEARTBEAT_TIMEOUT });
+    const configFile = await writeConfigFile(
+      [...services.values()].flat().map((service) => service.settings),
+      { heartbeatTimeout: HEARTBEAT_TIMEOUT },
+    );
     cleanups.push(() => rm(path.dirname(configFile), { recursive: true, force: true }));
     const reportKey = randomBytes(32).toString('hex');
     const dataDir = async () => {
@@ -176,16 +220,38 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
     const shared = { SHIPGATE_CONFIG: configFile, TEMPORAL_ADDRESS: cluster.address, SHIPGATE_REPORT_KEY: reportKey };
 
     for (const id of WORKERS) {
-      const worker = startProcess('worker/main.js', { ...shared, SHIPGATE_WORKER_ID: id, SHIPGATE_DATA_DIR: await dataDir(), SHIPGATE_LOG_LEVEL: 'info' });
+      const worker = startProcess('worker/main.js', {
+        ...shared,
+        SHIPGATE_WORKER_ID: id,
+        SHIPGATE_DATA_DIR: await dataDir(),
+        SHIPGATE_LOG_LEVEL: 'info',
+      });
       cleanups.push(() => worker.stop());
       workers.set(id, worker);
     }
     apiPort = await freePort();
-    const api = startProcess('api/server.js', { ...shared, SHIPGATE_API_TOKEN: token, SHIPGATE_API_PORT: String(apiPort), SHIPGATE_DATA_DIR: await dataDir() });
+    const api = startProcess('api/server.js', {
+      ...shared,
+      SHIPGATE_API_TOKEN: token,
+      SHIPGATE_API_PORT: String(apiPort),
+      SHIPGATE_DATA_DIR: await dataDir(),
+    });
     cleanups.push(() => api.stop());
-    await pollUntil(() => fetch(`http://127.0.0.1:${apiPort}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000);
+    await pollUntil(
+      () =>
+        fetch(`http://127.0.0.1:${apiPort}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+      60_000,
+    );
     for (const [id, worker] of workers) {
-      await pollUntil(async () => worker.output(), (output) => output.includes('worker polling') || worker.child.exitCode !== null, 120_000);
+      await pollUntil(
+        async () => worker.output(),
+        (output) => output.includes('worker polling') || worker.child.exitCode !== null,
+        120_000,
+      );
       expect(worker.output(), `worker ${id} did not start`).toContain('worker polling');
     }
   });
@@ -207,13 +273,18 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
   it('finishes all six when the Temporal server is stopped and started again mid-release', async () => {
     let downMs = 0;
     const outcome = await releaseAll('server-restart', async (workflowIds) => {
-      await pollUntil(() => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))), (runs) => runs.every((run) => run?.pinned), 120_000);
+      await pollUntil(
+        () => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))),
+        (runs) => runs.every((run) => run?.pinned),
+        120_000,
+      );
       const before = Date.now();
       await cluster.restart();
       downMs = Date.now() - before;
     });
     report('server-restart', outcome, { restartMs: downMs });
-    for (const service of services.get('server-restart')!) expect(service.deployCount(), repoIdOf(service)).toBeLessThanOrEqual(2);
+    for (const service of services.get('server-restart')!)
+      expect(service.deployCount(), repoIdOf(service)).toBeLessThanOrEqual(2);
   });
 
   it('finishes all six elsewhere when one worker is SIGKILLed for good mid-release', async () => {
@@ -222,9 +293,14 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
     let killedAt = 0;
     const outcome = await releaseAll('worker-lost', async (workflowIds) => {
       // Mid-release: every run is pinned, and the victim holds runs that have not pushed yet.
-      const runs = await pollUntil(() => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))), (all) => all.every((run) => run?.pinned) && all.some((run) => !run?.pushed), 120_000);
+      const runs = await pollUntil(
+        () => Promise.all(workflowIds.map((id) => workersOfRun(id).catch(() => null))),
+        (all) => all.every((run) => run?.pinned) && all.some((run) => !run?.pushed),
+        120_000,
+      );
       const unfinished = new Map<string, number>();
-      for (const run of runs) if (run?.pinned && !run.pushed) unfinished.set(run.pinned, (unfinished.get(run.pinned) ?? 0) + 1);
+      for (const run of runs)
+        if (run?.pinned && !run.pushed) unfinished.set(run.pinned, (unfinished.get(run.pinned) ?? 0) + 1);
       [victim, victimRuns] = [...unfinished].sort((a, b) => b[1] - a[1])[0]!;
       const worker = workers.get(victim)!;
       worker.child.kill('SIGKILL');
@@ -233,7 +309,12 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
       workers.delete(victim);
     });
     const lastClosed = Math.max(...outcome.closedAt.map((date) => date.getTime()));
-    report('worker-lost', outcome, { killed: victim, itsUnpushedRuns: victimRuns, lastRunFinishedMsAfterKill: lastClosed - killedAt });
-    for (const service of services.get('worker-lost')!) expect(service.deployCount(), repoIdOf(service)).toBeLessThanOrEqual(2);
+    report('worker-lost', outcome, {
+      killed: victim,
+      itsUnpushedRuns: victimRuns,
+      lastRunFinishedMsAfterKill: lastClosed - killedAt,
+    });
+    for (const service of services.get('worker-lost')!)
+      expect(service.deployCount(), repoIdOf(service)).toBeLessThanOrEqual(2);
   });
 });

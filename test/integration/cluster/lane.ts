@@ -14,9 +14,12 @@ export type Lane = { postgres: PostgresBinaries } | { skip: string };
  */
 export async function clusterLane(): Promise<Lane> {
   const postgres = await locatePostgres();
-  if ('missing' in postgres) return { skip: `${postgres.missing}; \`npm run provision\` installs it (as root, on Debian)` };
+  if ('missing' in postgres)
+    return { skip: `${postgres.missing}; \`npm run provision\` installs it (as root, on Debian)` };
   if (!(await locateTemporalServer()) && !(await onPath('go', process.env))) {
-    return { skip: `the Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir()} and there is no Go toolchain to build it` };
+    return {
+      skip: `the Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir()} and there is no Go toolchain to build it`,
+    };
   }
   return { postgres: postgres.found };
 }

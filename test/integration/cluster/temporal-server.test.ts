@@ -13,23 +13,28 @@ import { clusterLane } from './lane.js';
 
 const lane = await clusterLane();
 
-
-const refused = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  socket.once('connect', () => {
-    socket.destroy();
-    resolve(false);
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
   });
-  socket.once('error', () => resolve(true));
-});
 
 describe('provisioning the production-like cluster', () => {
   it('says what is missing when the server is not cached and there is no Go to build it', async () => {
     const cache = await mkdtemp(path.join(os.tmpdir(), 'shipgate-cache-'));
     try {
-      const attempt = provisionTemporalServer({ env: { ...process.env, SHIPGATE_CACHE_DIR: cache, PATH: '/nonexistent' }, log: () => {} });
+      const attempt = provisionTemporalServer({
+        env: { ...process.env, SHIPGATE_CACHE_DIR: cache, PATH: '/nonexistent' },
+        log: () => {},
+      });
       await expect(attempt).rejects.toBeInstanceOf(ProvisioningError);
-      await expect(attempt).rejects.toThrow(/Temporal server 1\.29\.1 is not in .*, and there is no Go toolchain to build it/);
+      await expect(attempt).rejects.toThrow(
+        /Temporal server 1\.29\.1 is not in .*, and there is no Go toolchain to build it/,
+      );
     } finally {
       await rm(cache, { recursive: true, force: true });
     }
@@ -37,13 +42,17 @@ describe('provisioning the production-like cluster', () => {
 
   it('names a PostgreSQL folder that lacks the server programs, and installs nothing then', async () => {
     const env = { ...process.env, SHIPGATE_POSTGRES_BIN: '/nonexistent/bin' };
-    expect(await locatePostgres(env)).toEqual({ missing: expect.stringContaining('SHIPGATE_POSTGRES_BIN is set to /nonexistent/bin') });
-    await expect(provisionPostgres({ env, log: () => {} })).rejects.toThrow(/lacks initdb, pg_ctl, postgres.*SHIPGATE_POSTGRES_BIN/s);
+    expect(await locatePostgres(env)).toEqual({
+      missing: expect.stringContaining('SHIPGATE_POSTGRES_BIN is set to /nonexistent/bin'),
+    });
+    await expect(provisionPostgres({ env, log: () => {} })).rejects.toThrow(
+      /lacks initdb, pg_ctl, postgres.*SHIPGATE_POSTGRES_BIN/s,
+    );
   });
 });
 
 describe.skipIf('skip' in lane)('a Temporal server on PostgreSQL', () => {
-  it('serves the namespace with shipgate\'s search attributes, restarts on the same database, and leaves nothing behind', async () => {
+  it("serves the namespace with shipgate's search attributes, restarts on the same database, and leaves nothing behind", async () => {
     if ('skip' in lane) return;
     const cluster = await startTemporalCluster({ server: await provisionTemporalServer(), postgres: lane.postgres });
     let stopped = false;
@@ -55,7 +64,11 @@ describe.skipIf('skip' in lane)('a Temporal server on PostgreSQL', () => {
         expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining([...SEARCH_ATTRIBUTE_NAMES]));
         // A run started before the restart is still there after it: the state lives in PostgreSQL.
         const client = new Client({ connection, namespace: cluster.namespace });
-        const handle = await client.workflow.start('nobodyPollsThis', { taskQueue: 'cluster-smoke', workflowId: 'cluster-smoke', args: [] });
+        const handle = await client.workflow.start('nobodyPollsThis', {
+          taskQueue: 'cluster-smoke',
+          workflowId: 'cluster-smoke',
+          args: [],
+        });
         const firstPid = cluster.pid();
         await cluster.restart();
         expect(cluster.pid()).not.toBe(firstPid);

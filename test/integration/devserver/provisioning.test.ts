@@ -16,7 +16,9 @@ describe('Temporal provisioning and the start command', () => {
     expect(found?.type).toBe('path');
     const named = await locateTemporalCli({ ...process.env, TEMPORAL_CLI_PATH: (found as { path: string }).path });
     expect(named).toMatchObject({ source: 'TEMPORAL_CLI_PATH' });
-    await expect(locateTemporalCli({ TEMPORAL_CLI_PATH: '/nonexistent/temporal' })).rejects.toThrow(/TEMPORAL_CLI_PATH is set to \/nonexistent\/temporal, but no executable is there/);
+    await expect(locateTemporalCli({ TEMPORAL_CLI_PATH: '/nonexistent/temporal' })).rejects.toThrow(
+      /TEMPORAL_CLI_PATH is set to \/nonexistent\/temporal, but no executable is there/,
+    );
   });
 
   it('explains every way out in one paragraph when there is no CLI, no Go and no download', async () => {
@@ -29,8 +31,11 @@ describe('Temporal provisioning and the start command', () => {
     const error = await startDevServer({ executable, port: 0, ui: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProvisioningError);
     const message = (error as Error).message;
-    expect(message).toMatch(/^shipgate cannot start a Temporal server: no Temporal CLI was found, Go is not installed, and the SDK download failed/);
-    for (const way of ['TEMPORAL_ADDRESS', 'TEMPORAL_CLI_PATH', 'install Go', 'download', 'docker-compose.yml']) expect(message).toContain(way);
+    expect(message).toMatch(
+      /^shipgate cannot start a Temporal server: no Temporal CLI was found, Go is not installed, and the SDK download failed/,
+    );
+    for (const way of ['TEMPORAL_ADDRESS', 'TEMPORAL_CLI_PATH', 'install Go', 'download', 'docker-compose.yml'])
+      expect(message).toContain(way);
     expect(message).not.toMatch(/\n\s+at /);
   });
 
@@ -39,7 +44,9 @@ describe('Temporal provisioning and the start command', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await expect(assertPortFree('127.0.0.1', port, 'Temporal gRPC', 'Choose another.')).rejects.toThrow(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 \\(Temporal gRPC\\) is already in use.*Choose another\\.`));
+      await expect(assertPortFree('127.0.0.1', port, 'Temporal gRPC', 'Choose another.')).rejects.toThrow(
+        new RegExp(`Port ${port} on 127\\.0\\.0\\.1 \\(Temporal gRPC\\) is already in use.*Choose another\\.`),
+      );
       const cli = await locateTemporalCli();
       await expect(startDevServer({ executable: cli!, port, ui: false })).rejects.toThrow(/is already in use/);
     } finally {
@@ -51,7 +58,11 @@ describe('Temporal provisioning and the start command', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-bad-config-'));
     const file = path.join(dir, 'shipgate.config.yaml');
     await writeFile(file, 'repositories:\n  - id: webshop\n    path: .\n    test: { command: "npm test" }\n');
-    const result = await execa(process.execPath, [startScript], { cwd: dir, env: { SHIPGATE_CONFIG: file }, reject: false });
+    const result = await execa(process.execPath, [startScript], {
+      cwd: dir,
+      env: { SHIPGATE_CONFIG: file },
+      reject: false,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim()).toBe(`shipgate: ${file}: repositories[0].test.command must be array`);
   });

@@ -23,7 +23,11 @@ describe('ten repositories released at once', () => {
     const settings = ids.map((id) => {
       const s = sampleRepoSettings(id, repos.get(id)!.dir);
       s.test = { ...s.test, env: { SHIPGATE_TEST_SECRET: SECRET } };
-      s.deploy = { command: ['node', '-e', 'process.exit(process.env.DEPLOY_TOKEN ? 0 : 1)'], env: { DEPLOY_TOKEN: SECRET }, retries: 0 };
+      s.deploy = {
+        command: ['node', '-e', 'process.exit(process.env.DEPLOY_TOKEN ? 0 : 1)'],
+        env: { DEPLOY_TOKEN: SECRET },
+        retries: 0,
+      };
       return s;
     });
     worker = await startTestWorker(await testConfig(settings));
@@ -35,15 +39,23 @@ describe('ten repositories released at once', () => {
   });
 
   it('releases all of them, each from its own work folder, with nothing crossing over', async () => {
-    const results = await Promise.all(ids.map((id) =>
-      worker.client.workflow.execute(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: `release:${id}`, args: [{ repoId: id }] })));
+    const results = await Promise.all(
+      ids.map((id) =>
+        worker.client.workflow.execute(releaseWorkflow, {
+          taskQueue: worker.taskQueue,
+          workflowId: `release:${id}`,
+          args: [{ repoId: id }],
+        }),
+      ),
+    );
     expect(results.map((r) => r.outcome)).toEqual(ids.map(() => 'deployed'));
     for (const [i, id] of ids.entries()) {
       const repo = repos.get(id)!;
       expect(await repo.git('tag', '--list')).toBe('v1.0.0');
       const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
       expect(changelog).toContain(`feature of repository ${i}`);
-      for (const other of ids.keys()) if (other !== i) expect(changelog).not.toContain(`feature of repository ${other}\n`);
+      for (const other of ids.keys())
+        if (other !== i) expect(changelog).not.toContain(`feature of repository ${other}\n`);
       const reports = (await readdir(path.join(repo.dir, 'context'))).filter((f) => f.startsWith('test-pass-'));
       const report = await readFile(path.join(repo.dir, 'context', reports[0]!), 'utf8');
       expect(report).toContain(`repository: ${id}`);
@@ -59,10 +71,13 @@ describe('ten repositories released at once', () => {
         const history = JSON.stringify(await handle.fetchHistory());
         expect(history).not.toContain(SECRET);
         const description = await handle.describe();
-        expect(JSON.stringify({ memo: description.memo, attributes: description.typedSearchAttributes })).not.toContain(SECRET);
+        expect(JSON.stringify({ memo: description.memo, attributes: description.typedSearchAttributes })).not.toContain(
+          SECRET,
+        );
       }
       const context = path.join(repos.get(id)!.dir, 'context');
-      for (const file of await readdir(context)) expect(await readFile(path.join(context, file), 'utf8')).not.toContain(SECRET);
+      for (const file of await readdir(context))
+        expect(await readFile(path.join(context, file), 'utf8')).not.toContain(SECRET);
     }
   });
 });

@@ -15,7 +15,17 @@ import { startProcess, writeConfigFile, type ServiceProcess } from '../../helper
  * and before it could report back, then started again. Each release must still complete with
  * exactly one of everything.
  */
-const KILL_POINTS = ['pinRun', 'preflight', 'runTests', 'writeReleaseFiles', 'commitRelease', 'tagRelease', 'pushRelease', 'runDeploy', 'probeHealth'] as const;
+const KILL_POINTS = [
+  'pinRun',
+  'preflight',
+  'runTests',
+  'writeReleaseFiles',
+  'commitRelease',
+  'tagRelease',
+  'pushRelease',
+  'runDeploy',
+  'probeHealth',
+] as const;
 /** How often the deploy command may run: once, plus once more when the worker died inside it. */
 const DEPLOY_RUNS_ALLOWED: Record<string, number> = { runDeploy: 2 };
 
@@ -49,7 +59,13 @@ async function retriesIn(workflowId: string, runId?: string): Promise<Retry[]> {
     const timedOut = event.activityTaskTimedOutEventAttributes;
     if (timedOut && decodeTimeoutType(timedOut.failure?.timeoutFailureInfo?.timeoutType) === 'SCHEDULE_TO_START') {
       const of = scheduled.get(String(timedOut.scheduledEventId));
-      retries.push({ workflowId, activity: of?.activityType?.name ?? '?', attempt: 0, timeout: 'SCHEDULE_TO_START', timeoutMs: durationMs(of?.scheduleToStartTimeout) });
+      retries.push({
+        workflowId,
+        activity: of?.activityType?.name ?? '?',
+        attempt: 0,
+        timeout: 'SCHEDULE_TO_START',
+        timeoutMs: durationMs(of?.scheduleToStartTimeout),
+      });
     }
     const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
     if (child?.workflowId) retries.push(...(await retriesIn(child.workflowId, child.runId ?? undefined)));
@@ -57,7 +73,12 @@ async function retriesIn(workflowId: string, runId?: string): Promise<Retry[]> {
     if (!started || (started.attempt ?? 1) <= 1) continue;
     const of = scheduled.get(String(started.scheduledEventId));
     const type = decodeTimeoutType(started.lastFailure?.timeoutFailureInfo?.timeoutType) ?? null;
-    const timeoutMs = type === 'HEARTBEAT' ? durationMs(of?.heartbeatTimeout) : type === 'START_TO_CLOSE' ? durationMs(of?.startToCloseTimeout) : null;
+    const timeoutMs =
+      type === 'HEARTBEAT'
+        ? durationMs(of?.heartbeatTimeout)
+        : type === 'START_TO_CLOSE'
+          ? durationMs(of?.startToCloseTimeout)
+          : null;
     retries.push({
       workflowId,
       activity: of?.activityType?.name ?? '?',
@@ -73,7 +94,9 @@ let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<void>)[] = [];
 
-async function releaseSurvivingKill(point: string): Promise<{ service: SampleService; result: Awaited<ReturnType<typeof releaseWorkflow>>; retries: Retry[] }> {
+async function releaseSurvivingKill(
+  point: string,
+): Promise<{ service: SampleService; result: Awaited<ReturnType<typeof releaseWorkflow>>; retries: Retry[] }> {
   const repoId = `crash-${point.toLowerCase()}-${randomUUID().slice(0, 6)}`;
   // The health deadline must outlast a worker's death and restart (heartbeat timeout, sticky
   // queue timeout, a fresh workflow bundle): about 20 s here.
@@ -84,20 +107,40 @@ async function releaseSurvivingKill(point: string): Promise<{ service: SampleSer
   const configFile = await writeConfigFile([service.settings], { heartbeatTimeout: '3s' });
   const taskQueue = `crash-${randomUUID()}`;
   const marker = path.join(os.tmpdir(), `shipgate-killed-${randomUUID()}`);
-  const env = { SHIPGATE_CONFIG: configFile, TEMPORAL_ADDRESS: inject('temporalAddress'), SHIPGATE_TASK_QUEUE: taskQueue, SHIPGATE_WORKER_ID: `crash-${point}` };
+  const env = {
+    SHIPGATE_CONFIG: configFile,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    SHIPGATE_TASK_QUEUE: taskQueue,
+    SHIPGATE_WORKER_ID: `crash-${point}`,
+  };
 
-  const doomed: ServiceProcess = startProcess('worker/main.js', { ...env, SHIPGATE_FAULT_KILL_AFTER: `${point}:${marker}` });
+  const doomed: ServiceProcess = startProcess('worker/main.js', {
+    ...env,
+    SHIPGATE_FAULT_KILL_AFTER: `${point}:${marker}`,
+  });
   cleanups.push(() => doomed.stop());
-  const handle = await client.workflow.start(releaseWorkflow, { taskQueue, workflowId: `release:${repoId}`, args: [{ repoId }] });
-  const death = await Promise.race([doomed.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 90_000))]);
-  expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
+  const handle = await client.workflow.start(releaseWorkflow, {
+    taskQueue,
+    workflowId: `release:${repoId}`,
+    args: [{ repoId }],
+  });
+  const death = await Promise.race([
+    doomed.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 90_000)),
+  ]);
+  expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({
+    code: null,
+    signal: 'SIGKILL',
+  });
   expect(existsSync(marker)).toBe(true);
 
   const revived = startProcess('worker/main.js', env);
   cleanups.push(() => revived.stop());
   const result = await Promise.race([
     handle.result(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no result 150 s after the restart:\n${revived.output()}`)), 150_000)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no result 150 s after the restart:\n${revived.output()}`)), 150_000),
+    ),
   ]);
   await revived.stop();
   return { service, result, retries: await retriesIn(handle.workflowId) };
@@ -118,13 +161,18 @@ describe('crash matrix: the worker dies inside each activity of a release', () =
     const { service, result, retries } = await releaseSurvivingKill(point);
     expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'deployed', version: '1.0.0', tag: 'v1.0.0' });
     // The dead worker's attempt was given up on by a timeout short enough to say "noticed soon".
-    expect(retries.map((r) => r.activity), JSON.stringify(retries)).toContain(point);
+    expect(
+      retries.map((r) => r.activity),
+      JSON.stringify(retries),
+    ).toContain(point);
     for (const retry of retries) {
       expect(retry.timeout, JSON.stringify(retry)).toMatch(/^(HEARTBEAT|START_TO_CLOSE|SCHEDULE_TO_START)$/);
       expect(retry.timeoutMs, JSON.stringify(retry)).toBeLessThan(NOTICED_WITHIN_MS);
     }
     const git = service.repo.git;
-    const releaseCommits = (await git('log', '--format=%H %s', 'origin/main')).split('\n').filter((l) => l.endsWith('chore(release): v1.0.0'));
+    const releaseCommits = (await git('log', '--format=%H %s', 'origin/main'))
+      .split('\n')
+      .filter((l) => l.endsWith('chore(release): v1.0.0'));
     expect(releaseCommits).toHaveLength(1);
     const releaseCommit = releaseCommits[0]!.split(' ')[0];
     expect(await git('tag', '--list')).toBe('v1.0.0');

@@ -24,17 +24,24 @@ describe('the gate cannot be walked around', () => {
   const service = (id: string) => services.get(id)!;
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
   const finished = (run: any) => run.status !== 'RUNNING';
 
   async function releaseOverHttp(id: string): Promise<any> {
     const started = await post(`/repos/${id}/releases`);
     expect(started.statusCode).toBe(202);
-    return pollUntil(async (): Promise<any> => (await get(`/releases/${encodeURIComponent(started.json().workflowId)}`)).json(), finished);
+    return pollUntil(
+      async (): Promise<any> => (await get(`/releases/${encodeURIComponent(started.json().workflowId)}`)).json(),
+      finished,
+    );
   }
 
   async function remoteTags(s: SampleService): Promise<string[]> {
-    return (await s.repo.git('ls-remote', '--tags', 'origin')).split('\n').filter((l) => l && !l.endsWith('^{}')).map((l) => l.split('\t')[1]!);
+    return (await s.repo.git('ls-remote', '--tags', 'origin'))
+      .split('\n')
+      .filter((l) => l && !l.endsWith('^{}'))
+      .map((l) => l.split('\t')[1]!);
   }
 
   /**
@@ -42,7 +49,9 @@ describe('the gate cannot be walked around', () => {
    * earlier to a new, newest name and point it at HEAD.
    */
   async function forgeApprovalOfHead(s: SampleService): Promise<string> {
-    const committed = (await s.repo.git('ls-files', 'context/')).split('\n').find((f) => /\/test-pass-\d{8}-\d{6}\.md$/.test(f));
+    const committed = (await s.repo.git('ls-files', 'context/'))
+      .split('\n')
+      .find((f) => /\/test-pass-\d{8}-\d{6}\.md$/.test(f));
     expect(committed, 'a test-pass report from the first release').toBeDefined();
     const original = await readFile(path.join(s.repo.dir, committed!), 'utf8');
     const head = (await s.repo.git('rev-parse', 'HEAD')).trim();
@@ -63,7 +72,8 @@ describe('the gate cannot be walked around', () => {
     worker = await startTestWorker(await testConfig([...services.values()].map((s) => s.settings)));
     app = await buildTestApp(worker.config, worker.client);
     // Each service starts with a real release 1.0.0, so a real signed report exists to copy from.
-    for (const id of services.keys()) expect((await releaseOverHttp(id)).result).toMatchObject({ outcome: 'deployed', version: '1.0.0' });
+    for (const id of services.keys())
+      expect((await releaseOverHttp(id)).result).toMatchObject({ outcome: 'deployed', version: '1.0.0' });
   });
 
   afterAll(async () => {
@@ -97,7 +107,9 @@ describe('the gate cannot be walked around', () => {
 
   it('never takes a hand-written report into the release commit', async () => {
     const s = service(PASSING);
-    await s.repo.commit('fix: warmer greeting', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n// warm\n' });
+    await s.repo.commit('fix: warmer greeting', {
+      'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n// warm\n',
+    });
     const forged = await forgeApprovalOfHead(s);
 
     const run = await releaseOverHttp(PASSING);
@@ -136,22 +148,33 @@ describe('the gate cannot be walked around', () => {
         workflowId: `${workflowIdFor('deploy', SIDE, 'production')}:${Math.random().toString(36).slice(2)}`,
         args: [{ repoId: SIDE, version: '9.0.1', ...(release ? { release } : {}) }],
       });
-      const error = await handle.result().then(() => null, (e: unknown) => e);
+      const error = await handle.result().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(WorkflowFailedError);
       // An activity's failure arrives wrapped in an ActivityFailure; the workflow's own, directly.
       let cause: (Error & { type?: string }) | undefined = (error as WorkflowFailedError).cause;
       while (cause && cause.type === undefined && cause.cause instanceof Error) cause = cause.cause;
       return { type: cause?.type, message: cause?.message };
     };
-    expect(await direct()).toMatchObject({ type: 'SHIPGATE_NOT_RELEASED', message: expect.stringMatching(/not on a "chore\(release\): v9\.0\.1" commit/) });
-    expect(await direct({ tag: 'v9.0.1', sha: sideSha, previous: null })).toMatchObject({ type: 'SHIPGATE_NOT_RELEASED' });
+    expect(await direct()).toMatchObject({
+      type: 'SHIPGATE_NOT_RELEASED',
+      message: expect.stringMatching(/not on a "chore\(release\): v9\.0\.1" commit/),
+    });
+    expect(await direct({ tag: 'v9.0.1', sha: sideSha, previous: null })).toMatchObject({
+      type: 'SHIPGATE_NOT_RELEASED',
+    });
 
     expect(s.deployCount()).toBe(deploysBefore);
     expect(await s.servingVersion()).toBe('1.0.0');
     // The version shipgate did release stays deployable.
     const again = await post(`/repos/${SIDE}/deployments`, { version: '1.0.0' });
     expect(again.statusCode).toBe(202);
-    const redeployed = await pollUntil(async (): Promise<any> => (await get(`/deployments/${encodeURIComponent(again.json().workflowId)}`)).json(), finished);
+    const redeployed = await pollUntil(
+      async (): Promise<any> => (await get(`/deployments/${encodeURIComponent(again.json().workflowId)}`)).json(),
+      finished,
+    );
     expect(redeployed.result).toMatchObject({ outcome: 'deployed', version: '1.0.0' });
   });
 
@@ -164,17 +187,26 @@ describe('the gate cannot be walked around', () => {
       await s.repo.git('tag', '-a', tag, '-m', tag);
       await s.repo.git('push', '-q', 'origin', 'main', tag);
     };
-    await release('v9.0.2', { 'src/greeting.js': BROKEN_GREETING, 'config/version.yml': 'version: 9.0.2\n', 'context/release-number': '9.0.2\n' });
+    await release('v9.0.2', {
+      'src/greeting.js': BROKEN_GREETING,
+      'config/version.yml': 'version: 9.0.2\n',
+      'context/release-number': '9.0.2\n',
+    });
     const changed = await post(`/repos/${SIDE}/deployments`, { version: '9.0.2' });
     expect(changed.statusCode).toBe(422);
-    expect(changed.json()).toMatchObject({ code: 'SHIPGATE_NOT_RELEASED', message: expect.stringMatching(/changes src\/greeting\.js besides the release files/) });
+    expect(changed.json()).toMatchObject({
+      code: 'SHIPGATE_NOT_RELEASED',
+      message: expect.stringMatching(/changes src\/greeting\.js besides the release files/),
+    });
 
     // The tree still holds the signed pass of 1.0.0's source, copied along: it is not this source's.
     const source = await s.repo.commit('fix: untested tweak', { 'src/greeting.js': `${BROKEN_GREETING}// tweak\n` });
     await release('v9.0.3', { 'config/version.yml': 'version: 9.0.3\n', 'context/release-number': '9.0.3\n' });
     const unapproved = await post(`/repos/${SIDE}/deployments`, { version: '9.0.3' });
     expect(unapproved.statusCode).toBe(422);
-    expect(unapproved.json().message).toContain(`carries no test-pass report signed by this shipgate for ${source.slice(0, 7)}`);
+    expect(unapproved.json().message).toContain(
+      `carries no test-pass report signed by this shipgate for ${source.slice(0, 7)}`,
+    );
     expect(await s.servingVersion()).toBe('1.0.0');
   });
 });

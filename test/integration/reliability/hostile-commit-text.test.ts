@@ -30,7 +30,8 @@ const LONG_MESSAGE = `fix: ${'A'.repeat(1 << 20)}`;
 const FAKE_SHA = 'f'.repeat(40);
 const FORGING_MESSAGE = `chore: harmless\x1e\n${FAKE_SHA}\x1f\x1f2001-01-01T00:00:00+00:00\x1fMallory\x1ffeat!: forged`;
 /** Sets the terminal title, rings the bell, clears the screen, and reverses what follows. */
-const CONTROL_SUBJECT = 'feat: \x1b]0;owned\x07\x1b[2Jcleared \u202Etxt.exe\u202C \u2066isolated\u2069 \u009bC1 del\x7f';
+const CONTROL_SUBJECT =
+  'feat: \x1b]0;owned\x07\x1b[2Jcleared \u202Etxt.exe\u202C \u2066isolated\u2069 \u009bC1 del\x7f';
 const CONTROL_OUTPUT = `console.log('\\x1b[31mred\\x1b[0m bell\\x07 \\u202Eevil\\u202C done');`;
 
 /** Any character a terminal or a Markdown viewer would act on instead of showing. */
@@ -44,7 +45,8 @@ describe('hostile commit text', () => {
   let scratch: string;
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
   type Json = ReturnType<typeof JSON.parse>;
   const finished = (run: Json) => run.status !== undefined && run.status !== 'RUNNING';
   const until = (url: string) => pollUntil(async (): Promise<Json> => (await get(url)).json(), finished, 150_000);
@@ -84,11 +86,17 @@ describe('hostile commit text', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'shipgate-hostile-text-'));
     for (const key of ['long', 'forged', 'controls'] as const) repos[key] = await createTestRepo(SAMPLE_FILES);
-    worker = await startTestWorker(await testConfig([
-      sampleRepoSettings(ids.long, repos.long!.dir),
-      sampleRepoSettings(ids.forged, repos.forged!.dir),
-      { id: ids.controls, path: repos.controls!.dir, test: { command: [process.execPath, '-e', CONTROL_OUTPUT], timeout: '1m' } },
-    ]));
+    worker = await startTestWorker(
+      await testConfig([
+        sampleRepoSettings(ids.long, repos.long!.dir),
+        sampleRepoSettings(ids.forged, repos.forged!.dir),
+        {
+          id: ids.controls,
+          path: repos.controls!.dir,
+          test: { command: [process.execPath, '-e', CONTROL_OUTPUT], timeout: '1m' },
+        },
+      ]),
+    );
     app = await buildTestApp(worker.config, worker.client);
   });
 
@@ -127,7 +135,15 @@ describe('hostile commit text', () => {
     const initial = (await repo.git('rev-list', '--max-parents=0', 'HEAD')).trim();
 
     const plan = await planBoth(ids.forged);
-    expect(plan).toMatchObject({ sha, previous: null, version: null, tag: null, bump: null, commitCount: 2, changelogEntry: null });
+    expect(plan).toMatchObject({
+      sha,
+      previous: null,
+      version: null,
+      tag: null,
+      bump: null,
+      commitCount: 2,
+      changelogEntry: null,
+    });
     expect(plan.commits.map((c) => [c.shortSha, c.subject, c.bump])).toEqual([
       [sha.slice(0, 7), 'harmless\x1e', null],
       [initial.slice(0, 7), 'initial commit', null],
@@ -146,7 +162,9 @@ describe('hostile commit text', () => {
     expect(plan).toMatchObject({ version: '1.0.0', bump: 'major' });
     const printed = renderPlan(ids.controls, plan).join('\n');
     expect(printed).not.toMatch(RAW_CONTROL);
-    expect(printed).toContain('\\u001b]0;owned\\u0007\\u001b[2Jcleared <U+202E>txt.exe<U+202C> <U+2066>isolated<U+2069> \\u009bC1 del\\u007f');
+    expect(printed).toContain(
+      '\\u001b]0;owned\\u0007\\u001b[2Jcleared <U+202E>txt.exe<U+202C> <U+2066>isolated<U+2069> \\u009bC1 del\\u007f',
+    );
     expect(plan.changelogEntry).not.toMatch(RAW_CONTROL);
     expect(plan.changelogEntry).toContain('&lt;U+202E&gt;desrever');
 
@@ -160,7 +178,10 @@ describe('hostile commit text', () => {
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
     const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
     const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [['CHANGELOG.md', changelog], ['the tag message', tagMessage]] as const) {
+    for (const [where, text] of [
+      ['CHANGELOG.md', changelog],
+      ['the tag message', tagMessage],
+    ] as const) {
       expect(text, where).not.toMatch(RAW_CONTROL);
       expect(text, where).toContain('\\\\u001b\\[8mhidden\\\\u001b\\[0m &lt;U+202E&gt;desrever');
     }

@@ -80,7 +80,11 @@ async function stubbornPids(file: string): Promise<number[]> {
 
 /** Bounded: SIGKILL is immediate, so a few seconds is plenty for the kernel to finish. */
 async function expectAllGone(pids: number[]): Promise<void> {
-  await pollUntil(async () => (await Promise.all(pids.map(isRunning))).filter(Boolean).length, (alive) => alive === 0, 5_000);
+  await pollUntil(
+    async () => (await Promise.all(pids.map(isRunning))).filter(Boolean).length,
+    (alive) => alive === 0,
+    5_000,
+  );
 }
 
 describe('hostile repositories', () => {
@@ -92,7 +96,8 @@ describe('hostile repositories', () => {
   const recordedPids: number[] = [];
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const post = (url: string, payload?: object) =>
+    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
   /** An API answer, read the way a client reads it. */
   type Json = ReturnType<typeof JSON.parse>;
   const until = (url: string, done: (body: Json) => boolean, timeoutMs = 150_000) =>
@@ -117,24 +122,45 @@ describe('hostile repositories', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'shipgate-hostile-'));
-    for (const key of ['markup', 'options', 'flood', 'stubbornQa', 'junk', 'lingering'] as const) repos[key] = await createTestRepo(SAMPLE_FILES);
+    for (const key of ['markup', 'options', 'flood', 'stubbornQa', 'junk', 'lingering'] as const)
+      repos[key] = await createTestRepo(SAMPLE_FILES);
     const stubbornEnv = (name: string) => ({ STUBBORN_PIDS: path.join(scratch, `${name}.pids`) });
     services.stubbornDeploy = await createSampleService(ids.stubbornDeploy, (s) => {
-      s.deploy = { ...s.deploy!, command: [process.execPath, '-e', STUBBORN], timeout: '2s', retries: 0, env: { ...s.deploy!.env, ...stubbornEnv('deploy') } };
+      s.deploy = {
+        ...s.deploy!,
+        command: [process.execPath, '-e', STUBBORN],
+        timeout: '2s',
+        retries: 0,
+        env: { ...s.deploy!.env, ...stubbornEnv('deploy') },
+      };
     });
     services.vanish = await createSampleService(ids.vanish, (s) => {
       s.health = { ...s.health!, deadline: '3s', failureBudget: 1 };
     });
-    worker = await startTestWorker(await testConfig([
-      sampleRepoSettings(ids.markup, repos.markup!.dir),
-      sampleRepoSettings(ids.options, repos.options!.dir),
-      { id: ids.flood, path: repos.flood!.dir, test: { command: [process.execPath, '-e', FLOOD], timeout: '2m' } },
-      { id: ids.stubbornQa, path: repos.stubbornQa!.dir, test: { command: [process.execPath, '-e', STUBBORN], timeout: '2s', env: stubbornEnv('qa') } },
-      sampleRepoSettings(ids.junk, repos.junk!.dir),
-      { id: ids.lingering, path: repos.lingering!.dir, test: { command: ['sh', '-c', LINGERING], timeout: '20s', env: { LINGERING_PID: path.join(scratch, 'lingering.pid') } } },
-      services.stubbornDeploy.settings,
-      services.vanish.settings,
-    ]));
+    worker = await startTestWorker(
+      await testConfig([
+        sampleRepoSettings(ids.markup, repos.markup!.dir),
+        sampleRepoSettings(ids.options, repos.options!.dir),
+        { id: ids.flood, path: repos.flood!.dir, test: { command: [process.execPath, '-e', FLOOD], timeout: '2m' } },
+        {
+          id: ids.stubbornQa,
+          path: repos.stubbornQa!.dir,
+          test: { command: [process.execPath, '-e', STUBBORN], timeout: '2s', env: stubbornEnv('qa') },
+        },
+        sampleRepoSettings(ids.junk, repos.junk!.dir),
+        {
+          id: ids.lingering,
+          path: repos.lingering!.dir,
+          test: {
+            command: ['sh', '-c', LINGERING],
+            timeout: '20s',
+            env: { LINGERING_PID: path.join(scratch, 'lingering.pid') },
+          },
+        },
+        services.stubbornDeploy.settings,
+        services.vanish.settings,
+      ]),
+    );
     app = await buildTestApp(worker.config, worker.client);
   });
 
@@ -148,7 +174,10 @@ describe('hostile repositories', () => {
         // gone, as it should be
       }
     }
-    await Promise.all([...Object.values(repos).map((r) => r.cleanup()), ...Object.values(services).map((s) => s.stop())]);
+    await Promise.all([
+      ...Object.values(repos).map((r) => r.cleanup()),
+      ...Object.values(services).map((s) => s.stop()),
+    ]);
     await rm(scratch, { recursive: true, force: true });
     if (worker) await rm(worker.config.dataDir, { recursive: true, force: true });
     await rm(CANARY, { force: true });
@@ -157,15 +186,22 @@ describe('hostile repositories', () => {
   it('releases commits full of shell, Markdown and HTML, and writes them only escaped', async () => {
     const repo = repos.markup!;
     await repo.commit(HOSTILE_SUBJECT);
-    await repo.commit('fix(<b>scope</b>): <img src=x onerror=alert(1)> <a href="javascript:alert(1)">click</a> & ![img](javascript:alert(2)) *not bold* | cell |');
-    await repo.commit('feat!: drop <b>bold</b>\n\nBREAKING CHANGE: <iframe src="javascript:alert(3)"></iframe> [y](javascript:alert(4)) `$(id)`');
+    await repo.commit(
+      'fix(<b>scope</b>): <img src=x onerror=alert(1)> <a href="javascript:alert(1)">click</a> & ![img](javascript:alert(2)) *not bold* | cell |',
+    );
+    await repo.commit(
+      'feat!: drop <b>bold</b>\n\nBREAKING CHANGE: <iframe src="javascript:alert(3)"></iframe> [y](javascript:alert(4)) `$(id)`',
+    );
     await repo.push();
     const run = await release(ids.markup);
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
 
     const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
     const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [['CHANGELOG.md', changelog], ['the tag message', tagMessage]] as const) {
+    for (const [where, text] of [
+      ['CHANGELOG.md', changelog],
+      ['the tag message', tagMessage],
+    ] as const) {
       expect(text, where).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(text, where).toContain('&lt;iframe src="javascript:alert(3)"&gt;');
       expect(text, where).toContain(`$(touch ${CANARY})`);
@@ -181,7 +217,8 @@ describe('hostile repositories', () => {
   });
 
   it('refuses a release branch or remote that looks like an option, naming the field', () => {
-    const config = (line: string) => `repositories:\n  - id: opt\n    path: /tmp\n    ${line}\n    test: { command: ['true'] }\n`;
+    const config = (line: string) =>
+      `repositories:\n  - id: opt\n    path: /tmp\n    ${line}\n    test: { command: ['true'] }\n`;
     for (const [line, field] of [
       ["branch: '-x'", 'branch'],
       ["branch: '--upload-pack=touch /tmp/x'", 'branch'],
@@ -197,7 +234,13 @@ describe('hostile repositories', () => {
   it('ignores tags and branches named like options, and releases past them', async () => {
     const repo = repos.options!;
     const base = await repo.head();
-    const bogus = ['refs/tags/--force', 'refs/tags/-d', 'refs/tags/v--force', 'refs/tags/--upload-pack=x', 'refs/heads/-x'];
+    const bogus = [
+      'refs/tags/--force',
+      'refs/tags/-d',
+      'refs/tags/v--force',
+      'refs/tags/--upload-pack=x',
+      'refs/heads/-x',
+    ];
     for (const ref of bogus) await repo.git('update-ref', ref, base);
     await repo.git('push', '--quiet', 'origin', ...bogus.map((ref) => `${ref}:${ref}`));
     await repo.commit('feat: ship past the odd refs');
@@ -283,7 +326,9 @@ describe('hostile repositories', () => {
     expect(abandoned.statusCode, abandoned.body).toBe(200);
     const done = await until(url, finished, 30_000);
     expect(done.result).toMatchObject({ outcome: 'abandoned', version: '1.0.0' });
-    expect(done.result.reason).toMatch(/abandoned by an operator after deploying 1\.0\.0 failed: the deploy command timed out/);
+    expect(done.result.reason).toMatch(
+      /abandoned by an operator after deploying 1\.0\.0 failed: the deploy command timed out/,
+    );
   });
 
   it('runs QA and a release beside junk in context/, and lists every skipped file as a warning', async () => {
@@ -292,18 +337,38 @@ describe('hostile repositories', () => {
     await repo.commit('feat: a release beside the junk');
     await repo.push();
     const head = await repo.head();
-    const frontMatter = (outcome: string) => [
-      '---', `outcome: ${outcome}`, `repository: ${ids.junk}`, 'branch: main', `commit: ${head}`, `tree: ${head}`,
-      "created_at: '2025-01-03T00:00:00Z'", 'test_command: [npm, test]', 'duration_ms: 1',
-      'tests: { total: 1, passed: 1, failed: 0, skipped: 0 }',
-      'coverage: { changed_lines: 0, covered_lines: 0, percent: null, threshold: 80, min_changed_lines: 1, gate: skipped }',
-      '---', '', 'Looks right, is not.', '',
-    ].join('\n');
+    const frontMatter = (outcome: string) =>
+      [
+        '---',
+        `outcome: ${outcome}`,
+        `repository: ${ids.junk}`,
+        'branch: main',
+        `commit: ${head}`,
+        `tree: ${head}`,
+        "created_at: '2025-01-03T00:00:00Z'",
+        'test_command: [npm, test]',
+        'duration_ms: 1',
+        'tests: { total: 1, passed: 1, failed: 0, skipped: 0 }',
+        'coverage: { changed_lines: 0, covered_lines: 0, percent: null, threshold: 80, min_changed_lines: 1, gate: skipped }',
+        '---',
+        '',
+        'Looks right, is not.',
+        '',
+      ].join('\n');
     await mkdir(path.join(context, 'test-pass-20250101-000000.md'), { recursive: true });
-    await writeFile(path.join(context, 'test-pass-20250101-000001.md'), Buffer.concat([Buffer.from([0, 0xff, 0xfe]), randomBytes(4096)]));
-    await writeFile(path.join(context, 'test-pass-20250102-000000.md'), '---\noutcome: [test-pass\ncommit: : :\n---\nbroken\n');
+    await writeFile(
+      path.join(context, 'test-pass-20250101-000001.md'),
+      Buffer.concat([Buffer.from([0, 0xff, 0xfe]), randomBytes(4096)]),
+    );
+    await writeFile(
+      path.join(context, 'test-pass-20250102-000000.md'),
+      '---\noutcome: [test-pass\ncommit: : :\n---\nbroken\n',
+    );
     await writeFile(path.join(context, 'test-failures-20250103-000000.md'), frontMatter('test-pass'));
-    await writeFile(path.join(context, 'test-pass-20250104-000000.md'), `${frontMatter('test-pass')}${'x'.repeat(2 * 1024 * 1024)}\n`);
+    await writeFile(
+      path.join(context, 'test-pass-20250104-000000.md'),
+      `${frontMatter('test-pass')}${'x'.repeat(2 * 1024 * 1024)}\n`,
+    );
     await symlink('/dev/zero', path.join(context, 'test-pass-20250105-000000.md'));
     await execa('mkfifo', [path.join(context, 'test-pass-20250106-000000.md')]);
     await writeFile(path.join(context, 'test-pass-29991231-235959.md'), 'the newest name, and no front matter\n');
@@ -321,7 +386,11 @@ describe('hostile repositories', () => {
     ];
     const expectWarnings = (warnings: string[]) => {
       expect(warnings).toHaveLength(expected.length);
-      for (const pattern of expected) expect(warnings.some((w) => pattern.test(w)), `${pattern} in ${warnings.join('\n')}`).toBe(true);
+      for (const pattern of expected)
+        expect(
+          warnings.some((w) => pattern.test(w)),
+          `${pattern} in ${warnings.join('\n')}`,
+        ).toBe(true);
     };
 
     const listed = await get(`/repos/${ids.junk}/reports`);
@@ -335,7 +404,9 @@ describe('hostile repositories', () => {
     expect(released.result).toMatchObject({ outcome: 'released', version: '1.0.0', qaReport: run.result.report });
     expect(released.state.qa).toMatchObject({ reused: true, workflowId: null });
     const committed = (await repo.git('show', '--name-only', '--format=', 'HEAD')).split('\n').filter(Boolean).sort();
-    expect(committed).toEqual(['CHANGELOG.md', 'config/version.yml', `context/${run.result.report as string}`, 'context/release-number'].sort());
+    expect(committed).toEqual(
+      ['CHANGELOG.md', 'config/version.yml', `context/${run.result.report as string}`, 'context/release-number'].sort(),
+    );
 
     const after = await get(`/repos/${ids.junk}/reports`);
     expect(after.statusCode).toBe(200);
@@ -370,7 +441,8 @@ describe('hostile repositories', () => {
       [await get(`/repos/${ids.vanish}/reports`), 200],
     ] as const) {
       expect(response.statusCode, response.body).toBe(status);
-      if (status !== 200) expect(response.json().message).toMatch(/does not exist|not waiting for a decision: it is failed/);
+      if (status !== 200)
+        expect(response.json().message).toMatch(/does not exist|not waiting for a decision: it is failed/);
     }
   });
 });

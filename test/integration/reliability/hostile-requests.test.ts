@@ -138,26 +138,66 @@ function rows(): Row[] {
     ['an empty Authorization header', { authorization: '' }, /send the API token/],
     ['"Bearer" without a token', { authorization: 'Bearer' }, /must be "Bearer <token>"/],
     ['"Bearer " and spaces', { authorization: 'Bearer    ' }, /must be "Bearer <token>"/],
-    ['Basic credentials', { authorization: `Basic ${Buffer.from(`admin:${TEST_TOKEN}`).toString('base64')}` }, /must be "Bearer <token>"/],
+    [
+      'Basic credentials',
+      { authorization: `Basic ${Buffer.from(`admin:${TEST_TOKEN}`).toString('base64')}` },
+      /must be "Bearer <token>"/,
+    ],
     ['the token as Basic', { authorization: `Basic ${TEST_TOKEN}` }, /must be "Bearer <token>"/],
     ['"bearer  x"', { authorization: 'bearer  x' }, /not valid/],
     ['a wrong token', { authorization: 'Bearer not-the-token' }, /not valid/],
     ['the token with a NUL byte', { authorization: `Bearer ${TEST_TOKEN}\u0000` }, /not valid/],
     ['the token and a NUL-separated suffix', { authorization: `Bearer ${TEST_TOKEN}\u0000admin` }, /not valid/],
-    ['the token and an injected header line', { authorization: `Bearer ${TEST_TOKEN}\nx-admin: 1` }, /must be "Bearer <token>"/],
+    [
+      'the token and an injected header line',
+      { authorization: `Bearer ${TEST_TOKEN}\nx-admin: 1` },
+      /must be "Bearer <token>"/,
+    ],
     ['the token twice', { authorization: `Bearer ${TEST_TOKEN} ${TEST_TOKEN}` }, /must be "Bearer <token>"/],
     ['the token in upper case', { authorization: `Bearer ${TEST_TOKEN.toUpperCase()}` }, /not valid/],
     ['a 100 KB token', { authorization: `Bearer ${'x'.repeat(100_000)}` }, /not valid/],
     ['a token of 10,000 spaces and a word', { authorization: `Bearer${' '.repeat(10_000)}x` }, /not valid/],
-    ['the token, 50,000 spaces and a word', { authorization: `Bearer ${TEST_TOKEN}${' '.repeat(50_000)}x` }, /must be "Bearer <token>"/],
+    [
+      'the token, 50,000 spaces and a word',
+      { authorization: `Bearer ${TEST_TOKEN}${' '.repeat(50_000)}x` },
+      /must be "Bearer <token>"/,
+    ],
     ['the token in another header', { 'x-api-token': TEST_TOKEN }, /send the API token/],
   ];
   for (const [what, headers, message] of tokens) {
-    add({ name: `401 for ${what}`, ...release, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(release.payload), status: 401, message });
+    add({
+      name: `401 for ${what}`,
+      ...release,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(release.payload),
+      status: 401,
+      message,
+    });
   }
-  add({ name: '401 for the token in the query string', method: 'GET', url: `/repos?token=${TEST_TOKEN}&access_token=${TEST_TOKEN}`, headers: {}, status: 401, message: /send the API token/ });
-  add({ name: '401 before the body is looked at: no token and a 70 KiB body', ...release, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), status: 401, message: /send the API token/ });
-  add({ name: '401 before the path is looked at: a wrong token and a traversal', method: 'GET', url: '/repos/..%2F..%2Fetc/plan', headers: { authorization: 'Bearer nope' }, status: 401, message: /not valid/ });
+  add({
+    name: '401 for the token in the query string',
+    method: 'GET',
+    url: `/repos?token=${TEST_TOKEN}&access_token=${TEST_TOKEN}`,
+    headers: {},
+    status: 401,
+    message: /send the API token/,
+  });
+  add({
+    name: '401 before the body is looked at: no token and a 70 KiB body',
+    ...release,
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }),
+    status: 401,
+    message: /send the API token/,
+  });
+  add({
+    name: '401 before the path is looked at: a wrong token and a traversal',
+    method: 'GET',
+    url: '/repos/..%2F..%2Fetc/plan',
+    headers: { authorization: 'Bearer nope' },
+    status: 401,
+    message: /not valid/,
+  });
 
   // Repositories that are not configured, or not there.
   for (const [method, url, payload] of [
@@ -171,12 +211,45 @@ function rows(): Row[] {
     ['GET', `/releases?repo=${UNKNOWN}`],
     ['GET', `/deployments?repo=${UNKNOWN}`],
   ] as [Method, string, object?][]) {
-    add({ name: `404 for an unknown repository: ${method} ${url.replace(UNKNOWN, '<unknown>')}`, method, url, payload, status: 404, message: /unknown repository "nope-/ });
+    add({
+      name: `404 for an unknown repository: ${method} ${url.replace(UNKNOWN, '<unknown>')}`,
+      method,
+      url,
+      payload,
+      status: 404,
+      message: /unknown repository "nope-/,
+    });
   }
-  add({ name: '422 for the plan of a repository whose working copy is gone', method: 'GET', url: `/repos/${GONE}/plan`, status: 422, message: /does not exist/ });
-  add({ name: '422 for a version override on a repository whose working copy is gone', method: 'POST', url: `/repos/${GONE}/releases`, payload: { bump: 'major' }, status: 422, message: /does not exist/ });
-  add({ name: '422 for a re-deploy on a repository whose working copy is gone', method: 'POST', url: `/repos/${GONE}/deployments`, payload: { version: '1.0.0' }, status: 422, message: /does not exist/ });
-  add({ name: '422 for QA of a repository whose working copy is gone', method: 'POST', url: `/repos/${GONE}/qa`, status: 422, message: /does not exist/ });
+  add({
+    name: '422 for the plan of a repository whose working copy is gone',
+    method: 'GET',
+    url: `/repos/${GONE}/plan`,
+    status: 422,
+    message: /does not exist/,
+  });
+  add({
+    name: '422 for a version override on a repository whose working copy is gone',
+    method: 'POST',
+    url: `/repos/${GONE}/releases`,
+    payload: { bump: 'major' },
+    status: 422,
+    message: /does not exist/,
+  });
+  add({
+    name: '422 for a re-deploy on a repository whose working copy is gone',
+    method: 'POST',
+    url: `/repos/${GONE}/deployments`,
+    payload: { version: '1.0.0' },
+    status: 422,
+    message: /does not exist/,
+  });
+  add({
+    name: '422 for QA of a repository whose working copy is gone',
+    method: 'POST',
+    url: `/repos/${GONE}/qa`,
+    status: 422,
+    message: /does not exist/,
+  });
 
   // Every repository ID trick, in every route that takes one.
   for (const [what, id] of EVIL_REPO_IDS) {
@@ -190,13 +263,44 @@ function rows(): Row[] {
       ['GET', `/repos/${id}/watch`],
       ['POST', `/repos/${id}/watch/pause`, { note: 'stop' }],
     ] as [Method, string, object?][]) {
-      add({ name: `400 for a repository ID with ${what}: ${method} ${url.replace(id, '<id>')}`, method, url, payload, status: 400, message: /params\/id must match pattern/ });
+      add({
+        name: `400 for a repository ID with ${what}: ${method} ${url.replace(id, '<id>')}`,
+        method,
+        url,
+        payload,
+        status: 400,
+        message: /params\/id must match pattern/,
+      });
     }
   }
-  add({ name: '400 for a repository ID that is not valid percent-encoding', method: 'GET', url: '/repos/%zz/plan', status: 400, message: /not a valid url component/ });
-  add({ name: '400 for a 1,500-character repository ID', method: 'POST', url: `/repos/${'a'.repeat(1_500)}/qa`, status: 400, message: /max param length/ });
-  add({ name: '404 for a traversal the URL parser resolves before routing', method: 'GET', url: `/repos/%2e%2e/plan`, status: 404, message: /no route GET \/plan/ });
-  add({ name: '404 for a path that climbs out of /repos', method: 'POST', url: `/repos/${REPO}/../../releases`, status: 404, message: /no route POST \/releases/ });
+  add({
+    name: '400 for a repository ID that is not valid percent-encoding',
+    method: 'GET',
+    url: '/repos/%zz/plan',
+    status: 400,
+    message: /not a valid url component/,
+  });
+  add({
+    name: '400 for a 1,500-character repository ID',
+    method: 'POST',
+    url: `/repos/${'a'.repeat(1_500)}/qa`,
+    status: 400,
+    message: /max param length/,
+  });
+  add({
+    name: '404 for a traversal the URL parser resolves before routing',
+    method: 'GET',
+    url: `/repos/%2e%2e/plan`,
+    status: 404,
+    message: /no route GET \/plan/,
+  });
+  add({
+    name: '404 for a path that climbs out of /repos',
+    method: 'POST',
+    url: `/repos/${REPO}/../../releases`,
+    status: 404,
+    message: /no route POST \/releases/,
+  });
 
   // Every workflow ID trick, in every route that takes one.
   for (const [what, id] of EVIL_WORKFLOW_IDS) {
@@ -207,14 +311,50 @@ function rows(): Row[] {
       ['POST', `/releases/${id}/retry`],
       ['POST', `/deployments/${id}/abandon`],
     ] as [Method, string][]) {
-      add({ name: `400 for a workflow ID with ${what}: ${method} ${url.replace(id, '<id>')}`, method, url, status: 400, message: /params\/workflowId must match pattern|params\/workflowId must NOT have more than 200/ });
+      add({
+        name: `400 for a workflow ID with ${what}: ${method} ${url.replace(id, '<id>')}`,
+        method,
+        url,
+        status: 400,
+        message: /params\/workflowId must match pattern|params\/workflowId must NOT have more than 200/,
+      });
     }
   }
-  add({ name: '404 for a well-formed 200-character workflow ID', method: 'GET', url: `/qa/qa%3A${'a'.repeat(197)}`, status: 404, message: /no QA run with ID "qa:a{197}"/ });
-  add({ name: '404 for "release:.." (dots are allowed, the run is not there)', method: 'GET', url: '/releases/release%3A..', status: 404, message: /no release with ID "release:\.\."/ });
-  add({ name: '404 for a QA run asked for as a release', method: 'GET', url: `/releases/${enc(`qa:${REPO}:${'0'.repeat(40)}`)}`, status: 404, message: /no release with ID/ });
-  add({ name: '404 for a release asked for as a deployment', method: 'GET', url: `/deployments/${enc(GHOST_RELEASE)}`, status: 404, message: /no deployment with ID/ });
-  add({ name: '400 for a workflow ID that is not valid percent-encoding', method: 'POST', url: '/releases/release%3A%E0%A4%A/retry', status: 400, message: /not a valid url component/ });
+  add({
+    name: '404 for a well-formed 200-character workflow ID',
+    method: 'GET',
+    url: `/qa/qa%3A${'a'.repeat(197)}`,
+    status: 404,
+    message: /no QA run with ID "qa:a{197}"/,
+  });
+  add({
+    name: '404 for "release:.." (dots are allowed, the run is not there)',
+    method: 'GET',
+    url: '/releases/release%3A..',
+    status: 404,
+    message: /no release with ID "release:\.\."/,
+  });
+  add({
+    name: '404 for a QA run asked for as a release',
+    method: 'GET',
+    url: `/releases/${enc(`qa:${REPO}:${'0'.repeat(40)}`)}`,
+    status: 404,
+    message: /no release with ID/,
+  });
+  add({
+    name: '404 for a release asked for as a deployment',
+    method: 'GET',
+    url: `/deployments/${enc(GHOST_RELEASE)}`,
+    status: 404,
+    message: /no deployment with ID/,
+  });
+  add({
+    name: '400 for a workflow ID that is not valid percent-encoding',
+    method: 'POST',
+    url: '/releases/release%3A%E0%A4%A/retry',
+    status: 400,
+    message: /not a valid url component/,
+  });
 
   // Decisions: unknown words, tricks in the decision, and decisions nobody awaits.
   for (const [what, decision] of [
@@ -227,50 +367,232 @@ function rows(): Row[] {
     ['an option', enc('--force')],
     ['200 characters', 'r'.repeat(200)],
   ]) {
-    add({ name: `400 for a decision with ${what} (releases)`, method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/${decision}`, status: 400, message: /params\/decision must be equal to one of the allowed values/ });
-    add({ name: `400 for a decision with ${what} (deployments)`, method: 'POST', url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`, status: 400, message: /params\/decision must be equal to one of the allowed values/ });
+    add({
+      name: `400 for a decision with ${what} (releases)`,
+      method: 'POST',
+      url: `/releases/${enc(GHOST_RELEASE)}/${decision}`,
+      status: 400,
+      message: /params\/decision must be equal to one of the allowed values/,
+    });
+    add({
+      name: `400 for a decision with ${what} (deployments)`,
+      method: 'POST',
+      url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`,
+      status: 400,
+      message: /params\/decision must be equal to one of the allowed values/,
+    });
   }
   for (const decision of ['retry', 'rollback', 'abandon']) {
-    add({ name: `409 for ${decision} sent to a release that awaits no decision`, method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/${decision}`, status: 409, message: /is not waiting for a decision: it is failed/ });
-    add({ name: `409 for ${decision} sent to a deployment that awaits no decision`, method: 'POST', url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`, status: 409, message: /is not waiting for a decision: it is failed/ });
-    add({ name: `404 for ${decision} sent to an unknown release`, method: 'POST', url: `/releases/${enc(`release:${UNKNOWN}`)}/${decision}`, status: 404, message: /no release with ID "release:nope-/ });
-    add({ name: `404 for ${decision} sent to an unknown deployment`, method: 'POST', url: `/deployments/${enc(`deploy:${UNKNOWN}:production`)}/${decision}`, status: 404, message: /no deployment with ID "deploy:nope-/ });
+    add({
+      name: `409 for ${decision} sent to a release that awaits no decision`,
+      method: 'POST',
+      url: `/releases/${enc(GHOST_RELEASE)}/${decision}`,
+      status: 409,
+      message: /is not waiting for a decision: it is failed/,
+    });
+    add({
+      name: `409 for ${decision} sent to a deployment that awaits no decision`,
+      method: 'POST',
+      url: `/deployments/${enc(GHOST_DEPLOY)}/${decision}`,
+      status: 409,
+      message: /is not waiting for a decision: it is failed/,
+    });
+    add({
+      name: `404 for ${decision} sent to an unknown release`,
+      method: 'POST',
+      url: `/releases/${enc(`release:${UNKNOWN}`)}/${decision}`,
+      status: 404,
+      message: /no release with ID "release:nope-/,
+    });
+    add({
+      name: `404 for ${decision} sent to an unknown deployment`,
+      method: 'POST',
+      url: `/deployments/${enc(`deploy:${UNKNOWN}:production`)}/${decision}`,
+      status: 404,
+      message: /no deployment with ID "deploy:nope-/,
+    });
   }
-  add({ name: '409 for a deployment decision sent through the releases route', method: 'POST', url: `/releases/${enc(GHOST_DEPLOY)}/retry`, status: 409, message: /is not waiting for a decision/ });
-  add({ name: '400 for a decision with an unknown body field', method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/retry`, payload: { reason: 'because' }, status: 400, message: /body has an unknown field "reason"/ });
-  add({ name: '400 for a decision with a JSON null body', method: 'POST', url: `/deployments/${enc(GHOST_DEPLOY)}/retry`, headers: JSON_TYPE, payload: 'null', status: 400, message: /body must be object/ });
+  add({
+    name: '409 for a deployment decision sent through the releases route',
+    method: 'POST',
+    url: `/releases/${enc(GHOST_DEPLOY)}/retry`,
+    status: 409,
+    message: /is not waiting for a decision/,
+  });
+  add({
+    name: '400 for a decision with an unknown body field',
+    method: 'POST',
+    url: `/releases/${enc(GHOST_RELEASE)}/retry`,
+    payload: { reason: 'because' },
+    status: 400,
+    message: /body has an unknown field "reason"/,
+  });
+  add({
+    name: '400 for a decision with a JSON null body',
+    method: 'POST',
+    url: `/deployments/${enc(GHOST_DEPLOY)}/retry`,
+    headers: JSON_TYPE,
+    payload: 'null',
+    status: 400,
+    message: /body must be object/,
+  });
 
   // bump: in the body of a release and in the plan's query string.
-  for (const [what, value] of [...INJECTIONS, ...BAD_VERSIONS, ['upper case', 'MAJOR'], ['60,000 characters', 'x'.repeat(60_000)]] as [string, string][]) {
-    add({ name: `400 for a bump with ${what} (release body)`, method: 'POST', url: `/repos/${REPO}/releases`, payload: { bump: value }, status: 400, message: PATTERN });
-    if (value.length < 1_000) add({ name: `400 for a bump with ${what} (plan query)`, method: 'GET', url: `/repos/${REPO}/plan?bump=${enc(value)}`, status: 400, message: PATTERN });
+  for (const [what, value] of [
+    ...INJECTIONS,
+    ...BAD_VERSIONS,
+    ['upper case', 'MAJOR'],
+    ['60,000 characters', 'x'.repeat(60_000)],
+  ] as [string, string][]) {
+    add({
+      name: `400 for a bump with ${what} (release body)`,
+      method: 'POST',
+      url: `/repos/${REPO}/releases`,
+      payload: { bump: value },
+      status: 400,
+      message: PATTERN,
+    });
+    if (value.length < 1_000)
+      add({
+        name: `400 for a bump with ${what} (plan query)`,
+        method: 'GET',
+        url: `/repos/${REPO}/plan?bump=${enc(value)}`,
+        status: 400,
+        message: PATTERN,
+      });
   }
-  add({ name: '400 for a bump semver refuses though the pattern allows it (1.2.3-01)', method: 'POST', url: `/repos/${REPO}/releases`, payload: { bump: '1.2.3-01' }, status: 400, message: /neither major, minor, patch nor a version/ });
-  add({ name: '400 for a bump lower than the released 1.0.0', method: 'POST', url: `/repos/${REPO}/releases`, payload: { bump: '0.9.0' }, status: 400, message: /must be greater than the current version 1\.0\.0/ });
-  add({ name: '400 for a bump equal to the released v1.0.0', method: 'POST', url: `/repos/${REPO}/releases`, payload: { bump: 'v1.0.0', deploy: false }, status: 400, message: /must be greater than the current version 1\.0\.0/ });
-  add({ name: '400 for a plan lower than the released 1.0.0', method: 'GET', url: `/repos/${REPO}/plan?bump=0.0.1`, status: 400, message: /must be greater than the current version 1\.0\.0/ });
-  add({ name: '400 for two bump parameters', method: 'GET', url: `/repos/${REPO}/plan?bump=major&bump=${enc('$(id)')}`, status: 400, message: /querystring\/bump must be string/ });
+  add({
+    name: '400 for a bump semver refuses though the pattern allows it (1.2.3-01)',
+    method: 'POST',
+    url: `/repos/${REPO}/releases`,
+    payload: { bump: '1.2.3-01' },
+    status: 400,
+    message: /neither major, minor, patch nor a version/,
+  });
+  add({
+    name: '400 for a bump lower than the released 1.0.0',
+    method: 'POST',
+    url: `/repos/${REPO}/releases`,
+    payload: { bump: '0.9.0' },
+    status: 400,
+    message: /must be greater than the current version 1\.0\.0/,
+  });
+  add({
+    name: '400 for a bump equal to the released v1.0.0',
+    method: 'POST',
+    url: `/repos/${REPO}/releases`,
+    payload: { bump: 'v1.0.0', deploy: false },
+    status: 400,
+    message: /must be greater than the current version 1\.0\.0/,
+  });
+  add({
+    name: '400 for a plan lower than the released 1.0.0',
+    method: 'GET',
+    url: `/repos/${REPO}/plan?bump=0.0.1`,
+    status: 400,
+    message: /must be greater than the current version 1\.0\.0/,
+  });
+  add({
+    name: '400 for two bump parameters',
+    method: 'GET',
+    url: `/repos/${REPO}/plan?bump=major&bump=${enc('$(id)')}`,
+    status: 400,
+    message: /querystring\/bump must be string/,
+  });
 
   // version: in the body of a re-deploy.
   for (const [what, value] of [...INJECTIONS, ...BAD_VERSIONS, ['a bump word', 'major']] as [string, string][]) {
-    add({ name: `400 for a version with ${what} (re-deploy body)`, method: 'POST', url: `/repos/${REPO}/deployments`, payload: { version: value }, status: 400, message: PATTERN });
+    add({
+      name: `400 for a version with ${what} (re-deploy body)`,
+      method: 'POST',
+      url: `/repos/${REPO}/deployments`,
+      payload: { version: value },
+      status: 400,
+      message: PATTERN,
+    });
   }
-  add({ name: '404 for a well-formed version that was never released', method: 'POST', url: `/repos/${REPO}/deployments`, payload: { version: '9.9.9' }, status: 404, message: /has no release tag v9\.9\.9/ });
-  add({ name: '404 for a pre-release semver refuses (1.0.0-01), never looked up as anything else', method: 'POST', url: `/repos/${REPO}/deployments`, payload: { version: '1.0.0-01' }, status: 404, message: /has no release tag v1\.0\.0-01/ });
+  add({
+    name: '404 for a well-formed version that was never released',
+    method: 'POST',
+    url: `/repos/${REPO}/deployments`,
+    payload: { version: '9.9.9' },
+    status: 404,
+    message: /has no release tag v9\.9\.9/,
+  });
+  add({
+    name: '404 for a pre-release semver refuses (1.0.0-01), never looked up as anything else',
+    method: 'POST',
+    url: `/repos/${REPO}/deployments`,
+    payload: { version: '1.0.0-01' },
+    status: 404,
+    message: /has no release tag v1\.0\.0-01/,
+  });
 
   // repo and status query parameters, which end up in visibility queries.
-  for (const [what, value] of [...INJECTIONS, ['upper case', REPO.toUpperCase()], ['a quote after a real ID', `${REPO}' OR ShipgateRepo != '`]] as [string, string][]) {
+  for (const [what, value] of [
+    ...INJECTIONS,
+    ['upper case', REPO.toUpperCase()],
+    ['a quote after a real ID', `${REPO}' OR ShipgateRepo != '`],
+  ] as [string, string][]) {
     for (const route of ['/qa', '/releases', '/deployments']) {
-      add({ name: `400 for a repo parameter with ${what} (${route})`, method: 'GET', url: `${route}?repo=${enc(value)}`, status: 400, message: /querystring\/repo must match pattern/ });
+      add({
+        name: `400 for a repo parameter with ${what} (${route})`,
+        method: 'GET',
+        url: `${route}?repo=${enc(value)}`,
+        status: 400,
+        message: /querystring\/repo must match pattern/,
+      });
     }
-    add({ name: `400 for a status parameter with ${what}`, method: 'GET', url: `/releases?status=${enc(value)}`, status: 400, message: /querystring\/status must be equal to one of the allowed values/ });
+    add({
+      name: `400 for a status parameter with ${what}`,
+      method: 'GET',
+      url: `/releases?status=${enc(value)}`,
+      status: 400,
+      message: /querystring\/status must be equal to one of the allowed values/,
+    });
   }
-  add({ name: '400 for a status in the wrong case', method: 'GET', url: '/releases?status=Running', status: 400, message: /querystring\/status must be equal to one of the allowed values/ });
-  add({ name: '400 for two repo parameters', method: 'GET', url: `/qa?repo=${REPO}&repo=${GHOST}`, status: 400, message: /querystring\/repo must be string/ });
-  add({ name: '400 for a repo parameter in array syntax', method: 'GET', url: `/releases?repo[]=${REPO}`, status: 400, message: /querystring has an unknown field "repo\[\]"/ });
-  add({ name: '400 for an unknown query parameter', method: 'GET', url: `/releases?repo=${REPO}&order=${enc('1; DROP TABLE')}`, status: 400, message: /querystring has an unknown field "order"/ });
-  add({ name: '400 for a __proto__ query parameter', method: 'GET', url: `/repos/${REPO}/plan?__proto__=x`, status: 400, message: /querystring has an unknown field "__proto__"/ });
-  add({ name: '400 for QA runs without a repo parameter', method: 'GET', url: '/qa', status: 400, message: /must have required property 'repo'/ });
+  add({
+    name: '400 for a status in the wrong case',
+    method: 'GET',
+    url: '/releases?status=Running',
+    status: 400,
+    message: /querystring\/status must be equal to one of the allowed values/,
+  });
+  add({
+    name: '400 for two repo parameters',
+    method: 'GET',
+    url: `/qa?repo=${REPO}&repo=${GHOST}`,
+    status: 400,
+    message: /querystring\/repo must be string/,
+  });
+  add({
+    name: '400 for a repo parameter in array syntax',
+    method: 'GET',
+    url: `/releases?repo[]=${REPO}`,
+    status: 400,
+    message: /querystring has an unknown field "repo\[\]"/,
+  });
+  add({
+    name: '400 for an unknown query parameter',
+    method: 'GET',
+    url: `/releases?repo=${REPO}&order=${enc('1; DROP TABLE')}`,
+    status: 400,
+    message: /querystring has an unknown field "order"/,
+  });
+  add({
+    name: '400 for a __proto__ query parameter',
+    method: 'GET',
+    url: `/repos/${REPO}/plan?__proto__=x`,
+    status: 400,
+    message: /querystring has an unknown field "__proto__"/,
+  });
+  add({
+    name: '400 for QA runs without a repo parameter',
+    method: 'GET',
+    url: '/qa',
+    status: 400,
+    message: /must have required property 'repo'/,
+  });
 
   // Wrong JSON types and unknown fields.
   for (const [what, url, payload, message] of [
@@ -280,24 +602,86 @@ function rows(): Row[] {
     ['"yes" as deploy', `/repos/${REPO}/releases`, { deploy: 'yes' }, /body\/deploy must be boolean/],
     ['an object as deploy', `/repos/${REPO}/releases`, { deploy: {} }, /body\/deploy must be boolean/],
     ['an empty list as version', `/repos/${REPO}/deployments`, { version: [] }, /body\/version must be string/],
-    ['an object as version', `/repos/${REPO}/deployments`, { version: { toString: '1.0.0' } }, /body\/version must be string/],
+    [
+      'an object as version',
+      `/repos/${REPO}/deployments`,
+      { version: { toString: '1.0.0' } },
+      /body\/version must be string/,
+    ],
     ['no version', `/repos/${REPO}/deployments`, {}, /must have required property 'version'/],
-    ['an unknown field beside valid ones', `/repos/${REPO}/releases`, { deploy: false, force: true }, /body has an unknown field "force"/],
-    ['an unknown field only', `/repos/${REPO}/releases`, { command: ['rm', '-rf', '/'] }, /body has an unknown field "command"/],
+    [
+      'an unknown field beside valid ones',
+      `/repos/${REPO}/releases`,
+      { deploy: false, force: true },
+      /body has an unknown field "force"/,
+    ],
+    [
+      'an unknown field only',
+      `/repos/${REPO}/releases`,
+      { command: ['rm', '-rf', '/'] },
+      /body has an unknown field "command"/,
+    ],
     ['an unknown field in a QA request', `/repos/${REPO}/qa`, { sha: 'HEAD' }, /body has an unknown field "sha"/],
-    ['an unknown field in a re-deploy', `/repos/${REPO}/deployments`, { version: '9.9.9', env: { PATH: '/tmp' } }, /body has an unknown field "env"/],
+    [
+      'an unknown field in a re-deploy',
+      `/repos/${REPO}/deployments`,
+      { version: '9.9.9', env: { PATH: '/tmp' } },
+      /body has an unknown field "env"/,
+    ],
     ['a list as the body', `/repos/${REPO}/releases`, [{ deploy: false }], /body must be object/],
     ['a string as the body', `/repos/${REPO}/releases`, 'major', /body must be object/],
-    ['a deeply nested unknown field', `/repos/${REPO}/releases`, JSON.parse(`${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`) as object, /body has an unknown field "a"/],
+    [
+      'a deeply nested unknown field',
+      `/repos/${REPO}/releases`,
+      JSON.parse(`${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`) as object,
+      /body has an unknown field "a"/,
+    ],
   ] as [string, string, unknown, RegExp][]) {
-    add({ name: `400 for ${what}`, method: 'POST', url, headers: JSON_TYPE, payload: JSON.stringify(payload), status: 400, message });
+    add({
+      name: `400 for ${what}`,
+      method: 'POST',
+      url,
+      headers: JSON_TYPE,
+      payload: JSON.stringify(payload),
+      status: 400,
+      message,
+    });
   }
 
   // Bodies that are too large, not JSON, or not valid JSON.
-  add({ name: '413 for a release body over 64 KiB', method: 'POST', url: `/repos/${REPO}/releases`, payload: { deploy: false, pad: 'x'.repeat(BODY_LIMIT_BYTES) }, status: 413, message: /larger than the API accepts/ });
-  add({ name: '413 for a re-deploy body of 1 MiB', method: 'POST', url: `/repos/${REPO}/deployments`, payload: { version: 'x'.repeat(1024 * 1024) }, status: 413, message: /larger than the API accepts/ });
-  add({ name: '413 for a QA body just over 64 KiB', method: 'POST', url: `/repos/${REPO}/qa`, headers: JSON_TYPE, payload: `{"a":"${'x'.repeat(BODY_LIMIT_BYTES)}"}`, status: 413, message: /larger than the API accepts/ });
-  add({ name: '413 for a decision body over 64 KiB', method: 'POST', url: `/releases/${enc(GHOST_RELEASE)}/retry`, payload: { pad: 'x'.repeat(BODY_LIMIT_BYTES) }, status: 413, message: /larger than the API accepts/ });
+  add({
+    name: '413 for a release body over 64 KiB',
+    method: 'POST',
+    url: `/repos/${REPO}/releases`,
+    payload: { deploy: false, pad: 'x'.repeat(BODY_LIMIT_BYTES) },
+    status: 413,
+    message: /larger than the API accepts/,
+  });
+  add({
+    name: '413 for a re-deploy body of 1 MiB',
+    method: 'POST',
+    url: `/repos/${REPO}/deployments`,
+    payload: { version: 'x'.repeat(1024 * 1024) },
+    status: 413,
+    message: /larger than the API accepts/,
+  });
+  add({
+    name: '413 for a QA body just over 64 KiB',
+    method: 'POST',
+    url: `/repos/${REPO}/qa`,
+    headers: JSON_TYPE,
+    payload: `{"a":"${'x'.repeat(BODY_LIMIT_BYTES)}"}`,
+    status: 413,
+    message: /larger than the API accepts/,
+  });
+  add({
+    name: '413 for a decision body over 64 KiB',
+    method: 'POST',
+    url: `/releases/${enc(GHOST_RELEASE)}/retry`,
+    payload: { pad: 'x'.repeat(BODY_LIMIT_BYTES) },
+    status: 413,
+    message: /larger than the API accepts/,
+  });
   for (const [type, payload] of [
     ['text/plain', '{"deploy":false}'],
     ['application/x-www-form-urlencoded', 'bump=major&deploy=false'],
@@ -306,16 +690,53 @@ function rows(): Row[] {
     ['application/yaml', 'bump: major'],
     ['application/jsonx', '{"deploy":false}'],
   ] as [string, string][]) {
-    add({ name: `415 for a ${type.split(';')[0]} body`, method: 'POST', url: `/repos/${REPO}/releases`, headers: { ...AUTH, 'content-type': type }, payload, status: 415, message: /must be JSON/ });
+    add({
+      name: `415 for a ${type.split(';')[0]} body`,
+      method: 'POST',
+      url: `/repos/${REPO}/releases`,
+      headers: { ...AUTH, 'content-type': type },
+      payload,
+      status: 415,
+      message: /must be JSON/,
+    });
   }
   for (const [what, payload] of MALFORMED_JSON) {
-    add({ name: `400 for a body that ${what}`, method: 'POST', url: `/repos/${REPO}/releases`, headers: JSON_TYPE, payload, status: 400, message: /not valid JSON/ });
+    add({
+      name: `400 for a body that ${what}`,
+      method: 'POST',
+      url: `/repos/${REPO}/releases`,
+      headers: JSON_TYPE,
+      payload,
+      status: 400,
+      message: /not valid JSON/,
+    });
   }
-  add({ name: '400 for a body shorter than its Content-Length', method: 'POST', url: `/repos/${REPO}/releases`, headers: { ...JSON_TYPE, 'content-length': '100' }, payload: '{"deploy":false}', status: 400, message: /did not match Content-Length/ });
+  add({
+    name: '400 for a body shorter than its Content-Length',
+    method: 'POST',
+    url: `/repos/${REPO}/releases`,
+    headers: { ...JSON_TYPE, 'content-length': '100' },
+    payload: '{"deploy":false}',
+    status: 400,
+    message: /did not match Content-Length/,
+  });
 
   // The branch watch: not configured here, and its note is free text with limits.
-  add({ name: '404 for the watch of a repository without one', method: 'GET', url: `/repos/${REPO}/watch`, status: 404, message: /has no watch configured/ });
-  add({ name: '404 for pausing the watch of a repository without one', method: 'POST', url: `/repos/${REPO}/watch/pause`, payload: { note: 'maintenance' }, status: 404, message: /has no watch configured/ });
+  add({
+    name: '404 for the watch of a repository without one',
+    method: 'GET',
+    url: `/repos/${REPO}/watch`,
+    status: 404,
+    message: /has no watch configured/,
+  });
+  add({
+    name: '404 for pausing the watch of a repository without one',
+    method: 'POST',
+    url: `/repos/${REPO}/watch/pause`,
+    payload: { note: 'maintenance' },
+    status: 404,
+    message: /has no watch configured/,
+  });
   for (const [what, payload, message] of [
     ['a newline in the note', { note: 'a\nb' }, PATTERN],
     ['a NUL byte in the note', { note: 'a\u0000' }, PATTERN],
@@ -325,39 +746,140 @@ function rows(): Row[] {
     ['a list as the note', { note: ['a', 'b'] }, /body\/note must be string/],
     ['an unknown field', { note: 'ok', until: 'never' }, /body has an unknown field "until"/],
   ] as [string, object, RegExp][]) {
-    add({ name: `400 for pausing a watch with ${what}`, method: 'POST', url: `/repos/${REPO}/watch/pause`, payload, status: 400, message });
+    add({
+      name: `400 for pausing a watch with ${what}`,
+      method: 'POST',
+      url: `/repos/${REPO}/watch/pause`,
+      payload,
+      status: 400,
+      message,
+    });
   }
-  add({ name: '415 for resuming a watch with a text/plain body', method: 'POST', url: `/repos/${REPO}/watch/resume`, headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'now', status: 415, message: /must be JSON/ });
+  add({
+    name: '415 for resuming a watch with a text/plain body',
+    method: 'POST',
+    url: `/repos/${REPO}/watch/resume`,
+    headers: { ...AUTH, 'content-type': 'text/plain' },
+    payload: 'now',
+    status: 415,
+    message: /must be JSON/,
+  });
 
   // Push webhooks: no API token, a signature instead, checked before anything starts.
   const push = JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { clone_url: HOOK_URL } });
   const sign = (body: string) => `sha256=${createHmac('sha256', HOOK_SECRET).update(body, 'utf8').digest('hex')}`;
-  const github = (headers: Record<string, string>) => ({ 'content-type': 'application/json', 'x-github-event': 'push', ...headers });
+  const github = (headers: Record<string, string>) => ({
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    ...headers,
+  });
   for (const [what, headers, payload, message] of [
     ['no signature', github({}), push, /X-Hub-Signature-256 is missing/],
-    ['a SHA-1 signature', github({ 'x-hub-signature-1': sign(push).replace('sha256', 'sha1'), 'x-hub-signature': 'sha1=00' }), push, /X-Hub-Signature-256 is missing/],
-    ['a signature of zeros', github({ 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }), push, /does not match the body/],
+    [
+      'a SHA-1 signature',
+      github({ 'x-hub-signature-1': sign(push).replace('sha256', 'sha1'), 'x-hub-signature': 'sha1=00' }),
+      push,
+      /X-Hub-Signature-256 is missing/,
+    ],
+    [
+      'a signature of zeros',
+      github({ 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }),
+      push,
+      /does not match the body/,
+    ],
     ['the signature of another body', github({ 'x-hub-signature-256': sign('{}') }), push, /does not match the body/],
-    ['a signature with a NUL byte', github({ 'x-hub-signature-256': `${sign(push)}\u0000` }), push, /does not match the body/],
-    ['a 10 KB signature', github({ 'x-hub-signature-256': `sha256=${'f'.repeat(10_000)}` }), push, /does not match the body/],
-    ['the API token as signature', github({ 'x-hub-signature-256': `sha256=${TEST_TOKEN}`, ...AUTH }), push, /does not match the body/],
-    ['a signed body re-encoded with a hostile ref', github({ 'x-hub-signature-256': sign(push) }), push.replace('refs/heads/main', `refs/heads/main; touch ${CANARY}`), /does not match the body/],
+    [
+      'a signature with a NUL byte',
+      github({ 'x-hub-signature-256': `${sign(push)}\u0000` }),
+      push,
+      /does not match the body/,
+    ],
+    [
+      'a 10 KB signature',
+      github({ 'x-hub-signature-256': `sha256=${'f'.repeat(10_000)}` }),
+      push,
+      /does not match the body/,
+    ],
+    [
+      'the API token as signature',
+      github({ 'x-hub-signature-256': `sha256=${TEST_TOKEN}`, ...AUTH }),
+      push,
+      /does not match the body/,
+    ],
+    [
+      'a signed body re-encoded with a hostile ref',
+      github({ 'x-hub-signature-256': sign(push) }),
+      push.replace('refs/heads/main', `refs/heads/main; touch ${CANARY}`),
+      /does not match the body/,
+    ],
   ] as [string, Record<string, string>, string, RegExp][]) {
-    add({ name: `401 for a GitHub push with ${what}`, method: 'POST', url: '/hooks/github', headers, payload, status: 401, message });
+    add({
+      name: `401 for a GitHub push with ${what}`,
+      method: 'POST',
+      url: '/hooks/github',
+      headers,
+      payload,
+      status: 401,
+      message,
+    });
   }
-  const gitlab = JSON.stringify({ ref: 'refs/heads/main', checkout_sha: 'b'.repeat(40), project: { git_http_url: HOOK_URL } });
+  const gitlab = JSON.stringify({
+    ref: 'refs/heads/main',
+    checkout_sha: 'b'.repeat(40),
+    project: { git_http_url: HOOK_URL },
+  });
   for (const [what, headers, message] of [
     ['no token', {}, /X-Gitlab-Token is missing/],
     ['a wrong token', { 'x-gitlab-token': 'guess' }, /X-Gitlab-Token is wrong/],
     ['the secret with a NUL byte', { 'x-gitlab-token': `${HOOK_SECRET}\u0000` }, /X-Gitlab-Token is wrong/],
     ['the API token', { 'x-gitlab-token': TEST_TOKEN }, /X-Gitlab-Token is wrong/],
   ] as [string, Record<string, string>, RegExp][]) {
-    add({ name: `401 for a GitLab push with ${what}`, method: 'POST', url: '/hooks/gitlab', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', ...headers }, payload: gitlab, status: 401, message });
+    add({
+      name: `401 for a GitLab push with ${what}`,
+      method: 'POST',
+      url: '/hooks/gitlab',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', ...headers },
+      payload: gitlab,
+      status: 401,
+      message,
+    });
   }
-  add({ name: '400 for a webhook body that is not valid JSON', method: 'POST', url: '/hooks/github', headers: github({ 'x-hub-signature-256': sign('{"ref":') }), payload: '{"ref":', status: 400, message: /not valid JSON/ });
-  add({ name: '413 for a webhook body over 64 KiB', method: 'POST', url: '/hooks/github', headers: github({}), payload: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT_BYTES) }), status: 413, message: /larger than the API accepts/ });
-  add({ name: '415 for a form-encoded GitHub webhook', method: 'POST', url: '/hooks/github', headers: github({ 'content-type': 'application/x-www-form-urlencoded' }), payload: `payload=${enc(push)}`, status: 415, message: /must be JSON/ });
-  add({ name: '415 for a text/plain GitLab webhook', method: 'POST', url: '/hooks/gitlab', headers: { 'content-type': 'text/plain', 'x-gitlab-token': HOOK_SECRET }, payload: gitlab, status: 415, message: /must be JSON/ });
+  add({
+    name: '400 for a webhook body that is not valid JSON',
+    method: 'POST',
+    url: '/hooks/github',
+    headers: github({ 'x-hub-signature-256': sign('{"ref":') }),
+    payload: '{"ref":',
+    status: 400,
+    message: /not valid JSON/,
+  });
+  add({
+    name: '413 for a webhook body over 64 KiB',
+    method: 'POST',
+    url: '/hooks/github',
+    headers: github({}),
+    payload: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT_BYTES) }),
+    status: 413,
+    message: /larger than the API accepts/,
+  });
+  add({
+    name: '415 for a form-encoded GitHub webhook',
+    method: 'POST',
+    url: '/hooks/github',
+    headers: github({ 'content-type': 'application/x-www-form-urlencoded' }),
+    payload: `payload=${enc(push)}`,
+    status: 415,
+    message: /must be JSON/,
+  });
+  add({
+    name: '415 for a text/plain GitLab webhook',
+    method: 'POST',
+    url: '/hooks/gitlab',
+    headers: { 'content-type': 'text/plain', 'x-gitlab-token': HOOK_SECRET },
+    payload: gitlab,
+    status: 415,
+    message: /must be JSON/,
+  });
 
   // Methods and routes that do not exist.
   for (const [method, url] of [
@@ -418,20 +940,31 @@ describe('hostile requests', () => {
     await repo.git('push', '--quiet', 'origin', 'v1.0.0');
     await repo.commit('feat: something to release');
     await repo.push();
-    const deploy = { command: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(CANARY)}, 'deployed')`] };
+    const deploy = {
+      command: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(CANARY)}, 'deployed')`],
+    };
     process.env[HOOK_SECRET_ENV] = HOOK_SECRET;
-    worker = await startTestWorker(await testConfig([
-      sampleRepoSettings(REPO, repo.dir, { deploy, webhook: { secretEnv: HOOK_SECRET_ENV, remoteUrl: HOOK_URL } }),
-      // No remoteUrl: webhooks look its remote up in a working copy that is not there.
-      sampleRepoSettings(GONE, path.join(os.tmpdir(), `shipgate-gone-${suffix}`), { deploy, webhook: { secretEnv: HOOK_SECRET_ENV } }),
-    ]));
+    worker = await startTestWorker(
+      await testConfig([
+        sampleRepoSettings(REPO, repo.dir, { deploy, webhook: { secretEnv: HOOK_SECRET_ENV, remoteUrl: HOOK_URL } }),
+        // No remoteUrl: webhooks look its remote up in a working copy that is not there.
+        sampleRepoSettings(GONE, path.join(os.tmpdir(), `shipgate-gone-${suffix}`), {
+          deploy,
+          webhook: { secretEnv: HOOK_SECRET_ENV },
+        }),
+      ]),
+    );
     app = await buildTestApp(worker.config, worker.client);
     // Runs that ended before anyone could decide anything: the targets of the 409 rows.
     const ghostRelease = await worker.client.workflow.start<typeof releaseWorkflow>('releaseWorkflow', {
-      taskQueue: worker.taskQueue, workflowId: GHOST_RELEASE, args: [{ repoId: GHOST }],
+      taskQueue: worker.taskQueue,
+      workflowId: GHOST_RELEASE,
+      args: [{ repoId: GHOST }],
     });
     const ghostDeploy = await worker.client.workflow.start<typeof deployWorkflow>('deployWorkflow', {
-      taskQueue: worker.taskQueue, workflowId: GHOST_DEPLOY, args: [{ repoId: GHOST, version: '1.0.0' }],
+      taskQueue: worker.taskQueue,
+      workflowId: GHOST_DEPLOY,
+      args: [{ repoId: GHOST, version: '1.0.0' }],
     });
     await expect(ghostRelease.result()).rejects.toThrow();
     await expect(ghostDeploy.result()).rejects.toThrow();
@@ -486,14 +1019,35 @@ describe('hostile requests', () => {
     // Only what an HTTP client can put on the wire: no NUL or newline in a header, no header
     // over Node's 16 KiB limit (its parser answers 431 and closes the connection itself), and
     // no lying Content-Length (fetch computes its own, which would make that row a valid request).
-    const sendable = ROWS.filter((row) => !Object.entries(row.headers ?? {}).some(([name, value]) => /[\0\r\n]/.test(value) || value.length > 8_000 || name === 'content-length'));
-    const responses = await Promise.all(sendable.map(async (row) => {
-      const headers = row.headers ?? AUTH;
-      const body = row.payload === undefined ? undefined : typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload);
-      const contentType: Record<string, string> = body !== undefined && typeof row.payload !== 'string' ? { 'content-type': 'application/json' } : {};
-      const response = await fetch(`${address}${row.url}`, { method: row.method, headers: { ...contentType, ...headers }, body }).catch((error: unknown) => error as Error);
-      return { row, status: response instanceof Error ? -1 : response.status, text: response instanceof Error ? response.message : await response.text() };
-    }));
+    const sendable = ROWS.filter(
+      (row) =>
+        !Object.entries(row.headers ?? {}).some(
+          ([name, value]) => /[\0\r\n]/.test(value) || value.length > 8_000 || name === 'content-length',
+        ),
+    );
+    const responses = await Promise.all(
+      sendable.map(async (row) => {
+        const headers = row.headers ?? AUTH;
+        const body =
+          row.payload === undefined
+            ? undefined
+            : typeof row.payload === 'string'
+              ? row.payload
+              : JSON.stringify(row.payload);
+        const contentType: Record<string, string> =
+          body !== undefined && typeof row.payload !== 'string' ? { 'content-type': 'application/json' } : {};
+        const response = await fetch(`${address}${row.url}`, {
+          method: row.method,
+          headers: { ...contentType, ...headers },
+          body,
+        }).catch((error: unknown) => error as Error);
+        return {
+          row,
+          status: response instanceof Error ? -1 : response.status,
+          text: response instanceof Error ? response.message : await response.text(),
+        };
+      }),
+    );
     for (const { row, status, text } of responses) {
       answered.push({ row: `${row.name} (socket)`, status });
       expect(status, `${row.name}: ${text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
@@ -511,14 +1065,16 @@ describe('hostile requests', () => {
     for (const id of [REPO, GONE]) {
       const runs = [];
       // The API's reads of a repository are runs of their own (workflows/reads.ts): they write nothing.
-      for await (const run of client.workflow.list({ query: `ShipgateRepo = '${id}'` })) if (!isRead(run.type)) runs.push(run.workflowId);
+      for await (const run of client.workflow.list({ query: `ShipgateRepo = '${id}'` }))
+        if (!isRead(run.type)) runs.push(run.workflowId);
       expect(runs, `runs of ${id}`).toEqual([]);
       for (const workflowId of [`release:${id}`, `deploy:${id}:production`, `qa:${id}:${await repo.head()}`]) {
         await expect(client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
       }
     }
     const onQueue = [];
-    for await (const run of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}'` })) if (!isRead(run.type)) onQueue.push(run.workflowId);
+    for await (const run of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}'` }))
+      if (!isRead(run.type)) onQueue.push(run.workflowId);
     expect(onQueue.sort()).toEqual([GHOST_DEPLOY, GHOST_RELEASE].sort());
   });
 });
@@ -528,7 +1084,11 @@ function isRead(workflowType: string): boolean {
 }
 
 /** One request written to the socket byte for byte, so paths reach the server as sent (`..` and all). */
-async function rawRequest(address: string, head: string, body = ''): Promise<{ status: number; headers: string; body: string }> {
+async function rawRequest(
+  address: string,
+  head: string,
+  body = '',
+): Promise<{ status: number; headers: string; body: string }> {
   const { hostname, port } = new URL(address);
   const socket = connect({ host: hostname, port: Number(port) });
   socket.write(`${head}\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n${body}`);
@@ -558,7 +1118,12 @@ describe('hostile requests to the API documentation and half-sent requests, over
         done();
       },
     });
-    app = await buildApp({ config: connected.config, client: connected.client, token: TEST_TOKEN, logger: { level: 'info', stream } });
+    app = await buildApp({
+      config: connected.config,
+      client: connected.client,
+      token: TEST_TOKEN,
+      logger: { level: 'info', stream },
+    });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -596,7 +1161,9 @@ describe('hostile requests to the API documentation and half-sent requests, over
     const { hostname, port } = new URL(address);
     const socket = connect({ host: hostname, port: Number(port) });
     await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(`POST /repos/x/qa HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"trigger":`);
+    socket.write(
+      `POST /repos/x/qa HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"trigger":`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     socket.destroy();
     // The next request is answered only after the server has dealt with the broken one.

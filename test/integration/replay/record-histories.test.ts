@@ -23,14 +23,26 @@ const services: SampleService[] = [];
 async function save(name: string, workflowId: string): Promise<void> {
   const cli = await locateTemporalCli();
   if (cli?.type !== 'path') throw new Error('no Temporal CLI');
-  const { stdout } = await execa(cli.path, ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', workflowId, '--output', 'json']);
+  const { stdout } = await execa(cli.path, [
+    'workflow',
+    'show',
+    '--address',
+    inject('temporalAddress'),
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+  ]);
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, `${name}.json`), `${stdout.trim()}\n`);
 }
 
 async function awaitingDecision(deployId: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
-    const state = await worker.client.workflow.getHandle(deployId).query(deployStateQuery).catch(() => null);
+    const state = await worker.client.workflow
+      .getHandle(deployId)
+      .query(deployStateQuery)
+      .catch(() => null);
     if (state?.awaitingDecision) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -39,7 +51,8 @@ async function awaitingDecision(deployId: string): Promise<void> {
 
 describe.skipIf(!recording)('record workflow histories for replay', () => {
   beforeAll(async () => {
-    for (const id of ['hist-release', 'hist-retry', 'hist-rollback', 'hist-ledger']) services.push(await createSampleService(id));
+    for (const id of ['hist-release', 'hist-retry', 'hist-rollback', 'hist-ledger'])
+      services.push(await createSampleService(id));
     worker = await startTestWorker(await testConfig(services.map((s) => s.settings)));
   });
 
@@ -49,7 +62,11 @@ describe.skipIf(!recording)('record workflow histories for replay', () => {
   });
 
   it('records a release with its QA child and a healthy deployment', async () => {
-    const result = await worker.client.workflow.execute(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-release', args: [{ repoId: 'hist-release' }] });
+    const result = await worker.client.workflow.execute(releaseWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: 'release:hist-release',
+      args: [{ repoId: 'hist-release' }],
+    });
     expect(result.outcome).toBe('deployed');
     const qaId = `qa:hist-release:${(await services[0]!.repo.git('rev-parse', 'HEAD^')).trim()}`;
     await save('release-with-qa-child', 'release:hist-release');
@@ -60,22 +77,44 @@ describe.skipIf(!recording)('record workflow histories for replay', () => {
   it('records a failed deployment that is retried', async () => {
     const service = services[1]!;
     await service.fault('fail-deploy');
-    const handle = await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-retry', args: [{ repoId: 'hist-retry' }] });
+    const handle = await worker.client.workflow.start(releaseWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: 'release:hist-retry',
+      args: [{ repoId: 'hist-retry' }],
+    });
     await awaitingDecision('deploy:hist-retry:production');
     await service.clearFault('fail-deploy');
-    await worker.client.workflow.getHandle('deploy:hist-retry:production').executeUpdate(decisionUpdate, { args: ['retry'] });
+    await worker.client.workflow
+      .getHandle('deploy:hist-retry:production')
+      .executeUpdate(decisionUpdate, { args: ['retry'] });
     expect((await handle.result()).outcome).toBe('deployed');
     await save('deploy-failed-then-retried', 'deploy:hist-retry:production');
   });
 
   it('records a rollback after a failed health check', async () => {
     const service = services[2]!;
-    expect((await worker.client.workflow.execute(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-rollback-1', args: [{ repoId: 'hist-rollback' }] })).outcome).toBe('deployed');
-    await service.repo.commit('feat: louder', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+    expect(
+      (
+        await worker.client.workflow.execute(releaseWorkflow, {
+          taskQueue: worker.taskQueue,
+          workflowId: 'release:hist-rollback-1',
+          args: [{ repoId: 'hist-rollback' }],
+        })
+      ).outcome,
+    ).toBe('deployed');
+    await service.repo.commit('feat: louder', {
+      'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
+    });
     await service.fault('unhealthy-1.1.0');
-    const handle = await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: 'release:hist-rollback', args: [{ repoId: 'hist-rollback' }] });
+    const handle = await worker.client.workflow.start(releaseWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: 'release:hist-rollback',
+      args: [{ repoId: 'hist-rollback' }],
+    });
     await awaitingDecision('deploy:hist-rollback:production');
-    await worker.client.workflow.getHandle('deploy:hist-rollback:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+    await worker.client.workflow
+      .getHandle('deploy:hist-rollback:production')
+      .executeUpdate(decisionUpdate, { args: ['rollback'] });
     expect((await handle.result()).outcome).toBe('rolled-back');
     await save('release-rolled-back', 'release:hist-rollback');
     await save('deploy-rolled-back', 'deploy:hist-rollback:production');
@@ -83,14 +122,23 @@ describe.skipIf(!recording)('record workflow histories for replay', () => {
 
   it('records a rollback to the version the deploy ledger names, past a release that was itself rolled back', async () => {
     const service = services[3]!;
-    const release = (workflowId: string) => worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId, args: [{ repoId: 'hist-ledger' }] });
+    const release = (workflowId: string) =>
+      worker.client.workflow.start(releaseWorkflow, {
+        taskQueue: worker.taskQueue,
+        workflowId,
+        args: [{ repoId: 'hist-ledger' }],
+      });
     const rollBack = async (handle: Awaited<ReturnType<typeof release>>) => {
       await awaitingDecision('deploy:hist-ledger:production');
-      await worker.client.workflow.getHandle('deploy:hist-ledger:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+      await worker.client.workflow
+        .getHandle('deploy:hist-ledger:production')
+        .executeUpdate(decisionUpdate, { args: ['rollback'] });
       expect((await handle.result()).outcome).toBe('rolled-back');
     };
     expect((await (await release('release:hist-ledger-1')).result()).outcome).toBe('deployed');
-    await service.repo.commit('feat: louder', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+    await service.repo.commit('feat: louder', {
+      'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
+    });
     await service.fault('unhealthy-1.1.0');
     await rollBack(await release('release:hist-ledger-2'));
     await service.repo.commit('feat: whisper', { 'src/whisper.js': 'export const whisper = true;\n' });

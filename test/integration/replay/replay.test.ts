@@ -19,9 +19,11 @@ describe('replay of recorded histories', () => {
     const failures: string[] = [];
     for (const file of files) {
       const history: unknown = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowBundle: bundle }, history, path.basename(file, '.json')).catch((error: Error) => {
-        failures.push(`${file}: ${error.message}`);
-      });
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, path.basename(file, '.json')).catch(
+        (error: Error) => {
+          failures.push(`${file}: ${error.message}`);
+        },
+      );
     }
     expect(failures).toEqual([]);
   });

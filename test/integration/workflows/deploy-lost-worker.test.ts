@@ -34,7 +34,15 @@ async function worker(config: ShipgateConfig, workerId: string, taskQueue?: stri
 }
 
 async function awaitingDecision(w: TestWorker, repoId: string): Promise<DeployState> {
-  return pollUntil(() => w.client.workflow.getHandle(`deploy:${repoId}:production`).query(deployStateQuery).catch(() => null), (s) => s?.awaitingDecision === true, 120_000) as Promise<DeployState>;
+  return pollUntil(
+    () =>
+      w.client.workflow
+        .getHandle(`deploy:${repoId}:production`)
+        .query(deployStateQuery)
+        .catch(() => null),
+    (s) => s?.awaitingDecision === true,
+    120_000,
+  ) as Promise<DeployState>;
 }
 
 /** Releases the sample on worker A with its deploy command failing; A is lost once a decision is awaited, B lives on. */
@@ -42,13 +50,23 @@ async function loseWorkerWhileAwaiting(service: SampleService) {
   const repoId = service.settings.id;
   await service.fault('fail-deploy');
   const a = await worker(await hostConfig([service]), `lost-a-${run}`);
-  const started = await a.client.workflow.start(releaseWorkflow, { taskQueue: a.taskQueue, workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`, args: [{ repoId }] });
+  const started = await a.client.workflow.start(releaseWorkflow, {
+    taskQueue: a.taskQueue,
+    workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`,
+    args: [{ repoId }],
+  });
   await awaitingDecision(a, repoId);
   const bConfig = await hostConfig([service]);
   const b = await worker(bConfig, `live-b-${run}`, a.taskQueue);
   await a.stop();
   // A's client closed with it; B's answers from here on.
-  return { repoId, b, handle: b.client.workflow.getHandle<typeof releaseWorkflow>(started.workflowId), bConfig, deploy: b.client.workflow.getHandle(`deploy:${repoId}:production`) };
+  return {
+    repoId,
+    b,
+    handle: b.client.workflow.getHandle<typeof releaseWorkflow>(started.workflowId),
+    bConfig,
+    deploy: b.client.workflow.getHandle(`deploy:${repoId}:production`),
+  };
 }
 
 describe('a deployment whose worker is lost while it awaits a decision', () => {
@@ -66,7 +84,9 @@ describe('a deployment whose worker is lost while it awaits a decision', () => {
     expect(await service.servingVersion()).toBe('1.0.0');
 
     const state = await deploy.query(deployStateQuery);
-    expect(state.repins).toEqual([{ from: `lost-a-${run}`, to: `live-b-${run}`, step: 'deploy 1.0.0', at: expect.any(String) }]);
+    expect(state.repins).toEqual([
+      { from: `lost-a-${run}`, to: `live-b-${run}`, step: 'deploy 1.0.0', at: expect.any(String) },
+    ]);
     // The report is the new worker's, in its own clone.
     const reports = await readdir(path.join(bConfig.dataDir, 'work', repoId, 'context'));
     expect(reports).toContain(state.report);
@@ -81,8 +101,13 @@ describe('a deployment whose worker is lost while it awaits a decision', () => {
     const again = await redeploy.result();
     expect(again.outcome, again.reason).toBe('deployed');
     expect(await activityAttempts(redeploy)).toMatchObject({ pinRun: 1 });
-    const pins = ((await redeploy.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pinRun');
-    expect(pins.map((e) => e.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([pinnedQueue(b.taskQueue, `lost-a-${run}`), b.taskQueue]);
+    const pins = ((await redeploy.fetchHistory()).events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pinRun',
+    );
+    expect(pins.map((e) => e.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([
+      pinnedQueue(b.taskQueue, `lost-a-${run}`),
+      b.taskQueue,
+    ]);
   });
 
   it('ends a deployment of a path repository at once, naming the lost worker, when it is abandoned', async () => {
@@ -110,16 +135,34 @@ describe('a release stuck in QA on a lost worker', () => {
     delete service.settings.path;
     const repoId = service.settings.id;
     const a = await worker(await hostConfig([service]), `qa-lost-a-${run}`);
-    const first = await a.client.workflow.start(releaseWorkflow, { taskQueue: a.taskQueue, workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`, args: [{ repoId, deploy: false }] });
-    const state = await pollUntil(() => first.query(releaseStateQuery).catch(() => null), (s) => s?.stage === 'qa' && s.qa?.workflowId !== undefined, 120_000);
+    const first = await a.client.workflow.start(releaseWorkflow, {
+      taskQueue: a.taskQueue,
+      workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`,
+      args: [{ repoId, deploy: false }],
+    });
+    const state = await pollUntil(
+      () => first.query(releaseStateQuery).catch(() => null),
+      (s) => s?.stage === 'qa' && s.qa?.workflowId !== undefined,
+      120_000,
+    );
     await a.stop();
     const b = await worker(await hostConfig([service]), `qa-live-b-${run}`, a.taskQueue);
     // The operator ends what waits for the lost worker, by hand, as before shipgate could cancel.
     await b.client.workflow.getHandle(first.workflowId).terminate('stuck: its worker is gone');
-    await b.client.workflow.getHandle(state!.qa!.workflowId!).terminate('stuck: its worker is gone').catch(() => undefined);
+    await b.client.workflow
+      .getHandle(state!.qa!.workflowId!)
+      .terminate('stuck: its worker is gone')
+      .catch(() => undefined);
 
-    const next = await b.client.workflow.start(releaseWorkflow, { taskQueue: b.taskQueue, workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`, args: [{ repoId, deploy: false }] });
+    const next = await b.client.workflow.start(releaseWorkflow, {
+      taskQueue: b.taskQueue,
+      workflowId: `release:${repoId}:${randomUUID().slice(0, 8)}`,
+      args: [{ repoId, deploy: false }],
+    });
     const result = await next.result();
-    expect(result, JSON.stringify(await next.query(releaseStateQuery))).toMatchObject({ outcome: 'released', version: '1.0.0' });
+    expect(result, JSON.stringify(await next.query(releaseStateQuery))).toMatchObject({
+      outcome: 'released',
+      version: '1.0.0',
+    });
   });
 });

@@ -8,7 +8,12 @@ import type { RunSettings } from '../../../activities/pinning.js';
 import { parseConfig } from '../../../config/load.js';
 import { workflowsPath } from '../../../worker/workflows-path.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
-import { decisionUpdate, deployStateQuery, type DeployResult, type HealthSample } from '../../../vocabulary/messages.js';
+import {
+  decisionUpdate,
+  deployStateQuery,
+  type DeployResult,
+  type HealthSample,
+} from '../../../vocabulary/messages.js';
 
 /**
  * The deployment's timers on the real dev server: the decision timeout, the backoff between
@@ -18,7 +23,10 @@ import { decisionUpdate, deployStateQuery, type DeployResult, type HealthSample 
  */
 type Behaviour = { deployFails: boolean; probe: () => Pick<HealthSample, 'ok' | 'error' | 'status'> };
 
-const DEFAULTS = parseConfig('repositories:\n  - id: r\n    path: /nonexistent\n    test: { command: ["true"] }\n    deploy: { command: ["true"] }\n    health: { url: "http://127.0.0.1:1/healthz" }\n', { file: null, env: {} }).repositories[0]!;
+const DEFAULTS = parseConfig(
+  'repositories:\n  - id: r\n    path: /nonexistent\n    test: { command: ["true"] }\n    deploy: { command: ["true"] }\n    health: { url: "http://127.0.0.1:1/healthz" }\n',
+  { file: null, env: {} },
+).repositories[0]!;
 const behaviours = new Map<string, Behaviour>();
 const settings = new Map<string, RunSettings>();
 let connection: Connection;
@@ -35,8 +43,21 @@ function repo(tune: (s: RunSettings) => void, behaviour: Behaviour): string {
     branch: 'main',
     testTimeoutMs: 60_000,
     heartbeatTimeoutMs: 30_000,
-    deploy: { environment: 'production', timeoutMs: 10_000, retries: 0, autoRollback: false, decisionTimeoutMs: DEFAULTS.deploy!.decisionTimeoutMs },
-    health: { initialDelayMs: 0, intervalMs: 200, successes: 1, failureBudget: 100, deadlineMs: 60_000, checksVersion: false },
+    deploy: {
+      environment: 'production',
+      timeoutMs: 10_000,
+      retries: 0,
+      autoRollback: false,
+      decisionTimeoutMs: DEFAULTS.deploy!.decisionTimeoutMs,
+    },
+    health: {
+      initialDelayMs: 0,
+      intervalMs: 200,
+      successes: 1,
+      failureBudget: 100,
+      deadlineMs: 60_000,
+      checksVersion: false,
+    },
   };
   tune(s);
   settings.set(repoId, s);
@@ -83,14 +104,32 @@ describe('deployment timers', () => {
       taskQueue,
       workflowBundle: bundle,
       activities: {
-        pinRun: ({ repoId }: { repoId: string }) => Promise.resolve({ taskQueue, workerId: 'timers', settings: settings.get(repoId)! }),
-        resolveRelease: (): Promise<ResolvedRelease> => Promise.resolve({ version: '1.1.0', tag: 'v1.1.0', sha: 'a'.repeat(40), previous: null }),
-        deployLedger: ({ environment }: { environment: string }): Promise<LedgerVerdict> => Promise.resolve({ environment, live: null, entries: 0, warnings: [] }),
+        pinRun: ({ repoId }: { repoId: string }) =>
+          Promise.resolve({ taskQueue, workerId: 'timers', settings: settings.get(repoId)! }),
+        resolveRelease: (): Promise<ResolvedRelease> =>
+          Promise.resolve({ version: '1.1.0', tag: 'v1.1.0', sha: 'a'.repeat(40), previous: null }),
+        deployLedger: ({ environment }: { environment: string }): Promise<LedgerVerdict> =>
+          Promise.resolve({ environment, live: null, entries: 0, warnings: [] }),
         runDeploy: ({ repoId }: { repoId: string }): Promise<DeployAttempt> => {
           const fails = behaviours.get(repoId)!.deployFails;
-          return Promise.resolve({ ok: !fails, exitCode: fails ? 1 : 0, timedOut: false, spawnError: null, durationMs: 1, tail: [], logFile: '/dev/null', reason: fails ? 'deploy command exited with code 1' : 'exited 0' });
+          return Promise.resolve({
+            ok: !fails,
+            exitCode: fails ? 1 : 0,
+            timedOut: false,
+            spawnError: null,
+            durationMs: 1,
+            tail: [],
+            logFile: '/dev/null',
+            reason: fails ? 'deploy command exited with code 1' : 'exited 0',
+          });
         },
-        probeHealth: ({ repoId }: { repoId: string }): Promise<HealthSample> => Promise.resolve({ at: new Date().toISOString(), latencyMs: 1, version: null, ...behaviours.get(repoId)!.probe() }),
+        probeHealth: ({ repoId }: { repoId: string }): Promise<HealthSample> =>
+          Promise.resolve({
+            at: new Date().toISOString(),
+            latencyMs: 1,
+            version: null,
+            ...behaviours.get(repoId)!.probe(),
+          }),
         writeDeployReport: (input: unknown) => {
           reports.push(input);
           return Promise.resolve({ name: `deploy-${reports.length}.md` });
@@ -111,34 +150,69 @@ describe('deployment timers', () => {
 
   it('waits 24 hours for a decision by default, on one durable timer', async () => {
     expect(DEFAULTS.deploy!.decisionTimeoutMs).toBe(24 * 60 * 60 * 1000);
-    const handle = await start(repo(() => {}, { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) }));
+    const handle = await start(
+      repo(() => {}, { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) }),
+    );
     await untilAwaitingDecision(handle);
     const state = await handle.query(deployStateQuery);
-    expect(Date.parse(state.decisionDeadline!) - Date.parse(state.startedAt)).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+    expect(Date.parse(state.decisionDeadline!) - Date.parse(state.startedAt)).toBeGreaterThanOrEqual(
+      24 * 60 * 60 * 1000,
+    );
     expect(await timers(handle)).toEqual([24 * 60 * 60 * 1000]);
     await handle.executeUpdate(decisionUpdate, { args: ['abandon'] });
     expect((await handle.result()).outcome).toBe('abandoned');
   });
 
   it('ends a failed deployment as failed, with its reason, when the decision timeout passes', async () => {
-    const handle = await start(repo((s) => { s.deploy!.decisionTimeoutMs = 1_500; }, { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) }));
+    const handle = await start(
+      repo(
+        (s) => {
+          s.deploy!.decisionTimeoutMs = 1_500;
+        },
+        { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) },
+      ),
+    );
     const result: DeployResult = await handle.result();
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 2s after deploying 1.1.0 failed: deploy command exited with code 1', attempts: 1 });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      reason: 'no decision within 2s after deploying 1.1.0 failed: deploy command exited with code 1',
+      attempts: 1,
+    });
     expect(await timers(handle)).toEqual([1_500]);
     expect((await handle.query(deployStateQuery)).decisions).toEqual([]);
   });
 
   it('backs off 2s, then 4s, between automatic attempts, before it asks for a decision', async () => {
-    const handle = await start(repo((s) => { s.deploy!.retries = 2; s.deploy!.decisionTimeoutMs = 500; }, { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) }));
+    const handle = await start(
+      repo(
+        (s) => {
+          s.deploy!.retries = 2;
+          s.deploy!.decisionTimeoutMs = 500;
+        },
+        { deployFails: true, probe: () => ({ ok: true, error: null, status: 200 }) },
+      ),
+    );
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'failed', attempts: 3 });
     expect(await timers(handle)).toEqual([2_000, 4_000, 500]);
   });
 
-  it('fails the health check at its deadline with the last sample\'s error, sampling at the configured interval', async () => {
-    const handle = await start(repo((s) => { s.health!.deadlineMs = 1_000; s.health!.intervalMs = 300; s.deploy!.decisionTimeoutMs = 500; }, { deployFails: false, probe: () => ({ ok: false, error: 'HTTP 503', status: 503 }) }));
+  it("fails the health check at its deadline with the last sample's error, sampling at the configured interval", async () => {
+    const handle = await start(
+      repo(
+        (s) => {
+          s.health!.deadlineMs = 1_000;
+          s.health!.intervalMs = 300;
+          s.deploy!.decisionTimeoutMs = 500;
+        },
+        { deployFails: false, probe: () => ({ ok: false, error: 'HTTP 503', status: 503 }) },
+      ),
+    );
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'no decision within 1s after deploying 1.1.0 failed: not healthy within 1s: HTTP 503' });
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      reason: 'no decision within 1s after deploying 1.1.0 failed: not healthy within 1s: HTTP 503',
+    });
     const all = await timers(handle);
     expect(all.at(-1)).toBe(500);
     const intervals = all.slice(0, -1);
@@ -151,7 +225,15 @@ describe('deployment timers', () => {
   });
 
   it('waits the initial delay once before the first health sample', async () => {
-    const handle = await start(repo((s) => { s.health!.initialDelayMs = 700; s.health!.successes = 2; }, { deployFails: false, probe: () => ({ ok: true, error: null, status: 200 }) }));
+    const handle = await start(
+      repo(
+        (s) => {
+          s.health!.initialDelayMs = 700;
+          s.health!.successes = 2;
+        },
+        { deployFails: false, probe: () => ({ ok: true, error: null, status: 200 }) },
+      ),
+    );
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'deployed', reason: '1.1.0 is live (healthy after 2 checks)' });
     expect(await timers(handle)).toEqual([700, 200]);

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
 import { workflowMetadataQuery } from '@temporalio/workflow';
-import { decisionUpdate, deployStateQuery, releaseStateQuery, type DeployDecision, type DeployState } from '../../../vocabulary/messages.js';
+import {
+  decisionUpdate,
+  deployStateQuery,
+  releaseStateQuery,
+  type DeployDecision,
+  type DeployState,
+} from '../../../vocabulary/messages.js';
 import { pollUntil } from '../../helpers/api.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp } from '../../helpers/api.js';
@@ -38,7 +44,10 @@ async function deployStateOf(repoId: string, environment = 'production'): Promis
   return worker.client.workflow.getHandle(`deploy:${repoId}:${environment}`).query(deployStateQuery);
 }
 
-async function untilAwaitingDecision(repoId: string, also: (state: DeployState) => boolean = () => true): Promise<DeployState> {
+async function untilAwaitingDecision(
+  repoId: string,
+  also: (state: DeployState) => boolean = () => true,
+): Promise<DeployState> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const state = await deployStateOf(repoId).catch(() => null);
@@ -52,11 +61,15 @@ async function untilAwaitingDecision(repoId: string, also: (state: DeployState) 
 async function releasedOnce(id: string): Promise<void> {
   const first = await (await startRelease(id)).result();
   expect(first.outcome, first.reason).toBe('deployed');
-  await service(id).repo.commit('feat: shout', { 'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n' });
+  await service(id).repo.commit('feat: shout', {
+    'src/greeting.js': 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
+  });
 }
 
 function decide(repoId: string, decision: DeployDecision) {
-  return worker.client.workflow.getHandle(`deploy:${repoId}:production`).executeUpdate(decisionUpdate, { args: [decision] });
+  return worker.client.workflow
+    .getHandle(`deploy:${repoId}:production`)
+    .executeUpdate(decisionUpdate, { args: [decision] });
 }
 
 /** Commits a feature and releases it while its health check fails; resolves once a decision is awaited. */
@@ -73,7 +86,10 @@ async function releaseUnhealthy(id: string, version: string, feature: string) {
 /** The deploy reports in the work tree that git does not track. */
 async function untrackedDeployReports(id: string): Promise<string[]> {
   const status = await service(id).repo.git('status', '--porcelain', '--untracked-files=all');
-  return status.split('\n').filter((line) => /^\?\? context\/deploy-/.test(line)).map((line) => line.slice(3));
+  return status
+    .split('\n')
+    .filter((line) => /^\?\? context\/deploy-/.test(line))
+    .map((line) => line.slice(3));
 }
 
 describe('deployment', () => {
@@ -84,11 +100,15 @@ describe('deployment', () => {
       'dep-rollback': () => {},
       [ROLLBACK_TWICE]: () => {},
       'dep-mismatch': () => {},
-      'dep-deadline': (s) => { s.deploy = { ...s.deploy!, decisionTimeout: '2s' }; },
+      'dep-deadline': (s) => {
+        s.deploy = { ...s.deploy!, decisionTimeout: '2s' };
+      },
       'dep-abandon': () => {},
       'dep-signal': () => {},
       'dep-spelling': () => {},
-      'dep-auto': (s) => { s.deploy = { ...s.deploy!, autoRollback: true }; },
+      'dep-auto': (s) => {
+        s.deploy = { ...s.deploy!, autoRollback: true };
+      },
       [LEDGER]: () => {},
       [LEDGER_ABANDON]: () => {},
       [LEDGER_REDEPLOY]: () => {},
@@ -128,7 +148,17 @@ describe('deployment', () => {
     expect(state.samples.at(-1)).toMatchObject({ status: 200, version: '1.0.0', ok: true });
     expect(state.report).toMatch(/^deploy-\d{8}-\d{6}\.md$/);
     const release = await handle.query(releaseStateQuery);
-    expect(release.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'qa', 'files', 'commit', 'tag', 'push', 'deploy']);
+    expect(release.steps.map((s) => s.name)).toEqual([
+      'pin',
+      'preflight',
+      'version',
+      'qa',
+      'files',
+      'commit',
+      'tag',
+      'push',
+      'deploy',
+    ]);
   });
 
   it('retries a failed deploy command after it is fixed, without re-tagging or pushing again', async () => {
@@ -140,7 +170,9 @@ describe('deployment', () => {
     expect(waiting.decisionsAllowed).toEqual(['retry', 'abandon']);
     const remoteBefore = await s.repo.git('ls-remote', 'origin');
     await s.clearFault('fail-deploy');
-    const answer = await worker.client.workflow.getHandle('deploy:dep-retry:production').executeUpdate(decisionUpdate, { args: ['retry'] });
+    const answer = await worker.client.workflow
+      .getHandle('deploy:dep-retry:production')
+      .executeUpdate(decisionUpdate, { args: ['retry'] });
     expect(answer.accepted).toBe('retry');
     const result = await handle.result();
     expect(result.outcome).toBe('deployed');
@@ -158,13 +190,17 @@ describe('deployment', () => {
     const waiting = await untilAwaitingDecision('dep-rollback');
     expect(waiting.lastError).toMatch(/health check failed/);
     expect(waiting.decisionsAllowed).toEqual(['retry', 'rollback', 'abandon']);
-    await worker.client.workflow.getHandle('deploy:dep-rollback:production').executeUpdate(decisionUpdate, { args: ['rollback'] });
+    await worker.client.workflow
+      .getHandle('deploy:dep-rollback:production')
+      .executeUpdate(decisionUpdate, { args: ['rollback'] });
     const result = await handle.result();
     expect(result.outcome).toBe('rolled-back');
     expect(result.reason).toMatch(/rolled back to 1\.0\.0/);
     expect(await s.servingVersion()).toBe('1.0.0');
     const committed = await s.repo.git('show', '--name-only', '--format=', 'v1.1.0');
-    expect(committed, 'the release commit keeps the earlier deploy report').toMatch(/^context\/deploy-\d{8}-\d{6}\.md$/m);
+    expect(committed, 'the release commit keeps the earlier deploy report').toMatch(
+      /^context\/deploy-\d{8}-\d{6}\.md$/m,
+    );
   });
 
   it('says what failed last and what each decision would do, and ends with the rollback that worked', async () => {
@@ -175,7 +211,9 @@ describe('deployment', () => {
     await s.fault('unhealthy-1.0.0');
     const handle = await startRelease(ROLLBACK_TWICE);
     const first = await untilAwaitingDecision(ROLLBACK_TWICE);
-    expect(first.failedAttempt).toMatch(/^deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/);
+    expect(first.failedAttempt).toMatch(
+      /^deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/,
+    );
     expect(first.decisionEffects).toEqual({
       retry: 'deploy 1.1.0 again',
       rollback: 'roll back to 1.0.0',
@@ -184,7 +222,9 @@ describe('deployment', () => {
     await decide(ROLLBACK_TWICE, 'rollback');
 
     const second = await untilAwaitingDecision(ROLLBACK_TWICE, (state) => state.decisions.length === 1);
-    expect(second.failedAttempt).toMatch(/^the rollback to 1\.0\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/);
+    expect(second.failedAttempt).toMatch(
+      /^the rollback to 1\.0\.0 failed: health check failed 3 times \(budget 2\): HTTP 503/,
+    );
     expect(second.decisionEffects).toEqual({
       retry: 'deploy 1.1.0 again',
       rollback: 'roll back to 1.0.0 again',
@@ -194,7 +234,9 @@ describe('deployment', () => {
     await decide(ROLLBACK_TWICE, 'rollback');
     const result = await handle.result();
     expect(result.outcome).toBe('rolled-back');
-    expect(result.reason).toMatch(/; rolled back to 1\.0\.0 \(healthy after 2 checks, at the 2nd rollback\) after deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503$/);
+    expect(result.reason).toMatch(
+      /; rolled back to 1\.0\.0 \(healthy after 2 checks, at the 2nd rollback\) after deploying 1\.1\.0 failed: health check failed 3 times \(budget 2\): HTTP 503$/,
+    );
     expect(await s.servingVersion()).toBe('1.0.0');
     const done = await deployStateOf(ROLLBACK_TWICE);
     expect(done.failedAttempt ?? null, 'nothing is failing once the rollback is healthy').toBeNull();
@@ -218,7 +260,9 @@ describe('deployment', () => {
     const waiting = await untilAwaitingDecision('dep-mismatch');
     expect(waiting.lastError).toMatch(/version mismatch: serving 1\.0\.0, expected 1\.1\.0/);
     expect(waiting.samples.at(-1)).toMatchObject({ status: 200, version: '1.0.0', ok: false });
-    await worker.client.workflow.getHandle('deploy:dep-mismatch:production').executeUpdate(decisionUpdate, { args: ['abandon'] });
+    await worker.client.workflow
+      .getHandle('deploy:dep-mismatch:production')
+      .executeUpdate(decisionUpdate, { args: ['abandon'] });
   });
 
   it('ends failed when no decision comes before the deadline', async () => {
@@ -233,7 +277,9 @@ describe('deployment', () => {
     const handle = await startRelease('dep-abandon');
     await untilAwaitingDecision('dep-abandon');
     const deploy = worker.client.workflow.getHandle('deploy:dep-abandon:production');
-    expect((await deployStateOf('dep-abandon')).rollbackNote).toMatch(/no deployment to production verified healthy is on record/);
+    expect((await deployStateOf('dep-abandon')).rollbackNote).toMatch(
+      /no deployment to production verified healthy is on record/,
+    );
     const refused = await deploy.executeUpdate(decisionUpdate, { args: ['rollback'] }).catch((e: Error) => e);
     expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/no previous release to roll back to/);
     await deploy.executeUpdate(decisionUpdate, { args: ['abandon'] });
@@ -250,8 +296,18 @@ describe('deployment', () => {
     const cli = await locateTemporalCli();
     if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
     await execa(cli.path, [
-      'workflow', 'signal', '--address', inject('temporalAddress'), '--namespace', 'default',
-      '--workflow-id', 'deploy:dep-signal:production', '--name', 'decide', '--input', '"retry"',
+      'workflow',
+      'signal',
+      '--address',
+      inject('temporalAddress'),
+      '--namespace',
+      'default',
+      '--workflow-id',
+      'deploy:dep-signal:production',
+      '--name',
+      'decide',
+      '--input',
+      '"retry"',
     ]);
     expect((await handle.result()).outcome).toBe('deployed');
     expect(await s.servingVersion()).toBe('1.0.0');
@@ -264,24 +320,41 @@ describe('deployment', () => {
     await untilAwaitingDecision('dep-spelling');
     const cli = await locateTemporalCli();
     if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
-    const signal = (workflowId: string, input: string) => execa(cli.path, [
-      'workflow', 'signal', '--address', inject('temporalAddress'), '--namespace', 'default',
-      '--workflow-id', workflowId, '--name', 'decide', '--input', input,
-    ]);
+    const signal = (workflowId: string, input: string) =>
+      execa(cli.path, [
+        'workflow',
+        'signal',
+        '--address',
+        inject('temporalAddress'),
+        '--namespace',
+        'default',
+        '--workflow-id',
+        workflowId,
+        '--name',
+        'decide',
+        '--input',
+        input,
+      ]);
     const deployId = 'deploy:dep-spelling:production';
     await signal(deployId, '"Roll back"'); // a decision, but there is nothing to roll back to
     await signal(deployId, '"Ship it"');
     await signal(handle.workflowId, '{"decision":"retry"}'); // the release passes it on
-    const state = await pollUntil(() => deployStateOf('dep-spelling'), (st) => (st.ignoredSignals?.length ?? 0) === 3);
+    const state = await pollUntil(
+      () => deployStateOf('dep-spelling'),
+      (st) => (st.ignoredSignals?.length ?? 0) === 3,
+    );
     expect(state.ignoredSignals!.map((i) => [i.value, i.expected])).toEqual([
       ['Roll back', ['retry', 'abandon']],
       ['Ship it', ['retry', 'abandon']],
       ['{"decision":"retry"}', ['retry', 'abandon']],
     ]);
-    expect(state.ignoredSignals![0]!.reason).toMatch(/rollback is not possible here: .*no previous release to roll back to/);
+    expect(state.ignoredSignals![0]!.reason).toMatch(
+      /rollback is not possible here: .*no previous release to roll back to/,
+    );
     expect(state.ignoredSignals![1]!.reason).toMatch(/unknown decision: use retry, rollback, abandon/);
     expect(state.awaitingDecision).toBe(true);
-    const details = (await worker.client.workflow.getHandle(deployId).query(workflowMetadataQuery)).currentDetails ?? '';
+    const details =
+      (await worker.client.workflow.getHandle(deployId).query(workflowMetadataQuery)).currentDetails ?? '';
     expect(details).toContain('Ignored signal decide "Ship it"');
     expect(details).toContain('(expected retry | abandon)');
     const release = await handle.query(releaseStateQuery);
@@ -329,12 +402,21 @@ describe('deployment', () => {
       expect(others).toEqual([]);
       expect(production.environment).toBe('production');
       expect(production.live).toMatchObject({ version: '1.0.0' });
-      expect(production.entries.map((e: { version: string; outcome: string; liveVersion: string | null }) => [e.version, e.outcome, e.liveVersion])).toEqual([
+      expect(
+        production.entries.map((e: { version: string; outcome: string; liveVersion: string | null }) => [
+          e.version,
+          e.outcome,
+          e.liveVersion,
+        ]),
+      ).toEqual([
         ['1.2.0', 'rolled-back', '1.0.0'],
         ['1.1.0', 'rolled-back', '1.0.0'],
         ['1.0.0', 'deployed', '1.0.0'],
       ]);
-      expect(production.entries[0]).toMatchObject({ trigger: 'manual', requestedBy: expect.stringMatching(new RegExp(`^release:${LEDGER}`)) });
+      expect(production.entries[0]).toMatchObject({
+        trigger: 'manual',
+        requestedBy: expect.stringMatching(new RegExp(`^release:${LEDGER}`)),
+      });
       expect(production.live.report).toBe(production.entries[0].report);
       reports = production.entries.map((e: { report: string }) => `context/${e.report}`);
       const limited = await app.inject({ method: 'GET', url: `/repos/${LEDGER}/deployments?limit=1`, headers: AUTH });
@@ -346,10 +428,15 @@ describe('deployment', () => {
     }
 
     const [of120, of110, of100] = reports;
-    const committedWith = async (tag: string) => (await s.repo.git('show', '--name-only', '--format=', tag)).split('\n').filter((f) => f.startsWith('context/deploy-'));
+    const committedWith = async (tag: string) =>
+      (await s.repo.git('show', '--name-only', '--format=', tag))
+        .split('\n')
+        .filter((f) => f.startsWith('context/deploy-'));
     expect(await committedWith('v1.1.0')).toEqual([of100]);
     expect(await committedWith('v1.2.0')).toEqual([of110]);
-    expect(await untrackedDeployReports(LEDGER), 'only the report of the last run waits for the next release').toEqual([of120]);
+    expect(await untrackedDeployReports(LEDGER), 'only the report of the last run waits for the next release').toEqual([
+      of120,
+    ]);
   });
 
   it('rolls back past an abandoned release to the last version verified healthy', async () => {
@@ -393,7 +480,13 @@ describe('deployment', () => {
 
   it('offers no rollback to a release that was tagged but never verified healthy', async () => {
     const s = service(LEDGER_NEVER);
-    const tagged = await (await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: `release:${LEDGER_NEVER}:${run}`, args: [{ repoId: LEDGER_NEVER, deploy: false }] })).result();
+    const tagged = await (
+      await worker.client.workflow.start(releaseWorkflow, {
+        taskQueue: worker.taskQueue,
+        workflowId: `release:${LEDGER_NEVER}:${run}`,
+        args: [{ repoId: LEDGER_NEVER, deploy: false }],
+      })
+    ).result();
     expect(tagged.outcome).toBe('released');
     const { handle, waiting } = await releaseUnhealthy(LEDGER_NEVER, '1.1.0', 'whisper');
     expect(waiting.previousVersion).toBeNull();

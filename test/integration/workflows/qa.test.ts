@@ -34,8 +34,16 @@ async function runQa(repoId: string, repo: TestRepo) {
 
 describe('QAWorkflow', () => {
   const ids = {
-    pass: 'qa-pass', failures: 'qa-failures', gaps: 'qa-gaps', untested: 'qa-untested',
-    hang: 'qa-hang', nocov: 'qa-nocov', missing: 'qa-missing-cmd', gone: 'qa-gone', console: 'qa-console', unknown: 'qa-unknown-output',
+    pass: 'qa-pass',
+    failures: 'qa-failures',
+    gaps: 'qa-gaps',
+    untested: 'qa-untested',
+    hang: 'qa-hang',
+    nocov: 'qa-nocov',
+    missing: 'qa-missing-cmd',
+    gone: 'qa-gone',
+    console: 'qa-console',
+    unknown: 'qa-unknown-output',
   };
   const dirs: Record<string, TestRepo> = {};
 
@@ -52,7 +60,10 @@ describe('QAWorkflow', () => {
     consoleOnly.test = { command: [process.execPath, '--test', 'test/'], timeout: '2m' };
     delete consoleOnly.coverage;
     const unknown = settings.find((s) => s.id === ids.unknown)!;
-    unknown.test = { command: [process.execPath, '-e', 'console.log("3 checks, 1 broken"); process.exit(2)'], timeout: '2m' };
+    unknown.test = {
+      command: [process.execPath, '-e', 'console.log("3 checks, 1 broken"); process.exit(2)'],
+      timeout: '2m',
+    };
     delete unknown.coverage;
     const missing = settings.find((s) => s.id === ids.missing)!;
     missing.test = { ...missing.test, command: ['shipgate-no-such-test-runner', 'run'] };
@@ -68,8 +79,10 @@ describe('QAWorkflow', () => {
   it('writes a test-pass report when the suite passes and changed lines are covered', async () => {
     const repo = dirs[ids.pass]!;
     await repo.commit('feat: subtract', {
-      'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n',
-      'test/sub.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sub } from '../src/math.js';\n\ntest('subtracts', () => assert.equal(sub(5, 3), 2));\n",
+      'src/math.js':
+        'export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n',
+      'test/sub.test.js':
+        "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sub } from '../src/math.js';\n\ntest('subtracts', () => assert.equal(sub(5, 3), 2));\n",
     });
     const { result, report, handle } = await runQa(ids.pass, repo);
     expect(result.outcome).toBe('test-pass');
@@ -127,7 +140,8 @@ describe('QAWorkflow', () => {
   it('writes a test-gaps report with the uncovered changed lines', async () => {
     const repo = dirs[ids.gaps]!;
     await repo.commit('feat: multiply and divide', {
-      'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport function mul(a, b) {\n  return a * b;\n}\n\nexport function div(a, b) {\n  if (b === 0) throw new Error("zero");\n  return a / b;\n}\n',
+      'src/math.js':
+        'export function add(a, b) {\n  return a + b;\n}\n\nexport function mul(a, b) {\n  return a * b;\n}\n\nexport function div(a, b) {\n  if (b === 0) throw new Error("zero");\n  return a / b;\n}\n',
     });
     const { result, report, text } = await runQa(ids.gaps, repo);
     expect(result.outcome).toBe('test-gaps');
@@ -138,7 +152,9 @@ describe('QAWorkflow', () => {
 
   it('counts a brand-new file the tests never load as uncovered', async () => {
     const repo = dirs[ids.untested]!;
-    await repo.commit('feat: a module nobody tests', { 'src/lonely.js': 'export function lonely() {\n  return 42;\n}\n' });
+    await repo.commit('feat: a module nobody tests', {
+      'src/lonely.js': 'export function lonely() {\n  return 42;\n}\n',
+    });
     const { result, text } = await runQa(ids.untested, repo);
     expect(result.outcome).toBe('test-gaps');
     expect(text).toContain('src/lonely.js (not in the coverage report)');

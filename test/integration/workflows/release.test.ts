@@ -13,8 +13,21 @@ import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '
 const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
 const IDS = [
-  'rel-fresh', 'rel-stale', 'rel-failing', 'rel-bumps', 'rel-nothing', 'rel-dirty', 'rel-branch', 'rel-behind',
-  'rel-refused', 'rel-unreachable', 'rel-tagged', 'rel-stranded', 'rel-candidate', 'rel-long', 'rel-plan-first',
+  'rel-fresh',
+  'rel-stale',
+  'rel-failing',
+  'rel-bumps',
+  'rel-nothing',
+  'rel-dirty',
+  'rel-branch',
+  'rel-behind',
+  'rel-refused',
+  'rel-unreachable',
+  'rel-tagged',
+  'rel-stranded',
+  'rel-candidate',
+  'rel-long',
+  'rel-plan-first',
 ] as const;
 
 function repo(id: (typeof IDS)[number]): TestRepo {
@@ -42,7 +55,9 @@ async function failedRelease(input: ReleaseInput) {
   const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
   const attempts = await activityAttempts(handle);
   const events = (await handle.fetchHistory()).events ?? [];
-  const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+  const activities = events.flatMap((e) =>
+    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
+  );
   return { failure: `${cause?.type}: ${cause?.message}`, attempts, activities };
 }
 
@@ -54,7 +69,10 @@ async function expectNothingLeft(r: TestRepo, sourceSha: string) {
 }
 
 async function remoteTags(r: TestRepo): Promise<string[]> {
-  return (await r.git('ls-remote', '--tags', 'origin')).split('\n').filter((l) => l && !l.endsWith('^{}')).map((l) => l.split('\t')[1]!);
+  return (await r.git('ls-remote', '--tags', 'origin'))
+    .split('\n')
+    .filter((l) => l && !l.endsWith('^{}'))
+    .map((l) => l.split('\t')[1]!);
 }
 
 describe('ReleaseWorkflow', () => {
@@ -71,10 +89,16 @@ describe('ReleaseWorkflow', () => {
   it('releases with a fresh approval without running QA again', async () => {
     const r = repo('rel-fresh');
     const sha = await r.commit('feat: subtract numbers', {
-      'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n',
-      'test/sub.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sub } from '../src/math.js';\n\ntest('subtracts', () => assert.equal(sub(5, 3), 2));\n",
+      'src/math.js':
+        'export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n',
+      'test/sub.test.js':
+        "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sub } from '../src/math.js';\n\ntest('subtracts', () => assert.equal(sub(5, 3), 2));\n",
     });
-    const qa = await worker.client.workflow.execute(qaWorkflow, { taskQueue: worker.taskQueue, workflowId: `qa:rel-fresh:${sha}`, args: [{ repoId: 'rel-fresh', sha }] });
+    const qa = await worker.client.workflow.execute(qaWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: `qa:rel-fresh:${sha}`,
+      args: [{ repoId: 'rel-fresh', sha }],
+    });
     expect(qa.outcome).toBe('test-pass');
 
     const { handle, result } = await release({ repoId: 'rel-fresh' });
@@ -84,18 +108,23 @@ describe('ReleaseWorkflow', () => {
     expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'files', 'commit', 'tag', 'push']);
     const scheduled = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
     expect(scheduled.length).toBeGreaterThanOrEqual(7);
-    for (const event of scheduled) expect(event.userMetadata?.summary?.data?.length, 'every activity has a summary for the UI').toBeGreaterThan(0);
+    for (const event of scheduled)
+      expect(event.userMetadata?.summary?.data?.length, 'every activity has a summary for the UI').toBeGreaterThan(0);
 
     expect(await r.git('log', '-1', '--format=%s')).toBe('chore(release): v1.0.0');
     expect((await r.git('rev-parse', 'HEAD^')).trim()).toBe(sha);
     const committed = (await r.git('show', '--name-only', '--format=', 'HEAD')).split('\n').filter(Boolean).sort();
-    expect(committed).toEqual(['CHANGELOG.md', 'config/version.yml', `context/${qa.report}`, 'context/release-number'].sort());
+    expect(committed).toEqual(
+      ['CHANGELOG.md', 'config/version.yml', `context/${qa.report}`, 'context/release-number'].sort(),
+    );
     expect(await readFile(path.join(r.dir, 'context/release-number'), 'utf8')).toBe('1.0.0\n');
     const version = parse(await readFile(path.join(r.dir, 'config/version.yml'), 'utf8'));
     expect(version).toMatchObject({ version: '1.0.0', git_sha: sha, tag: 'v1.0.0' });
     expect(version.released_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     const changelog = await readFile(path.join(r.dir, 'CHANGELOG.md'), 'utf8');
-    expect(changelog).toMatch(/^# Changelog\n\n## 1\.0\.0 \(\d{4}-\d\d-\d\d\)\n\n### Features\n\n\* subtract numbers \([0-9a-f]{7}\)/);
+    expect(changelog).toMatch(
+      /^# Changelog\n\n## 1\.0\.0 \(\d{4}-\d\d-\d\d\)\n\n### Features\n\n\* subtract numbers \([0-9a-f]{7}\)/,
+    );
 
     expect(await r.git('cat-file', '-t', 'v1.0.0')).toBe('tag');
     expect(await r.git('tag', '-l', '--format=%(contents)', 'v1.0.0')).toContain('### Features');
@@ -105,11 +134,17 @@ describe('ReleaseWorkflow', () => {
 
   it('runs QA as a child when the approval is stale, then releases', async () => {
     const r = repo('rel-stale');
-    await r.commit('fix: handle big numbers', { 'src/math.js': 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n' });
+    await r.commit('fix: handle big numbers', {
+      'src/math.js': 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n',
+    });
     const { handle, result } = await release({ repoId: 'rel-stale' });
     expect(result.outcome).toBe('released');
     const state = await handle.query(releaseStateQuery);
-    expect(state.qa).toMatchObject({ workflowId: `qa:rel-stale:${state.sourceSha}`, outcome: 'test-pass', reused: false });
+    expect(state.qa).toMatchObject({
+      workflowId: `qa:rel-stale:${state.sourceSha}`,
+      outcome: 'test-pass',
+      reused: false,
+    });
     expect(state.steps.map((s) => s.name)).toContain('qa');
   });
 
@@ -139,7 +174,14 @@ describe('ReleaseWorkflow', () => {
     await r.commit('chore: nothing');
     expect((await release({ repoId: 'rel-bumps', bump: 'minor' })).result.version).toBe('3.1.0');
     const changelog = await readFile(path.join(r.dir, 'CHANGELOG.md'), 'utf8');
-    expect([...changelog.matchAll(/^## (\S+)/gm)].map((m) => m[1])).toEqual(['3.1.0', '3.0.0', '2.0.0', '1.1.0', '1.0.1', '1.0.0']);
+    expect([...changelog.matchAll(/^## (\S+)/gm)].map((m) => m[1])).toEqual([
+      '3.1.0',
+      '3.0.0',
+      '2.0.0',
+      '1.1.0',
+      '1.0.1',
+      '1.0.0',
+    ]);
     expect(await remoteTags(r)).toHaveLength(6);
   });
 
@@ -169,7 +211,10 @@ describe('ReleaseWorkflow', () => {
     expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version']);
     expect(state.qa).toBeNull();
     const events = (await handle.fetchHistory()).events ?? [];
-    expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes), 'no QA child was started').toEqual([]);
+    expect(
+      events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes),
+      'no QA child was started',
+    ).toEqual([]);
     const reports = await r.git('status', '--porcelain', '--untracked-files=all', '--', 'context');
     expect(reports, 'no QA report was written for the commit').toBe('');
     expect(await r.head()).toBe(sha);
@@ -217,7 +262,9 @@ describe('ReleaseWorkflow', () => {
     await expectNothingLeft(r, source);
     expect(await remoteTags(r)).toEqual([]);
     const reports = await r.git('status', '--porcelain', '--untracked-files=all', '--', 'context');
-    expect(reports, 'the QA report the release commit had taken in is back, untracked').toMatch(/^\?\? context\/test-pass-\d{8}-\d{6}\.md$/m);
+    expect(reports, 'the QA report the release commit had taken in is back, untracked').toMatch(
+      /^\?\? context\/test-pass-\d{8}-\d{6}\.md$/m,
+    );
 
     await rm(hook);
     const { result } = await release({ repoId: 'rel-refused' });
@@ -247,7 +294,9 @@ describe('ReleaseWorkflow', () => {
     await r.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
     await r.git('push', '-q', 'origin', 'v1.0.0');
     const source = await r.commit('feat: a feature');
-    const unrelated = (await r.git('commit-tree', '-m', 'unrelated', (await r.git('hash-object', '-t', 'tree', '/dev/null')).trim())).trim();
+    const unrelated = (
+      await r.git('commit-tree', '-m', 'unrelated', (await r.git('hash-object', '-t', 'tree', '/dev/null')).trim())
+    ).trim();
     await r.git('tag', '-a', '-m', 'not a release', 'v1.1.0', unrelated);
     const { failure, activities, attempts } = await failedRelease({ repoId: 'rel-tagged' });
     expect(failure).toMatch(/^SHIPGATE_TAG_EXISTS: tag v1\.1\.0 already exists/);
@@ -270,7 +319,9 @@ describe('ReleaseWorkflow', () => {
     const stranded = await r.commit('chore(release): v1.0.0', { 'CHANGELOG.md': '# Changelog\n\n## 1.0.0\n' });
     await r.git('tag', '-a', '-m', 'never pushed', 'v1.0.0');
     const { failure } = await failedRelease({ repoId: 'rel-stranded' });
-    expect(failure).toContain(`SHIPGATE_TAG_EXISTS: tag v1.0.0 already exists here on ${stranded.slice(0, 7)}; nothing was written; a release that was never pushed`);
+    expect(failure).toContain(
+      `SHIPGATE_TAG_EXISTS: tag v1.0.0 already exists here on ${stranded.slice(0, 7)}; nothing was written; a release that was never pushed`,
+    );
     expect(await r.head()).toBe(stranded);
 
     await r.git('tag', '--delete', 'v1.0.0');

@@ -38,7 +38,11 @@ describe('a worker-local clone with what a moved release left behind', () => {
 
   it('releases once from the remote branch, with its own release commit and tag', async () => {
     const source = (await repo.git('rev-parse', 'HEAD')).trim();
-    const handle = await worker.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: `release:${id}`, args: [{ repoId: id, deploy: false }] });
+    const handle = await worker.client.workflow.start(releaseWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: `release:${id}`,
+      args: [{ repoId: id, deploy: false }],
+    });
     const result = await handle.result();
     expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
     const remote = await repo.git('ls-remote', 'origin');
@@ -46,6 +50,6 @@ describe('a worker-local clone with what a moved release left behind', () => {
     expect(remote).toContain(`${result.releaseCommit}\trefs/tags/v1.0.0^{}`);
     await repo.git('fetch', '--quiet', '--tags', 'origin');
     expect((await repo.git('rev-parse', `${result.releaseCommit}^`)).trim()).toBe(source);
-    expect((await repo.git('show', 'origin/main:CHANGELOG.md'))).not.toContain('(stale)');
+    expect(await repo.git('show', 'origin/main:CHANGELOG.md')).not.toContain('(stale)');
   });
 });

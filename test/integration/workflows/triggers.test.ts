@@ -22,7 +22,9 @@ async function tick(scheduleId: string): Promise<WatchTickResult> {
     const actions = (await handle.describe()).info.recentActions;
     if (actions.length > before) {
       const last = actions[actions.length - 1]!.action;
-      return worker.client.workflow.getHandle(last.workflow.workflowId, last.workflow.firstExecutionRunId).result() as Promise<WatchTickResult>;
+      return worker.client.workflow
+        .getHandle(last.workflow.workflowId, last.workflow.firstExecutionRunId)
+        .result() as Promise<WatchTickResult>;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -31,8 +33,11 @@ async function tick(scheduleId: string): Promise<WatchTickResult> {
 
 describe('triggers', () => {
   beforeAll(async () => {
-    for (const name of ['watch', 'auto', 'autofail', 'train', 'pause']) repos.set(id(name), await createTestRepo(SAMPLE_FILES));
-    const settings = [...repos.entries()].map(([repoId, r]) => sampleRepoSettings(repoId, r.dir, { watch: { interval: '1h' } }));
+    for (const name of ['watch', 'auto', 'autofail', 'train', 'pause'])
+      repos.set(id(name), await createTestRepo(SAMPLE_FILES));
+    const settings = [...repos.entries()].map(([repoId, r]) =>
+      sampleRepoSettings(repoId, r.dir, { watch: { interval: '1h' } }),
+    );
     settings.find((s) => s.id === id('auto'))!.release = { auto: 'on-qa-pass' };
     settings.find((s) => s.id === id('autofail'))!.release = { auto: 'on-qa-pass' };
     const train = settings.find((s) => s.id === id('train'))!;
@@ -51,7 +56,11 @@ describe('triggers', () => {
 
   it('creates the schedules the configuration asks for', async () => {
     const watch = await worker.client.schedule.getHandle(`watch:${id('watch')}`).describe();
-    expect(watch.action).toMatchObject({ type: 'startWorkflow', workflowType: 'watchWorkflow', taskQueue: worker.taskQueue });
+    expect(watch.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'watchWorkflow',
+      taskQueue: worker.taskQueue,
+    });
     expect(watch.policies.overlap).toBe('SKIP');
     const train = await worker.client.schedule.getHandle(`release-train:${id('train')}`).describe();
     expect(train.spec.timezone).toBe('Europe/Berlin');
@@ -78,7 +87,10 @@ describe('triggers', () => {
     const started = await tick(`watch:${id('auto')}`);
     const qa = worker.client.workflow.getHandle(started.qaWorkflowId);
     expect((await qa.result()).outcome).toBe('test-pass');
-    expect((await qa.query(qaStateQuery)).autoRelease).toMatchObject({ started: true, workflowId: `release:${id('auto')}` });
+    expect((await qa.query(qaStateQuery)).autoRelease).toMatchObject({
+      started: true,
+      workflowId: `release:${id('auto')}`,
+    });
     const release = await worker.client.workflow.getHandle(`release:${id('auto')}`).result();
     expect(release).toMatchObject({ outcome: 'released', version: '1.0.0' });
   });
@@ -88,14 +100,20 @@ describe('triggers', () => {
     await r.commit('feat: broken', { 'src/math.js': 'export function add(a, b) {\n  return a - b;\n}\n' });
     const started = await tick(`watch:${id('autofail')}`);
     expect((await worker.client.workflow.getHandle(started.qaWorkflowId).result()).outcome).toBe('test-failures');
-    await expect(worker.client.workflow.getHandle(`release:${id('autofail')}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(worker.client.workflow.getHandle(`release:${id('autofail')}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 
   it('lets a release train with nothing releasable write nothing', async () => {
     const r = repos.get(id('train'))!;
     await r.commit('docs: only words');
     const head = await r.head();
-    const result = (await tick(`release-train:${id('train')}`)) as unknown as { releasable: boolean; started: boolean; reason: string };
+    const result = (await tick(`release-train:${id('train')}`)) as unknown as {
+      releasable: boolean;
+      started: boolean;
+      reason: string;
+    };
     expect(result).toMatchObject({ releasable: false, started: false });
     expect(result.reason).toMatch(/nothing to release/);
     expect(await r.head()).toBe(head);
@@ -110,13 +128,20 @@ describe('triggers', () => {
     expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'frozen for the demo' });
     const sha = await r.commit('fix: while paused');
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    await expect(worker.client.workflow.getHandle(`qa:${id('pause')}:${sha}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(worker.client.workflow.getHandle(`qa:${id('pause')}:${sha}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     await handle.unpause('thawed');
   });
 
   it('deletes the schedules of repositories that left the configuration', async () => {
     const remaining = worker.config.repositories.filter((repo) => repo.id !== id('train'));
-    const { deleted } = await reconcileSchedules(worker.client, { ...worker.config, repositories: remaining }, worker.taskQueue, logger);
+    const { deleted } = await reconcileSchedules(
+      worker.client,
+      { ...worker.config, repositories: remaining },
+      worker.taskQueue,
+      logger,
+    );
     expect(deleted).toContain(`release-train:${id('train')}`);
   });
 });

@@ -27,7 +27,12 @@ async function release(): Promise<{ outcome: string; reason: string }> {
 describe('the working copy of a cloned repository', () => {
   beforeAll(async () => {
     repo = await createTestRepo(SAMPLE_FILES);
-    const settings = { ...sampleRepoSettings('wc-fetches', repo.dir), path: undefined, url: repo.remote, deploy: { command: [process.execPath, '-e', '0'] } };
+    const settings = {
+      ...sampleRepoSettings('wc-fetches', repo.dir),
+      path: undefined,
+      url: repo.remote,
+      deploy: { command: [process.execPath, '-e', '0'] },
+    };
     worker = await startTestWorker(await testConfig([settings]));
   });
 
@@ -44,7 +49,9 @@ describe('the working copy of a cloned repository', () => {
     expect((await release()).outcome).toBe('deployed');
     // The release commit was pushed from the worker's clone; the next commit goes on top of it.
     await repo.git('pull', '-q', '--ff-only', 'origin', 'main');
-    await repo.commit('fix: second', { 'src/math.js': 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n' });
+    await repo.commit('fix: second', {
+      'src/math.js': 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n',
+    });
     await repo.push();
 
     await rm(trace, { force: true });
@@ -52,7 +59,9 @@ describe('the working copy of a cloned repository', () => {
     const second = await release();
     delete process.env.GIT_TRACE;
     expect(second.outcome, second.reason).toBe('deployed');
-    const commands = (await readFile(trace, 'utf8')).split('\n').filter((line) => / trace: (?:built-in|exec): git /.test(line));
+    const commands = (await readFile(trace, 'utf8'))
+      .split('\n')
+      .filter((line) => / trace: (?:built-in|exec): git /.test(line));
     const fetches = commands.filter((line) => / git fetch /.test(line));
     console.log(`one release of a url repository: ${fetches.length} fetches, ${commands.length} git commands`);
     expect(fetches).toHaveLength(4);

@@ -18,7 +18,9 @@ describe('activityFailure', () => {
   });
 
   it('keeps the details it is given', () => {
-    expect(activityFailure('SHIPGATE_HEAD_MOVED', 'moved', { details: [{ sha: 'abc' }] }).details).toEqual([{ sha: 'abc' }]);
+    expect(activityFailure('SHIPGATE_HEAD_MOVED', 'moved', { details: [{ sha: 'abc' }] }).details).toEqual([
+      { sha: 'abc' },
+    ]);
   });
 
   it('takes only codes from the catalogue', () => {

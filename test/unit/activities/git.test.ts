@@ -17,6 +17,10 @@ describe('rejectedRefs', () => {
 
   it('finds none in a push that never reached the remote, or in one that went through', () => {
     expect(rejectedRefs('')).toEqual([]);
-    expect(rejectedRefs('To file:///tmp/remote.git\n \t0123456:refs/heads/main\t0123..4567\n*\trefs/tags/v1.0.0:refs/tags/v1.0.0\t[new tag]\nDone\n')).toEqual([]);
+    expect(
+      rejectedRefs(
+        'To file:///tmp/remote.git\n \t0123456:refs/heads/main\t0123..4567\n*\trefs/tags/v1.0.0:refs/tags/v1.0.0\t[new tag]\nDone\n',
+      ),
+    ).toEqual([]);
   });
 });

@@ -5,19 +5,39 @@ import { createActivities } from '../../../activities/index.js';
 import { parseConfig } from '../../../config/load.js';
 import { TEST_REPORT_KEYS } from '../../helpers/temporal.js';
 
-const config = parseConfig('repositories:\n  - id: r\n    path: /nonexistent\n    test: { command: ["true"] }\n', { file: null, env: {} });
+const config = parseConfig('repositories:\n  - id: r\n    path: /nonexistent\n    test: { command: ["true"] }\n', {
+  file: null,
+  env: {},
+});
 const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
 
 describe('createActivities', () => {
   it('gives every step the clock it was given', async () => {
     const fixed = new Date('2026-03-04T05:06:07.000Z');
-    const activities = createActivities({ config, workerId: 'w', taskQueue: 'q', logger: pino({ level: 'silent' }), client, reportKeys: TEST_REPORT_KEYS, now: () => fixed });
+    const activities = createActivities({
+      config,
+      workerId: 'w',
+      taskQueue: 'q',
+      logger: pino({ level: 'silent' }),
+      client,
+      reportKeys: TEST_REPORT_KEYS,
+      now: () => fixed,
+    });
     expect((await activities.probeHealth({ repoId: 'r', expectedVersion: null })).at).toBe(fixed.toISOString());
   });
 
   it('falls back to the system clock', async () => {
-    const activities = createActivities({ config, workerId: 'w', taskQueue: 'q', logger: pino({ level: 'silent' }), client, reportKeys: TEST_REPORT_KEYS });
+    const activities = createActivities({
+      config,
+      workerId: 'w',
+      taskQueue: 'q',
+      logger: pino({ level: 'silent' }),
+      client,
+      reportKeys: TEST_REPORT_KEYS,
+    });
     const before = Date.now();
-    expect(Date.parse((await activities.probeHealth({ repoId: 'r', expectedVersion: null })).at)).toBeGreaterThanOrEqual(before);
+    expect(
+      Date.parse((await activities.probeHealth({ repoId: 'r', expectedVersion: null })).at),
+    ).toBeGreaterThanOrEqual(before);
   });
 });

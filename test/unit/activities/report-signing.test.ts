@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { GENERATED_KEY_FILE, loadReportKeys, reportKey, signReportText, verifyReportText, type ReportKeys } from '../../../activities/report-signing.js';
+import {
+  GENERATED_KEY_FILE,
+  loadReportKeys,
+  reportKey,
+  signReportText,
+  verifyReportText,
+  type ReportKeys,
+} from '../../../activities/report-signing.js';
 import { parseConfig } from '../../../config/load.js';
 import { parseQaReport, serializeReport } from '../../../context/report.js';
 import { qaFrontMatter } from '../context/report-fixtures.js';
@@ -11,7 +18,10 @@ import { qaFrontMatter } from '../context/report-fixtures.js';
 const KEY = reportKey('0123456789abcdef0123456789abcdef0123456789abcdef', 'the test');
 const OTHER = reportKey('fedcba9876543210fedcba9876543210fedcba9876543210', 'the test');
 const KEYS: ReportKeys = { current: KEY, previous: [] };
-const REPORT = serializeReport({ ...qaFrontMatter(), workflow_id: 'qa:web:9be07d2', run_id: 'run-1' }, '# QA passed\n\n118 of 120 tests passed.\n');
+const REPORT = serializeReport(
+  { ...qaFrontMatter(), workflow_id: 'qa:web:9be07d2', run_id: 'run-1' },
+  '# QA passed\n\n118 of 120 tests passed.\n',
+);
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -30,9 +40,13 @@ afterEach(async () => {
 describe('signReportText and verifyReportText', () => {
   it('signs with the key id in the last front matter line, and verifies with nothing but the text and the key', () => {
     const signed = signReportText(REPORT, KEYS);
-    expect(signed.split('\n').filter((line) => line.startsWith('signature: '))).toEqual([expect.stringMatching(new RegExp(`^signature: hmac-sha256:${KEY.id}:[0-9a-f]{64}$`))]);
+    expect(signed.split('\n').filter((line) => line.startsWith('signature: '))).toEqual([
+      expect.stringMatching(new RegExp(`^signature: hmac-sha256:${KEY.id}:[0-9a-f]{64}$`)),
+    ]);
     expect(KEY.id).toMatch(/^[0-9a-f]{8}$/);
-    expect(signed.split('\n').indexOf('---', 1) - 1).toBe(signed.split('\n').findIndex((line) => line.startsWith('signature: ')));
+    expect(signed.split('\n').indexOf('---', 1) - 1).toBe(
+      signed.split('\n').findIndex((line) => line.startsWith('signature: ')),
+    );
     expect(verifyReportText(signed, KEYS)).toEqual({ ok: true, keyId: KEY.id });
     // Still a well-formed report: the signature is one more front matter field.
     const parsed = parseQaReport(signed, 'test-pass-20251013-234559.md');
@@ -48,7 +62,10 @@ describe('signReportText and verifyReportText', () => {
       const verdict = verifyReportText(changed, KEYS);
       expect(verdict.ok, `a change at byte ${offset}`).toBe(false);
     }
-    expect(verifyReportText(`${signed}extra\n`, KEYS)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match the content/) });
+    expect(verifyReportText(`${signed}extra\n`, KEYS)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not match the content/),
+    });
   });
 
   it('takes CRLF line endings and a BOM as the same text', () => {
@@ -61,7 +78,10 @@ describe('signReportText and verifyReportText', () => {
     const signed = signReportText(REPORT, KEYS);
     const line = signed.split('\n').find((l) => l.startsWith('signature: '))!;
     const moved = signed.replace(`${line}\n`, '').replace('---\n', `---\n${line}\n`);
-    expect(verifyReportText(moved, KEYS)).toMatchObject({ ok: false, reason: expect.stringMatching(/not the last line/) });
+    expect(verifyReportText(moved, KEYS)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not the last line/),
+    });
     expect(verifyReportText(signReportText(REPORT, { current: OTHER, previous: [] }), KEYS)).toEqual({
       ok: false,
       reason: `signed with key ${OTHER.id}, which this shipgate does not hold (it holds ${KEY.id})`,
@@ -77,7 +97,9 @@ describe('signReportText and verifyReportText', () => {
   });
 
   it('refuses a key shorter than 32 characters', () => {
-    expect(() => reportKey('short', 'SHIPGATE_REPORT_KEY')).toThrow(/SHIPGATE_REPORT_KEY is 5 characters long; it must have at least 32/);
+    expect(() => reportKey('short', 'SHIPGATE_REPORT_KEY')).toThrow(
+      /SHIPGATE_REPORT_KEY is 5 characters long; it must have at least 32/,
+    );
   });
 });
 
@@ -103,7 +125,9 @@ describe('loadReportKeys', () => {
     const dir = await dataDir();
     await loadReportKeys(configIn(dir), {});
     await chmod(path.join(dir, GENERATED_KEY_FILE), 0o644);
-    await expect(loadReportKeys(configIn(dir), {})).rejects.toThrow(/can be read by others \(mode 644\); run `chmod 600/);
+    await expect(loadReportKeys(configIn(dir), {})).rejects.toThrow(
+      /can be read by others \(mode 644\); run `chmod 600/,
+    );
   });
 
   it('takes SHIPGATE_REPORT_KEY first, then the configured key file, with previous keys for verification only', async () => {
@@ -113,7 +137,10 @@ describe('loadReportKeys', () => {
     const config = configIn(dir, { reports: { keyFile: 'current.key', previousKeyFiles: ['old.key'] } });
     const fromFile = await loadReportKeys(config, { SHIPGATE_REPORT_PREVIOUS_KEYS: `${'p'.repeat(40)}, ` });
     expect(fromFile.current.id).toBe(reportKey('c'.repeat(40), 'x').id);
-    expect(fromFile.previous.map((k) => k.id)).toEqual([reportKey('o'.repeat(40), 'x').id, reportKey('p'.repeat(40), 'x').id]);
+    expect(fromFile.previous.map((k) => k.id)).toEqual([
+      reportKey('o'.repeat(40), 'x').id,
+      reportKey('p'.repeat(40), 'x').id,
+    ]);
     const fromEnv = await loadReportKeys(config, { SHIPGATE_REPORT_KEY: 'e'.repeat(40) });
     expect(fromEnv.current.id).toBe(reportKey('e'.repeat(40), 'x').id);
     // Neither asked for a generated key.

@@ -22,17 +22,46 @@ describe('toErrorBody', () => {
   });
 
   it.each([
-    ['a forbidden path', Object.assign(new Error('Forbidden'), { status: 403, statusCode: 403, expose: true }), 403, 'SHIPGATE_FORBIDDEN', 'the path is not allowed'],
-    ['a missing file, whose message names a server path', Object.assign(new Error("ENOENT: no such file, stat '/srv/x'"), { status: 404, expose: false }), 404, 'SHIPGATE_NOT_FOUND', 'no such route'],
-    ['a status the catalogue has no entry for', Object.assign(new Error('Range Not Satisfiable'), { statusCode: 416, expose: true }), 400, 'SHIPGATE_BAD_REQUEST', 'the request is not valid'],
-    ['a request the client aborted', Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 }), 400, 'SHIPGATE_BAD_REQUEST', 'aborted'],
+    [
+      'a forbidden path',
+      Object.assign(new Error('Forbidden'), { status: 403, statusCode: 403, expose: true }),
+      403,
+      'SHIPGATE_FORBIDDEN',
+      'the path is not allowed',
+    ],
+    [
+      'a missing file, whose message names a server path',
+      Object.assign(new Error("ENOENT: no such file, stat '/srv/x'"), { status: 404, expose: false }),
+      404,
+      'SHIPGATE_NOT_FOUND',
+      'no such route',
+    ],
+    [
+      'a status the catalogue has no entry for',
+      Object.assign(new Error('Range Not Satisfiable'), { statusCode: 416, expose: true }),
+      400,
+      'SHIPGATE_BAD_REQUEST',
+      'the request is not valid',
+    ],
+    [
+      'a request the client aborted',
+      Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 }),
+      400,
+      'SHIPGATE_BAD_REQUEST',
+      'aborted',
+    ],
   ])("keeps the 4xx of a plugin's client error: %s", (_name, error, statusCode, code, message) => {
     expect(toErrorBody(error)).toMatchObject({ statusCode, code, message });
   });
 
   it('turns a schema validation error into 400 with its message', () => {
     const error = fastifyError('FST_ERR_VALIDATION', 400, 'body/bump must match pattern "^x$"', { validation: [] });
-    expect(toErrorBody(error)).toEqual({ statusCode: 400, error: 'Bad Request', code: 'SHIPGATE_BAD_REQUEST', message: 'body/bump must match pattern "^x$"' });
+    expect(toErrorBody(error)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'SHIPGATE_BAD_REQUEST',
+      message: 'body/bump must match pattern "^x$"',
+    });
   });
 
   it.each([
@@ -47,13 +76,24 @@ describe('toErrorBody', () => {
 
   it('answers 503 when the Temporal server cannot be reached, however deep the gRPC error is wrapped', () => {
     const wrapped = new Error('Unexpected error while making gRPC request', { cause: grpcError(14) });
-    expect(toErrorBody(wrapped)).toMatchObject({ statusCode: 503, error: 'Service Unavailable', code: 'SHIPGATE_TEMPORAL_UNAVAILABLE' });
+    expect(toErrorBody(wrapped)).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: 'SHIPGATE_TEMPORAL_UNAVAILABLE',
+    });
     expect(toErrorBody(grpcError(4)).code).toBe('SHIPGATE_TEMPORAL_UNAVAILABLE');
   });
 
   it('answers 500 with a generic message that says nothing of the error itself', () => {
-    const body = toErrorBody(new TypeError("Cannot read properties of undefined (reading 'secret') at /srv/shipgate/api/x.ts"));
-    expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'SHIPGATE_INTERNAL', message: 'internal error; the server log has the details' });
+    const body = toErrorBody(
+      new TypeError("Cannot read properties of undefined (reading 'secret') at /srv/shipgate/api/x.ts"),
+    );
+    expect(body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'SHIPGATE_INTERNAL',
+      message: 'internal error; the server log has the details',
+    });
     expect(toErrorBody(grpcError(3)).code).toBe('SHIPGATE_INTERNAL');
     expect(toErrorBody('a thrown string').code).toBe('SHIPGATE_INTERNAL');
     expect(toErrorBody(fastifyError('FST_ERR_SOMETHING', 500)).code).toBe('SHIPGATE_INTERNAL');
@@ -70,13 +110,32 @@ describe('isTemporalUnreachable', () => {
 
 describe('formatValidationErrors', () => {
   it('names the field and what is wrong with it', () => {
-    const error = formatValidationErrors([{ keyword: 'pattern', instancePath: '/bump', schemaPath: '#/properties/bump/pattern', params: {}, message: 'must match pattern "^x$"' }], 'body');
+    const error = formatValidationErrors(
+      [
+        {
+          keyword: 'pattern',
+          instancePath: '/bump',
+          schemaPath: '#/properties/bump/pattern',
+          params: {},
+          message: 'must match pattern "^x$"',
+        },
+      ],
+      'body',
+    );
     expect(error.message).toBe('body/bump must match pattern "^x$"');
   });
 
   it('names an unknown field', () => {
     const error = formatValidationErrors(
-      [{ keyword: 'additionalProperties', instancePath: '', schemaPath: '#/additionalProperties', params: { additionalProperty: 'bmup' }, message: 'must NOT have additional properties' }],
+      [
+        {
+          keyword: 'additionalProperties',
+          instancePath: '',
+          schemaPath: '#/additionalProperties',
+          params: { additionalProperty: 'bmup' },
+          message: 'must NOT have additional properties',
+        },
+      ],
       'body',
     );
     expect(error.message).toBe('body has an unknown field "bmup"');

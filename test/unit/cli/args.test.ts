@@ -28,7 +28,13 @@ function usageError(argv: string[], env: Record<string, string> = {}): UsageErro
 
 describe('parseCommandLine', () => {
   it('reads every command with its options', () => {
-    expect(invocation(['release', 'sample']).command).toEqual({ name: 'release', repo: 'sample', bump: null, deploy: true, follow: false });
+    expect(invocation(['release', 'sample']).command).toEqual({
+      name: 'release',
+      repo: 'sample',
+      bump: null,
+      deploy: true,
+      follow: false,
+    });
     expect(invocation(['release', 'sample', '--bump', 'minor', '--no-deploy', '--follow']).command).toEqual({
       name: 'release',
       repo: 'sample',
@@ -38,19 +44,45 @@ describe('parseCommandLine', () => {
     });
     expect(invocation(['release', 'sample', '--bump=2.0.0']).command).toMatchObject({ bump: '2.0.0' });
     expect(invocation(['qa', 'sample', '--follow']).command).toEqual({ name: 'qa', repo: 'sample', follow: true });
-    expect(invocation(['plan', 'sample', '--bump', 'patch']).command).toEqual({ name: 'plan', repo: 'sample', bump: 'patch' });
-    expect(invocation(['status', 'qa:sample:abc', '--follow']).command).toEqual({ name: 'status', id: 'qa:sample:abc', kind: 'qa', follow: true });
-    expect(invocation(['status', 'deploy:sample:production']).command).toEqual({ name: 'status', id: 'deploy:sample:production', kind: 'deploy', follow: false });
+    expect(invocation(['plan', 'sample', '--bump', 'patch']).command).toEqual({
+      name: 'plan',
+      repo: 'sample',
+      bump: 'patch',
+    });
+    expect(invocation(['status', 'qa:sample:abc', '--follow']).command).toEqual({
+      name: 'status',
+      id: 'qa:sample:abc',
+      kind: 'qa',
+      follow: true,
+    });
+    expect(invocation(['status', 'deploy:sample:production']).command).toEqual({
+      name: 'status',
+      id: 'deploy:sample:production',
+      kind: 'deploy',
+      follow: false,
+    });
     expect(invocation(['list']).command).toEqual({ name: 'list', repo: null, status: null });
-    expect(invocation(['list', '--repo', 'sample', '--status', 'failed']).command).toEqual({ name: 'list', repo: 'sample', status: 'failed' });
+    expect(invocation(['list', '--repo', 'sample', '--status', 'failed']).command).toEqual({
+      name: 'list',
+      repo: 'sample',
+      status: 'failed',
+    });
     for (const name of ['retry', 'rollback', 'abandon'] as const) {
       expect(invocation([name, 'release:sample']).command).toEqual({ name, id: 'release:sample', kind: 'release' });
-      expect(invocation([name, 'deploy:sample:production']).command).toEqual({ name, id: 'deploy:sample:production', kind: 'deploy' });
+      expect(invocation([name, 'deploy:sample:production']).command).toEqual({
+        name,
+        id: 'deploy:sample:production',
+        kind: 'deploy',
+      });
     }
     expect(invocation(['reports', 'sample']).command).toEqual({ name: 'reports', repo: 'sample' });
     expect(invocation(['repos']).command).toEqual({ name: 'repos' });
     expect(invocation(['deployments', 'sample']).command).toEqual({ name: 'deployments', repo: 'sample', limit: null });
-    expect(invocation(['deployments', 'sample', '--limit', '5']).command).toEqual({ name: 'deployments', repo: 'sample', limit: 5 });
+    expect(invocation(['deployments', 'sample', '--limit', '5']).command).toEqual({
+      name: 'deployments',
+      repo: 'sample',
+      limit: 5,
+    });
   });
 
   it('refuses a --limit that is not a whole number from 1 to 999', () => {
@@ -66,10 +98,17 @@ describe('parseCommandLine', () => {
   });
 
   it('takes the API URL and token from the options first, then the environment, then the defaults', () => {
-    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' })).toMatchObject({ apiUrl: 'http://127.0.0.1:3000', token: null, intervalMs: 1000 });
+    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' })).toMatchObject({
+      apiUrl: 'http://127.0.0.1:3000',
+      token: null,
+      intervalMs: 1000,
+    });
     const env = { SHIPGATE_API_URL: 'http://shipgate.test:8080/', SHIPGATE_API_TOKEN: 'from-env' };
     expect(invocation(['repos'], env)).toMatchObject({ apiUrl: 'http://shipgate.test:8080', token: 'from-env' });
-    expect(invocation(['repos', '--api', 'https://other.test', '--token', 'flag'], env)).toMatchObject({ apiUrl: 'https://other.test', token: 'flag' });
+    expect(invocation(['repos', '--api', 'https://other.test', '--token', 'flag'], env)).toMatchObject({
+      apiUrl: 'https://other.test',
+      token: 'flag',
+    });
   });
 
   it('finds the token npm start saved in the dataDir of the configuration file, relative to that file', async () => {
@@ -85,25 +124,37 @@ describe('parseCommandLine', () => {
     // As for npm start, SHIPGATE_DATA_DIR wins over the file's dataDir.
     await mkdir(path.join(dir, 'other'));
     await writeFile(path.join(dir, 'other', '.api-token'), 'saved-in-other\n');
-    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_DATA_DIR: path.join(dir, 'other') })).toMatchObject({ token: 'saved-in-other' });
-    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({ token: 'env', tokenSource: 'from $SHIPGATE_API_TOKEN' });
-    expect(invocation(['repos', '--token', 'flag'], { SHIPGATE_CONFIG: file })).toMatchObject({ token: 'flag', tokenSource: 'given with --token' });
+    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_DATA_DIR: path.join(dir, 'other') })).toMatchObject({
+      token: 'saved-in-other',
+    });
+    expect(invocation(['repos'], { SHIPGATE_CONFIG: file, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({
+      token: 'env',
+      tokenSource: 'from $SHIPGATE_API_TOKEN',
+    });
+    expect(invocation(['repos', '--token', 'flag'], { SHIPGATE_CONFIG: file })).toMatchObject({
+      token: 'flag',
+      tokenSource: 'given with --token',
+    });
   });
 
   it('falls back to the token npm start saved in the data folder', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-token-'));
     await writeFile(path.join(dir, '.api-token'), 'saved-token\n');
     expect(invocation(['repos'], { SHIPGATE_DATA_DIR: dir })).toMatchObject({ token: 'saved-token' });
-    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: dir, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({ token: 'env' });
+    expect(invocation(['repos'], { SHIPGATE_DATA_DIR: dir, SHIPGATE_API_TOKEN: 'env' })).toMatchObject({
+      token: 'env',
+    });
   });
 
   it('accepts the global options before the command too', () => {
-    expect(invocation(['--api', 'http://h.test', '--token', 't', 'qa', 'sample', '--interval', '250ms'])).toMatchObject({
-      command: { name: 'qa', repo: 'sample' },
-      apiUrl: 'http://h.test',
-      token: 't',
-      intervalMs: 250,
-    });
+    expect(invocation(['--api', 'http://h.test', '--token', 't', 'qa', 'sample', '--interval', '250ms'])).toMatchObject(
+      {
+        command: { name: 'qa', repo: 'sample' },
+        apiUrl: 'http://h.test',
+        token: 't',
+        intervalMs: 250,
+      },
+    );
   });
 
   it('reads --interval in seconds or milliseconds', () => {
@@ -138,15 +189,39 @@ describe('parseCommandLine', () => {
     [['qa', 'sample', '--follow=yes'], '--follow takes no value', /shipgate qa/],
     [['plan', 'sample', '--bump'], '--bump needs a value <major|minor|patch|x.y.z>', /shipgate plan/],
     [['plan', 'sample', '--bump', '--json'], '--bump needs a value <major|minor|patch|x.y.z>', /shipgate plan/],
-    [['release', 'sample', '--bump', 'huge'], '--bump must be major, minor, patch or a version like 1.2.3, got "huge"', /shipgate release/],
+    [
+      ['release', 'sample', '--bump', 'huge'],
+      '--bump must be major, minor, patch or a version like 1.2.3, got "huge"',
+      /shipgate release/,
+    ],
     [['list', '--status', 'open'], '--status must be running, completed or failed, got "open"', /shipgate list/],
     [['status', 'sample'], '"sample" is not a workflow ID: expected qa:…, release:… or deploy:…', /shipgate status/],
-    [['retry', 'qa:sample:abc'], '"qa:sample:abc" is not a release or deployment ID: expected release:<repo> or deploy:<repo>:<environment>', /shipgate retry/],
+    [
+      ['retry', 'qa:sample:abc'],
+      '"qa:sample:abc" is not a release or deployment ID: expected release:<repo> or deploy:<repo>:<environment>',
+      /shipgate retry/,
+    ],
     [['abandon'], '"shipgate abandon" needs <release-id|deploy-id>', /shipgate abandon/],
-    [['plan', 'sample', '--bump', '1.2.3+build'], '--bump must be major, minor, patch or a version like 1.2.3, got "1.2.3+build"', /shipgate plan/],
-    [['qa', 'sample', '--interval', '10ms'], '--interval must be a duration of at least 100ms, like 500ms or 2s, got "10ms"', /shipgate qa/],
-    [['qa', 'sample', '--interval', 'soon'], '--interval must be a duration of at least 100ms, like 500ms or 2s, got "soon"', /shipgate qa/],
-    [['repos', '--api', 'localhost:3000'], '--api must be an http:// or https:// URL, got "localhost:3000"', /shipgate repos/],
+    [
+      ['plan', 'sample', '--bump', '1.2.3+build'],
+      '--bump must be major, minor, patch or a version like 1.2.3, got "1.2.3+build"',
+      /shipgate plan/,
+    ],
+    [
+      ['qa', 'sample', '--interval', '10ms'],
+      '--interval must be a duration of at least 100ms, like 500ms or 2s, got "10ms"',
+      /shipgate qa/,
+    ],
+    [
+      ['qa', 'sample', '--interval', 'soon'],
+      '--interval must be a duration of at least 100ms, like 500ms or 2s, got "soon"',
+      /shipgate qa/,
+    ],
+    [
+      ['repos', '--api', 'localhost:3000'],
+      '--api must be an http:// or https:// URL, got "localhost:3000"',
+      /shipgate repos/,
+    ],
   ])('refuses %j: %s', (argv, message, hint) => {
     const error = usageError(argv);
     expect(error.message).toBe(message);
@@ -154,16 +229,23 @@ describe('parseCommandLine', () => {
   });
 
   it('names SHIPGATE_API_URL when the bad URL comes from there', () => {
-    expect(usageError(['repos'], { SHIPGATE_API_URL: 'nope' }).message).toBe('SHIPGATE_API_URL must be an http:// or https:// URL, got "nope"');
+    expect(usageError(['repos'], { SHIPGATE_API_URL: 'nope' }).message).toBe(
+      'SHIPGATE_API_URL must be an http:// or https:// URL, got "nope"',
+    );
   });
 });
 
 describe('shipgate watch', () => {
-  const watch = (...argv: string[]) => parseCommandLine(['watch', ...argv], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' });
+  const watch = (...argv: string[]) =>
+    parseCommandLine(['watch', ...argv], { SHIPGATE_DATA_DIR: '/nonexistent/shipgate' });
 
   it('shows, pauses with a note and resumes', () => {
-    expect(watch('webshop')).toMatchObject({ invocation: { command: { name: 'watch', repo: 'webshop', action: 'show', note: null } } });
-    expect(watch('webshop', 'pause', 'release', 'freeze')).toMatchObject({ invocation: { command: { action: 'pause', note: 'release freeze' } } });
+    expect(watch('webshop')).toMatchObject({
+      invocation: { command: { name: 'watch', repo: 'webshop', action: 'show', note: null } },
+    });
+    expect(watch('webshop', 'pause', 'release', 'freeze')).toMatchObject({
+      invocation: { command: { action: 'pause', note: 'release freeze' } },
+    });
     expect(watch('webshop', 'resume')).toMatchObject({ invocation: { command: { action: 'resume' } } });
   });
 

@@ -6,7 +6,11 @@ import { awaitingDecision, deployState, qaPassed, qaRunning, releaseAt, releaseE
 
 class Captured implements Output {
   chunks: string[] = [];
-  constructor(readonly isTTY = false, readonly columns = 100, readonly rows = 40) {}
+  constructor(
+    readonly isTTY = false,
+    readonly columns = 100,
+    readonly rows = 40,
+  ) {}
   write(chunk: string): boolean {
     this.chunks.push(chunk);
     return true;
@@ -35,14 +39,23 @@ function answering(...states: (RunView | Error)[]): () => Promise<RunView> {
 describe('plain follow lines', () => {
   it('names only what changed since the last poll', () => {
     const first = runFacts(releaseAt('qa'));
-    expect(changeLine('release:sample', null, first, new Date(2025, 9, 13, 12, 0, 1))).toBe('12:00:01 release:sample  status=RUNNING stage=qa qa=running');
+    expect(changeLine('release:sample', null, first, new Date(2025, 9, 13, 12, 0, 1))).toBe(
+      '12:00:01 release:sample  status=RUNNING stage=qa qa=running',
+    );
     const second = runFacts(releaseAt('version'));
-    expect(changeLine('release:sample', first, second, new Date(2025, 9, 13, 12, 0, 2))).toBe('12:00:02 release:sample  stage=version qa=test-pass');
+    expect(changeLine('release:sample', first, second, new Date(2025, 9, 13, 12, 0, 2))).toBe(
+      '12:00:02 release:sample  stage=version qa=test-pass',
+    );
     expect(changeLine('release:sample', second, runFacts(releaseAt('version')), new Date())).toBeNull();
   });
 
   it("quotes values with spaces and shows the deployment's stage, health and awaited decision", () => {
-    const line = changeLine('release:sample', null, runFacts(releaseAt('deploy', awaitingDecision())), new Date(2025, 9, 13, 12, 1, 0));
+    const line = changeLine(
+      'release:sample',
+      null,
+      runFacts(releaseAt('deploy', awaitingDecision())),
+      new Date(2025, 9, 13, 12, 1, 0),
+    );
     expect(line).toBe(
       '12:01:00 release:sample  status=RUNNING stage=deploy version=1.1.0 qa=test-pass deploy="awaiting decision" health="failing 500 1.1.0" decision=retry|rollback|abandon',
     );
@@ -63,7 +76,13 @@ describe('follow', () => {
   it('prints one line per change and the verdict, and ends with the exit code of the outcome', async () => {
     const out = new Captured();
     const { verdict } = await follow({
-      fetchRun: answering(releaseAt('qa'), releaseAt('qa'), releaseAt('push'), releaseAt('deploy', deployState()), releaseEnded('deployed', 'v1.1.0 is live')),
+      fetchRun: answering(
+        releaseAt('qa'),
+        releaseAt('qa'),
+        releaseAt('push'),
+        releaseAt('deploy', deployState()),
+        releaseEnded('deployed', 'v1.1.0 is live'),
+      ),
       intervalMs: 1,
       display: new PlainDisplay(out, ticking()),
     });
@@ -80,22 +99,37 @@ describe('follow', () => {
 
   it('stops when the deployment awaits a decision, with exit code 3', async () => {
     const out = new Captured();
-    const { verdict } = await follow({ fetchRun: answering(releaseAt('deploy', awaitingDecision())), intervalMs: 1, display: new PlainDisplay(out, ticking()) });
+    const { verdict } = await follow({
+      fetchRun: answering(releaseAt('deploy', awaitingDecision())),
+      intervalMs: 1,
+      display: new PlainDisplay(out, ticking()),
+    });
     expect(verdict.exitCode).toBe(3);
     expect(out.text).toContain('    shipgate rollback release:sample\n');
   });
 
   it('rides out a moment of an unavailable API once the run has been seen', async () => {
-    const unavailable = new CliError('the Temporal server cannot be reached (SHIPGATE_TEMPORAL_UNAVAILABLE)', { status: 503, transient: true });
-    const { verdict } = await follow({ fetchRun: answering(qaRunning(), unavailable, unavailable, qaPassed()), intervalMs: 1, display: new PlainDisplay(new Captured()) });
+    const unavailable = new CliError('the Temporal server cannot be reached (SHIPGATE_TEMPORAL_UNAVAILABLE)', {
+      status: 503,
+      transient: true,
+    });
+    const { verdict } = await follow({
+      fetchRun: answering(qaRunning(), unavailable, unavailable, qaPassed()),
+      intervalMs: 1,
+      display: new PlainDisplay(new Captured()),
+    });
     expect(verdict.exitCode).toBe(0);
   });
 
   it('fails at once when the first poll fails, or on an error that will not pass', async () => {
     const refused = new CliError('cannot reach the shipgate API at http://127.0.0.1:1', { transient: true });
-    await expect(follow({ fetchRun: answering(refused), intervalMs: 1, display: new PlainDisplay(new Captured()) })).rejects.toBe(refused);
+    await expect(
+      follow({ fetchRun: answering(refused), intervalMs: 1, display: new PlainDisplay(new Captured()) }),
+    ).rejects.toBe(refused);
     const gone = new CliError('no QA run with ID "qa:x:y" (SHIPGATE_RUN_NOT_FOUND)', { status: 404 });
-    await expect(follow({ fetchRun: answering(qaRunning(), gone), intervalMs: 1, display: new PlainDisplay(new Captured()) })).rejects.toBe(gone);
+    await expect(
+      follow({ fetchRun: answering(qaRunning(), gone), intervalMs: 1, display: new PlainDisplay(new Captured()) }),
+    ).rejects.toBe(gone);
   });
 });
 
@@ -121,6 +155,8 @@ describe('TerminalDisplay', () => {
   it('ends with the final state and the verdict below it', async () => {
     const out = new Captured(true);
     await follow({ fetchRun: answering(qaRunning(), qaPassed()), intervalMs: 1, display: new TerminalDisplay(out) });
-    expect(out.text).toMatch(/✓ report\s+test-pass-20251013-100005\.md\n[\s\S]*✓ qa:sample:\w+ test-pass: all 3 tests passed/);
+    expect(out.text).toMatch(
+      /✓ report\s+test-pass-20251013-100005\.md\n[\s\S]*✓ qa:sample:\w+ test-pass: all 3 tests passed/,
+    );
   });
 });

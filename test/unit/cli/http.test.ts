@@ -23,11 +23,36 @@ describe('ApiClient', () => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        seen.push({ method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, contentType: request.headers['content-type'], body });
-        const send = (status: number, payload: string, type = 'application/json') => response.writeHead(status, { 'content-type': type }).end(payload);
+        seen.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          authorization: request.headers.authorization,
+          contentType: request.headers['content-type'],
+          body,
+        });
+        const send = (status: number, payload: string, type = 'application/json') =>
+          response.writeHead(status, { 'content-type': type }).end(payload);
         if (request.url === '/ok') return send(200, '{"repositories":[]}');
-        if (request.url === '/missing-repo') return send(404, JSON.stringify({ statusCode: 404, error: 'Not Found', code: 'SHIPGATE_REPO_NOT_FOUND', message: 'unknown repository "x"' }));
-        if (request.url === '/locked') return send(401, JSON.stringify({ statusCode: 401, error: 'Unauthorized', code: 'SHIPGATE_UNAUTHORIZED', message: 'the API token is not valid' }));
+        if (request.url === '/missing-repo')
+          return send(
+            404,
+            JSON.stringify({
+              statusCode: 404,
+              error: 'Not Found',
+              code: 'SHIPGATE_REPO_NOT_FOUND',
+              message: 'unknown repository "x"',
+            }),
+          );
+        if (request.url === '/locked')
+          return send(
+            401,
+            JSON.stringify({
+              statusCode: 401,
+              error: 'Unauthorized',
+              code: 'SHIPGATE_UNAUTHORIZED',
+              message: 'the API token is not valid',
+            }),
+          );
         if (request.url === '/proxy') return send(502, '<html>Bad Gateway</html>', 'text/html');
         if (request.url === '/html') return send(200, '<html>hello</html>', 'text/html');
         if (request.url === '/slow') return void setTimeout(() => send(200, '{}'), 500);
@@ -43,16 +68,31 @@ describe('ApiClient', () => {
   });
 
   const client = (token: string | null = 'sekret', timeoutMs?: number) => new ApiClient({ baseUrl, token, timeoutMs });
-  const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (error: unknown) => error as CliError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (error: unknown) => error as CliError,
+    );
 
   it('sends the token as a bearer token and answers the parsed JSON', async () => {
     expect(await client().get('/ok')).toEqual({ repositories: [] });
-    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/ok', authorization: 'Bearer sekret', contentType: undefined });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'GET',
+      url: '/ok',
+      authorization: 'Bearer sekret',
+      contentType: undefined,
+    });
   });
 
   it('posts options as JSON, and nothing at all without them', async () => {
     await client().post('/repos/x/releases', { bump: 'minor', deploy: false });
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', contentType: 'application/json', body: '{"bump":"minor","deploy":false}' });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      contentType: 'application/json',
+      body: '{"bump":"minor","deploy":false}',
+    });
     await client().post('/repos/x/qa');
     expect(seen.at(-1)).toMatchObject({ method: 'POST', contentType: undefined, body: '' });
   });
@@ -82,8 +122,13 @@ describe('ApiClient', () => {
   });
 
   it('describes answers that are not from the shipgate API', async () => {
-    expect(await failure(client().get('/proxy'))).toMatchObject({ message: 'the API answered 502 Bad Gateway', details: { transient: true } });
-    expect((await failure(client().get('/html'))).message).toBe(`the API answered GET /html with something other than JSON; is ${baseUrl} the shipgate API?`);
+    expect(await failure(client().get('/proxy'))).toMatchObject({
+      message: 'the API answered 502 Bad Gateway',
+      details: { transient: true },
+    });
+    expect((await failure(client().get('/html'))).message).toBe(
+      `the API answered GET /html with something other than JSON; is ${baseUrl} the shipgate API?`,
+    );
   });
 
   it('says the API cannot be reached when nothing listens', async () => {
@@ -93,6 +138,8 @@ describe('ApiClient', () => {
   });
 
   it('gives up on an API that does not answer in time', async () => {
-    expect((await failure(client('t', 100).get('/slow'))).message).toBe(`the shipgate API at ${baseUrl} did not answer within 0.1 s`);
+    expect((await failure(client('t', 100).get('/slow'))).message).toBe(
+      `the shipgate API at ${baseUrl} did not answer within 0.1 s`,
+    );
   });
 });

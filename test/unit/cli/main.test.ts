@@ -37,6 +37,8 @@ describe('run', () => {
   it('answers an unknown option with one line and the usage of the command, exit 2', async () => {
     const cli = io();
     expect(await run(['qa', 'sample', '--fast'], cli)).toBe(2);
-    expect(cli.err()).toBe('shipgate: unknown option --fast for "shipgate qa"\nUsage: shipgate qa <repo> [--follow] [--json] (see "shipgate qa --help")\n');
+    expect(cli.err()).toBe(
+      'shipgate: unknown option --fast for "shipgate qa"\nUsage: shipgate qa <repo> [--follow] [--json] (see "shipgate qa --help")\n',
+    );
   });
 });

@@ -31,19 +31,34 @@ describe('verdictOf', () => {
   });
 
   it('exits 0 for a QA pass and 1 for failures or gaps', () => {
-    expect(verdict(qaPassed())).toMatchObject({ exitCode: 0, lines: [expect.stringMatching(/^✓ qa:sample:\w+ test-pass: all 3 tests passed/)] });
-    expect(verdict(qaEnded('test-failures'))).toMatchObject({ exitCode: 1, lines: [expect.stringMatching(/^✗ qa:sample:\w+ test-failures: test-failures found$/)] });
+    expect(verdict(qaPassed())).toMatchObject({
+      exitCode: 0,
+      lines: [expect.stringMatching(/^✓ qa:sample:\w+ test-pass: all 3 tests passed/)],
+    });
+    expect(verdict(qaEnded('test-failures'))).toMatchObject({
+      exitCode: 1,
+      lines: [expect.stringMatching(/^✗ qa:sample:\w+ test-failures: test-failures found$/)],
+    });
     expect(verdict(qaEnded('test-gaps'))).toMatchObject({ exitCode: 1 });
   });
 
   it('names the version of a successful release', () => {
-    expect(verdict(releaseEnded('deployed', 'v1.1.0 released; 1.1.0 is live'))?.lines).toEqual(['✓ release:sample deployed 1.1.0: v1.1.0 released; 1.1.0 is live']);
+    expect(verdict(releaseEnded('deployed', 'v1.1.0 released; 1.1.0 is live'))?.lines).toEqual([
+      '✓ release:sample deployed 1.1.0: v1.1.0 released; 1.1.0 is live',
+    ]);
   });
 
-  it.each(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'])('exits 1 when the workflow ended %s, with its failure', (status) => {
-    const run: ReleaseRun = { ...releaseAt('qa'), status, failure: 'activity preflight failed: dirty work tree' };
-    expect(verdict(run)).toEqual({ kind: 'ended', exitCode: 1, lines: [`✗ release:sample ${status}: activity preflight failed: dirty work tree`] });
-  });
+  it.each(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'])(
+    'exits 1 when the workflow ended %s, with its failure',
+    (status) => {
+      const run: ReleaseRun = { ...releaseAt('qa'), status, failure: 'activity preflight failed: dirty work tree' };
+      expect(verdict(run)).toEqual({
+        kind: 'ended',
+        exitCode: 1,
+        lines: [`✗ release:sample ${status}: activity preflight failed: dirty work tree`],
+      });
+    },
+  );
 
   it('stops with 3 when the deployment of a release awaits a decision, and says how to send one', () => {
     const result = verdict(releaseAt('deploy', awaitingDecision()));
@@ -63,7 +78,11 @@ describe('verdictOf', () => {
       ...awaitingDecision(),
       deploying: '1.0.0',
       failedAttempt: 'the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
-      decisionEffects: { retry: 'deploy 1.1.0 again', rollback: 'roll back to 1.0.0 again', abandon: 'leave 1.0.0 live, failing its health check' },
+      decisionEffects: {
+        retry: 'deploy 1.1.0 again',
+        rollback: 'roll back to 1.0.0 again',
+        abandon: 'leave 1.0.0 live, failing its health check',
+      },
     };
     expect(verdict(releaseAt('deploy', afterRollback))?.lines).toEqual([
       '! release:sample awaits a decision in production: the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
@@ -76,9 +95,17 @@ describe('verdictOf', () => {
   });
 
   it('offers only the decisions the deployment allows', () => {
-    const noPrevious = { ...awaitingDecision(), previousVersion: null, decisionsAllowed: ['retry', 'abandon'] as const };
-    const lines = verdict(releaseAt('deploy', { ...noPrevious, decisionsAllowed: [...noPrevious.decisionsAllowed] }))?.lines ?? [];
-    expect(lines.filter((line) => line.startsWith('    shipgate'))).toEqual(['    shipgate retry release:sample', '    shipgate abandon release:sample']);
+    const noPrevious = {
+      ...awaitingDecision(),
+      previousVersion: null,
+      decisionsAllowed: ['retry', 'abandon'] as const,
+    };
+    const lines =
+      verdict(releaseAt('deploy', { ...noPrevious, decisionsAllowed: [...noPrevious.decisionsAllowed] }))?.lines ?? [];
+    expect(lines.filter((line) => line.startsWith('    shipgate'))).toEqual([
+      '    shipgate retry release:sample',
+      '    shipgate abandon release:sample',
+    ]);
   });
 
   it('sends decisions for a followed deployment to the deployment itself', () => {
@@ -86,6 +113,9 @@ describe('verdictOf', () => {
   });
 
   it('does not treat a closed run as awaiting, whatever its last state says', () => {
-    expect(verdict({ ...releaseAt('deploy', awaitingDecision()), status: 'TERMINATED' })).toMatchObject({ kind: 'ended', exitCode: 1 });
+    expect(verdict({ ...releaseAt('deploy', awaitingDecision()), status: 'TERMINATED' })).toMatchObject({
+      kind: 'ended',
+      exitCode: 1,
+    });
   });
 });

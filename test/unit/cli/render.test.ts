@@ -9,13 +9,23 @@ const snapshot = { running: '·', formatTime };
 
 describe('table', () => {
   it('pads every column but the last, and ends no line in spaces', () => {
-    expect(table(['A', 'LONGER', 'C'], [['xyz', '1', ''], ['q', '22', 'end']])).toEqual(['A    LONGER  C', 'xyz  1', 'q    22      end']);
+    expect(
+      table(
+        ['A', 'LONGER', 'C'],
+        [
+          ['xyz', '1', ''],
+          ['q', '22', 'end'],
+        ],
+      ),
+    ).toEqual(['A    LONGER  C', 'xyz  1', 'q    22      end']);
   });
 });
 
 describe('renderStarted', () => {
   it('names the run and how to follow it', () => {
-    expect(renderStarted('QA of sample', { workflowId: 'qa:sample:abc1234def', runId: 'r1', sha: 'abc1234def' })).toEqual([
+    expect(
+      renderStarted('QA of sample', { workflowId: 'qa:sample:abc1234def', runId: 'r1', sha: 'abc1234def' }),
+    ).toEqual([
       'Started QA of sample at abc1234: qa:sample:abc1234def (run r1)',
       'Follow it with: shipgate status qa:sample:abc1234def --follow',
     ]);
@@ -48,10 +58,12 @@ describe('renderRun', () => {
   });
 
   it('shows a run that did not answer its state query by its status alone', () => {
-    expect(renderRun({ kind: 'qa', workflowId: 'qa:x:y', runId: 'r', status: 'TERMINATED', failure: 'stopped by a person' }, snapshot)).toEqual([
-      'qa:x:y  TERMINATED',
-      '  failure  stopped by a person',
-    ]);
+    expect(
+      renderRun(
+        { kind: 'qa', workflowId: 'qa:x:y', runId: 'r', status: 'TERMINATED', failure: 'stopped by a person' },
+        snapshot,
+      ),
+    ).toEqual(['qa:x:y  TERMINATED', '  failure  stopped by a person']);
   });
 
   it("shows a release with its version, QA and the deployment's health", () => {
@@ -77,21 +89,36 @@ describe('renderRun', () => {
   });
 
   it('says, while a decision is awaited, where a rollback goes or why there is none', () => {
-    const note = 'to 1.0.0, live and verified healthy in production since 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
-    expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(`  rollback ${note}`);
-    expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain('rollback');
+    const note =
+      'to 1.0.0, live and verified healthy in production since 2025-10-13T10:01:00Z (deploy-20251013-100100.md)';
+    expect(renderRun(deployRun({ ...awaitingDecision(), rollbackNote: note }), snapshot)).toContain(
+      `  rollback ${note}`,
+    );
+    expect(renderRun(deployRun({ ...deployState(), rollbackNote: note }), snapshot).join('\n')).not.toContain(
+      'rollback',
+    );
   });
 
   it('says, while a decision is awaited, which attempt failed and what each decision would do', () => {
     const waiting = {
       ...awaitingDecision(),
       failedAttempt: 'the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
-      decisionEffects: { retry: 'deploy 1.1.0 again', rollback: 'roll back to 1.0.0 again', abandon: 'leave 1.0.0 live, failing its health check' },
+      decisionEffects: {
+        retry: 'deploy 1.1.0 again',
+        rollback: 'roll back to 1.0.0 again',
+        abandon: 'leave 1.0.0 live, failing its health check',
+      },
     };
     const lines = renderRun(deployRun(waiting), snapshot);
-    expect(lines).toContain('  failed   the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503');
-    expect(lines).toContain('  choices  retry: deploy 1.1.0 again · rollback: roll back to 1.0.0 again · abandon: leave 1.0.0 live, failing its health check');
-    expect(renderRun(deployRun({ ...deployState(), failedAttempt: 'old news' }), snapshot).join('\n')).not.toContain('old news');
+    expect(lines).toContain(
+      '  failed   the rollback to 1.0.0 failed: health check failed 3 times (budget 2): HTTP 503',
+    );
+    expect(lines).toContain(
+      '  choices  retry: deploy 1.1.0 again · rollback: roll back to 1.0.0 again · abandon: leave 1.0.0 live, failing its health check',
+    );
+    expect(renderRun(deployRun({ ...deployState(), failedAttempt: 'old news' }), snapshot).join('\n')).not.toContain(
+      'old news',
+    );
   });
 
   it('marks the unfinished step of a run that ended with ✗', () => {
@@ -100,16 +127,26 @@ describe('renderRun', () => {
   });
 
   it('shows the outcome of an ended release', () => {
-    expect(renderRun(releaseEnded('deployed', 'v1.1.0 released; 1.1.0 is live'), snapshot)).toContain('  outcome  deployed: v1.1.0 released; 1.1.0 is live');
+    expect(renderRun(releaseEnded('deployed', 'v1.1.0 released; 1.1.0 is live'), snapshot)).toContain(
+      '  outcome  deployed: v1.1.0 released; 1.1.0 is live',
+    );
   });
 });
 
 describe('asRunView', () => {
   it('reads the live state whether the API spreads it beside the status or nests it under `state`', () => {
-    const nested = asRunView('release', { workflowId: 'release:sample', runId: 'r', status: 'RUNNING', state: { kind: 'release', stage: 'qa', version: null } });
+    const nested = asRunView('release', {
+      workflowId: 'release:sample',
+      runId: 'r',
+      status: 'RUNNING',
+      state: { kind: 'release', stage: 'qa', version: null },
+    });
     expect(nested).toMatchObject({ kind: 'release', workflowId: 'release:sample', status: 'RUNNING', stage: 'qa' });
     expect(nested).not.toHaveProperty('state');
-    expect(asRunView('qa', { workflowId: 'qa:x:y', runId: 'r', status: 'RUNNING', stage: 'test' })).toMatchObject({ kind: 'qa', stage: 'test' });
+    expect(asRunView('qa', { workflowId: 'qa:x:y', runId: 'r', status: 'RUNNING', stage: 'test' })).toMatchObject({
+      kind: 'qa',
+      stage: 'test',
+    });
     expect(asRunView('deploy', { workflowId: 'deploy:x:prod', runId: 'r', status: 'COMPLETED', state: null })).toEqual({
       kind: 'deploy',
       workflowId: 'deploy:x:prod',

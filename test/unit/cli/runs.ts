@@ -26,7 +26,12 @@ export function qaRunning(): QaRun {
     trigger: 'manual',
     stage: 'test',
     startedAt: at(12, 0),
-    steps: [step('pin', 'worker w1'), step('inspect', 'no report for this commit'), step('analyse', '2 commits, 3 files, 10 lines changed'), step('test', null, false)],
+    steps: [
+      step('pin', 'worker w1'),
+      step('inspect', 'no report for this commit'),
+      step('analyse', '2 commits, 3 files, 10 lines changed'),
+      step('test', null, false),
+    ],
     outcome: null,
     report: null,
     reused: false,
@@ -44,13 +49,25 @@ export function qaPassed(): QaRun {
     ...running,
     status: 'COMPLETED',
     stage: 'done',
-    steps: [...(running.steps ?? []).slice(0, 3), step('test', 'exit 0'), step('coverage', '100% of 2 changed lines'), step('report', 'test-pass-20251013-100005.md')],
+    steps: [
+      ...(running.steps ?? []).slice(0, 3),
+      step('test', 'exit 0'),
+      step('coverage', '100% of 2 changed lines'),
+      step('report', 'test-pass-20251013-100005.md'),
+    ],
     outcome: 'test-pass',
     report: 'test-pass-20251013-100005.md',
     reason: 'all 3 tests passed; changed-line coverage 100% ≥ 80%',
     tests: { passed: 3, failed: 0, skipped: 0, total: 3 },
     coverage: { percent: 100, threshold: 80, gate: 'passed' },
-    result: { repoId: 'sample', sha: SHA, outcome: 'test-pass', report: 'test-pass-20251013-100005.md', reused: false, reason: 'all 3 tests passed; changed-line coverage 100% ≥ 80%' },
+    result: {
+      repoId: 'sample',
+      sha: SHA,
+      outcome: 'test-pass',
+      report: 'test-pass-20251013-100005.md',
+      reused: false,
+      reason: 'all 3 tests passed; changed-line coverage 100% ≥ 80%',
+    },
   };
 }
 
@@ -109,7 +126,15 @@ export function releaseAt(stage: string, deploy: DeployState | null = null): Rel
     tag: upTo >= names.indexOf('files') ? 'v1.1.0' : null,
     sourceSha: SHA,
     releaseCommit: upTo > names.indexOf('commit') ? 'fedcba9876543210fedcba9876543210fedcba98' : null,
-    qa: upTo >= names.indexOf('qa') ? { workflowId: `qa:sample:${SHA}`, outcome: upTo > names.indexOf('qa') ? 'test-pass' : null, report: null, reused: false } : null,
+    qa:
+      upTo >= names.indexOf('qa')
+        ? {
+            workflowId: `qa:sample:${SHA}`,
+            outcome: upTo > names.indexOf('qa') ? 'test-pass' : null,
+            report: null,
+            reused: false,
+          }
+        : null,
     steps: names.slice(0, upTo + 1).map((name, i) => step(name, `${name} done`, i < upTo)),
     plan: upTo > names.indexOf('version') ? { bump: 'minor', reason: 'minor: 1.0.0 → 1.1.0', commits: 2 } : null,
     deploy: deploy ? { workflowId: 'deploy:sample:production', state: deploy } : null,
@@ -119,7 +144,15 @@ export function releaseAt(stage: string, deploy: DeployState | null = null): Rel
 }
 
 export function releaseEnded(outcome: NonNullable<ReleaseRun['outcome']>, reason: string): ReleaseRun {
-  const run = releaseAt('deploy', deployState({ stage: 'done', outcome: 'deployed', reason: '1.1.0 is live and healthy', report: 'deploy-20251013-100200.md' }));
+  const run = releaseAt(
+    'deploy',
+    deployState({
+      stage: 'done',
+      outcome: 'deployed',
+      reason: '1.1.0 is live and healthy',
+      report: 'deploy-20251013-100200.md',
+    }),
+  );
   return {
     ...run,
     status: 'COMPLETED',
@@ -127,7 +160,15 @@ export function releaseEnded(outcome: NonNullable<ReleaseRun['outcome']>, reason
     steps: (run.steps ?? []).map((s) => ({ ...s, finishedAt: at(12, 2), summary: s.summary ?? `${s.name} done` })),
     outcome,
     reason,
-    result: { repoId: 'sample', outcome, version: '1.1.0', tag: 'v1.1.0', releaseCommit: run.releaseCommit ?? null, reason, qaReport: 'test-pass-20251013-100005.md' },
+    result: {
+      repoId: 'sample',
+      outcome,
+      version: '1.1.0',
+      tag: 'v1.1.0',
+      releaseCommit: run.releaseCommit ?? null,
+      reason,
+      qaReport: 'test-pass-20251013-100005.md',
+    },
   };
 }
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { configuredDataDir } from '../../../config/data-dir.js';
 import { loadConfigFile } from '../../../config/load.js';
 
-const repo = (extra: string) => `repositories:\n  - id: webshop\n    path: ./webshop\n    test: { command: [npm, test] }\n${extra}`;
+const repo = (extra: string) =>
+  `repositories:\n  - id: webshop\n    path: ./webshop\n    test: { command: [npm, test] }\n${extra}`;
 
 describe('configuredDataDir', () => {
   it('finds the same data folder as the full load, for the file and for SHIPGATE_DATA_DIR', async () => {
@@ -29,6 +30,8 @@ describe('configuredDataDir', () => {
   it('falls back to ./data, as npm start does without a configuration file', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-data-dir-'));
     expect(configuredDataDir({ env: {}, cwd: dir })).toBe(path.join(dir, 'data'));
-    expect(configuredDataDir({ env: { SHIPGATE_CONFIG: path.join(dir, 'missing.yaml') }, cwd: dir })).toBe(path.join(dir, 'data'));
+    expect(configuredDataDir({ env: { SHIPGATE_CONFIG: path.join(dir, 'missing.yaml') }, cwd: dir })).toBe(
+      path.join(dir, 'data'),
+    );
   });
 });

@@ -51,18 +51,34 @@ describe('the configuration schema', () => {
     expect(properties.coverage.properties.threshold.default).toBe(DEFAULT_COVERAGE_THRESHOLD);
     expect(properties.coverage.properties.minChangedLines.default).toBe(DEFAULT_MIN_CHANGED_LINES);
 
-    const text = 'repositories:\n  - id: app\n    path: ./app\n    test: { command: [npm, test] }\n    coverage: { format: lcov, path: coverage/lcov.info }\n    deploy: { command: [./deploy] }\n';
+    const text =
+      'repositories:\n  - id: app\n    path: ./app\n    test: { command: [npm, test] }\n    coverage: { format: lcov, path: coverage/lcov.info }\n    deploy: { command: [./deploy] }\n';
     const [repo] = parseConfig(text, { file: '/srv/shipgate.config.yaml', env: {} }).repositories;
     expect(repo).toMatchObject({
       branch: properties.branch.default,
       remote: properties.remote.default,
-      coverage: { threshold: DEFAULT_COVERAGE_THRESHOLD, minChangedLines: DEFAULT_MIN_CHANGED_LINES, include: [], exclude: [] },
-      deploy: { environment: properties.deploy.properties.environment.default, retries: properties.deploy.properties.retries.default },
+      coverage: {
+        threshold: DEFAULT_COVERAGE_THRESHOLD,
+        minChangedLines: DEFAULT_MIN_CHANGED_LINES,
+        include: [],
+        exclude: [],
+      },
+      deploy: {
+        environment: properties.deploy.properties.environment.default,
+        retries: properties.deploy.properties.retries.default,
+      },
     });
   });
 
   it('gives each repository its own copy of a defaulted list', () => {
-    const text = 'repositories:\n' + ['a', 'b'].map((id) => `  - id: ${id}\n    path: ./${id}\n    test: { command: [npm, test] }\n    coverage: { format: lcov, path: lcov.info }\n`).join('');
+    const text =
+      'repositories:\n' +
+      ['a', 'b']
+        .map(
+          (id) =>
+            `  - id: ${id}\n    path: ./${id}\n    test: { command: [npm, test] }\n    coverage: { format: lcov, path: lcov.info }\n`,
+        )
+        .join('');
     const [a, b] = parseConfig(text, { file: '/srv/shipgate.config.yaml', env: {} }).repositories;
     a!.coverage!.include.push('src/**');
     expect(b!.coverage!.include).toEqual([]);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  VersionOverrideError,
-  nextVersion,
-  parseBumpOverride,
-  tagName,
-  versionFromTag,
-} from '../../../domain/bump.js';
+import { VersionOverrideError, nextVersion, parseBumpOverride, tagName, versionFromTag } from '../../../domain/bump.js';
 import { ShipgateError } from '../../../domain/errors.js';
 
 describe('nextVersion: from the commits', () => {
@@ -54,7 +48,9 @@ describe('nextVersion: first release', () => {
   });
 
   it('starts at the configured initial version', () => {
-    expect(nextVersion({ current: null, bump: 'major', commitCount: 2, initialVersion: '0.1.0' }).version).toBe('0.1.0');
+    expect(nextVersion({ current: null, bump: 'major', commitCount: 2, initialVersion: '0.1.0' }).version).toBe(
+      '0.1.0',
+    );
   });
 
   it('does not release a first version with nothing releasable', () => {
@@ -67,7 +63,9 @@ describe('nextVersion: first release', () => {
   });
 
   it('refuses an initial version that is not semver', () => {
-    expect(() => nextVersion({ current: null, bump: 'minor', commitCount: 1, initialVersion: 'one' })).toThrow(RangeError);
+    expect(() => nextVersion({ current: null, bump: 'minor', commitCount: 1, initialVersion: 'one' })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -103,9 +101,9 @@ describe('nextVersion: overrides', () => {
 
   it('lets a bump override win over the commits, in either direction', () => {
     expect(nextVersion({ current: '1.4.2', bump: 'major', commitCount: 1, override: 'patch' }).version).toBe('1.4.3');
-    expect(nextVersion({ current: '0.4.2', bump: 'patch', commitCount: 1, override: 'major', preMajor: true }).version).toBe(
-      '1.0.0',
-    );
+    expect(
+      nextVersion({ current: '0.4.2', bump: 'patch', commitCount: 1, override: 'major', preMajor: true }).version,
+    ).toBe('1.0.0');
   });
 
   it('uses an explicit version that is greater than the current one', () => {

@@ -88,7 +88,11 @@ describe('changedLines', () => {
   });
 
   it('collects the added and modified lines of every hunk of a modified file', () => {
-    expect(fileAt(DIFF_WITH_RENAMES, 'src/math.ts')).toEqual({ path: 'src/math.ts', status: 'modified', lines: [2, 7, 8] });
+    expect(fileAt(DIFF_WITH_RENAMES, 'src/math.ts')).toEqual({
+      path: 'src/math.ts',
+      status: 'modified',
+      lines: [2, 7, 8],
+    });
   });
 
   it('reports every line of a new file as changed', () => {
@@ -105,7 +109,11 @@ describe('changedLines', () => {
   });
 
   it('reports a pure rename, which has no hunks, with no lines', () => {
-    expect(fileAt(DIFF_WITH_RENAMES, 'src/util name.ts')).toEqual({ path: 'src/util name.ts', status: 'renamed', lines: [] });
+    expect(fileAt(DIFF_WITH_RENAMES, 'src/util name.ts')).toEqual({
+      path: 'src/util name.ts',
+      status: 'renamed',
+      lines: [],
+    });
   });
 
   it('treats a rename as a deletion and a new file when rename detection is off', () => {

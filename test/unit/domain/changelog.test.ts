@@ -129,7 +129,9 @@ describe('remoteLinks', () => {
   });
 
   it('never puts credentials from an https remote into a link', () => {
-    expect(remoteLinks('https://bot:s3cret@github.com/acme/rocket.git')?.repoUrl).toBe('https://github.com/acme/rocket');
+    expect(remoteLinks('https://bot:s3cret@github.com/acme/rocket.git')?.repoUrl).toBe(
+      'https://github.com/acme/rocket',
+    );
   });
 
   it('keeps slashes but escapes parentheses in tag names', () => {

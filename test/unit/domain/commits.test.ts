@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCommits, analyseCommitsInSlices, MAX_BODY_CHARS, MAX_HEADER_CHARS, type RawCommit } from '../../../domain/commits.js';
+import {
+  analyseCommits,
+  analyseCommitsInSlices,
+  MAX_BODY_CHARS,
+  MAX_HEADER_CHARS,
+  type RawCommit,
+} from '../../../domain/commits.js';
 import { OUTSIDE, commit, shaFor } from './commit-fixtures.js';
 
 function only(message: string) {
@@ -79,7 +85,11 @@ describe('analyseCommits: breaking changes', () => {
   });
 
   it('makes `feat(api)!:` a major and keeps the scope', () => {
-    expect(only('feat(api)!: remove v1 routes')).toMatchObject({ scope: 'api', subject: 'remove v1 routes', bump: 'major' });
+    expect(only('feat(api)!: remove v1 routes')).toMatchObject({
+      scope: 'api',
+      subject: 'remove v1 routes',
+      bump: 'major',
+    });
   });
 
   it('makes `!` breaking on any type, even chore', () => {
@@ -87,7 +97,9 @@ describe('analyseCommits: breaking changes', () => {
   });
 
   it('makes a BREAKING CHANGE footer a major and records its note without later trailers', () => {
-    const entry = only('fix: tighten parsing\n\nBody text.\n\nBREAKING CHANGE: dates must be ISO 8601\nwith a zone\nReviewed-by: Ann');
+    const entry = only(
+      'fix: tighten parsing\n\nBody text.\n\nBREAKING CHANGE: dates must be ISO 8601\nwith a zone\nReviewed-by: Ann',
+    );
     expect(entry).toMatchObject({
       type: 'fix',
       breaking: true,
@@ -182,7 +194,10 @@ describe('analyseCommits: reverts', () => {
     const main = commit(1, 'fix: on main');
     const branchFeat = commit(2, 'feat: on the branch');
     const merge = commit(3, 'Merge pull request #7 from o/branch', [main.sha, branchFeat.sha]);
-    const revert = commit(4, `Revert "Merge pull request #7 from o/branch"\n\nThis reverts commit ${merge.sha}, reversing\nchanges made to ${main.sha}.`);
+    const revert = commit(
+      4,
+      `Revert "Merge pull request #7 from o/branch"\n\nThis reverts commit ${merge.sha}, reversing\nchanges made to ${main.sha}.`,
+    );
     const analysis = analyseCommits([revert, merge, branchFeat, main]);
 
     expect(analysis.features).toEqual([]);
@@ -250,7 +265,10 @@ describe('analyseCommits: commits that never count', () => {
   });
 
   it('ignores any commit marked [skip release], even a breaking one', () => {
-    expect(only('feat!: big\n\nNot yet. [skip release]')).toMatchObject({ bump: null, reason: 'ignored: [skip release]' });
+    expect(only('feat!: big\n\nNot yet. [skip release]')).toMatchObject({
+      bump: null,
+      reason: 'ignored: [skip release]',
+    });
   });
 });
 
@@ -312,9 +330,19 @@ describe('analyseCommits: hostile lengths', () => {
 
   it('finds reverts, and no false ones, in messages full of quotes, whitespace and lines', () => {
     const sha = shaFor(7);
-    expect(only(`revert: ${' '.repeat(MiB)}x`)).toMatchObject({ type: 'revert', bump: null, reason: 'revert → no release' });
-    expect(only(`revert:${' \n'.repeat(1000)}feat: a\n${' \n'.repeat(1000)}This reverts commit ${sha}.`)).toMatchObject({ type: 'revert', subject: 'feat: a', revertOf: sha });
-    expect(only(`revert: feat: b This reverts commit ${sha}`)).toMatchObject({ type: 'revert', subject: 'feat: b ', revertOf: sha });
+    expect(only(`revert: ${' '.repeat(MiB)}x`)).toMatchObject({
+      type: 'revert',
+      bump: null,
+      reason: 'revert → no release',
+    });
+    expect(only(`revert:${' \n'.repeat(1000)}feat: a\n${' \n'.repeat(1000)}This reverts commit ${sha}.`)).toMatchObject(
+      { type: 'revert', subject: 'feat: a', revertOf: sha },
+    );
+    expect(only(`revert: feat: b This reverts commit ${sha}`)).toMatchObject({
+      type: 'revert',
+      subject: 'feat: b ',
+      revertOf: sha,
+    });
     expect(only(`Revert "${'" '.repeat(MiB / 2)}`)).toMatchObject({ type: null, bump: null });
     expect(only(`Revert "a "quoted" b"\n\n${'"   \n'.repeat(1000)}"\nThis reverts commit ${sha}.`)).toMatchObject({
       type: 'revert',
@@ -324,7 +352,9 @@ describe('analyseCommits: hostile lengths', () => {
   });
 
   it('gives the same analysis in slices, pausing between them on a long history', async () => {
-    const commits = Array.from({ length: 400 }, (_, n) => commit(n, n % 3 === 0 ? `feat: f${n}\n\n${'body '.repeat(2000)}` : `fix: x${n}`));
+    const commits = Array.from({ length: 400 }, (_, n) =>
+      commit(n, n % 3 === 0 ? `feat: f${n}\n\n${'body '.repeat(2000)}` : `fix: x${n}`),
+    );
     let pauses = 0;
     const sliced = await analyseCommitsInSlices(commits, async () => {
       pauses += 1;

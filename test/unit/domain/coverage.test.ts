@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CoverageFormatError, parseIstanbulJson, parseLcov, toRepoPath, type CoverageMap } from '../../../domain/coverage.js';
+import {
+  CoverageFormatError,
+  parseIstanbulJson,
+  parseLcov,
+  toRepoPath,
+  type CoverageMap,
+} from '../../../domain/coverage.js';
 
 const ROOT = '/home/ci/work/shipgate-demo';
 
@@ -68,12 +74,17 @@ const COVERAGE_FINAL = {
 
 function lines(map: CoverageMap, path: string) {
   const file = map.get(path);
-  return file && { executable: [...file.executable].sort((a, b) => a - b), covered: [...file.covered].sort((a, b) => a - b) };
+  return (
+    file && { executable: [...file.executable].sort((a, b) => a - b), covered: [...file.covered].sort((a, b) => a - b) }
+  );
 }
 
 function istanbulFile(path: string, hits: Record<number, number>) {
   const statementMap = Object.fromEntries(
-    Object.keys(hits).map((line, index) => [String(index), { start: { line: Number(line), column: 0 }, end: { line: Number(line), column: 10 } }]),
+    Object.keys(hits).map((line, index) => [
+      String(index),
+      { start: { line: Number(line), column: 0 }, end: { line: Number(line), column: 10 } },
+    ]),
   );
   const s = Object.fromEntries(Object.values(hits).map((count, index) => [String(index), count]));
   return { path, statementMap, s, fnMap: {}, f: {}, branchMap: {}, b: {} };
@@ -109,7 +120,10 @@ describe('parseLcov', () => {
 
   it('reads a report written with Windows line endings', () => {
     const text = LCOV.replace(/\n/g, '\r\n');
-    expect(lines(parseLcov(text, ROOT), 'src/math.ts')).toEqual({ executable: [1, 2, 5, 6, 7, 8], covered: [1, 2, 5, 6] });
+    expect(lines(parseLcov(text, ROOT), 'src/math.ts')).toEqual({
+      executable: [1, 2, 5, 6, 7, 8],
+      covered: [1, 2, 5, 6],
+    });
   });
 
   it('reads an empty report as no coverage for any file', () => {
@@ -119,7 +133,9 @@ describe('parseLcov', () => {
 
   it('refuses text that is not LCOV', () => {
     expect(() => parseLcov('{"total": {"lines": {"pct": 80}}}', ROOT)).toThrow(CoverageFormatError);
-    expect(() => parseLcov('<coverage line-rate="0.8"></coverage>', ROOT)).toThrow(/not an LCOV report: it has no SF \(source file\) record/);
+    expect(() => parseLcov('<coverage line-rate="0.8"></coverage>', ROOT)).toThrow(
+      /not an LCOV report: it has no SF \(source file\) record/,
+    );
   });
 
   it('refuses a record without a source file', () => {
@@ -135,7 +151,10 @@ describe('parseLcov', () => {
 
 describe('parseIstanbulJson', () => {
   it('takes the first line of each statement as executable and covers it when any statement there ran', () => {
-    expect(lines(parseIstanbulJson(COVERAGE_FINAL, ROOT), 'src/math.ts')).toEqual({ executable: [2, 6, 7], covered: [2, 6] });
+    expect(lines(parseIstanbulJson(COVERAGE_FINAL, ROOT), 'src/math.ts')).toEqual({
+      executable: [2, 6, 7],
+      covered: [2, 6],
+    });
   });
 
   it('keeps relative paths and drops files outside the repository root', () => {
@@ -168,7 +187,9 @@ describe('parseIstanbulJson', () => {
 
   it('refuses a statement without a location', () => {
     const broken = { ...istanbulFile(`${ROOT}/src/a.ts`, { 1: 1 }), statementMap: { '0': {} } };
-    expect(() => parseIstanbulJson({ [`${ROOT}/src/a.ts`]: broken }, ROOT)).toThrow(/^malformed istanbul coverage for .*src\/a\.ts: /);
+    expect(() => parseIstanbulJson({ [`${ROOT}/src/a.ts`]: broken }, ROOT)).toThrow(
+      /^malformed istanbul coverage for .*src\/a\.ts: /,
+    );
   });
 });
 

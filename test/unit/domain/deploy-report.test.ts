@@ -10,8 +10,20 @@ const input: DeployReportInput = {
   previousVersion: '1.1.0',
   outcome: 'rolled-back',
   reason: 'health failed: \x1b[2J\u202Esdrawkcab',
-  attempts: [{ attempt: 1, version: '1.2.0', kind: 'deploy', at: '2026-01-01T00:00:00Z', deployOk: true, healthOk: false, reason: 'bell\x07' }],
-  samples: [{ at: '2026-01-01T00:00:01Z', status: 500, latencyMs: 3, version: null, ok: false, error: 'boom\x1b]0;title\x07' }],
+  attempts: [
+    {
+      attempt: 1,
+      version: '1.2.0',
+      kind: 'deploy',
+      at: '2026-01-01T00:00:00Z',
+      deployOk: true,
+      healthOk: false,
+      reason: 'bell\x07',
+    },
+  ],
+  samples: [
+    { at: '2026-01-01T00:00:01Z', status: 500, latencyMs: 3, version: null, ok: false, error: 'boom\x1b]0;title\x07' },
+  ],
   lastOutput: ['\x1b[31mdeploying\x1b[0m\tstep 1', 'done \u2066x\u2069'],
   decisions: [],
   workflowId: 'deploy:sample:production',

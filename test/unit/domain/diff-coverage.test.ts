@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangedFile } from '../../../domain/changed-lines.js';
 import type { CoverageMap } from '../../../domain/coverage.js';
-import { DEFAULT_COVERAGE_THRESHOLD, DEFAULT_MIN_CHANGED_LINES, diffCoverage, formatRanges } from '../../../domain/diff-coverage.js';
+import {
+  DEFAULT_COVERAGE_THRESHOLD,
+  DEFAULT_MIN_CHANGED_LINES,
+  diffCoverage,
+  formatRanges,
+} from '../../../domain/diff-coverage.js';
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
 
 function coverageOf(files: Record<string, { executable: number[]; covered: number[] }>): CoverageMap {
-  return new Map(Object.entries(files).map(([path, lines]) => [path, { executable: new Set(lines.executable), covered: new Set(lines.covered) }]));
+  return new Map(
+    Object.entries(files).map(([path, lines]) => [
+      path,
+      { executable: new Set(lines.executable), covered: new Set(lines.covered) },
+    ]),
+  );
 }
 
 function modified(path: string, lines: number[]): ChangedFile {
@@ -31,7 +41,9 @@ describe('diffCoverage', () => {
   it('fails below the threshold and lists the uncovered lines per file', () => {
     const result = diffCoverage({
       changed: [modified('src/math.ts', [...range(1, 20), 25, 26])],
-      coverage: coverageOf({ 'src/math.ts': { executable: [...range(1, 20), 25, 26], covered: [...range(1, 11), 20] } }),
+      coverage: coverageOf({
+        'src/math.ts': { executable: [...range(1, 20), 25, 26], covered: [...range(1, 11), 20] },
+      }),
       threshold: 80,
       minChangedLines: 20,
     });
@@ -59,13 +71,22 @@ describe('diffCoverage', () => {
       threshold: 80,
       minChangedLines: 20,
     });
-    expect(result.files[0]).toMatchObject({ changedLines: 25, executableLines: 20, coveredLines: 20, percent: 100, uncoveredRanges: '' });
+    expect(result.files[0]).toMatchObject({
+      changedLines: 25,
+      executableLines: 20,
+      coveredLines: 20,
+      percent: 100,
+      uncoveredRanges: '',
+    });
     expect(result.gate).toBe('passed');
   });
 
   it('counts a changed file missing from the coverage report as uncovered', () => {
     const result = diffCoverage({
-      changed: [modified('src/covered.ts', range(1, 20)), { path: 'src/forgotten.ts', status: 'added', lines: range(1, 10) }],
+      changed: [
+        modified('src/covered.ts', range(1, 20)),
+        { path: 'src/forgotten.ts', status: 'added', lines: range(1, 10) },
+      ],
       coverage: coverageOf({ 'src/covered.ts': { executable: range(1, 20), covered: range(1, 20) } }),
       threshold: 80,
       minChangedLines: 20,
@@ -100,8 +121,16 @@ describe('diffCoverage', () => {
 
   it('leaves out files that match an exclude glob, such as the tests themselves', () => {
     const result = diffCoverage({
-      changed: [modified('src/a.ts', [1]), modified('src/a.test.ts', [1, 2, 3]), modified('test/unit/b.test.ts', [4]), modified('src/.hidden/c.ts', [1])],
-      coverage: coverageOf({ 'src/a.ts': { executable: [1], covered: [1] }, 'src/.hidden/c.ts': { executable: [1], covered: [] } }),
+      changed: [
+        modified('src/a.ts', [1]),
+        modified('src/a.test.ts', [1, 2, 3]),
+        modified('test/unit/b.test.ts', [4]),
+        modified('src/.hidden/c.ts', [1]),
+      ],
+      coverage: coverageOf({
+        'src/a.ts': { executable: [1], covered: [1] },
+        'src/.hidden/c.ts': { executable: [1], covered: [] },
+      }),
       include: ['src/**'],
       exclude: ['**/*.test.ts', 'src/.hidden/**'],
       threshold: 80,
@@ -112,7 +141,10 @@ describe('diffCoverage', () => {
 
   it('counts every changed file when include is empty or absent', () => {
     const changed = [modified('src/a.ts', [1]), modified('.config/b.ts', [1])];
-    const coverage = coverageOf({ 'src/a.ts': { executable: [1], covered: [1] }, '.config/b.ts': { executable: [1], covered: [1] } });
+    const coverage = coverageOf({
+      'src/a.ts': { executable: [1], covered: [1] },
+      '.config/b.ts': { executable: [1], covered: [1] },
+    });
     expect(diffCoverage({ changed, coverage, minChangedLines: 0 }).files).toHaveLength(2);
     expect(diffCoverage({ changed, coverage, include: [], minChangedLines: 0 }).files).toHaveLength(2);
   });
@@ -153,11 +185,21 @@ describe('diffCoverage', () => {
   });
 
   it('reports no-coverage when there is no coverage report', () => {
-    const result = diffCoverage({ changed: [modified('src/a.ts', range(1, 40))], coverage: null, threshold: 80, minChangedLines: 20 });
+    const result = diffCoverage({
+      changed: [modified('src/a.ts', range(1, 40))],
+      coverage: null,
+      threshold: 80,
+      minChangedLines: 20,
+    });
     expect(result.gate).toBe('no-coverage');
     expect(result.reason).toBe('no coverage report: diff coverage was not measured');
     expect(result.totals).toEqual({ changedLines: 40, executableLines: 0, coveredLines: 0, percent: null });
-    expect(result.files[0]).toMatchObject({ path: 'src/a.ts', changedLines: 40, percent: null, missingFromReport: false });
+    expect(result.files[0]).toMatchObject({
+      path: 'src/a.ts',
+      changedLines: 40,
+      percent: null,
+      missingFromReport: false,
+    });
   });
 
   it('rounds the percentage to one decimal but compares the exact share', () => {

@@ -13,10 +13,13 @@ describe('the error catalogue', () => {
     expect(retryable.sort()).toEqual(['SHIPGATE_PUSH_FAILED', 'SHIPGATE_REMOTE_UNREACHABLE']);
   });
 
-  it.each(['SHIPGATE_NOT_DEPLOYABLE', 'SHIPGATE_CANCELLED', 'SHIPGATE_TAG_EXISTS', 'SHIPGATE_REMOTE_UNREACHABLE', 'SHIPGATE_PUSH_FAILED'] as const)(
-    'holds %s, which activities throw',
-    (code) => {
-      expect(new ShipgateError(code)).toMatchObject({ code, status: ERRORS[code].status, message: ERRORS[code].title });
-    },
-  );
+  it.each([
+    'SHIPGATE_NOT_DEPLOYABLE',
+    'SHIPGATE_CANCELLED',
+    'SHIPGATE_TAG_EXISTS',
+    'SHIPGATE_REMOTE_UNREACHABLE',
+    'SHIPGATE_PUSH_FAILED',
+  ] as const)('holds %s, which activities throw', (code) => {
+    expect(new ShipgateError(code)).toMatchObject({ code, status: ERRORS[code].status, message: ERRORS[code].title });
+  });
 });

@@ -14,12 +14,18 @@ describe('healthVerdict', () => {
 
   it('is healthy after the configured number of consecutive healthy samples', () => {
     expect(healthVerdict(rule, [ok, ok], 2_000)).toEqual({ verdict: 'healthy', reason: 'healthy after 2 checks' });
-    expect(healthVerdict({ ...rule, successes: 1 }, [ok], 0)).toEqual({ verdict: 'healthy', reason: 'healthy after 1 check' });
+    expect(healthVerdict({ ...rule, successes: 1 }, [ok], 0)).toEqual({
+      verdict: 'healthy',
+      reason: 'healthy after 1 check',
+    });
   });
 
   it('counts only the healthy samples since the last failure', () => {
     expect(healthVerdict(rule, [ok, down(), ok], 3_000)).toEqual({ verdict: 'continue' });
-    expect(healthVerdict(rule, [ok, down(), ok, ok], 4_000)).toEqual({ verdict: 'healthy', reason: 'healthy after 4 checks, the last 2 in a row' });
+    expect(healthVerdict(rule, [ok, down(), ok, ok], 4_000)).toEqual({
+      verdict: 'healthy',
+      reason: 'healthy after 4 checks, the last 2 in a row',
+    });
   });
 
   it('is unhealthy once the failures pass the budget, naming the last error', () => {
@@ -36,9 +42,18 @@ describe('healthVerdict', () => {
 
   it('is unhealthy at the deadline, with the last error or the missing successes', () => {
     expect(healthVerdict(rule, [ok], 59_999)).toEqual({ verdict: 'continue' });
-    expect(healthVerdict(rule, [ok], 60_000)).toEqual({ verdict: 'unhealthy', reason: 'not healthy within 60s: too few consecutive successes' });
-    expect(healthVerdict(rule, [down('HTTP 502')], 61_000)).toEqual({ verdict: 'unhealthy', reason: 'not healthy within 60s: HTTP 502' });
-    expect(healthVerdict({ ...rule, deadlineMs: 1_500 }, [ok], 1_500)).toEqual({ verdict: 'unhealthy', reason: 'not healthy within 2s: too few consecutive successes' });
+    expect(healthVerdict(rule, [ok], 60_000)).toEqual({
+      verdict: 'unhealthy',
+      reason: 'not healthy within 60s: too few consecutive successes',
+    });
+    expect(healthVerdict(rule, [down('HTTP 502')], 61_000)).toEqual({
+      verdict: 'unhealthy',
+      reason: 'not healthy within 60s: HTTP 502',
+    });
+    expect(healthVerdict({ ...rule, deadlineMs: 1_500 }, [ok], 1_500)).toEqual({
+      verdict: 'unhealthy',
+      reason: 'not healthy within 2s: too few consecutive successes',
+    });
   });
 
   it('lets a sample that meets the rule win over a deadline that has just passed', () => {

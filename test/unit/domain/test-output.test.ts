@@ -18,7 +18,8 @@ describe('failuresFromOutput', () => {
           name: 'math > compares objects',
           file: 'test/math.test.js',
           line: 6,
-          message: 'Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]…',
+          message:
+            'Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]…',
         },
         { name: 'math > multiplies', file: 'test/math.test.js', line: 7, message: 'two times three\n\n6 !== 7' },
         { name: 'fails with a multi-line error', file: 'test/text.test.js', line: 4, message: MULTI_LINE },
@@ -46,7 +47,9 @@ describe('failuresFromOutput', () => {
       { name: 'math > multiplies', file: 'test/math.test.js', line: 6 },
       { name: 'fails with a multi-line error', file: 'test/text.test.js', line: 4 },
     ]);
-    expect(result?.failures[1]?.message).toBe('AssertionError: two times three: expected 6 to be 7 // Object.is equality\n\n- Expected\n+ Received\n\n- 7\n+ 6');
+    expect(result?.failures[1]?.message).toBe(
+      'AssertionError: two times three: expected 6 to be 7 // Object.is equality\n\n- Expected\n+ Received\n\n- 7\n+ 6',
+    );
     expect(result?.failures[2]?.message).toBe(`Error: ${MULTI_LINE}`);
   });
 
@@ -58,7 +61,9 @@ describe('failuresFromOutput', () => {
       { name: 'math › multiplies', file: 'test/math.test.js', line: 6 },
       { name: 'test/broken.test.js', file: 'test/broken.test.js', line: 1 },
     ]);
-    expect(result?.failures[1]?.message).toBe('expect(received).toBe(expected) // Object.is equality\n\nExpected: 7\nReceived: 6');
+    expect(result?.failures[1]?.message).toBe(
+      'expect(received).toBe(expected) // Object.is equality\n\nExpected: 7\nReceived: 6',
+    );
   });
 
   it('recognises no runner in other output, nor in a run without failures', () => {

@@ -89,8 +89,18 @@ describe('parseJUnitXml', () => {
 
   it('reports a vitest failure with its file from the classname and its line from the stack', () => {
     expect(parseJUnitXml(VITEST_JUNIT).failures).toEqual([
-      { name: 'math > divides', file: 'test/math.test.ts', line: 14, message: 'expected 0.5 to be 2 // Object.is equality' },
-      { name: 'greet > says hello', file: 'test/greet.test.ts', line: 6, message: "expected 'hi Ada' to be 'hello Ada' // Object.is equality" },
+      {
+        name: 'math > divides',
+        file: 'test/math.test.ts',
+        line: 14,
+        message: 'expected 0.5 to be 2 // Object.is equality',
+      },
+      {
+        name: 'greet > says hello',
+        file: 'test/greet.test.ts',
+        line: 6,
+        message: "expected 'hi Ada' to be 'hello Ada' // Object.is equality",
+      },
     ]);
   });
 
@@ -99,7 +109,9 @@ describe('parseJUnitXml', () => {
       <testcase classname="math" name="math &gt; divides" file="test/math.test.ts"><failure message="boom">Error: boom
  ❯ test/math.test.ts:3:7</failure></testcase>
     </testsuite></testsuites>`;
-    expect(parseJUnitXml(xml).failures).toEqual([{ name: 'math > divides', file: 'test/math.test.ts', line: 3, message: 'boom' }]);
+    expect(parseJUnitXml(xml).failures).toEqual([
+      { name: 'math > divides', file: 'test/math.test.ts', line: 3, message: 'boom' },
+    ]);
   });
 
   it('takes a jest-junit message from the element text, without its stack', () => {
@@ -116,7 +128,9 @@ describe('parseJUnitXml', () => {
     const summary = parseJUnitXml(JEST_JUNIT, ROOT);
     expect(summary).toMatchObject({ total: 3, passed: 1, failed: 2, skipped: 0 });
     expect(summary.failures[1]).toMatchObject({ name: 'test/broken.test.js', file: 'test/broken.test.js', line: 1 });
-    expect(summary.failures[1]?.message).toMatch(/^● Test suite failed to run\n\n {4}Cannot find module '..\/src\/missing'/);
+    expect(summary.failures[1]?.message).toMatch(
+      /^● Test suite failed to run\n\n {4}Cannot find module '..\/src\/missing'/,
+    );
   });
 
   it('leaves file and line out when the report does not name the test file', () => {
@@ -162,19 +176,28 @@ describe('parseJUnitXml', () => {
     const summary = parseJUnitXml(readFileSync('test/fixtures/runner-output/node-junit.xml', 'utf8'), '/tmp/sample');
     expect(summary).toMatchObject({ total: 6, passed: 2, failed: 3, skipped: 1 });
     expect(summary.failures).toEqual([
-      { name: 'fails with a multi-line error', file: 'test/text.test.js', line: 4, message: 'first line\nsecond line\nthird line' },
+      {
+        name: 'fails with a multi-line error',
+        file: 'test/text.test.js',
+        line: 4,
+        message: 'first line\nsecond line\nthird line',
+      },
       {
         name: 'compares objects',
         file: 'test/math.test.js',
         line: 6,
-        message: 'Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]…',
+        message:
+          'Expected values to be strictly deep-equal:\n+ actual - expected\n\n  {\n    a: 1,\n    b: [\n      1,\n+     2\n-     3\n    ]…',
       },
       { name: 'multiplies', file: 'test/math.test.js', line: 7, message: 'two times three\n\n6 !== 7' },
     ]);
   });
 
   it('keeps the newlines vitest writes inside the message attribute', () => {
-    const summary = parseJUnitXml(readFileSync('test/fixtures/runner-output/vitest-junit.xml', 'utf8'), '/tmp/sample-vitest');
+    const summary = parseJUnitXml(
+      readFileSync('test/fixtures/runner-output/vitest-junit.xml', 'utf8'),
+      '/tmp/sample-vitest',
+    );
     expect(summary.failures.find((f) => f.name === 'fails with a multi-line error')).toEqual({
       name: 'fails with a multi-line error',
       file: 'test/text.test.js',
@@ -198,7 +221,13 @@ describe('parseJUnitXml', () => {
   });
 
   it('reads an empty report as no tests', () => {
-    expect(parseJUnitXml('<?xml version="1.0"?>\n<testsuites/>')).toEqual({ total: 0, passed: 0, failed: 0, skipped: 0, failures: [] });
+    expect(parseJUnitXml('<?xml version="1.0"?>\n<testsuites/>')).toEqual({
+      total: 0,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      failures: [],
+    });
   });
 
   it('refuses text that is not XML', () => {
@@ -230,7 +259,16 @@ const VITEST_JSON = {
   testResults: [
     {
       assertionResults: [
-        { ancestorTitles: ['math'], fullName: 'math adds', status: 'passed', title: 'adds', duration: 0.4, failureMessages: [], location: { line: 5, column: 3 }, meta: {} },
+        {
+          ancestorTitles: ['math'],
+          fullName: 'math adds',
+          status: 'passed',
+          title: 'adds',
+          duration: 0.4,
+          failureMessages: [],
+          location: { line: 5, column: 3 },
+          meta: {},
+        },
         {
           ancestorTitles: ['math'],
           fullName: 'math divides',
@@ -243,8 +281,24 @@ const VITEST_JSON = {
           location: { line: 12, column: 3 },
           meta: {},
         },
-        { ancestorTitles: ['math'], fullName: 'math rounds', status: 'skipped', title: 'rounds', failureMessages: [], location: { line: 17, column: 8 }, meta: {} },
-        { ancestorTitles: ['math'], fullName: 'math negatives', status: 'todo', title: 'negatives', failureMessages: [], location: { line: 20, column: 8 }, meta: {} },
+        {
+          ancestorTitles: ['math'],
+          fullName: 'math rounds',
+          status: 'skipped',
+          title: 'rounds',
+          failureMessages: [],
+          location: { line: 17, column: 8 },
+          meta: {},
+        },
+        {
+          ancestorTitles: ['math'],
+          fullName: 'math negatives',
+          status: 'todo',
+          title: 'negatives',
+          failureMessages: [],
+          location: { line: 20, column: 8 },
+          meta: {},
+        },
       ],
       startTime: 1760356800100,
       endTime: 1760356800112,
@@ -254,7 +308,15 @@ const VITEST_JSON = {
     },
     {
       assertionResults: [
-        { ancestorTitles: [], fullName: 'greets', status: 'passed', title: 'greets', duration: 0.2, failureMessages: [], meta: {} },
+        {
+          ancestorTitles: [],
+          fullName: 'greets',
+          status: 'passed',
+          title: 'greets',
+          duration: 0.2,
+          failureMessages: [],
+          meta: {},
+        },
       ],
       startTime: 1760356800100,
       endTime: 1760356800104,
@@ -285,7 +347,19 @@ const JEST_JSON = {
   testResults: [
     {
       assertionResults: [
-        { ancestorTitles: ['math'], duration: 3, failureDetails: [], failureMessages: [], fullName: 'math adds', invocations: 1, location: null, numPassingAsserts: 1, retryReasons: [], status: 'passed', title: 'adds' },
+        {
+          ancestorTitles: ['math'],
+          duration: 3,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'math adds',
+          invocations: 1,
+          location: null,
+          numPassingAsserts: 1,
+          retryReasons: [],
+          status: 'passed',
+          title: 'adds',
+        },
         {
           ancestorTitles: ['math'],
           duration: 4,
@@ -301,7 +375,19 @@ const JEST_JSON = {
           status: 'failed',
           title: 'divides',
         },
-        { ancestorTitles: ['math'], duration: null, failureDetails: [], failureMessages: [], fullName: 'math later', invocations: 0, location: null, numPassingAsserts: 0, retryReasons: [], status: 'pending', title: 'later' },
+        {
+          ancestorTitles: ['math'],
+          duration: null,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'math later',
+          invocations: 0,
+          location: null,
+          numPassingAsserts: 0,
+          retryReasons: [],
+          status: 'pending',
+          title: 'later',
+        },
       ],
       endTime: 1760356801000,
       message: '\u001b[1m\u001b[31m  \u001b[1m● \u001b[22m\u001b[1mmath › divides\u001b[39m\u001b[22m ...',
@@ -355,7 +441,13 @@ describe('parseJestLikeJson', () => {
         {
           name: `${ROOT}/test/a.test.ts`,
           assertionResults: [
-            { title: 'a', status: 'failed', failureMessages: [`Error: x\n    at helper (${ROOT}/test/helpers.ts:3:1)\n    at ${ROOT}/src/a.ts:20:5\n    at ${ROOT}/test/a.test.ts:31:9`] },
+            {
+              title: 'a',
+              status: 'failed',
+              failureMessages: [
+                `Error: x\n    at helper (${ROOT}/test/helpers.ts:3:1)\n    at ${ROOT}/src/a.ts:20:5\n    at ${ROOT}/test/a.test.ts:31:9`,
+              ],
+            },
           ],
         },
       ],
@@ -364,8 +456,19 @@ describe('parseJestLikeJson', () => {
   });
 
   it('keeps a test file outside the repository root as the report names it', () => {
-    const report = { testResults: [{ name: '/tmp/other/x.test.ts', assertionResults: [{ title: 'x', status: 'failed', failureMessages: ['boom'] }] }] };
-    expect(parseJestLikeJson(report, ROOT).failures[0]).toEqual({ name: 'x', file: '/tmp/other/x.test.ts', message: 'boom' });
+    const report = {
+      testResults: [
+        {
+          name: '/tmp/other/x.test.ts',
+          assertionResults: [{ title: 'x', status: 'failed', failureMessages: ['boom'] }],
+        },
+      ],
+    };
+    expect(parseJestLikeJson(report, ROOT).failures[0]).toEqual({
+      name: 'x',
+      file: '/tmp/other/x.test.ts',
+      message: 'boom',
+    });
   });
 
   it('refuses JSON that is not a jest or vitest report', () => {
@@ -375,7 +478,9 @@ describe('parseJestLikeJson', () => {
 
   it('names the field that is wrong', () => {
     const report = { testResults: [{ name: `${ROOT}/test/a.test.ts`, assertionResults: [{ title: 'a', status: 7 }] }] };
-    expect(() => parseJestLikeJson(report, ROOT)).toThrow(/^not a jest or vitest JSON report: testResults\[0\]\.assertionResults\[0\]\.status /);
+    expect(() => parseJestLikeJson(report, ROOT)).toThrow(
+      /^not a jest or vitest JSON report: testResults\[0\]\.assertionResults\[0\]\.status /,
+    );
   });
 });
 
@@ -392,6 +497,10 @@ describe('failures that name no file', () => {
     </failure>
   </testcase>
 </testsuites>`;
-    expect(parseJUnitXml(xml, '/srv/webshop').failures[0]).toMatchObject({ name: 'adds two numbers', file: 'test/math.test.js', line: 5 });
+    expect(parseJUnitXml(xml, '/srv/webshop').failures[0]).toMatchObject({
+      name: 'adds two numbers',
+      file: 'test/math.test.js',
+      line: 5,
+    });
   });
 });

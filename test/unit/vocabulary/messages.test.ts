@@ -27,11 +27,13 @@ describe('business IDs', () => {
 describe('a decision as a person types it', () => {
   it('reads any case, spaces, hyphens and underscores', () => {
     for (const typed of ['retry', 'Retry', ' RETRY ', 're-try']) expect(parseDecision(typed), typed).toBe('retry');
-    for (const typed of ['rollback', 'roll back', 'Roll-Back', 'roll_back', 'ROLLBACK']) expect(parseDecision(typed), typed).toBe('rollback');
+    for (const typed of ['rollback', 'roll back', 'Roll-Back', 'roll_back', 'ROLLBACK'])
+      expect(parseDecision(typed), typed).toBe('rollback');
     expect(parseDecision('Abandon')).toBe('abandon');
   });
 
   it('reads nothing else as a decision', () => {
-    for (const value of ['ship it', 'retryy', '', 'roll', 42, null, { decision: 'retry' }, ['retry']]) expect(parseDecision(value), JSON.stringify(value)).toBeNull();
+    for (const value of ['ship it', 'retryy', '', 'roll', 42, null, { decision: 'retry' }, ['retry']])
+      expect(parseDecision(value), JSON.stringify(value)).toBeNull();
   });
 });

@@ -20,7 +20,7 @@ describe('workerInstance', () => {
     expect(await workerInstance(await tempDir())).not.toBe(await workerInstance(await tempDir()));
   });
 
-  it('puts worker ID and instance into the pollers\' identity', () => {
+  it("puts worker ID and instance into the pollers' identity", () => {
     expect(workerIdentity('w2', 'abcd1234')).toBe(`shipgate@w2.abcd1234/${process.pid}`);
   });
 });

@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSettings } from '../../../activities/pinning.js';
-import { DEPLOY_COMMAND, DEPLOY_STEP, GIT_STEP, lostWorkerAfterMs, pinned, QA_STEP, SHORT, TESTS, unpinned, WAITING } from '../../../workflows/activity-options.js';
+import {
+  DEPLOY_COMMAND,
+  DEPLOY_STEP,
+  GIT_STEP,
+  lostWorkerAfterMs,
+  pinned,
+  QA_STEP,
+  SHORT,
+  TESTS,
+  unpinned,
+  WAITING,
+} from '../../../workflows/activity-options.js';
 
 const settings: RunSettings = {
   repoId: 'app',
   branch: 'main',
   testTimeoutMs: 300_000,
   heartbeatTimeoutMs: 20_000,
-  deploy: { environment: 'production', timeoutMs: 900_000, retries: 0, autoRollback: true, decisionTimeoutMs: 86_400_000 },
+  deploy: {
+    environment: 'production',
+    timeoutMs: 900_000,
+    retries: 0,
+    autoRollback: true,
+    decisionTimeoutMs: 86_400_000,
+  },
   health: null,
 };
 const pin = { taskQueue: 'shipgate@worker-1', settings };
@@ -22,13 +39,22 @@ describe('activity profiles', () => {
     ['GIT_STEP', GIT_STEP, { ...onPin, startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } }],
     ['QA_STEP', QA_STEP, { ...onPin, startToCloseTimeout: '10m', retry: { maximumAttempts: 3 } }],
     ['TESTS', TESTS, { ...onPin, startToCloseTimeout: 300_000 + 120_000, retry: { maximumAttempts: 2 } }],
-    ['DEPLOY_COMMAND', DEPLOY_COMMAND, { ...onPin, startToCloseTimeout: 900_000 + 60_000, retry: { maximumAttempts: 2 } }],
-  ] as const)('%s on the pinned queue has its timeout, its attempts and the configured heartbeat timeout', (_name, profile, expected) => {
-    expect(pinned(pin, profile)).toStrictEqual(expected);
-  });
+    [
+      'DEPLOY_COMMAND',
+      DEPLOY_COMMAND,
+      { ...onPin, startToCloseTimeout: 900_000 + 60_000, retry: { maximumAttempts: 2 } },
+    ],
+  ] as const)(
+    '%s on the pinned queue has its timeout, its attempts and the configured heartbeat timeout',
+    (_name, profile, expected) => {
+      expect(pinned(pin, profile)).toStrictEqual(expected);
+    },
+  );
 
   it('gives a deploy without a configured timeout the default ten minutes and one more', () => {
-    expect(pinned({ ...pin, settings: { ...settings, deploy: null } }, DEPLOY_COMMAND).startToCloseTimeout).toBe(600_000 + 60_000);
+    expect(pinned({ ...pin, settings: { ...settings, deploy: null } }, DEPLOY_COMMAND).startToCloseTimeout).toBe(
+      600_000 + 60_000,
+    );
   });
 
   it('leaves the retry policy of a wait to the server: it has no retry key at all', () => {
@@ -47,6 +73,10 @@ describe('activity profiles', () => {
   });
 
   it('keeps the shared queue options as they were', () => {
-    expect(unpinned({ maximumAttempts: 5 })).toStrictEqual({ startToCloseTimeout: '1m', heartbeatTimeout: '10s', retry: { maximumAttempts: 5 } });
+    expect(unpinned({ maximumAttempts: 5 })).toStrictEqual({
+      startToCloseTimeout: '1m',
+      heartbeatTimeout: '10s',
+      retry: { maximumAttempts: 5 },
+    });
   });
 });

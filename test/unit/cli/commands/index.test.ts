@@ -4,7 +4,21 @@ import { commandUsage, overallUsage } from '../../../../cli/usage.js';
 
 describe('the command registry', () => {
   it('holds one module per command, each with its spec, parse and run', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['release', 'qa', 'plan', 'status', 'list', 'retry', 'rollback', 'abandon', 'cancel', 'reports', 'deployments', 'repos', 'watch']);
+    expect(Object.keys(COMMANDS)).toEqual([
+      'release',
+      'qa',
+      'plan',
+      'status',
+      'list',
+      'retry',
+      'rollback',
+      'abandon',
+      'cancel',
+      'reports',
+      'deployments',
+      'repos',
+      'watch',
+    ]);
     for (const module of Object.values(COMMANDS)) {
       expect(module.spec.synopsis).toMatch(/^[a-z]+( |$)/);
       expect(typeof module.parse).toBe('function');
@@ -15,7 +29,9 @@ describe('the command registry', () => {
   it('makes both help texts from the specs', () => {
     const overall = overallUsage();
     for (const [name, { spec }] of Object.entries(COMMANDS)) {
-      expect(overall).toMatch(new RegExp(`^  ${name}\\b.*  ${spec.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      expect(overall).toMatch(
+        new RegExp(`^  ${name}\\b.*  ${spec.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+      );
       const own = commandUsage(name as keyof typeof COMMANDS);
       expect(own.startsWith(`Usage: shipgate ${spec.synopsis}\n\n${spec.summary}\n`)).toBe(true);
       for (const option of Object.keys(spec.options)) expect(own).toContain(`--${option}`);

@@ -6,8 +6,30 @@ import { at } from '../runs.js';
 describe('renderRuns', () => {
   it('lists runs as a table with local start times', () => {
     const runs: RunSummary[] = [
-      { workflowId: 'release:sample', runId: 'r1', type: 'releaseWorkflow', status: 'COMPLETED', startTime: at(9, 5), closeTime: at(9, 7), repo: 'sample', stage: 'done', version: '1.1.0', outcome: 'deployed' },
-      { workflowId: 'release:other', runId: 'r2', type: 'releaseWorkflow', status: 'RUNNING', startTime: at(10, 30), closeTime: null, repo: 'other', stage: 'qa', version: null, outcome: null },
+      {
+        workflowId: 'release:sample',
+        runId: 'r1',
+        type: 'releaseWorkflow',
+        status: 'COMPLETED',
+        startTime: at(9, 5),
+        closeTime: at(9, 7),
+        repo: 'sample',
+        stage: 'done',
+        version: '1.1.0',
+        outcome: 'deployed',
+      },
+      {
+        workflowId: 'release:other',
+        runId: 'r2',
+        type: 'releaseWorkflow',
+        status: 'RUNNING',
+        startTime: at(10, 30),
+        closeTime: null,
+        repo: 'other',
+        stage: 'qa',
+        version: null,
+        outcome: null,
+      },
     ];
     expect(renderRuns(runs)).toEqual([
       'WORKFLOW ID     TYPE     STATUS     STAGE  VERSION  OUTCOME   STARTED',

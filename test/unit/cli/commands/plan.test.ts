@@ -12,8 +12,22 @@ describe('renderPlan', () => {
     reason: 'minor: 1.0.0 → 1.1.0',
     commitCount: 2,
     commits: [
-      { shortSha: 'def5678', type: 'feat', scope: 'api', subject: 'shout the greeting', bump: 'minor', reason: 'feat → minor' },
-      { shortSha: '1111111', type: 'docs', scope: null, subject: 'explain the greeting', bump: null, reason: 'docs → no release' },
+      {
+        shortSha: 'def5678',
+        type: 'feat',
+        scope: 'api',
+        subject: 'shout the greeting',
+        bump: 'minor',
+        reason: 'feat → minor',
+      },
+      {
+        shortSha: '1111111',
+        type: 'docs',
+        scope: null,
+        subject: 'explain the greeting',
+        bump: null,
+        reason: 'docs → no release',
+      },
     ],
     changelogEntry: '## 1.1.0 (2025-10-13)\n\n### Features\n\n* **api:** shout the greeting (def5678)\n',
   };

@@ -4,12 +4,19 @@ import { parseInput } from './parse-input.js';
 
 describe('status', () => {
   it('tells the kind of run from the workflow ID', () => {
-    expect(parse(parseInput(['qa:shop:abc'], { follow: true }))).toEqual({ name: 'status', id: 'qa:shop:abc', kind: 'qa', follow: true });
+    expect(parse(parseInput(['qa:shop:abc'], { follow: true }))).toEqual({
+      name: 'status',
+      id: 'qa:shop:abc',
+      kind: 'qa',
+      follow: true,
+    });
     expect(parse(parseInput(['release:shop']))).toMatchObject({ kind: 'release', follow: false });
     expect(parse(parseInput(['deploy:shop:production']))).toMatchObject({ kind: 'deploy' });
   });
 
   it('refuses an ID that names no kind of run', () => {
-    expect(() => parse(parseInput(['shop']))).toThrow('"shop" is not a workflow ID: expected qa:…, release:… or deploy:…');
+    expect(() => parse(parseInput(['shop']))).toThrow(
+      '"shop" is not a workflow ID: expected qa:…, release:… or deploy:…',
+    );
   });
 });
