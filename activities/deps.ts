@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ShipgateConfig } from '../config/types.js';
+import type { Trigger } from '../vocabulary/messages.js';
 import type { ReportKeys } from './report-signing.js';
 
 export interface ActivityDeps {
@@ -20,6 +21,11 @@ export interface ActivityDeps {
   reportKeys: ReportKeys;
   /** For activities that wait on other workflows. */
   client: Client;
+  /**
+   * Starts `release:<repo>` for a trigger. The worker passes in client/starts.ts's typed start, so
+   * that activities, which workflows name as types, never name the workflows back.
+   */
+  startRelease: (input: { repoId: string; trigger: Trigger }) => Promise<{ started: boolean; workflowId: string }>;
 }
 
 /** The dependencies as every factory receives them: defaults applied once, in `createActivities`. */

@@ -1,4 +1,3 @@
-import { startReleaseRun } from '../client/starts.js';
 import type { Trigger } from '../vocabulary/messages.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -39,10 +38,7 @@ export function createTriggerActivities(deps: ResolvedDeps) {
     /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
     async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const answer = await startReleaseRun(
-        { client: deps.client, taskQueue: deps.taskQueue },
-        { repoId: repo.id, trigger: input.trigger },
-      );
+      const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger });
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
         : {

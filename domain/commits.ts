@@ -1,34 +1,8 @@
 import { CommitParser, type Commit } from 'conventional-commits-parser';
+import type { Bump, CommitEntry, RawCommit } from './commit.js';
 import { applyReverts } from './reverts.js';
 
-/** One commit as git reports it; the full message is `subject + '\n\n' + body`. */
-export interface RawCommit {
-  sha: string;
-  parents: string[];
-  subject: string;
-  body: string;
-  /** ISO 8601. */
-  committedAt: string;
-  author?: string;
-}
-
-export type Bump = 'major' | 'minor' | 'patch';
-
-export interface CommitEntry {
-  sha: string;
-  shortSha: string;
-  /** Lower-cased Conventional Commits type, `'revert'` for reverts, null for anything else. */
-  type: string | null;
-  scope: string | null;
-  subject: string;
-  breaking: boolean;
-  breakingNotes: string[];
-  bump: Bump | null;
-  /** Why this commit does (or does not) count, e.g. `feat → minor`. */
-  reason: string;
-  /** For reverts: the SHA (possibly abbreviated) named in `This reverts commit <sha>.` */
-  revertOf?: string;
-}
+export type { Bump, CommitEntry, RawCommit } from './commit.js';
 
 export interface CommitAnalysis {
   /** One entry per input commit, in input order, including ignored ones. */

@@ -1,4 +1,4 @@
-import type { CommitEntry, RawCommit } from './commits.js';
+import type { CommitEntry, RawCommit } from './commit.js';
 
 // git never abbreviates a SHA below 4 hex digits, so the first 4 are a safe bucket key.
 const MIN_ABBREV = 4;

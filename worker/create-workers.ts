@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { startReleaseRun } from '../client/starts.js';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/index.js';
@@ -45,6 +46,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     logger: setup.logger,
     client,
     reportKeys: setup.reportKeys,
+    startRelease: (input) => startReleaseRun({ client, taskQueue }, input),
   });
   const faults = killAfterActivity(process.env.SHIPGATE_FAULT_KILL_AFTER);
   const common = {

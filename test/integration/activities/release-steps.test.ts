@@ -48,6 +48,7 @@ describe('release steps, called as a retry would call them', () => {
       taskQueue: 'unused',
       logger: pino({ level: 'silent' }),
       client,
+      startRelease: () => Promise.reject(new Error('the release steps start no run')),
       reportKeys: TEST_REPORT_KEYS,
     });
   });

@@ -21,6 +21,7 @@ describe('createActivities', () => {
       logger: pino({ level: 'silent' }),
       client,
       reportKeys: TEST_REPORT_KEYS,
+      startRelease: () => Promise.reject(new Error('no trigger starts a release in this test')),
       now: () => fixed,
     });
     expect((await activities.probeHealth({ repoId: 'r', expectedVersion: null })).at).toBe(fixed.toISOString());
@@ -34,6 +35,7 @@ describe('createActivities', () => {
       logger: pino({ level: 'silent' }),
       client,
       reportKeys: TEST_REPORT_KEYS,
+      startRelease: () => Promise.reject(new Error('no trigger starts a release in this test')),
     });
     const before = Date.now();
     expect(
