@@ -151,6 +151,28 @@ export default defineConfig([
   },
 
   {
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/failure.ts'],
+    rules: {
+      // A workflow fails on purpose with a code from the catalogue, through workflowFailure only.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
+          message:
+            "Fail with workflowFailure(code, message) from './failure.js': its code must be in domain/errors.ts.",
+        },
+        {
+          selector: "NewExpression[callee.name='ApplicationFailure']",
+          message:
+            "Fail with workflowFailure(code, message) from './failure.js': its code must be in domain/errors.ts.",
+        },
+      ],
+    },
+  },
+
+  {
     // The API talks to Temporal, never to a working copy: what it answers about a repository a
     // worker reads for it (workflows/reads.ts). It takes types from below, no code, and no git
     // either, so an API on a host of its own works as well as one beside a worker.

@@ -1,6 +1,7 @@
 import { Type, type Static, type TArray, type TObject, type TOptional, type TSchema } from 'typebox';
 import { DEFAULT_INITIAL_VERSION, DEFAULT_TAG_FORMAT } from '../domain/bump.js';
 import { DEFAULT_COVERAGE_THRESHOLD, DEFAULT_MIN_CHANGED_LINES } from '../domain/diff-coverage.js';
+import { DEFAULT_ENVIRONMENT } from '../vocabulary/messages.js';
 import { DEFAULT_DATA_DIR } from './data-dir.js';
 
 /*
@@ -122,7 +123,7 @@ const HealthSettings = Type.Object(
 
 const DeploySettings = Type.Object(
   {
-    environment: Defaulted(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' }), 'production'),
+    environment: Defaulted(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' }), DEFAULT_ENVIRONMENT),
     command: Argv,
     env: Defaulted(Env, {}),
     timeout: Defaulted(Duration, '10m'),

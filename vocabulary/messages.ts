@@ -131,6 +131,9 @@ export interface ReleaseResult {
   qaReport: string | null;
 }
 
+/** The environment of a repository whose deploy settings name none (`deploy:<repo>:production`). */
+export const DEFAULT_ENVIRONMENT = 'production';
+
 /** What an operator may answer a deployment that awaits a decision. */
 export const DEPLOY_DECISIONS = ['retry', 'rollback', 'abandon'] as const;
 export type DeployDecision = (typeof DEPLOY_DECISIONS)[number];

@@ -31,6 +31,7 @@ import {
 import type { DeployAttemptRecord } from '../domain/deploy-report.js';
 import { healthVerdict } from '../domain/health-verdict.js';
 import {
+  DEFAULT_ENVIRONMENT,
   DEPLOY_DECISIONS,
   cancelRequestSignal,
   parseDecision,
@@ -46,6 +47,8 @@ import {
   type IgnoredSignal,
   type Repin,
 } from '../vocabulary/messages.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { workflowFailure } from './failure.js';
 import { isLostWorker } from './lost-worker.js';
 import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
@@ -73,7 +76,7 @@ class HostBound extends ApplicationFailure {
     readonly workerId: string,
     message: string,
   ) {
-    super(message, 'SHIPGATE_REPO_UNAVAILABLE', true);
+    super(message, 'SHIPGATE_REPO_UNAVAILABLE' satisfies ErrorCode, true);
   }
 }
 
@@ -160,9 +163,9 @@ class PinnedWorker {
       [{ repoId: this.repoId, version: release.version }],
     );
     if (resolved.sha !== release.sha) {
-      throw ApplicationFailure.nonRetryable(
-        `worker ${this.pin.workerId} resolves ${release.tag} to ${resolved.sha.slice(0, 7)}, but the deployment deploys ${release.sha.slice(0, 7)}`,
+      throw workflowFailure(
         'SHIPGATE_NOT_RELEASED',
+        `worker ${this.pin.workerId} resolves ${release.tag} to ${resolved.sha.slice(0, 7)}, but the deployment deploys ${release.sha.slice(0, 7)}`,
       );
     }
   }
@@ -210,9 +213,9 @@ async function releaseToDeploy(input: DeployInput, worker: PinnedWorker): Promis
   );
   if (!input.release) return resolved;
   if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
-    throw ApplicationFailure.nonRetryable(
-      `the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`,
+    throw workflowFailure(
       'SHIPGATE_NOT_RELEASED',
+      `the run was given ${input.release.tag} at ${input.release.sha.slice(0, 7)}, but shipgate released ${resolved.tag} at ${resolved.sha.slice(0, 7)}`,
     );
   }
   // The parent knows which release came before this one; keep its answer.
@@ -261,7 +264,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const worker = new PinnedWorker(pin, input.repoId, repinning);
   const release = await releaseToDeploy(input, worker);
   worker.release = { version: input.version, tag: release.tag, sha: release.sha };
-  const environment = deploy?.environment ?? 'production';
+  const environment = deploy?.environment ?? DEFAULT_ENVIRONMENT;
   const { previous, liveBefore, rollbackNote } =
     deploy && patched(LEDGER_PATCH)
       ? rollbackTargetFrom(
@@ -506,7 +509,7 @@ class Deployment {
     const rollbackTo = this.plan.previous?.version ?? null;
     this.decision = null;
     state.awaitingDecision = true;
-    state.decisionsAllowed = rollbackTo !== null ? ['retry', 'rollback', 'abandon'] : ['retry', 'abandon'];
+    state.decisionsAllowed = DEPLOY_DECISIONS.filter((decision) => decision !== 'rollback' || rollbackTo !== null);
     state.decisionDeadline = new Date(Date.now() + timeoutMs).toISOString();
     state.failedAttempt = describeFailure(failed);
     state.decisionEffects = decisionEffects({

@@ -24,6 +24,9 @@ const Version = Type.String({
   description: 'A released version such as 1.4.2',
 });
 
+/** Runs per environment in the deploy ledger when the request names no `limit`. */
+const LEDGER_LIMIT = 20;
+
 export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, client } = deps;
 
@@ -58,7 +61,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
             limit: Type.Optional(
               Type.String({
                 pattern: '^[1-9][0-9]{0,2}$',
-                description: 'Runs per environment, newest first: 1 to 999 (default 20)',
+                description: `Runs per environment, newest first: 1 to 999 (default ${LEDGER_LIMIT})`,
               }),
             ),
           },
@@ -67,7 +70,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         response: { 200: DeploymentLedger, ...errorResponses(400, 401, 404, 503) },
       },
     },
-    async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? 20)),
+    async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? LEDGER_LIMIT)),
   );
 
   app.get(
