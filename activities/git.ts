@@ -197,3 +197,27 @@ export function rejectedRefs(porcelain: string): { ref: string; reason: string }
       return { ref: refs.split(':').pop() ?? refs, reason: summary.trim() };
     });
 }
+
+/**
+ * The last release before `sha` and every commit since it, with its commit time: what a QA
+ * report must be newer than to approve `sha`.
+ */
+export async function pendingSinceLastRelease(
+  git: SimpleGit,
+  sha: string,
+  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+): Promise<{
+  lastRelease: Awaited<ReturnType<typeof lastReleaseTag>>;
+  pending: { sha: string; committedAtMs: number }[];
+}> {
+  const lastRelease = await lastReleaseTag(git, sha, repo);
+  const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${sha}` : sha, '--']);
+  const pending = log
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [commit = '', ct = '0'] = line.split(' ');
+      return { sha: commit, committedAtMs: Number(ct) * 1000 };
+    });
+  return { lastRelease, pending };
+}

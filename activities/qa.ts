@@ -20,7 +20,14 @@ import { parseJestLikeJson, parseJUnitXml, type TestSummary } from '../domain/te
 import type { QaOutcome } from '../vocabulary/messages.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { changedFilesByCommit, commitInfo, commitsInRange, diffU0, lastReleaseTag, resolveCommit } from './git.js';
+import {
+  changedFilesByCommit,
+  commitInfo,
+  commitsInRange,
+  diffU0,
+  pendingSinceLastRelease,
+  resolveCommit,
+} from './git.js';
 import { runCommand } from './process.js';
 import { findReportOfRun, readReports, writeReportFile } from './reports.js';
 import { openWorkingCopy } from './working-copy.js';
@@ -85,20 +92,7 @@ export function createQaActivities(deps: ResolvedDeps) {
         );
       }
       const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-      const lastRelease = await lastReleaseTag(git, input.sha, repo);
-      const log = await git.raw([
-        'log',
-        '--format=%H %ct',
-        lastRelease ? `${lastRelease.sha}..${input.sha}` : input.sha,
-        '--',
-      ]);
-      const pending = log
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [sha = '', ct = '0'] = line.split(' ');
-          return { sha, committedAtMs: Number(ct) * 1000 };
-        });
+      const { lastRelease, pending } = await pendingSinceLastRelease(git, input.sha, repo);
       const listing = await readReports(dir, deps.reportKeys);
       // Only a report this service signed can spare a test run; a foreign one is named in the warnings.
       const newest = listing.signed[0] ?? null;

@@ -9,7 +9,7 @@ import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { commitInfo, gitWithInput, isAncestor, lastReleaseTag, rejectedRefs, resolveCommit } from './git.js';
+import { commitInfo, gitWithInput, isAncestor, pendingSinceLastRelease, rejectedRefs, resolveCommit } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
 import { readReports, signedReports, writeFileAtomically } from './reports.js';
 import { openWorkingCopy } from './working-copy.js';
@@ -111,20 +111,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
           `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`,
         );
       }
-      const lastRelease = await lastReleaseTag(git, head.sha, repo);
-      const log = await git.raw([
-        'log',
-        '--format=%H %ct',
-        lastRelease ? `${lastRelease.sha}..${head.sha}` : head.sha,
-        '--',
-      ]);
-      const pending = log
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [sha = '', ct = '0'] = line.split(' ');
-          return { sha, committedAtMs: Number(ct) * 1000 };
-        });
+      const { lastRelease, pending } = await pendingSinceLastRelease(git, head.sha, repo);
       const listing = await readReports(dir, deps.reportKeys);
       const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
