@@ -2,7 +2,7 @@
  * What the shipgate API answers, as the CLI reads it. Type-only imports keep the CLI's runtime
  * free of the workflow and activity code these shapes come from.
  */
-import type { ReleasePlan } from '../activities/plan.js';
+import type { PlanAnswer } from '../api/schemas/plan.js';
 import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/ledger.js';
 import type {
   DeployResult,
@@ -14,7 +14,7 @@ import type {
 } from '../vocabulary/messages.js';
 
 export type { DeployState, HealthSample, StepRecord } from '../vocabulary/messages.js';
-export type PlanView = ReleasePlan;
+export type PlanView = PlanAnswer;
 
 export type RunKind = 'qa' | 'release' | 'deploy';
 

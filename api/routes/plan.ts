@@ -4,10 +4,8 @@ import type { ApiDeps } from '../deps.js';
 import { currentPlan } from '../release-plan.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
-import { Nullable } from '../state-schemas.js';
+import { PlanAnswer } from '../schemas/plan.js';
 import { BumpOverride } from '../schemas/releases.js';
-
-const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
 
 export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config } = deps;
@@ -21,26 +19,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
         params: RepoIdParams,
         querystring: Type.Object({ bump: Type.Optional(BumpOverride) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            sha: Type.String(),
-            previous: Nullable(Released),
-            version: Nullable(Type.String()),
-            tag: Nullable(Type.String()),
-            bump: Nullable(Type.String()),
-            reason: Type.String(),
-            commitCount: Type.Integer(),
-            commits: Type.Array(
-              Type.Object({
-                shortSha: Type.String(),
-                type: Nullable(Type.String()),
-                scope: Nullable(Type.String()),
-                subject: Type.String(),
-                bump: Nullable(Type.String()),
-                reason: Type.String(),
-              }),
-            ),
-            changelogEntry: Nullable(Type.String()),
-          }),
+          200: PlanAnswer,
           ...errorResponses(400, 401, 404, 422, 503),
         },
       },
