@@ -9,6 +9,7 @@ import { bearerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { cancelRoutes } from './routes/cancel.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { hookRoutes } from './routes/hooks.js';
 import { planRoutes } from './routes/plan.js';
@@ -58,6 +59,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }>
     await secured.register(releaseRoutes, deps);
     await secured.register(deploymentRoutes, deps);
     await secured.register(watchRoutes, deps);
+    await secured.register(cancelRoutes, deps);
   });
 };
 

@@ -1,20 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deploymentLedger } from '../deploy-ledger.js';
-import { cancelRun } from '../cancel-runs.js';
 import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
 import { decide, deployRun, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
-import {
-  CancelAnswer,
-  CancelBody,
-  cancelRequestOf,
-  errorResponses,
-  RepoIdParams,
-  WorkflowId,
-  WorkflowIdParams,
-} from '../schemas.js';
+import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
@@ -102,30 +93,6 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     async (request) => {
       if (request.query.repo) configuredRepo(config, request.query.repo);
       return { runs: await listRuns(client, { repo: request.query.repo, type: 'deployWorkflow' }) };
-    },
-  );
-
-  app.post(
-    '/deployments/:workflowId/cancel',
-    {
-      schema: {
-        summary:
-          'Cancel a running deployment through Temporal: its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
-        tags: ['deployments'],
-        params: WorkflowIdParams,
-        body: Type.Optional(CancelBody),
-        response: { 200: CancelAnswer, 202: CancelAnswer, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-      },
-    },
-    async (request, reply) => {
-      const answer = await cancelRun(
-        client,
-        'deploy',
-        request.params.workflowId,
-        cancelRequestOf(request.body),
-        request.log,
-      );
-      return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );
 

@@ -1,21 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
-import { cancelRun } from '../cancel-runs.js';
 import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
 import { qaRun, recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
 import { configuredRepo } from '../repositories.js';
-import {
-  CancelAnswer,
-  CancelBody,
-  cancelRequestOf,
-  errorResponses,
-  NoOptions,
-  RepoIdParams,
-  WorkflowId,
-  WorkflowIdParams,
-} from '../schemas.js';
+import { errorResponses, NoOptions, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { Nullable, QaRun, RunStatus } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
@@ -67,30 +57,6 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       },
     },
     async (request) => qaRun(client, request.params.workflowId, request.log),
-  );
-
-  app.post(
-    '/qa/:workflowId/cancel',
-    {
-      schema: {
-        summary:
-          'Cancel a running QA run through Temporal: its test command is stopped and it ends CANCELLED; 409 once it has ended',
-        tags: ['qa'],
-        params: WorkflowIdParams,
-        body: Type.Optional(CancelBody),
-        response: { 200: CancelAnswer, 202: CancelAnswer, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-      },
-    },
-    async (request, reply) => {
-      const answer = await cancelRun(
-        client,
-        'qa',
-        request.params.workflowId,
-        cancelRequestOf(request.body),
-        request.log,
-      );
-      return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
-    },
   );
 
   app.get(

@@ -1,20 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
-import { cancelRun } from '../cancel-runs.js';
 import type { ApiDeps } from '../deps.js';
 import { listRuns, releaseRun, decide, startRelease } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
-import {
-  CancelAnswer,
-  CancelBody,
-  cancelRequestOf,
-  errorResponses,
-  RepoIdParams,
-  WorkflowId,
-  WorkflowIdParams,
-} from '../schemas.js';
+import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { ReleaseRun, RunSummary } from '../state-schemas.js';
@@ -82,30 +73,6 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request) => {
       if (request.query.repo) configuredRepo(config, request.query.repo);
       return { runs: await listRuns(client, request.query) };
-    },
-  );
-
-  app.post(
-    '/releases/:workflowId/cancel',
-    {
-      schema: {
-        summary:
-          'Cancel a running release through Temporal: it undoes its local release (commit, tag, files), cancels its QA run and deployment, and ends CANCELLED; 409 once it has ended',
-        tags: ['releases'],
-        params: WorkflowIdParams,
-        body: Type.Optional(CancelBody),
-        response: { 200: CancelAnswer, 202: CancelAnswer, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-      },
-    },
-    async (request, reply) => {
-      const answer = await cancelRun(
-        client,
-        'release',
-        request.params.workflowId,
-        cancelRequestOf(request.body),
-        request.log,
-      );
-      return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);
     },
   );
 
