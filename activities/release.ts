@@ -86,21 +86,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       }
       // A clone was fetched as it was opened; a configured path fetches its release branch here.
       if (repo.source.kind === 'path') {
-        try {
-          await git.raw([
-            'fetch',
-            '--quiet',
-            '--tags',
-            '--',
-            repo.remote,
-            `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`,
-          ]);
-        } catch (error) {
-          throw activityFailure(
-            'SHIPGATE_REMOTE_UNREACHABLE',
-            `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
-          );
-        }
+        await fetchReleaseBranch(git, repo, { force: false });
       }
       const head = await commitInfo(git, 'HEAD');
       const remoteSha = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
@@ -342,22 +328,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
           'SHIPGATE_REPO_UNAVAILABLE',
           `repository "${repo.id}" is a path on another worker's host; its release cannot move to this worker`,
         );
-      try {
-        await git.raw([
-          'fetch',
-          '--quiet',
-          '--force',
-          '--tags',
-          '--',
-          repo.remote,
-          `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`,
-        ]);
-      } catch (error) {
-        throw activityFailure(
-          'SHIPGATE_REMOTE_UNREACHABLE',
-          `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
-        );
-      }
+      await fetchReleaseBranch(git, repo, { force: true });
       if ((await resolveCommit(git, input.sourceSha)) !== input.sourceSha) {
         throw activityFailure(
           'SHIPGATE_REPO_UNAVAILABLE',
@@ -529,3 +500,23 @@ async function undoLocalRelease(
 }
 
 export type ReleaseActivities = ReturnType<typeof createReleaseActivities>;
+
+/**
+ * Fetches the release branch into its remote-tracking ref, with the remote's tags. `force` lets a
+ * tag the remote moved replace the local one: a worker taking over a release must see the remote's.
+ */
+async function fetchReleaseBranch(
+  git: SimpleGit,
+  repo: Pick<RepoConfig, 'remote' | 'branch'>,
+  { force }: { force: boolean },
+): Promise<void> {
+  const refspec = `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`;
+  try {
+    await git.raw(['fetch', '--quiet', ...(force ? ['--force'] : []), '--tags', '--', repo.remote, refspec]);
+  } catch (error) {
+    throw activityFailure(
+      'SHIPGATE_REMOTE_UNREACHABLE',
+      `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+    );
+  }
+}
