@@ -86,12 +86,7 @@ async function buildWithGo(go: string, env: NodeJS.ProcessEnv, log: (line: strin
   await mkdir(dir, { recursive: true });
   // Two processes may start at once (the start command and a test run): one builds, the
   // other waits for the lock and then finds the finished binary.
-  const release = await lockfile.lock(dir, {
-    lockfilePath: path.join(dir, '.build.lock'),
-    stale: 60_000,
-    update: 10_000,
-    retries: { retries: 120, minTimeout: 5_000, maxTimeout: 5_000 },
-  });
+  const release = await lockBuildDir(dir);
   try {
     if (await isExecutable(target)) return target;
     const staging = path.join(dir, `.build-${process.pid}`);
@@ -142,4 +137,17 @@ export function noTemporalParagraph(reason: string): string {
     '  (4) allow the Temporal SDK to download its dev server (needs internet access);',
     '  (5) use docker-compose.yml where a Docker engine is available.',
   ].join('\n');
+}
+
+/**
+ * Holds `<dir>/.build.lock` while one process builds into `dir`; another waits (up to ten
+ * minutes) and then finds the finished build. Returns the release function.
+ */
+export function lockBuildDir(dir: string): Promise<() => Promise<void>> {
+  return lockfile.lock(dir, {
+    lockfilePath: path.join(dir, '.build.lock'),
+    stale: 60_000,
+    update: 10_000,
+    retries: { retries: 120, minTimeout: 5_000, maxTimeout: 5_000 },
+  });
 }

@@ -8,11 +8,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { execa } from 'execa';
-import lockfile from 'proper-lockfile';
 import { stringify } from 'yaml';
 import { SEARCH_ATTRIBUTE_NAMES } from '../vocabulary/search-attributes.js';
 import { startPostgres, type PostgresBinaries, type RunningPostgres } from './postgres.js';
-import { isExecutable, onPath, ProvisioningError, shipgateCacheRoot, type ProvisionOptions } from './temporal-cli.js';
+import {
+  isExecutable,
+  lockBuildDir,
+  onPath,
+  ProvisioningError,
+  shipgateCacheRoot,
+  type ProvisionOptions,
+} from './temporal-cli.js';
 
 /** The server version docker-compose.yml runs too (its test holds the two equal). */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
@@ -85,12 +91,7 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
   const dir = serverCacheDir(env);
   await mkdir(dir, { recursive: true });
   // The provision script and a test run may start at once: one builds, the other waits and finds it.
-  const release = await lockfile.lock(dir, {
-    lockfilePath: path.join(dir, '.build.lock'),
-    stale: 60_000,
-    update: 10_000,
-    retries: { retries: 120, minTimeout: 5_000, maxTimeout: 5_000 },
-  });
+  const release = await lockBuildDir(dir);
   try {
     const binaries = cached(env);
     if (await complete(binaries)) return binaries;
