@@ -122,7 +122,7 @@ describe('renderRun', () => {
   });
 
   it('marks the unfinished step of a run that ended with ✗', () => {
-    const failed = { ...releaseAt('qa'), status: 'FAILED', failure: 'activity task failed' };
+    const failed = { ...releaseAt('qa'), status: 'FAILED' as const, failure: 'activity task failed' };
     expect(renderRun(failed, snapshot)).toContain('    ✗ qa');
   });
 
