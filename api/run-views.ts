@@ -202,8 +202,10 @@ async function deploymentOf(
 ): Promise<DeployState | null> {
   const latest = await describeKind(client, workflowId, 'deploy').catch(() => null);
   if (!latest) return null;
-  const run =
-    latest.parentExecution?.runId === release.runId ? latest.runId : await childRunOf(client, release, workflowId);
+  // The usual case: the latest run is the release's own, and its description holds its view.
+  if (latest.parentExecution?.runId === release.runId)
+    return (await stateOf(client, latest, 'deploy', log)) as DeployState | null;
+  const run = await childRunOf(client, release, workflowId);
   if (!run) return null;
   const view = await runView(client, workflowId, 'deploy', { runId: run, log }).catch(() => null);
   return view?.state ?? null;
