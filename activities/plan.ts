@@ -3,8 +3,8 @@ import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { analyseCommitsInSlices, type CommitEntry } from '../domain/commits.js';
-import { commitsInRange, lastReleaseTag } from './git.js';
+import { commitAnalyser, type CommitEntry } from '../domain/commits.js';
+import { readSinceLastRelease } from './git.js';
 
 interface PlanBasis {
   sha: string;
@@ -40,9 +40,15 @@ export async function planRelease(
   repo: RepoConfig,
   input: { sha: string; override?: string; date: string },
 ): Promise<ReleasePlan> {
-  const previous = await lastReleaseTag(git, input.sha, repo);
-  const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
-  const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
+  // Asked beside the log: one more git process, which need not wait for it.
+  const repoUrl = remoteUrlOf(git, repo.remote);
+  // Commits are classified as git writes them; each full slice of text yields the event loop.
+  const analyser = commitAnalyser();
+  const { previous, commits } = await readSinceLastRelease(git, input.sha, repo, {
+    add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
+    restart: () => analyser.restart(),
+  });
+  const analysis = analyser.finish();
   const next = nextVersion({
     current: previous?.version ?? null,
     currentTag: previous?.tag ?? null,
@@ -69,14 +75,13 @@ export async function planRelease(
   };
   if (!next.version) return { ...basis, version: null, tag: null, changelogEntry: null };
   const tag = tagName(next.version, repo.tagFormat);
-  const repoUrl = await remoteUrlOf(git, repo.remote);
   const changelogEntry = renderChangelogEntry({
     version: next.version,
     date: input.date,
     analysis,
     previousTag: previous?.tag ?? null,
     tag,
-    repoUrl,
+    repoUrl: await repoUrl,
   });
   return { ...basis, version: next.version, tag, changelogEntry };
 }
