@@ -3,7 +3,8 @@ import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { commitAnalyser, type CommitEntry } from '../domain/commits.js';
+import { commitAnalyser, type Bump, type CommitEntry } from '../domain/commits.js';
+import { planCursor } from '../vocabulary/plan-page.js';
 import { readSinceLastRelease } from './git.js';
 
 interface PlanBasis {
@@ -84,6 +85,55 @@ export async function planRelease(
     repoUrl: await repoUrl,
   });
   return { ...basis, version: next.version, tag, changelogEntry };
+}
+
+/** How many commits of one type the plan has, and how many of them count towards the release. */
+export interface TypeSummary {
+  /** The Conventional Commits type, `revert`, or null for commits that are neither. */
+  type: string | null;
+  commits: number;
+  releasing: number;
+  /** The highest bump among them; null when none counts. */
+  bump: Bump | null;
+}
+
+/**
+ * A plan as the API answers it: everything but the commit list in full (version, reason, the
+ * changelog entry, a summary per type), and one page of the commits. Ten thousand commits made
+ * a 2 MB answer, near the payload a Temporal result may carry; a page keeps it small.
+ * `page.next` is the cursor of the next page, null on the last: it names the commit this plan
+ * was made at, so every page of one plan lists the same history.
+ */
+export interface PlanPage extends Omit<PlanBasis, 'commits'> {
+  version: string | null;
+  tag: string | null;
+  changelogEntry: string | null;
+  summary: TypeSummary[];
+  commits: PlanBasis['commits'];
+  page: { offset: number; limit: number; next: string | null };
+}
+
+const BUMP_ORDER: Readonly<Record<Bump, number>> = { patch: 1, minor: 2, major: 3 };
+
+/** The summary and the page `offset`..`offset + limit` of a plan. */
+export function planPage(plan: ReleasePlan, page: { offset: number; limit: number }): PlanPage {
+  const { commits, ...rest } = plan;
+  const byType = new Map<string | null, TypeSummary>();
+  for (const commit of commits) {
+    let summary = byType.get(commit.type);
+    if (!summary) byType.set(commit.type, (summary = { type: commit.type, commits: 0, releasing: 0, bump: null }));
+    summary.commits += 1;
+    if (commit.bump === null) continue;
+    summary.releasing += 1;
+    if (summary.bump === null || BUMP_ORDER[commit.bump] > BUMP_ORDER[summary.bump]) summary.bump = commit.bump;
+  }
+  const end = page.offset + page.limit;
+  return {
+    ...rest,
+    summary: [...byType.values()].sort((a, b) => b.commits - a.commits || String(a.type).localeCompare(String(b.type))),
+    commits: commits.slice(page.offset, end),
+    page: { ...page, next: end < commits.length ? planCursor(plan.sha, end) : null },
+  };
 }
 
 async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {
