@@ -4,7 +4,8 @@ import type { ApiDeps } from '../deps.js';
 import { currentPlan } from '../release-plan.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
-import { readPlanCursor } from '../../vocabulary/plan-page.js';
+import { ShipgateError } from '../../domain/errors.js';
+import { PLAN_PAGE, readPlanCursor } from '../../vocabulary/plan-page.js';
 import { PlanAnswer, PlanQuery } from '../schemas/plan.js';
 import { BumpOverride } from '../schemas/releases.js';
 
@@ -27,9 +28,13 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     },
     async (request) => {
       const { bump, limit, cursor } = request.query;
+      const repo = configuredRepo(config, request.params.id);
+      const perPage = limit === undefined ? undefined : Number(limit);
+      if (perPage !== undefined && perPage > PLAN_PAGE.maxLimit)
+        throw new ShipgateError('SHIPGATE_BAD_REQUEST', `limit must be at most ${PLAN_PAGE.maxLimit}, got ${perPage}`);
       // The schema's pattern has let only a cursor through.
       const at = cursor === undefined ? undefined : (readPlanCursor(cursor) ?? undefined);
-      return currentPlan(deps, configuredRepo(config, request.params.id), bump, { cursor: at, limit });
+      return currentPlan(deps, repo, bump, { cursor: at, limit: perPage });
     },
   );
 };

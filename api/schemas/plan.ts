@@ -5,11 +5,11 @@ import { Nullable } from '../state-schemas.js';
 const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
 
 export const PlanQuery = {
+  // A string, as every query value is; the route reads the number and refuses one above the maximum.
   limit: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: PLAN_PAGE.maxLimit,
-      description: `Commits per page; default ${PLAN_PAGE.defaultLimit}.`,
+    Type.String({
+      pattern: '^[1-9][0-9]{0,3}$',
+      description: `Commits per page: 1 to ${PLAN_PAGE.maxLimit} (default ${PLAN_PAGE.defaultLimit}).`,
     }),
   ),
   cursor: Type.Optional(
