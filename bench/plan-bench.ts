@@ -20,8 +20,8 @@ import { elapsedMs, formatMb, formatMs, formatRatio, formatSpread, pairedRatios,
 const TARGET_SIZE = 10_000;
 const TARGET_RATIO = 2;
 const TARGET_MS = 1_000;
-/** semantic-release takes seconds per run on 10k commits: fewer runs of the comparison than of the plan alone. */
-const MAX_COMPARISON_RUNS = 7;
+/** semantic-release takes minutes per run on 10k commits: fewer runs of the comparison than of the plan alone. */
+const MAX_COMPARISON_RUNS = 3;
 const LOG_FORMAT = '--format=%H%x00%P%x00%cI%x00%an%x00%B';
 
 function label(size: number): string {
