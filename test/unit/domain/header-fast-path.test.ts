@@ -60,13 +60,12 @@ function generatorHeaders(count: number): string[] {
 }
 
 describe('the header-only fast path', () => {
-  it.each(HOSTILE.map((header) => [header.length > 80 ? `${header.slice(0, 60)}… (${header.length})` : header, header]))(
-    'reads %j as the parser does, or leaves it to the parser',
-    (_name, header) => {
-      const fast = headerOnlyParts(header);
-      if (fast !== null) expect(fast).toEqual(parsedParts(header));
-    },
-  );
+  it.each(
+    HOSTILE.map((header) => [header.length > 80 ? `${header.slice(0, 60)}… (${header.length})` : header, header]),
+  )('reads %j as the parser does, or leaves it to the parser', (_name, header) => {
+    const fast = headerOnlyParts(header);
+    if (fast !== null) expect(fast).toEqual(parsedParts(header));
+  });
 
   it('agrees with the parser on every header of the seeded history generator, and decides nearly all of them', () => {
     const headers = generatorHeaders(20_000);
