@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import semver from 'semver';
@@ -17,13 +18,22 @@ export function gitIdentity(env: NodeJS.ProcessEnv = process.env): { name: strin
   return { name: env.SHIPGATE_GIT_NAME || 'shipgate', email: env.SHIPGATE_GIT_EMAIL || 'shipgate@localhost' };
 }
 
+// The folder each handle from `openGit` works in, for the reads that stream git's output themselves.
+const workDirs = new WeakMap<SimpleGit, string>();
+
 export function openGit(dir: string): SimpleGit {
   const { name, email } = gitIdentity();
-  return simpleGit({
+  const git = simpleGit({
     baseDir: dir,
     maxConcurrentProcesses: 4,
     config: [`user.name=${name}`, `user.email=${email}`, 'core.quotePath=false'],
   });
+  workDirs.set(git, dir);
+  return git;
+}
+
+async function workDirOf(git: SimpleGit): Promise<string> {
+  return workDirs.get(git) ?? (await git.revparse(['--show-toplevel'])).trim();
 }
 
 export interface CommitInfo {
@@ -119,6 +129,168 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
     commits.push({ sha, parents: parentList, subject, body: rest.join('\n').replace(/^\n+/, ''), committedAt, author });
   }
   return commits;
+}
+
+/** A release as `lastReleaseTag` names it. */
+export type ReleaseTag = NonNullable<Awaited<ReturnType<typeof lastReleaseTag>>>;
+
+/** Where `readSinceLastRelease` hands each commit as git writes it; `restart` when it reads the log again. */
+export interface CommitSink {
+  add(commit: RawCommit): Promise<void> | void;
+  restart(): void;
+}
+
+/**
+ * The last release before `target` (as `lastReleaseTag` decides it) and every commit since it,
+ * newest first, from one `git log` streamed into `sink` while git still writes it.
+ *
+ * The tags come from `for-each-ref`, which reads refs and walks nothing. The highest stable
+ * version among them is the last release whenever both `target` and the remote's release branch
+ * reach it, which is the usual case; the log of `<tag>..target` then answers the first half
+ * itself: with `--boundary` it also names the commits just outside the range, and a commit is
+ * one of those exactly when it is a proper ancestor of `target`. Only when that tag turns out
+ * not to count (never pushed, or on a branch `target` does not have) is the old answer asked
+ * for (`lastReleaseTag`, a second walk) and the log read again.
+ */
+export async function readSinceLastRelease(
+  git: SimpleGit,
+  target: string,
+  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  sink: CommitSink,
+): Promise<{ previous: ReleaseTag | null; commits: RawCommit[] }> {
+  const dir = await workDirOf(git);
+  const publishedRef = `refs/remotes/${repo.remote}/${repo.branch}`;
+  const { published, highest } = await releaseRefs(git, publishedRef, repo.tagFormat);
+  if (!published || !highest) return { previous: null, commits: await streamCommits(dir, target, null, sink) };
+
+  const sha = highest.sha ?? (await resolveCommit(git, `refs/tags/${highest.tag}`));
+  if (sha) {
+    // Asked beside the log, and only when the log cannot answer it; a failure here leaves it to lastReleaseTag.
+    const onPublished =
+      sha === published || published === target ? null : isAncestor(dir, sha, published).catch(() => false);
+    const boundary = new Set<string>();
+    const commits = sha === target ? [] : await streamCommits(dir, target, sha, sink, boundary);
+    const reached = sha === target || boundary.has(sha);
+    const merged = onPublished === null ? sha === published || reached : await onPublished;
+    if (reached && merged) return { previous: { tag: highest.tag, version: highest.version, sha }, commits };
+    sink.restart();
+  }
+  const previous = await lastReleaseTag(git, target, repo);
+  return { previous, commits: await streamCommits(dir, target, previous?.sha ?? null, sink) };
+}
+
+/**
+ * The remote's release branch, and the tag of the highest stable version under the format
+ * (the first in refname order among equal versions, as `git tag --list` lists them), with its
+ * commit when git names it here (a lightweight tag, or an annotated tag of a commit).
+ */
+async function releaseRefs(
+  git: SimpleGit,
+  publishedRef: string,
+  tagFormat: string,
+): Promise<{ published: string | null; highest: { tag: string; version: string; sha: string | null } | null }> {
+  const [prefix = '', suffix = ''] = tagFormat.split('${version}');
+  const out = await git.raw([
+    'for-each-ref',
+    '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)',
+    'refs/tags/',
+    publishedRef,
+  ]);
+  let published: string | null = null;
+  let highest: { tag: string; version: string; sha: string | null } | null = null;
+  for (const line of out.split('\n')) {
+    const [ref = '', type = '', object = '', peeledType = '', peeled = ''] = line.split(NUL);
+    if (ref === publishedRef) {
+      published = type === 'commit' ? object : null;
+      continue;
+    }
+    if (!ref.startsWith('refs/tags/')) continue;
+    const tag = ref.slice('refs/tags/'.length);
+    if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) continue;
+    const version = semver.valid(tag.slice(prefix.length, tag.length - suffix.length));
+    if (!version || semver.prerelease(version)) continue;
+    // A tag of a tree or blob is no release; a tag of a tag is peeled by rev-parse later.
+    const sha = type === 'commit' ? object : peeledType === 'commit' ? peeled : peeledType === 'tag' ? null : undefined;
+    if (sha === undefined) continue;
+    if (!highest || semver.gt(version, highest.version)) highest = { tag, version, sha };
+  }
+  return { published, highest };
+}
+
+const STREAM_FIELDS = ['%m', ...LOG_FIELDS] as const;
+
+/**
+ * `git log -z` of `from..to` (all of `to` without `from`) read as it streams, each commit handed
+ * to `sink`; with `boundary`, the commits just outside the range go there instead.
+ */
+async function streamCommits(
+  dir: string,
+  to: string,
+  from: string | null,
+  sink: CommitSink,
+  boundary?: Set<string>,
+): Promise<RawCommit[]> {
+  const range = from ? `${from}..${to}` : to;
+  const args = ['log', '-z', '--no-show-signature', `--format=${STREAM_FIELDS.join('%x00')}`];
+  if (boundary) args.push('--boundary');
+  const child = spawn('git', [...args, range, '--'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+  const commits: RawCommit[] = [];
+  const fields: string[] = [];
+  let rest = '';
+  try {
+    child.stdout.setEncoding('utf8');
+    for await (const chunk of child.stdout as AsyncIterable<string>) {
+      const parts = (rest + chunk).split(NUL);
+      rest = parts.pop() ?? '';
+      for (const part of parts) {
+        fields.push(part);
+        if (fields.length < STREAM_FIELDS.length) continue;
+        const [mark = '', sha = '', parents = '', committedAt = '', author = '', message = ''] = fields;
+        fields.length = 0;
+        const parentList = parents === '' ? [] : parents.split(' ');
+        if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
+          throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
+        }
+        if (mark === '-') {
+          boundary?.add(sha);
+          continue;
+        }
+        const commit = splitMessage(sha, parentList, committedAt, author, message);
+        commits.push(commit);
+        const pause = sink.add(commit);
+        if (pause) await pause;
+      }
+    }
+  } catch (error) {
+    child.kill();
+    await exited.catch(() => undefined);
+    throw error;
+  }
+  const { code, stderr } = await exited;
+  if (code !== 0) throw new Error(`git log ${range} failed: ${stderr.trim() || `exit code ${code}`}`);
+  if (rest !== '' || fields.length > 0)
+    throw new Error(`cannot read the log of ${range}: it ends inside commit ${commits.length + 1}`);
+  return commits;
+}
+
+/** The subject is the first line and the body the rest, as `commitsInRange` splits them. */
+function splitMessage(sha: string, parents: string[], committedAt: string, author: string, text: string): RawCommit {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end -= 1;
+  const message = end === text.length ? text : text.slice(0, end);
+  const eol = message.indexOf('\n');
+  const subject = eol === -1 ? message : message.slice(0, eol);
+  const body = eol === -1 ? '' : message.slice(eol + 1).replace(/^\n+/, '');
+  return { sha, parents, subject, body, committedAt, author };
 }
 
 // One `--raw` entry: `:<mode> <mode> <object> <object> <status>`, then one path, or two for a rename or copy.

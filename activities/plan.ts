@@ -3,8 +3,9 @@ import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { analyseCommitsInSlices, type CommitEntry } from '../domain/commits.js';
-import { commitsInRange, lastReleaseTag } from './git.js';
+import { commitAnalyser, type Bump, type CommitEntry } from '../domain/commits.js';
+import { planCursor } from '../vocabulary/plan-page.js';
+import { readSinceLastRelease } from './git.js';
 
 interface PlanBasis {
   sha: string;
@@ -40,9 +41,15 @@ export async function planRelease(
   repo: RepoConfig,
   input: { sha: string; override?: string; date: string },
 ): Promise<ReleasePlan> {
-  const previous = await lastReleaseTag(git, input.sha, repo);
-  const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
-  const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
+  // Asked beside the log: one more git process, which need not wait for it.
+  const repoUrl = remoteUrlOf(git, repo.remote);
+  // Commits are classified as git writes them; each full slice of text yields the event loop.
+  const analyser = commitAnalyser();
+  const { previous, commits } = await readSinceLastRelease(git, input.sha, repo, {
+    add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
+    restart: () => analyser.restart(),
+  });
+  const analysis = analyser.finish();
   const next = nextVersion({
     current: previous?.version ?? null,
     currentTag: previous?.tag ?? null,
@@ -69,16 +76,64 @@ export async function planRelease(
   };
   if (!next.version) return { ...basis, version: null, tag: null, changelogEntry: null };
   const tag = tagName(next.version, repo.tagFormat);
-  const repoUrl = await remoteUrlOf(git, repo.remote);
   const changelogEntry = renderChangelogEntry({
     version: next.version,
     date: input.date,
     analysis,
     previousTag: previous?.tag ?? null,
     tag,
-    repoUrl,
+    repoUrl: await repoUrl,
   });
   return { ...basis, version: next.version, tag, changelogEntry };
+}
+
+/** How many commits of one type the plan has, and how many of them count towards the release. */
+export interface TypeSummary {
+  /** The Conventional Commits type, `revert`, or null for commits that are neither. */
+  type: string | null;
+  commits: number;
+  releasing: number;
+  /** The highest bump among them; null when none counts. */
+  bump: Bump | null;
+}
+
+/**
+ * A plan as the API answers it: everything but the commit list in full (version, reason, the
+ * changelog entry, a summary per type), and one page of the commits. Ten thousand commits made
+ * a 2 MB answer, near the payload a Temporal result may carry; a page keeps it small.
+ * `page.next` is the cursor of the next page, null on the last: it names the commit this plan
+ * was made at, so every page of one plan lists the same history.
+ */
+export interface PlanPage extends Omit<PlanBasis, 'commits'> {
+  version: string | null;
+  tag: string | null;
+  changelogEntry: string | null;
+  summary: TypeSummary[];
+  commits: PlanBasis['commits'];
+  page: { offset: number; limit: number; next: string | null };
+}
+
+const BUMP_ORDER: Readonly<Record<Bump, number>> = { patch: 1, minor: 2, major: 3 };
+
+/** The summary and the page `offset`..`offset + limit` of a plan. */
+export function planPage(plan: ReleasePlan, page: { offset: number; limit: number }): PlanPage {
+  const { commits, ...rest } = plan;
+  const byType = new Map<string | null, TypeSummary>();
+  for (const commit of commits) {
+    let summary = byType.get(commit.type);
+    if (!summary) byType.set(commit.type, (summary = { type: commit.type, commits: 0, releasing: 0, bump: null }));
+    summary.commits += 1;
+    if (commit.bump === null) continue;
+    summary.releasing += 1;
+    if (summary.bump === null || BUMP_ORDER[commit.bump] > BUMP_ORDER[summary.bump]) summary.bump = commit.bump;
+  }
+  const end = page.offset + page.limit;
+  return {
+    ...rest,
+    summary: [...byType.values()].sort((a, b) => b.commits - a.commits || String(a.type).localeCompare(String(b.type))),
+    commits: commits.slice(page.offset, end),
+    page: { ...page, next: end < commits.length ? planCursor(plan.sha, end) : null },
+  };
 }
 
 async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {

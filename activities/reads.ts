@@ -8,7 +8,8 @@ import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit, resolveCommit } from './git.js';
 import { readLedgerOf } from './ledger.js';
-import { planRelease, type ReleasePlan } from './plan.js';
+import { PLAN_PAGE } from '../vocabulary/plan-page.js';
+import { planPage, planRelease, type PlanPage } from './plan.js';
 import { checkRelease, type ReleaseCheck } from './released.js';
 import { readReports } from './reports.js';
 import { openWorkingCopy, repoOrFail } from './working-copy.js';
@@ -58,11 +59,24 @@ export function createReadActivities(deps: ResolvedDeps) {
      * this worker's first read), since the worker that answers may not be the one that last
      * fetched it, and planned at its remote branch.
      */
-    async readPlan(input: { repoId: string; override?: string }): Promise<ReleasePlan> {
+    async readPlan(input: {
+      repoId: string;
+      override?: string;
+      /** A page of a plan made before: the commit it was made at, from the page's cursor. */
+      at?: string;
+      offset?: number;
+      limit?: number;
+    }): Promise<PlanPage> {
       return asCatalogued(async () => {
         const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
         const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
-        const sha = await resolveCommit(git, ref).catch(() => null);
+        const sha = await resolveCommit(git, input.at ?? ref).catch(() => null);
+        if (!sha && input.at !== undefined) {
+          throw activityFailure(
+            'SHIPGATE_BAD_REQUEST',
+            `the cursor names commit ${input.at.slice(0, 12)}, which repository "${repo.id}" does not have`,
+          );
+        }
         if (!sha) {
           throw activityFailure(
             'SHIPGATE_REPO_UNAVAILABLE',
@@ -71,7 +85,9 @@ export function createReadActivities(deps: ResolvedDeps) {
               : `repository "${repo.id}" has no commit checked out at ${repo.source.path}`,
           );
         }
-        return planRelease(git, repo, { sha, override: input.override, date: today() });
+        const plan = await planRelease(git, repo, { sha, override: input.override, date: today() });
+        const limit = Math.min(Math.max(1, input.limit ?? PLAN_PAGE.defaultLimit), PLAN_PAGE.maxLimit);
+        return planPage(plan, { offset: Math.max(0, input.offset ?? 0), limit });
       });
     },
 

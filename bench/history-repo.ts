@@ -20,7 +20,7 @@ export interface HistoryRepo {
 }
 
 /** A small deterministic PRNG, so that every run benchmarks the same histories. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -64,7 +64,7 @@ interface Generated {
   header: string | null;
 }
 
-function generator(random: () => number) {
+export function generator(random: () => number) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   return (index: number, revertable: ReadonlyArray<{ sha: string; header: string }>): Generated => {
     if (revertable.length > 0 && random() < 0.02) {

@@ -2,13 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { commitsInRange, lastReleaseTag, openGit } from '../activities/git.js';
+import { openGit, readSinceLastRelease } from '../activities/git.js';
 import { planRelease } from '../activities/plan.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
 import { analyseCommits } from '../domain/commits.js';
 import { childResult } from './child-result.js';
 import { readProfile, summariseProfile } from './cpu-profile.js';
+import type { TemporalEnvironment } from './environment.js';
 import { createHistoryRepo, HISTORY_TAG, type HistoryRepo } from './history-repo.js';
+import { planApiComparison } from './plan-api-bench.js';
 import type { PlanChildResult } from './plan-child.js';
 import { historyRepoConfig } from './plan-config.js';
 import { verdict, type BenchResult, type Row } from './report.js';
@@ -18,6 +20,8 @@ import { elapsedMs, formatMb, formatMs, formatRatio, formatSpread, pairedRatios,
 const TARGET_SIZE = 10_000;
 const TARGET_RATIO = 2;
 const TARGET_MS = 1_000;
+/** semantic-release takes minutes per run on 10k commits: fewer runs of the comparison than of the plan alone. */
+const MAX_COMPARISON_RUNS = 3;
 const LOG_FORMAT = '--format=%H%x00%P%x00%cI%x00%an%x00%B';
 
 function label(size: number): string {
@@ -42,7 +46,6 @@ async function timePlan(history: HistoryRepo): Promise<number> {
 
 /** The plan's parts timed one by one on the same input: reading the log, analysing, rendering. */
 interface Phases {
-  tagMs: number;
   logMs: number;
   analyseMs: number;
   renderMs: number;
@@ -51,15 +54,15 @@ interface Phases {
 async function timePhases(history: HistoryRepo): Promise<Phases> {
   const git = openGit(history.dir);
   let started = process.hrtime.bigint();
-  const previous = await lastReleaseTag(git, history.head, {
-    tagFormat: 'v${version}',
-    remote: 'origin',
-    branch: 'main',
-  });
-  const tagMs = elapsedMs(started);
-  started = process.hrtime.bigint();
-  const commits = await commitsInRange(git, previous?.sha ?? null, history.head);
+  // The plan's own read, with nothing done per commit: refs, the one streamed log, the split into commits.
+  const { previous, commits } = await readSinceLastRelease(
+    git,
+    history.head,
+    { tagFormat: 'v${version}', remote: 'origin', branch: 'main' },
+    { add: () => undefined, restart: () => undefined },
+  );
   const logMs = elapsedMs(started);
+  if (previous?.tag !== HISTORY_TAG) throw new Error(`the plan's read found ${previous?.tag ?? 'no tag'}`);
   started = process.hrtime.bigint();
   const analysis = analyseCommits(commits);
   const analyseMs = elapsedMs(started);
@@ -73,7 +76,7 @@ async function timePhases(history: HistoryRepo): Promise<Phases> {
     repoUrl: 'https://github.com/acme/webshop.git',
   });
   const renderMs = elapsedMs(started);
-  return { tagMs, logMs, analyseMs, renderMs };
+  return { logMs, analyseMs, renderMs };
 }
 
 async function profilePlan(history: HistoryRepo): Promise<string[]> {
@@ -100,7 +103,11 @@ async function profilePlan(history: HistoryRepo): Promise<string[]> {
  * Benchmark 1: `planRelease` end to end against the `git log` it runs, on histories of growing
  * length, interleaved run by run (the order alternates) after one warm-up of each.
  */
-export async function planBenchmark(settings: BenchSettings, log: (line: string) => void): Promise<BenchResult> {
+export async function planBenchmark(
+  settings: BenchSettings,
+  log: (line: string) => void,
+  temporal: TemporalEnvironment | null = null,
+): Promise<BenchResult> {
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const size of settings.planSizes) {
@@ -175,22 +182,21 @@ export async function planBenchmark(settings: BenchSettings, log: (line: string)
       );
       const part = (pick: (p: Phases) => number) => spread(phases.map(pick)).median;
       const parts = {
-        tag: part((p) => p.tagMs),
         log: part((p) => p.logMs),
         analyse: part((p) => p.analyseMs),
         render: part((p) => p.renderMs),
       };
-      const sum = parts.tag + parts.log + parts.analyse + parts.render;
+      const sum = parts.log + parts.analyse + parts.render;
       notes.push(
         `${c} (${runs} runs; mix ${Object.entries(history.mix)
           .sort((a, b) => b[1] - a[1])
           .map(([kind, n]) => `${kind} ${n}`)
           .join(', ')}). ` +
-          `Where the plan's ${formatMs(plan.median)} goes, its parts timed on their own: finding the last tag (\`git tag --merged\`, which walks the ` +
-          `range a second time, then \`rev-list\`) ${formatMs(parts.tag)}; \`git log\` through simple-git, read and split into commits ${formatMs(parts.log)} ` +
-          `(the raw log alone: ${formatMs(spread(gitMs).median)}); commit analysis (conventional-commits-parser per commit, reverts) ${formatMs(parts.analyse)}; ` +
-          `changelog rendering ${formatMs(parts.render)}. The parts sum to ${formatMs(sum)}; what the end-to-end figure has beyond them is the remote URL ` +
-          `lookup (one more git process), mapping the result and garbage collection.`,
+          `Where the plan's ${formatMs(plan.median)} goes, its parts timed on their own: the one read of the last release and the commits since it ` +
+          `(\`for-each-ref\`, then one \`git log --boundary\` streamed and split into commits) ${formatMs(parts.log)} ` +
+          `(the raw log alone: ${formatMs(spread(gitMs).median)}); commit analysis (one pattern for header-only messages, conventional-commits-parser for the rest, reverts) ${formatMs(parts.analyse)}; ` +
+          `changelog rendering ${formatMs(parts.render)}. The parts sum to ${formatMs(sum)}; in the plan itself the analysis runs while git still writes the log, ` +
+          `and the remote URL lookup (one more git process) runs beside it.`,
       );
       if (peakNotReset)
         notes.push(
@@ -198,6 +204,11 @@ export async function planBenchmark(settings: BenchSettings, log: (line: string)
         );
       if (targeted && (plan.median >= TARGET_MS || ratio.median > TARGET_RATIO))
         notes.push(...(await profilePlan(history)));
+      if (targeted && temporal) {
+        const comparison = await planApiComparison(history, temporal, Math.min(runs, MAX_COMPARISON_RUNS), log);
+        rows.push(...comparison.rows);
+        notes.push(...comparison.notes);
+      }
       log(`plan: ${c}: plan ${formatSpread(plan, formatMs)}, ratio ${formatSpread(ratio, formatRatio)}`);
     } finally {
       await history.cleanup();

@@ -11,8 +11,8 @@ import { READ } from './activity-options.js';
  */
 const read = proxyLocalActivities<Activities>(READ);
 
-/** `plan:<repo>[:<override>]`: what a release would do now. */
-export async function planReadWorkflow(input: { repoId: string; override?: string }) {
+/** `plan:<repo>[:<override>][@<page>]`: what a release would do now, with one page of its commits. */
+export async function planReadWorkflow(input: Parameters<Activities['readPlan']>[0]) {
   return read.readPlan(input);
 }
 

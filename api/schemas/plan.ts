@@ -1,7 +1,24 @@
 import { Type, type Static } from 'typebox';
+import { PLAN_CURSOR, PLAN_PAGE } from '../../vocabulary/plan-page.js';
 import { Nullable } from '../state-schemas.js';
 
 const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
+
+export const PlanQuery = {
+  // A string, as every query value is; the route reads the number and refuses one above the maximum.
+  limit: Type.Optional(
+    Type.String({
+      pattern: '^[1-9][0-9]{0,3}$',
+      description: `Commits per page: 1 to ${PLAN_PAGE.maxLimit} (default ${PLAN_PAGE.defaultLimit}).`,
+    }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      pattern: PLAN_CURSOR.source,
+      description: "The page after another: that page's `page.next`. Every page of one plan lists the same history.",
+    }),
+  ),
+};
 
 /** What `GET /repos/:id/plan` answers; the CLI reads its type from here. */
 export const PlanAnswer = Type.Object({
@@ -11,7 +28,16 @@ export const PlanAnswer = Type.Object({
   tag: Nullable(Type.String()),
   bump: Nullable(Type.String()),
   reason: Type.String(),
+  /** Every commit since the last release; `commits` is one page of them. */
   commitCount: Type.Integer(),
+  summary: Type.Array(
+    Type.Object({
+      type: Nullable(Type.String()),
+      commits: Type.Integer(),
+      releasing: Type.Integer(),
+      bump: Nullable(Type.String()),
+    }),
+  ),
   commits: Type.Array(
     Type.Object({
       shortSha: Type.String(),
@@ -22,6 +48,7 @@ export const PlanAnswer = Type.Object({
       reason: Type.String(),
     }),
   ),
+  page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), next: Nullable(Type.String()) }),
   changelogEntry: Nullable(Type.String()),
 });
 export type PlanAnswer = Static<typeof PlanAnswer>;

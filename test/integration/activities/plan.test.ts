@@ -111,3 +111,54 @@ describe('the last release is a stable release the remote has', () => {
     expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '1.0.1', commitCount: 1 });
   });
 });
+
+describe('the last release is found in the same walk as the commits since it', () => {
+  it('takes a release tagged on a side branch once the branch is merged, and counts only what came after it', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.git('checkout', '-q', '-b', 'maintenance');
+      await repo.commit('fix: hotfix on the side', { 'h.txt': 'h\n' });
+      await repo.git('tag', '-a', '-m', 'v1.0.1', 'v1.0.1');
+      await repo.git('checkout', '-q', 'main');
+      await repo.commit('feat: on main', { 'm.txt': 'm\n' });
+      await repo.git('merge', '--no-ff', '-q', '-m', 'Merge branch maintenance', 'maintenance');
+      await repo.push();
+      await repo.commit('fix: after the merge', { 'n.txt': 'n\n' });
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.1' }, version: '1.1.0', commitCount: 3 });
+    expect(plan.commits.map((c) => c.subject)).toEqual(['after the merge', 'Merge branch maintenance', 'on main']);
+  });
+
+  it('does not count a higher release tagged on a branch that was never merged', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.git('checkout', '-q', '-b', 'experiment');
+      await repo.commit('feat: never merged', { 'x.txt': 'x\n' });
+      await repo.git('tag', '-a', '-m', 'v3.0.0', 'v3.0.0');
+      await repo.git('checkout', '-q', 'main');
+      await repo.commit('fix: on main', { 'm.txt': 'm\n' });
+      await repo.push();
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '1.0.1', commitCount: 1 });
+  });
+
+  it('takes the highest stable version of several tags on one commit', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat: the feature', { 'f.txt': 'f\n' });
+      await repo.git('tag', '-a', '-m', 'rc', 'v1.1.0-rc.1');
+      await repo.git('tag', 'v1.1.0');
+      await repo.git('tag', '-a', '-m', 'old', 'v1.0.9');
+      await repo.git('tag', 'release-7.0.0');
+      await repo.push();
+      await repo.commit('fix: after the release', { 'g.txt': 'g\n' });
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.1.0' }, version: '1.1.1', commitCount: 1 });
+  });
+
+  it('plans nothing at the released commit itself', async () => {
+    const plan = await planAfter(async (repo) => {
+      await repo.commit('feat: the feature', { 'f.txt': 'f\n' });
+      await repo.git('tag', 'v1.1.0');
+      await repo.push();
+    });
+    expect(plan).toMatchObject({ previous: { tag: 'v1.1.0' }, version: null, commitCount: 0, commits: [] });
+  });
+});

@@ -48,7 +48,9 @@ describe('parseCommandLine', () => {
       name: 'plan',
       repo: 'sample',
       bump: 'patch',
+      all: false,
     });
+    expect(invocation(['plan', 'sample', '--all']).command).toMatchObject({ name: 'plan', all: true });
     expect(invocation(['status', 'qa:sample:abc', '--follow']).command).toEqual({
       name: 'status',
       id: 'qa:sample:abc',

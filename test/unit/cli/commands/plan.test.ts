@@ -29,6 +29,11 @@ describe('renderPlan', () => {
         reason: 'docs → no release',
       },
     ],
+    summary: [
+      { type: 'docs', commits: 1, releasing: 0, bump: null },
+      { type: 'feat', commits: 1, releasing: 1, bump: 'minor' },
+    ],
+    page: { offset: 0, limit: 100, next: null },
     changelogEntry: '## 1.1.0 (2025-10-13)\n\n### Features\n\n* **api:** shout the greeting (def5678)\n',
   };
 
@@ -89,5 +94,27 @@ describe('renderPlan', () => {
       '  from  the first commit (no release yet) to def5678, 1 commit',
     ]);
     expect(nothing.join('\n')).not.toContain('Changelog entry');
+  });
+
+  it('shows the summary per type beside the first page of a long history, and how many commits are left', () => {
+    const lines = renderPlan('sample', {
+      ...plan,
+      commitCount: 250,
+      summary: [
+        { type: 'fix', commits: 200, releasing: 200, bump: 'patch' },
+        { type: 'feat', commits: 49, releasing: 48, bump: 'minor' },
+        { type: null, commits: 1, releasing: 0, bump: null },
+      ],
+      page: { offset: 0, limit: 2, next: `${plan.sha}.2` },
+    });
+    expect(lines.slice(3, 9)).toEqual([
+      '',
+      '  TYPE  COMMITS  RELEASING  BUMP',
+      '  fix   200      200        patch',
+      '  feat  49       48         minor',
+      '  -     1        0          -',
+      '',
+    ]);
+    expect(lines).toContain('  … and 248 more (--all lists them)');
   });
 });
