@@ -265,6 +265,15 @@ export interface ReleaseState {
 export const releaseStateQuery = defineQuery<ReleaseState>('releaseState');
 export const deployStateQuery = defineQuery<DeployState>('deployState');
 
+/**
+ * The memo key under which every release, deployment and QA run keeps its current view: the
+ * object its state query answers (bounded, see `publishView`). The API reads it with one
+ * describe, so a read needs no worker and a finished run answers as well as an open one.
+ */
+export const ViewMemoKey = 'view';
+/** The memo key of a run's result, written with the last view just before the run returns. */
+export const ResultMemoKey = 'result';
+
 export interface DecisionResult {
   accepted: DeployDecision;
   stage: string;

@@ -7,14 +7,35 @@ const step = (name: string, finishedAt: string | null = null, summary: string | 
   finishedAt,
   summary,
 });
-const sample = (at: string, ok: boolean) => ({ at, status: ok ? 200 : 503, latencyMs: 3, version: null, ok, error: null });
+const sample = (at: string, ok: boolean) => ({
+  at,
+  status: ok ? 200 : 503,
+  latencyMs: 3,
+  version: null,
+  ok,
+  error: null,
+});
 
 describe('viewChanges', () => {
   it('tells a first view as its stage, then each step started and finished', () => {
     expect(viewChanges(null, { stage: 'qa', steps: [step('pin', 'T1', 'on w1'), step('qa')] })).toEqual([
       { type: 'stage', stage: 'qa', previous: null },
-      { type: 'step', state: 'started', step: 'pin', startedAt: step('pin').startedAt, finishedAt: null, summary: null },
-      { type: 'step', state: 'finished', step: 'pin', startedAt: step('pin').startedAt, finishedAt: 'T1', summary: 'on w1' },
+      {
+        type: 'step',
+        state: 'started',
+        step: 'pin',
+        startedAt: step('pin').startedAt,
+        finishedAt: null,
+        summary: null,
+      },
+      {
+        type: 'step',
+        state: 'finished',
+        step: 'pin',
+        startedAt: step('pin').startedAt,
+        finishedAt: 'T1',
+        summary: 'on w1',
+      },
       { type: 'step', state: 'started', step: 'qa', startedAt: step('qa').startedAt, finishedAt: null, summary: null },
     ]);
   });
@@ -46,7 +67,10 @@ describe('viewChanges', () => {
 
   it('reports a decision awaited once, and each decision taken', () => {
     const waiting = { awaitingDecision: true, decisionsAllowed: ['retry', 'abandon'] as const, decisionDeadline: 'D' };
-    const first = viewChanges({ awaitingDecision: false }, { ...waiting, decisionsAllowed: [...waiting.decisionsAllowed] });
+    const first = viewChanges(
+      { awaitingDecision: false },
+      { ...waiting, decisionsAllowed: [...waiting.decisionsAllowed] },
+    );
     expect(first).toEqual([
       { type: 'decision', state: 'awaited', allowed: ['retry', 'abandon'], deadline: 'D', failedAttempt: null },
     ]);

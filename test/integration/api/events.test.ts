@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEventStream, type ServerEvent } from '../../../cli/event-stream.js';
+import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
+import { startTestWorker, type TestWorker, testConfig } from '../../helpers/temporal.js';
+
+const suffix = randomBytes(4).toString('hex');
+const repoId = `events-${suffix}`;
+
+interface Received {
+  id: string | null;
+  event: string;
+  data: { workflowId: string; runId: string; kind: string; [field: string]: unknown };
+}
+
+/** Subscribes over a real socket, and reads until `until` holds for an event (that one included). */
+async function stream(
+  base: string,
+  query: string,
+  until: (event: Received) => boolean,
+  headers: Record<string, string> = {},
+): Promise<Received[]> {
+  const response = await fetch(`${base}/events?${query}`, { headers: { ...AUTH, ...headers } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: Received[] = [];
+  const controller = response.body!;
+  for await (const event of readEventStream(controller)) {
+    const received = { ...event, data: JSON.parse(event.data) } as Received;
+    events.push(received);
+    if (until(received)) break;
+  }
+  return events;
+}
+
+const closes = (workflowId: string) => (event: Received) =>
+  event.event === 'run' && event.data.state === 'closed' && event.data.workflowId === workflowId;
+const line = (event: Received | ServerEvent) => {
+  const data = (typeof event.data === 'string' ? JSON.parse(event.data) : event.data) as Received['data'];
+  return `${data.kind} ${event.event} ${String(data.stage ?? data.step ?? data.state ?? '')} ${String(data.step ? data.state : '')}`.trim();
+};
+
+describe('GET /events', () => {
+  let worker: TestWorker;
+  let app: TestApp;
+  let repo: TestRepo;
+  let base: string;
+  let releaseId: string;
+  let everything: Received[];
+
+  beforeAll(async () => {
+    repo = await createTestRepo(SAMPLE_FILES);
+    worker = await startTestWorker(await testConfig([sampleRepoSettings(repoId, repo.dir)]));
+    app = await buildTestApp(worker.config, worker.client);
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await worker?.stop();
+    await repo?.cleanup();
+  });
+
+  it('refuses a request without the token with 401', async () => {
+    const response = await fetch(`${base}/events?repo=${repoId}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'SHIPGATE_UNAUTHORIZED' });
+  });
+
+  it.each([
+    ['', 'give exactly one of'],
+    [`repo=${repoId}&run=release:${repoId}`, 'give exactly one of'],
+    [`repo=${repoId}&runId=abc`, 'runId= goes with run='],
+    ['repo=Not_A_Repo!', 'repo'],
+    ['run=release:x&colour=blue', 'colour'],
+  ])('refuses the filters "%s" with 400', async (query, message) => {
+    const response = await fetch(`${base}/events?${query}`, { headers: AUTH });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { message: string };
+    expect(body.message).toContain(message);
+  });
+
+  it('refuses a Last-Event-ID it never sent with 400, and an unknown run or repository with 404', async () => {
+    const bad = await fetch(`${base}/events?repo=${repoId}`, { headers: { ...AUTH, 'last-event-id': 'nonsense' } });
+    expect(bad.status).toBe(400);
+    const run = await fetch(`${base}/events?run=release:nothing-${suffix}`, { headers: AUTH });
+    expect(run.status).toBe(404);
+    expect(await run.json()).toMatchObject({ code: 'SHIPGATE_RUN_NOT_FOUND' });
+    const unknown = await fetch(`${base}/events?repo=nothing-${suffix}`, { headers: AUTH });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("streams a release's stages and steps in order, with its QA run, from start to close", async () => {
+    await repo.commit('feat: stream progress');
+    const started = await app.inject({
+      method: 'POST',
+      url: `/repos/${repoId}/releases`,
+      headers: AUTH,
+      payload: { deploy: false },
+    });
+    expect(started.statusCode).toBe(202);
+    releaseId = started.json().workflowId;
+    everything = await stream(base, `run=${encodeURIComponent(releaseId)}`, closes(releaseId));
+
+    const release = everything.filter((event) => event.data.workflowId === releaseId);
+    expect(release[0]).toMatchObject({ event: 'run', data: { state: 'started', kind: 'release' } });
+    expect(release.at(-1)).toMatchObject({
+      event: 'run',
+      data: { state: 'closed', status: 'COMPLETED', outcome: 'released' },
+    });
+    const state = (
+      await app.inject({ method: 'GET', url: `/releases/${encodeURIComponent(releaseId)}`, headers: AUTH })
+    ).json();
+    const stages = release.filter((event) => event.event === 'stage').map((event) => event.data.stage);
+    expect(stages.at(-1)).toBe('done');
+    // Every step of the run, started and then finished with its summary, in the run's own order.
+    const steps = release.filter((event) => event.event === 'step');
+    expect(steps.filter((e) => e.data.state === 'started').map((e) => e.data.step)).toEqual(
+      state.state.steps.map((s: { name: string }) => s.name),
+    );
+    for (const step of state.state.steps as { name: string; summary: string | null }[]) {
+      const [start, finish] = steps.filter((e) => e.data.step === step.name);
+      expect([start?.data.state, finish?.data.state]).toEqual(['started', 'finished']);
+      expect(finish?.data.summary).toBe(step.summary);
+    }
+    const qa = everything.filter((event) => event.data.kind === 'qa');
+    expect(qa[0]).toMatchObject({ event: 'run', data: { state: 'started' } });
+    expect(qa.at(-1)).toMatchObject({ event: 'run', data: { state: 'closed', outcome: 'test-pass' } });
+    // IDs name the run and its history event, and never repeat.
+    expect(new Set(everything.map((event) => event.id)).size).toBe(everything.length);
+    for (const event of everything) expect(event.id).toMatch(new RegExp(`^${event.data.runId}:\\d+(\\.\\d+)?$`));
+  });
+
+  it('resumes after Last-Event-ID with nothing missed and nothing repeated, from its buffer and after a restart', async () => {
+    const middle = Math.floor(everything.length / 2);
+    const rest = everything.slice(middle + 1).map(line);
+    const from = { 'last-event-id': everything[middle]!.id! };
+    const resumed = await stream(base, `run=${encodeURIComponent(releaseId)}`, closes(releaseId), from);
+    expect(resumed.map((event) => event.id)).toEqual(everything.slice(middle + 1).map((event) => event.id));
+
+    // A fresh API process holds nothing: it reads the histories again and skips up to that event.
+    const fresh = await buildTestApp(worker.config, worker.client);
+    try {
+      const freshBase = await fresh.listen({ host: '127.0.0.1', port: 0 });
+      const again = await stream(freshBase, `run=${encodeURIComponent(releaseId)}`, closes(releaseId), from);
+      expect(again.map(line).sort()).toEqual([...rest].sort());
+      const own = (events: Received[]) => events.filter((e) => e.data.workflowId === releaseId).map((e) => e.id);
+      expect(own(again)).toEqual(own(everything.slice(middle + 1)));
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('gives two subscribers of one run one follower', async () => {
+    const hub = app.runEvents;
+    const before = hub.stats();
+    const url = `${base}/events?run=${encodeURIComponent(releaseId)}`;
+    const aborts = [new AbortController(), new AbortController()];
+    const responses = await Promise.all(aborts.map((a) => fetch(url, { headers: AUTH, signal: a.signal })));
+    try {
+      const stats = await pollUntil(
+        async () => hub.stats(),
+        (s) => s.subscribers === before.subscribers + 2,
+      );
+      // The release and its QA run: one follower each, whoever listens.
+      expect(stats.followers).toBe(Math.max(before.followers, 2));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+    } finally {
+      aborts.forEach((a) => a.abort());
+    }
+    await pollUntil(
+      async () => hub.stats(),
+      (s) => s.subscribers === before.subscribers,
+    );
+  });
+});
