@@ -50,11 +50,17 @@ import {
 import type { ErrorCode } from '../domain/errors.js';
 import { workflowFailure } from './failure.js';
 import { isLostWorker } from './lost-worker.js';
-import { markOutcome, nowIso, reportStageToParent, showDetails } from './run-state.js';
+import { lastOf, markOutcome, nowIso, reportStageToParent, showDetails, viewPublisher } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 const MAX_SAMPLES_KEPT = 60;
+/**
+ * The view in memo is written to history at each change: it keeps the last 10 health samples (the
+ * state and the report keep 60) and the last 10 ignored signals, so a view stays a few kilobytes.
+ */
+const VIEW_SAMPLES_KEPT = 10;
+const VIEW_SIGNALS_KEPT = 10;
 // Runs started before the ledger took the rollback target from git history; they replay that way.
 const LEDGER_PATCH = 'rollback-target-from-deploy-ledger';
 const NO_ROLLBACK = 'there is no previous release to roll back to';
@@ -307,6 +313,11 @@ class Deployment {
   private decision: DeployDecision | null = null;
   private readonly info = workflowInfo();
   private readonly current: Target;
+  private readonly publish = viewPublisher(() => ({
+    ...this.state,
+    samples: this.state.samples.slice(-VIEW_SAMPLES_KEPT),
+    ignoredSignals: lastOf(this.state.ignoredSignals, VIEW_SIGNALS_KEPT),
+  }));
 
   constructor(
     private readonly plan: DeploymentPlan,
@@ -359,6 +370,7 @@ class Deployment {
   decide(d: DeployDecision): { accepted: DeployDecision; stage: string } {
     this.decision = d;
     this.state.decisions.push({ decision: d, at: nowIso() });
+    this.publish();
     return { accepted: d, stage: this.state.stage };
   }
 
@@ -382,7 +394,8 @@ class Deployment {
         reason: (error as Error).message,
       };
       state.ignoredSignals = [...(state.ignoredSignals ?? []), ignored];
-      // Only the details: a signal handler that issued commands would not replay older runs.
+      // Only the details and the view (behind its patch): a signal handler that issued other
+      // commands would not replay older runs.
       this.details();
     }
   }
@@ -502,6 +515,7 @@ class Deployment {
           `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`,
       ),
     ]);
+    this.publish();
   }
 
   private async awaitDecision(timeoutMs: number, failed: FailedAttempt): Promise<DeployDecision | null> {
@@ -606,6 +620,7 @@ class Deployment {
       this.state.samples.push(sample);
       if (this.state.samples.length > MAX_SAMPLES_KEPT)
         this.state.samples.splice(0, this.state.samples.length - MAX_SAMPLES_KEPT);
+      this.publish();
       const verdict = healthVerdict(health, samples, Date.now() - started);
       if (verdict.verdict !== 'continue') return { ok: verdict.verdict === 'healthy', reason: verdict.reason };
       await sleep(health.intervalMs);
@@ -652,7 +667,7 @@ class Deployment {
           : `${reason}; no deploy report was written: ${worker.bound?.message ?? 'its worker is lost'}`;
     markOutcome(outcome, input.version);
     this.stage('done');
-    return {
+    const result: DeployResult = {
       repoId: input.repoId,
       environment,
       version: input.version,
@@ -661,6 +676,8 @@ class Deployment {
       attempts: state.attempts,
       report: state.report,
     };
+    this.publish(result);
+    return result;
   }
 
   /** The report, written on a live worker; none when the run lost the host of its `path` repository. */

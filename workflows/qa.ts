@@ -3,7 +3,7 @@ import type { Activities } from '../activities/index.js';
 import { QA_STEP, TESTS } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from '../vocabulary/messages.js';
 import { pinRun, RunPin } from './pinning.js';
-import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
+import { markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 /** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
@@ -41,16 +41,23 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     autoRelease: null,
   };
   let pin: RunPin | null = null;
-  const details = () =>
+  // The view is the state itself: every list in it is bounded (steps by the workflow, output to 10 lines).
+  const publish = viewPublisher(() => state);
+  const details = () => {
     showDetails([
       `**QA** of \`${input.repoId}\` at \`${input.sha.slice(0, 7)}\``,
       `Stage: ${state.stage}`,
       pin?.describe(),
     ]);
-  const tracker = new StepTracker((stage) => {
-    state.stage = stage;
-    details();
-  });
+    publish();
+  };
+  const tracker = new StepTracker(
+    (stage) => {
+      state.stage = stage;
+      details();
+    },
+    () => publish(),
+  );
   state.steps = tracker.steps;
   setHandler(qaStateQuery, () => state);
   upsertSearchAttributes([
@@ -103,7 +110,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       reason,
     });
     markOutcome('test-pass');
-    return {
+    const reusedResult: QaResult = {
       repoId: input.repoId,
       sha: input.sha,
       outcome: 'test-pass',
@@ -112,6 +119,8 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       reason,
       worker: where(),
     };
+    publish(reusedResult);
+    return reusedResult;
   }
 
   const base = { sha: inspection.lastRelease?.sha ?? null, ref: inspection.lastRelease?.tag ?? null };
@@ -204,7 +213,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   ]);
   // The report lives in the working copy of the worker that wrote it: a release that started this
   // run goes on there when the run had to move.
-  return {
+  const result: QaResult = {
     repoId: input.repoId,
     sha: input.sha,
     outcome: written.outcome,
@@ -213,4 +222,6 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     reason,
     worker: where(),
   };
+  publish(result);
+  return result;
 }

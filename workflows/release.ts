@@ -35,11 +35,16 @@ import {
 } from '../vocabulary/messages.js';
 import { pinRun, RunPin } from './pinning.js';
 import { qaWorkflow } from './qa.js';
-import { markOutcome, nowIso, showDetails, StepTracker } from './run-state.js';
+import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 // Runs cancelled before a cancellation was recorded ended without an outcome; they replay that way.
 const CANCEL_PATCH = 'cancel-records-outcome';
+/**
+ * The view in memo keeps the last 10 ignored signals: anyone can send them, as many as they like,
+ * and a view is written to history at each change. The state query still answers all of them.
+ */
+const VIEW_SIGNALS_KEPT = 10;
 
 /** What the release knows of its own cancellation, shared with the steps below. */
 interface CancelWatch {
@@ -117,7 +122,10 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   };
   watch.state = state;
   let pin: RunPin | null = null;
-  const details = () =>
+  // The view is the state (its deployment's state stays null: the API reads that from the
+  // deployment's own memo), so it changes exactly when the details line does, and at each step's end.
+  const publish = viewPublisher(() => ({ ...state, ignoredSignals: lastOf(state.ignoredSignals, VIEW_SIGNALS_KEPT) }));
+  const details = () => {
     showDetails([
       `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
       `Stage: ${state.stage}`,
@@ -132,11 +140,16 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
           `Ignored signal decide ${JSON.stringify(i.value)} at ${i.at}: ${i.reason}${i.expected.length ? ` (expected ${i.expected.join(' | ')})` : ''}`,
       ),
     ]);
+    publish();
+  };
   watch.details = details;
-  const tracker = new StepTracker((stage) => {
-    state.stage = stage;
-    details();
-  });
+  const tracker = new StepTracker(
+    (stage) => {
+      state.stage = stage;
+      details();
+    },
+    () => publish(),
+  );
   state.steps = tracker.steps;
   setHandler(releaseStateQuery, () => state);
   // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment,
@@ -179,7 +192,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     state.stage = 'done';
     markOutcome(outcome, state.version);
     details();
-    return {
+    const result: ReleaseResult = {
       repoId: input.repoId,
       outcome,
       version: state.version,
@@ -188,6 +201,8 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       reason,
       qaReport,
     };
+    publish(result);
+    return result;
   };
 
   const pinned = await tracker.run(

@@ -2,17 +2,22 @@ import {
   getExternalWorkflowHandle,
   patched,
   setCurrentDetails,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { deployStageSignal, type StepRecord } from '../vocabulary/messages.js';
+import { deployStageSignal, ResultMemoKey, ViewMemoKey, type StepRecord } from '../vocabulary/messages.js';
 import { OutcomeKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 /** Keeps a run's visible status in one place: its step list, the Stage attribute and the UI details. */
 export class StepTracker {
   readonly steps: StepRecord[] = [];
 
-  constructor(private readonly onStage: (stage: string) => void) {}
+  /** `onFinished` runs when a step ends, after its record is complete (the run publishes its view then). */
+  constructor(
+    private readonly onStage: (stage: string) => void,
+    private readonly onFinished: () => void = () => undefined,
+  ) {}
 
   async run<T>(name: string, body: () => Promise<T>, summarise?: (result: T) => string): Promise<T> {
     const record: StepRecord = { name, startedAt: nowIso(), finishedAt: null, summary: null };
@@ -22,8 +27,37 @@ export class StepTracker {
     const result = await body();
     record.finishedAt = nowIso();
     record.summary = summarise ? summarise(result) : null;
+    this.onFinished();
     return result;
   }
+}
+
+/** The patch that makes runs keep their view in memo (all three kinds); runs recorded before carry none. */
+export const VIEW_PATCH = 'view-in-memo';
+
+/** Publishes a run's view; with the result, the last time, just before the run returns. */
+export type PublishView = (result?: unknown) => void;
+
+/**
+ * Keeps the run's view in its memo (`ViewMemoKey`), so that the API answers a read with one
+ * describe, without a query and so without a worker, for open and closed runs alike. `view`
+ * builds the view (the state query's object, bounded by the caller). An upsert is a history event,
+ * so an unchanged view is not written again. Runs recorded before the patch write nothing.
+ */
+export function viewPublisher(view: () => object): PublishView {
+  let last: string | null = null;
+  return (result) => {
+    const current = view();
+    const json = JSON.stringify(result === undefined ? [current] : [current, result]);
+    if (json === last || !patched(VIEW_PATCH)) return;
+    last = json;
+    upsertMemo(result === undefined ? { [ViewMemoKey]: current } : { [ViewMemoKey]: current, [ResultMemoKey]: result });
+  };
+}
+
+/** The last `limit` entries of a list that grows with the run: what a view keeps of it. */
+export function lastOf<T>(list: T[] | undefined, limit: number): T[] | undefined {
+  return list && list.length > limit ? list.slice(-limit) : list;
 }
 
 export function nowIso(): string {
