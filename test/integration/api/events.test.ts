@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import { readEventStream, type ServerEvent } from '../../../cli/event-stream.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { run as shipgate } from '../../../cli/main.js';
+import { AUTH, buildTestApp, pollUntil, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, type TestWorker, testConfig } from '../../helpers/temporal.js';
@@ -181,5 +183,59 @@ describe('GET /events', () => {
       async () => hub.stats(),
       (s) => s.subscribers === before.subscribers,
     );
+  });
+
+  /** The CLI in-process, as a person would run it against `apiUrl`. */
+  async function cli(argv: string[], apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await shipgate(argv, {
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+      env: { SHIPGATE_API_URL: apiUrl, SHIPGATE_API_TOKEN: TEST_TOKEN },
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('follows a release with the CLI and prints every stage and step, even those shorter than a poll', async () => {
+    await repo.commit('fix: follow it live');
+    // The default 1 s interval: polling would see only the stages that happen to be current at each poll.
+    const result = await cli(['release', repoId, '--no-deploy', '--follow'], base);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const state = (
+      await app.inject({ method: 'GET', url: `/releases/${encodeURIComponent(`release:${repoId}`)}`, headers: AUTH })
+    ).json();
+    const release = `release:${repoId}`;
+    const lines = result.stdout.split('\n');
+    for (const step of state.state.steps as { name: string; summary: string | null }[]) {
+      const at = lines.findIndex((l) => l.includes(`${release}  step=${step.name} started`));
+      const done = lines.findIndex((l) => l.includes(`${release}  step=${step.name} done`));
+      expect(at, step.name).toBeGreaterThanOrEqual(0);
+      expect(done, step.name).toBeGreaterThan(at);
+    }
+    // The version step takes a few milliseconds; its stage still has its line.
+    expect(result.stdout).toMatch(new RegExp(`${release}  stage=version\n`));
+    expect(result.stdout).toMatch(new RegExp(`✓ ${release} released 1\\.0\\.1: `));
+  });
+
+  it('falls back to polling against an older API that has no /events', async () => {
+    // An older API: the same answers for a run, and 404 for a route it does not know.
+    const older = Fastify();
+    older.get('/releases/:id', async (request, reply) => {
+      const answer = await app.inject({ method: 'GET', url: request.url, headers: AUTH });
+      return reply.code(answer.statusCode).send(answer.json());
+    });
+    older.setNotFoundHandler((_request, reply) =>
+      reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'SHIPGATE_NOT_FOUND', message: 'no route' }),
+    );
+    try {
+      const olderUrl = await older.listen({ host: '127.0.0.1', port: 0 });
+      const result = await cli(['status', `release:${repoId}`, '--follow', '--interval', '100ms'], olderUrl);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(new RegExp(`✓ release:${repoId} released 1\\.0\\.1: `));
+    } finally {
+      await older.close();
+    }
   });
 });
