@@ -79,9 +79,7 @@ export class RunFollower {
   closed = false;
   readonly children: { workflowId: string; runId: string }[] = [];
   private readonly listeners = new Set<Listener>();
-  private view: ViewLike | null = null;
-  private stage: string | null = null;
-  private kind: string | null = null;
+  private readonly reader: HistoryReader;
   private readonly abort = new AbortController();
   private linger: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -96,7 +94,9 @@ export class RunFollower {
     private readonly bufferLimit = RUN_BUFFER_EVENTS,
     private readonly lingerMs = LINGER_MS,
   ) {
-    this.kind = workflowId.slice(0, workflowId.indexOf(':')) || null;
+    this.reader = new HistoryReader(workflowId, runId, (payload) =>
+      client.options.loadedDataConverter.payloadConverter.fromPayload(payload),
+    );
     void this.read();
   }
 
@@ -160,6 +160,42 @@ export class RunFollower {
   }
 
   private take(event: HistoryEvent): void {
+    const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+    if (child?.workflowId && child.runId) {
+      const found = { workflowId: child.workflowId, runId: child.runId };
+      this.children.push(found);
+      for (const listener of [...this.listeners]) listener.child(found.workflowId, found.runId);
+    }
+    for (const made of this.reader.take(event)) {
+      const streamed: StreamEvent = { ...made, seq: nextSeq++ };
+      this.buffer.push(streamed);
+      if (this.buffer.length > this.bufferLimit) {
+        this.buffer.shift();
+        this.truncated = true;
+      }
+      for (const listener of [...this.listeners]) listener.event(streamed);
+    }
+  }
+}
+
+/**
+ * Turns one run's history, event by event, into the events `GET /events` streams. It keeps only
+ * the run's last view (to diff the next one against), so a follower holds one view per run.
+ */
+export class HistoryReader {
+  private view: ViewLike | null = null;
+  private stage: string | null = null;
+  private kind: string | null;
+
+  constructor(
+    private readonly workflowId: string,
+    private readonly runId: string,
+    private readonly decodePayload: (payload: Payload) => unknown,
+  ) {
+    this.kind = workflowId.slice(0, workflowId.indexOf(':')) || null;
+  }
+
+  take(event: HistoryEvent): Omit<StreamEvent, 'seq'>[] {
     const eventId = Number(event.eventId ?? 0);
     const at = timeOf(event);
     const made: { type: RunEventType; data: Record<string, unknown> }[] = [];
@@ -187,29 +223,13 @@ export class RunFollower {
       made.push({ type: 'stage', data: { stage, previous: this.stage } });
       this.stage = stage;
     }
-    const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
-    if (child?.workflowId && child.runId) {
-      const found = { workflowId: child.workflowId, runId: child.runId };
-      this.children.push(found);
-      for (const listener of [...this.listeners]) listener.child(found.workflowId, found.runId);
-    }
     const closed = this.closeOf(event);
     if (closed) made.push({ type: 'run', data: { state: 'closed', ...closed } });
-
-    made.forEach((item, part) => {
-      const streamed: StreamEvent = {
-        id: `${this.runId}:${eventId}${part > 0 ? `.${part}` : ''}`,
-        type: item.type,
-        seq: nextSeq++,
-        data: { workflowId: this.workflowId, runId: this.runId, kind: this.kind, at, ...item.data },
-      };
-      this.buffer.push(streamed);
-      if (this.buffer.length > this.bufferLimit) {
-        this.buffer.shift();
-        this.truncated = true;
-      }
-      for (const listener of [...this.listeners]) listener.event(streamed);
-    });
+    return made.map((item, part) => ({
+      id: `${this.runId}:${eventId}${part > 0 ? `.${part}` : ''}`,
+      type: item.type,
+      data: { workflowId: this.workflowId, runId: this.runId, kind: this.kind, at, ...item.data },
+    }));
   }
 
   private closeOf(event: HistoryEvent): Record<string, unknown> | null {
@@ -233,7 +253,7 @@ export class RunFollower {
   private decode(payload: Payload | null | undefined): unknown {
     if (!payload) return undefined;
     try {
-      return this.client.options.loadedDataConverter.payloadConverter.fromPayload(payload);
+      return this.decodePayload(payload);
     } catch {
       return undefined;
     }
