@@ -80,7 +80,8 @@ export class RunFollower {
   readonly children: { workflowId: string; runId: string }[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly reader: HistoryReader;
-  private readonly abort = new AbortController();
+  /** The long poll in flight; a signal per call, since the client leaves a listener on each signal it is given. */
+  private call: AbortController | null = null;
   private linger: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -119,7 +120,7 @@ export class RunFollower {
     if (this.stopped) return;
     this.stopped = true;
     if (this.linger) clearTimeout(this.linger);
-    this.abort.abort();
+    this.call?.abort();
     this.onStop(this);
   }
 
@@ -136,7 +137,9 @@ export class RunFollower {
     while (!this.stopped) {
       let response: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
       try {
-        response = await this.client.withAbortSignal(this.abort.signal, () =>
+        const call = new AbortController();
+        this.call = call;
+        response = await this.client.withAbortSignal(call.signal, () =>
           this.client.workflowService.getWorkflowExecutionHistory({
             namespace: this.namespace,
             execution: { workflowId: this.workflowId, runId: this.runId },
