@@ -6,10 +6,12 @@ import { run as shipgate } from '../../../cli/main.js';
 import { AUTH, buildTestApp, pollUntil, TEST_TOKEN, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
+import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, type TestWorker, testConfig } from '../../helpers/temporal.js';
 
 const suffix = randomBytes(4).toString('hex');
 const repoId = `events-${suffix}`;
+const serviceId = `events-svc-${suffix}`;
 
 interface Received {
   id: string | null;
@@ -55,13 +57,15 @@ describe('GET /events', () => {
   let worker: TestWorker;
   let app: TestApp;
   let repo: TestRepo;
+  let service: SampleService;
   let base: string;
   let releaseId: string;
   let everything: Received[];
 
   beforeAll(async () => {
     repo = await createTestRepo(SAMPLE_FILES);
-    worker = await startTestWorker(await testConfig([sampleRepoSettings(repoId, repo.dir)]));
+    service = await createSampleService(serviceId);
+    worker = await startTestWorker(await testConfig([sampleRepoSettings(repoId, repo.dir), service.settings]));
     app = await buildTestApp(worker.config, worker.client);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -69,7 +73,7 @@ describe('GET /events', () => {
   afterAll(async () => {
     await app?.close();
     await worker?.stop();
-    await repo?.cleanup();
+    await Promise.all([repo?.cleanup(), service?.stop()]);
   });
 
   it('refuses a request without the token with 401', async () => {
@@ -238,5 +242,50 @@ describe('GET /events', () => {
     } finally {
       await older.close();
     }
+  });
+
+  it("streams a repository's new runs: a deployment's health samples, the decision it awaits and the one taken", async () => {
+    await service.fault('unhealthy-1.0.0');
+    // Subscribed before the release exists: the repository's runs are found as they start.
+    const response = await fetch(`${base}/events?repo=${serviceId}`, { headers: AUTH });
+    expect(response.status).toBe(200);
+    const events = readEventStream(response.body!);
+    const seen: Received[] = [];
+    const readUntil = async (done: (event: Received) => boolean) => {
+      for (;;) {
+        const next = await events.next();
+        if (next.done) throw new Error(`the stream ended after ${seen.map(line).join(', ')}`);
+        const received: Received = { ...next.value, data: JSON.parse(next.value.data) };
+        seen.push(received);
+        if (done(received)) return received;
+      }
+    };
+    await pollUntil(
+      async () => app.runEvents.stats(),
+      (s) => s.watchers > 0,
+    );
+    const started = await app.inject({ method: 'POST', url: `/repos/${serviceId}/releases`, headers: AUTH });
+    expect(started.statusCode).toBe(202);
+    const awaited = await readUntil((e) => e.event === 'decision' && e.data.state === 'awaited');
+    expect(awaited.data).toMatchObject({ kind: 'deploy', allowed: expect.arrayContaining(['abandon']) });
+    const samples = seen.filter((e) => e.event === 'health');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((e) => e.data.kind === 'deploy')).toBe(true);
+    expect(seen.filter((e) => e.data.kind === 'release')[0]).toMatchObject({
+      event: 'run',
+      data: { state: 'started' },
+    });
+
+    const abandon = await app.inject({
+      method: 'POST',
+      url: `/releases/${encodeURIComponent(`release:${serviceId}`)}/abandon`,
+      headers: AUTH,
+    });
+    expect(abandon.statusCode).toBe(200);
+    await readUntil(closes(`release:${serviceId}`));
+    expect(seen.find((e) => e.event === 'decision' && e.data.state === 'taken')?.data).toMatchObject({
+      decision: 'abandon',
+    });
+    await events.return(undefined);
   });
 });
