@@ -18,6 +18,7 @@ import { planRoutes } from './routes/plan.js';
 import { qaRoutes } from './routes/qa.js';
 import { releaseRoutes } from './routes/releases.js';
 import { reportRoutes } from './routes/reports.js';
+import { runRoutes } from './routes/runs.js';
 import { repoRoutes } from './routes/repos.js';
 import { watchRoutes } from './routes/watch.js';
 
@@ -72,6 +73,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string; e
     await secured.register(deploymentRoutes, deps);
     await secured.register(watchRoutes, deps);
     await secured.register(cancelRoutes, deps);
+    await secured.register(runRoutes, deps);
     await secured.register(eventRoutes, { ...deps, events: options.events });
   });
 };

@@ -1,12 +1,9 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
-import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
 import { startQaRun } from '../client/starts.js';
-import { qaStateQuery, type QaResult, type QaState } from '../vocabulary/messages.js';
-import type { qaWorkflow } from '../workflows/qa.js';
 import type { ApiDeps } from './deps.js';
 import { listRuns } from './release-runs.js';
-import { bounded, boundedChange, closedOutcome, describeRun } from './temporal-calls.js';
+import { boundedChange } from './temporal-calls.js';
 
 /** Visibility answers page by page; a person reading "recent runs" needs no more than this. */
 export const RECENT_RUNS_LIMIT = 50;
@@ -16,14 +13,6 @@ export interface StartedQa {
   runId: string;
   sha: string;
 }
-
-export type QaRunView = Partial<QaState> & {
-  workflowId: string;
-  runId: string;
-  status: WorkflowExecutionStatusName;
-  result?: QaResult;
-  failure?: string;
-};
 
 export interface QaRunSummary {
   workflowId: string;
@@ -49,19 +38,6 @@ export async function startQa(
   // USE_EXISTING joins a running run instead of refusing, so a refusal is a server fault, not a conflict.
   if (!answer.started) throw new Error(`the Temporal server refused to start or join ${answer.workflowId}`);
   return { workflowId: answer.workflowId, runId: answer.runId, sha };
-}
-
-/** The run's live state when it answers the query, and its result or failure once it has closed. */
-export async function qaRun(client: Client, workflowId: string, log: FastifyBaseLogger): Promise<QaRunView> {
-  const description = await describeRun(client, workflowId, 'qaWorkflow', 'QA run');
-  const handle = client.workflow.getHandle<typeof qaWorkflow>(workflowId, description.runId);
-  const status = description.status.name;
-  const state = await bounded(client, () => handle.query(qaStateQuery)).catch((error: unknown) => {
-    log.warn({ err: error, workflowId }, 'QA state query failed; answering from the run description');
-    return null;
-  });
-  const outcome = await bounded(client, () => closedOutcome<QaResult>(handle, status));
-  return { ...state, workflowId, runId: description.runId, status, ...outcome };
 }
 
 export async function recentQaRuns(client: Client, repoId: string): Promise<QaRunSummary[]> {

@@ -9,32 +9,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { startDeploymentRun, startReleaseRun } from '../client/starts.js';
-import {
-  decisionUpdate,
-  deployStateQuery,
-  releaseStateQuery,
-  type DecisionResult,
-  type DeployDecision,
-  type DeployResult,
-  type DeployState,
-  type ReleaseResult,
-  type ReleaseState,
-} from '../vocabulary/messages.js';
+import { decisionUpdate, type DecisionResult, type DeployDecision } from '../vocabulary/messages.js';
 import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { STATUS_FILTERS, type StatusFilter } from './schemas/releases.js';
-import { bounded, boundedChange, closedOutcome, describeRun, innermostMessage } from './temporal-calls.js';
+import { describeKind, runView, type RunType } from './run-views.js';
+import { bounded, boundedChange, innermostMessage } from './temporal-calls.js';
 
 export const RECENT_RELEASES_LIMIT = 100;
-
-export interface RunView<S, R> {
-  workflowId: string;
-  runId: string;
-  status: WorkflowExecutionStatusName;
-  state: S | null;
-  result?: R;
-  failure?: string;
-}
 
 export interface RunSummary {
   workflowId: string;
@@ -93,69 +75,6 @@ export async function startDeployment(
   return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
-async function queried<S>(
-  client: Client,
-  call: () => Promise<S>,
-  log: FastifyBaseLogger,
-  workflowId: string,
-): Promise<S | null> {
-  return bounded(client, call).catch((error: unknown) => {
-    log.warn({ err: error, workflowId }, 'state query failed; answering from the run description');
-    return null;
-  });
-}
-
-export async function deployRun(
-  client: Client,
-  workflowId: string,
-  log: FastifyBaseLogger,
-): Promise<RunView<DeployState, DeployResult>> {
-  const description = await describeRun(client, workflowId, 'deployWorkflow', 'deployment');
-  const handle = client.workflow.getHandle(workflowId, description.runId);
-  const status = description.status.name;
-  const state = await queried(client, () => handle.query(deployStateQuery), log, workflowId);
-  return {
-    workflowId,
-    runId: description.runId,
-    status,
-    state,
-    ...(await bounded(client, () => closedOutcome<DeployResult>(handle, status))),
-  };
-}
-
-/** A release's live state with the state of its deployment, when it has one. */
-export async function releaseRun(
-  client: Client,
-  workflowId: string,
-  log: FastifyBaseLogger,
-): Promise<RunView<ReleaseState, ReleaseResult>> {
-  const description = await describeRun(client, workflowId, 'releaseWorkflow', 'release');
-  const handle = client.workflow.getHandle(workflowId, description.runId);
-  const status = description.status.name;
-  const state = await queried(client, () => handle.query(releaseStateQuery), log, workflowId);
-  if (state?.deploy) {
-    const deploy = state.deploy;
-    const deployDescription = await bounded(client, () =>
-      client.workflow.getHandle(deploy.workflowId).describe(),
-    ).catch(() => null);
-    if (deployDescription && deployDescription.startTime >= description.startTime) {
-      deploy.state = await queried(
-        client,
-        () => client.workflow.getHandle(deploy.workflowId, deployDescription.runId).query(deployStateQuery),
-        log,
-        deploy.workflowId,
-      );
-    }
-  }
-  return {
-    workflowId,
-    runId: description.runId,
-    status,
-    state,
-    ...(await bounded(client, () => closedOutcome<ReleaseResult>(handle, status))),
-  };
-}
-
 /** Sends an operator decision to the deployment a release (or a deployment ID) is waiting on. */
 export async function decide(
   client: Client,
@@ -165,7 +84,7 @@ export async function decide(
 ): Promise<DecisionResult & { deployWorkflowId: string }> {
   let deployWorkflowId = workflowId;
   if (!workflowId.startsWith('deploy:')) {
-    const release = await releaseRun(client, workflowId, log);
+    const release = await runView(client, workflowId, 'release', { log });
     if (!release.state?.deploy || release.status !== 'RUNNING') {
       throw new ShipgateError(
         'SHIPGATE_NO_DECISION_AWAITED',
@@ -174,7 +93,7 @@ export async function decide(
     }
     deployWorkflowId = release.state.deploy.workflowId;
   } else {
-    const deployment = await describeRun(client, workflowId, 'deployWorkflow', 'deployment');
+    const deployment = await describeKind(client, workflowId, 'deploy');
     if (deployment.status.name !== 'RUNNING') {
       throw new ShipgateError(
         'SHIPGATE_NO_DECISION_AWAITED',
@@ -204,11 +123,13 @@ export async function decide(
 
 export async function listRuns(
   client: Client,
-  filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number },
+  filter: { repo?: string; status?: StatusFilter; type?: string; limit?: number; workflowId?: string },
 ): Promise<RunSummary[]> {
   const limit = filter.limit ?? RECENT_RELEASES_LIMIT;
-  // Every value below has passed a schema (repo ID pattern, enums), so none can close a quoted string.
+  // Every value below has passed a schema (repo ID and workflow ID patterns, enums), so none can
+  // close a quoted string.
   const clauses = [`WorkflowType = '${filter.type ?? 'releaseWorkflow'}'`];
+  if (filter.workflowId) clauses.push(`WorkflowId = '${filter.workflowId}'`);
   if (filter.repo) clauses.push(`ShipgateRepo = '${filter.repo}'`);
   if (filter.status) clauses.push(`ExecutionStatus = '${STATUS_FILTERS[filter.status]}'`);
   const runs: RunSummary[] = [];
@@ -221,7 +142,27 @@ export async function listRuns(
   return runs.sort((a, b) => b.startTime.localeCompare(a.startTime));
 }
 
-function summarise(info: WorkflowExecutionInfo): RunSummary {
+const WORKFLOW_TYPES: Record<RunType, string> = {
+  release: 'releaseWorkflow',
+  deploy: 'deployWorkflow',
+  qa: 'qaWorkflow',
+};
+
+/**
+ * Every run of one workflow ID, newest first: a release reuses `release:<repo>`, so each release
+ * of a repository is a run of it. The latest run comes from a describe as well, so a run that
+ * visibility does not list yet is there too, and an ID that never ran is "no such run".
+ */
+export async function runsOf(client: Client, workflowId: string, type: RunType): Promise<RunSummary[]> {
+  const [latest, runs] = await Promise.all([
+    describeKind(client, workflowId, type),
+    listRuns(client, { workflowId, type: WORKFLOW_TYPES[type] }),
+  ]);
+  if (runs.some((run) => run.runId === latest.runId)) return runs;
+  return [summarise(latest), ...runs];
+}
+
+function summarise(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary {
   const attributes = info.typedSearchAttributes;
   return {
     workflowId: info.workflowId,

@@ -15,10 +15,10 @@ import {
   type ReleaseState as ReleaseStateMessage,
   type StepRecord,
 } from '../vocabulary/messages.js';
-import type { QaRunView } from './qa-runs.js';
-import type { RunSummary as RunSummaryView, RunView } from './release-runs.js';
+import type { RunSummary as RunSummaryView } from './release-runs.js';
+import type { RunView } from './run-views.js';
 import { Decision } from './schemas/deployments.js';
-import { sameShape, type Flattened } from './schemas/same-shape.js';
+import { sameShape } from './schemas/same-shape.js';
 import { WorkflowId } from './schemas.js';
 
 /*
@@ -50,7 +50,7 @@ export const QaOutcome = Type.Enum(QA_OUTCOMES);
 const ReleaseOutcome = Type.Enum(RELEASE_OUTCOMES);
 const DeployOutcome = Type.Enum(DEPLOY_OUTCOMES);
 
-const Step = Type.Object({
+export const Step = Type.Object({
   name: Type.String(),
   startedAt: Type.String(),
   finishedAt: Nullable(Type.String()),
@@ -287,32 +287,38 @@ function runView<S extends TSchema, R extends TSchema>(state: S, result: R, desc
   );
 }
 
+/*
+ * The three run views have one shape: the run's state as it keeps it in memo (null only for a run
+ * recorded before that which does not answer its state query), and its result once it completed.
+ * The CLI reads its types from these schemas (cli/api-types.ts).
+ */
 export const ReleaseRun = runView(
   ReleaseState,
   ReleaseResult,
-  'A release: its live state (null when the run cannot be queried), and its result once finished',
+  'A release: its state, with its deployment, and its result once finished',
 );
 export const DeployRun = runView(
   DeployState,
   DeployResult,
-  'A deployment: its live state, and its result once finished',
+  'A deployment: its state, and its result once finished',
 );
+export const QaRun = runView(QaState, QaResult, 'A QA run: its state, and its result once finished');
 sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
 sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);
+sameShape<Static<typeof QaRun>, RunView<QaStateMessage, QaResultMessage>>(true);
 
-/** A QA run spreads its live state beside the run fields instead of nesting it under `state`. */
-export const QaRun = Type.Object(
+/** `?runId=`: one run of the ID, as Temporal names runs (a UUID). */
+export const RunIdQuery = Type.Object(
   {
-    ...Type.Partial(QaState).properties,
-    workflowId: WorkflowId,
-    runId: Type.String(),
-    status: RunStatus,
-    result: Type.Optional(QaResult),
-    failure: Type.Optional(Type.String({ description: 'Why the run failed, when it did' })),
+    runId: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+        description: 'One run of the ID (see …/runs); the latest run when absent',
+      }),
+    ),
   },
-  { description: 'The live state fields are present whenever the run answers the state query' },
+  { additionalProperties: false },
 );
-sameShape<Static<typeof QaRun>, Flattened<QaRunView>>(true);
 
 export const RunSummary = Type.Object({
   workflowId: WorkflowId,

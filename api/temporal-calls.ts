@@ -1,15 +1,11 @@
-import {
-  WorkflowNotFoundError,
-  type Client,
-  type WorkflowExecutionStatusName,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { ShipgateError } from '../domain/errors.js';
 
 /**
  * The client retries an unreachable server with backoff for about 20 s; a person waiting on a
  * request is better served by a 503 sooner. Queries get the same bound: a closed run is queried
- * by replaying it on a worker, and without one the query would wait forever.
+ * by replaying it on a worker, and without one the query would wait forever (the run views
+ * query only runs recorded before they kept their view in memo, see api/run-views.ts).
  */
 const TEMPORAL_DEADLINE_MS = 5_000;
 export const FAILED_STATUSES: ReadonlySet<WorkflowExecutionStatusName> = new Set([
@@ -36,19 +32,6 @@ export function innermostMessage(error: unknown): string {
   let message = String(error);
   for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause.message) message = cause.message;
   return message;
-}
-
-/** The result once a run completed, or why it did not. */
-export async function closedOutcome<R>(
-  handle: WorkflowHandle,
-  status: WorkflowExecutionStatusName,
-): Promise<{ result?: R; failure?: string }> {
-  if (status === 'COMPLETED') return { result: (await handle.result()) as R };
-  if (!FAILED_STATUSES.has(status)) return {};
-  return handle.result().then(
-    () => ({}),
-    (error: unknown) => ({ failure: innermostMessage(error) }),
-  );
 }
 
 /** Describes a run of the given workflow type; anything else is "no such run". */

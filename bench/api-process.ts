@@ -2,6 +2,9 @@ import { fork } from 'node:child_process';
 import type { ShipgateConfig } from '../config/types.js';
 import { benchScript } from './child-result.js';
 
+/** A route of the benchmark's API process only: a bare describe of the run, the floor of a state read. */
+export const DESCRIBE_FLOOR_PATH = '/bench/describe/:id';
+
 export interface ApiStart {
   config: ShipgateConfig;
   address: string;

@@ -1,37 +1,40 @@
 /**
- * What the shipgate API answers, as the CLI reads it. Type-only imports keep the CLI's runtime
- * free of the workflow and activity code these shapes come from.
+ * What the shipgate API answers, as the CLI reads it: the types come from the API's response
+ * schemas (type-only imports, so the CLI's runtime stays free of the API and the workflows).
  */
+import type { Static } from 'typebox';
 import type { PlanAnswer } from '../api/schemas/plan.js';
-import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/ledger.js';
 import type {
-  DeployResult,
-  DeployState,
-  QaResult,
-  QaState,
-  ReleaseResult,
-  ReleaseState,
-} from '../vocabulary/messages.js';
+  DeployRun as DeployRunAnswer,
+  DeployState as DeployStateAnswer,
+  HealthSample as HealthSampleAnswer,
+  QaRun as QaRunAnswer,
+  ReleaseRun as ReleaseRunAnswer,
+  RunSummary as RunSummaryAnswer,
+  Step,
+} from '../api/state-schemas.js';
+import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/ledger.js';
 
-export type { DeployState, HealthSample, StepRecord } from '../vocabulary/messages.js';
+export type DeployState = Static<typeof DeployStateAnswer>;
+export type HealthSample = Static<typeof HealthSampleAnswer>;
+export type StepRecord = Static<typeof Step>;
 export type PlanView = PlanAnswer;
 
 export type RunKind = 'qa' | 'release' | 'deploy';
 
-/** A run's live state is absent when the workflow did not answer its state query. */
-interface RunFields<Result> {
-  workflowId: string;
-  runId: string;
-  /** The Temporal execution status name: RUNNING, COMPLETED, FAILED, … */
-  status: string;
-  result?: Result;
-  failure?: string;
-}
+/**
+ * A run as the CLI renders it: the run's fields with its state beside them (absent when the run
+ * answered without one), and the kind its ID names.
+ */
+type Flat<Answer extends { state: object | null }, Kind extends RunKind> = Omit<Answer, 'state'> &
+  Omit<Partial<NonNullable<Answer['state']>>, 'kind'> & { kind: Kind };
 
-export type QaRun = Omit<Partial<QaState>, 'kind'> & RunFields<QaResult> & { kind: 'qa' };
-export type ReleaseRun = Omit<Partial<ReleaseState>, 'kind'> & RunFields<ReleaseResult> & { kind: 'release' };
-export type DeployRun = Omit<Partial<DeployState>, 'kind'> & RunFields<DeployResult> & { kind: 'deploy' };
+export type QaRun = Flat<Static<typeof QaRunAnswer>, 'qa'>;
+export type ReleaseRun = Flat<Static<typeof ReleaseRunAnswer>, 'release'>;
+export type DeployRun = Flat<Static<typeof DeployRunAnswer>, 'deploy'>;
 export type RunView = QaRun | ReleaseRun | DeployRun;
+/** The Temporal execution status name: RUNNING, COMPLETED, FAILED, … */
+export type RunStatus = RunView['status'];
 
 /** The kind a workflow ID names (`qa:…`, `release:…`, `deploy:…`), or null for anything else. */
 export function runKindOf(workflowId: string): RunKind | null {
@@ -40,9 +43,8 @@ export function runKindOf(workflowId: string): RunKind | null {
 }
 
 /**
- * One shape for every kind of run. The QA route spreads the live state beside the status while
- * the release and deployment routes nest it under `state`; either way it is null or absent when
- * the run did not answer its state query, and then the ID still says what kind of run it is.
+ * The API nests every run's state under `state` (null when an old run did not answer its state
+ * query); the CLI renders it beside the run's fields, and the ID still says what kind of run it is.
  */
 export function asRunView(kind: RunKind, body: object): RunView {
   const { state, ...run } = body as { state?: unknown };
@@ -56,18 +58,7 @@ export interface Started {
   sha?: string;
 }
 
-export interface RunSummary {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: string;
-  startTime: string;
-  closeTime: string | null;
-  repo: string | null;
-  stage: string | null;
-  version: string | null;
-  outcome: string | null;
-}
+export type RunSummary = Static<typeof RunSummaryAnswer>;
 
 export interface DecisionAnswer {
   accepted: string;

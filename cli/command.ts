@@ -74,7 +74,12 @@ export function answer<T>(context: RunContext, body: T, text: (body: T) => strin
 }
 
 /** Follows until the run ends or awaits a decision; the exit code says which, and how it ended. */
-export async function followRun(context: RunContext, kind: RunKind, workflowId: string): Promise<number> {
+export async function followRun(
+  context: RunContext,
+  kind: RunKind,
+  workflowId: string,
+  runId: string | null = null,
+): Promise<number> {
   const { api, io, json } = context;
   let raw: object = {};
   const display = json
@@ -84,7 +89,7 @@ export async function followRun(context: RunContext, kind: RunKind, workflowId: 
       : new PlainDisplay(io.stdout);
   const { verdict } = await follow({
     fetchRun: async () => {
-      raw = await api.get<object>(runPath(kind, workflowId));
+      raw = await api.get<object>(runPath(kind, workflowId, runId));
       return asRunView(kind, raw);
     },
     intervalMs: context.intervalMs,
@@ -101,8 +106,10 @@ export async function followRun(context: RunContext, kind: RunKind, workflowId: 
 
 const RUN_ROUTES: Record<RunKind, string> = { qa: '/qa', release: '/releases', deploy: '/deployments' };
 
-export function runPath(kind: RunKind, workflowId: string): string {
-  return `${RUN_ROUTES[kind]}/${encodeURIComponent(workflowId)}`;
+/** A run's view: the latest run of the ID, or the one `runId` names. */
+export function runPath(kind: RunKind, workflowId: string, runId: string | null = null): string {
+  const path = `${RUN_ROUTES[kind]}/${encodeURIComponent(workflowId)}`;
+  return runId === null ? path : `${path}?runId=${encodeURIComponent(runId)}`;
 }
 
 export function runsPath(kind: RunKind): string {

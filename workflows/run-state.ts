@@ -13,10 +13,13 @@ import { OutcomeKey, StageKey, VersionKey } from '../vocabulary/search-attribute
 export class StepTracker {
   readonly steps: StepRecord[] = [];
 
-  /** `onFinished` runs when a step ends, after its record is complete (the run publishes its view then). */
+  /**
+   * `onChange` runs once a step's body has begun (what it set before its first wait, such as the ID
+   * of the child it starts, is in the state then) and when the step ends: the run publishes its view.
+   */
   constructor(
     private readonly onStage: (stage: string) => void,
-    private readonly onFinished: () => void = () => undefined,
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   async run<T>(name: string, body: () => Promise<T>, summarise?: (result: T) => string): Promise<T> {
@@ -24,10 +27,12 @@ export class StepTracker {
     this.steps.push(record);
     this.onStage(name);
     upsertSearchAttributes([{ key: StageKey, value: name }]);
-    const result = await body();
+    const running = body();
+    this.onChange();
+    const result = await running;
     record.finishedAt = nowIso();
     record.summary = summarise ? summarise(result) : null;
-    this.onFinished();
+    this.onChange();
     return result;
   }
 }

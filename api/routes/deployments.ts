@@ -3,11 +3,11 @@ import { Type } from 'typebox';
 import { deploymentLedger } from '../deploy-ledger.js';
 import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
-import { decide, deployRun, listRuns } from '../release-runs.js';
+import { decide, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
-import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
-import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
+import { DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({
   pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$',
@@ -62,19 +62,6 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       },
     },
     async (request) => deploymentLedger(deps, request.params.id, Number(request.query.limit ?? LEDGER_LIMIT)),
-  );
-
-  app.get(
-    '/deployments/:workflowId',
-    {
-      schema: {
-        summary: 'The live state of a deployment: attempts, health samples, the awaited decision',
-        tags: ['deployments'],
-        params: WorkflowIdParams,
-        response: { 200: DeployRun, ...errorResponses(400, 401, 404, 503) },
-      },
-    },
-    async (request) => deployRun(client, request.params.workflowId, request.log),
   );
 
   app.get(

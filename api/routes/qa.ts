@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
 import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
-import { qaRun, recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
+import { recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
 import { configuredRepo } from '../repositories.js';
-import { errorResponses, NoOptions, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
-import { Nullable, QaRun, RunStatus } from '../state-schemas.js';
+import { errorResponses, NoOptions, RepoIdParams, WorkflowId } from '../schemas.js';
+import { Nullable, RunStatus } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
 
@@ -44,19 +44,6 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       const sha = await headCommit(deps, repo);
       return reply.code(202).send(await startQa(deps, repo, sha));
     },
-  );
-
-  app.get(
-    '/qa/:workflowId',
-    {
-      schema: {
-        summary: 'The state of a QA run, with its result once it has finished',
-        tags: ['qa'],
-        params: WorkflowIdParams,
-        response: { 200: QaRun, ...errorResponses(400, 401, 404, 503) },
-      },
-    },
-    async (request) => qaRun(client, request.params.workflowId, request.log),
   );
 
   app.get(

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
 import type { ApiDeps } from '../deps.js';
-import { listRuns, releaseRun, decide, startRelease } from '../release-runs.js';
+import { listRuns, decide, startRelease } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
-import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
+import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
 import { Decision } from '../schemas/deployments.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
-import { ReleaseRun, RunSummary } from '../state-schemas.js';
+import { RunSummary } from '../state-schemas.js';
 
 export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { config, client } = deps;
@@ -39,19 +39,6 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       if (body.bump) await validateOverride(deps, repo, body.bump);
       return reply.code(202).send(await startRelease(deps, repo, body));
     },
-  );
-
-  app.get(
-    '/releases/:workflowId',
-    {
-      schema: {
-        summary: 'The live state of a release, with its QA child and its deployment',
-        tags: ['releases'],
-        params: WorkflowIdParams,
-        response: { 200: ReleaseRun, ...errorResponses(400, 401, 404, 503) },
-      },
-    },
-    async (request) => releaseRun(client, request.params.workflowId, request.log),
   );
 
   app.get(

@@ -11,6 +11,7 @@ import * as reports from './reports.js';
 import * as repos from './repos.js';
 import * as retry from './retry.js';
 import * as rollback from './rollback.js';
+import * as runs from './runs.js';
 import * as status from './status.js';
 import * as watch from './watch.js';
 
@@ -20,6 +21,7 @@ export const COMMANDS = {
   qa,
   plan,
   status,
+  runs,
   list,
   retry,
   rollback,

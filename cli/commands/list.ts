@@ -41,8 +41,10 @@ function listStatus(value: string | null, usage: string): ListStatus | null {
 
 export function renderRuns(runs: RunSummary[]): string[] {
   if (runs.length === 0) return ['No runs.'];
+  // The run ID tells the runs of one ID apart (every release of a repository is `release:<repo>`).
   const rows = runs.map((run) => [
     run.workflowId,
+    run.runId,
     run.type.replace(/Workflow$/, ''),
     run.status,
     run.stage ?? '-',
@@ -50,5 +52,5 @@ export function renderRuns(runs: RunSummary[]): string[] {
     run.outcome ?? '-',
     timestamp(run.startTime),
   ]);
-  return table(['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
+  return table(['WORKFLOW ID', 'RUN ID', 'TYPE', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
 }

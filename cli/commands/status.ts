@@ -17,26 +17,31 @@ export interface StatusCommand {
   name: 'status';
   id: string;
   kind: RunKind;
+  /** One run of the ID (`--run <runId>`, see `shipgate runs <id>`); null for the latest. */
+  run: string | null;
   follow: boolean;
 }
 
 export const spec: CommandSpec = {
-  synopsis: 'status <id> [--follow] [--json]',
+  synopsis: 'status <id> [--run <runId>] [--follow] [--json]',
   summary: 'Show a run by its workflow ID: qa:…, release:… or deploy:…',
   positional: 'id',
-  options: FOLLOW,
+  options: {
+    run: { type: 'string', value: '<runId>', description: 'An older run of the ID (see shipgate runs <id>)' },
+    ...FOLLOW,
+  },
 };
 
-export function parse({ positional, flag, usage }: ParseInput): StatusCommand {
+export function parse({ positional, flag, str, usage }: ParseInput): StatusCommand {
   const kind = runKindOf(positional);
   if (kind === null)
     throw new UsageError(`"${positional}" is not a workflow ID: expected qa:…, release:… or deploy:…`, usage);
-  return { name: 'status', id: positional, kind, follow: flag('follow') };
+  return { name: 'status', id: positional, kind, run: str('run'), follow: flag('follow') };
 }
 
 export async function run(command: StatusCommand, context: RunContext): Promise<number> {
-  if (command.follow) return followRun(context, command.kind, command.id);
-  const body = await context.api.get<object>(runPath(command.kind, command.id));
+  if (command.follow) return followRun(context, command.kind, command.id, command.run);
+  const body = await context.api.get<object>(runPath(command.kind, command.id, command.run));
   const view = asRunView(command.kind, body);
   const verdict = verdictOf(view, formatTime);
   const decision = verdict?.kind === 'awaiting-decision' ? verdict.lines : [];

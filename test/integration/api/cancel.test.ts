@@ -123,7 +123,7 @@ describe('cancelling and terminating runs', () => {
     const started = await post(`/repos/${terminatedPath}/qa`);
     expect(started.statusCode, started.body).toBe(202);
     const url = `/qa/${encodeURIComponent(started.json().workflowId)}`;
-    await until(url, (run) => run.stage === 'test');
+    await until(url, (run) => run.state?.stage === 'test');
     const answer = await post(`${url}/cancel`, { by: 'the tests' });
     expect(answer.statusCode, answer.body).toBe(200);
     expect(answer.json()).toMatchObject({ status: 'CANCELLED', by: 'the tests', undone: [] });

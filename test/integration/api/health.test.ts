@@ -64,6 +64,7 @@ describe('GET /docs/json', () => {
         '/deployments',
         '/deployments/{workflowId}',
         '/deployments/{workflowId}/cancel',
+        '/deployments/{workflowId}/runs',
         '/deployments/{workflowId}/{decision}',
         '/events',
         '/healthz',
@@ -72,9 +73,11 @@ describe('GET /docs/json', () => {
         '/qa',
         '/qa/{workflowId}',
         '/qa/{workflowId}/cancel',
+        '/qa/{workflowId}/runs',
         '/releases',
         '/releases/{workflowId}',
         '/releases/{workflowId}/cancel',
+        '/releases/{workflowId}/runs',
         '/releases/{workflowId}/{decision}',
         '/repos',
         '/repos/{id}',
@@ -114,9 +117,11 @@ describe('GET /docs/json', () => {
         expect(decision.schema.enum).toEqual([...DEPLOY_DECISIONS]);
         expect(json(doc.paths[path].post).properties.accepted.enum).toEqual([...DEPLOY_DECISIONS]);
       }
+      // A QA run's state is nested under `state`, like a release's and a deployment's.
       const qaRun = json(doc.paths['/qa/{workflowId}'].get).properties;
-      expect(qaRun.trigger.enum).toEqual([...TRIGGERS]);
-      expect(qaRun).toHaveProperty('autoRelease');
+      const qaState = qaRun.state.anyOf.find((s: { type?: string }) => s.type === 'object').properties;
+      expect(qaState.trigger.enum).toEqual([...TRIGGERS]);
+      expect(qaState).toHaveProperty('autoRelease');
       const release = json(doc.paths['/releases/{workflowId}'].get).properties;
       expect(release.result.properties.outcome.enum).toEqual([...RELEASE_OUTCOMES]);
       expect(JSON.stringify(release.state)).toContain(JSON.stringify([...QA_OUTCOMES]));

@@ -57,15 +57,10 @@ describe('QA over HTTP', () => {
       workflowId: started.workflowId,
       runId: started.runId,
       status: 'COMPLETED',
-      kind: 'qa',
-      repoId: id,
-      sha: started.sha,
-      trigger: 'manual',
-      stage: 'done',
-      outcome: 'test-pass',
+      state: { kind: 'qa', repoId: id, sha: started.sha, trigger: 'manual', stage: 'done', outcome: 'test-pass' },
       result: { repoId: id, sha: started.sha, outcome: 'test-pass', reused: false },
     });
-    expect(done.steps.map((s: { name: string }) => s.name)).toEqual([
+    expect(done.state.steps.map((s: { name: string }) => s.name)).toEqual([
       'pin',
       'inspect',
       'analyse',

@@ -207,10 +207,9 @@ describe('webhooks and the branch watch over HTTP', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       status: 'COMPLETED',
-      outcome: 'test-pass',
-      autoRelease: { started: true, workflowId: `release:${autoHooked}` },
+      state: { outcome: 'test-pass', autoRelease: { started: true, workflowId: `release:${autoHooked}` } },
     });
-    expect(response.json().autoRelease.reason).toEqual(expect.any(String));
+    expect(response.json().state.autoRelease.reason).toEqual(expect.any(String));
     await worker.client.workflow.getHandle(`release:${autoHooked}`).result();
   });
 

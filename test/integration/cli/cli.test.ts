@@ -119,8 +119,7 @@ describe('the shipgate CLI against the real API', () => {
     expect(json).toMatchObject({
       workflowId,
       status: 'COMPLETED',
-      kind: 'qa',
-      outcome: 'test-pass',
+      state: { kind: 'qa', outcome: 'test-pass' },
       result: { outcome: 'test-pass' },
     });
   });
@@ -214,8 +213,18 @@ describe('the shipgate CLI against the real API', () => {
     const result = await shipgate(['list', '--repo', id, '--status', 'completed']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^release:${id}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'),
+      new RegExp(`^release:${id}\\s+[0-9a-f-]{36}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'),
     );
+  });
+
+  it('lists the runs of release:<repo> with their run IDs, and shows one with status --run', async () => {
+    const runs = await shipgate(['runs', `release:${id}`]);
+    expect(runs).toMatchObject({ code: 0, stderr: '' });
+    const runId = /^([0-9a-f-]{36})\s+COMPLETED\s+1\.0\.0\s+deployed\s/m.exec(runs.stdout)?.[1];
+    expect(runId, runs.stdout).toBeDefined();
+    const shown = await shipgate(['status', `release:${id}`, '--run', runId!, '--json']);
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ runId, status: 'COMPLETED', result: { version: '1.0.0' } });
   });
 
   it('shows the deploy ledger: what is live, and the run that put it there', async () => {

@@ -53,12 +53,14 @@ describe('parseCommandLine', () => {
       name: 'status',
       id: 'qa:sample:abc',
       kind: 'qa',
+      run: null,
       follow: true,
     });
     expect(invocation(['status', 'deploy:sample:production']).command).toEqual({
       name: 'status',
       id: 'deploy:sample:production',
       kind: 'deploy',
+      run: null,
       follow: false,
     });
     expect(invocation(['list']).command).toEqual({ name: 'list', repo: null, status: null });

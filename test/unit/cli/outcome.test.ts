@@ -48,7 +48,7 @@ describe('verdictOf', () => {
     ]);
   });
 
-  it.each(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'])(
+  it.each(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'] as const)(
     'exits 1 when the workflow ended %s, with its failure',
     (status) => {
       const run: ReleaseRun = { ...releaseAt('qa'), status, failure: 'activity preflight failed: dirty work tree' };

@@ -1,5 +1,5 @@
 /** Run states as the API answers them, at the moments the CLI has to show. */
-import type { DeployRun, DeployState, QaRun, ReleaseRun } from '../../../cli/api-types.js';
+import type { DeployRun, DeployState, QaRun, ReleaseRun, RunStatus } from '../../../cli/api-types.js';
 
 /** A local wall-clock time today, as the ISO string a workflow would report. */
 export function at(hours: number, minutes: number, seconds = 0): string {
@@ -172,6 +172,6 @@ export function releaseEnded(outcome: NonNullable<ReleaseRun['outcome']>, reason
   };
 }
 
-export function deployRun(state: DeployState, status = 'RUNNING'): DeployRun {
+export function deployRun(state: DeployState, status: RunStatus = 'RUNNING'): DeployRun {
   return { ...state, workflowId: 'deploy:sample:production', runId: 'run-dep-1', status };
 }

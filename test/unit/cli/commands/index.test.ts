@@ -9,6 +9,7 @@ describe('the command registry', () => {
       'qa',
       'plan',
       'status',
+      'runs',
       'list',
       'retry',
       'rollback',

@@ -17,6 +17,7 @@ describe('renderRuns', () => {
         stage: 'done',
         version: '1.1.0',
         outcome: 'deployed',
+        trigger: 'manual',
       },
       {
         workflowId: 'release:other',
@@ -29,12 +30,13 @@ describe('renderRuns', () => {
         stage: 'qa',
         version: null,
         outcome: null,
+        trigger: null,
       },
     ];
     expect(renderRuns(runs)).toEqual([
-      'WORKFLOW ID     TYPE     STATUS     STAGE  VERSION  OUTCOME   STARTED',
-      'release:sample  release  COMPLETED  done   1.1.0    deployed  2025-10-13 09:05',
-      'release:other   release  RUNNING    qa     -        -         2025-10-13 10:30',
+      'WORKFLOW ID     RUN ID  TYPE     STATUS     STAGE  VERSION  OUTCOME   STARTED',
+      'release:sample  r1      release  COMPLETED  done   1.1.0    deployed  2025-10-13 09:05',
+      'release:other   r2      release  RUNNING    qa     -        -         2025-10-13 10:30',
     ]);
     expect(renderRuns([])).toEqual(['No runs.']);
   });
