@@ -388,6 +388,11 @@ export class RunEventHub {
     const detach: (() => void)[] = [];
     const attached = new Set<string>();
     this.sinks.add(sink);
+    // Declared first: a subscriber too slow for the replay itself is dropped before this returns.
+    const unsubscribe = () => {
+      this.sinks.delete(sink);
+      for (const leave of detach.splice(0)) leave();
+    };
     let cutoff = 0;
     let dropped = false;
     /**
@@ -463,7 +468,7 @@ export class RunEventHub {
     else {
       const watcher = this.watcher(topic.repo);
       for (const [workflowId, runId] of watcher.known) attach(workflowId, runId, replay);
-      detach.push(watcher.listen((workflowId, runId) => attachNow(workflowId, runId)));
+      if (!dropped) detach.push(watcher.listen((workflowId, runId) => attachNow(workflowId, runId)));
     }
     const resumedAt = resume
       ? replay.find((event) => event.id === `${resume.runId}:${resume.eventId}${resume.part ? `.${resume.part}` : ''}`)
@@ -472,10 +477,6 @@ export class RunEventHub {
     else if (resume) pending = [];
     replay.sort((a, b) => a.seq - b.seq).forEach(deliver);
 
-    const unsubscribe = () => {
-      this.sinks.delete(sink);
-      for (const leave of detach.splice(0)) leave();
-    };
     return unsubscribe;
   }
 

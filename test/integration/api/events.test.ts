@@ -190,6 +190,33 @@ describe('GET /events', () => {
     );
   });
 
+  it('drops a subscriber that cannot keep up instead of holding its events', async () => {
+    const hub = app.runEvents;
+    const before = hub.stats().subscribers;
+    const { runId } = everything[0]!.data;
+    let sent = 0;
+    let ended = 0;
+    // A socket whose buffer is full says so on the first write (see MAX_PENDING_BYTES in routes/events.ts).
+    hub.subscribe(
+      { run: { workflowId: releaseId, runId } },
+      {
+        send: () => {
+          sent += 1;
+          return false;
+        },
+        end: () => {
+          ended += 1;
+        },
+      },
+      null,
+    );
+    await pollUntil(
+      async () => ended,
+      (n) => n > 0,
+    );
+    expect({ sent, ended, subscribers: hub.stats().subscribers }).toEqual({ sent: 1, ended: 1, subscribers: before });
+  });
+
   /** The CLI in-process, as a person would run it against `apiUrl`. */
   async function cli(argv: string[], apiUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
