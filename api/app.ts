@@ -7,10 +7,12 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ShipgateConfig } from '../config/types.js';
 import { bearerAuth } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { RunEventHub } from './run-events.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { eventRoutes } from './routes/events.js';
 import { hookRoutes } from './routes/hooks.js';
 import { planRoutes } from './routes/plan.js';
 import { qaRoutes } from './routes/qa.js';
@@ -32,6 +34,13 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 const MAX_PARAM_LENGTH = 1_000;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The followers behind `GET /events`, for tests and benchmarks to look into. */
+    runEvents: RunEventHub;
+  }
+}
+
 export interface AppOptions {
   config: ShipgateConfig;
   client: Client;
@@ -41,7 +50,10 @@ export interface AppOptions {
 }
 
 /** The shipgate API: public health, then every resource behind the bearer token. */
-export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }> = async (app, options) => {
+export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string; events: RunEventHub }> = async (
+  app,
+  options,
+) => {
   const deps: ApiDeps = { config: options.config, client: options.client };
   // Without a querystring schema Fastify validates no query at all, so `?skipQa=true` would be
   // ignored while the same typo in a body is refused. Declared parameters stay the route's own.
@@ -62,6 +74,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string }>
     await secured.register(watchRoutes, deps);
     await secured.register(cancelRoutes, deps);
     await secured.register(runRoutes, deps);
+    await secured.register(eventRoutes, { ...deps, events: options.events });
   });
 };
 
@@ -107,6 +120,16 @@ export async function buildApp(options: AppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(shipgateApi, { config: options.config, client: options.client, token: options.token });
+  // One hub per API process: every subscriber of a run shares its follower (see api/run-events.ts).
+  const events = new RunEventHub(options.client, options.config.temporal.namespace);
+  app.decorate('runEvents', events);
+  // Open event streams would keep the server from closing; they end first.
+  app.addHook('preClose', async () => events.close());
+  await app.register(shipgateApi, {
+    config: options.config,
+    client: options.client,
+    token: options.token,
+    events,
+  });
   return app;
 }

@@ -13,6 +13,8 @@ export interface ApiStart {
 
 export interface ApiProcess {
   port: number;
+  /** Its process ID, to read its memory from /proc. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export function startApiProcess(start: ApiStart): Promise<ApiProcess> {
       clearTimeout(timer);
       resolve({
         port: message.port,
+        pid: child.pid ?? 0,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;

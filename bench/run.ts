@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the four benchmarks in one run, one table on stdout, and the report with the
+ * `npm run bench`: the five benchmarks in one run, one table on stdout, and the report with the
  * machine's description in docs/benchmarks.md. Sizes come from BENCH_* variables (settings.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { apiBenchmark } from './api-bench.js';
 import { concurrentBenchmark } from './concurrent-bench.js';
 import { startTemporal, type TemporalEnvironment } from './environment.js';
+import { eventsBenchmark } from './events-bench.js';
 import { describeMachine, machineLines } from './machine.js';
 import { planBenchmark } from './plan-bench.js';
 import { releaseBenchmark } from './release-bench.js';
@@ -73,8 +74,9 @@ function howToRun(settings: BenchSettings): string[] {
     '',
     '`npm run bench` builds and runs everything (about 10–15 minutes on 2 cores); it needs git and a Temporal CLI (found or built as for `npm start`), nothing else.',
     'wrk, when on PATH, adds a cross-check of benchmark 3. Variables: `BENCH_QUICK=1` (a smoke run of a couple of minutes, report to dist/bench/),',
-    '`BENCH_ONLY=plan,release,api,concurrent`, `BENCH_PLAN_SIZES=1000,10000,50000`, `BENCH_PLAN_RUNS` (≤ 10k commits), `BENCH_PLAN_RUNS_LARGE`,',
-    '`BENCH_RELEASES`, `BENCH_LOAD_SECONDS`, `BENCH_LOAD_CONNECTIONS`, `BENCH_CONCURRENCY=10,50,100`, `BENCH_WRK=0|1`, `BENCH_OUT=<file>|-`.',
+    '`BENCH_ONLY=plan,release,api,concurrent,events`, `BENCH_PLAN_SIZES=1000,10000,50000`, `BENCH_PLAN_RUNS` (≤ 10k commits), `BENCH_PLAN_RUNS_LARGE`,',
+    '`BENCH_RELEASES`, `BENCH_LOAD_SECONDS`, `BENCH_LOAD_CONNECTIONS`, `BENCH_CONCURRENCY=10,50,100`, `BENCH_EVENTS_SUBSCRIBERS=1000`, `BENCH_EVENTS_RELEASES=10`,',
+    '`BENCH_WRK=0|1`, `BENCH_OUT=<file>|-`.',
     '',
     `This run: plan sizes ${settings.planSizes.join(', ')} (${settings.planRuns} runs, ${settings.planRunsLarge} above 10k), ${settings.releases} releases, ` +
       `${settings.loadConnections} connections × ${settings.loadSeconds} s, concurrency ${settings.concurrency.join(', ')}${settings.quick ? ' (BENCH_QUICK)' : ''}.`,
@@ -113,6 +115,12 @@ async function main(): Promise<void> {
     if (temporal && only.has('concurrent')) {
       const env = temporal;
       await attempt(sections, '4. Many releases at once', '4 many', () => concurrentBenchmark(env, settings, log));
+    }
+    if (temporal && only.has('events')) {
+      const env = temporal;
+      await attempt(sections, '5. Live events to many subscribers', '5 events', () =>
+        eventsBenchmark(env, settings, log),
+      );
     }
   } finally {
     await temporal?.stop();

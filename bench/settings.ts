@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-export const BENCHMARKS = ['plan', 'release', 'api', 'concurrent'] as const;
+export const BENCHMARKS = ['plan', 'release', 'api', 'concurrent', 'events'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 /** Sizes and repetitions of a run; every one can be set from the environment. */
@@ -19,6 +19,9 @@ export interface BenchSettings {
   loadConnections: number;
   /** Repositories released at once in benchmark 4, one round per number. */
   concurrency: number[];
+  /** Benchmark 5: SSE subscribers of GET /events, and the releases (one per repository) they watch. */
+  eventSubscribers: number;
+  eventReleases: number;
   /** `auto`: cross-check with wrk when it is on PATH. */
   wrk: 'auto' | 'on' | 'off';
   /** Where the Markdown report goes; null writes none. */
@@ -66,6 +69,8 @@ export function benchSettings(env: NodeJS.ProcessEnv, repoRoot: string): BenchSe
     loadSeconds: number(env.BENCH_LOAD_SECONDS, quick ? 2 : 10),
     loadConnections: number(env.BENCH_LOAD_CONNECTIONS, 100),
     concurrency: numbers(env.BENCH_CONCURRENCY, quick ? [5, 10] : [10, 50, 100]),
+    eventSubscribers: number(env.BENCH_EVENTS_SUBSCRIBERS, quick ? 100 : 1_000),
+    eventReleases: number(env.BENCH_EVENTS_RELEASES, quick ? 5 : 10),
     wrk,
     out: env.BENCH_OUT === '-' ? null : env.BENCH_OUT ? path.resolve(env.BENCH_OUT) : defaultOut,
   };

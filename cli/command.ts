@@ -94,6 +94,11 @@ export async function followRun(
     },
     intervalMs: context.intervalMs,
     display,
+    openEvents: (lastEventId, runId) =>
+      api.stream(
+        `/events?run=${encodeURIComponent(workflowId)}${runId ? `&runId=${encodeURIComponent(runId)}` : ''}`,
+        lastEventId,
+      ),
   });
   if (json) io.stdout.write(`${visibleJson(raw)}\n`);
   return verdict.exitCode;
@@ -120,7 +125,7 @@ export const FOLLOW: Record<string, OptionSpec> = {
   interval: {
     type: 'string',
     value: '<duration>',
-    description: 'How often --follow polls, e.g. 500ms or 2s (default: 1s)',
+    description: 'How often --follow polls an API without live events, e.g. 500ms or 2s (default: 1s)',
   },
 };
 

@@ -1,6 +1,11 @@
-/** `--follow`: poll a run until it ends or waits for a person, showing its progress as it goes. */
+/**
+ * `--follow`: show a run's progress until it ends or waits for a person. The API pushes each
+ * event as it happens (`GET /events`), so a step shorter than any polling interval is still
+ * seen; against an older API without that route, the run is polled instead.
+ */
 import type { HealthSample, RunView } from './api-types.js';
-import { CliError } from './http.js';
+import type { ServerEvent } from './event-stream.js';
+import { CliError, type EventStream } from './http.js';
 import { awaitedDecision, outcomeOf, verdictOf, type Verdict } from './outcome.js';
 import { renderRun } from './render-run.js';
 import { clock, shown, truncate } from './render.js';
@@ -22,21 +27,112 @@ export interface Display {
   end(run: RunView, verdict: Verdict): void;
   /** Called between polls on a terminal, to keep the spinner turning. */
   tick?(): void;
+  /** One event of the run's stream, as it arrives (before the run's state is read again). */
+  event?(event: FollowEvent): void;
+}
+
+/** An event of `GET /events`: its type and its JSON data. */
+export interface FollowEvent {
+  type: string;
+  workflowId: string;
+  at: string | null;
+  data: Record<string, unknown>;
 }
 
 export interface FollowOptions {
   fetchRun: () => Promise<RunView>;
   intervalMs: number;
   display: Display;
+  /** Opens the stream of this run (its ID as first read) after `lastEventId`; null (or absent) means poll. */
+  openEvents?: (lastEventId: string | null, runId: string) => Promise<EventStream | null>;
 }
 
 export const formatTime = (iso: string): string => clock(new Date(iso));
 
-export async function follow({
-  fetchRun,
-  intervalMs,
-  display,
-}: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
+export async function follow(options: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
+  if (options.openEvents) {
+    const streamed = await followEvents(options, options.openEvents);
+    if (streamed) return streamed;
+  }
+  return poll(options);
+}
+
+/**
+ * Reads the run once, then again after each event of its stream; null when the API has no
+ * stream, so that the caller polls. A stream that breaks is opened again after the last event seen.
+ */
+async function followEvents(
+  { fetchRun, intervalMs, display }: FollowOptions,
+  openEvents: (lastEventId: string | null, runId: string) => Promise<EventStream | null>,
+): Promise<{ run: RunView; verdict: Verdict } | null> {
+  let run = await fetchRun();
+  display.show(run);
+  let verdict = verdictOf(run, formatTime);
+  if (verdict) {
+    display.end(run, verdict);
+    return { run, verdict };
+  }
+  const ticker = display.tick ? setInterval(() => display.tick?.(), SPINNER_FRAME_MS) : null;
+  let lastEventId: string | null = null;
+  let failures = 0;
+  try {
+    for (;;) {
+      let stream: EventStream | null;
+      try {
+        stream = await openEvents(lastEventId, run.runId);
+      } catch (error) {
+        const transient = error instanceof CliError && error.details.transient === true;
+        if (!transient || ++failures > TRANSIENT_FAILURES_TOLERATED) throw error;
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        continue;
+      }
+      // Only the first answer decides between stream and polling: a restarted, older API is not expected.
+      if (stream === null) return lastEventId === null ? null : poll({ fetchRun, intervalMs, display });
+      try {
+        for await (const event of stream.events) {
+          failures = 0;
+          if (event.id !== null) lastEventId = event.id;
+          const followed = followEventOf(event);
+          if (followed) display.event?.(followed);
+          run = await fetchRun();
+          display.show(run);
+          verdict = verdictOf(run, formatTime);
+          if (verdict) {
+            display.end(run, verdict);
+            return { run, verdict };
+          }
+        }
+      } catch (error) {
+        // The API went away mid-stream (a restart): open it again, resuming after the last event.
+        if (!(error instanceof Error) || ++failures > TRANSIENT_FAILURES_TOLERATED) throw error;
+      } finally {
+        stream.close();
+      }
+    }
+  } finally {
+    if (ticker) clearInterval(ticker);
+  }
+}
+
+function followEventOf(event: ServerEvent): FollowEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(event.data);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const fields = data as Record<string, unknown>;
+  return {
+    type: event.event,
+    workflowId: typeof fields.workflowId === 'string' ? fields.workflowId : '',
+    at: typeof fields.at === 'string' ? fields.at : null,
+    data: fields,
+  };
+}
+
+/** The fallback: the run's state every `intervalMs`. */
+async function poll({ fetchRun, intervalMs, display }: FollowOptions): Promise<{ run: RunView; verdict: Verdict }> {
   let seen = false;
   let failures = 0;
   for (;;) {
@@ -104,7 +200,7 @@ export function changeLine(
 ): string | null {
   const changed = [...current].filter(([key, value]) => previous?.get(key) !== value);
   if (changed.length === 0) return null;
-  const pairs = changed.map(([key, value]) => `${key}=${/[\s"=]/.test(value) ? JSON.stringify(value) : value}`);
+  const pairs = changed.map(([key, value]) => `${key}=${quoted(value)}`);
   return `${clock(at)} ${workflowId}  ${pairs.join(' ')}`;
 }
 
@@ -117,7 +213,28 @@ export class PlainDisplay implements Display {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Stages and steps straight from the stream, so that one over before the state is read again
+   * still gets its line; a stage said here is not said again by the next change line.
+   */
+  event(event: FollowEvent): void {
+    const at = event.at ? new Date(event.at) : this.now();
+    const { data } = event;
+    let words: string | null = null;
+    if (event.type === 'stage' && typeof data.stage === 'string') {
+      words = `stage=${quoted(data.stage)}`;
+      if (this.facts && this.runId === data.runId) this.facts.set('stage', data.stage);
+    } else if (event.type === 'step' && typeof data.step === 'string') {
+      const summary = typeof data.summary === 'string' && data.summary !== '' ? `: ${data.summary}` : '';
+      words = `step=${quoted(data.step)} ${data.state === 'finished' ? `done${summary}` : 'started'}`;
+    }
+    if (words !== null) this.out.write(`${shown([`${clock(at)} ${event.workflowId}  ${words}`]).join('')}\n`);
+  }
+
+  private runId: string | null = null;
+
   show(run: RunView): void {
+    this.runId = run.runId;
     const facts = runFacts(run);
     const line = changeLine(run.workflowId, this.facts, facts, this.now());
     this.facts = facts;
@@ -171,6 +288,10 @@ export class TerminalDisplay implements Display {
 export class SilentDisplay implements Display {
   show(): void {}
   end(): void {}
+}
+
+function quoted(value: string): string {
+  return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
 }
 
 function shortSample(sample: HealthSample | undefined): string | null {

@@ -1,5 +1,13 @@
 /** The CLI's only way to shipgate: its HTTP API, with every failure turned into one readable line. */
 
+import { readEventStream, type ServerEvent } from './event-stream.js';
+
+/** An open event stream: its events as they come, and a way to hang up. */
+export interface EventStream {
+  events: AsyncIterable<ServerEvent>;
+  close(): void;
+}
+
 /** Generous: starting QA of a URL repository asks its remote for the branch tip first. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -32,6 +40,45 @@ export class ApiClient {
   /** Without a body, nothing is sent: the API reads no body as no options. */
   post<T>(path: string, body?: object): Promise<T> {
     return this.request<T>('POST', path, body);
+  }
+
+  /**
+   * Opens a Server-Sent Events stream (`GET /events?…`), resuming after `lastEventId`. Null when
+   * the API has no such route (an older API): the caller then polls instead.
+   */
+  async stream(path: string, lastEventId: string | null): Promise<EventStream | null> {
+    const { baseUrl, token } = this.options;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (lastEventId !== null) headers['last-event-id'] = lastEventId;
+    const timeoutMs = this.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const abort = new AbortController();
+    // The timeout covers the answer's headers only: the stream itself stays open as long as the run.
+    const timer = setTimeout(() => abort.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, { headers, signal: abort.signal });
+    } catch (error) {
+      throw unreachable(baseUrl, error, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok || response.body === null) {
+      const parsed = parseJson(await response.text().catch(() => ''));
+      const error = errorFromResponse(
+        response.status,
+        response.statusText,
+        parsed,
+        token === null ? null : (this.options.tokenSource ?? ''),
+      );
+      if (response.status === 404 && error.details.code !== 'SHIPGATE_RUN_NOT_FOUND') return null;
+      throw error;
+    }
+    const body = response.body;
+    return {
+      events: readEventStream(body),
+      close: () => abort.abort(),
+    };
   }
 
   private async request<T>(method: string, path: string, body?: object): Promise<T> {

@@ -66,6 +66,7 @@ describe('GET /docs/json', () => {
         '/deployments/{workflowId}/cancel',
         '/deployments/{workflowId}/runs',
         '/deployments/{workflowId}/{decision}',
+        '/events',
         '/healthz',
         '/hooks/github',
         '/hooks/gitlab',
@@ -94,6 +95,10 @@ describe('GET /docs/json', () => {
       expect(
         doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties,
       ).toHaveProperty('environments');
+      expect(doc.paths['/events'].get.responses['200'].content).toHaveProperty('text/event-stream');
+      expect(doc.paths['/events'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['repo', 'run', 'runId', 'last-event-id']),
+      );
       expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     } finally {
       await app.close();

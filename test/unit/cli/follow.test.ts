@@ -133,6 +133,56 @@ describe('follow', () => {
   });
 });
 
+describe('follow with live events', () => {
+  const event = (id: string, type: string, data: object) => ({
+    id,
+    event: type,
+    data: JSON.stringify({ workflowId: 'release:sample', runId: 'r1', at: '2025-10-13T10:00:00.000Z', ...data }),
+  });
+
+  it('prints a line for each stage and step as it streams in, then the verdict', async () => {
+    const out = new Captured();
+    const opened: (string | null)[] = [];
+    const { verdict } = await follow({
+      fetchRun: answering(
+        releaseAt('qa'),
+        releaseAt('qa'),
+        releaseAt('qa'),
+        releaseEnded('deployed', 'v1.1.0 is live'),
+      ),
+      intervalMs: 1,
+      display: new PlainDisplay(out, ticking()),
+      openEvents: async (lastEventId) => {
+        opened.push(lastEventId);
+        return {
+          events: (async function* () {
+            yield event('r1:7', 'stage', { stage: 'version' });
+            yield event('r1:8', 'step', { step: 'version', state: 'finished', summary: 'minor: 1.0.0 → 1.1.0' });
+            yield event('r1:9', 'run', { state: 'closed', status: 'COMPLETED' });
+          })(),
+          close: () => undefined,
+        };
+      },
+    });
+    expect(verdict.exitCode).toBe(0);
+    expect(opened).toEqual([null]);
+    const lines = out.text.split('\n');
+    expect(out.text).toMatch(/^\d\d:\d\d:\d\d release:sample {2}stage=version$/m);
+    expect(out.text).toMatch(/release:sample {2}step=version done: minor: 1\.0\.0 → 1\.1\.0\n/);
+    expect(lines.at(-2)).toBe('✓ release:sample deployed 1.1.0: v1.1.0 is live');
+  });
+
+  it('polls when the API has no event stream', async () => {
+    const { verdict } = await follow({
+      fetchRun: answering(releaseAt('qa'), releaseEnded('deployed', 'v1.1.0 is live')),
+      intervalMs: 1,
+      display: new PlainDisplay(new Captured()),
+      openEvents: async () => null,
+    });
+    expect(verdict.exitCode).toBe(0);
+  });
+});
+
 describe('TerminalDisplay', () => {
   it('redraws the run in place, with a spinner on the step in progress', () => {
     const out = new Captured(true, 60);
