@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { decodeTimeoutType } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
-import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import { expectKilledAt, startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
 
 /**
  * The worker is killed with SIGKILL right after each activity of a full release did its work
@@ -124,15 +123,7 @@ async function releaseSurvivingKill(
     workflowId: `release:${repoId}`,
     args: [{ repoId }],
   });
-  const death = await Promise.race([
-    doomed.exited,
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 90_000)),
-  ]);
-  expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({
-    code: null,
-    signal: 'SIGKILL',
-  });
-  expect(existsSync(marker)).toBe(true);
+  await expectKilledAt(doomed, point, marker, 90_000);
 
   const revived = startProcess('worker/main.js', env);
   cleanups.push(() => revived.stop());

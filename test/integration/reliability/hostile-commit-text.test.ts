@@ -7,7 +7,7 @@ import { changedFilesByCommit, openGit } from '../../../activities/git.js';
 import { planRelease } from '../../../activities/plan.js';
 import type { PlanView } from '../../../cli/api-types.js';
 import { renderPlan } from '../../../cli/commands/plan.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { authedRequests, buildTestApp, finished, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
@@ -44,12 +44,9 @@ describe('hostile commit text', () => {
   let app: TestApp;
   let scratch: string;
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const { get, post, until: untilDone } = authedRequests(() => app);
   type Json = ReturnType<typeof JSON.parse>;
-  const finished = (run: Json) => run.status !== undefined && run.status !== 'RUNNING';
-  const until = (url: string) => pollUntil(async (): Promise<Json> => (await get(url)).json(), finished, 150_000);
+  const until = (url: string) => untilDone(url, finished, 150_000);
 
   async function release(repoId: string): Promise<Json> {
     const started = await post(`/repos/${repoId}/releases`, { deploy: false });

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config/load.js';
 import { parseQaReport } from '../../../context/report.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { authedRequests, buildTestApp, finished, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -95,14 +95,10 @@ describe('hostile repositories', () => {
   let scratch: string;
   const recordedPids: number[] = [];
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const { get, post, until: untilDone } = authedRequests(() => app);
   /** An API answer, read the way a client reads it. */
   type Json = ReturnType<typeof JSON.parse>;
-  const until = (url: string, done: (body: Json) => boolean, timeoutMs = 150_000) =>
-    pollUntil(async (): Promise<Json> => (await get(url)).json(), done, timeoutMs);
-  const finished = (run: Json) => run.status !== undefined && run.status !== 'RUNNING';
+  const until = (url: string, done: (body: Json) => boolean, timeoutMs = 150_000) => untilDone(url, done, timeoutMs);
 
   async function startRelease(repoId: string, payload: object = { deploy: false }): Promise<string> {
     const started = await post(`/repos/${repoId}/releases`, payload);
