@@ -66,3 +66,8 @@ export async function expectKilledAt(proc: ServiceProcess, point: string, marker
   expect(death, `the worker was not killed in ${point}:\n${proc.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
   expect(existsSync(marker)).toBe(true);
 }
+
+/** Runs a test file's cleanups newest first, each allowed to fail: a test that failed halfway made only some of it. */
+export async function runCleanups(cleanups: (() => Promise<unknown>)[]): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}

@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pinnedQueue } from '../../../activities/deps.js';
 import { releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
 import { saveHistory } from '../../helpers/histories.js';
-import { expectKilledAt, startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import {
+  expectKilledAt,
+  runCleanups,
+  startProcess,
+  writeConfigFile,
+  type ServiceProcess,
+} from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { sharedServerClient } from '../../helpers/temporal.js';
 
 /**
  * A worker is SIGKILLed for good in the middle of a release of a `url` repository and never
@@ -35,7 +42,6 @@ const LOSS_POINTS = [
   },
 ] as const;
 
-let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<unknown>)[] = [];
 const measured: string[] = [];
@@ -77,13 +83,11 @@ async function waitForPollers(queue: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
+  client = await sharedServerClient(cleanups);
 });
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await connection?.close();
+  await runCleanups(cleanups);
   if (measured.length) console.log(`kill → finished: ${measured.join('; ')}`);
 });
 
