@@ -6,7 +6,7 @@ import { redeploy } from '../redeploy.js';
 import { decide, deployRun, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId, WorkflowIdParams } from '../schemas.js';
-import { Decision } from '../schemas/deployments.js';
+import { DecisionRoute } from '../schemas/deployments.js';
 import { DeployRun, DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({
@@ -102,12 +102,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: {
         summary: 'Decide what a failed deployment does next',
         tags: ['deployments'],
-        params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-        response: {
-          200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }),
-          ...errorResponses(400, 401, 404, 409, 413, 415, 503),
-        },
+        ...DecisionRoute,
       },
     },
     async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),
