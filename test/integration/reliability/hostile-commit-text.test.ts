@@ -8,7 +8,7 @@ import { planRelease } from '../../../activities/plan.js';
 import type { PlanView } from '../../../cli/api-types.js';
 import { renderPlan } from '../../../cli/commands/plan.js';
 import { authedRequests, buildTestApp, finished, type TestApp } from '../../helpers/api.js';
-import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { createTestRepo, releaseTexts, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -173,12 +173,7 @@ describe('hostile commit text', () => {
 
     const run = await release(ids.controls);
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
-    const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
-    const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [
-      ['CHANGELOG.md', changelog],
-      ['the tag message', tagMessage],
-    ] as const) {
+    for (const [where, text] of Object.entries(await releaseTexts(repo, 'v1.0.0'))) {
       expect(text, where).not.toMatch(RAW_CONTROL);
       expect(text, where).toContain('\\\\u001b\\[8mhidden\\\\u001b\\[0m &lt;U+202E&gt;desrever');
     }

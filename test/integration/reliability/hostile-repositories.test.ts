@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config/load.js';
 import { parseQaReport } from '../../../context/report.js';
 import { authedRequests, buildTestApp, finished, pollUntil, type TestApp } from '../../helpers/api.js';
-import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { createTestRepo, releaseTexts, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
@@ -192,12 +192,8 @@ describe('hostile repositories', () => {
     const run = await release(ids.markup);
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
 
-    const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
-    const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [
-      ['CHANGELOG.md', changelog],
-      ['the tag message', tagMessage],
-    ] as const) {
+    const texts = await releaseTexts(repo, 'v1.0.0');
+    for (const [where, text] of Object.entries(texts)) {
       expect(text, where).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(text, where).toContain('&lt;iframe src="javascript:alert(3)"&gt;');
       expect(text, where).toContain(`$(touch ${CANARY})`);
@@ -207,7 +203,8 @@ describe('hostile repositories', () => {
       expect(text, where).toContain('\\[x\\](javascript:alert(1))');
       expect(text, where).not.toMatch(/(?<!\\)`/);
     }
-    expect(tagMessage.trim()).toBe(changelog.slice(changelog.indexOf('## 1.0.0')).trim());
+    const changelog = texts['CHANGELOG.md'];
+    expect(texts['the tag message'].trim()).toBe(changelog.slice(changelog.indexOf('## 1.0.0')).trim());
     expect(existsSync(CANARY)).toBe(false);
     expect(await repo.git('ls-remote', 'origin', 'refs/tags/v1.0.0')).toMatch(/refs\/tags\/v1\.0\.0$/);
   });

@@ -7,7 +7,7 @@ import { pinnedQueue } from '../../../activities/deps.js';
 import { releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
-import { saveHistory } from '../../helpers/histories.js';
+import { saveHistory } from '../../helpers/temporal-cli.js';
 import {
   expectKilledAt,
   runCleanups,
