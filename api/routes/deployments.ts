@@ -26,7 +26,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         summary:
-          'Deploy a released version again (or an older one), with the same health and version checks; a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
+          'Deploy a released version again (or an older one), with the same health and version checks; ' +
+          'a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
         tags: ['deployments'],
         params: RepoIdParams,
         body: Type.Object({ version: Version }, { additionalProperties: false }),
@@ -44,7 +45,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         summary:
-          'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
+          'The deploy ledger: what was deployed to each environment when, ' +
+          'with its outcome and who asked, and what is live',
         tags: ['deployments'],
         params: RepoIdParams,
         querystring: Type.Object(
