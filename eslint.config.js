@@ -75,6 +75,16 @@ const sandboxGlobals = [
   message: SANDBOX_GLOBAL_MESSAGE,
 }));
 
+/** Every way to make an ApplicationFailure but the one helper: `message` names that helper. */
+const onlyThrough = (message) => [
+  {
+    selector:
+      "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
+    message,
+  },
+  { selector: "NewExpression[callee.name='ApplicationFailure']", message },
+];
+
 export default defineConfig([
   globalIgnores([
     'dist/',
@@ -135,17 +145,9 @@ export default defineConfig([
       // Whether a failure is retried comes from the error catalogue, through activityFailure only.
       'no-restricted-syntax': [
         'error',
-        {
-          selector:
-            "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
-          message:
-            "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
-        },
-        {
-          selector: "NewExpression[callee.name='ApplicationFailure']",
-          message:
-            "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
-        },
+        ...onlyThrough(
+          "Fail with activityFailure(code, message) from './failure.js': its code must be in domain/errors.ts, which decides the retry.",
+        ),
       ],
     },
   },
@@ -157,17 +159,9 @@ export default defineConfig([
       // A workflow fails on purpose with a code from the catalogue, through workflowFailure only.
       'no-restricted-syntax': [
         'error',
-        {
-          selector:
-            "MemberExpression[object.name='ApplicationFailure'][property.name=/^(create|nonRetryable|retryable|fromError)$/]",
-          message:
-            "Fail with workflowFailure(code, message) from './failure.js': its code must be in domain/errors.ts.",
-        },
-        {
-          selector: "NewExpression[callee.name='ApplicationFailure']",
-          message:
-            "Fail with workflowFailure(code, message) from './failure.js': its code must be in domain/errors.ts.",
-        },
+        ...onlyThrough(
+          "Fail with workflowFailure(code, message) from './failure.js': its code must be in domain/errors.ts.",
+        ),
       ],
     },
   },

@@ -1,10 +1,8 @@
 import type { Static } from 'typebox';
-import { workflowIdFor } from '../vocabulary/messages.js';
-import type { ledgerReadWorkflow } from '../workflows/reads.js';
 import type { ApiDeps } from './deps.js';
 import { configuredRepo } from './repositories.js';
 import type { DeploymentLedger } from './state-schemas.js';
-import { readOnWorker } from './worker-reads.js';
+import { readRepositoryOnWorker } from './worker-reads.js';
 
 /**
  * What was deployed to each environment of a repository, newest first, at most `limit` runs per
@@ -16,13 +14,7 @@ export async function deploymentLedger(
   limit: number,
 ): Promise<Static<typeof DeploymentLedger>> {
   const repo = configuredRepo(deps.config, repoId);
-  const ledger = await readOnWorker<typeof ledgerReadWorkflow>(deps, {
-    workflowType: 'ledgerReadWorkflow',
-    workflowId: workflowIdFor('ledger', repo.id),
-    repoId: repo.id,
-    input: { repoId: repo.id },
-    summary: `Deploy ledger of ${repo.id}`,
-  });
+  const ledger = await readRepositoryOnWorker(deps, 'ledger', repo.id);
   return {
     environments: ledger.environments.map(({ environment, live, entries }) => ({
       environment,

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { buildApp } from './app.js';
 import { temporalAddress } from './deps.js';
+import { apiConnectionOptions } from './health-probe.js';
 
 /** An error whose message is the whole story for the person who started the server. */
 class FatalError extends Error {}
@@ -10,7 +11,7 @@ class FatalError extends Error {}
 async function main(): Promise<void> {
   const config = await loadConfigFile();
   const address = temporalAddress(config);
-  const connection = await Connection.connect({ address }).catch((error: unknown) => {
+  const connection = await Connection.connect(apiConnectionOptions(address)).catch((error: unknown) => {
     throw new FatalError(`cannot reach the Temporal server at ${address}: ${messageOf(error)}`);
   });
   const client = new Client({ connection, namespace: config.temporal.namespace });

@@ -297,11 +297,7 @@ export const ReleaseRun = runView(
   ReleaseResult,
   'A release: its state, with its deployment, and its result once finished',
 );
-export const DeployRun = runView(
-  DeployState,
-  DeployResult,
-  'A deployment: its state, and its result once finished',
-);
+export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its state, and its result once finished');
 export const QaRun = runView(QaState, QaResult, 'A QA run: its state, and its result once finished');
 sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
 sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);

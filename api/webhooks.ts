@@ -4,10 +4,9 @@ import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
 import { startDeliveryRun, startQaRun } from '../client/starts.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
-import type { remoteUrlReadWorkflow } from '../workflows/reads.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
-import { readOnWorker } from './worker-reads.js';
+import { readRepositoryOnWorker } from './worker-reads.js';
 
 export type HookAnswer =
   | { status: 'started'; workflowId: string; sha: string }
@@ -33,13 +32,7 @@ export function deliveryIdOf(value: string | string[] | undefined, header: strin
 async function remoteUrlOf(deps: Pick<ApiDeps, 'client' | 'config'>, repo: RepoConfig): Promise<string | null> {
   if (repo.webhook?.remoteUrl) return repo.webhook.remoteUrl;
   if (repo.source.kind === 'url') return repo.source.url;
-  const { url } = await readOnWorker<typeof remoteUrlReadWorkflow>(deps, {
-    workflowType: 'remoteUrlReadWorkflow',
-    workflowId: workflowIdFor('remote-url', repo.id),
-    repoId: repo.id,
-    input: { repoId: repo.id },
-    summary: `Remote URL of ${repo.id}`,
-  });
+  const { url } = await readRepositoryOnWorker(deps, 'remote-url', repo.id);
   return url;
 }
 

@@ -1,7 +1,9 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { ERRORS, ShipgateError, type ErrorCode } from '../domain/errors.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
 import { RepoKey } from '../vocabulary/search-attributes.js';
+import type * as reads from '../workflows/reads.js';
 import type { ApiDeps } from './deps.js';
 import { bounded } from './temporal-calls.js';
 
@@ -38,6 +40,33 @@ export interface Read<W extends ReadWorkflow> {
   input: Parameters<W>[0];
   /** What the Temporal UI shows for the run. */
   summary: string;
+}
+
+/** The reads whose only input is the repository: their workflow in workflows/reads.ts, and what the UI calls them. */
+const REPOSITORY_READS = {
+  head: { workflowType: 'headReadWorkflow', what: 'Head commit' },
+  'remote-url': { workflowType: 'remoteUrlReadWorkflow', what: 'Remote URL' },
+  reports: { workflowType: 'reportsReadWorkflow', what: 'QA reports' },
+  ledger: { workflowType: 'ledgerReadWorkflow', what: 'Deploy ledger' },
+} as const satisfies Record<string, { workflowType: keyof typeof reads; what: string }>;
+
+type RepositoryRead<K extends keyof typeof REPOSITORY_READS> =
+  (typeof reads)[(typeof REPOSITORY_READS)[K]['workflowType']];
+
+/** `readOnWorker` for a read of the repository alone (`<kind>:<repo>`): one line per read, typed by its workflow. */
+export function readRepositoryOnWorker<K extends keyof typeof REPOSITORY_READS>(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  kind: K,
+  repoId: string,
+): Promise<Awaited<ReturnType<RepositoryRead<K>>>> {
+  const { workflowType, what } = REPOSITORY_READS[kind];
+  return readOnWorker<RepositoryRead<K>>(deps, {
+    workflowType,
+    workflowId: workflowIdFor(kind, repoId),
+    repoId,
+    input: { repoId },
+    summary: `${what} of ${repoId}`,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The API process of benchmark 3: `buildApp` against the dev server on a free loopback port. */
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../api/app.js';
+import { apiConnectionOptions } from '../api/health-probe.js';
 import { freePort } from '../devserver/dev-server.js';
 import { DESCRIBE_FLOOR_PATH, type ApiStart } from './api-process.js';
 
@@ -9,7 +10,7 @@ process.once('disconnect', () => process.exit(0));
 
 process.once('message', (start: ApiStart) => {
   const serve = async () => {
-    const connection = await Connection.connect({ address: start.address });
+    const connection = await Connection.connect(apiConnectionOptions(start.address));
     const client = new Client({ connection, namespace: start.config.temporal.namespace });
     const app = await buildApp({ config: start.config, client, token: start.token, logger: false });
     // The floor of a state read: one bare describe through the same client, behind the same server.

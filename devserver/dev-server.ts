@@ -40,7 +40,8 @@ export async function assertPortFree(ip: string, port: number, what: string, hin
   });
   if (problem === 'EADDRINUSE')
     throw new ProvisioningError(
-      `Port ${port} on ${ip} (${what}) is already in use, perhaps by another Temporal server or an earlier shipgate that is still running. ${hint}`,
+      `Port ${port} on ${ip} (${what}) is already in use, ` +
+        `perhaps by another Temporal server or an earlier shipgate that is still running. ${hint}`,
     );
   if (problem) throw new ProvisioningError(`Cannot listen on ${ip}:${port} (${what}): ${problem}. ${hint}`);
 }
@@ -80,7 +81,8 @@ async function startCliServer(
   const port = options.port || (await freePort(ip));
   const uiPort = options.ui ? options.uiPort || (await freePort(ip)) : null;
   const portHint =
-    'Stop it, or choose other ports with SHIPGATE_TEMPORAL_PORT and SHIPGATE_TEMPORAL_UI_PORT, or set TEMPORAL_ADDRESS to use a running server.';
+    'Stop it, or choose other ports with SHIPGATE_TEMPORAL_PORT and SHIPGATE_TEMPORAL_UI_PORT, ' +
+    'or set TEMPORAL_ADDRESS to use a running server.';
   await assertPortFree(ip, port, 'Temporal gRPC', portHint);
   if (uiPort) await assertPortFree(ip, uiPort, 'Temporal Web UI', portHint);
 
@@ -162,7 +164,8 @@ async function waitUntilServing(
     await sleep(200);
   }
   throw new ProvisioningError(
-    `The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)}s (${lastError}).\n${tail.join('\n')}`,
+    `The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)}s ` +
+      `(${lastError}).\n${tail.join('\n')}`,
   );
 }
 
@@ -217,7 +220,8 @@ async function startWithSdkDownload(
   } catch (error) {
     throw new ProvisioningError(
       noTemporalParagraph(
-        `no Temporal CLI was found, Go is not installed, and the SDK download failed (${(error as Error).message.split('\n')[0]}).`,
+        `no Temporal CLI was found, Go is not installed, ` +
+          `and the SDK download failed (${(error as Error).message.split('\n')[0]}).`,
       ),
     );
   }

@@ -53,7 +53,8 @@ export async function locateTemporalCli(env: NodeJS.ProcessEnv = process.env): P
     if (await isExecutable(env.TEMPORAL_CLI_PATH))
       return { type: 'path', path: env.TEMPORAL_CLI_PATH, source: 'TEMPORAL_CLI_PATH' };
     throw new ProvisioningError(
-      `TEMPORAL_CLI_PATH is set to ${env.TEMPORAL_CLI_PATH}, but no executable is there. Point it at a Temporal CLI binary or unset it.`,
+      `TEMPORAL_CLI_PATH is set to ${env.TEMPORAL_CLI_PATH}, ` +
+        `but no executable is there. Point it at a Temporal CLI binary or unset it.`,
     );
   }
   const fromPath = await onPath('temporal', env);
@@ -93,7 +94,8 @@ async function buildWithGo(go: string, env: NodeJS.ProcessEnv, log: (line: strin
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     log(
-      `shipgate: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first time only; a few minutes on 2 cores)…`,
+      `shipgate: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} ` +
+        `(first time only; a few minutes on 2 cores)…`,
     );
     const started = Date.now();
     const ticker = setInterval(
@@ -133,7 +135,8 @@ export function noTemporalParagraph(reason: string): string {
     'Any one of these fixes it:',
     '  (1) set TEMPORAL_ADDRESS to an existing Temporal cluster (e.g. localhost:7233) and shipgate starts no server;',
     '  (2) set TEMPORAL_CLI_PATH to a Temporal CLI binary, or put `temporal` on PATH;',
-    `  (3) install Go (1.22 or newer) so shipgate can build the CLI into ${cliCacheDir()} with \`go install ${GO_PACKAGE}\`;`,
+    `  (3) install Go ` +
+      `(1.22 or newer) so shipgate can build the CLI into ${cliCacheDir()} with \`go install ${GO_PACKAGE}\`;`,
     '  (4) allow the Temporal SDK to download its dev server (needs internet access);',
     '  (5) use docker-compose.yml where a Docker engine is available.',
   ].join('\n');

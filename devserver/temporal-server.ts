@@ -82,8 +82,10 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
     const binaries = cached(env);
     const what =
       (await isExecutable(binaries.server)) && (await isExecutable(binaries.sql))
-        ? `The PostgreSQL schemas of the Temporal server ${TEMPORAL_SERVER_VERSION} are not in ${binaries.schemaDir}, and there is no Go toolchain to fetch them`
-        : `The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)}, and there is no Go toolchain to build it`;
+        ? `The PostgreSQL schemas of the Temporal server ${TEMPORAL_SERVER_VERSION} are not in ${binaries.schemaDir}, ` +
+          `and there is no Go toolchain to fetch them`
+        : `The Temporal server ${TEMPORAL_SERVER_VERSION} is not in ${serverCacheDir(env)}, ` +
+          `and there is no Go toolchain to build it`;
     throw new ProvisioningError(
       `${what}. Install Go (1.22 or newer), or use docker-compose.yml where a Docker engine is available.`,
     );
@@ -101,7 +103,8 @@ export async function provisionTemporalServer(options: ProvisionOptions = {}): P
       await rm(staging, { recursive: true, force: true });
       await mkdir(staging, { recursive: true });
       log(
-        `shipgate: building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} (first time only; about 3 minutes on 2 cores)…`,
+        `shipgate: building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into ${dir} ` +
+          `(first time only; about 3 minutes on 2 cores)…`,
       );
       const started = Date.now();
       const ticker = setInterval(

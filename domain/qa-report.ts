@@ -85,7 +85,8 @@ export function qaReason(tests: TestRunFacts, coverage: CoverageFacts): string {
   if (!coverage.configured) return 'all tests passed (coverage of changed lines is not configured)';
   if (coverage.result === null) return `no coverage was produced: ${coverage.problem ?? 'unknown reason'}`;
   return coverage.result.gate === 'failed' || coverage.result.gate === 'passed'
-    ? `${coverage.result.totals.percent ?? 0}% of changed executable lines covered (threshold ${coverage.result.threshold}%)`
+    ? `${coverage.result.totals.percent ?? 0}% of changed executable lines covered ` +
+        `(threshold ${coverage.result.threshold}%)`
     : coverage.result.reason;
 }
 
@@ -145,12 +146,15 @@ function failureSection(input: QaReportInput): string[] {
   const { tests, changes } = input;
   if (tests.spawnError) {
     lines.push(
-      `The command \`${inlineCode(tests.command.join(' '))}\` could not be started (${tests.spawnError}). Check the \`test.command\` setting: the program must exist on the worker and be executable.`,
+      `The command \`${inlineCode(tests.command.join(' '))}\` could not be started (${tests.spawnError}). ` +
+        `Check the \`test.command\` setting: the program must exist on the worker and be executable.`,
       '',
     );
   } else if (tests.timedOut) {
     lines.push(
-      `The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; its process group was killed. A test that waits forever (an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`,
+      `The suite ran longer than its ${seconds(tests.timeoutMs)} timeout; ` +
+        `its process group was killed. A test that waits forever ` +
+        `(an open handle, a server never closed, a prompt) is the usual cause; the last output lines are below.`,
       '',
     );
   }
@@ -172,14 +176,16 @@ function failureSection(input: QaReportInput): string[] {
     }
     if (fromOutput)
       lines.push(
-        `Read from the console output of ${RUNNER_NAMES[fromOutput.runner]}; configure \`test.results\` for exact counts.`,
+        `Read from the console output of ${RUNNER_NAMES[fromOutput.runner]}; ` +
+          `configure \`test.results\` for exact counts.`,
         '',
       );
   } else if (!tests.spawnError && !tests.timedOut) {
     lines.push(
       ...(tests.resultsProblem
         ? [
-            `No machine-readable result could be read (${tests.resultsProblem}); the command exited with ${tests.exitCode ?? tests.signal}.`,
+            `No machine-readable result could be read (${tests.resultsProblem}); ` +
+              `the command exited with ${tests.exitCode ?? tests.signal}.`,
             '',
           ]
         : howToConfigureResults(tests.exitCode ?? tests.signal)),
@@ -198,10 +204,13 @@ function failureSection(input: QaReportInput): string[] {
 /** What to write in the configuration so that the next report names each failing test. */
 function howToConfigureResults(exit: number | string | null): string[] {
   return [
-    `The command exited with ${exit}, and its output is not one shipgate reads (node's test runner, vitest or jest), so the failing tests are not named here. To name them, set \`test.results\` to the report your runner writes, for example:`,
+    `The command exited with ${exit}, and its output is not one shipgate reads (node's test runner, vitest or jest), ` +
+      `so the failing tests are not named here. To name them, ` +
+      `set \`test.results\` to the report your runner writes, for example:`,
     '',
     '- vitest: `vitest run --reporter=default --reporter=junit --outputFile.junit=reports/junit.xml`',
-    '- node: `node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml`',
+    '- node: ' +
+      '`node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml`',
     '- jest: `jest --json --outputFile=reports/jest.json`, with `format: jest-json`',
     '',
     "with `results: { format: junit, path: reports/junit.xml }` under `test:` in the repository's settings.",
@@ -216,7 +225,8 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
   lines.push(
     `${result.reason}.`,
     '',
-    `Changed executable lines: ${result.totals.executableLines}, covered: ${result.totals.coveredLines}, threshold: ${result.threshold}%.`,
+    `Changed executable lines: ${result.totals.executableLines}, covered: ` +
+      `${result.totals.coveredLines}, threshold: ${result.threshold}%.`,
     '',
   );
   const files = result.files.filter((f) => f.executableLines > 0);
@@ -225,7 +235,8 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
     for (const file of files.slice(0, 200)) {
       const pct = file.percent === null ? '—' : `${file.percent}%`;
       lines.push(
-        `| ${oneLine(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} (${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`,
+        `| ${oneLine(file.path)}${file.missingFromReport ? ' (not in the coverage report)' : ''} | ${pct} ` +
+          `(${file.coveredLines}/${file.executableLines}) | ${file.uncoveredRanges || '—'} |`,
       );
     }
     lines.push('');
@@ -236,7 +247,9 @@ function coverageSection(coverage: CoverageFacts & { configured: true }): string
 function changesSection(changes: ChangeFacts): string[] {
   const lines = ['## What changed', ''];
   const since = changes.baseRef ? `\`${changes.baseRef}\`` : 'the beginning (no release yet)';
-  const kinds = `${counted(changes.features, 'feature')}, ${counted(changes.fixes, 'fix', 'fixes')}, ${changes.breaking} breaking, ${changes.others} other`;
+  const kinds =
+    `${counted(changes.features, 'feature')}, ${counted(changes.fixes, 'fix', 'fixes')}, ` +
+    `${changes.breaking} breaking, ${changes.others} other`;
   const size = `${counted(changes.changedFiles, 'file')} and ${counted(changes.changedLines, 'line')} changed`;
   lines.push(`${counted(changes.commitCount, 'commit')} since ${since}: ${kinds}; ${size}.`, '');
   for (const commit of changes.commits.slice(0, 50))
@@ -253,7 +266,9 @@ function testRunSection(tests: TestRunFacts): string[] {
   return [
     '## Test run',
     '',
-    `\`${inlineCode(tests.command.join(' '))}\` — ${seconds(tests.durationMs)}, exit ${tests.exitCode ?? tests.signal ?? 'none'}, ${counts}. Full log on the worker: \`${inlineCode(tests.logFile)}\`.`,
+    `\`${inlineCode(tests.command.join(' '))}\` — ${seconds(tests.durationMs)}, ` +
+      `exit ${tests.exitCode ?? tests.signal ?? 'none'}, ${counts}. ` +
+      `Full log on the worker: \`${inlineCode(tests.logFile)}\`.`,
     '',
     '```text',
     fence(tests.tail.slice(-40).join('\n')),

@@ -20,7 +20,8 @@ async function token(): Promise<string> {
   const saved = await readFile(path.join(dataDir, '.api-token'), 'utf8').catch(() => '');
   if (saved.trim()) return saved.trim();
   throw new Error(
-    `no API token: run \`npm start\` in another terminal first (it saves its token in ${path.join(dataDir, '.api-token')}), or set SHIPGATE_API_TOKEN`,
+    `no API token: run \`npm start\` in another terminal first ` +
+      `(it saves its token in ${path.join(dataDir, '.api-token')}), or set SHIPGATE_API_TOKEN`,
   );
 }
 
@@ -85,7 +86,8 @@ async function main(): Promise<number> {
   );
   say('\nWhere to look:');
   say(
-    `   Temporal UI: ${uiUrl}/namespaces/default/workflows/release:sample  (and qa:sample:<sha>, deploy:sample:production)`,
+    `   Temporal UI: ${uiUrl}/namespaces/default/workflows/release:sample  ` +
+      `(and qa:sample:<sha>, deploy:sample:production)`,
   );
   say(`   UI query:    ShipgateRepo = "sample" AND WorkflowType = "releaseWorkflow"`);
   say(`   In the repo: ${sampleDir}/CHANGELOG.md, config/version.yml, context/ (QA and deploy reports), git tag -n`);

@@ -78,7 +78,8 @@ export async function lockDataDir(dataDir: string, workerId: string): Promise<()
       const holder = Number(pid);
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
         throw new WorkerInUseError(
-          `the data folder ${dataDir} is in use by the live worker "${holderId}" (pid ${holder}); give this worker its own dataDir, or stop that one`,
+          `the data folder ${dataDir} is in use by the live worker "${holderId}" ` +
+            `(pid ${holder}); give this worker its own dataDir, or stop that one`,
         );
       }
       await rm(file, { force: true });
@@ -117,7 +118,10 @@ export async function refuseDuplicateWorker(
     const ago = Math.max(0, Math.round((now - seenMs) / 1000));
     if (now - seenMs <= LIVE_POLLER_WINDOW_MS) {
       throw new WorkerInUseError(
-        `worker ID "${options.workerId}" is in use by another live worker (instance ${instance}, ${identity}, polled ${ago} s ago); give this worker its own SHIPGATE_WORKER_ID, or stop the other one (if it is gone, start again in ${Math.ceil(LIVE_POLLER_WINDOW_MS / 1000) - ago} s)`,
+        `worker ID "${options.workerId}" is in use by another live worker ` +
+          `(instance ${instance}, ${identity}, polled ${ago} s ago); ` +
+          `give this worker its own SHIPGATE_WORKER_ID, or stop the other one ` +
+          `(if it is gone, start again in ${Math.ceil(LIVE_POLLER_WINDOW_MS / 1000) - ago} s)`,
       );
     }
   }

@@ -91,6 +91,13 @@ class HostBound extends ApplicationFailure {
  * moves the run to a live worker, which brings its own clone at the release the run deploys and
  * runs the step again: a deploy command lost with its worker runs once more, which is why deploy
  * commands must be idempotent.
+ *
+ * Why not `RunPin` (workflows/pinning.ts), which releases and QA use: the two differ where
+ * recorded runs would notice. A deployment of a `path` repository whose worker is lost ends at
+ * once (HostBound) where RunPin waits for the host; after a move it checks the release on the new
+ * worker (resolveRelease) before the step runs again; and its patch (REPIN_PATCH below) is taken
+ * once as the run starts, where RunPin takes `repin-on-lost-worker` at each recovery. Either
+ * change moves or adds commands in the histories of runs that moved, so the classes stay apart.
  */
 class PinnedWorker {
   readonly repins: Repin[] = [];

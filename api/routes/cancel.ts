@@ -11,21 +11,24 @@ const CANCEL_ROUTES: { kind: CancellableKind; path: string; tag: string; summary
     path: '/releases/:workflowId/cancel',
     tag: 'releases',
     summary:
-      'Cancel a running release through Temporal: it undoes its local release (commit, tag, files), cancels its QA run and deployment, and ends CANCELLED; 409 once it has ended',
+      'Cancel a running release through Temporal: it undoes its local release (commit, tag, ' +
+      'files), cancels its QA run and deployment, and ends CANCELLED; 409 once it has ended',
   },
   {
     kind: 'deploy',
     path: '/deployments/:workflowId/cancel',
     tag: 'deployments',
     summary:
-      'Cancel a running deployment through Temporal: its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
+      'Cancel a running deployment through Temporal: ' +
+      'its deploy report records it as abandoned, and it ends CANCELLED; 409 once it has ended',
   },
   {
     kind: 'qa',
     path: '/qa/:workflowId/cancel',
     tag: 'qa',
     summary:
-      'Cancel a running QA run through Temporal: its test command is stopped and it ends CANCELLED; 409 once it has ended',
+      'Cancel a running QA run through Temporal: ' +
+      'its test command is stopped and it ends CANCELLED; 409 once it has ended',
   },
 ];
 

@@ -6,7 +6,7 @@ import { redeploy } from '../redeploy.js';
 import { decide, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
-import { Decision } from '../schemas/deployments.js';
+import { DecisionRoute } from '../schemas/deployments.js';
 import { DeploymentLedger, RunSummary } from '../state-schemas.js';
 
 const Version = Type.String({
@@ -26,7 +26,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         summary:
-          'Deploy a released version again (or an older one), with the same health and version checks; a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
+          'Deploy a released version again (or an older one), with the same health and version checks; ' +
+          'a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
         tags: ['deployments'],
         params: RepoIdParams,
         body: Type.Object({ version: Version }, { additionalProperties: false }),
@@ -44,7 +45,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     {
       schema: {
         summary:
-          'The deploy ledger: what was deployed to each environment when, with its outcome and who asked, and what is live',
+          'The deploy ledger: what was deployed to each environment when, ' +
+          'with its outcome and who asked, and what is live',
         tags: ['deployments'],
         params: RepoIdParams,
         querystring: Type.Object(
@@ -89,12 +91,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: {
         summary: 'Decide what a failed deployment does next',
         tags: ['deployments'],
-        params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-        response: {
-          200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }),
-          ...errorResponses(400, 401, 404, 409, 413, 415, 503),
-        },
+        ...DecisionRoute,
       },
     },
     async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),

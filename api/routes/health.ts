@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isGrpcDeadlineError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import { temporalAddress, type ApiDeps } from '../deps.js';
-
-const PROBE_TIMEOUT_MS = 2_000;
+import { createHealthProbe } from '../health-probe.js';
 
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
@@ -16,6 +14,8 @@ const Health = Type.Object({
 
 export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config, client }) => {
   const address = temporalAddress(config);
+  // One probe per app, shared by concurrent requests: see createHealthProbe.
+  const temporalProblem = createHealthProbe(client);
   app.get(
     '/healthz',
     {
@@ -29,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
       },
     },
     async (_request, reply) => {
-      const problem = await temporalProblem(client);
+      const problem = await temporalProblem();
       if (problem !== null)
         return reply
           .code(503)
@@ -38,27 +38,3 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { co
     },
   );
 };
-
-/** Null when the server answered; otherwise why not. Bounded by a timer too: connecting is not covered by the gRPC deadline. */
-async function temporalProblem(client: Client): Promise<string | null> {
-  const tooSlow = `no answer within ${PROBE_TIMEOUT_MS / 1000} s`;
-  const probe = client
-    .withDeadline(Date.now() + PROBE_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}))
-    .then(
-      () => null,
-      (error: unknown) => {
-        if (isGrpcDeadlineError(error)) return tooSlow;
-        if (isGrpcServiceError(error)) return error.details || error.message;
-        return error instanceof Error ? error.message : String(error);
-      },
-    );
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(tooSlow), PROBE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([probe, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

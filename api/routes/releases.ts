@@ -6,7 +6,7 @@ import { listRuns, decide, startRelease } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
 import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
-import { Decision } from '../schemas/deployments.js';
+import { DecisionRoute } from '../schemas/deployments.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { RunSummary } from '../state-schemas.js';
 
@@ -70,12 +70,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
         summary:
           'Decide what a failed deployment does next: retry it, roll back to the previous release, or abandon it',
         tags: ['releases'],
-        params: Type.Object({ workflowId: WorkflowId, decision: Decision }),
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-        response: {
-          200: Type.Object({ accepted: Decision, stage: Type.String(), deployWorkflowId: WorkflowId }),
-          ...errorResponses(400, 401, 404, 409, 413, 415, 503),
-        },
+        ...DecisionRoute,
       },
     },
     async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),

@@ -40,3 +40,19 @@ export async function pollUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** A run view's `status` once the run has ended (not yet there, or RUNNING, is not ended). */
+export const finished = (run: any): boolean => run.status !== undefined && run.status !== 'RUNNING';
+
+/**
+ * GET and POST with the test token, and a poll of a GET until `done` holds for its JSON body, for
+ * an app the test builds later (in `beforeAll`): hence the getter.
+ */
+export function authedRequests(app: () => TestApp) {
+  const get = (url: string) => app().inject({ method: 'GET', url, headers: AUTH });
+  const post = (url: string, payload?: object) =>
+    app().inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const until = (url: string, done: (body: any) => boolean = finished, timeoutMs?: number) =>
+    pollUntil(async (): Promise<any> => (await get(url)).json(), done, timeoutMs);
+  return { get, post, until };
+}

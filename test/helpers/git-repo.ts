@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -70,4 +70,15 @@ export function createTestRepoHandle(dir: string, remote: string, root: string, 
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
   return repo;
+}
+
+/** What a release wrote for people to read, by where it stands: the changelog, and the message of `tag`. */
+export async function releaseTexts(
+  repo: TestRepo,
+  tag: string,
+): Promise<Record<'CHANGELOG.md' | 'the tag message', string>> {
+  return {
+    'CHANGELOG.md': await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8'),
+    'the tag message': await repo.git('tag', '--list', '--format=%(contents)', tag),
+  };
 }

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import type { RepositoryInput } from '../../config/schema.js';
 
@@ -50,4 +52,22 @@ export function startProcess(entry: string, env: Record<string, string>): Servic
       await exited;
     },
   };
+}
+
+/**
+ * Waits up to `withinMs` for a worker a kill point (SHIPGATE_FAULT_KILL_AFTER) should end, and checks
+ * that the point was reached: SIGKILL, and the marker file the worker wrote just before.
+ */
+export async function expectKilledAt(proc: ServiceProcess, point: string, marker: string, withinMs: number) {
+  const death = await Promise.race([
+    proc.exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), withinMs)),
+  ]);
+  expect(death, `the worker was not killed in ${point}:\n${proc.output()}`).toEqual({ code: null, signal: 'SIGKILL' });
+  expect(existsSync(marker)).toBe(true);
+}
+
+/** Runs a test file's cleanups newest first, each allowed to fail: a test that failed halfway made only some of it. */
+export async function runCleanups(cleanups: (() => Promise<unknown>)[]): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 }

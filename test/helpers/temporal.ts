@@ -102,3 +102,10 @@ export async function activityAttempts(handle: WorkflowHandle): Promise<Record<s
   }
   return attempts;
 }
+
+/** A client of the shared dev server for a whole test file; closing its connection joins `cleanups`. */
+export async function sharedServerClient(cleanups: (() => Promise<unknown>)[]): Promise<Client> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  cleanups.push(() => connection.close());
+  return new Client({ connection });
+}

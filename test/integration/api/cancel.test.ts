@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { authedRequests, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
@@ -24,11 +24,7 @@ describe('cancelling and terminating runs', () => {
   const repos = new Map<string, TestRepo>();
   let service: SampleService;
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  const until = (url: string, done: (run: any) => boolean) =>
-    pollUntil(async (): Promise<any> => (await get(url)).json(), done);
+  const { get, post, until } = authedRequests(() => app);
   const release = async (repoId: string) => {
     const started = await post(`/repos/${repoId}/releases`, { deploy: false });
     expect(started.statusCode, started.body).toBe(202);

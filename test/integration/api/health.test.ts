@@ -1,5 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiConnectionOptions, createHealthProbe } from '../../../api/health-probe.js';
 import { buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
 import { testConfig } from '../../helpers/temporal.js';
 import { DEPLOY_DECISIONS, QA_OUTCOMES, RELEASE_OUTCOMES, TRIGGERS } from '../../../vocabulary/messages.js';
@@ -44,6 +45,66 @@ describe('GET /healthz', () => {
     } finally {
       await down.close();
       await connection.close();
+    }
+  });
+});
+
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+/** A client of the shared dev server, as the API connects, that counts the GetSystemInfo calls it sends. */
+async function countingClient(
+  address: string,
+): Promise<{ client: Client; probes: () => number; close: () => Promise<void> }> {
+  let probes = 0;
+  const counter: Interceptor = (options, nextCall) => {
+    if (options.method_definition.path.endsWith('/GetSystemInfo')) probes++;
+    return nextCall(options) as ReturnType<Interceptor>;
+  };
+  const api = apiConnectionOptions(address);
+  // Inside the retry interceptor, so that each attempt that reaches the server counts.
+  const connection = await Connection.connect({ ...api, interceptors: [...api.interceptors!, counter] });
+  const before = probes;
+  return { client: new Client({ connection }), probes: () => probes - before, close: () => connection.close() };
+}
+
+describe('GET /healthz under load', () => {
+  it('answers a burst of 100 concurrent requests ok from one shared probe of the server', async () => {
+    const config = await testConfig([]);
+    const test = await connectTestClient(config);
+    await test.close();
+    const counting = await countingClient(test.config.temporal.address!);
+    const app = await buildTestApp(test.config, counting.client);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, () => app.inject({ method: 'GET', url: '/healthz' })),
+      );
+      expect(answers.map((answer) => answer.statusCode)).toEqual(Array(100).fill(200));
+      // A burst longer than the one-second share could take a second probe, never one per request.
+      expect(counting.probes()).toBeGreaterThanOrEqual(1);
+      expect(counting.probes()).toBeLessThanOrEqual(2);
+    } finally {
+      await app.close();
+      await counting.close();
+    }
+  });
+
+  it('shares a probe while it runs and for a second after, then probes again', async () => {
+    const test = await connectTestClient(await testConfig([]));
+    await test.close();
+    const counting = await countingClient(test.config.temporal.address!);
+    let now = 0;
+    const probe = createHealthProbe(counting.client, { now: () => now });
+    try {
+      expect(await Promise.all([probe(), probe(), probe()])).toEqual([null, null, null]);
+      expect(counting.probes()).toBe(1);
+      now = 999;
+      expect(await probe()).toBeNull();
+      expect(counting.probes()).toBe(1);
+      now = 1_000;
+      expect(await probe()).toBeNull();
+      expect(counting.probes()).toBe(2);
+    } finally {
+      await counting.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepositoryInput } from '../../../config/schema.js';
 import type { ShipgateConfig } from '../../../config/types.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { AUTH, authedRequests, buildTestApp, type TestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -20,11 +20,7 @@ describe('an API that has no working copy, beside a worker that has one', () => 
   let apiConfig: ShipgateConfig;
   let app: TestApp;
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  const finished = (run: any) => run.status !== 'RUNNING';
-  const until = (url: string) => pollUntil(async (): Promise<any> => (await get(url)).json(), finished);
+  const { get, post, until } = authedRequests(() => app);
 
   beforeAll(async () => {
     service = await createSampleService(id);

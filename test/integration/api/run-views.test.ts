@@ -46,7 +46,11 @@ describe('run views without a worker', () => {
   });
 
   afterAll(async () => {
-    if (openRelease) await reader?.client.workflow.getHandle(openRelease).terminate('test over').catch(() => undefined);
+    if (openRelease)
+      await reader?.client.workflow
+        .getHandle(openRelease)
+        .terminate('test over')
+        .catch(() => undefined);
     await Promise.all([app?.close(), readerApp?.close()]);
     await worker?.stop();
     await reader?.close();
@@ -59,12 +63,26 @@ describe('run views without a worker', () => {
     openRelease = workflowId;
     const waiting = await until(releaseUrl(deployed), (run) => run.state?.deploy?.state?.awaitingDecision === true);
     const steps = waiting.state.steps as { name: string; finishedAt: string | null }[];
-    expect(steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'qa', 'files', 'commit', 'tag', 'push', 'deploy']);
+    expect(steps.map((s) => s.name)).toEqual([
+      'pin',
+      'preflight',
+      'version',
+      'qa',
+      'files',
+      'commit',
+      'tag',
+      'push',
+      'deploy',
+    ]);
     expect(steps.filter((s) => s.finishedAt === null).map((s) => s.name)).toEqual(['deploy']);
     expect(waiting).toMatchObject({ status: 'RUNNING', state: { stage: 'deploy', version: '1.0.0' } });
     // The view is the run's memo itself, not an answer of its state query.
     const description = await reader.client.workflow.getHandle(workflowId).describe();
-    expect(description.memo?.[ViewMemoKey]).toMatchObject({ kind: 'release', stage: 'deploy', deploy: { state: null } });
+    expect(description.memo?.[ViewMemoKey]).toMatchObject({
+      kind: 'release',
+      stage: 'deploy',
+      deploy: { state: null },
+    });
   });
 
   it('releases twice under one workflow ID', async () => {
@@ -107,7 +125,9 @@ describe('run views without a worker', () => {
         },
       },
     });
-    const deployment = (await get(readerApp, `/deployments/${encodeURIComponent(`deploy:${deployed}:production`)}`)).json();
+    const deployment = (
+      await get(readerApp, `/deployments/${encodeURIComponent(`deploy:${deployed}:production`)}`)
+    ).json();
     expect(deployment).toMatchObject({ status: 'RUNNING', state: { kind: 'deploy', awaitingDecision: true } });
   });
 

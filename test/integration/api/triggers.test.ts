@@ -57,9 +57,10 @@ describe('webhooks and the branch watch over HTTP', () => {
     after: sha,
     repository: { clone_url: repo.remote, full_name: 'acme/sample' },
   });
-  const qaExists = async (sha: string) => {
+  const qaExists = (sha: string) => runExists(`qa:${hooked}:${sha}`);
+  const runExists = async (workflowId: string) => {
     try {
-      await worker.client.workflow.getHandle(`qa:${hooked}:${sha}`).describe();
+      await worker.client.workflow.getHandle(workflowId).describe();
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
@@ -149,18 +150,7 @@ describe('webhooks and the branch watch over HTTP', () => {
       status: 'started',
       workflowId: `qa:${autoHooked}:${sha}`,
     });
-    await pollUntil(
-      async () =>
-        worker.client.workflow
-          .getHandle(`qa:${autoHooked}:${sha}`)
-          .describe()
-          .then(
-            () => true,
-            () => false,
-          ),
-      Boolean,
-      30_000,
-    );
+    await pollUntil(() => runExists(`qa:${autoHooked}:${sha}`), Boolean, 30_000);
     expect((await worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).result()).outcome).toBe('test-pass');
     const release = worker.client.workflow.getHandle(`release:${autoHooked}`);
     expect(await release.result()).toMatchObject({ outcome: 'released', version: '1.0.0' });
@@ -190,18 +180,7 @@ describe('webhooks and the branch watch over HTTP', () => {
     const payload = { ref: 'refs/heads/main', after: sha, repository: { clone_url: autoRepo.remote } };
     const workflowId = `qa:${autoHooked}:${sha}`;
     expect((await github(payload, 'push')).json()).toMatchObject({ status: 'started', workflowId });
-    await pollUntil(
-      async () =>
-        worker.client.workflow
-          .getHandle(workflowId)
-          .describe()
-          .then(
-            () => true,
-            () => false,
-          ),
-      Boolean,
-      30_000,
-    );
+    await pollUntil(() => runExists(workflowId), Boolean, 30_000);
     await worker.client.workflow.getHandle(workflowId).result();
     const response = await app.inject({ method: 'GET', url: `/qa/${encodeURIComponent(workflowId)}`, headers: AUTH });
     expect(response.statusCode).toBe(200);

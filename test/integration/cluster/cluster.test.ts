@@ -13,7 +13,7 @@ import {
   type RunningCluster,
 } from '../../../devserver/temporal-server.js';
 import { pollUntil } from '../../helpers/api.js';
-import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import { runCleanups, type ServiceProcess, startProcess, writeConfigFile } from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { clusterLane, LANE_REQUIRED } from './lane.js';
 
@@ -257,7 +257,7 @@ describe.skipIf('skip' in lane)('a production-like cluster: Temporal on PostgreS
   });
 
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await runCleanups(cleanups);
   });
 
   it('releases six url repositories at once, spread over three workers, each exactly once', async () => {

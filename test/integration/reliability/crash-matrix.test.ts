@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { decodeTimeoutType } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
-import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import { expectKilledAt, runCleanups, startProcess, writeConfigFile } from '../../helpers/processes.js';
+import { sharedServerClient } from '../../helpers/temporal.js';
 
 /**
  * The worker is killed with SIGKILL right after each activity of a full release did its work
@@ -90,7 +90,6 @@ async function retriesIn(workflowId: string, runId?: string): Promise<Retry[]> {
   return retries;
 }
 
-let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -114,7 +113,7 @@ async function releaseSurvivingKill(
     SHIPGATE_WORKER_ID: `crash-${point}`,
   };
 
-  const doomed: ServiceProcess = startProcess('worker/main.js', {
+  const doomed = startProcess('worker/main.js', {
     ...env,
     SHIPGATE_FAULT_KILL_AFTER: `${point}:${marker}`,
   });
@@ -124,15 +123,7 @@ async function releaseSurvivingKill(
     workflowId: `release:${repoId}`,
     args: [{ repoId }],
   });
-  const death = await Promise.race([
-    doomed.exited,
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 90_000)),
-  ]);
-  expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({
-    code: null,
-    signal: 'SIGKILL',
-  });
-  expect(existsSync(marker)).toBe(true);
+  await expectKilledAt(doomed, point, marker, 90_000);
 
   const revived = startProcess('worker/main.js', env);
   cleanups.push(() => revived.stop());
@@ -148,14 +139,9 @@ async function releaseSurvivingKill(
 
 describe('crash matrix: the worker dies inside each activity of a release', () => {
   beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    client = new Client({ connection });
+    client = await sharedServerClient(cleanups);
   });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await connection?.close();
-  });
+  afterAll(() => runCleanups(cleanups));
 
   it.each(KILL_POINTS)('completes exactly once when the worker is killed in %s', async (point) => {
     const { service, result, retries } = await releaseSurvivingKill(point);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportFileName } from '../../../context/names.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
 import { workflowIdFor } from '../../../vocabulary/messages.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
+import { authedRequests, buildTestApp, finished, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -23,10 +23,7 @@ describe('the gate cannot be walked around', () => {
   const services = new Map<string, SampleService>();
   const service = (id: string) => services.get(id)!;
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
-  const finished = (run: any) => run.status !== 'RUNNING';
+  const { get, post } = authedRequests(() => app);
 
   async function releaseOverHttp(id: string): Promise<any> {
     const started = await post(`/repos/${id}/releases`);

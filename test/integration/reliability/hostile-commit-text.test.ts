@@ -8,8 +8,8 @@ import { planPage, planRelease } from '../../../activities/plan.js';
 import { PLAN_PAGE } from '../../../vocabulary/plan-page.js';
 import type { PlanView } from '../../../cli/api-types.js';
 import { renderPlan } from '../../../cli/commands/plan.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
-import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { authedRequests, buildTestApp, finished, type TestApp } from '../../helpers/api.js';
+import { createTestRepo, releaseTexts, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -45,12 +45,9 @@ describe('hostile commit text', () => {
   let app: TestApp;
   let scratch: string;
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const { get, post, until: untilDone } = authedRequests(() => app);
   type Json = ReturnType<typeof JSON.parse>;
-  const finished = (run: Json) => run.status !== undefined && run.status !== 'RUNNING';
-  const until = (url: string) => pollUntil(async (): Promise<Json> => (await get(url)).json(), finished, 150_000);
+  const until = (url: string) => untilDone(url, finished, 150_000);
 
   async function release(repoId: string): Promise<Json> {
     const started = await post(`/repos/${repoId}/releases`, { deploy: false });
@@ -179,12 +176,7 @@ describe('hostile commit text', () => {
 
     const run = await release(ids.controls);
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
-    const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
-    const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [
-      ['CHANGELOG.md', changelog],
-      ['the tag message', tagMessage],
-    ] as const) {
+    for (const [where, text] of Object.entries(await releaseTexts(repo, 'v1.0.0'))) {
       expect(text, where).not.toMatch(RAW_CONTROL);
       expect(text, where).toContain('\\\\u001b\\[8mhidden\\\\u001b\\[0m &lt;U+202E&gt;desrever');
     }

@@ -7,8 +7,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config/load.js';
 import { parseQaReport } from '../../../context/report.js';
-import { AUTH, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
-import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { authedRequests, buildTestApp, finished, pollUntil, type TestApp } from '../../helpers/api.js';
+import { createTestRepo, releaseTexts, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
@@ -95,14 +95,10 @@ describe('hostile repositories', () => {
   let scratch: string;
   const recordedPids: number[] = [];
 
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: AUTH });
-  const post = (url: string, payload?: object) =>
-    app.inject({ method: 'POST', url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const { get, post, until: untilDone } = authedRequests(() => app);
   /** An API answer, read the way a client reads it. */
   type Json = ReturnType<typeof JSON.parse>;
-  const until = (url: string, done: (body: Json) => boolean, timeoutMs = 150_000) =>
-    pollUntil(async (): Promise<Json> => (await get(url)).json(), done, timeoutMs);
-  const finished = (run: Json) => run.status !== undefined && run.status !== 'RUNNING';
+  const until = (url: string, done: (body: Json) => boolean, timeoutMs = 150_000) => untilDone(url, done, timeoutMs);
 
   async function startRelease(repoId: string, payload: object = { deploy: false }): Promise<string> {
     const started = await post(`/repos/${repoId}/releases`, payload);
@@ -196,12 +192,8 @@ describe('hostile repositories', () => {
     const run = await release(ids.markup);
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
 
-    const changelog = await readFile(path.join(repo.dir, 'CHANGELOG.md'), 'utf8');
-    const tagMessage = await repo.git('tag', '--list', '--format=%(contents)', 'v1.0.0');
-    for (const [where, text] of [
-      ['CHANGELOG.md', changelog],
-      ['the tag message', tagMessage],
-    ] as const) {
+    const texts = await releaseTexts(repo, 'v1.0.0');
+    for (const [where, text] of Object.entries(texts)) {
       expect(text, where).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(text, where).toContain('&lt;iframe src="javascript:alert(3)"&gt;');
       expect(text, where).toContain(`$(touch ${CANARY})`);
@@ -211,7 +203,8 @@ describe('hostile repositories', () => {
       expect(text, where).toContain('\\[x\\](javascript:alert(1))');
       expect(text, where).not.toMatch(/(?<!\\)`/);
     }
-    expect(tagMessage.trim()).toBe(changelog.slice(changelog.indexOf('## 1.0.0')).trim());
+    const changelog = texts['CHANGELOG.md'];
+    expect(texts['the tag message'].trim()).toBe(changelog.slice(changelog.indexOf('## 1.0.0')).trim());
     expect(existsSync(CANARY)).toBe(false);
     expect(await repo.git('ls-remote', 'origin', 'refs/tags/v1.0.0')).toMatch(/refs\/tags\/v1\.0\.0$/);
   });

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { execa } from 'execa';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pinnedQueue } from '../../../activities/deps.js';
-import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
-import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import { saveHistory } from '../../helpers/temporal-cli.js';
+import {
+  expectKilledAt,
+  runCleanups,
+  startProcess,
+  writeConfigFile,
+  type ServiceProcess,
+} from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { sharedServerClient } from '../../helpers/temporal.js';
 
 /**
  * A worker is SIGKILLed for good in the middle of a release of a `url` repository and never
@@ -39,7 +42,6 @@ const LOSS_POINTS = [
   },
 ] as const;
 
-let connection: Connection;
 let client: Client;
 const cleanups: (() => Promise<unknown>)[] = [];
 const measured: string[] = [];
@@ -49,22 +51,7 @@ const measured: string[] = [];
  * moved are saved for the replay test, so later changes keep them replayable.
  */
 async function record(name: string, workflowId: string): Promise<void> {
-  if (process.env.SHIPGATE_RECORD_HISTORIES !== '1') return;
-  const cli = await locateTemporalCli();
-  if (cli?.type !== 'path') throw new Error('no Temporal CLI');
-  const { stdout } = await execa(cli.path, [
-    'workflow',
-    'show',
-    '--address',
-    inject('temporalAddress'),
-    '--workflow-id',
-    workflowId,
-    '--output',
-    'json',
-  ]);
-  const out = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, `${name}.json`), `${stdout.trim()}\n`);
+  if (process.env.SHIPGATE_RECORD_HISTORIES === '1') await saveHistory(name, workflowId);
 }
 
 function track(proc: ServiceProcess): ServiceProcess {
@@ -96,13 +83,11 @@ async function waitForPollers(queue: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
+  client = await sharedServerClient(cleanups);
 });
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await connection?.close();
+  await runCleanups(cleanups);
   if (measured.length) console.log(`kill → finished: ${measured.join('; ')}`);
 });
 
@@ -147,15 +132,7 @@ describe('a release survives the permanent loss of its worker', () => {
       expect(pinned?.steps.find((s) => s.name === 'pin')?.summary).toBe('worker doomed');
       track(startProcess('worker/main.js', { ...base, SHIPGATE_CONFIG: liveConfig, SHIPGATE_WORKER_ID: 'survivor' }));
 
-      const death = await Promise.race([
-        doomed.exited,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000)),
-      ]);
-      expect(death, `the worker was not killed in ${point}:\n${doomed.output()}`).toEqual({
-        code: null,
-        signal: 'SIGKILL',
-      });
-      expect(existsSync(marker)).toBe(true);
+      await expectKilledAt(doomed, point, marker, 120_000);
       const killedAt = Date.now();
 
       const result = await Promise.race([

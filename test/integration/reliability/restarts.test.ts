@@ -9,12 +9,12 @@ import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
 import { deployStateQuery, releaseStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
-import { startProcess, writeConfigFile, type ServiceProcess } from '../../helpers/processes.js';
+import { runCleanups, type ServiceProcess, startProcess, writeConfigFile } from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await runCleanups(cleanups);
 });
 
 function track<T extends { stop(): Promise<unknown> }>(thing: T): T {

@@ -1,11 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionUpdate, deployStateQuery } from '../../../vocabulary/messages.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
+import { saveHistory as save } from '../../helpers/temporal-cli.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -15,27 +11,8 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
  * test/integration/replay/record-histories.test.ts
  */
 const recording = process.env.SHIPGATE_RECORD_HISTORIES === '1';
-const out = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
 let worker: TestWorker;
 const services: SampleService[] = [];
-
-/** Exported the way an operator would: `temporal workflow show --output json`. */
-async function save(name: string, workflowId: string): Promise<void> {
-  const cli = await locateTemporalCli();
-  if (cli?.type !== 'path') throw new Error('no Temporal CLI');
-  const { stdout } = await execa(cli.path, [
-    'workflow',
-    'show',
-    '--address',
-    inject('temporalAddress'),
-    '--workflow-id',
-    workflowId,
-    '--output',
-    'json',
-  ]);
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, `${name}.json`), `${stdout.trim()}\n`);
-}
 
 async function awaitingDecision(deployId: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {

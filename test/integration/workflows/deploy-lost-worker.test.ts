@@ -8,6 +8,7 @@ import { pinnedQueue } from '../../../activities/deps.js';
 import { deployWorkflow } from '../../../workflows/deploy.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
+import { runCleanups } from '../../helpers/processes.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -18,7 +19,7 @@ import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '
 const run = randomBytes(3).toString('hex');
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await runCleanups(cleanups);
 });
 
 /** A short heartbeat timeout: a pinned queue not served for 15 s (the floor) counts as a lost worker. */

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { locateTemporalCli } from '../../../devserver/temporal-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from '../../../workflows/deploy.js';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import {
@@ -16,6 +14,7 @@ import { pollUntil } from '../../helpers/api.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { AUTH, buildTestApp } from '../../helpers/api.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
+import { temporalWorkflowCommand } from '../../helpers/temporal-cli.js';
 import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const services = new Map<string, SampleService>();
@@ -81,6 +80,25 @@ async function releaseUnhealthy(id: string, version: string, feature: string) {
   const waiting = await untilAwaitingDecision(id);
   expect(waiting.version).toBe(version);
   return { handle, waiting };
+}
+
+/** 1.2.0 proves unhealthy, the operator rolls back, and the last version verified healthy, 1.0.0, serves again. */
+async function rollsUnhealthy120BackTo100(id: string) {
+  const s = service(id);
+  const { handle, waiting } = await releaseUnhealthy(id, '1.2.0', 'whisper');
+  expect(waiting.previousVersion).toBe('1.0.0');
+  await decide(id, 'rollback');
+  expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
+  expect(await s.servingVersion()).toBe('1.0.0');
+  expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+}
+
+/** A `decide` signal sent with the temporal CLI, its input JSON as a person types it. */
+function signalDecide(workflowId: string, input: string) {
+  return temporalWorkflowCommand(
+    'signal',
+    ...['--namespace', 'default', '--workflow-id', workflowId, '--name', 'decide', '--input', input],
+  );
 }
 
 /** The deploy reports in the work tree that git does not track. */
@@ -293,22 +311,7 @@ describe('deployment', () => {
     const handle = await startRelease('dep-signal');
     await untilAwaitingDecision('dep-signal');
     await s.clearFault('fail-deploy');
-    const cli = await locateTemporalCli();
-    if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
-    await execa(cli.path, [
-      'workflow',
-      'signal',
-      '--address',
-      inject('temporalAddress'),
-      '--namespace',
-      'default',
-      '--workflow-id',
-      'deploy:dep-signal:production',
-      '--name',
-      'decide',
-      '--input',
-      '"retry"',
-    ]);
+    await signalDecide('deploy:dep-signal:production', '"retry"');
     expect((await handle.result()).outcome).toBe('deployed');
     expect(await s.servingVersion()).toBe('1.0.0');
   });
@@ -318,23 +321,7 @@ describe('deployment', () => {
     await s.fault('fail-deploy');
     const handle = await startRelease('dep-spelling');
     await untilAwaitingDecision('dep-spelling');
-    const cli = await locateTemporalCli();
-    if (!cli || cli.type !== 'path') throw new Error('no Temporal CLI found');
-    const signal = (workflowId: string, input: string) =>
-      execa(cli.path, [
-        'workflow',
-        'signal',
-        '--address',
-        inject('temporalAddress'),
-        '--namespace',
-        'default',
-        '--workflow-id',
-        workflowId,
-        '--name',
-        'decide',
-        '--input',
-        input,
-      ]);
+    const signal = signalDecide;
     const deployId = 'deploy:dep-spelling:production';
     await signal(deployId, '"Roll back"'); // a decision, but there is nothing to roll back to
     await signal(deployId, '"Ship it"');
@@ -448,12 +435,7 @@ describe('deployment', () => {
     await decide(LEDGER_ABANDON, 'abandon');
     expect((await abandoned.result()).outcome).toBe('abandoned');
 
-    const { handle, waiting } = await releaseUnhealthy(LEDGER_ABANDON, '1.2.0', 'whisper');
-    expect(waiting.previousVersion).toBe('1.0.0');
-    await decide(LEDGER_ABANDON, 'rollback');
-    expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
-    expect(await s.servingVersion()).toBe('1.0.0');
-    expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+    await rollsUnhealthy120BackTo100(LEDGER_ABANDON);
   });
 
   it('rolls back to an old version deployed again, not to the release before in history', async () => {
@@ -470,12 +452,7 @@ describe('deployment', () => {
     expect(redeployed.outcome).toBe('deployed');
     expect(await s.servingVersion()).toBe('1.0.0');
 
-    const { handle, waiting } = await releaseUnhealthy(LEDGER_REDEPLOY, '1.2.0', 'whisper');
-    expect(waiting.previousVersion).toBe('1.0.0');
-    await decide(LEDGER_REDEPLOY, 'rollback');
-    expect((await handle.result()).reason).toMatch(/rolled back to 1\.0\.0/);
-    expect(await s.servingVersion()).toBe('1.0.0');
-    expect(s.deploys().find((d) => d.version === '1.2.0')?.previous).toBe('1.0.0');
+    await rollsUnhealthy120BackTo100(LEDGER_REDEPLOY);
   });
 
   it('offers no rollback to a release that was tagged but never verified healthy', async () => {

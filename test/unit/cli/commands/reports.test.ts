@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { renderReports } from '../../../../cli/commands/reports.js';
 import { at } from '../runs.js';
 
+/** Three tests passed, and four changed lines all covered. */
+const PASSED = {
+  tests: { total: 3, passed: 3, failed: 0, skipped: 0 },
+  coverage: { changed_lines: 4, covered_lines: 4, percent: 100, threshold: 80, min_changed_lines: 1, gate: 'passed' },
+};
+
 describe('renderReports', () => {
   it('lists reports with their tests and coverage, then any warnings', () => {
     const lines = renderReports(
@@ -12,15 +18,7 @@ describe('renderReports', () => {
           outcome: 'test-pass',
           commit: 'abc1234def',
           created_at: at(10, 0, 5),
-          tests: { total: 3, passed: 3, failed: 0, skipped: 0 },
-          coverage: {
-            changed_lines: 4,
-            covered_lines: 4,
-            percent: 100,
-            threshold: 80,
-            min_changed_lines: 1,
-            gate: 'passed',
-          },
+          ...PASSED,
           verified: false,
           verification: 'not signed',
         },
@@ -29,15 +27,7 @@ describe('renderReports', () => {
           outcome: 'test-pass',
           commit: 'abc1234def',
           created_at: at(10, 0, 0),
-          tests: { total: 3, passed: 3, failed: 0, skipped: 0 },
-          coverage: {
-            changed_lines: 4,
-            covered_lines: 4,
-            percent: 100,
-            threshold: 80,
-            min_changed_lines: 1,
-            gate: 'passed',
-          },
+          ...PASSED,
           verified: true,
           verification: 'signed with key 1a2b3c4d',
         },
