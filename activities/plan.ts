@@ -3,8 +3,10 @@ import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { analyseCommitsInSlices, type CommitEntry } from '../domain/commits.js';
+import { analyseCommitsInSlices, type CommitEntry, type RawCommit } from '../domain/commits.js';
 import { commitsInRange, lastReleaseTag } from './git.js';
+
+type LastRelease = { tag: string; version: string; sha: string } | null;
 
 interface PlanBasis {
   sha: string;
@@ -38,10 +40,16 @@ export type ReleasePlan = PlannedRelease | NothingToRelease;
 export async function planRelease(
   git: SimpleGit,
   repo: RepoConfig,
-  input: { sha: string; override?: string; date: string },
+  input: {
+    sha: string;
+    override?: string;
+    date: string;
+    /** The last release and the commits since it, when the caller has just read them (pre-flight). */
+    known?: { previous: LastRelease; commits: readonly RawCommit[] };
+  },
 ): Promise<ReleasePlan> {
-  const previous = await lastReleaseTag(git, input.sha, repo);
-  const commits = await commitsInRange(git, previous?.sha ?? null, input.sha);
+  const previous = input.known ? input.known.previous : await lastReleaseTag(git, input.sha, repo);
+  const commits = input.known ? input.known.commits : await commitsInRange(git, previous?.sha ?? null, input.sha);
   const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
   const next = nextVersion({
     current: previous?.version ?? null,
