@@ -1,4 +1,4 @@
-import { gitCensus, type GitCensus } from './git-census.js';
+import { bySubcommand, gitCensus, type GitCensus } from './git-census.js';
 import type { ReleaseStage, ShipgateRelease } from './release-stage.js';
 import { verdict, type BenchResult } from './report.js';
 import type { BenchSettings } from './settings.js';
@@ -6,6 +6,8 @@ import { formatMs, formatRatio, formatSpread, pairedRatios, spread } from './sta
 
 const TARGET_OVERHEAD_MS = 2_000;
 const TARGET_RATIO = 5;
+/** git processes of the release run's own steps (pre-flight to push), its QA and deploy runs not counted. */
+const TARGET_RELEASE_GIT = 12;
 
 function overheadMs(release: ShipgateRelease): number {
   return release.totalMs - release.testMs - release.deployMs;
@@ -37,6 +39,34 @@ function whereTheTimeGoes(releases: readonly ShipgateRelease[]): string {
     `an activity costs here. Outside any activity: ${median(outside)}, of which ${taskCount} workflow tasks across the release, QA and deploy runs take ` +
     `${median(taskSum)} (scheduled → completed, summed); the rest is starting the two child runs and the client's start and result calls.`
   );
+}
+
+/** Which run and activity started each git process: the activity whose scheduled → completed span holds it. */
+interface Attributed {
+  /** The release run's own steps. */
+  release: GitCensus['calls'];
+  qa: GitCensus['calls'];
+  deploy: GitCensus['calls'];
+  perActivity: Map<string, number>;
+}
+
+function attribute(census: GitCensus, release: ShipgateRelease): Attributed {
+  const out: Attributed = { release: [], qa: [], deploy: [], perActivity: new Map() };
+  for (const call of census.calls) {
+    const activity = release.activities.find((a) => a.scheduledAt <= call.atMs && call.atMs <= a.completedAt);
+    const run = activity?.workflowId ?? release.workflowId;
+    const kind = run.startsWith('qa:') ? 'qa' : run.startsWith('deploy:') ? 'deploy' : 'release';
+    out[kind].push(call);
+    const key = `${kind === 'release' ? '' : `${kind} `}${activity?.type ?? 'outside any activity'}`;
+    out.perActivity.set(key, (out.perActivity.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+function describeCalls(calls: GitCensus['calls']): string {
+  return `${calls.length} (${bySubcommand(calls)
+    .map(([name, count]) => `${name} ×${count}`)
+    .join(', ')})`;
 }
 
 function describeCensus(census: GitCensus): string {
@@ -77,9 +107,10 @@ export async function releaseBenchmark(
     censuses.push(census);
     return value;
   };
-  await stage.releaseWithShipgate(counted);
+  const countedRelease = await stage.releaseWithShipgate(counted);
   await stage.releaseWithScript(counted);
   const [shipgateGit, scriptGit] = censuses;
+  const split = shipgateGit ? attribute(shipgateGit, countedRelease) : null;
   const overheads = releases.map(overheadMs);
   const overhead = spread(overheads);
   const ratio = spread(pairedRatios(overheads, scripts));
@@ -126,6 +157,26 @@ export async function releaseBenchmark(
         target: `≤ ${TARGET_RATIO}×`,
         verdict: verdict(ratio.median <= TARGET_RATIO),
       },
+      ...(split && shipgateGit
+        ? [
+            {
+              benchmark: '2 release',
+              case: c,
+              metric: 'git processes: release steps (pin → push)',
+              value: String(split.release.length),
+              target: `≤ ${TARGET_RELEASE_GIT}`,
+              verdict: verdict(split.release.length <= TARGET_RELEASE_GIT),
+            },
+            {
+              benchmark: '2 release',
+              case: c,
+              metric: 'git processes: with QA and deploy runs',
+              value: `${shipgateGit.total} (script ${scriptGit?.total ?? '?'})`,
+              target: '',
+              verdict: '' as const,
+            },
+          ]
+        : []),
     ],
     notes: [
       'A release is started as the API starts one (`startRelease`, workflow `release:<repo>`) and timed until its result arrives: pre-flight, QA as a child run ' +
@@ -141,6 +192,17 @@ export async function releaseBenchmark(
       ...(shipgateGit && scriptGit
         ? [
             `git processes per release, counted in one more release of each with a logging shim on PATH: shipgate ${describeCensus(shipgateGit)}; the script ${describeCensus(scriptGit)}.`,
+            ...(split
+              ? [
+                  `Each git process is given to the activity whose span (scheduled → completed, from the histories) holds its start. ` +
+                    `The release run's own steps (pin, pre-flight with the version plan, release files + commit + tag, push): ${describeCalls(split.release)}; ` +
+                    `its QA run: ${describeCalls(split.qa)}; its deploy run: ${describeCalls(split.deploy)}. Per activity: ` +
+                    `${[...split.perActivity.entries()]
+                      .sort((a, b) => b[1] - a[1])
+                      .map(([name, count]) => `${name} ${count}`)
+                      .join(', ')}.`,
+                ]
+              : []),
           ]
         : []),
     ],
