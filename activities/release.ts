@@ -343,7 +343,12 @@ export function createReleaseActivities(deps: ActivityDeps) {
         );
       }
       // git updated refs/remotes/<remote>/<branch> itself, as it does for a pushed branch its fetch refspec maps.
-      return { pushed: true };
+      // Both refs `=` (up to date): an attempt whose answer was lost had pushed them already.
+      const flags = push.stdout
+        .split('\n')
+        .filter((line) => /^.\t[^\t]+:[^\t]+\t/.test(line))
+        .map((line) => line[0]);
+      return { pushed: !(flags.length > 0 && flags.every((flag) => flag === '=')) };
     },
 
     /**
