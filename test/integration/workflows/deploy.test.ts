@@ -151,11 +151,8 @@ describe('deployment', () => {
     expect(release.steps.map((s) => s.name)).toEqual([
       'pin',
       'preflight',
-      'version',
       'qa',
-      'files',
       'commit',
-      'tag',
       'push',
       'deploy',
     ]);
