@@ -41,6 +41,12 @@ export async function commitInfo(git: SimpleGit, ref: string): Promise<CommitInf
   return { sha, tree, committedAtMs: Number(ct) * 1000 };
 }
 
+/** A commit and the remote release branch's commit (null when it has none), read by the caller. */
+export interface KnownRefs {
+  target: string;
+  published: string | null;
+}
+
 /**
  * The last release reachable from `ref`: the highest stable version among the tags that fit the
  * tag format and whose commit the remote's release branch has, as last fetched.
@@ -56,9 +62,11 @@ export async function lastReleaseTag(
   git: SimpleGit,
   ref: string,
   repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  /** The commits of `ref` and of the remote branch, when the caller has just read them. */
+  known?: KnownRefs,
 ): Promise<{ tag: string; version: string; sha: string } | null> {
-  const published = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
-  const target = await resolveCommit(git, ref);
+  const published = known ? known.published : await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
+  const target = known ? known.target : await resolveCommit(git, ref);
   if (!published || !target) return null;
   // A tag reachable from both is reachable from one of their merge bases: one listing, no per-tag walk.
   const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => ''))
@@ -136,6 +144,37 @@ export async function remoteBranchAndLastRelease(
   const remoteSha = branchLine?.split(NUL)[1] ?? '';
   if (!OBJECT_ID.test(remoteSha)) throw new Error(`cannot read ${branchRef}`);
   return { remoteSha, lastRelease: await bestOf(git, out, prefix, suffix) };
+}
+
+/**
+ * `git status --porcelain=v2 --branch`: the branch (null when detached), HEAD's commit (null
+ * before the first one) and the entries written as the short format writes them (`?? path`,
+ * ` M path`), for messages that read as `git status --short`.
+ */
+export function parseStatus(out: string): { branch: string | null; head: string | null; entries: string[] } {
+  let branch: string | null = null;
+  let head: string | null = null;
+  const entries: string[] = [];
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    if (line.startsWith('# ')) {
+      const [, key = '', value = ''] = line.split(' ');
+      if (key === 'branch.head' && value !== '(detached)') branch = value;
+      if (key === 'branch.oid' && value !== '(initial)') head = value;
+      continue;
+    }
+    const words = line.split(' ');
+    const xy = (words[1] ?? '').replace(/\./g, ' ');
+    // Fields before the path: 8 for a change, 9 for a rename or copy, 10 for a conflict.
+    if (line.startsWith('1 ')) entries.push(`${xy} ${words.slice(8).join(' ')}`);
+    else if (line.startsWith('2 ')) {
+      const [to = '', from = ''] = words.slice(9).join(' ').split('\t');
+      entries.push(`${xy} ${from} -> ${to}`);
+    } else if (line.startsWith('u ')) entries.push(`${xy} ${words.slice(10).join(' ')}`);
+    else if (line.startsWith('? ')) entries.push(`?? ${line.slice(2)}`);
+    else entries.push(line);
+  }
+  return { branch, head, entries };
 }
 
 /** One object as `git cat-file --batch` prints it. */
@@ -336,11 +375,12 @@ export async function pendingSinceLastRelease(
   git: SimpleGit,
   sha: string,
   repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  known?: KnownRefs,
 ): Promise<{
   lastRelease: Awaited<ReturnType<typeof lastReleaseTag>>;
   pending: { sha: string; committedAtMs: number }[];
 }> {
-  const lastRelease = await lastReleaseTag(git, sha, repo);
+  const lastRelease = await lastReleaseTag(git, sha, repo, known);
   const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${sha}` : sha, '--']);
   const pending = log
     .split('\n')

@@ -15,6 +15,7 @@ import {
   gitWithInput,
   isAncestor,
   parseCommit,
+  parseStatus,
   readObjects,
   rejectedRefs,
   remoteBranchAndLastRelease,
@@ -491,37 +492,6 @@ async function plan(
   // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
   if (planned.tag) await refuseExistingTag(git, repo, planned.tag, tags);
   return { ...planned, commits: planned.commits.slice(0, 200) };
-}
-
-/**
- * `git status --porcelain=v2 --branch`: the branch (null when detached), HEAD's commit (null
- * before the first one) and the entries written as the short format writes them (`?? path`,
- * ` M path`), for messages that read as `git status --short`.
- */
-function parseStatus(out: string): { branch: string | null; head: string | null; entries: string[] } {
-  let branch: string | null = null;
-  let head: string | null = null;
-  const entries: string[] = [];
-  for (const line of out.split('\n')) {
-    if (!line) continue;
-    if (line.startsWith('# ')) {
-      const [, key = '', value = ''] = line.split(' ');
-      if (key === 'branch.head' && value !== '(detached)') branch = value;
-      if (key === 'branch.oid' && value !== '(initial)') head = value;
-      continue;
-    }
-    const words = line.split(' ');
-    const xy = (words[1] ?? '').replace(/\./g, ' ');
-    // Fields before the path: 8 for a change, 9 for a rename or copy, 10 for a conflict.
-    if (line.startsWith('1 ')) entries.push(`${xy} ${words.slice(8).join(' ')}`);
-    else if (line.startsWith('2 ')) {
-      const [to = '', from = ''] = words.slice(9).join(' ').split('\t');
-      entries.push(`${xy} ${from} -> ${to}`);
-    } else if (line.startsWith('u ')) entries.push(`${xy} ${words.slice(10).join(' ')}`);
-    else if (line.startsWith('? ')) entries.push(`?? ${line.slice(2)}`);
-    else entries.push(line);
-  }
-  return { branch, head, entries };
 }
 
 /**
