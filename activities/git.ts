@@ -12,6 +12,8 @@ import type { RawCommit } from '../domain/commits.js';
  */
 const NUL = '\0';
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A tag's name, its object, and for an annotated tag the object it names (`for-each-ref` fields). */
+const TAG_LISTING = '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)';
 
 /** Identity for commits and tags shipgate makes; a repository's own config does not matter. */
 export function gitIdentity(env: NodeJS.ProcessEnv = process.env): { name: string; email: string } {
@@ -49,6 +51,12 @@ export async function commitInfo(git: SimpleGit, ref: string): Promise<CommitInf
   return { sha, tree, committedAtMs: Number(ct) * 1000 };
 }
 
+/** A commit and the remote release branch's commit (null when it has none), read by the caller. */
+export interface KnownRefs {
+  target: string;
+  published: string | null;
+}
+
 /**
  * The last release reachable from `ref`: the highest stable version among the tags that fit the
  * tag format and whose commit the remote's release branch has, as last fetched.
@@ -64,9 +72,11 @@ export async function lastReleaseTag(
   git: SimpleGit,
   ref: string,
   repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  /** The commits of `ref` and of the remote branch, when the caller has just read them. */
+  known?: KnownRefs,
 ): Promise<{ tag: string; version: string; sha: string } | null> {
-  const published = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
-  const target = await resolveCommit(git, ref);
+  const published = known ? known.published : await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
+  const target = known ? known.target : await resolveCommit(git, ref);
   if (!published || !target) return null;
   // A tag reachable from both is reachable from one of their merge bases: one listing, no per-tag walk.
   const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => ''))
@@ -74,21 +84,169 @@ export async function lastReleaseTag(
     .map((b) => b.trim())
     .filter(Boolean);
   if (bases.length === 0) return null;
+  return highestReleaseTag(git, bases, repo);
+}
+
+/**
+ * The highest stable version tag reachable from any of `commits`, with the commit it names: one
+ * `for-each-ref`, which prints each tag's commit beside its name (`*objectname` for an annotated
+ * tag), so no second process resolves the winner.
+ */
+async function highestReleaseTag(
+  git: SimpleGit,
+  commits: string[],
+  repo: Pick<RepoConfig, 'tagFormat'>,
+): Promise<{ tag: string; version: string; sha: string } | null> {
   const [prefix = '', suffix = ''] = repo.tagFormat.split('${version}');
-  const out = await git.raw(['tag', ...bases.flatMap((base) => ['--merged', base]), '--list', `${prefix}*${suffix}`]);
-  let best: { tag: string; version: string } | null = null;
-  for (const tag of out
-    .split('\n')
-    .map((t) => t.trim())
-    .filter(Boolean)) {
+  const out = await git.raw([
+    'for-each-ref',
+    ...commits.flatMap((commit) => ['--merged', commit]),
+    TAG_LISTING,
+    `refs/tags/${prefix}*${suffix}`,
+  ]);
+  return bestOf(git, out, prefix, suffix);
+}
+
+/** Picks the highest stable version from `for-each-ref` lines (see `highestReleaseTag`). */
+async function bestOf(
+  git: SimpleGit,
+  listing: string,
+  prefix: string,
+  suffix: string,
+): Promise<{ tag: string; version: string; sha: string } | null> {
+  let best: { tag: string; version: string; sha: string | null } | null = null;
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const [ref = '', object = '', type = '', peeled = '', peeledType = ''] = line.split(NUL);
+    if (!ref.startsWith('refs/tags/')) continue;
+    const tag = ref.slice('refs/tags/'.length);
     if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) continue;
     const version = semver.valid(tag.slice(prefix.length, tag.length - suffix.length));
     if (!version || semver.prerelease(version)) continue;
-    if (!best || semver.gt(version, best.version)) best = { tag, version };
+    // A tag of a tag peels one level here; such a rare one is resolved on its own below.
+    const sha = type === 'commit' ? object : peeledType === 'commit' ? peeled : null;
+    if (!best || semver.gt(version, best.version)) best = { tag, version, sha };
   }
   if (!best) return null;
-  const sha = (await git.raw(['rev-list', '-n', '1', `refs/tags/${best.tag}`])).trim();
-  return { ...best, sha };
+  const sha = best.sha ?? (await git.raw(['rev-list', '-n', '1', `refs/tags/${best.tag}`])).trim();
+  return { tag: best.tag, version: best.version, sha };
+}
+
+/**
+ * What pre-flight needs of the remote's release branch in one `for-each-ref`: where it is, and the
+ * last release on it. `merged` is the remote branch itself, which pre-flight has already found to
+ * be an ancestor of HEAD, so a tag reachable from it is reachable from both (see `lastReleaseTag`).
+ */
+export async function remoteBranchAndLastRelease(
+  git: SimpleGit,
+  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+): Promise<{ remoteSha: string; lastRelease: { tag: string; version: string; sha: string } | null }> {
+  const [prefix = '', suffix = ''] = repo.tagFormat.split('${version}');
+  const branchRef = `refs/remotes/${repo.remote}/${repo.branch}`;
+  const out = await git.raw([
+    'for-each-ref',
+    '--merged',
+    branchRef,
+    TAG_LISTING,
+    branchRef,
+    `refs/tags/${prefix}*${suffix}`,
+  ]);
+  const branchLine = out.split('\n').find((line) => line.split(NUL)[0] === branchRef);
+  const remoteSha = branchLine?.split(NUL)[1] ?? '';
+  if (!OBJECT_ID.test(remoteSha)) throw new Error(`cannot read ${branchRef}`);
+  return { remoteSha, lastRelease: await bestOf(git, out, prefix, suffix) };
+}
+
+/**
+ * `git status --porcelain=v2 --branch`: the branch (null when detached), HEAD's commit (null
+ * before the first one) and the entries written as the short format writes them (`?? path`,
+ * ` M path`), for messages that read as `git status --short`.
+ */
+export function parseStatus(out: string): { branch: string | null; head: string | null; entries: string[] } {
+  let branch: string | null = null;
+  let head: string | null = null;
+  const entries: string[] = [];
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    if (line.startsWith('# ')) {
+      const [, key = '', value = ''] = line.split(' ');
+      if (key === 'branch.head' && value !== '(detached)') branch = value;
+      if (key === 'branch.oid' && value !== '(initial)') head = value;
+      continue;
+    }
+    const words = line.split(' ');
+    const xy = (words[1] ?? '').replace(/\./g, ' ');
+    // Fields before the path: 8 for a change, 9 for a rename or copy, 10 for a conflict.
+    if (line.startsWith('1 ')) entries.push(`${xy} ${words.slice(8).join(' ')}`);
+    else if (line.startsWith('2 ')) {
+      const [to = '', from = ''] = words.slice(9).join(' ').split('\t');
+      entries.push(`${xy} ${from} -> ${to}`);
+    } else if (line.startsWith('u ')) entries.push(`${xy} ${words.slice(10).join(' ')}`);
+    else if (line.startsWith('? ')) entries.push(`?? ${line.slice(2)}`);
+    else entries.push(line);
+  }
+  return { branch, head, entries };
+}
+
+/** One object as `git cat-file --batch` prints it. */
+export interface GitObject {
+  sha: string;
+  type: string;
+  body: string;
+}
+
+/**
+ * Reads several revisions in one `git cat-file --batch`: null for each one that names nothing
+ * (a tag not made yet, a remote branch not pushed yet), where `rev-parse` of several refs fails whole.
+ */
+export async function readObjects(dir: string, revisions: string[]): Promise<(GitObject | null)[]> {
+  if (revisions.some((r) => r.includes('\n') || r === ''))
+    throw new Error(`cannot read ${JSON.stringify(revisions)}: a revision per line`);
+  const result = await execa('git', ['cat-file', '--batch'], {
+    cwd: dir,
+    input: `${revisions.join('\n')}\n`,
+    encoding: 'buffer',
+    // The last object's body may end in a newline of its own; the sizes say where each ends.
+    stripFinalNewline: false,
+    reject: false,
+  });
+  if (result.exitCode !== 0) throw new Error(`git cat-file failed: ${Buffer.from(result.stderr).toString().trim()}`);
+  const out = Buffer.from(result.stdout);
+  const objects: (GitObject | null)[] = [];
+  let at = 0;
+  for (const revision of revisions) {
+    const end = out.indexOf(10, at);
+    if (end < 0) throw new Error(`git cat-file ended early at ${revision}`);
+    const header = out.subarray(at, end).toString();
+    at = end + 1;
+    const [sha = '', type = '', size = ''] = header.split(' ');
+    if (!OBJECT_ID.test(sha) || !/^\d+$/.test(size)) {
+      objects.push(null);
+      continue;
+    }
+    const length = Number(size);
+    objects.push({ sha, type, body: out.subarray(at, at + length).toString('utf8') });
+    at += length + 1;
+  }
+  return objects;
+}
+
+/** A commit object's fields as `git show -s --format=%H %T %P %ct %s` would print them. */
+export function parseCommit(object: GitObject): CommitInfo & { parents: string[]; subject: string } {
+  const split = object.body.indexOf('\n\n');
+  const headers = (split < 0 ? object.body : object.body.slice(0, split)).split('\n');
+  const message = split < 0 ? '' : object.body.slice(split + 2);
+  const field = (name: string) => headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
+  const committer = field('committer')[0] ?? '';
+  const ct = committer.split(' ').at(-2) ?? '0';
+  // %s: the first paragraph, its lines joined by spaces.
+  const subject = (message.split(/\n\s*\n/)[0] ?? '').trim().split('\n').join(' ');
+  return {
+    sha: object.sha,
+    tree: field('tree')[0] ?? '',
+    parents: field('parent'),
+    committedAtMs: Number(ct) * 1000,
+    subject,
+  };
 }
 
 /**
@@ -106,18 +264,21 @@ export async function gitWithInput(dir: string, args: string[], input: string): 
   return result.stdout;
 }
 
-const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%B'] as const;
+const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%T', '%B'] as const;
+
+/** A commit of `commitsInRange`, with its tree (pre-flight reads HEAD's from the same log). */
+export type LoggedCommit = RawCommit & { tree: string };
 
 /** Commits in `from..to` (everything up to `to` when there is no `from`), newest first. */
-export async function commitsInRange(git: SimpleGit, from: string | null, to: string): Promise<RawCommit[]> {
+export async function commitsInRange(git: SimpleGit, from: string | null, to: string): Promise<LoggedCommit[]> {
   const range = from ? `${from}..${to}` : to;
   // A repository's `log.showSignature` would print gpg's lines amid the records.
   const out = await git.raw(['log', '-z', '--no-show-signature', `--format=${LOG_FIELDS.join('%x00')}`, range, '--']);
   const fields = out.split(NUL);
-  const commits: RawCommit[] = [];
+  const commits: LoggedCommit[] = [];
   // Each commit is exactly LOG_FIELDS.length fields, and `-z` ends each with a NUL: a last, empty one remains.
   for (let i = 0; i + LOG_FIELDS.length <= fields.length; i += LOG_FIELDS.length) {
-    const [sha = '', parents = '', committedAt = '', author = '', message = ''] = fields.slice(
+    const [sha = '', parents = '', committedAt = '', author = '', tree = '', message = ''] = fields.slice(
       i,
       i + LOG_FIELDS.length,
     );
@@ -126,7 +287,15 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
       throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
     }
     const [subject = '', ...rest] = message.replace(/\n+$/, '').split('\n');
-    commits.push({ sha, parents: parentList, subject, body: rest.join('\n').replace(/^\n+/, ''), committedAt, author });
+    commits.push({
+      sha,
+      parents: parentList,
+      subject,
+      body: rest.join('\n').replace(/^\n+/, ''),
+      committedAt,
+      author,
+      tree,
+    });
   }
   return commits;
 }
@@ -378,11 +547,12 @@ export async function pendingSinceLastRelease(
   git: SimpleGit,
   sha: string,
   repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  known?: KnownRefs,
 ): Promise<{
   lastRelease: Awaited<ReturnType<typeof lastReleaseTag>>;
   pending: { sha: string; committedAtMs: number }[];
 }> {
-  const lastRelease = await lastReleaseTag(git, sha, repo);
+  const lastRelease = await lastReleaseTag(git, sha, repo, known);
   const log = await git.raw(['log', '--format=%H %ct', lastRelease ? `${lastRelease.sha}..${sha}` : sha, '--']);
   const pending = log
     .split('\n')

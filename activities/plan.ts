@@ -3,9 +3,17 @@ import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
 import { nextVersion, tagName } from '../domain/bump.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
-import { commitAnalyser, type Bump, type CommitEntry } from '../domain/commits.js';
+import {
+  analyseCommitsInSlices,
+  commitAnalyser,
+  type Bump,
+  type CommitEntry,
+  type RawCommit,
+} from '../domain/commits.js';
 import { planCursor } from '../vocabulary/plan-page.js';
 import { readSinceLastRelease } from './git.js';
+
+type LastRelease = { tag: string; version: string; sha: string } | null;
 
 interface PlanBasis {
   sha: string;
@@ -39,17 +47,19 @@ export type ReleasePlan = PlannedRelease | NothingToRelease;
 export async function planRelease(
   git: SimpleGit,
   repo: RepoConfig,
-  input: { sha: string; override?: string; date: string },
+  input: {
+    sha: string;
+    override?: string;
+    date: string;
+    /** The last release and the commits since it, when the caller has just read them (pre-flight). */
+    known?: { previous: LastRelease; commits: readonly RawCommit[] };
+  },
 ): Promise<ReleasePlan> {
   // Asked beside the log: one more git process, which need not wait for it.
   const repoUrl = remoteUrlOf(git, repo.remote);
-  // Commits are classified as git writes them; each full slice of text yields the event loop.
-  const analyser = commitAnalyser();
-  const { previous, commits } = await readSinceLastRelease(git, input.sha, repo, {
-    add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
-    restart: () => analyser.restart(),
-  });
-  const analysis = analyser.finish();
+  const { previous, commits, analysis } = input.known
+    ? { ...input.known, analysis: await analyseCommitsInSlices(input.known.commits, () => setImmediate()) }
+    : await readAndAnalyse(git, repo, input.sha);
   const next = nextVersion({
     current: previous?.version ?? null,
     currentTag: previous?.tag ?? null,
@@ -134,6 +144,17 @@ export function planPage(plan: ReleasePlan, page: { offset: number; limit: numbe
     commits: commits.slice(page.offset, end),
     page: { ...page, next: end < commits.length ? planCursor(plan.sha, end) : null },
   };
+}
+
+/** The last release and the commits since it in one walk, classified as git writes them. */
+async function readAndAnalyse(git: SimpleGit, repo: RepoConfig, sha: string) {
+  // Each full slice of text yields the event loop.
+  const analyser = commitAnalyser();
+  const { previous, commits } = await readSinceLastRelease(git, sha, repo, {
+    add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
+    restart: () => analyser.restart(),
+  });
+  return { previous, commits, analysis: analyser.finish() };
 }
 
 async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {

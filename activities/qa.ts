@@ -22,10 +22,12 @@ import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import {
   changedFilesByCommit,
-  commitInfo,
   commitsInRange,
   diffU0,
+  parseCommit,
+  parseStatus,
   pendingSinceLastRelease,
+  readObjects,
   resolveCommit,
 } from './git.js';
 import { runCommand } from './process.js';
@@ -65,34 +67,43 @@ export function createQaActivities(deps: ResolvedDeps) {
   /** The working copy at the commit under test; only the inspection, QA's first step, fetches it. */
   async function checkout(repoId: string, sha: string, fetch: boolean) {
     const { repo, dir, git } = await openAt(repoId, sha, fetch);
-    if ((await resolveCommit(git, sha)) !== sha) {
+    // The commit, HEAD and the remote branch in one read (the inspection's last release needs the last).
+    const [commit, headObject, remote] = await readObjects(dir, [
+      `${sha}^{commit}`,
+      'HEAD',
+      `refs/remotes/${repo.remote}/${repo.branch}^{commit}`,
+    ]);
+    if (commit?.sha !== sha) {
       throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `commit ${sha} does not exist in repository "${repoId}"`);
     }
     if (repo.source.kind === 'url') {
       await git.raw(['checkout', '--force', '--detach', sha]);
     }
-    const head = await commitInfo(git, 'HEAD');
+    const head = parseCommit(repo.source.kind === 'url' ? commit : (headObject ?? { sha: '', type: '', body: '' }));
     if (head.sha !== sha) {
       throw activityFailure(
         'SHIPGATE_HEAD_MOVED',
-        `HEAD of repository "${repoId}" is ${head.sha.slice(0, 7)}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`,
+        `HEAD of repository "${repoId}" is ${head.sha ? head.sha.slice(0, 7) : 'no commit'}, not ${sha.slice(0, 7)}: the branch moved after the run was started; start QA again`,
       );
     }
-    return { repo, dir, git, head };
+    return { repo, dir, git, head, published: remote?.sha ?? null };
   }
 
   return {
     async inspectForQa(input: { repoId: string; sha: string }): Promise<QaInspection> {
-      const { repo, dir, git, head } = await checkout(input.repoId, input.sha, true);
-      const modified = (await git.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
-      if (modified) {
+      const { repo, dir, git, head, published } = await checkout(input.repoId, input.sha, true);
+      // One status: the tracked changes, and the branch (none when detached).
+      const status = parseStatus(await git.raw(['status', '--porcelain=v2', '--branch', '--untracked-files=no']));
+      if (status.entries.length > 0) {
         throw activityFailure(
           'SHIPGATE_DIRTY_WORK_TREE',
-          `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${modified.split('\n').slice(0, 10).join('\n')}`,
+          `the work tree of "${repo.id}" has uncommitted changes to tracked files, so a test run would not test commit ${input.sha.slice(0, 7)}:\n${status.entries.slice(0, 10).join('\n')}`,
         );
       }
-      const current = (await git.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-      const { lastRelease, pending } = await pendingSinceLastRelease(git, input.sha, repo);
+      const { lastRelease, pending } = await pendingSinceLastRelease(git, input.sha, repo, {
+        target: input.sha,
+        published,
+      });
       const listing = await readReports(dir, deps.reportKeys);
       // Only a report this service signed can spare a test run; a foreign one is named in the warnings.
       const newest = listing.signed[0] ?? null;
@@ -101,7 +112,7 @@ export function createQaActivities(deps: ResolvedDeps) {
         sha: head.sha,
         tree: head.tree,
         committedAtMs: head.committedAtMs,
-        branch: current === 'HEAD' ? repo.branch : current,
+        branch: status.branch ?? repo.branch,
         lastRelease,
         pendingCommits: pending.length,
         newestReport: newest

@@ -9,7 +9,18 @@ import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { commitInfo, gitWithInput, isAncestor, pendingSinceLastRelease, rejectedRefs, resolveCommit } from './git.js';
+import {
+  commitInfo,
+  commitsInRange,
+  gitWithInput,
+  isAncestor,
+  parseCommit,
+  parseStatus,
+  readObjects,
+  rejectedRefs,
+  remoteBranchAndLastRelease,
+  resolveCommit,
+} from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
 import { readReports, signedReports, writeFileAtomically } from './reports.js';
 import { openWorkingCopy } from './working-copy.js';
@@ -45,13 +56,37 @@ export function releaseCommitMessage(tag: string): string {
 }
 
 export function createReleaseActivities(deps: ActivityDeps) {
+  /** Where the remote has the release branch and the tag's commit, in one `ls-remote`. */
+  async function remoteRelease(
+    git: SimpleGit,
+    repo: RepoConfig,
+    tag: string,
+  ): Promise<{ branch: string | null; tag: string | null }> {
+    const out = await git.raw(['ls-remote', '--', repo.remote, `refs/heads/${repo.branch}`, `refs/tags/${tag}^{}`]);
+    const refs = new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => [line.split('\t')[1] ?? '', line.split(/\s+/)[0] ?? ''] as const),
+    );
+    return { branch: refs.get(`refs/heads/${repo.branch}`) || null, tag: refs.get(`refs/tags/${tag}^{}`) || null };
+  }
+
   async function remoteBranchSha(git: SimpleGit, repo: RepoConfig): Promise<string | null> {
     const out = await git.raw(['ls-remote', '--', repo.remote, `refs/heads/${repo.branch}`]);
     return out.split(/\s+/)[0] || null;
   }
 
   return {
-    async preflight(input: { repoId: string }): Promise<Preflight> {
+    /**
+     * Clean tree, release branch, not behind the remote, approval. With `plan`, it also plans the
+     * version (as `planVersion` does) from the same reads: the last release and the commits since
+     * it are what the approval is checked against anyway, and the tags were fetched just now.
+     */
+    async preflight(input: {
+      repoId: string;
+      plan?: { override?: string; releasedAt: string };
+    }): Promise<Preflight & { plan?: ReleasePlan }> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       if (repo.source.kind === 'url') {
         // A clone of a url repository is a cache: whatever a run that moved to another worker left
@@ -59,25 +94,23 @@ export function createReleaseActivities(deps: ActivityDeps) {
         await git.raw(['checkout', '--force', '-B', repo.branch, `refs/remotes/${repo.remote}/${repo.branch}`]);
         await dropStaleLocalState(git, repo);
       }
-      const status = await git.raw(['status', '--porcelain', '--untracked-files=all']);
+      // One status answers the tree, the branch and HEAD's commit (`# branch.head`, `# branch.oid`).
+      const status = parseStatus(await git.raw(['status', '--porcelain=v2', '--branch', '--untracked-files=all']));
       const untracked = await signedReports(
         dir,
-        status
-          .split('\n')
+        status.entries
           .filter((line) => /^\?\? context\/[^/]+\.md$/.test(line))
           .map((line) => line.slice('?? context/'.length)),
         deps.reportKeys,
       );
-      const dirty = status
-        .split('\n')
-        .filter((line) => line && !(line.startsWith('?? context/') && line.endsWith('.md')));
+      const dirty = status.entries.filter((line) => !(line.startsWith('?? context/') && line.endsWith('.md')));
       if (dirty.length > 0) {
         throw activityFailure(
           'SHIPGATE_DIRTY_WORK_TREE',
           `the work tree of "${repo.id}" is not clean (only untracked reports in context/ are allowed):\n${dirty.slice(0, 10).join('\n')}`,
         );
       }
-      const branch = (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
+      const branch = status.branch;
       if (branch !== repo.branch) {
         throw activityFailure(
           'SHIPGATE_WRONG_BRANCH',
@@ -88,16 +121,32 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (repo.source.kind === 'path') {
         await fetchReleaseBranch(git, repo, { force: false });
       }
-      const head = await commitInfo(git, 'HEAD');
-      const remoteSha = await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
-      if (remoteSha && remoteSha !== head.sha && !(await isAncestor(dir, remoteSha, head.sha))) {
-        const behind = await isAncestor(dir, head.sha, remoteSha);
+      const headSha = status.head;
+      if (!headSha) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no commit yet`);
+      const remoteRef = `refs/remotes/${repo.remote}/${repo.branch}`;
+      // Asked by name, so the SHAs come later with the tags: one process for "not behind", one for both.
+      const ahead = await isAncestor(dir, remoteRef, 'HEAD').catch(async (error: unknown) => {
+        if ((await resolveCommit(git, remoteRef)) === null) return null;
+        throw error;
+      });
+      if (ahead === false) {
+        const remoteSha = (await resolveCommit(git, remoteRef)) ?? '?';
+        const behind = await isAncestor(dir, headSha, remoteSha);
         throw activityFailure(
           'SHIPGATE_BRANCH_BEHIND',
-          `${repo.branch} at ${head.sha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`,
+          `${repo.branch} at ${headSha.slice(0, 7)} is ${behind ? 'behind' : 'diverged from'} ${repo.remote}/${repo.branch} at ${remoteSha.slice(0, 7)}; ${behind ? 'pull' : 'reconcile'} before releasing`,
         );
       }
-      const { lastRelease, pending } = await pendingSinceLastRelease(git, head.sha, repo);
+      // The remote branch is an ancestor of HEAD (or absent): a tag reachable from it is the last release.
+      const { remoteSha, lastRelease } =
+        ahead === null ? { remoteSha: null, lastRelease: null } : await remoteBranchAndLastRelease(git, repo);
+      const commits = await commitsInRange(git, lastRelease?.sha ?? null, headSha);
+      const pending = commits.map((c) => ({ sha: c.sha, committedAtMs: Date.parse(c.committedAt) }));
+      const newestCommit = commits[0];
+      const head =
+        newestCommit?.sha === headSha
+          ? { sha: headSha, tree: newestCommit.tree, committedAtMs: Date.parse(newestCommit.committedAt) }
+          : await commitInfo(git, 'HEAD');
       const listing = await readReports(dir, deps.reportKeys);
       const newest = listing.signed[0] ?? null;
       const verdict = isApprovalFresh({ report: newest, head, pending });
@@ -122,6 +171,9 @@ export function createReleaseActivities(deps: ActivityDeps) {
         pendingCommits: pending.length,
         approval: { ...verdict, reason: `${verdict.reason}${ignored}`, report: newest?.name ?? null },
         untrackedReports: untracked.signed,
+        ...(input.plan
+          ? { plan: await plan(git, repo, head.sha, input.plan, { previous: lastRelease, commits }, { fetched: true }) }
+          : {}),
       };
     },
 
@@ -132,20 +184,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       releasedAt: string;
     }): Promise<ReleasePlan> {
       const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      let plan: ReleasePlan;
-      try {
-        plan = await planRelease(git, repo, {
-          sha: input.sha,
-          override: input.override,
-          date: input.releasedAt.slice(0, 10),
-        });
-      } catch (error) {
-        if (error instanceof VersionOverrideError) throw activityFailure('SHIPGATE_INVALID_VERSION', error.message);
-        throw error;
-      }
-      // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
-      if (plan.tag) await refuseExistingTag(git, repo, plan.tag);
-      return { ...plan, commits: plan.commits.slice(0, 200) };
+      return plan(git, repo, input.sha, input, undefined, { fetched: false });
     },
 
     /** Writes the version files and the changelog entry; each write is skipped when already done. */
@@ -160,26 +199,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
           `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
         );
       }
-      const written: string[] = [];
-      const changelogFile = path.join(dir, 'CHANGELOG.md');
-      const existing = await readFile(changelogFile, 'utf8').catch(() => null);
-      if (existing === null || !changelogHasVersion(existing, input.version)) {
-        await writeFileAtomically(dir, changelogFile, prependChangelog(existing, input.changelogEntry));
-        written.push('CHANGELOG.md');
-      }
-      await writeFileAtomically(dir, path.join(dir, 'context', 'release-number'), `${input.version}\n`);
-      await writeFileAtomically(
-        dir,
-        path.join(dir, 'config', 'version.yml'),
-        stringify({
-          version: input.version,
-          released_at: input.releasedAt,
-          git_sha: input.sourceSha,
-          tag: input.tag,
-        }),
-      );
-      written.push('context/release-number', 'config/version.yml');
-      return { written };
+      return { written: await writeFiles(dir, input) };
     },
 
     /** One commit with the release files and the QA evidence; a retry finds the commit already made. */
@@ -195,18 +215,46 @@ export function createReleaseActivities(deps: ActivityDeps) {
           `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
         );
       }
-      const evidence = input.evidence.map((name) => `context/${name}`);
-      for (const file of evidence)
-        await readFile(path.join(dir, file)).catch(() => {
-          throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`);
-        });
-      await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
-      await gitWithInput(
-        dir,
-        ['commit', '--quiet', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence],
-        message,
-      );
+      await commitFiles(dir, git, input);
       return { releaseCommit: (await git.revparse(['HEAD'])).trim() };
+    },
+
+    /**
+     * The release files, the release commit and its annotated tag in one step (four git processes),
+     * safe to run again after a crash at any point: a release commit of the source commit already
+     * at HEAD is adopted (the files are in it), and a tag already on that commit is kept.
+     */
+    async commitAndTagRelease(
+      input: ReleaseFilesInput,
+    ): Promise<{ written: string[]; releaseCommit: string; committed: boolean; tagged: boolean }> {
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const message = releaseCommitMessage(input.tag);
+      const [headObject, taggedObject] = await readObjects(dir, ['HEAD', `refs/tags/${input.tag}^{commit}`]);
+      if (!headObject) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no HEAD`);
+      const head = parseCommit(headObject);
+      let releaseCommit: string;
+      let written: string[] = [];
+      if (head.sha === input.sourceSha) {
+        written = await writeFiles(dir, input);
+        releaseCommit = await commitFiles(dir, git, input);
+      } else if (head.subject === message && head.parents.join(' ') === input.sourceSha) {
+        releaseCommit = head.sha;
+      } else {
+        throw activityFailure(
+          'SHIPGATE_HEAD_MOVED',
+          `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
+        );
+      }
+      const committed = releaseCommit !== head.sha;
+      const tagged = taggedObject?.sha ?? null;
+      if (tagged === releaseCommit) return { written, releaseCommit, committed, tagged: false };
+      if (tagged)
+        throw activityFailure(
+          'SHIPGATE_TAG_EXISTS',
+          `tag ${input.tag} already exists on ${tagged.slice(0, 7)}, not on the release commit ${releaseCommit.slice(0, 7)}`,
+        );
+      await createTag(dir, input.tag, releaseCommit, input.changelogEntry);
+      return { written, releaseCommit, committed, tagged: true };
     },
 
     /** An annotated tag whose message is the changelog entry; an existing tag on the same commit is kept. */
@@ -224,12 +272,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
           'SHIPGATE_TAG_EXISTS',
           `tag ${input.tag} already exists on ${existing.slice(0, 7)}, not on the release commit ${input.releaseCommit.slice(0, 7)}`,
         );
-      // verbatim: the entry's Markdown headings start with '#', which git would strip as comments.
-      await gitWithInput(
-        dir,
-        ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', input.tag, input.releaseCommit],
-        input.message,
-      );
+      await createTag(dir, input.tag, input.releaseCommit, input.message);
       return { created: true };
     },
 
@@ -247,17 +290,8 @@ export function createReleaseActivities(deps: ActivityDeps) {
       expectedRemoteSha: string | null;
     }): Promise<{ pushed: boolean }> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
-      const remoteNow = await remoteBranchSha(git, repo);
-      const remoteTag =
-        (await git.raw(['ls-remote', '--', repo.remote, `refs/tags/${input.tag}^{}`])).split(/\s+/)[0] || null;
-      if (remoteNow === input.releaseCommit && remoteTag === input.releaseCommit) return { pushed: false };
-      if (remoteNow !== input.expectedRemoteSha) {
-        await undoLocalRelease(git, dir, input);
-        throw activityFailure(
-          'SHIPGATE_REMOTE_MOVED',
-          `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${remoteNow?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`,
-        );
-      }
+      // Pushed first and asked after: the lease refuses a remote that moved, and only a push that
+      // failed asks the remote why (already pushed by an attempt whose answer was lost, moved, refused).
       const lease = `--force-with-lease=refs/heads/${repo.branch}:${input.expectedRemoteSha ?? ''}`;
       const push = await execa(
         'git',
@@ -274,12 +308,19 @@ export function createReleaseActivities(deps: ActivityDeps) {
         { cwd: dir, reject: false },
       );
       if (push.exitCode !== 0) {
-        const after = await remoteBranchSha(git, repo);
+        const { branch: after, tag: remoteTag } = await remoteRelease(git, repo, input.tag).catch(() => {
+          // A remote that does not answer the push does not answer the question either: retried.
+          throw activityFailure(
+            'SHIPGATE_PUSH_FAILED',
+            `push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`,
+          );
+        });
+        if (after === input.releaseCommit && remoteTag === input.releaseCommit) return { pushed: false };
         if (after !== input.expectedRemoteSha && after !== input.releaseCommit) {
           await undoLocalRelease(git, dir, input);
           throw activityFailure(
             'SHIPGATE_REMOTE_MOVED',
-            `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the push; the local release commit and tag were undone and nothing was pushed`,
+            `remote-moved: ${repo.remote}/${repo.branch} moved from ${input.expectedRemoteSha?.slice(0, 7) ?? '(none)'} to ${after?.slice(0, 7) ?? '(none)'} during the release; the local release commit and tag were undone and nothing was pushed`,
           );
         }
         const refused = rejectedRefs(push.stdout);
@@ -302,10 +343,13 @@ export function createReleaseActivities(deps: ActivityDeps) {
           `push to ${repo.remote} failed: ${(push.stderr || push.stdout).trim()}`,
         );
       }
-      await git
-        .raw(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, input.releaseCommit])
-        .catch(() => undefined);
-      return { pushed: true };
+      // git updated refs/remotes/<remote>/<branch> itself, as it does for a pushed branch its fetch refspec maps.
+      // Both refs `=` (up to date): an attempt whose answer was lost had pushed them already.
+      const flags = push.stdout
+        .split('\n')
+        .filter((line) => /^.\t[^\t]+:[^\t]+\t/.test(line))
+        .map((line) => line[0]);
+      return { pushed: !(flags.length > 0 && flags.every((flag) => flag === '=')) };
     },
 
     /**
@@ -424,9 +468,45 @@ export function createReleaseActivities(deps: ActivityDeps) {
   };
 }
 
-/** Fails the planned tag when it exists here or on the remote, wherever it points. */
-async function refuseExistingTag(git: SimpleGit, repo: RepoConfig, tag: string): Promise<void> {
+/** The version plan of `sha`, refused when its tag exists; the commit list shortened for history. */
+async function plan(
+  git: SimpleGit,
+  repo: RepoConfig,
+  sha: string,
+  input: { override?: string; releasedAt: string },
+  known: Parameters<typeof planRelease>[2]['known'],
+  tags: { fetched: boolean },
+): Promise<ReleasePlan> {
+  let planned: ReleasePlan;
+  try {
+    planned = await planRelease(git, repo, {
+      sha,
+      override: input.override,
+      date: input.releasedAt.slice(0, 10),
+      known,
+    });
+  } catch (error) {
+    if (error instanceof VersionOverrideError) throw activityFailure('SHIPGATE_INVALID_VERSION', error.message);
+    throw error;
+  }
+  // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
+  if (planned.tag) await refuseExistingTag(git, repo, planned.tag, tags);
+  return { ...planned, commits: planned.commits.slice(0, 200) };
+}
+
+/**
+ * Fails the planned tag when it exists here or on the remote, wherever it points. When the tags
+ * were fetched in this same step (`fetched`), every tag of the remote is here too, so the remote
+ * is asked only about a tag that exists here, for the message.
+ */
+async function refuseExistingTag(
+  git: SimpleGit,
+  repo: RepoConfig,
+  tag: string,
+  { fetched }: { fetched: boolean },
+): Promise<void> {
   const local = await resolveCommit(git, `refs/tags/${tag}`);
+  if (fetched && !local) return;
   let remote: string | null;
   try {
     const out = await git.raw(['ls-remote', '--tags', '--', repo.remote, `refs/tags/${tag}`, `refs/tags/${tag}^{}`]);
@@ -497,6 +577,54 @@ async function undoLocalRelease(
   );
   await git.raw(['reset', '--quiet', '--hard', input.sourceSha]);
   for (const { file, text } of kept) await writeFileAtomically(dir, path.join(dir, file), text);
+}
+
+/** Writes the version files and the changelog entry (a changelog that has the version is kept); names what it wrote. */
+async function writeFiles(dir: string, input: ReleaseFilesInput): Promise<string[]> {
+  const written: string[] = [];
+  const changelogFile = path.join(dir, 'CHANGELOG.md');
+  const existing = await readFile(changelogFile, 'utf8').catch(() => null);
+  if (existing === null || !changelogHasVersion(existing, input.version)) {
+    await writeFileAtomically(dir, changelogFile, prependChangelog(existing, input.changelogEntry));
+    written.push('CHANGELOG.md');
+  }
+  await writeFileAtomically(dir, path.join(dir, 'context', 'release-number'), `${input.version}\n`);
+  await writeFileAtomically(
+    dir,
+    path.join(dir, 'config', 'version.yml'),
+    stringify({
+      version: input.version,
+      released_at: input.releasedAt,
+      git_sha: input.sourceSha,
+      tag: input.tag,
+    }),
+  );
+  written.push('context/release-number', 'config/version.yml');
+  return written;
+}
+
+/** The release commit of the release files and the evidence, on HEAD; answers its SHA. */
+async function commitFiles(dir: string, git: SimpleGit, input: ReleaseFilesInput): Promise<string> {
+  const evidence = input.evidence.map((name) => `context/${name}`);
+  for (const file of evidence)
+    await readFile(path.join(dir, file)).catch(() => {
+      throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `the report ${file} is missing from the work tree`);
+    });
+  await git.raw(['add', '--', ...RELEASE_FILES, ...evidence]);
+  // With core.abbrev=40 the summary line names the new commit in full: no rev-parse after it.
+  const out = await gitWithInput(
+    dir,
+    ['-c', 'core.abbrev=40', 'commit', '--no-verify', '--file=-', '--', ...RELEASE_FILES, ...evidence],
+    releaseCommitMessage(input.tag),
+  );
+  const named = /^\[[^\]\n]* ([0-9a-f]{40,64})\] /m.exec(out)?.[1];
+  return named ?? (await git.revparse(['HEAD'])).trim();
+}
+
+/** An annotated tag whose message is the changelog entry. */
+async function createTag(dir: string, tag: string, commit: string, message: string): Promise<void> {
+  // verbatim: the entry's Markdown headings start with '#', which git would strip as comments.
+  await gitWithInput(dir, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--', tag, commit], message);
 }
 
 export type ReleaseActivities = ReturnType<typeof createReleaseActivities>;

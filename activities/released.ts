@@ -2,7 +2,7 @@ import { tagName } from '../domain/bump.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { parseQaReport } from '../context/report.js';
 import type { RepoConfig } from '../config/types.js';
-import { isAncestor, openGit, resolveCommit } from './git.js';
+import { isAncestor, openGit, parseCommit, readObjects } from './git.js';
 import { RELEASE_FILES, releaseCommitMessage } from './release.js';
 import type { ReportKeys } from './report-signing.js';
 import { verifyReportFile } from './reports.js';
@@ -38,18 +38,19 @@ export async function checkRelease(
     code: 'SHIPGATE_NOT_RELEASED',
     reason: `${tag} of "${repo.id}" is not a release shipgate made: ${why}; only released versions are deployed`,
   });
-  const sha = await resolveCommit(git, `refs/tags/${tag}`);
-  if (!sha)
+  const branch = `refs/remotes/${repo.remote}/${repo.branch}`;
+  // The tag's commit and the remote branch in one read; the reports below are read one process each.
+  const [tagged, published] = await readObjects(dir, [`refs/tags/${tag}^{commit}`, `${branch}^{commit}`]);
+  if (!tagged)
     return { ok: false, code: 'SHIPGATE_TAG_NOT_FOUND', reason: `repository "${repo.id}" has no release tag ${tag}` };
-
-  const [subject = '', parents = ''] = (await git.raw(['show', '-s', '--format=%s%n%P', sha, '--'])).split('\n');
+  const sha = tagged.sha;
+  const { subject, parents } = parseCommit(tagged);
   if (subject !== releaseCommitMessage(tag))
     return refuse(`it is on ${sha.slice(0, 7)} "${subject}", not on a "${releaseCommitMessage(tag)}" commit`);
-  const sourceSha = parents.split(' ')[0] ?? '';
+  const sourceSha = parents[0] ?? '';
   if (!/^[0-9a-f]{40}$/.test(sourceSha)) return refuse(`its commit ${sha.slice(0, 7)} has no parent`);
 
-  const branch = `refs/remotes/${repo.remote}/${repo.branch}`;
-  if (!(await resolveCommit(git, branch)) || !(await isAncestor(dir, sha, branch))) {
+  if (!published || !(await isAncestor(dir, sha, published.sha))) {
     return refuse(`its commit ${sha.slice(0, 7)} is not on ${repo.remote}/${repo.branch}`);
   }
 
@@ -62,20 +63,32 @@ export async function checkRelease(
   if (foreign.length > 0)
     return refuse(`its commit changes ${foreign.slice(0, 3).join(', ')} besides the release files`);
 
-  const sourceTree = (await git.raw(['rev-parse', `${sourceSha}^{tree}`])).trim();
-  const names = (await git.raw(['ls-tree', '--name-only', sha, '--', 'context/']))
+  let sourceTree: string | null = null;
+  // `-l` lists each report's size with its name: a report too large to be one is never read.
+  const listed = (await git.raw(['ls-tree', '-l', sha, '--', 'context/']))
     .split('\n')
-    .map((f) => f.slice('context/'.length))
-    .filter((name) => /^test-pass-.*\.md$/.test(name));
+    .map((line) => /^\d+ blob [0-9a-f]+ +(\d+)\tcontext\/(.+)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && /^test-pass-.*\.md$/.test(m[2] ?? ''))
+    .map((m) => ({ name: m[2] ?? '', size: Number(m[1]) }));
+  // The report the release commit added approved it, as a rule: those first, then the newest first.
+  const added = new Set(changed);
+  const names = listed
+    .filter((r) => r.size <= MAX_REPORT_BYTES)
+    .sort(
+      (a, b) =>
+        Number(added.has(`context/${b.name}`)) - Number(added.has(`context/${a.name}`)) || (a.name < b.name ? 1 : -1),
+    )
+    .map((r) => r.name);
   for (const name of names) {
-    const size = Number((await git.raw(['cat-file', '-s', `${sha}:context/${name}`])).trim());
-    if (!(size <= MAX_REPORT_BYTES)) continue;
-    const text = await git.raw(['cat-file', 'blob', `${sha}:context/${name}`]);
+    const [blob] = await readObjects(dir, [`${sha}:context/${name}`]);
+    if (!blob) continue;
+    const text = blob.body;
     const parsed = parseQaReport(text, name);
     if (!parsed.ok || !verifyReportFile(name, text, parsed.report.frontMatter.created_at, keys).ok) continue;
     const { commit, tree } = parsed.report.frontMatter;
-    if (commit.toLowerCase() === sourceSha || tree.toLowerCase() === sourceTree)
-      return { ok: true, tag, sha, sourceSha, report: name };
+    if (commit.toLowerCase() === sourceSha) return { ok: true, tag, sha, sourceSha, report: name };
+    sourceTree ??= (await git.raw(['rev-parse', `${sourceSha}^{tree}`])).trim();
+    if (tree.toLowerCase() === sourceTree) return { ok: true, tag, sha, sourceSha, report: name };
   }
   return refuse(
     `its commit ${sha.slice(0, 7)} carries no test-pass report signed by this shipgate for ${sourceSha.slice(0, 7)}`,

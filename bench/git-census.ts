@@ -7,6 +7,15 @@ export interface GitCensus {
   total: number;
   /** Processes per git subcommand, most frequent first. */
   bySubcommand: Array<[string, number]>;
+  /** Every process: when it started (epoch milliseconds) and its subcommand. */
+  calls: Array<{ atMs: number; subcommand: string }>;
+}
+
+/** Processes per subcommand, most frequent first. */
+export function bySubcommand(calls: readonly { subcommand: string }[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const call of calls) counts.set(call.subcommand, (counts.get(call.subcommand) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }
 
 function subcommandOf(line: string): string {
@@ -30,10 +39,11 @@ export async function gitCensus<T>(run: () => Promise<T>): Promise<{ value: T; c
   const log = path.join(dir, 'calls.log');
   const shim = path.join(dir, 'git');
   await writeFile(log, '');
-  // One line per call (a tag message has newlines), written with one append.
+  // One line per call (a tag message has newlines), written with one append, stamped with bash's
+  // own clock (no process of its own) so that the bench can say which activity started it.
   await writeFile(
     shim,
-    `#!/bin/sh\nline=$(printf '%s' "$*" | tr '\\n' ' ')\nprintf '%s\\n' "$line" >> '${log}'\nexec '${realGit}' "$@"\n`,
+    `#!/bin/bash\nline=$(printf '%s' "$*" | tr '\\n' ' ')\nprintf '%s %s\\n' "$EPOCHREALTIME" "$line" >> '${log}'\nexec '${realGit}' "$@"\n`,
   );
   await chmod(shim, 0o755);
   const before = process.env.PATH;
@@ -46,7 +56,9 @@ export async function gitCensus<T>(run: () => Promise<T>): Promise<{ value: T; c
   }
   const lines = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
   await rm(dir, { recursive: true, force: true });
-  const counts = new Map<string, number>();
-  for (const line of lines) counts.set(subcommandOf(line), (counts.get(subcommandOf(line)) ?? 0) + 1);
-  return { value, census: { total: lines.length, bySubcommand: [...counts.entries()].sort((a, b) => b[1] - a[1]) } };
+  const calls = lines.map((line) => {
+    const space = line.indexOf(' ');
+    return { atMs: Number(line.slice(0, space)) * 1000, subcommand: subcommandOf(line.slice(space + 1)) };
+  });
+  return { value, census: { total: calls.length, bySubcommand: bySubcommand(calls), calls } };
 }

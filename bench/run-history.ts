@@ -7,6 +7,11 @@ type Timestamp = { seconds?: { toString(): string } | number | null; nanos?: num
 /** One activity of a run as its history records it. */
 export interface ActivityTiming {
   type: string;
+  /** The run that scheduled it. */
+  workflowId: string;
+  /** Scheduled and completed, in epoch milliseconds (the server's clock, this machine's). */
+  scheduledAt: number;
+  completedAt: number;
   /** Scheduled to completed, in milliseconds: queueing, the activity itself, and reporting back. */
   ms: number;
   result: unknown;
@@ -47,6 +52,9 @@ export async function runTimings(client: Client, workflowId: string, runId?: str
       const payload = done.result?.payloads?.[0];
       activities.push({
         type: start?.type ?? '?',
+        workflowId,
+        scheduledAt: start?.at ?? at,
+        completedAt: at,
         ms: at - (start?.at ?? at),
         result: payload ? defaultPayloadConverter.fromPayload(payload) : undefined,
       });

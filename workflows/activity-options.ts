@@ -29,6 +29,22 @@ export const READ: LocalActivityOptions = {
   retry: { maximumAttempts: 2 },
 };
 
+/**
+ * A step of a run that reads only this worker's configuration (`releasePolicy`): a local activity
+ * on the worker that took the workflow task. Which steps qualify: a local activity runs wherever
+ * the workflow task runs, which need not be the host the run is pinned to, has no heartbeat, and
+ * is run again whole when its workflow task is lost. So only a step that is short, idempotent and
+ * touches no working copy may be one; every worker holds the same configuration, so any worker
+ * answers it alike. `pinRun` reads only the configuration too, but its answer *is* "the worker
+ * that ran me", and the crash suite kills a worker inside it as an activity, so it stays one.
+ * Pre-flight, the release commit, the push and every QA and deploy step read or change a working
+ * copy on the pinned host: they stay pinned activities.
+ */
+export const CONFIG_READ: LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+};
+
 /** A timeout as the SDK takes it: milliseconds or a string such as `'2m'`. */
 type Timeout = string | number;
 

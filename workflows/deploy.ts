@@ -70,6 +70,8 @@ const REPIN_PATCH = 'deploy-repin-on-lost-worker';
 const DECISION_SPELLINGS_PATCH = 'decide-signal-spellings';
 // Runs cancelled before a cancellation was recorded ended without a report; they replay that way.
 const CANCEL_PATCH = 'cancel-records-outcome';
+// The release check and the deploy ledger are read at once; runs recorded before read them in turn.
+const TOGETHER_PATCH = 'deploy-reads-release-and-ledger-together';
 
 type Pin = Awaited<ReturnType<Activities['pinRun']>>;
 
@@ -275,20 +277,22 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
   const worker = new PinnedWorker(pin, input.repoId, repinning);
-  const release = await releaseToDeploy(input, worker);
-  worker.release = { version: input.version, tag: release.tag, sha: release.sha };
   const environment = deploy?.environment ?? DEFAULT_ENVIRONMENT;
+  const readLedger = () =>
+    worker.step('deploy ledger', () =>
+      worker.local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [
+        { repoId: input.repoId, environment },
+      ]),
+    );
+  // Neither needs the other: both start in one workflow task. Runs recorded before read one after the other.
+  const together = deploy !== null && patched(TOGETHER_PATCH) && patched(LEDGER_PATCH);
+  const [release, ledger] = together
+    ? await Promise.all([releaseToDeploy(input, worker), readLedger()])
+    : [await releaseToDeploy(input, worker), null];
+  worker.release = { version: input.version, tag: release.tag, sha: release.sha };
   const { previous, liveBefore, rollbackNote } =
-    deploy && patched(LEDGER_PATCH)
-      ? rollbackTargetFrom(
-          await worker.step('deploy ledger', () =>
-            worker.local.deployLedger.executeWithOptions(
-              { summary: `last version verified healthy in ${environment}` },
-              [{ repoId: input.repoId, environment }],
-            ),
-          ),
-          input.version,
-        )
+    ledger || (deploy && patched(LEDGER_PATCH))
+      ? rollbackTargetFrom(ledger ?? (await readLedger()), input.version)
       : {
           previous: release.previous,
           liveBefore: release.previous?.version ?? null,

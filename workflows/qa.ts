@@ -1,10 +1,19 @@
-import { setHandler, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { QA_STEP, TESTS } from './activity-options.js';
+import { CONFIG_READ, QA_STEP, TESTS } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from '../vocabulary/messages.js';
 import { pinRun, RunPin } from './pinning.js';
 import { markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
+
+const LOCAL_POLICY_PATCH = 'release-policy-local-activity';
 
 /** `release.auto: on-qa-pass`: a pass that a trigger started releases what is releasable. */
 async function releaseAfterPass(
@@ -12,7 +21,10 @@ async function releaseAfterPass(
   sha: string,
   local: ActivityInterfaceFor<Activities>,
 ): Promise<NonNullable<QaState['autoRelease']>> {
-  const policy = await local.releasePolicy({ repoId });
+  // A configuration read, answered by the worker that runs this task; runs recorded before asked the pinned worker.
+  const policy = patched(LOCAL_POLICY_PATCH)
+    ? await proxyLocalActivities<Activities>(CONFIG_READ).releasePolicy({ repoId })
+    : await local.releasePolicy({ repoId });
   if (!policy.auto)
     return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
   const plan = await local.hasReleasableChanges({ repoId, sha });

@@ -45,6 +45,12 @@ const CANCEL_PATCH = 'cancel-records-outcome';
  * and a view is written to history at each change. The state query still answers all of them.
  */
 const VIEW_SIGNALS_KEPT = 10;
+// Pre-flight plans the version from the reads it makes anyway (no `planVersion` step, no `version`
+// in the steps); runs recorded before plan in a step of their own and replay that way.
+const PREFLIGHT_PLANS_PATCH = 'preflight-plans-version';
+// One step writes the release files, commits and tags (`commitAndTagRelease`, the step `commit`);
+// runs recorded before took three (`files`, `commit`, `tag`) and replay that way.
+const ONE_STEP_PATCH = 'release-files-commit-tag-in-one';
 
 /** What the release knows of its own cancellation, shared with the steps below. */
 interface CancelWatch {
@@ -218,16 +224,21 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   });
   const local = () => pin.activities(GIT_STEP);
 
+  let releasedAt = '';
+  const preflightPlans = patched(PREFLIGHT_PLANS_PATCH);
+  if (preflightPlans) releasedAt = nowIso();
   const preflight = await tracker.run(
     'preflight',
     () =>
       pin.step('preflight', () =>
         local().preflight.executeWithOptions(
-          { summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval` },
-          [{ repoId: input.repoId }],
+          {
+            summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval${preflightPlans ? ', next version' : ''}`,
+          },
+          [{ repoId: input.repoId, ...(preflightPlans ? { plan: { override: input.bump, releasedAt } } : {}) }],
         ),
       ),
-    (p) => p.approval.reason,
+    (p) => (p.plan ? `${p.approval.reason}; ${p.plan.reason}` : p.approval.reason),
   );
   state.sourceSha = preflight.sha;
   state.previousVersion = preflight.lastRelease?.version ?? null;
@@ -267,7 +278,6 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     return qa;
   };
 
-  let releasedAt = '';
   const planVersion = async () => {
     releasedAt = nowIso();
     const planned = await tracker.run(
@@ -286,7 +296,9 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   };
   let approval: string | null = preflight.approval.fresh ? preflight.approval.report : null;
   // Planned before QA: a commit range with nothing releasable ends here, not after minutes of tests.
-  const planned = patched('plan-before-qa') ? await planVersion() : null;
+  const planned = preflight.plan ?? (patched('plan-before-qa') ? await planVersion() : null);
+  if (preflight.plan)
+    state.plan = { bump: preflight.plan.bump, reason: preflight.plan.reason, commits: preflight.plan.commitCount };
   if (planned?.version === null)
     return finish('nothing-to-release', approval ? planned.reason : `${planned.reason}; QA was not run`, approval);
   if (approval) {
@@ -309,6 +321,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   // The approving report and every other report not yet committed: the repository keeps the trail.
   let evidence = [...new Set([approval, ...(preflight.untrackedReports ?? [])])];
   let releaseCommit: string | null = null;
+  const oneStep = patched(ONE_STEP_PATCH);
   while (releaseCommit === null) {
     if (pin.current.taskQueue !== preparedOn) {
       // Another worker took the release over: it goes on from the lost step with its own clone.
@@ -343,29 +356,50 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       evidence,
     };
     try {
-      await tracker.run(
-        'files',
-        () =>
-          local().writeReleaseFiles.executeWithOptions(
-            { summary: `write CHANGELOG.md and version files for ${version}` },
-            [files],
-          ),
-        (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'),
-      );
-      const { releaseCommit: made } = await tracker.run(
-        'commit',
-        () => local().commitRelease.executeWithOptions({ summary: `commit chore(release): ${tag}` }, [files]),
-        (c) => c.releaseCommit.slice(0, 7),
-      );
-      state.releaseCommit = made;
-      await tracker.run(
-        'tag',
-        () =>
-          local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [
-            { repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry },
-          ]),
-        (t) => (t.created ? `created ${tag}` : `${tag} already there`),
-      );
+      let made: string;
+      if (oneStep) {
+        const done = await tracker.run(
+          'commit',
+          () =>
+            local().commitAndTagRelease.executeWithOptions(
+              { summary: `write the release files, commit chore(release): ${tag} and tag ${tag}` },
+              [files],
+            ),
+          (c) =>
+            [
+              c.written.length ? `wrote ${c.written.join(', ')}` : 'files already written',
+              `${c.committed ? 'committed' : 'commit already made:'} ${c.releaseCommit.slice(0, 7)}`,
+              c.tagged ? `created ${tag}` : `${tag} already there`,
+            ].join('; '),
+        );
+        made = done.releaseCommit;
+        state.releaseCommit = made;
+      } else {
+        await tracker.run(
+          'files',
+          () =>
+            local().writeReleaseFiles.executeWithOptions(
+              { summary: `write CHANGELOG.md and version files for ${version}` },
+              [files],
+            ),
+          (w) => (w.written.length ? `wrote ${w.written.join(', ')}` : 'already written'),
+        );
+        const { releaseCommit: committed } = await tracker.run(
+          'commit',
+          () => local().commitRelease.executeWithOptions({ summary: `commit chore(release): ${tag}` }, [files]),
+          (c) => c.releaseCommit.slice(0, 7),
+        );
+        made = committed;
+        state.releaseCommit = made;
+        await tracker.run(
+          'tag',
+          () =>
+            local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [
+              { repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry },
+            ]),
+          (t) => (t.created ? `created ${tag}` : `${tag} already there`),
+        );
+      }
       await tracker.run(
         'push',
         () =>

@@ -14,6 +14,7 @@ let acts: ReleaseActivities;
 let moved: TestRepo;
 let retried: TestRepo;
 let undone: TestRepo;
+let oneStep: TestRepo;
 
 async function stepsUpToTag(repoId: string) {
   const preflight = await acts.preflight({ repoId });
@@ -35,8 +36,10 @@ describe('release steps, called as a retry would call them', () => {
     moved = await createTestRepo(SAMPLE_FILES);
     retried = await createTestRepo(SAMPLE_FILES);
     undone = await createTestRepo(SAMPLE_FILES);
-    repos.push(moved, retried, undone);
+    oneStep = await createTestRepo(SAMPLE_FILES);
+    repos.push(moved, retried, undone, oneStep);
     const config = await testConfig([
+      sampleRepoSettings('one-step', oneStep.dir),
       sampleRepoSettings('moved', moved.dir),
       sampleRepoSettings('retried', retried.dir),
       sampleRepoSettings('undone', undone.dir),
@@ -91,7 +94,75 @@ describe('release steps, called as a retry would call them', () => {
     const remote = await retried.git('ls-remote', 'origin');
     expect(remote).toContain(`${first.releaseCommit}\trefs/heads/main`);
     expect(remote).toContain('refs/tags/v1.0.0');
+    // The push itself moved the remote-tracking branch, which the deployment's release check reads.
+    expect(await retried.git('rev-parse', 'refs/remotes/origin/main')).toBe(first.releaseCommit);
     expect(await retried.git('status', '--porcelain')).toBe('');
+  });
+
+  it('plans in pre-flight exactly as planVersion plans, from the same reads', async () => {
+    await oneStep.commit('feat: planned in pre-flight');
+    const releasedAt = '2026-01-02T03:04:05.000Z';
+    const preflight = await acts.preflight({ repoId: 'one-step', plan: { releasedAt } });
+    const plan = await acts.planVersion({ repoId: 'one-step', sha: preflight.sha, releasedAt });
+    expect(preflight.plan).toEqual(plan);
+    expect(preflight.plan?.tag).toBe('v1.0.0');
+    expect((await acts.preflight({ repoId: 'one-step' })).plan).toBeUndefined();
+  });
+
+  it('writes, commits and tags in one step that a retry after a crash at any point finishes exactly once', async () => {
+    const r = oneStep;
+    const releasedAt = '2026-01-02T03:04:05.000Z';
+    const preflight = await acts.preflight({ repoId: 'one-step', plan: { releasedAt } });
+    const plan = preflight.plan!;
+    const files = {
+      repoId: 'one-step',
+      sourceSha: preflight.sha,
+      version: plan.version!,
+      tag: plan.tag!,
+      releasedAt,
+      changelogEntry: plan.changelogEntry!,
+      evidence: [],
+    };
+    // Crashed after the files were written: they are written again, once.
+    await acts.writeReleaseFiles(files);
+    const first = await acts.commitAndTagRelease(files);
+    expect(first).toMatchObject({ committed: true, tagged: true });
+    expect(first.written).not.toContain('CHANGELOG.md');
+    expect(first.releaseCommit).toBe(await r.git('rev-parse', 'HEAD'));
+    expect(await r.git('rev-parse', `${plan.tag!}^{commit}`)).toBe(first.releaseCommit);
+    expect(await r.git('cat-file', '-t', plan.tag!)).toBe('tag');
+    expect(await r.git('log', '-1', '--format=%s', 'HEAD')).toBe(`chore(release): ${plan.tag!}`);
+    // Crashed after the tag: nothing more happens.
+    expect(await acts.commitAndTagRelease(files)).toEqual({
+      written: [],
+      releaseCommit: first.releaseCommit,
+      committed: false,
+      tagged: false,
+    });
+    // Crashed after the commit, before the tag: the commit is adopted and tagged.
+    await r.git('tag', '--delete', plan.tag!);
+    expect(await acts.commitAndTagRelease(files)).toEqual({
+      written: [],
+      releaseCommit: first.releaseCommit,
+      committed: false,
+      tagged: true,
+    });
+    expect(await r.git('rev-parse', `${plan.tag!}^{commit}`)).toBe(first.releaseCommit);
+    expect(await r.git('rev-list', '--count', `${preflight.sha}..HEAD`)).toBe('1');
+    expect(await r.git('tag', '--list')).toBe(plan.tag!);
+    const changelog = await readFile(path.join(r.dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog.match(/^## 1\.0\.0/gm)).toHaveLength(1);
+    expect(await r.git('status', '--porcelain')).toBe('');
+
+    // A tag of that name elsewhere, or a HEAD that is not the release's, is refused.
+    await r.git('tag', '--delete', plan.tag!);
+    await r.git('tag', '-a', '-m', 'not ours', plan.tag!, preflight.sha);
+    const elsewhere = await acts.commitAndTagRelease(files).catch((e: unknown) => e);
+    expect(elsewhere).toBeInstanceOf(ApplicationFailure);
+    expect((elsewhere as ApplicationFailure).type).toBe('SHIPGATE_TAG_EXISTS');
+    await r.commit('feat: someone else committed');
+    const movedOn = await acts.commitAndTagRelease(files).catch((e: unknown) => e);
+    expect((movedOn as ApplicationFailure).type).toBe('SHIPGATE_HEAD_MOVED');
   });
 
   it('fails remote-moved, undoes the local release and leaves the remote untouched', async () => {

@@ -28,7 +28,7 @@ const LOSS_POINTS = [
   { point: 'runTests', what: "during QA's tests", resumed: /^clean at [0-9a-f]{7}$/, qaRuns: 1 },
   // Nothing was pushed and the approving report stayed behind: QA runs again on the new worker.
   {
-    point: 'commitRelease',
+    point: 'commitAndTagRelease',
     what: 'between the release commit and the push',
     resumed: /not here: context\/test-pass-/,
     qaRuns: 2,
@@ -239,7 +239,7 @@ describe('a path repository cannot move', () => {
       SHIPGATE_WORKER_ID: 'path-host',
     };
     const doomed = track(
-      startProcess('worker/main.js', { ...env, SHIPGATE_FAULT_KILL_AFTER: `commitRelease:${marker}` }),
+      startProcess('worker/main.js', { ...env, SHIPGATE_FAULT_KILL_AFTER: `commitAndTagRelease:${marker}` }),
     );
     await waitForPollers(taskQueue);
     const handle = await client.workflow.start(releaseWorkflow, {

@@ -105,9 +105,10 @@ describe('ReleaseWorkflow', () => {
     expect(result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0', qaReport: qa.report });
     const state = await handle.query(releaseStateQuery);
     expect(state.qa?.reused).toBe(true);
-    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version', 'files', 'commit', 'tag', 'push']);
+    // Pre-flight plans the version, and one step writes the release files, commits and tags.
+    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'commit', 'push']);
     const scheduled = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
-    expect(scheduled.length).toBeGreaterThanOrEqual(7);
+    expect(scheduled.length).toBeGreaterThanOrEqual(4);
     for (const event of scheduled)
       expect(event.userMetadata?.summary?.data?.length, 'every activity has a summary for the UI').toBeGreaterThan(0);
 
@@ -208,7 +209,10 @@ describe('ReleaseWorkflow', () => {
     expect(result.outcome).toBe('nothing-to-release');
     expect(result.reason).toBe('nothing to release since v1.0.0: 3 commits, none releasable; QA was not run');
     const state = await handle.query(releaseStateQuery);
-    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight', 'version']);
+    // Pre-flight plans the version: its step says why nothing is released.
+    expect(state.steps.map((s) => s.name)).toEqual(['pin', 'preflight']);
+    expect(state.steps.at(-1)?.summary).toContain('nothing to release since v1.0.0');
+    expect(state.plan).toMatchObject({ bump: null, commits: 3 });
     expect(state.qa).toBeNull();
     const events = (await handle.fetchHistory()).events ?? [];
     expect(
