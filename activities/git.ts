@@ -386,7 +386,8 @@ async function releaseRefs(
   return { published, highest };
 }
 
-const STREAM_FIELDS = ['%m', ...LOG_FIELDS] as const;
+// The plan needs no tree: the stream leaves it out of what it reads.
+const STREAM_FIELDS = ['%m', '%H', '%P', '%cI', '%an', '%B'] as const;
 
 /**
  * `git log -z` of `from..to` (all of `to` without `from`) read as it streams, each commit handed

@@ -117,17 +117,42 @@ export interface TypeSummary {
 export interface PlanPage extends Omit<PlanBasis, 'commits'> {
   version: string | null;
   tag: string | null;
+  /** The entry, cut at a line once it passes `PLAN_CHANGELOG_BYTES`; the release writes it whole. */
   changelogEntry: string | null;
+  /** How many lines of the entry were left out of `changelogEntry` (0 when it is whole). */
+  changelogLinesLeftOut: number;
   summary: TypeSummary[];
   commits: PlanBasis['commits'];
   page: { offset: number; limit: number; next: string | null };
+}
+
+/**
+ * The part of the changelog entry a plan's answer carries. Ten thousand commits make an entry of
+ * about 790 kB, which alone passes the size at which Temporal warns about a payload, and 25,000
+ * would pass the 2 MB it refuses: the plan read would fail. A person reading a plan needs the
+ * beginning; the summary per type and the commit pages say the rest.
+ */
+export const PLAN_CHANGELOG_BYTES = 64 * 1024;
+
+/** The entry up to the last whole line within `limit` bytes, and how many lines were left out. */
+export function changelogExcerpt(entry: string | null, limit = PLAN_CHANGELOG_BYTES) {
+  if (entry === null || Buffer.byteLength(entry) <= limit) return { changelogEntry: entry, changelogLinesLeftOut: 0 };
+  const lines = entry.split('\n');
+  let bytes = 0;
+  let kept = 0;
+  while (kept < lines.length && bytes + Buffer.byteLength(lines[kept] ?? '') + 1 <= limit) {
+    bytes += Buffer.byteLength(lines[kept] ?? '') + 1;
+    kept += 1;
+  }
+  const leftOut = lines.slice(kept).filter((line) => line.trim() !== '').length;
+  return { changelogEntry: `${lines.slice(0, kept).join('\n')}\n`, changelogLinesLeftOut: leftOut };
 }
 
 const BUMP_ORDER: Readonly<Record<Bump, number>> = { patch: 1, minor: 2, major: 3 };
 
 /** The summary and the page `offset`..`offset + limit` of a plan. */
 export function planPage(plan: ReleasePlan, page: { offset: number; limit: number }): PlanPage {
-  const { commits, ...rest } = plan;
+  const { commits, changelogEntry, ...rest } = plan;
   const byType = new Map<string | null, TypeSummary>();
   for (const commit of commits) {
     let summary = byType.get(commit.type);
@@ -140,6 +165,7 @@ export function planPage(plan: ReleasePlan, page: { offset: number; limit: numbe
   const end = page.offset + page.limit;
   return {
     ...rest,
+    ...changelogExcerpt(changelogEntry),
     summary: [...byType.values()].sort((a, b) => b.commits - a.commits || String(a.type).localeCompare(String(b.type))),
     commits: commits.slice(page.offset, end),
     page: { ...page, next: end < commits.length ? planCursor(plan.sha, end) : null },

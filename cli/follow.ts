@@ -221,9 +221,13 @@ export class PlainDisplay implements Display {
     const at = event.at ? new Date(event.at) : this.now();
     const { data } = event;
     let words: string | null = null;
+    this.streaming = true;
     if (event.type === 'stage' && typeof data.stage === 'string') {
+      const ours = this.facts !== null && this.runId === data.runId;
+      // The stream begins with the run's first event: a stage the first read already said is not said twice.
+      if (ours && this.facts?.get('stage') === data.stage) return;
       words = `stage=${quoted(data.stage)}`;
-      if (this.facts && this.runId === data.runId) this.facts.set('stage', data.stage);
+      if (ours) this.facts?.set('stage', data.stage);
     } else if (event.type === 'step' && typeof data.step === 'string') {
       const summary = typeof data.summary === 'string' && data.summary !== '' ? `: ${data.summary}` : '';
       words = `step=${quoted(data.step)} ${data.state === 'finished' ? `done${summary}` : 'started'}`;
@@ -232,10 +236,14 @@ export class PlainDisplay implements Display {
   }
 
   private runId: string | null = null;
+  /** Once events arrive, they alone say the stage: a read between them would say it out of order. */
+  private streaming = false;
 
   show(run: RunView): void {
     this.runId = run.runId;
     const facts = runFacts(run);
+    const said = this.facts?.get('stage');
+    if (this.streaming && said !== undefined) facts.set('stage', said);
     const line = changeLine(run.workflowId, this.facts, facts, this.now());
     this.facts = facts;
     if (line !== null) this.out.write(`${shown([line]).join('')}\n`);

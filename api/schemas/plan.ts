@@ -49,6 +49,9 @@ export const PlanAnswer = Type.Object({
     }),
   ),
   page: Type.Object({ offset: Type.Integer(), limit: Type.Integer(), next: Nullable(Type.String()) }),
-  changelogEntry: Nullable(Type.String()),
+  changelogEntry: Nullable(
+    Type.String({ description: 'The entry as the release writes it, cut at a line past 64 KiB' }),
+  ),
+  changelogLinesLeftOut: Type.Integer({ minimum: 0, description: 'Lines of the entry left out of changelogEntry' }),
 });
 export type PlanAnswer = Static<typeof PlanAnswer>;

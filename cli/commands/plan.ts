@@ -1,6 +1,7 @@
 import type { PlanView } from '../api-types.js';
 import { answer, BUMP, bump, repoPath, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
 import { shown, table, truncate } from '../render.js';
+import { counted } from '../../domain/plural.js';
 
 const MAX_SUBJECT = 60;
 /** With --all, pages as large as the API gives: fewest requests for a long history. */
@@ -79,5 +80,8 @@ export function renderPlan(repo: string, plan: PlanView): string[] {
     if (rest > 0) lines.push(`  … and ${rest} more (--all lists them)`);
   }
   if (plan.changelogEntry) lines.push('', 'Changelog entry:', '', ...plan.changelogEntry.trimEnd().split('\n'));
+  // Older APIs send the entry whole and no count.
+  if (plan.changelogLinesLeftOut)
+    lines.push(`… and ${counted(plan.changelogLinesLeftOut, 'more line')} (the release writes the whole entry)`);
   return shown(lines);
 }

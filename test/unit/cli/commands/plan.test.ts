@@ -35,6 +35,7 @@ describe('renderPlan', () => {
     ],
     page: { offset: 0, limit: 100, next: null },
     changelogEntry: '## 1.1.0 (2025-10-13)\n\n### Features\n\n* **api:** shout the greeting (def5678)\n',
+    changelogLinesLeftOut: 0,
   };
 
   it('shows the next version, the reason per commit and the changelog entry', () => {
@@ -116,5 +117,10 @@ describe('renderPlan', () => {
       '',
     ]);
     expect(lines).toContain('  … and 248 more (--all lists them)');
+  });
+
+  it('says how many lines of a long changelog entry the answer left out', () => {
+    const lines = renderPlan('sample', { ...plan, changelogLinesLeftOut: 5998 });
+    expect(lines.at(-1)).toBe('… and 5998 more lines (the release writes the whole entry)');
   });
 });
