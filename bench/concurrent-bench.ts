@@ -3,7 +3,6 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { startRelease } from '../api/release-runs.js';
 import { innermostMessage } from '../api/temporal-calls.js';
-import { pinnedQueue } from '../activities/deps.js';
 import type { RepositoryInput } from '../config/schema.js';
 import type { ReleaseResult } from '../vocabulary/messages.js';
 import { createBenchRepo } from './bench-repo.js';
@@ -12,7 +11,7 @@ import { verdict, type BenchResult, type Row } from './report.js';
 import type { BenchSettings } from './settings.js';
 import { elapsedMs, formatMb, formatMs } from './stats.js';
 import type { MemorySample } from './memory-probe.js';
-import { memorySamples, spawnWorker, waitForPollers } from './worker-process.js';
+import { memorySamples, spawnWorker, waitForWorker } from './worker-process.js';
 
 const TARGET_N = 100;
 const TARGET_RSS_BYTES = 500 * 1024 * 1024;
@@ -63,13 +62,7 @@ async function round(temporal: TemporalEnvironment, n: number, log: (line: strin
       memoryLog,
     );
     try {
-      // The worker bundles the workflow code before it polls: seconds on an idle machine, minutes on a loaded one.
-      await waitForPollers(
-        temporal.client,
-        { workflow: taskQueue, activity: pinnedQueue(taskQueue, workerId) },
-        worker,
-        600_000,
-      );
+      await waitForWorker(temporal.client, taskQueue, workerId, worker);
       const rssReady = (await worker.memory('VmRSS')) ?? Number.NaN;
       const ready = (await memorySamples(memoryLog))?.latest ?? null;
       let rssPeakDuring = rssReady;

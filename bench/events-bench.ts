@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { pinnedQueue } from '../activities/deps.js';
 import { startRelease } from '../api/release-runs.js';
 import { HistoryReader } from '../api/run-events.js';
 import { innermostMessage } from '../api/temporal-calls.js';
@@ -15,7 +14,7 @@ import { benchConfig, tempRoot, type TemporalEnvironment } from './environment.j
 import { verdict, type BenchResult, type Row } from './report.js';
 import type { BenchSettings } from './settings.js';
 import { elapsedMs, formatMb, formatMs, formatSpread, spread } from './stats.js';
-import { spawnWorker, waitForPollers } from './worker-process.js';
+import { spawnWorker, waitForWorker } from './worker-process.js';
 
 /** "Bounded API memory": the API's peak may grow by this much over its idle RSS while it streams. */
 const TARGET_GROWTH_BYTES = 200 * 1024 * 1024;
@@ -127,12 +126,7 @@ export async function eventsBenchmark(
     const url = `http://127.0.0.1:${api.port}`;
     const subscribers: Subscriber[] = [];
     try {
-      await waitForPollers(
-        temporal.client,
-        { workflow: taskQueue, activity: pinnedQueue(taskQueue, workerId) },
-        worker,
-        600_000,
-      );
+      await waitForWorker(temporal.client, taskQueue, workerId, worker);
       await sleep(2_000);
       const rssIdle = await rssOf(api.pid, 'VmRSS');
 

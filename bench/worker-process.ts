@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import { pinnedQueue } from '../activities/deps.js';
 import type { MemorySample } from './memory-probe.js';
 
 /** The service's worker entry point (`dist/worker/main.js`) as its own process, watched through /proc. */
@@ -51,6 +52,14 @@ export function spawnWorker(env: Record<string, string>, memoryLog?: string): Wo
       }
     },
   };
+}
+
+/**
+ * Waits until the worker `workerId` polls the shared queue and its own pinned queue. It bundles
+ * the workflow code before it polls: seconds on an idle machine, minutes on a loaded one.
+ */
+export function waitForWorker(client: Client, taskQueue: string, workerId: string, worker: WorkerProcess) {
+  return waitForPollers(client, { workflow: taskQueue, activity: pinnedQueue(taskQueue, workerId) }, worker, 600_000);
 }
 
 /** Waits until workers poll both the shared queue (workflows) and the pinned queue (activities). */

@@ -61,6 +61,26 @@ export async function pinRun(
  * the run exactly once. The wait is visible in the run's state and details, and the operator
  * ends such a run with `shipgate cancel`.
  */
+/** How a run's `pin` step reads in its steps. */
+export function pinSummary(pin: Pin): string {
+  return `worker ${pin.workerId}${pin.portable === false ? ' (a path repository: bound to this worker)' : ''}`;
+}
+
+/** A run's pin that keeps the run's state (`repins`, `waitingForWorker`) current and calls `shown` after each change. */
+export function pinShownIn(
+  state: { repins?: Repin[]; waitingForWorker?: LostWorkerWait | null },
+  current: Pin,
+  repoId: string,
+  shown: () => void,
+): RunPin {
+  const pin: RunPin = new RunPin(current, repoId, () => {
+    state.repins = pin.repins;
+    state.waitingForWorker = pin.waiting;
+    shown();
+  });
+  return pin;
+}
+
 export class RunPin {
   readonly repins: Repin[] = [];
   waiting: LostWorkerWait | null = null;

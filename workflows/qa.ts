@@ -9,7 +9,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { CONFIG_READ, QA_STEP, TESTS } from './activity-options.js';
 import { qaStateQuery, type QaInput, type QaResult, type QaState } from '../vocabulary/messages.js';
-import { pinRun, RunPin } from './pinning.js';
+import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
@@ -86,15 +86,11 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
           ? { preferred: { taskQueue: input.pinnedTaskQueue, lostAfterMs: input.lostWorkerAfterMs } }
           : {},
       ),
-    (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
+    pinSummary,
   );
   // Each step checks out the commit it is given, so a step whose worker was lost runs again,
   // whole, on the worker the run moves to.
-  pin = new RunPin(pinned, input.repoId, () => {
-    state.repins = pin!.repins;
-    state.waitingForWorker = pin!.waiting;
-    details();
-  });
+  pin = pinShownIn(state, pinned, input.repoId, details);
   const local = () => pin.activities(QA_STEP);
   const testing = () => pin.activities(TESTS);
   const where = (): NonNullable<QaResult['worker']> => ({

@@ -33,7 +33,7 @@ import {
   type ReleaseResult,
   type ReleaseState,
 } from '../vocabulary/messages.js';
-import { pinRun, RunPin } from './pinning.js';
+import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { qaWorkflow } from './qa.js';
 import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
@@ -214,14 +214,10 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   const pinned = await tracker.run(
     'pin',
     () => pinRun(input.repoId, { summary: `pin ${input.repoId} to one worker` }),
-    (p) => `worker ${p.workerId}${p.portable === false ? ' (a path repository: bound to this worker)' : ''}`,
+    pinSummary,
   );
   // The pin moves when its worker is lost (url repositories): every step asks it for its activities.
-  pin = new RunPin(pinned, input.repoId, () => {
-    state.repins = pin!.repins;
-    state.waitingForWorker = pin!.waiting;
-    details();
-  });
+  pin = pinShownIn(state, pinned, input.repoId, details);
   const local = () => pin.activities(GIT_STEP);
 
   let releasedAt = '';

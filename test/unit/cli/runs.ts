@@ -1,5 +1,5 @@
 /** Run states as the API answers them, at the moments the CLI has to show. */
-import type { DeployRun, DeployState, QaRun, ReleaseRun, RunStatus } from '../../../cli/api-types.js';
+import type { DeployRun, DeployState, QaRun, ReleaseRun, RunStatus, RunSummary } from '../../../cli/api-types.js';
 
 /** A local wall-clock time today, as the ISO string a workflow would report. */
 export function at(hours: number, minutes: number, seconds = 0): string {
@@ -174,4 +174,22 @@ export function releaseEnded(outcome: NonNullable<ReleaseRun['outcome']>, reason
 
 export function deployRun(state: DeployState, status: RunStatus = 'RUNNING'): DeployRun {
   return { ...state, workflowId: 'deploy:sample:production', runId: 'run-dep-1', status };
+}
+
+/** A finished release as `GET /releases` lists it; `overrides` change what a test is about. */
+export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    workflowId: 'release:sample',
+    runId,
+    type: 'releaseWorkflow',
+    status: 'COMPLETED',
+    startTime: at(9, 5),
+    closeTime: at(9, 7),
+    repo: 'sample',
+    stage: 'done',
+    version: '1.1.0',
+    outcome: 'released',
+    trigger: 'manual',
+    ...overrides,
+  };
 }

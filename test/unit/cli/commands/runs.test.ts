@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../../../cli/api-types.js';
 import { parse, renderRunsOf } from '../../../../cli/commands/runs.js';
-import { at } from '../runs.js';
+import { at, runSummary } from '../runs.js';
 import { parseInput } from './parse-input.js';
 
-const run = (runId: string, overrides: Partial<RunSummary>): RunSummary => ({
-  workflowId: 'release:sample',
-  runId,
-  type: 'releaseWorkflow',
-  status: 'COMPLETED',
-  startTime: at(9, 5),
-  closeTime: at(9, 7),
-  repo: 'sample',
-  stage: 'done',
-  version: '1.1.0',
-  outcome: 'released',
-  trigger: 'manual',
-  ...overrides,
-});
+const run = runSummary;
 
 describe('runs', () => {
   it('takes a workflow ID and refuses anything else', () => {
