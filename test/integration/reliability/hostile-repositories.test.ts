@@ -257,10 +257,10 @@ describe('hostile repositories', () => {
   it('keeps a test run that prints 50 MB to a bounded report, and the worker carries on', async () => {
     const run = await qa(ids.flood);
     expect(run).toMatchObject({ status: 'COMPLETED', result: { outcome: 'test-pass' } });
-    expect(run.lastOutput.length).toBeLessThanOrEqual(60);
-    for (const line of run.lastOutput as string[]) expect(line.length).toBeLessThanOrEqual(1_001);
-    expect(run.lastOutput.at(-1)).toBe('flood: done');
-    expect(run.lastOutput.at(-2)).toBe(`${'y'.repeat(1_000)}…`);
+    expect(run.state.lastOutput.length).toBeLessThanOrEqual(60);
+    for (const line of run.state.lastOutput as string[]) expect(line.length).toBeLessThanOrEqual(1_001);
+    expect(run.state.lastOutput.at(-1)).toBe('flood: done');
+    expect(run.state.lastOutput.at(-2)).toBe(`${'y'.repeat(1_000)}…`);
 
     const reportFile = path.join(repos.flood!.dir, 'context', run.result.report as string);
     expect((await stat(reportFile)).size).toBeLessThan(100_000);
