@@ -286,16 +286,7 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
     if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
       throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
     }
-    const [subject = '', ...rest] = message.replace(/\n+$/, '').split('\n');
-    commits.push({
-      sha,
-      parents: parentList,
-      subject,
-      body: rest.join('\n').replace(/^\n+/, ''),
-      committedAt,
-      author,
-      tree,
-    });
+    commits.push({ ...splitMessage(sha, parentList, committedAt, author, message), tree });
   }
   return commits;
 }
@@ -452,7 +443,7 @@ async function streamCommits(
   return commits;
 }
 
-/** The subject is the first line and the body the rest, as `commitsInRange` splits them. */
+/** The subject is the first line and the body the rest (blank lines between them dropped). */
 function splitMessage(sha: string, parents: string[], committedAt: string, author: string, text: string): RawCommit {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 10) end -= 1;

@@ -8,15 +8,11 @@ import {
   type CancelRequest,
   type Cancellation,
 } from '../vocabulary/messages.js';
-import { bounded, boundedChange, describeRun } from './temporal-calls.js';
+import { describeKind, type RunType } from './run-views.js';
+import { bounded, boundedChange } from './temporal-calls.js';
 
-export type CancellableKind = 'release' | 'deploy' | 'qa';
-
-const RUNS: Record<CancellableKind, { type: string; what: string }> = {
-  release: { type: 'releaseWorkflow', what: 'release' },
-  deploy: { type: 'deployWorkflow', what: 'deployment' },
-  qa: { type: 'qaWorkflow', what: 'QA run' },
-};
+/** Every kind of run the API reads can be cancelled. */
+export type CancellableKind = RunType;
 
 /**
  * How long the answer waits for the run to end: undoing a release is a few git commands on its
@@ -48,8 +44,7 @@ export async function cancelRun(
   request: CancelRequest,
   log: FastifyBaseLogger,
 ): Promise<CancelAnswer> {
-  const { type, what } = RUNS[kind];
-  const description = await describeRun(client, workflowId, type, what);
+  const description = await describeKind(client, workflowId, kind);
   const closed = () =>
     new ShipgateError(
       'SHIPGATE_RUN_CLOSED',

@@ -1,5 +1,4 @@
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { ShipgateError } from '../domain/errors.js';
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 
 /**
  * The client retries an unreachable server with backoff for about 20 s; a person waiting on a
@@ -32,18 +31,4 @@ export function innermostMessage(error: unknown): string {
   let message = String(error);
   for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause.message) message = cause.message;
   return message;
-}
-
-/** Describes a run of the given workflow type; anything else is "no such run". */
-export async function describeRun(client: Client, workflowId: string, type: string, what: string) {
-  const description = await bounded(client, () => client.workflow.getHandle(workflowId).describe()).catch(
-    (error: unknown) => {
-      throw error instanceof WorkflowNotFoundError
-        ? new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`)
-        : error;
-    },
-  );
-  if (description.type !== type)
-    throw new ShipgateError('SHIPGATE_RUN_NOT_FOUND', `no ${what} with ID "${workflowId}"`);
-  return description;
 }
