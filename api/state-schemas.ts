@@ -177,6 +177,10 @@ export const ReleaseState = Type.Object(
   {
     kind: Type.Literal('release'),
     repoId: Type.String(),
+    branch: Type.Optional(
+      Type.String({ description: 'The branch released (absent from runs before release channels)' }),
+    ),
+    channel: Type.Optional(Type.String({ description: 'Its channel: latest for the release branch' })),
     trigger: Trigger,
     stage: Type.String(),
     startedAt: Type.String(),

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigFile, type ConfigWithDefaults, type RepositoryWithDefaults } from './schema.js';
 import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
+import { BranchSettingsError, resolveBranches } from '../domain/branches.js';
 import type { RepoConfig, ShipgateConfig } from './types.js';
 
 export { DEFAULT_CONFIG_FILE } from './data-dir.js';
@@ -129,10 +130,18 @@ function resolveRepository(
   const version = repo.health?.version;
   if (version && version.jsonField && version.header)
     throw new ConfigError(`${where}.health.version names both jsonField and header; choose one`);
+  let branches: RepoConfig['branches'];
+  try {
+    branches = resolveBranches(repo.branch, repo.branches);
+  } catch (error) {
+    if (error instanceof BranchSettingsError) throw new ConfigError(`${where}.branches: ${error.message}`);
+    throw error;
+  }
   return {
     id: repo.id,
     source,
-    branch: repo.branch,
+    branch: branches[0]?.name ?? 'main',
+    branches,
     remote: repo.remote,
     tagFormat: repo.tagFormat,
     initialVersion: repo.initialVersion,
@@ -189,6 +198,12 @@ function resolveRepository(
       schedule: repo.release.schedule ?? null,
       timezone: repo.release.timezone ?? null,
     },
+    commits: {
+      preset: repo.commits.preset,
+      merges: repo.commits.merges,
+      releaseRules: repo.commits.releaseRules.map((rule) => ({ ...rule })),
+    },
+    changelog: { sort: repo.changelog.sort },
     webhook: repo.webhook ? { secretEnv: repo.webhook.secretEnv, remoteUrl: repo.webhook.remoteUrl ?? null } : null,
   };
 }

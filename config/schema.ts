@@ -1,5 +1,6 @@
 import { Type, type Static, type TArray, type TObject, type TOptional, type TSchema } from 'typebox';
 import { DEFAULT_INITIAL_VERSION, DEFAULT_TAG_FORMAT } from '../domain/bump.js';
+import { DEFAULT_COMMIT_RULES } from '../domain/commit.js';
 import { DEFAULT_COVERAGE_THRESHOLD, DEFAULT_MIN_CHANGED_LINES } from '../domain/diff-coverage.js';
 import { DEFAULT_ENVIRONMENT } from '../vocabulary/messages.js';
 import { DEFAULT_DATA_DIR } from './data-dir.js';
@@ -162,6 +163,87 @@ const ReleaseSettings = Type.Object(
   { additionalProperties: false },
 );
 
+const BranchName = Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' });
+
+const BranchEntry = Type.Union([
+  BranchName,
+  Type.Object(
+    {
+      name: BranchName,
+      prerelease: Type.Optional(
+        Type.Union([Type.Boolean(), Type.String({ minLength: 1, maxLength: 40 })], {
+          description: 'A prerelease branch: true uses the branch name as the identifier (beta → 2.0.0-beta.1)',
+        }),
+      ),
+      channel: Type.Optional(
+        Type.String({
+          pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+          description: 'Where its releases go (default: latest for the release branch, else the branch name)',
+        }),
+      ),
+      range: Type.Optional(
+        Type.String({
+          pattern: '^[0-9]+(\\.([0-9]+|x))?\\.x$',
+          description: 'A maintenance line such as 1.x or 1.2.x (default: from the name)',
+        }),
+      ),
+      deploy: Type.Optional(
+        Type.Boolean({ description: 'Whether its releases deploy (default: only the release branch)' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const Bump = Type.Union([Type.Literal('major'), Type.Literal('minor'), Type.Literal('patch')]);
+
+const CommitSettings = Type.Object(
+  {
+    preset: Defaulted(
+      Type.Union([Type.Literal('conventionalcommits'), Type.Literal('angular')], {
+        description: 'The Conventional Commits dialect: headers, breaking markers, changelog sections',
+      }),
+      DEFAULT_COMMIT_RULES.preset,
+    ),
+    merges: Defaulted(
+      Type.Union([Type.Literal('count'), Type.Literal('ignore')], {
+        description:
+          'count: a merge commit whose own message is a Conventional Commit counts, unless it repeats a commit it brings',
+      }),
+      DEFAULT_COMMIT_RULES.merges,
+    ),
+    releaseRules: Defaulted(
+      Type.Array(
+        Type.Object(
+          {
+            type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            scope: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            breaking: Type.Optional(Type.Boolean()),
+            revert: Type.Optional(Type.Boolean()),
+            release: Type.Union([Bump, Type.Literal(false)]),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100, description: 'Type/scope (globs with *) → release, before the preset rules' },
+      ),
+      [],
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ChangelogSettings = Type.Object(
+  {
+    sort: Defaulted(
+      Type.Union([Type.Literal('none'), Type.Literal('scope')], {
+        description: 'Order within a section: as git lists the commits, or by scope',
+      }),
+      'none',
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const WebhookSettings = Type.Object(
   {
     secretEnv: Type.String({
@@ -185,7 +267,19 @@ export const RepositorySettings = Type.Object(
     url: Type.Optional(
       Type.String({ minLength: 1, description: 'A remote to clone into the worker-local work folder' }),
     ),
-    branch: Defaulted(Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' }), 'main'),
+    branch: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$',
+        description: 'The release branch (default: the release branch of branches, else main)',
+      }),
+    ),
+    branches: Type.Optional(
+      Type.Array(BranchEntry, {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Release, prerelease and maintenance branches; the first that is neither releases stable versions',
+      }),
+    ),
     remote: Defaulted(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), 'origin'),
     tagFormat: Defaulted(Type.String({ pattern: '\\$\\{version\\}' }), DEFAULT_TAG_FORMAT),
     initialVersion: Defaulted(Type.String(), DEFAULT_INITIAL_VERSION),
@@ -196,6 +290,8 @@ export const RepositorySettings = Type.Object(
     health: Type.Optional(HealthSettings),
     watch: Type.Optional(WatchSettings),
     release: Defaulted(ReleaseSettings, {}),
+    commits: Defaulted(CommitSettings, {}),
+    changelog: Defaulted(ChangelogSettings, {}),
     webhook: Type.Optional(WebhookSettings),
   },
   { additionalProperties: false },

@@ -1,8 +1,18 @@
+import type { ReleaseBranch } from '../domain/branches.js';
+import type { CommitRules } from '../domain/commit.js';
+
 /** Repository settings with every default applied: what activities and workflows work from. */
 export interface RepoConfig {
   id: string;
   source: { kind: 'path'; path: string } | { kind: 'url'; url: string };
+  /**
+   * The branch this configuration releases. The repository's own settings name the release
+   * branch here; an activity working for another branch of `branches` gets a copy naming that
+   * one (`branchSettings`), so that every read of `branch` is the branch at hand.
+   */
   branch: string;
+  /** Every configured branch, the release branch first. */
+  branches: ReleaseBranch[];
   remote: string;
   tagFormat: string;
   initialVersion: string;
@@ -42,6 +52,8 @@ export interface RepoConfig {
   } | null;
   watch: { intervalMs: number } | null;
   release: { auto: boolean; schedule: string | null; timezone: string | null };
+  commits: CommitRules;
+  changelog: { sort: 'none' | 'scope' };
   webhook: { secretEnv: string; remoteUrl: string | null } | null;
 }
 

@@ -32,3 +32,30 @@ export interface CommitEntry {
   /** For reverts: the SHA (possibly abbreviated) named in `This reverts commit <sha>.` */
   revertOf?: string;
 }
+
+/** Which Conventional Commits dialect a repository writes: the header, the breaking markers, the changelog's sections. */
+export type CommitPreset = 'conventionalcommits' | 'angular';
+
+/**
+ * One rule of `releaseRules`, as semantic-release's commit analyser reads them: a commit that
+ * matches every field given (type and scope as globs with `*`) releases `release`; `false`
+ * means it never releases. The first matching rule of the highest release decides; a commit no
+ * rule matches falls back to the preset's rules.
+ */
+export interface ReleaseRule {
+  type?: string;
+  scope?: string;
+  breaking?: boolean;
+  revert?: boolean;
+  release: Bump | false;
+}
+
+/** How a repository's commits are read (`commits:` in the configuration). */
+export interface CommitRules {
+  preset: CommitPreset;
+  /** `count`: a merge commit's own Conventional message counts, unless it repeats a commit it brings; `ignore`: merges never count. */
+  merges: 'count' | 'ignore';
+  releaseRules: ReleaseRule[];
+}
+
+export const DEFAULT_COMMIT_RULES: CommitRules = { preset: 'conventionalcommits', merges: 'count', releaseRules: [] };

@@ -28,6 +28,8 @@ export interface StepRecord {
 export interface QaInput {
   repoId: string;
   sha: string;
+  /** The branch whose last release QA measures from (changed lines, approval); default the release branch. */
+  branch?: string;
   trigger?: Trigger;
   /** Set by a parent run: use its worker (and so its working copy) instead of pinning anew. */
   pinnedTaskQueue?: string;
@@ -104,6 +106,8 @@ export type BumpOverride = string;
 
 export interface ReleaseInput {
   repoId: string;
+  /** A configured branch (`branches`); default the release branch. */
+  branch?: string;
   bump?: BumpOverride;
   deploy?: boolean;
   trigger?: Trigger;
@@ -238,6 +242,9 @@ export interface DeployState {
 export interface ReleaseState {
   kind: 'release';
   repoId: string;
+  /** The branch released and its channel; absent from runs recorded before release channels. */
+  branch?: string;
+  channel?: string;
   trigger: Trigger;
   stage: string;
   startedAt: string;

@@ -23,6 +23,14 @@ describe('the configuration schema', () => {
     // from another value (uiPort from port, the version check URL from the health URL).
     expect(optionalWithoutDefault(ConfigFile).sort()).toEqual([
       'reports.keyFile',
+      // Derived: the release branch of branches, else main; without branches, main alone.
+      'repositories[].branch',
+      'repositories[].branches',
+      // A rule matches on the fields it names.
+      'repositories[].commits.releaseRules[].breaking',
+      'repositories[].commits.releaseRules[].revert',
+      'repositories[].commits.releaseRules[].scope',
+      'repositories[].commits.releaseRules[].type',
       'repositories[].coverage',
       'repositories[].deploy',
       'repositories[].health',
@@ -55,7 +63,8 @@ describe('the configuration schema', () => {
       'repositories:\n  - id: app\n    path: ./app\n    test: { command: [npm, test] }\n    coverage: { format: lcov, path: coverage/lcov.info }\n    deploy: { command: [./deploy] }\n';
     const [repo] = parseConfig(text, { file: '/srv/shipgate.config.yaml', env: {} }).repositories;
     expect(repo).toMatchObject({
-      branch: properties.branch.default,
+      branch: 'main',
+      branches: [{ name: 'main', kind: 'release', channel: 'latest', prerelease: null, range: null, deploy: true }],
       remote: properties.remote.default,
       coverage: {
         threshold: DEFAULT_COVERAGE_THRESHOLD,
