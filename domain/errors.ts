@@ -19,6 +19,16 @@ export const ERRORS = {
   },
   SHIPGATE_BAD_REQUEST: { status: 400, title: 'the request is not valid', retryable: false },
   SHIPGATE_INVALID_VERSION: { status: 400, title: 'the requested version is not valid', retryable: false },
+  SHIPGATE_UNKNOWN_BRANCH: {
+    status: 400,
+    title: "the branch is not one of the repository's configured branches",
+    retryable: false,
+  },
+  SHIPGATE_VERSION_OUT_OF_RANGE: {
+    status: 422,
+    title: 'the next version is outside what the branch may release',
+    retryable: false,
+  },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON', retryable: false },
   SHIPGATE_BODY_TOO_LARGE: { status: 413, title: 'the body is too large', retryable: false },
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },

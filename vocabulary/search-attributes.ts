@@ -7,6 +7,7 @@ export const SEARCH_ATTRIBUTE_NAMES = [
   'ShipgateVersion',
   'ShipgateOutcome',
   'ShipgateTrigger',
+  'ShipgateBranch',
 ] as const;
 
 export const RepoKey = defineSearchAttributeKey('ShipgateRepo', SearchAttributeType.KEYWORD);
@@ -14,3 +15,5 @@ export const StageKey = defineSearchAttributeKey('ShipgateStage', SearchAttribut
 export const VersionKey = defineSearchAttributeKey('ShipgateVersion', SearchAttributeType.KEYWORD);
 export const OutcomeKey = defineSearchAttributeKey('ShipgateOutcome', SearchAttributeType.KEYWORD);
 export const TriggerKey = defineSearchAttributeKey('ShipgateTrigger', SearchAttributeType.KEYWORD);
+/** The branch a release or QA run works for (release channels); absent from runs recorded before. */
+export const BranchKey = defineSearchAttributeKey('ShipgateBranch', SearchAttributeType.KEYWORD);
