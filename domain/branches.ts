@@ -60,11 +60,20 @@ export function resolveBranches(
   const entries = settings && settings.length > 0 ? settings : [primary ?? 'main'];
   const branches = entries.map(resolveBranch);
   const names = new Set<string>();
-  const channels = new Map<string, string>();
-  const prereleases = new Map<string, string>();
   for (const branch of branches) {
     if (names.has(branch.name)) throw new BranchSettingsError(`branch ${branch.name} is listed twice`);
     names.add(branch.name);
+  }
+  const release = branches.filter((b) => b.kind === 'release');
+  if (release.length !== 1)
+    throw new BranchSettingsError(
+      release.length === 0
+        ? 'branches has no release branch: one entry must be neither a prerelease (prerelease: true) nor a maintenance branch (1.x)'
+        : `branches has ${release.length} release branches (${release.map((b) => b.name).join(', ')}): stable versions come from one; make the others prerelease branches (prerelease: true) or maintenance branches (1.x)`,
+    );
+  const channels = new Map<string, string>();
+  const prereleases = new Map<string, string>();
+  for (const branch of branches) {
     const sameChannel = channels.get(branch.channel);
     if (sameChannel !== undefined)
       throw new BranchSettingsError(
@@ -80,13 +89,6 @@ export function resolveBranches(
       prereleases.set(branch.prerelease, branch.name);
     }
   }
-  const release = branches.filter((b) => b.kind === 'release');
-  if (release.length !== 1)
-    throw new BranchSettingsError(
-      release.length === 0
-        ? 'branches has no release branch: one entry must be neither a prerelease (prerelease: true) nor a maintenance branch (1.x)'
-        : `branches has ${release.length} release branches (${release.map((b) => b.name).join(', ')}): stable versions come from one; make the others prerelease branches (prerelease: true) or maintenance branches (1.x)`,
-    );
   const [main] = release;
   if (primary !== undefined && main && primary !== main.name)
     throw new BranchSettingsError(`branch ${primary} is not the release branch of branches (${main.name})`);
