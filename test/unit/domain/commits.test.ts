@@ -472,6 +472,19 @@ describe('analyseCommits: releaseRules', () => {
     expect(withRules('chore: x', rules)).toMatchObject({ bump: 'major', reason: 'releaseRules[1] (*) → major' });
   });
 
+  it('lets the rules alone decide a commit they match, a breaking one too, as the analyser does', () => {
+    expect(withRules('docs!: new layout', [{ type: 'docs', release: 'patch' }])).toMatchObject({
+      breaking: true,
+      bump: 'patch',
+      reason: 'releaseRules[0] (docs) → patch',
+    });
+    const keepMajor: ReleaseRule[] = [
+      { type: 'docs', release: 'patch' },
+      { breaking: true, release: 'major' },
+    ];
+    expect(withRules('docs!: new layout', keepMajor)).toMatchObject({ bump: 'major' });
+  });
+
   it('finds no prototype member for a type named after one', () => {
     expect(withRules('constructor: x', [{ type: 'refactor', release: 'patch' }])).toMatchObject({ bump: null });
   });
