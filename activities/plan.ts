@@ -58,7 +58,10 @@ export async function planRelease(
   // Asked beside the log: one more git process, which need not wait for it.
   const repoUrl = remoteUrlOf(git, repo.remote);
   const { previous, commits, analysis } = input.known
-    ? { ...input.known, analysis: await analyseCommitsInSlices(input.known.commits, () => setImmediate()) }
+    ? {
+        ...input.known,
+        analysis: await analyseCommitsInSlices(input.known.commits, () => setImmediate(), repo.commits),
+      }
     : await readAndAnalyse(git, repo, input.sha);
   const next = nextVersion({
     current: previous?.version ?? null,
@@ -175,7 +178,7 @@ export function planPage(plan: ReleasePlan, page: { offset: number; limit: numbe
 /** The last release and the commits since it in one walk, classified as git writes them. */
 async function readAndAnalyse(git: SimpleGit, repo: RepoConfig, sha: string) {
   // Each full slice of text yields the event loop.
-  const analyser = commitAnalyser();
+  const analyser = commitAnalyser(repo.commits);
   const { previous, commits } = await readSinceLastRelease(git, sha, repo, {
     add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
     restart: () => analyser.restart(),

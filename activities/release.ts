@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { isApprovalFresh } from '../context/recency.js';
 import { VersionOverrideError } from '../domain/bump.js';
 import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
+import { RELEASE_TRAILER } from '../domain/commits.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -51,8 +52,18 @@ export interface ReleaseFilesInput {
 
 export const RELEASE_FILES = ['CHANGELOG.md', 'context/release-number', 'config/version.yml'] as const;
 
-export function releaseCommitMessage(tag: string): string {
+/** The subject of shipgate's release commit: what the steps compare a HEAD's subject with. */
+export function releaseCommitSubject(tag: string): string {
   return `chore(release): ${tag}`;
+}
+
+/**
+ * The whole message of the release commit. The analysis knows its own release commits by the
+ * trailer (a person may write `chore(release): …` too, and `chore(release)!: …` is a breaking
+ * change); older release commits have no trailer and read as the chore they are.
+ */
+export function releaseCommitMessage(tag: string): string {
+  return `${releaseCommitSubject(tag)}\n\n${RELEASE_TRAILER}: ${tag}\n`;
 }
 
 export function createReleaseActivities(deps: ActivityDeps) {
@@ -193,7 +204,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       const head = (await git.revparse(['HEAD'])).trim();
       if (head !== input.sourceSha) {
         const subject = (await git.raw(['show', '-s', '--format=%s', 'HEAD'])).trim();
-        if (subject === releaseCommitMessage(input.tag)) return { written: [] };
+        if (subject === releaseCommitSubject(input.tag)) return { written: [] };
         throw activityFailure(
           'SHIPGATE_HEAD_MOVED',
           `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
@@ -205,11 +216,11 @@ export function createReleaseActivities(deps: ActivityDeps) {
     /** One commit with the release files and the QA evidence; a retry finds the commit already made. */
     async commitRelease(input: ReleaseFilesInput): Promise<{ releaseCommit: string }> {
       const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      const message = releaseCommitMessage(input.tag);
+      const releaseSubject = releaseCommitSubject(input.tag);
       const head = await commitInfo(git, 'HEAD');
       if (head.sha !== input.sourceSha) {
         const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
-        if (subject === message && parent === input.sourceSha) return { releaseCommit: head.sha };
+        if (subject === releaseSubject && parent === input.sourceSha) return { releaseCommit: head.sha };
         throw activityFailure(
           'SHIPGATE_HEAD_MOVED',
           `HEAD moved to ${head.sha.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
@@ -228,7 +239,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       input: ReleaseFilesInput,
     ): Promise<{ written: string[]; releaseCommit: string; committed: boolean; tagged: boolean }> {
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      const message = releaseCommitMessage(input.tag);
+      const releaseSubject = releaseCommitSubject(input.tag);
       const [headObject, taggedObject] = await readObjects(dir, ['HEAD', `refs/tags/${input.tag}^{commit}`]);
       if (!headObject) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no HEAD`);
       const head = parseCommit(headObject);
@@ -237,7 +248,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (head.sha === input.sourceSha) {
         written = await writeFiles(dir, input);
         releaseCommit = await commitFiles(dir, git, input);
-      } else if (head.subject === message && head.parents.join(' ') === input.sourceSha) {
+      } else if (head.subject === releaseSubject && head.parents.join(' ') === input.sourceSha) {
         releaseCommit = head.sha;
       } else {
         throw activityFailure(
@@ -384,7 +395,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
         const tagged = await resolveCommit(git, `refs/tags/${input.tag}`);
         if (tagged) {
           const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', tagged, '--'])).trim().split('\n');
-          if (subject === releaseCommitMessage(input.tag) && parent === input.sourceSha) {
+          if (subject === releaseCommitSubject(input.tag) && parent === input.sourceSha) {
             await git.raw(['checkout', '--quiet', '--force', '--detach', tagged]);
             return {
               adopted: tagged,
@@ -426,7 +437,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       const head = await commitInfo(git, 'HEAD');
       const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
       const releaseCommit =
-        head.sha !== input.sourceSha && subject === releaseCommitMessage(input.tag) && parent === input.sourceSha
+        head.sha !== input.sourceSha && subject === releaseCommitSubject(input.tag) && parent === input.sourceSha
           ? head.sha
           : null;
       if (head.sha !== input.sourceSha && !releaseCommit) {
@@ -525,7 +536,7 @@ async function refuseExistingTag(
   const stranded =
     !remote &&
     local &&
-    (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitMessage(tag);
+    (await git.raw(['show', '-s', '--format=%s', local, '--'])).trim() === releaseCommitSubject(tag);
   const hint = stranded
     ? `a release that was never pushed: undo it with git tag --delete ${tag} && git reset --hard ${local.slice(0, 7)}^ (its reports go too; QA runs again), then release again`
     : 'delete the tag if it is not a release, or release another version';

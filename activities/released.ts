@@ -3,7 +3,7 @@ import type { ErrorCode } from '../domain/errors.js';
 import { parseQaReport } from '../context/report.js';
 import type { RepoConfig } from '../config/types.js';
 import { isAncestor, openGit, parseCommit, readObjects } from './git.js';
-import { RELEASE_FILES, releaseCommitMessage } from './release.js';
+import { RELEASE_FILES, releaseCommitSubject } from './release.js';
 import type { ReportKeys } from './report-signing.js';
 import { verifyReportFile } from './reports.js';
 
@@ -45,8 +45,8 @@ export async function checkRelease(
     return { ok: false, code: 'SHIPGATE_TAG_NOT_FOUND', reason: `repository "${repo.id}" has no release tag ${tag}` };
   const sha = tagged.sha;
   const { subject, parents } = parseCommit(tagged);
-  if (subject !== releaseCommitMessage(tag))
-    return refuse(`it is on ${sha.slice(0, 7)} "${subject}", not on a "${releaseCommitMessage(tag)}" commit`);
+  if (subject !== releaseCommitSubject(tag))
+    return refuse(`it is on ${sha.slice(0, 7)} "${subject}", not on a "${releaseCommitSubject(tag)}" commit`);
   const sourceSha = parents[0] ?? '';
   if (!/^[0-9a-f]{40}$/.test(sourceSha)) return refuse(`its commit ${sha.slice(0, 7)} has no parent`);
 

@@ -38,9 +38,12 @@ export type CommitPreset = 'conventionalcommits' | 'angular';
 
 /**
  * One rule of `releaseRules`, as semantic-release's commit analyser reads them: a commit that
- * matches every field given (type and scope as globs with `*`) releases `release`; `false`
- * means it never releases. The first matching rule of the highest release decides; a commit no
- * rule matches falls back to the preset's rules.
+ * matches every field given (type and scope as globs with `*`; `breaking: true` a commit with a
+ * breaking note, `revert: true` a revert) releases `release`; `false` means it never releases.
+ * The first matching rule of the highest release decides, a matching `false` above all; a commit
+ * no rule matches falls back to the preset's rules. A commit some rule matches is decided by the
+ * rules alone, a breaking one too (as in the analyser): `{ breaking: true, release: major }`
+ * keeps breaking changes major. The matching lives in release-rules.ts.
  */
 export interface ReleaseRule {
   type?: string;

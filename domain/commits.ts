@@ -1,6 +1,14 @@
 import { CommitParser, type Commit } from 'conventional-commits-parser';
-import type { Bump, CommitEntry, RawCommit } from './commit.js';
-import { applyReverts } from './reverts.js';
+import {
+  DEFAULT_COMMIT_RULES,
+  type Bump,
+  type CommitEntry,
+  type CommitPreset,
+  type CommitRules,
+  type RawCommit,
+} from './commit.js';
+import { customDecision, defaultBump } from './release-rules.js';
+import { applyReverts, RangeGraph } from './reverts.js';
 
 export type { Bump, CommitEntry, RawCommit } from './commit.js';
 
@@ -16,24 +24,21 @@ export interface CommitAnalysis {
   reverts: CommitEntry[];
 }
 
-export interface AnalyseOptions {
-  /** Matches the header of our own release commits. Default: `chore(release):`. */
-  releaseCommitPattern?: RegExp;
-}
+/** The repository's commit rules (`repo.commits`); what is left out is the default. */
+export type AnalyseOptions = Partial<CommitRules>;
 
-const DEFAULT_RELEASE_COMMIT = /^chore\(release\)!?:/;
-const SKIP_RELEASE = '[skip release]';
+/**
+ * The git trailer shipgate writes in its own release commits (`Shipgate-Release: v1.2.0`), by
+ * which the analysis knows them: their subject is an ordinary `chore(release): …` that a person
+ * may write too, and `chore(release)!: drop the v1 API` is a person's breaking change.
+ */
+export const RELEASE_TRAILER = 'Shipgate-Release';
+
+// semantic-release drops these commits before any plugin sees them (lib/definitions/plugins.js):
+// anywhere in the message, either word order, any whitespace between, any case.
+const SKIP_RELEASE = /\[skip\s+release\]|\[release\s+skip\]/i;
 const SHORT_SHA_LENGTH = 7;
-
-// A Map, not an object literal: commit types are untrusted and `constructor:` must not find a prototype member.
-const TYPE_BUMPS: ReadonlyMap<string, Bump> = new Map([
-  ['feat', 'minor'],
-  ['fix', 'patch'],
-  ['perf', 'patch'],
-]);
 const BUMP_RANK: Readonly<Record<Bump, number>> = { patch: 1, minor: 2, major: 3 };
-
-const BREAKING_HEADER = /^(\w+)(?:\(([^()\r\n]*)\))?!: (.+)$/;
 
 /**
  * What is parsed of one message. Real headers are under a hundred characters and real bodies
@@ -44,23 +49,63 @@ const BREAKING_HEADER = /^(\w+)(?:\(([^()\r\n]*)\))?!: (.+)$/;
 export const MAX_HEADER_CHARS = 1_000;
 export const MAX_BODY_CHARS = 64 * 1024;
 
-const parser = new CommitParser({
-  headerPattern: /^(\w+)(?:\(([^()\r\n]*)\))?!?: (.+)$/,
-  breakingHeaderPattern: BREAKING_HEADER,
-  headerCorrespondence: ['type', 'scope', 'subject'],
-  noteKeywords: ['BREAKING CHANGE', 'BREAKING-CHANGE'],
-  // The spec requires the upper-case token followed by a colon; the parser's default also
-  // accepts "breaking change" anywhere in prose, which would make ordinary bodies major.
-  notesPattern: (keywords) => new RegExp(`^(${keywords}):\\s*([\\s\\S]*)`),
-  // Reverts are found by `revertTarget` below: one pattern over the whole message backtracked
-  // quadratically on long runs of whitespace.
-  revertPattern: undefined,
-  revertCorrespondence: undefined,
-  // Issue references are not used; leaving them on would also move body lines into the footer.
-  issuePrefixes: undefined,
-  referenceActions: undefined,
-});
-skipReferences(parser);
+/**
+ * How each preset reads a header, as its parser options write it, with two differences on
+ * purpose: the type needs a character (`\w+`, where the presets' `\w*` makes `: x` a commit of
+ * type "" and `!: x` a breaking one) and so does the subject (`.+`, not `.*`). Both presets read
+ * the scope as `\((.*)\)`: greedy, so `fix(a(b)): x` has the scope `a(b)`.
+ * - conventionalcommits (conventional-changelog-conventionalcommits, src/parser.js): a `!`
+ *   before the colon makes a header breaking (`breakingHeaderPattern`, tried first); the
+ *   breaking notes are `BREAKING CHANGE:` and `BREAKING-CHANGE:`.
+ * - angular (conventional-changelog-angular, src/parser.js; semantic-release's default preset):
+ *   the header pattern has no `!`, so `feat!: x` is not a Conventional header at all, and the
+ *   only note is `BREAKING CHANGE:`.
+ * Each pattern first looks ahead for the end of the line (`(?=.*$)`): the parser splits lines
+ * on `\n` only, and a header holding `\r` or U+2028, which `.` does not cross, can match
+ * nothing; without the lookahead the engine would retry every `)` of such a header against the
+ * rest of it, quadratic in its length. With it each pattern is linear.
+ */
+const PRESETS: Readonly<
+  Record<CommitPreset, { header: RegExp; breakingHeader: RegExp | null; noteKeywords: string[] }>
+> = {
+  conventionalcommits: {
+    header: /^(?=.*$)(\w+)(?:\((.*)\))?!?: (.+)$/,
+    breakingHeader: /^(?=.*$)(\w+)(?:\((.*)\))?!: (.+)$/,
+    noteKeywords: ['BREAKING CHANGE', 'BREAKING-CHANGE'],
+  },
+  angular: {
+    header: /^(?=.*$)(\w+)(?:\((.*)\))?: (.+)$/,
+    breakingHeader: null,
+    noteKeywords: ['BREAKING CHANGE'],
+  },
+};
+
+const parsers = new Map<CommitPreset, CommitParser>();
+
+function parserFor(preset: CommitPreset): CommitParser {
+  const known = parsers.get(preset);
+  if (known) return known;
+  const { header, breakingHeader, noteKeywords } = PRESETS[preset];
+  const parser = new CommitParser({
+    headerPattern: header,
+    breakingHeaderPattern: breakingHeader ?? undefined,
+    headerCorrespondence: ['type', 'scope', 'subject'],
+    noteKeywords,
+    // The spec requires the upper-case token followed by a colon; the parser's default also
+    // accepts "breaking change" anywhere in prose, which would make ordinary bodies major.
+    notesPattern: (keywords) => new RegExp(`^(${keywords}):\\s*([\\s\\S]*)`),
+    // Reverts are found by `revertTarget` below: one pattern over the whole message backtracked
+    // quadratically on long runs of whitespace.
+    revertPattern: undefined,
+    revertCorrespondence: undefined,
+    // Issue references are not used; leaving them on would also move body lines into the footer.
+    issuePrefixes: undefined,
+    referenceActions: undefined,
+  });
+  skipReferences(parser);
+  parsers.set(preset, parser);
+  return parser;
+}
 
 /**
  * Without issue prefixes the parser still looks for references on every line, with a pattern
@@ -76,7 +121,7 @@ function skipReferences(commitParser: CommitParser): void {
   internals.regexes.referenceParts = /(?!)/y;
 }
 
-/** Classifies each commit by Conventional Commits 1.0 and derives the release bump. */
+/** Classifies each commit by Conventional Commits 1.0 and the repository's rules, and derives the release bump. */
 export function analyseCommits(commits: readonly RawCommit[], opts: AnalyseOptions = {}): CommitAnalysis {
   const analyser = commitAnalyser(opts);
   for (const commit of commits) analyser.add(commit);
@@ -119,14 +164,14 @@ export interface CommitAnalyser {
 }
 
 export function commitAnalyser(opts: AnalyseOptions = {}): CommitAnalyser {
-  const releasePattern = releasePatternOf(opts);
+  const rules: CommitRules = { ...DEFAULT_COMMIT_RULES, ...opts };
   let commits: RawCommit[] = [];
   let entries: CommitEntry[] = [];
   let parsed = 0;
   return {
     add(commit) {
       commits.push(commit);
-      entries.push(classify(commit, releasePattern));
+      entries.push(classify(commit, rules));
       parsed +=
         Math.min(commit.subject.length, MAX_HEADER_CHARS) +
         Math.min(commit.body.length, MAX_BODY_CHARS) +
@@ -144,14 +189,9 @@ export function commitAnalyser(opts: AnalyseOptions = {}): CommitAnalyser {
   };
 }
 
-function releasePatternOf(opts: AnalyseOptions): RegExp {
-  // A caller's /g or /y pattern would make `test` stateful and skip every other release commit.
-  const given = opts.releaseCommitPattern ?? DEFAULT_RELEASE_COMMIT;
-  return new RegExp(given.source, given.flags.replace(/[gy]/g, ''));
-}
-
 function summarise(commits: readonly RawCommit[], classified: readonly CommitEntry[]): CommitAnalysis {
-  const entries = applyReverts(classified, commits);
+  const range = new RangeGraph(commits);
+  const entries = applyReverts(dropRepeatingMerges(classified, commits, range), commits, range);
   const analysis: CommitAnalysis = {
     entries,
     bump: null,
@@ -173,10 +213,64 @@ function summarise(commits: readonly RawCommit[], classified: readonly CommitEnt
   return analysis;
 }
 
-function classify(commit: RawCommit, releasePattern: RegExp): CommitEntry {
-  const header = bounded(commit.subject, MAX_HEADER_CHARS);
-  const body = bounded(commit.body, MAX_BODY_CHARS);
+/**
+ * semantic-release analyses every commit of the range, merges included, so a merge whose own
+ * message is a Conventional Commit (GitHub's "merge commit" with the pull request's title,
+ * `feat: add topic (#12)`) counts. A merge that only repeats what it brings (its header is the
+ * header of a commit it brought, or, with a header that says nothing, its breaking notes are
+ * one brought commit's) would count that commit twice in the changelog; it is left out. Only a
+ * merge that would count is walked, so a history of "Merge pull request" merges costs nothing.
+ */
+function dropRepeatingMerges(
+  entries: readonly CommitEntry[],
+  commits: readonly RawCommit[],
+  range: RangeGraph,
+): CommitEntry[] {
+  return entries.map((entry, i) => {
+    const commit = commits[i];
+    if (!commit || commit.parents.length < 2 || entry.bump === null) return entry;
+    const header = messageOf(commit).header;
+    const repeated = range.brought(i).find((j) => {
+      const brought = commits[j];
+      if (!brought) return false;
+      if (entry.type !== null) return messageOf(brought).header === header;
+      const notes = entries[j]?.breakingNotes ?? [];
+      return notes.length > 0 && sameNotes(notes, entry.breakingNotes);
+    });
+    if (repeated === undefined) return entry;
+    return {
+      ...entry,
+      bump: null,
+      reason: `ignored: merge repeats ${commits[repeated]?.sha.slice(0, SHORT_SHA_LENGTH) ?? ''}`,
+    };
+  });
+}
+
+function sameNotes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((note, i) => note === b[i]);
+}
+
+/**
+ * The message as semantic-release reads it: trimmed first (lib/git.js `getCommits` trims each
+ * message), so a subject with leading whitespace, or a first line left blank, reads as the
+ * text after it. Then cut to the bounds above.
+ */
+function messageOf(commit: RawCommit): { header: string; body: string } {
+  let subject = commit.subject;
+  let body = commit.body;
+  if (subject.trim() === '') {
+    const rest = body.trimStart();
+    const eol = rest.indexOf('\n');
+    subject = eol === -1 ? rest : rest.slice(0, eol);
+    body = eol === -1 ? '' : rest.slice(eol + 1).replace(/^\n+/, '');
+  }
+  return { header: bounded(subject.trim(), MAX_HEADER_CHARS), body: bounded(body.trimEnd(), MAX_BODY_CHARS) };
+}
+
+function classify(commit: RawCommit, rules: CommitRules): CommitEntry {
+  const { header, body } = messageOf(commit);
   const message = body.trim() === '' ? header : `${header}\n\n${body}`;
+  const merge = commit.parents.length > 1;
   const base = {
     sha: commit.sha,
     shortSha: commit.sha.slice(0, SHORT_SHA_LENGTH),
@@ -188,25 +282,27 @@ function classify(commit: RawCommit, releasePattern: RegExp): CommitEntry {
     bump: null,
   };
 
-  // The commits a merge brings are listed on their own; counting the merge too would double them.
-  if (commit.parents.length > 1) return { ...base, reason: 'ignored: merge commit' };
-  if (releasePattern.test(header)) return { ...base, reason: 'ignored: release commit' };
-  if (commit.subject.includes(SKIP_RELEASE) || commit.body.includes(SKIP_RELEASE))
-    return { ...base, reason: `ignored: ${SKIP_RELEASE}` };
+  // `ignore`: the commits a merge brings are listed on their own, and only they count.
+  if (merge && rules.merges === 'ignore') return { ...base, reason: 'ignored: merge commit' };
+  if (hasReleaseTrailer(commit.body)) return { ...base, reason: 'ignored: release commit' };
+  if (SKIP_RELEASE.test(commit.subject) || SKIP_RELEASE.test(commit.body))
+    return { ...base, reason: 'ignored: [skip release]' };
   // The parser throws on an empty message.
-  if (message.trim() === '') return { ...base, reason: 'empty message → no release' };
+  if (message === '') return { ...base, reason: 'empty message → no release' };
 
-  const parts = (message === header ? headerOnlyParts(header) : null) ?? parsedParts(message);
+  const parts =
+    (message === header ? headerOnlyParts(header, rules.preset) : null) ?? parsedParts(message, rules.preset);
   const { revert } = parts;
   if (revert) {
-    return {
+    const entry = {
       ...base,
       type: 'revert',
       subject: revert.header,
-      bump: 'patch',
-      reason: `lone revert of ${revert.hash.slice(0, SHORT_SHA_LENGTH)} → patch`,
       revertOf: revert.hash,
     };
+    const custom = customFor(rules, { type: 'revert', scope: null, breaking: false, revert: true });
+    if (custom) return { ...entry, bump: custom.release, reason: custom.reason };
+    return { ...entry, bump: 'patch', reason: `lone revert of ${revert.hash.slice(0, SHORT_SHA_LENGTH)} → patch` };
   }
 
   const type = parts.type ? parts.type.toLowerCase() : null;
@@ -223,12 +319,46 @@ function classify(commit: RawCommit, releasePattern: RegExp): CommitEntry {
     breakingNotes: notes,
   };
 
+  const custom = customFor(rules, { type, scope: entry.scope, breaking: entry.breaking, revert: false });
+  if (custom) return { ...entry, bump: custom.release, reason: custom.reason };
   if (bangHeader) return { ...entry, bump: 'major', reason: `${type}! → major` };
   if (footer) return { ...entry, bump: 'major', reason: `${footer.title} footer → major` };
-  if (type === null) return { ...entry, reason: 'not a conventional commit → no release' };
-  const bump = TYPE_BUMPS.get(type);
+  // A merge that is no Conventional Commit ("Merge pull request #7 from …") says nothing of its own.
+  if (type === null)
+    return { ...entry, reason: merge ? 'ignored: merge commit' : 'not a conventional commit → no release' };
+  const bump = defaultBump(type);
   if (bump) return { ...entry, bump, reason: `${type} → ${bump}` };
   return { ...entry, reason: `${type} → no release` };
+}
+
+function customFor(rules: CommitRules, subject: Parameters<typeof customDecision>[1]) {
+  return rules.releaseRules.length === 0 ? undefined : customDecision(rules.releaseRules, subject);
+}
+
+// git reads trailers from the last paragraph: `Token: value` lines, a continuation indented.
+const TRAILER_LINE = /^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:/;
+const TRAILER_CONTINUATION = /^[ \t]+\S/;
+const RELEASE_TRAILER_LINE = new RegExp(`^${RELEASE_TRAILER}[ \\t]*:[ \\t]*\\S`, 'i');
+// A trailer block is a few lines; a last paragraph longer than this is prose.
+const MAX_TRAILER_LINES = 64;
+
+/** Whether the body's last paragraph is a trailer block holding `Shipgate-Release: <tag>`. */
+function hasReleaseTrailer(body: string): boolean {
+  // Nearly every body lacks the word: one linear search keeps them from being split.
+  if (!/shipgate-release/i.test(body)) return false;
+  const paragraph: string[] = [];
+  for (let end = body.length; end > 0 && paragraph.length <= MAX_TRAILER_LINES;) {
+    const start = body.lastIndexOf('\n', end - 1) + 1;
+    const line = body.slice(start, end).replace(/\r$/, '');
+    end = start - 1;
+    if (line.trim() !== '') paragraph.push(line);
+    else if (paragraph.length > 0) break;
+  }
+  if (paragraph.length === 0 || paragraph.length > MAX_TRAILER_LINES) return false;
+  return (
+    paragraph.every((line) => TRAILER_LINE.test(line) || TRAILER_CONTINUATION.test(line)) &&
+    paragraph.some((line) => RELEASE_TRAILER_LINE.test(line))
+  );
 }
 
 /** What classification reads of a message, by either of the two ways below. */
@@ -243,32 +373,42 @@ export interface MessageParts {
 }
 
 /**
- * A header with nothing below it, as most commits are: one anchored pattern, which reads the
- * same type, scope, subject and `!` as the parser (a property test holds the two together),
- * at a fraction of its cost. Null when the pattern cannot decide: not a Conventional header,
- * a character the parser splits lines on, space the parser might trim, or a revert, whose
- * rules live below; those go through the parser.
+ * A header with nothing below it, as most commits are: the preset's own header patterns, tried
+ * in the parser's order (a `!` header first), read the same type, scope, subject and `!` as the
+ * parser (a property test holds the two together), at a fraction of its cost. Null when this
+ * cannot decide: not a Conventional header, space at either end or a line break inside (the
+ * parser trims and splits lines), a line the parser drops as a signature (`gpg:`), or a revert,
+ * whose rules live below; those go through the parser.
  */
-const HEADER_ONLY = /^(\w+)(?:\(([^()\r\n\u2028\u2029]*)\))?(!)?: (\S(?:[^\r\n\u2028\u2029]*\S)?)$/;
-
-export function headerOnlyParts(header: string): MessageParts | null {
-  const match = HEADER_ONLY.exec(header);
-  if (!match || GIT_REVERT.test(header) || CONVENTIONAL_REVERT.test(header)) return null;
-  const [, type = '', scope, bang, subject = ''] = match;
-  const breaking = bang !== undefined;
+export function headerOnlyParts(
+  header: string,
+  preset: CommitPreset = DEFAULT_COMMIT_RULES.preset,
+): MessageParts | null {
+  if (header !== header.trim() || header.includes('\n') || GPG_LINE.test(header)) return null;
+  if (GIT_REVERT.test(header) || CONVENTIONAL_REVERT.test(header)) return null;
+  const { header: plain, breakingHeader } = PRESETS[preset];
+  const bangMatch = breakingHeader?.exec(header) ?? null;
+  const match = bangMatch ?? plain.exec(header);
+  if (!match) return null;
+  const [, type = '', scope, subject = ''] = match;
+  const bang = bangMatch !== null;
   // The parser reads a `!` header as a breaking note whose text is the subject.
-  const notes = breaking ? [{ title: 'BREAKING CHANGE', text: subject }] : [];
-  return { type, scope: scope || null, subject, bang: breaking, notes, revert: null };
+  const notes = bang ? [{ title: 'BREAKING CHANGE', text: subject }] : [];
+  return { type, scope: scope || null, subject, bang, notes, revert: null };
 }
 
+// The parser leaves out every line that starts as a GnuPG status line does.
+const GPG_LINE = /^\s*gpg:/;
+
 /** Any message, through conventional-commits-parser and the revert rules. */
-export function parsedParts(message: string): MessageParts {
-  const parsed = parser.parse(message);
+export function parsedParts(message: string, preset: CommitPreset = DEFAULT_COMMIT_RULES.preset): MessageParts {
+  const parsed = parserFor(preset).parse(message);
+  const { breakingHeader } = PRESETS[preset];
   return {
     type: parsed.type ?? null,
     scope: parsed.scope || null,
     subject: parsed.subject ?? null,
-    bang: BREAKING_HEADER.test(parsed.header ?? ''),
+    bang: breakingHeader !== null && breakingHeader.test(parsed.header ?? ''),
     notes: parsed.notes.map(({ title, text }) => ({ title, text })),
     revert: revertTarget(message, parsed),
   };

@@ -14,15 +14,17 @@ interface ShaIndex {
  * original), so a revert only cancels while it is itself still active. `entries[i]` must
  * describe `commits[i]`.
  */
-export function applyReverts(entries: readonly CommitEntry[], commits: readonly RawCommit[]): CommitEntry[] {
-  const index = indexShas(commits);
+export function applyReverts(
+  entries: readonly CommitEntry[],
+  commits: readonly RawCommit[],
+  range: RangeGraph = new RangeGraph(commits),
+): CommitEntry[] {
   const targetsOf = new Map<number, number[]>();
-  const merges = new MergeWalker(commits, index);
   entries.forEach((entry, i) => {
     if (entry.revertOf === undefined) return;
-    const target = findBySha(index, commits, entry.revertOf);
+    const target = findBySha(range.index, commits, entry.revertOf);
     if (target === undefined || target === i) return;
-    targetsOf.set(i, [target, ...merges.brought(target)]);
+    targetsOf.set(i, [target, ...range.brought(target)]);
   });
   if (targetsOf.size === 0) return [...entries];
 
@@ -64,6 +66,26 @@ function resolveCancellations(targetsOf: ReadonlyMap<number, readonly number[]>)
     }
   }
   return cancelledBy;
+}
+
+/**
+ * The commits of one range as a graph: their SHAs and what each merge brought. Built once per
+ * analysis and shared by the merge rule (does a merge repeat a commit it brings?) and the revert
+ * rules (reverting a merge drops what it brought), so a merge is walked at most once.
+ */
+export class RangeGraph {
+  readonly index: ShaIndex;
+  private readonly merges: MergeWalker;
+
+  constructor(commits: readonly RawCommit[]) {
+    this.index = indexShas(commits);
+    this.merges = new MergeWalker(commits, this.index);
+  }
+
+  /** The positions of the commits merge `merge` brought in (reachable from its side parents only); [] for a non-merge. */
+  brought(merge: number): number[] {
+    return this.merges.brought(merge);
+  }
 }
 
 const MAINLINE = 1;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openGit } from '../../../activities/git.js';
 import { planRelease } from '../../../activities/plan.js';
+import { releaseCommitMessage } from '../../../activities/release.js';
 import { parseConfig } from '../../../config/load.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 
@@ -160,5 +161,84 @@ describe('the last release is found in the same walk as the commits since it', (
       await repo.push();
     });
     expect(plan).toMatchObject({ previous: { tag: 'v1.1.0' }, version: null, commitCount: 0, commits: [] });
+  });
+});
+
+describe('commit rules on real histories', () => {
+  /** `planAfter` with `commits:` settings for the repository (YAML, indented under it). */
+  async function planWith(commits: string, build: (repo: TestRepo) => Promise<void>) {
+    const repo = await createTestRepo({ 'a.txt': 'a\n' });
+    repos.push(repo);
+    await repo.git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0');
+    await build(repo);
+    const yaml = `repositories:\n  - id: r\n    path: ${repo.dir}\n    test: { command: ["true"] }\n${commits}`;
+    const config = parseConfig(yaml, { file: null, env: {} });
+    return planRelease(openGit(repo.dir), config.repositories[0]!, { sha: await repo.head(), date: '2026-01-02' });
+  }
+
+  const topicMergedAs = (title: string) => async (repo: TestRepo) => {
+    await repo.git('checkout', '-q', '-b', 'topic');
+    await repo.commit('chore: prepare the topic', { 'c.txt': 'c\n' });
+    await repo.commit('chore: finish the topic', { 'c.txt': 'c2\n' });
+    await repo.git('checkout', '-q', 'main');
+    await repo.git('merge', '--no-ff', '-q', '-m', title, 'topic');
+  };
+
+  it('releases a minor for a --no-ff merge titled `feat: add topic (#12)` over chores', async () => {
+    const plan = await planWith('', topicMergedAs('feat: add topic (#12)'));
+    expect(plan).toMatchObject({ version: '1.1.0', bump: 'minor', commitCount: 3 });
+    expect(plan.commits[0]).toMatchObject({ type: 'feat', subject: 'add topic (#12)', reason: 'feat → minor' });
+    expect(plan.changelogEntry).toContain('add topic (#12)');
+  });
+
+  it('releases nothing for the same merge with merges: ignore', async () => {
+    const plan = await planWith('    commits: { merges: ignore }\n', topicMergedAs('feat: add topic (#12)'));
+    expect(plan).toMatchObject({ version: null });
+    expect(plan.commits[0]?.reason).toBe('ignored: merge commit');
+  });
+
+  it('ignores shipgate release commits by their trailer, and reads a person’s `chore(release)!:` as a major', async () => {
+    const ours = await planWith('', async (repo) => {
+      await repo.commit(releaseCommitMessage('v1.0.1'));
+    });
+    expect(ours).toMatchObject({ version: null });
+    expect(ours.commits[0]?.reason).toBe('ignored: release commit');
+
+    const person = await planWith('', async (repo) => {
+      await repo.commit('chore(release)!: drop the v1 API');
+    });
+    expect(person).toMatchObject({ version: '2.0.0', bump: 'major' });
+  });
+
+  it.each([
+    ['feat: quietly [release skip]', null],
+    ['feat: quietly [SKIP  release]', null],
+    ['fix(a(b)): nested scope', '1.0.1'],
+  ])('plans %j as %s', async (message, version) => {
+    const plan = await planWith('', async (repo) => {
+      await repo.commit(message);
+    });
+    expect(plan.version).toBe(version);
+  });
+
+  it('reads a message with leading whitespace as semantic-release does, trimmed', async () => {
+    const plan = await planWith('', async (repo) => {
+      await repo.git('commit', '--allow-empty', '-q', '--cleanup=verbatim', '-m', '  feat(api): indented');
+    });
+    expect(plan).toMatchObject({ version: '1.1.0' });
+    expect(plan.commits[0]).toMatchObject({ type: 'feat', scope: 'api', subject: 'indented' });
+  });
+
+  it('applies releaseRules and the preset from the configuration', async () => {
+    const rules = '    commits:\n      preset: angular\n      releaseRules: [{ type: refactor, release: patch }]\n';
+    const plan = await planWith(rules, async (repo) => {
+      await repo.commit('feat!: not Conventional under angular');
+      await repo.commit('refactor: split the planner');
+    });
+    expect(plan).toMatchObject({ version: '1.0.1', bump: 'patch' });
+    expect(plan.commits.map((c) => c.reason)).toEqual([
+      'releaseRules[0] (refactor) → patch',
+      'not a conventional commit → no release',
+    ]);
   });
 });

@@ -132,6 +132,10 @@ describe('release steps, called as a retry would call them', () => {
     expect(await r.git('rev-parse', `${plan.tag!}^{commit}`)).toBe(first.releaseCommit);
     expect(await r.git('cat-file', '-t', plan.tag!)).toBe('tag');
     expect(await r.git('log', '-1', '--format=%s', 'HEAD')).toBe(`chore(release): ${plan.tag!}`);
+    // The trailer by which the next plan knows its own release commit, as git reads trailers.
+    expect((await r.git('log', '-1', '--format=%(trailers:key=Shipgate-Release,valueonly)', 'HEAD')).trim()).toBe(
+      plan.tag!,
+    );
     // Crashed after the tag: nothing more happens.
     expect(await acts.commitAndTagRelease(files)).toEqual({
       written: [],

@@ -6,6 +6,7 @@ import {
   MAX_HEADER_CHARS,
   type RawCommit,
 } from '../../../domain/commits.js';
+import type { ReleaseRule } from '../../../domain/commit.js';
 import { OUTSIDE, commit, shaFor } from './commit-fixtures.js';
 
 function only(message: string) {
@@ -242,26 +243,43 @@ describe('analyseCommits: reverts', () => {
 });
 
 describe('analyseCommits: commits that never count', () => {
-  it('ignores a merge commit itself and counts the commits it brought', () => {
+  it('with merges: ignore, ignores a merge commit itself and counts the commits it brought', () => {
     const feat = commit(1, 'feat: from branch');
     const merge = commit(2, 'feat: merge branch', [OUTSIDE, feat.sha]);
-    const analysis = analyseCommits([merge, feat]);
+    const analysis = analyseCommits([merge, feat], { merges: 'ignore' });
     expect(analysis.entries[0]).toMatchObject({ bump: null, reason: 'ignored: merge commit' });
     expect(analysis.features.map((e) => e.sha)).toEqual([feat.sha]);
   });
 
-  it('ignores our own release commits', () => {
-    expect(only('chore(release): 1.2.0')).toMatchObject({ bump: null, reason: 'ignored: release commit' });
+  it('ignores our own release commits by their Shipgate-Release trailer', () => {
+    expect(only('chore(release): v1.2.0\n\nShipgate-Release: v1.2.0')).toMatchObject({
+      bump: null,
+      reason: 'ignored: release commit',
+    });
+    // As git reads trailers: the last paragraph, whatever else the message says, in any case.
+    expect(only('chore(release): v1.2.0\n\nNotes.\n\nSigned-off-by: A <a@x>\nshipgate-release: v1.2.0')).toMatchObject({
+      reason: 'ignored: release commit',
+    });
   });
 
-  it('uses a custom release commit pattern, even one with the global flag', () => {
-    const commits = [commit(1, 'release: v1'), commit(2, 'release: v2'), commit(3, 'chore(release): not ours')];
-    const { entries } = analyseCommits(commits, { releaseCommitPattern: /^release:/g });
-    expect(entries.map((e) => e.reason)).toEqual([
-      'ignored: release commit',
-      'ignored: release commit',
-      'chore → no release',
-    ]);
+  it('reads a trailer only in the last paragraph, and only in a paragraph of trailers', () => {
+    expect(only('feat: x\n\nShipgate-Release: v1\n\nMore prose.')).toMatchObject({ bump: 'minor' });
+    expect(only('feat: x\n\nWe set Shipgate-Release: v1 here\nShipgate-Release: v1')).toMatchObject({ bump: 'minor' });
+    expect(only('feat: Shipgate-Release: v1')).toMatchObject({ bump: 'minor' });
+  });
+
+  it('reads `chore(release)!:` written by a person as the breaking change it is', () => {
+    expect(only('chore(release)!: drop the v1 API')).toMatchObject({
+      type: 'chore',
+      scope: 'release',
+      breaking: true,
+      bump: 'major',
+      reason: 'chore! → major',
+    });
+  });
+
+  it('reads an older release commit, which has no trailer, as the chore it is', () => {
+    expect(only('chore(release): v1.2.0')).toMatchObject({ bump: null, reason: 'chore → no release' });
   });
 
   it('ignores any commit marked [skip release], even a breaking one', () => {
@@ -269,6 +287,226 @@ describe('analyseCommits: commits that never count', () => {
       bump: null,
       reason: 'ignored: [skip release]',
     });
+  });
+
+  it.each([
+    'feat: quietly [release skip]',
+    'feat: quietly [SKIP  release]',
+    'feat: quietly [Skip\trelease]',
+    'feat: quietly\n\nLater. [skip\n release]',
+  ])('matches %j as semantic-release does: case, word order and whitespace are free', (message) => {
+    expect(only(message)).toMatchObject({ bump: null, reason: 'ignored: [skip release]' });
+  });
+
+  it('does not take a near miss for [skip release]', () => {
+    expect(only('feat: [skiprelease] [skip-release] [skip release')).toMatchObject({ bump: 'minor' });
+  });
+});
+
+describe('analyseCommits: merge commits (merges: count, the default)', () => {
+  it('counts a merge whose own message is a Conventional Commit: a pull request title over chores is a minor', () => {
+    const chore = commit(1, 'chore: tidy');
+    const wip = commit(2, 'wip', [chore.sha]);
+    const merge = commit(3, 'feat: add topic (#12)', [OUTSIDE, wip.sha]);
+    const analysis = analyseCommits([merge, wip, chore]);
+    expect(analysis.bump).toBe('minor');
+    expect(analysis.entries[0]).toMatchObject({ type: 'feat', subject: 'add topic (#12)', reason: 'feat → minor' });
+    expect(analysis.features.map((e) => e.sha)).toEqual([merge.sha]);
+  });
+
+  it('makes a BREAKING CHANGE footer in a merge message a major', () => {
+    const fix = commit(1, 'fix: parse dates');
+    const merge = commit(2, 'Merge pull request #40 from o/dates\n\nBREAKING CHANGE: dates need a zone', [
+      OUTSIDE,
+      fix.sha,
+    ]);
+    const analysis = analyseCommits([merge, fix]);
+    expect(analysis.bump).toBe('major');
+    expect(analysis.entries[0]).toMatchObject({
+      breaking: true,
+      breakingNotes: ['dates need a zone'],
+      reason: 'BREAKING CHANGE footer → major',
+    });
+  });
+
+  it('leaves out a merge that repeats the header of a commit it brings', () => {
+    const feat = commit(1, 'feat: add topic');
+    const merge = commit(2, 'feat: add topic', [OUTSIDE, feat.sha]);
+    const analysis = analyseCommits([merge, feat]);
+    expect(analysis.entries[0]).toMatchObject({ bump: null, reason: `ignored: merge repeats ${feat.sha.slice(0, 7)}` });
+    expect(analysis.features.map((e) => e.sha)).toEqual([feat.sha]);
+  });
+
+  it('leaves out a note-only merge whose breaking notes are those of a commit it brings', () => {
+    const feat = commit(1, 'feat: new config\n\nBREAKING CHANGE: `port` moved to `server.port`');
+    const merge = commit(2, 'Merge branch "config"\n\nBREAKING CHANGE: `port` moved to `server.port`', [
+      OUTSIDE,
+      feat.sha,
+    ]);
+    const analysis = analyseCommits([merge, feat]);
+    expect(analysis.entries[0]).toMatchObject({ bump: null, reason: `ignored: merge repeats ${feat.sha.slice(0, 7)}` });
+    expect(analysis.breaking.map((e) => e.sha)).toEqual([feat.sha]);
+  });
+
+  it('counts a merge that repeats a commit its mainline has, not one it brings', () => {
+    const onMain = commit(1, 'feat: add topic');
+    const side = commit(2, 'chore: tidy');
+    const merge = commit(3, 'feat: add topic', [onMain.sha, side.sha]);
+    expect(analyseCommits([merge, side, onMain]).entries[0]).toMatchObject({ bump: 'minor' });
+  });
+
+  it('keeps saying "ignored: merge commit" for a merge that is no Conventional Commit', () => {
+    const feat = commit(1, 'feat: x');
+    const merge = commit(2, 'Merge pull request #7 from o/x', [OUTSIDE, feat.sha]);
+    expect(analyseCommits([merge, feat]).entries[0]).toMatchObject({ bump: null, reason: 'ignored: merge commit' });
+  });
+
+  it('drops a counted merge and what it brought when the merge is reverted', () => {
+    const feat = commit(1, 'feat: x');
+    const merge = commit(2, 'feat: add x (#3)', [OUTSIDE, feat.sha]);
+    const revert = commit(3, `Revert "feat: add x (#3)"\n\nThis reverts commit ${merge.sha}.`, [merge.sha]);
+    const analysis = analyseCommits([revert, merge, feat]);
+    expect(analysis.bump).toBeNull();
+    expect(analysis.entries[1]?.reason).toBe(`cancelled by revert ${revert.sha.slice(0, 7)}`);
+  });
+
+  it('walks no merge that would not count: 5,000 "Merge pull request" merges over 5,000 features', () => {
+    const history: RawCommit[] = [commit(0, 'fix: root', [])];
+    let head = history[0]!.sha;
+    for (let n = 1; n <= 5_000; n += 1) {
+      const feature = commit(2 * n, `feat: feature ${n}`, [head]);
+      const merge = commit(2 * n + 1, `Merge pull request #${n} from o/f${n}`, [head, feature.sha]);
+      history.push(feature, merge);
+      head = merge.sha;
+    }
+    const analysis = analyseCommits(history.reverse());
+    expect(analysis.features).toHaveLength(5_000);
+    expect(analysis.entries.filter((e) => e.reason === 'ignored: merge commit')).toHaveLength(5_000);
+  });
+});
+
+describe('analyseCommits: presets', () => {
+  it('conventionalcommits (the default) reads `feat!:` as breaking', () => {
+    expect(only('feat!: drop Node 18')).toMatchObject({ bump: 'major' });
+  });
+
+  it('angular reads `feat!:` as no Conventional header at all, as its header pattern has no `!`', () => {
+    const [entry] = analyseCommits([commit(1, 'feat!: drop Node 18')], { preset: 'angular' }).entries;
+    expect(entry).toMatchObject({
+      type: null,
+      breaking: false,
+      bump: null,
+      reason: 'not a conventional commit → no release',
+    });
+  });
+
+  it('angular reads only the `BREAKING CHANGE:` note, not `BREAKING-CHANGE:`', () => {
+    const angular = (message: string) => analyseCommits([commit(1, message)], { preset: 'angular' }).entries[0];
+    expect(angular('fix: x\n\nBREAKING CHANGE: y')).toMatchObject({ bump: 'major' });
+    expect(angular('fix: x\n\nBREAKING-CHANGE: y')).toMatchObject({ bump: 'patch', breaking: false });
+    expect(angular('feat(api): x')).toMatchObject({ type: 'feat', scope: 'api', bump: 'minor' });
+  });
+});
+
+describe('analyseCommits: releaseRules', () => {
+  const withRules = (message: string, releaseRules: ReleaseRule[]) =>
+    analyseCommits([commit(1, message)], { releaseRules }).entries[0];
+
+  it('releases a refactor as a patch by a rule, naming the rule', () => {
+    expect(withRules('refactor: split the planner', [{ type: 'refactor', release: 'patch' }])).toMatchObject({
+      bump: 'patch',
+      reason: 'releaseRules[0] (refactor) → patch',
+    });
+  });
+
+  it('never releases what a `release: false` rule matches, a feat included', () => {
+    const rules: ReleaseRule[] = [
+      { scope: 'deps', release: 'minor' },
+      { type: 'feat', scope: 'deps', release: false },
+    ];
+    expect(withRules('feat(deps): bump x', rules)).toMatchObject({
+      bump: null,
+      reason: 'releaseRules[1] (feat(deps)) → no release',
+    });
+    expect(withRules('feat(api): y', rules)).toMatchObject({ bump: 'minor', reason: 'feat → minor' });
+  });
+
+  it('takes the highest release among the matching rules, and the preset rules for a commit none matches', () => {
+    const rules: ReleaseRule[] = [
+      { type: 'docs', release: 'patch' },
+      { type: '*', scope: 'readme', release: 'minor' },
+    ];
+    expect(withRules('docs(readme): x', rules)).toMatchObject({
+      bump: 'minor',
+      reason: 'releaseRules[1] (*(readme)) → minor',
+    });
+    expect(withRules('docs: x', rules)).toMatchObject({ bump: 'patch' });
+    expect(withRules('fix: x', rules)).toMatchObject({ bump: 'patch', reason: 'fix → patch' });
+    expect(withRules('chore: x', rules)).toMatchObject({ bump: null, reason: 'chore → no release' });
+  });
+
+  it('matches `breaking: true` to a commit with a breaking note and `revert: true` to a revert', () => {
+    const rules: ReleaseRule[] = [
+      { breaking: true, release: 'minor' },
+      { revert: true, release: false },
+    ];
+    expect(withRules('feat!: x', rules)).toMatchObject({
+      bump: 'minor',
+      breaking: true,
+      reason: 'releaseRules[0] (breaking) → minor',
+    });
+    expect(withRules('fix: x\n\nBREAKING CHANGE: y', rules)).toMatchObject({ bump: 'minor' });
+    expect(withRules('Revert "feat: x"\n\nThis reverts commit 1a2b3c4d5e.', rules)).toMatchObject({
+      type: 'revert',
+      bump: null,
+      reason: 'releaseRules[1] (revert) → no release',
+    });
+  });
+
+  it('never matches a scope rule to a commit without a scope, nor a type rule to a non-Conventional one', () => {
+    const rules: ReleaseRule[] = [
+      { scope: '*', release: 'major' },
+      { type: '*', release: 'major' },
+    ];
+    expect(withRules('Update README', rules)).toMatchObject({ bump: null });
+    expect(withRules('chore: x', rules)).toMatchObject({ bump: 'major', reason: 'releaseRules[1] (*) → major' });
+  });
+
+  it('lets the rules alone decide a commit they match, a breaking one too, as the analyser does', () => {
+    expect(withRules('docs!: new layout', [{ type: 'docs', release: 'patch' }])).toMatchObject({
+      breaking: true,
+      bump: 'patch',
+      reason: 'releaseRules[0] (docs) → patch',
+    });
+    const keepMajor: ReleaseRule[] = [
+      { type: 'docs', release: 'patch' },
+      { breaking: true, release: 'major' },
+    ];
+    expect(withRules('docs!: new layout', keepMajor)).toMatchObject({ bump: 'major' });
+  });
+
+  it('finds no prototype member for a type named after one', () => {
+    expect(withRules('constructor: x', [{ type: 'refactor', release: 'patch' }])).toMatchObject({ bump: null });
+  });
+});
+
+describe('analyseCommits: parsing as semantic-release does', () => {
+  it('trims a message before reading it: leading whitespace, a blank first line', () => {
+    expect(only('  feat(api): leading space')).toMatchObject({
+      type: 'feat',
+      scope: 'api',
+      subject: 'leading space',
+      bump: 'minor',
+    });
+    expect({ ...only('\tfix: tab') }).toMatchObject({ type: 'fix', bump: 'patch' });
+    const blankFirst = { ...commit(1, 'x'), subject: '   ', body: 'fix: on the second line\n\nBody.' };
+    expect(analyseCommits([blankFirst]).entries[0]).toMatchObject({ type: 'fix', subject: 'on the second line' });
+  });
+
+  it('reads nested scopes as the presets do: `fix(a(b)):` has the scope `a(b)`', () => {
+    expect(only('fix(a(b)): x')).toMatchObject({ type: 'fix', scope: 'a(b)', subject: 'x', bump: 'patch' });
+    expect(only('feat(ui(dark))!: y')).toMatchObject({ scope: 'ui(dark)', bump: 'major' });
+    expect(only('feat(a)!: b (c): d')).toMatchObject({ scope: 'a', subject: 'b (c): d', bump: 'major' });
   });
 });
 
