@@ -309,7 +309,7 @@ function nextMaintenance(
 ): NextVersion {
   const bounds = maintenanceBounds(branch, input.ceiling);
   const allowed = `>=${bounds.min} <${bounds.max}`;
-  const capped = input.ceiling !== null && bounds.max === input.ceiling ? ` (${input.ceiling} is another line's)` : '';
+  const capped = input.ceiling !== null && bounds.max === input.ceiling ? `: ${input.ceiling} is another line's` : '';
   if (input.last === null)
     throw new VersionOutOfRangeError(
       `branch ${branch.name} reaches no release in its range ${allowed}: a maintenance branch continues a line, so start it from that line's last release tag (e.g. git branch ${branch.name} ${branch.range ? `v${branch.range.min}` : '<tag>'})`,

@@ -20,6 +20,7 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 let worker: TestWorker;
 let lines: TestRepo;
 let candidate: TestRepo;
+let hosted: TestRepo;
 
 const BRANCHES: NonNullable<RepositoryInput['branches']> = ['main', { name: 'beta', prerelease: true }, '1.x', '1.0.x'];
 
@@ -48,6 +49,13 @@ async function failedRelease(input: ReleaseInput) {
   return { type: cause?.type, message: cause?.message ?? '', activities };
 }
 
+/** The catalogue code of a failed run, wherever in its chain of causes it is. */
+function failureType(error: unknown): string | undefined {
+  for (let at = error as (Error & { type?: string; cause?: unknown }) | undefined; at; at = at.cause as typeof at)
+    if (at.type) return at.type;
+  return undefined;
+}
+
 /** What the remote has: each branch's commit and each tag's. */
 async function remoteRefs(r: TestRepo): Promise<Map<string, string>> {
   const out = await r.git('ls-remote', 'origin');
@@ -74,12 +82,22 @@ describe('release channels', () => {
   beforeAll(async () => {
     lines = await createTestRepo(SAMPLE_FILES);
     candidate = await createTestRepo(SAMPLE_FILES);
+    hosted = await createTestRepo(SAMPLE_FILES);
     worker = await startTestWorker(
       await testConfig([
         sampleRepoSettings('ch-lines', lines.dir, { branches: BRANCHES }),
         sampleRepoSettings('ch-candidate', candidate.dir, {
           branches: ['main', { name: 'next', prerelease: 'rc' }],
         }),
+        {
+          // A url repository (a worker-local clone) that deploys: its prerelease branch does not.
+          ...sampleRepoSettings('ch-hosted', hosted.dir, {
+            branches: ['main', { name: 'beta', prerelease: true }],
+            deploy: { command: ['node', '-e', 'process.exit(0)'] },
+          }),
+          path: undefined,
+          url: hosted.remote,
+        },
       ]),
     );
   });
@@ -88,6 +106,7 @@ describe('release channels', () => {
     await worker?.stop();
     await lines?.cleanup();
     await candidate?.cleanup();
+    await hosted?.cleanup();
   });
 
   it('releases a prerelease branch on its channel: 2.0.0-beta.1, then 2.0.0-beta.2; main is untouched', async () => {
@@ -173,6 +192,15 @@ describe('release channels', () => {
     expect(refused.type).toBe('SHIPGATE_VERSION_OUT_OF_RANGE');
     expect(refused.message).toContain('1.1.0 is outside what branch 1.0.x may release');
     expect(refused.activities).not.toContain('commitAndTagRelease');
+    // The dry run says the same, with the same code (the API answers it 422).
+    const planned = await worker.client.workflow
+      .execute(planReadWorkflow, {
+        taskQueue: worker.taskQueue,
+        workflowId: `plan:ch-lines:${Math.random().toString(36).slice(2)}`,
+        args: [{ repoId: 'ch-lines', branch: '1.0.x' }],
+      })
+      .catch((e: unknown) => e);
+    expect(failureType(planned)).toBe('SHIPGATE_VERSION_OUT_OF_RANGE');
     expect(await lines.head()).toBe(source);
     expect(await lines.git('tag', '--list')).toBe(tagsBefore);
     expect(await lines.git('status', '--porcelain', '--', '.', ':!context/*.md')).toBe('');
@@ -205,5 +233,32 @@ describe('release channels', () => {
     const stable = await release({ repoId: 'ch-candidate' });
     expect(stable.result).toMatchObject({ outcome: 'released', version: '1.1.0', tag: 'v1.1.0' });
     expect(await changelogEntry(candidate, 'origin/main', '1.1.0')).toContain('sums');
+  });
+
+  it('clones and releases any configured branch of a url repository; a prerelease does not deploy', async () => {
+    await hosted.commit('feat: numbers', doc('numbers'));
+    await hosted.push();
+    const mainAt = (await remoteRefs(hosted)).get('refs/heads/main');
+    await hosted.git('checkout', '-q', '-b', 'beta');
+    await hosted.commit('feat: sums', doc('sums'));
+    await hosted.git('push', '-q', 'origin', 'beta');
+
+    const override = await failedRelease({ repoId: 'ch-hosted', branch: 'beta', bump: '3.0.0' });
+    expect(override.type).toBe('SHIPGATE_INVALID_VERSION');
+    expect(override.message).toContain('is not a -beta prerelease');
+
+    const { result } = await release({ repoId: 'ch-hosted', branch: 'beta' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.0.0-beta.1', tag: 'v1.0.0-beta.1' });
+    expect(result.reason).toContain('deploys are off for prerelease branch beta (channel beta)');
+    const remote = await remoteRefs(hosted);
+    expect(remote.get('refs/heads/beta')).toBe(result.releaseCommit);
+    expect(remote.get('refs/heads/main')).toBe(mainAt);
+    await hosted.git('fetch', '-q', 'origin');
+    expect(await hosted.git('show', `${result.releaseCommit}:config/version.yml`)).toContain('channel: beta');
+
+    // A bump override applies the branch's rule: with no stable release yet, a major change is
+    // still part of 1.0.0, so the next beta of 1.0.0.
+    const bumped = await release({ repoId: 'ch-hosted', branch: 'beta', bump: 'major' });
+    expect(bumped.result).toMatchObject({ outcome: 'released', version: '1.0.0-beta.2' });
   });
 });

@@ -72,6 +72,17 @@ describe('nextOnBranch: a prerelease branch', () => {
     expect(nextOnBranch(rc, input({ bump: 'major', initialVersion: '0.1.0' })).version).toBe('0.1.0-rc.1');
   });
 
+  it('before any stable release, a breaking change stays within the first version: the next prerelease', () => {
+    expect(nextOnBranch(beta, input({ last: at('1.0.0-beta.1'), bump: 'major' })).version).toBe('1.0.0-beta.2');
+  });
+
+  it('never counts another channel: after 1.1.0-rc.1 elsewhere, beta goes on from its own last release', () => {
+    // The git read gives a prerelease branch only its own prereleases as `last` (see branchReleases).
+    expect(nextOnBranch(beta, input({ last: at('1.0.0'), latestStable: '1.0.0', bump: 'minor' })).version).toBe(
+      '1.1.0-beta.1',
+    );
+  });
+
   it('uses the prerelease identifier, not the branch name', () => {
     expect(nextOnBranch(rc, input({ last: at('1.0.0'), latestStable: '1.0.0', bump: 'minor' })).version).toBe(
       '1.1.0-rc.1',
@@ -137,7 +148,7 @@ describe('nextOnBranch: a maintenance branch', () => {
     expect(maintenanceBounds(oneX, '1.6.0')).toEqual({ min: '1.0.0', max: '1.6.0' });
     expect(nextOnBranch(oneX, input({ last: at('1.5.0'), ceiling: '1.6.0', bump: 'patch' })).version).toBe('1.5.1');
     expect(() => nextOnBranch(oneX, input({ last: at('1.5.0'), ceiling: '1.6.0', bump: 'minor' }))).toThrow(
-      /1\.6\.0 is another line's/,
+      /<1\.6\.0: 1\.6\.0 is another line's/,
     );
   });
 
