@@ -142,6 +142,9 @@ describe('release channels', () => {
     expect(remote.get('refs/heads/beta')).toBe(second.result.releaseCommit);
     expect(remote.get('refs/heads/main')).toBe(mainAtRelease);
     expect(await changelogEntry(lines, 'origin/beta', '2.0.0-beta.2')).toContain('strings keep their zeros');
+    // QA measured from beta's last release, not from main's.
+    const report = await readFile(path.join(lines.dir, 'context', second.result.qaReport!), 'utf8');
+    expect(report).toContain('1 commit since `v2.0.0-beta.1`');
   });
 
   it('merging beta into main releases 2.0.0 with every change since 1.0.0 and none of the beta release commits', async () => {
