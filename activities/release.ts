@@ -677,6 +677,28 @@ async function fetchReleaseBranch(
   try {
     await git.raw(['fetch', '--quiet', ...(force ? ['--force'] : []), '--tags', '--', repo.remote, refspec]);
   } catch (error) {
+    if (/couldn't find remote ref/i.test((error as Error).message)) {
+      // A branch not on the remote yet (a new prerelease or maintenance line): its first release
+      // pushes it, leased on its absence. The tags still come, and no stale tracking ref stays.
+      await fetchBranchless(git, repo, force);
+      return;
+    }
+    throw activityFailure(
+      'SHIPGATE_REMOTE_UNREACHABLE',
+      `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+    );
+  }
+}
+
+async function fetchBranchless(
+  git: SimpleGit,
+  repo: Pick<RepoConfig, 'remote' | 'branch'>,
+  force: boolean,
+): Promise<void> {
+  try {
+    await git.raw(['fetch', '--quiet', ...(force ? ['--force'] : []), '--tags', '--', repo.remote]);
+    await git.raw(['update-ref', '-d', `refs/remotes/${repo.remote}/${repo.branch}`]);
+  } catch (error) {
     throw activityFailure(
       'SHIPGATE_REMOTE_UNREACHABLE',
       `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,

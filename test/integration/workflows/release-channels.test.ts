@@ -87,7 +87,7 @@ describe('release channels', () => {
       await testConfig([
         sampleRepoSettings('ch-lines', lines.dir, { branches: BRANCHES }),
         sampleRepoSettings('ch-candidate', candidate.dir, {
-          branches: ['main', { name: 'next', prerelease: 'rc' }],
+          branches: ['main', { name: 'next', prerelease: 'rc' }, { name: 'alpha', prerelease: true }],
         }),
         {
           // A url repository (a worker-local clone) that deploys: its prerelease branch does not.
@@ -236,6 +236,15 @@ describe('release channels', () => {
     const stable = await release({ repoId: 'ch-candidate' });
     expect(stable.result).toMatchObject({ outcome: 'released', version: '1.1.0', tag: 'v1.1.0' });
     expect(await changelogEntry(candidate, 'origin/main', '1.1.0')).toContain('sums');
+  });
+
+  it('the first release of a branch not pushed yet measures from the release branch and creates it on the remote', async () => {
+    await candidate.git('checkout', '-q', '-b', 'alpha', 'main');
+    await candidate.commit('feat: products', doc('products'));
+    expect((await remoteRefs(candidate)).has('refs/heads/alpha')).toBe(false);
+    const { result } = await release({ repoId: 'ch-candidate', branch: 'alpha' });
+    expect(result).toMatchObject({ outcome: 'released', version: '1.2.0-alpha.1', tag: 'v1.2.0-alpha.1' });
+    expect((await remoteRefs(candidate)).get('refs/heads/alpha')).toBe(result.releaseCommit);
   });
 
   it('clones and releases any configured branch of a url repository; a prerelease does not deploy', async () => {
