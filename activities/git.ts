@@ -131,10 +131,14 @@ async function branchReleasesAt(
 ): Promise<BranchReleases> {
   const none: BranchReleases = { last: null, latestStable: null, ceiling: null };
   const releaseBranch = repo.branches ? (findBranch(repo.branches)?.name ?? repo.branch) : repo.branch;
-  const published =
-    (known ? known.published : await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`)) ??
-    (await resolveCommit(git, `refs/remotes/${repo.remote}/${releaseBranch}`));
-  const target = known ? known.target : await resolveCommit(git, ref);
+  // The branch's remote ref, the release branch's and `ref` in one `cat-file --batch`.
+  const [own, fromRelease, at] = await readObjects(await workDirOf(git), [
+    `refs/remotes/${repo.remote}/${repo.branch}^{commit}`,
+    `refs/remotes/${repo.remote}/${releaseBranch}^{commit}`,
+    `${ref}^{commit}`,
+  ]);
+  const published = (known ? known.published : (own?.sha ?? null)) ?? fromRelease?.sha ?? null;
+  const target = known ? known.target : (at?.sha ?? null);
   if (!published || !target) return none;
   const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => ''))
     .split('\n')
