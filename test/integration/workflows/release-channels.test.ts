@@ -193,7 +193,10 @@ describe('release channels', () => {
     const tagsBefore = await lines.git('tag', '--list');
     const refused = await failedRelease({ repoId: 'ch-lines', branch: '1.0.x' });
     expect(refused.type).toBe('SHIPGATE_VERSION_OUT_OF_RANGE');
-    expect(refused.message).toContain('1.1.0 is outside what branch 1.0.x may release');
+    // Its range is 1.0.x, and 1.x has released 1.0.1 since: that is another line's version.
+    expect(refused.message).toContain(
+      "1.1.0 is outside what branch 1.0.x may release (>=1.0.0 <1.0.1: 1.0.1 is another line's)",
+    );
     expect(refused.activities).not.toContain('commitAndTagRelease');
     // The dry run says the same, with the same code (the API answers it 422).
     const planned = await worker.client.workflow
