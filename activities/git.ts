@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import semver from 'semver';
 import type { RepoConfig } from '../config/types.js';
+import { branchOf, findBranch, maintenanceBounds, type ReleaseBranch } from '../domain/branches.js';
 import type { RawCommit } from '../domain/commits.js';
 
 /**
@@ -71,10 +72,12 @@ export interface KnownRefs {
 export async function lastReleaseTag(
   git: SimpleGit,
   ref: string,
-  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  repo: RepoLine,
   /** The commits of `ref` and of the remote branch, when the caller has just read them. */
   known?: KnownRefs,
 ): Promise<{ tag: string; version: string; sha: string } | null> {
+  const line = lineOf(repo);
+  if (line.kind !== 'release') return (await branchReleasesAt(git, ref, repo, line, known)).last;
   const published = known ? known.published : await resolveCommit(git, `refs/remotes/${repo.remote}/${repo.branch}`);
   const target = known ? known.target : await resolveCommit(git, ref);
   if (!published || !target) return null;
@@ -85,6 +88,135 @@ export async function lastReleaseTag(
     .filter(Boolean);
   if (bases.length === 0) return null;
   return highestReleaseTag(git, bases, repo);
+}
+
+/** A repository's settings as one branch sees them (`onBranch`); without `branches`, the release branch. */
+export type RepoLine = Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'> & Partial<Pick<RepoConfig, 'branches'>>;
+
+function lineOf(repo: RepoLine): ReleaseBranch {
+  return repo.branches ? branchOf({ branch: repo.branch, branches: repo.branches }) : RELEASE_LINE(repo.branch);
+}
+
+const RELEASE_LINE = (name: string): ReleaseBranch => ({
+  name,
+  kind: 'release',
+  channel: 'latest',
+  prerelease: null,
+  range: null,
+  deploy: true,
+});
+
+/**
+ * What a prerelease or maintenance branch's next version is decided from (`nextOnBranch`): its
+ * last release, the highest stable version it reaches, and for a maintenance branch the lowest
+ * stable release above its last one that it does not reach (another line's).
+ */
+export interface BranchReleases {
+  last: ReleaseTag | null;
+  latestStable: string | null;
+  ceiling: string | null;
+}
+
+/**
+ * `BranchReleases` of `ref` on a prerelease or maintenance branch. A tag counts when both `ref`
+ * and the remote's branch reach it, as on the release branch (`lastReleaseTag`); a branch not
+ * pushed yet is measured against the remote's release branch, which it was cut from.
+ */
+async function branchReleasesAt(
+  git: SimpleGit,
+  ref: string,
+  repo: RepoLine,
+  line: ReleaseBranch,
+  known?: KnownRefs,
+): Promise<BranchReleases> {
+  const none: BranchReleases = { last: null, latestStable: null, ceiling: null };
+  const releaseBranch = repo.branches ? (findBranch(repo.branches)?.name ?? repo.branch) : repo.branch;
+  // The branch's remote ref, the release branch's and `ref` in one `cat-file --batch`.
+  const [own, fromRelease, at] = await readObjects(await workDirOf(git), [
+    `refs/remotes/${repo.remote}/${repo.branch}^{commit}`,
+    `refs/remotes/${repo.remote}/${releaseBranch}^{commit}`,
+    `${ref}^{commit}`,
+  ]);
+  const published = (known ? known.published : (own?.sha ?? null)) ?? fromRelease?.sha ?? null;
+  const target = known ? known.target : (at?.sha ?? null);
+  if (!published || !target) return none;
+  const bases = (await git.raw(['merge-base', '--all', target, published]).catch(() => ''))
+    .split('\n')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (bases.length === 0) return none;
+  return branchReleases(git, bases, line, repo.tagFormat);
+}
+
+/** `BranchReleases` of `ref` on the branch `repo` is seen from (`onBranch`); the release branch's last release only. */
+export async function releasesOnBranch(
+  git: SimpleGit,
+  ref: string,
+  repo: RepoLine,
+  known?: KnownRefs,
+): Promise<BranchReleases> {
+  const line = lineOf(repo);
+  if (line.kind === 'release')
+    return { last: await lastReleaseTag(git, ref, repo, known), latestStable: null, ceiling: null };
+  return branchReleasesAt(git, ref, repo, line, known);
+}
+
+/**
+ * `BranchReleases` of the tags reachable from any of `commits`: one `for-each-ref --merged`
+ * (one walk) names them; a maintenance branch also lists every tag (no walk) for the ones it
+ * does not reach.
+ */
+async function branchReleases(
+  git: SimpleGit,
+  commits: string[],
+  line: ReleaseBranch,
+  tagFormat: string,
+): Promise<BranchReleases> {
+  const [prefix = '', suffix = ''] = tagFormat.split('${version}');
+  const pattern = `refs/tags/${prefix}*${suffix}`;
+  const [reachableOut, allOut] = await Promise.all([
+    git.raw(['for-each-ref', ...commits.flatMap((commit) => ['--merged', commit]), TAG_LISTING, pattern]),
+    line.kind === 'maintenance' ? git.raw(['for-each-ref', '--format=%(refname)', pattern]) : Promise.resolve(''),
+  ]);
+  const versionOf = (ref: string): string | null => {
+    if (!ref.startsWith('refs/tags/')) return null;
+    const tag = ref.slice('refs/tags/'.length);
+    if (!tag.startsWith(prefix) || !tag.endsWith(suffix)) return null;
+    return semver.valid(tag.slice(prefix.length, tag.length - suffix.length));
+  };
+  const inRange = (version: string) =>
+    line.range === null || (semver.gte(version, line.range.min) && semver.lt(version, line.range.max));
+  const reachable = new Set<string>();
+  let last: { tag: string; version: string; sha: string | null } | null = null;
+  let latestStable: string | null = null;
+  for (const entry of reachableOut.split('\n').filter(Boolean)) {
+    const [ref = '', object = '', type = '', peeled = '', peeledType = ''] = entry.split(NUL);
+    const version = versionOf(ref);
+    if (!version) continue;
+    reachable.add(ref);
+    const pre = semver.prerelease(version);
+    if (pre === null && (latestStable === null || semver.gt(version, latestStable))) latestStable = version;
+    // A prerelease branch counts its own prereleases (`-beta.N`), never another channel's.
+    const counts =
+      line.kind === 'prerelease' ? pre === null || pre[0] === line.prerelease : pre === null && inRange(version);
+    if (!counts) continue;
+    const sha = type === 'commit' ? object : peeledType === 'commit' ? peeled : null;
+    if (!last || semver.gt(version, last.version)) last = { tag: ref.slice('refs/tags/'.length), version, sha };
+  }
+  let ceiling: string | null = null;
+  if (line.kind === 'maintenance') {
+    const floor = last?.version ?? line.range?.min ?? '0.0.0';
+    for (const ref of allOut.split('\n').filter(Boolean)) {
+      if (reachable.has(ref)) continue;
+      const version = versionOf(ref);
+      if (!version || semver.prerelease(version) || !semver.gt(version, floor)) continue;
+      if (ceiling === null || semver.lt(version, ceiling)) ceiling = version;
+    }
+    if (ceiling !== null && line.range && semver.gte(ceiling, maintenanceBounds(line, null).max)) ceiling = null;
+  }
+  if (!last) return { last: null, latestStable, ceiling };
+  const sha = last.sha ?? (await git.raw(['rev-list', '-n', '1', `refs/tags/${last.tag}`])).trim();
+  return { last: { tag: last.tag, version: last.version, sha }, latestStable, ceiling };
 }
 
 /**
@@ -138,10 +270,24 @@ async function bestOf(
  */
 export async function remoteBranchAndLastRelease(
   git: SimpleGit,
-  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
-): Promise<{ remoteSha: string; lastRelease: { tag: string; version: string; sha: string } | null }> {
+  repo: RepoLine,
+): Promise<{
+  remoteSha: string;
+  lastRelease: { tag: string; version: string; sha: string } | null;
+  /** A prerelease or maintenance branch's reads for `nextOnBranch`; absent on the release branch. */
+  line?: BranchReleases;
+}> {
   const [prefix = '', suffix = ''] = repo.tagFormat.split('${version}');
   const branchRef = `refs/remotes/${repo.remote}/${repo.branch}`;
+  const line = lineOf(repo);
+  if (line.kind !== 'release') {
+    const [remoteSha, releases] = await Promise.all([
+      resolveCommit(git, branchRef),
+      branchReleases(git, [branchRef], line, repo.tagFormat),
+    ]);
+    if (!remoteSha) throw new Error(`cannot read ${branchRef}`);
+    return { remoteSha, lastRelease: releases.last, line: releases };
+  }
   const out = await git.raw([
     'for-each-ref',
     '--merged',
@@ -315,10 +461,18 @@ export interface CommitSink {
 export async function readSinceLastRelease(
   git: SimpleGit,
   target: string,
-  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  repo: RepoLine,
   sink: CommitSink,
-): Promise<{ previous: ReleaseTag | null; commits: RawCommit[] }> {
+): Promise<{ previous: ReleaseTag | null; commits: RawCommit[]; line?: BranchReleases }> {
   const dir = await workDirOf(git);
+  const branch = lineOf(repo);
+  if (branch.kind !== 'release') {
+    // A prerelease or maintenance branch: its own tag rules (`branchReleasesAt`), then one log.
+    const line = await branchReleasesAt(git, target, repo, branch);
+    const from = line.last?.sha ?? null;
+    const commits = from === target ? [] : await streamCommits(dir, target, from, sink);
+    return { previous: line.last, commits, line };
+  }
   const publishedRef = `refs/remotes/${repo.remote}/${repo.branch}`;
   const { published, highest } = await releaseRefs(git, publishedRef, repo.tagFormat);
   if (!published || !highest) return { previous: null, commits: await streamCommits(dir, target, null, sink) };
@@ -538,7 +692,7 @@ export function rejectedRefs(porcelain: string): { ref: string; reason: string }
 export async function pendingSinceLastRelease(
   git: SimpleGit,
   sha: string,
-  repo: Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'>,
+  repo: RepoLine,
   known?: KnownRefs,
 ): Promise<{
   lastRelease: Awaited<ReturnType<typeof lastReleaseTag>>;

@@ -1,4 +1,5 @@
 import type { RepoConfig } from '../config/types.js';
+import type { ReleaseBranch } from '../domain/branches.js';
 import type { ActivityDeps } from './deps.js';
 import { pinnedQueue } from './deps.js';
 import { repoOrFail } from './working-copy.js';
@@ -7,6 +8,8 @@ import { repoOrFail } from './working-copy.js';
 export interface RunSettings {
   repoId: string;
   branch: string;
+  /** Every configured branch, the release branch first; absent from runs pinned before release channels. */
+  branches?: ReleaseBranch[];
   testTimeoutMs: number;
   heartbeatTimeoutMs: number;
   /** The deploy policy without the command and its environment. */
@@ -47,6 +50,7 @@ export function createPinningActivities(deps: ActivityDeps) {
         settings: {
           repoId: repo.id,
           branch: repo.branch,
+          branches: repo.branches,
           testTimeoutMs: repo.test.timeoutMs,
           heartbeatTimeoutMs: deps.config.temporal.heartbeatTimeoutMs,
           deploy: repo.deploy

@@ -1,7 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
 import type { SimpleGit } from 'simple-git';
 import type { RepoConfig } from '../config/types.js';
-import { nextVersion, tagName } from '../domain/bump.js';
+import { tagName } from '../domain/bump.js';
+import { branchOf, nextOnBranch, type ReleaseBranch } from '../domain/branches.js';
 import { renderChangelogEntry } from '../domain/changelog.js';
 import {
   analyseCommitsInSlices,
@@ -11,12 +12,14 @@ import {
   type RawCommit,
 } from '../domain/commits.js';
 import { planCursor } from '../vocabulary/plan-page.js';
-import { readSinceLastRelease } from './git.js';
+import { readSinceLastRelease, type BranchReleases } from './git.js';
 
 type LastRelease = { tag: string; version: string; sha: string } | null;
 
 interface PlanBasis {
   sha: string;
+  /** The line it was planned on (`branches`): its kind, channel and range (runs recorded before have none). */
+  branch: ReleaseBranch;
   previous: { tag: string; version: string; sha: string } | null;
   bump: string | null;
   reason: string;
@@ -51,21 +54,27 @@ export async function planRelease(
     sha: string;
     override?: string;
     date: string;
-    /** The last release and the commits since it, when the caller has just read them (pre-flight). */
-    known?: { previous: LastRelease; commits: readonly RawCommit[] };
+    /**
+     * The last release and the commits since it, when the caller has just read them (pre-flight);
+     * on a prerelease or maintenance branch, with the rest of what its version is decided from.
+     */
+    known?: { previous: LastRelease; commits: readonly RawCommit[]; line?: BranchReleases };
   },
 ): Promise<ReleasePlan> {
   // Asked beside the log: one more git process, which need not wait for it.
   const repoUrl = remoteUrlOf(git, repo.remote);
-  const { previous, commits, analysis } = input.known
+  const branch = branchOf(repo);
+  const { previous, commits, analysis, line } = input.known
     ? {
         ...input.known,
         analysis: await analyseCommitsInSlices(input.known.commits, () => setImmediate(), repo.commits),
       }
     : await readAndAnalyse(git, repo, input.sha);
-  const next = nextVersion({
-    current: previous?.version ?? null,
-    currentTag: previous?.tag ?? null,
+  // The release branch decides as it always did; the other kinds by their tags (see nextOnBranch).
+  const next = nextOnBranch(branch, {
+    last: previous,
+    latestStable: line?.latestStable ?? null,
+    ceiling: line?.ceiling ?? null,
     bump: analysis.bump,
     commitCount: commits.length,
     initialVersion: repo.initialVersion,
@@ -74,6 +83,7 @@ export async function planRelease(
   });
   const basis: PlanBasis = {
     sha: input.sha,
+    branch,
     previous,
     bump: analysis.bump,
     reason: next.reason,
@@ -179,11 +189,11 @@ export function planPage(plan: ReleasePlan, page: { offset: number; limit: numbe
 async function readAndAnalyse(git: SimpleGit, repo: RepoConfig, sha: string) {
   // Each full slice of text yields the event loop.
   const analyser = commitAnalyser(repo.commits);
-  const { previous, commits } = await readSinceLastRelease(git, sha, repo, {
+  const { previous, commits, line } = await readSinceLastRelease(git, sha, repo, {
     add: (commit) => (analyser.add(commit) ? setImmediate() : undefined),
     restart: () => analyser.restart(),
   });
-  return { previous, commits, analysis: analyser.finish() };
+  return { previous, commits, line, analysis: analyser.finish() };
 }
 
 async function remoteUrlOf(git: SimpleGit, remote: string): Promise<string | null> {

@@ -58,15 +58,16 @@ export function createQaActivities(deps: ResolvedDeps) {
    * The working copy holding `sha`. A run that moved here from a lost worker may find this
    * worker's clone without it: then, and only then, a later step fetches too.
    */
-  async function openAt(repoId: string, sha: string, fetch: boolean) {
-    const copy = await openWorkingCopy(deps, repoId, { fetch });
+  async function openAt(repoId: string, sha: string, fetch: boolean, branch?: string) {
+    // Seen from the branch QA is for: its remote branch and its last release are the base.
+    const copy = await openWorkingCopy(deps, repoId, { fetch, branch });
     if (fetch || copy.repo.source.kind !== 'url' || (await resolveCommit(copy.git, sha)) === sha) return copy;
-    return openWorkingCopy(deps, repoId, { fetch: true });
+    return openWorkingCopy(deps, repoId, { fetch: true, branch });
   }
 
   /** The working copy at the commit under test; only the inspection, QA's first step, fetches it. */
-  async function checkout(repoId: string, sha: string, fetch: boolean) {
-    const { repo, dir, git } = await openAt(repoId, sha, fetch);
+  async function checkout(repoId: string, sha: string, fetch: boolean, branch?: string) {
+    const { repo, dir, git } = await openAt(repoId, sha, fetch, branch);
     // The commit, HEAD and the remote branch in one read (the inspection's last release needs the last).
     const [commit, headObject, remote] = await readObjects(dir, [
       `${sha}^{commit}`,
@@ -90,8 +91,8 @@ export function createQaActivities(deps: ResolvedDeps) {
   }
 
   return {
-    async inspectForQa(input: { repoId: string; sha: string }): Promise<QaInspection> {
-      const { repo, dir, git, head, published } = await checkout(input.repoId, input.sha, true);
+    async inspectForQa(input: { repoId: string; sha: string; branch?: string }): Promise<QaInspection> {
+      const { repo, dir, git, head, published } = await checkout(input.repoId, input.sha, true, input.branch);
       // One status: the tracked changes, and the branch (none when detached).
       const status = parseStatus(await git.raw(['status', '--porcelain=v2', '--branch', '--untracked-files=no']));
       if (status.entries.length > 0) {
@@ -129,8 +130,9 @@ export function createQaActivities(deps: ResolvedDeps) {
       sha: string;
       baseSha: string | null;
       baseRef: string | null;
+      branch?: string;
     }): Promise<ChangeFacts> {
-      const { git } = await openAt(input.repoId, input.sha, false);
+      const { git } = await openAt(input.repoId, input.sha, false, input.branch);
       const commits = await commitsInRange(git, input.baseSha, input.sha);
       const analysis = await analyseCommitsInSlices(commits, () => setImmediate());
       const files = await changedFilesByCommit(git, input.baseSha, input.sha);
@@ -158,8 +160,8 @@ export function createQaActivities(deps: ResolvedDeps) {
       };
     },
 
-    async runTests(input: { repoId: string; sha: string; runId: string }): Promise<TestRunFacts> {
-      const { repo, dir } = await checkout(input.repoId, input.sha, false);
+    async runTests(input: { repoId: string; sha: string; runId: string; branch?: string }): Promise<TestRunFacts> {
+      const { repo, dir } = await checkout(input.repoId, input.sha, false, input.branch);
       // A result or coverage file left by an earlier run must never be mistaken for this one's.
       if (repo.test.results) await rm(path.resolve(dir, repo.test.results.path), { force: true });
       if (repo.coverage) await rm(path.resolve(dir, repo.coverage.path), { force: true });
@@ -216,8 +218,13 @@ export function createQaActivities(deps: ResolvedDeps) {
       };
     },
 
-    async measureCoverage(input: { repoId: string; sha: string; baseSha: string | null }): Promise<CoverageFacts> {
-      const { repo, dir, git } = await openAt(input.repoId, input.sha, false);
+    async measureCoverage(input: {
+      repoId: string;
+      sha: string;
+      baseSha: string | null;
+      branch?: string;
+    }): Promise<CoverageFacts> {
+      const { repo, dir, git } = await openAt(input.repoId, input.sha, false, input.branch);
       if (!repo.coverage) return { configured: false };
       const changed = changedLines(await diffU0(git, input.baseSha, input.sha));
       let text: string;

@@ -61,6 +61,8 @@ export function createReadActivities(deps: ResolvedDeps) {
      */
     async readPlan(input: {
       repoId: string;
+      /** A configured branch (`branches`); default the release branch. */
+      branch?: string;
       override?: string;
       /** A page of a plan made before: the commit it was made at, from the page's cursor. */
       at?: string;
@@ -68,8 +70,14 @@ export function createReadActivities(deps: ResolvedDeps) {
       limit?: number;
     }): Promise<PlanPage> {
       return asCatalogued(async () => {
-        const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
-        const ref = repo.source.kind === 'url' ? `refs/remotes/${repo.remote}/${repo.branch}` : 'HEAD';
+        const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true, branch: input.branch });
+        // A local repository asked about a named branch plans that branch's tip, wherever HEAD is.
+        const ref =
+          repo.source.kind === 'url'
+            ? `refs/remotes/${repo.remote}/${repo.branch}`
+            : input.branch
+              ? `refs/heads/${repo.branch}`
+              : 'HEAD';
         const sha = await resolveCommit(git, input.at ?? ref).catch(() => null);
         if (!sha && input.at !== undefined) {
           throw activityFailure(
@@ -82,7 +90,9 @@ export function createReadActivities(deps: ResolvedDeps) {
             'SHIPGATE_REPO_UNAVAILABLE',
             repo.source.kind === 'url'
               ? `repository "${repo.id}" has no branch ${repo.branch} at its remote URL`
-              : `repository "${repo.id}" has no commit checked out at ${repo.source.path}`,
+              : input.branch
+                ? `repository "${repo.id}" has no branch ${repo.branch} at ${repo.source.path}`
+                : `repository "${repo.id}" has no commit checked out at ${repo.source.path}`,
           );
         }
         const plan = await planRelease(git, repo, { sha, override: input.override, date: today() });

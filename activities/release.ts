@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import type { SimpleGit } from 'simple-git';
 import { stringify } from 'yaml';
 import { isApprovalFresh } from '../context/recency.js';
-import { VersionOverrideError } from '../domain/bump.js';
+import { branchOf } from '../domain/branches.js';
+import { ShipgateError } from '../domain/errors.js';
 import { changelogHasVersion, prependChangelog } from '../domain/changelog.js';
 import { RELEASE_TRAILER } from '../domain/commits.js';
 import type { RepoConfig } from '../config/types.js';
@@ -20,6 +21,7 @@ import {
   readObjects,
   rejectedRefs,
   remoteBranchAndLastRelease,
+  releasesOnBranch,
   resolveCommit,
 } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
@@ -41,6 +43,8 @@ export interface Preflight {
 
 export interface ReleaseFilesInput {
   repoId: string;
+  /** The configured branch released (`branches`); default the release branch. */
+  branch?: string;
   sourceSha: string;
   version: string;
   tag: string;
@@ -96,9 +100,10 @@ export function createReleaseActivities(deps: ActivityDeps) {
      */
     async preflight(input: {
       repoId: string;
+      branch?: string;
       plan?: { override?: string; releasedAt: string };
     }): Promise<Preflight & { plan?: ReleasePlan }> {
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true, branch: input.branch });
       if (repo.source.kind === 'url') {
         // A clone of a url repository is a cache: whatever a run that moved to another worker left
         // here (a release commit, its files, a tag never pushed) is not this release's to trip on.
@@ -125,7 +130,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       if (branch !== repo.branch) {
         throw activityFailure(
           'SHIPGATE_WRONG_BRANCH',
-          `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on the release branch ${repo.branch}`,
+          `the work tree of "${repo.id}" is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on ${branchOf(repo).kind === 'release' ? 'the release branch' : 'branch'} ${repo.branch}${input.branch ? ', which this release was asked for' : ''}`,
         );
       }
       // A clone was fetched as it was opened; a configured path fetches its release branch here.
@@ -149,8 +154,17 @@ export function createReleaseActivities(deps: ActivityDeps) {
         );
       }
       // The remote branch is an ancestor of HEAD (or absent): a tag reachable from it is the last release.
-      const { remoteSha, lastRelease } =
-        ahead === null ? { remoteSha: null, lastRelease: null } : await remoteBranchAndLastRelease(git, repo);
+      // A prerelease or maintenance branch not pushed yet measures from the release branch it was cut from.
+      const { remoteSha, lastRelease, line } =
+        ahead !== null
+          ? await remoteBranchAndLastRelease(git, repo)
+          : branchOf(repo).kind === 'release'
+            ? { remoteSha: null, lastRelease: null, line: undefined }
+            : await releasesOnBranch(git, headSha, repo).then((l) => ({
+                remoteSha: null,
+                lastRelease: l.last,
+                line: l,
+              }));
       const commits = await commitsInRange(git, lastRelease?.sha ?? null, headSha);
       const pending = commits.map((c) => ({ sha: c.sha, committedAtMs: Date.parse(c.committedAt) }));
       const newestCommit = commits[0];
@@ -183,24 +197,34 @@ export function createReleaseActivities(deps: ActivityDeps) {
         approval: { ...verdict, reason: `${verdict.reason}${ignored}`, report: newest?.name ?? null },
         untrackedReports: untracked.signed,
         ...(input.plan
-          ? { plan: await plan(git, repo, head.sha, input.plan, { previous: lastRelease, commits }, { fetched: true }) }
+          ? {
+              plan: await plan(
+                git,
+                repo,
+                head.sha,
+                input.plan,
+                { previous: lastRelease, commits, line },
+                { fetched: true },
+              ),
+            }
           : {}),
       };
     },
 
     async planVersion(input: {
       repoId: string;
+      branch?: string;
       sha: string;
       override?: string;
       releasedAt: string;
     }): Promise<ReleasePlan> {
-      const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       return plan(git, repo, input.sha, input, undefined, { fetched: false });
     },
 
     /** Writes the version files and the changelog entry; each write is skipped when already done. */
     async writeReleaseFiles(input: ReleaseFilesInput): Promise<{ written: string[] }> {
-      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       const head = (await git.revparse(['HEAD'])).trim();
       if (head !== input.sourceSha) {
         const subject = (await git.raw(['show', '-s', '--format=%s', 'HEAD'])).trim();
@@ -210,12 +234,12 @@ export function createReleaseActivities(deps: ActivityDeps) {
           `HEAD moved to ${head.slice(0, 7)} during the release of ${input.sourceSha.slice(0, 7)}`,
         );
       }
-      return { written: await writeFiles(dir, input) };
+      return { written: await writeFiles(dir, repo, input) };
     },
 
     /** One commit with the release files and the QA evidence; a retry finds the commit already made. */
     async commitRelease(input: ReleaseFilesInput): Promise<{ releaseCommit: string }> {
-      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       const releaseSubject = releaseCommitSubject(input.tag);
       const head = await commitInfo(git, 'HEAD');
       if (head.sha !== input.sourceSha) {
@@ -238,7 +262,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
     async commitAndTagRelease(
       input: ReleaseFilesInput,
     ): Promise<{ written: string[]; releaseCommit: string; committed: boolean; tagged: boolean }> {
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       const releaseSubject = releaseCommitSubject(input.tag);
       const [headObject, taggedObject] = await readObjects(dir, ['HEAD', `refs/tags/${input.tag}^{commit}`]);
       if (!headObject) throw activityFailure('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no HEAD`);
@@ -246,7 +270,7 @@ export function createReleaseActivities(deps: ActivityDeps) {
       let releaseCommit: string;
       let written: string[] = [];
       if (head.sha === input.sourceSha) {
-        written = await writeFiles(dir, input);
+        written = await writeFiles(dir, repo, input);
         releaseCommit = await commitFiles(dir, git, input);
       } else if (head.subject === releaseSubject && head.parents.join(' ') === input.sourceSha) {
         releaseCommit = head.sha;
@@ -271,11 +295,12 @@ export function createReleaseActivities(deps: ActivityDeps) {
     /** An annotated tag whose message is the changelog entry; an existing tag on the same commit is kept. */
     async tagRelease(input: {
       repoId: string;
+      branch?: string;
       tag: string;
       releaseCommit: string;
       message: string;
     }): Promise<{ created: boolean }> {
-      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       const existing = await resolveCommit(git, `refs/tags/${input.tag}`);
       if (existing === input.releaseCommit) return { created: false };
       if (existing)
@@ -295,12 +320,14 @@ export function createReleaseActivities(deps: ActivityDeps) {
      */
     async pushRelease(input: {
       repoId: string;
+      branch?: string;
       tag: string;
       releaseCommit: string;
       sourceSha: string;
       expectedRemoteSha: string | null;
     }): Promise<{ pushed: boolean }> {
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
+      // `repo.branch` is the branch released: the lease, the push of refs/heads/<branch> and the answer are its.
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true, branch: input.branch });
       // Pushed first and asked after: the lease refuses a remote that moved, and only a push that
       // failed asks the remote why (already pushed by an attempt whose answer was lost, moved, refused).
       const lease = `--force-with-lease=refs/heads/${repo.branch}:${input.expectedRemoteSha ?? ''}`;
@@ -372,12 +399,13 @@ export function createReleaseActivities(deps: ActivityDeps) {
      */
     async resumeRelease(input: {
       repoId: string;
+      branch?: string;
       sourceSha: string;
       tag: string | null;
       evidence: string[];
     }): Promise<{ adopted: string | null; missing: string[]; reason: string }> {
       // Not fetched as it opens: the fetch just below brings exactly the branch and the tags it needs.
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       if (repo.source.kind !== 'url')
         throw activityFailure(
           'SHIPGATE_REPO_UNAVAILABLE',
@@ -430,10 +458,11 @@ export function createReleaseActivities(deps: ActivityDeps) {
      */
     async undoRelease(input: {
       repoId: string;
+      branch?: string;
       tag: string;
       sourceSha: string;
     }): Promise<{ undone: boolean; reason: string }> {
-      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
+      const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: false, branch: input.branch });
       const head = await commitInfo(git, 'HEAD');
       const [subject, parent] = (await git.raw(['show', '-s', '--format=%s%n%P', 'HEAD'])).trim().split('\n');
       const releaseCommit =
@@ -497,7 +526,9 @@ async function plan(
       known,
     });
   } catch (error) {
-    if (error instanceof VersionOverrideError) throw activityFailure('SHIPGATE_INVALID_VERSION', error.message);
+    // An override that cannot be honoured (SHIPGATE_INVALID_VERSION), a version outside the
+    // branch's range (SHIPGATE_VERSION_OUT_OF_RANGE): final, and before anything is written.
+    if (error instanceof ShipgateError) throw activityFailure(error.code, error.message);
     throw error;
   }
   // Checked before anything is written: a tag found only at the tag step would leave a release commit behind.
@@ -591,7 +622,9 @@ async function undoLocalRelease(
 }
 
 /** Writes the version files and the changelog entry (a changelog that has the version is kept); names what it wrote. */
-async function writeFiles(dir: string, input: ReleaseFilesInput): Promise<string[]> {
+async function writeFiles(dir: string, repo: RepoConfig, input: ReleaseFilesInput): Promise<string[]> {
+  // The channel and branch beside the version: a deploy or a person reading the file knows a beta from a stable.
+  const line = branchOf(repo);
   const written: string[] = [];
   const changelogFile = path.join(dir, 'CHANGELOG.md');
   const existing = await readFile(changelogFile, 'utf8').catch(() => null);
@@ -608,6 +641,8 @@ async function writeFiles(dir: string, input: ReleaseFilesInput): Promise<string
       released_at: input.releasedAt,
       git_sha: input.sourceSha,
       tag: input.tag,
+      channel: line.channel,
+      branch: line.name,
     }),
   );
   written.push('context/release-number', 'config/version.yml');
@@ -652,6 +687,28 @@ async function fetchReleaseBranch(
   const refspec = `+refs/heads/${repo.branch}:refs/remotes/${repo.remote}/${repo.branch}`;
   try {
     await git.raw(['fetch', '--quiet', ...(force ? ['--force'] : []), '--tags', '--', repo.remote, refspec]);
+  } catch (error) {
+    if (/couldn't find remote ref/i.test((error as Error).message)) {
+      // A branch not on the remote yet (a new prerelease or maintenance line): its first release
+      // pushes it, leased on its absence. The tags still come, and no stale tracking ref stays.
+      await fetchBranchless(git, repo, force);
+      return;
+    }
+    throw activityFailure(
+      'SHIPGATE_REMOTE_UNREACHABLE',
+      `cannot fetch ${repo.remote}: ${(error as Error).message.trim()}`,
+    );
+  }
+}
+
+async function fetchBranchless(
+  git: SimpleGit,
+  repo: Pick<RepoConfig, 'remote' | 'branch'>,
+  force: boolean,
+): Promise<void> {
+  try {
+    await git.raw(['fetch', '--quiet', ...(force ? ['--force'] : []), '--tags', '--', repo.remote]);
+    await git.raw(['update-ref', '-d', `refs/remotes/${repo.remote}/${repo.branch}`]);
   } catch (error) {
     throw activityFailure(
       'SHIPGATE_REMOTE_UNREACHABLE',

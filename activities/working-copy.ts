@@ -2,6 +2,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { RepoConfig, ShipgateConfig } from '../config/types.js';
+import { onBranch } from '../domain/branches.js';
 import type { ActivityDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { openGit } from './git.js';
@@ -12,6 +13,21 @@ export function repoOrFail(config: ShipgateConfig, repoId: string): RepoConfig {
   if (!repo)
     throw activityFailure('SHIPGATE_REPO_NOT_FOUND', `repository "${repoId}" is not in this worker's configuration`);
   return repo;
+}
+
+/**
+ * A repository's settings seen from one of its configured branches (`onBranch`: `branch` names
+ * it, so every fetch, checkout, lease and push is that branch's); the release branch when none
+ * is named. A branch not in `branches` fails for good, before anything is read or written.
+ */
+export function branchOrFail(repo: RepoConfig, branch: string | undefined): RepoConfig {
+  const seen = onBranch(repo, branch);
+  if (!seen)
+    throw activityFailure(
+      'SHIPGATE_UNKNOWN_BRANCH',
+      `branch ${JSON.stringify(branch)} is not one of the branches of repository "${repo.id}" (${repo.branches.map((b) => b.name).join(', ')})`,
+    );
+  return seen;
 }
 
 /** A repository's working copy on this worker, opened: its settings, its folder and git in it. */
@@ -35,9 +51,9 @@ export interface WorkingCopy {
 export async function openWorkingCopy(
   deps: Pick<ActivityDeps, 'config'>,
   repoId: string,
-  options: { fetch: boolean },
+  options: { fetch: boolean; branch?: string },
 ): Promise<WorkingCopy> {
-  const repo = repoOrFail(deps.config, repoId);
+  const repo = branchOrFail(repoOrFail(deps.config, repoId), options.branch);
   if (repo.source.kind === 'path') {
     const dir = repo.source.path;
     const problem = await notARepository(dir);
@@ -66,6 +82,7 @@ export async function openWorkingCopy(
   const git = openGit(dir);
   if (options.fetch) {
     try {
+      // The remote's default refspec: every branch, so a clone checks out any configured one.
       await git.fetch([repo.remote, '--tags', '--prune', '--force']);
     } catch (error) {
       throw activityFailure(

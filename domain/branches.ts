@@ -1,4 +1,14 @@
 import semver from 'semver';
+import {
+  DEFAULT_INITIAL_VERSION,
+  nextVersion,
+  parseBumpOverride,
+  VersionOverrideError,
+  type BumpOverride,
+  type NextVersion,
+} from './bump.js';
+import type { Bump } from './commits.js';
+import { ShipgateError } from './errors.js';
 
 /**
  * The branches a repository releases from, as people know them from semantic-release: one
@@ -170,4 +180,177 @@ export function branchOf(settings: { branch: string; branches: readonly ReleaseB
       deploy: true,
     }
   );
+}
+
+/**
+ * What a branch's next version is decided from, as its tags say (`activities/git.ts` reads them
+ * in one listing): `last` is the branch's last release (the release and maintenance branches:
+ * the highest stable version reachable, a maintenance branch's within its range; a prerelease
+ * branch: the highest that is stable or a prerelease of its own identifier), `latestStable` the
+ * highest stable version reachable, and `ceiling` the lowest stable release above `last` that
+ * the branch does not reach (another line's release: a maintenance branch must stay below it).
+ */
+export interface BranchVersionInput {
+  last: { version: string; tag: string } | null;
+  latestStable: string | null;
+  ceiling: string | null;
+  bump: Bump | null;
+  commitCount: number;
+  initialVersion?: string;
+  preMajor?: boolean;
+  override?: string;
+}
+
+/** The next version is not one this branch may release; retrying will not change that. */
+export class VersionOutOfRangeError extends ShipgateError {
+  override name = 'VersionOutOfRangeError';
+  constructor(message: string) {
+    super('SHIPGATE_VERSION_OUT_OF_RANGE', message);
+  }
+}
+
+/**
+ * The versions a maintenance branch may release now: its range, capped by the lowest release of
+ * another line above its last one. `1.x` cut at v1.5.0 while the release branch has v1.6.0 may
+ * release 1.5.1, never 1.6.0, which exists already.
+ */
+export function maintenanceBounds(branch: ReleaseBranch, ceiling: string | null): { min: string; max: string } {
+  const range = branch.range ?? { min: '0.0.0', max: '999999999.0.0' };
+  const max = ceiling !== null && semver.lt(ceiling, range.max) ? ceiling : range.max;
+  return { min: range.min, max };
+}
+
+/**
+ * The next version of a release on `branch`, as semantic-release decides it
+ * (`lib/get-next-version.js`, `lib/branches/normalize.js`):
+ * - the release branch: `nextVersion` as it always was (prereleases never count);
+ * - a prerelease branch `beta`: after a `-beta.N` release, the higher of its next prerelease
+ *   (`-beta.N+1`) and the bump of the latest stable version as a first prerelease (so a breaking
+ *   change after `1.1.0-beta.1` makes `2.0.0-beta.1`); after a stable release, its bump as
+ *   `-beta.1`; with no release at all, `<initialVersion>-beta.1`;
+ * - a maintenance branch: the bump of its last release, which must stay in its bounds
+ *   (`maintenanceBounds`), else `VersionOutOfRangeError` (semantic-release's EINVALIDNEXTVERSION).
+ *   A maintenance branch with no release in its range refuses too: it continues a line, it
+ *   never starts one (semantic-release plans such a branch from 1.0.0, outside most ranges).
+ * A bump override applies the same rule as the commits' bump; an explicit version must be a
+ * prerelease of the branch's identifier on a prerelease branch, and in the bounds on a
+ * maintenance branch.
+ */
+export function nextOnBranch(branch: ReleaseBranch, input: BranchVersionInput): NextVersion {
+  if (branch.kind === 'release')
+    return nextVersion({
+      current: input.last?.version ?? null,
+      currentTag: input.last?.tag ?? null,
+      bump: input.bump,
+      commitCount: input.commitCount,
+      initialVersion: input.initialVersion,
+      preMajor: input.preMajor,
+      override: input.override,
+    });
+  const override = input.override === undefined ? null : parseBumpOverride(input.override);
+  const bump = override?.kind === 'bump' ? override.bump : input.bump;
+  if (override === null && bump === null) {
+    const commits = input.commitCount === 1 ? '1 commit' : `${input.commitCount} commits`;
+    return {
+      version: null,
+      reason: `nothing to release on ${branch.name}${input.last ? ` since ${input.last.tag}` : ''}: ${commits}, none releasable`,
+    };
+  }
+  return branch.kind === 'prerelease'
+    ? nextPrerelease(branch, input, override, bump)
+    : nextMaintenance(branch, input, override, bump);
+}
+
+function nextPrerelease(
+  branch: ReleaseBranch,
+  input: BranchVersionInput,
+  override: BumpOverride | null,
+  bump: Bump | null,
+): NextVersion {
+  const id = branch.prerelease ?? branch.name;
+  const last = input.last?.version ?? null;
+  if (override?.kind === 'version') {
+    const { version } = override;
+    const ids = semver.prerelease(version);
+    if (ids === null || ids[0] !== id)
+      throw new VersionOverrideError(
+        `version override ${version} is not a -${id} prerelease: branch ${branch.name} releases versions like 2.0.0-${id}.1`,
+      );
+    if (last !== null && !semver.gt(version, last))
+      throw new VersionOverrideError(`version override ${version} must be greater than the last release ${last}`);
+    return { version, reason: `override on ${branch.name}: explicit version ${version}` };
+  }
+  const level = bump ?? 'patch';
+  const how = override ? `override ${level}` : level;
+  if (last === null) {
+    const initial = requireStable(input.initialVersion ?? DEFAULT_INITIAL_VERSION);
+    const version = `${initial}-${id}.1`;
+    return { version, reason: `first release on ${branch.name} (${how}) → ${version}` };
+  }
+  const stableBump = (stable: string) => `${increment(stable, level, input.preMajor)}-${id}.1`;
+  if (!isPrereleaseOf(last, id)) {
+    const version = stableBump(last);
+    return { version, reason: `${how} on ${branch.name}: ${last} → ${version}` };
+  }
+  const next = semver.inc(last, 'prerelease');
+  if (next === null) throw new RangeError(`cannot take the next prerelease of ${last}`);
+  const fromStable = input.latestStable === null ? null : stableBump(input.latestStable);
+  if (fromStable !== null && semver.gt(fromStable, next))
+    return {
+      version: fromStable,
+      reason: `${how} on ${branch.name}: ${input.latestStable} → ${fromStable} (above ${last}'s next prerelease ${next})`,
+    };
+  return { version: next, reason: `${how} on ${branch.name}: ${last} → ${next}` };
+}
+
+function nextMaintenance(
+  branch: ReleaseBranch,
+  input: BranchVersionInput,
+  override: BumpOverride | null,
+  bump: Bump | null,
+): NextVersion {
+  const bounds = maintenanceBounds(branch, input.ceiling);
+  const allowed = `>=${bounds.min} <${bounds.max}`;
+  const capped = input.ceiling !== null && bounds.max === input.ceiling ? `: ${input.ceiling} is another line's` : '';
+  if (input.last === null)
+    throw new VersionOutOfRangeError(
+      `branch ${branch.name} reaches no release in its range ${allowed}: a maintenance branch continues a line, so start it from that line's last release tag (e.g. git branch ${branch.name} ${branch.range ? `v${branch.range.min}` : '<tag>'})`,
+    );
+  const last = input.last.version;
+  let version: string;
+  let reason: string;
+  if (override?.kind === 'version') {
+    version = override.version;
+    if (!semver.gt(version, last))
+      throw new VersionOverrideError(`version override ${version} must be greater than the last release ${last}`);
+    reason = `override on ${branch.name}: explicit version ${version}`;
+  } else {
+    const level = bump ?? 'patch';
+    version = increment(last, level, input.preMajor);
+    reason = `${override ? `override ${level}` : level} on ${branch.name}: ${last} → ${version}`;
+  }
+  if (semver.prerelease(version) !== null || !semver.satisfies(version, allowed))
+    throw new VersionOutOfRangeError(
+      `${version} is outside what branch ${branch.name} may release (${allowed}${capped}); nothing was written: release it from a branch whose range has it, or keep ${branch.name} to fixes`,
+    );
+  return { version, reason };
+}
+
+function isPrereleaseOf(version: string, id: string): boolean {
+  return semver.prerelease(version)?.[0] === id;
+}
+
+/** A bump of a stable version; below 1.0.0 with `preMajor`, a breaking change bumps the minor (as `nextVersion`). */
+function increment(version: string, bump: Bump, preMajor = false): string {
+  const level = preMajor && semver.major(version) === 0 && bump === 'major' ? 'minor' : bump;
+  const next = semver.inc(version, level);
+  if (next === null) throw new RangeError(`cannot apply a ${level} bump to ${version}`);
+  return next;
+}
+
+function requireStable(version: string): string {
+  const cleaned = version.replace(/^v/i, '');
+  if (semver.valid(cleaned) !== cleaned)
+    throw new RangeError(`initial version ${JSON.stringify(version)} is not a semantic version`);
+  return cleaned;
 }

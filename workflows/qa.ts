@@ -98,12 +98,14 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     workerId: pin.current.workerId,
   });
 
+  // The branch QA measures from (a prerelease or maintenance branch's last release); only when named.
+  const onBranch = input.branch ? { branch: input.branch } : {};
   const inspection = await tracker.run(
     'inspect',
     () =>
       pin.step('inspect', () =>
         local().inspectForQa.executeWithOptions({ summary: `inspect ${input.repoId} at ${input.sha.slice(0, 7)}` }, [
-          { repoId: input.repoId, sha: input.sha },
+          { repoId: input.repoId, sha: input.sha, ...onBranch },
         ]),
       ),
     (i) => i.freshness,
@@ -138,7 +140,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       pin.step('analyse', () =>
         local().analyseChanges.executeWithOptions(
           { summary: `commits and changed lines since ${base.ref ?? 'the beginning'}` },
-          [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref }],
+          [{ repoId: input.repoId, sha: input.sha, baseSha: base.sha, baseRef: base.ref, ...onBranch }],
         ),
       ),
     (c) => `${c.commitCount} commits, ${c.changedFiles} files, ${c.changedLines} lines changed`,
@@ -148,7 +150,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       'test',
       () =>
         testing().runTests.executeWithOptions({ summary: `run the test suite at ${input.sha.slice(0, 7)}` }, [
-          { repoId: input.repoId, sha: input.sha, runId: info.runId },
+          { repoId: input.repoId, sha: input.sha, runId: info.runId, ...onBranch },
         ]),
       (t) => (t.timedOut ? 'timed out' : t.spawnError ? 'could not start' : `exit ${t.exitCode}`),
     );
@@ -157,7 +159,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
       'coverage',
       () =>
         local().measureCoverage.executeWithOptions({ summary: 'coverage of the changed lines' }, [
-          { repoId: input.repoId, sha: input.sha, baseSha: base.sha },
+          { repoId: input.repoId, sha: input.sha, baseSha: base.sha, ...onBranch },
         ]),
       (c) => (!c.configured ? 'not configured' : c.result ? c.result.reason : (c.problem ?? 'no coverage')),
     );

@@ -11,7 +11,10 @@ import { READ } from './activity-options.js';
  */
 const read = proxyLocalActivities<Activities>(READ);
 
-/** `plan:<repo>[:<override>][@<page>]`: what a release would do now, with one page of its commits. */
+/**
+ * `plan:<repo>[:<override>][@<page>]`: what a release would do now, with one page of its commits;
+ * with `branch`, a release of that configured branch (its own tags, channel and range).
+ */
 export async function planReadWorkflow(input: Parameters<Activities['readPlan']>[0]) {
   return read.readPlan(input);
 }

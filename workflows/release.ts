@@ -36,7 +36,7 @@ import {
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { qaWorkflow } from './qa.js';
 import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
-import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
+import { BranchKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 // Runs cancelled before a cancellation was recorded ended without an outcome; they replay that way.
 const CANCEL_PATCH = 'cancel-records-outcome';
@@ -51,6 +51,8 @@ const PREFLIGHT_PLANS_PATCH = 'preflight-plans-version';
 // One step writes the release files, commits and tags (`commitAndTagRelease`, the step `commit`);
 // runs recorded before took three (`files`, `commit`, `tag`) and replay that way.
 const ONE_STEP_PATCH = 'release-files-commit-tag-in-one';
+// Release channels: the run names its branch in ShipgateBranch (a new command); runs recorded before have none.
+const CHANNELS_PATCH = 'release-channels';
 
 /** What the release knows of its own cancellation, shared with the steps below. */
 interface CancelWatch {
@@ -133,7 +135,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   const publish = viewPublisher(() => ({ ...state, ignoredSignals: lastOf(state.ignoredSignals, VIEW_SIGNALS_KEPT) }));
   const details = () => {
     showDetails([
-      `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}`,
+      `**Release** of \`${input.repoId}\`${state.version ? ` → **${state.version}**` : ''}${state.branch ? ` on ${state.branch} (channel ${state.channel ?? '?'})` : ''}`,
       `Stage: ${state.stage}`,
       state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
       pin?.describe(),
@@ -219,6 +221,27 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   // The pin moves when its worker is lost (url repositories): every step asks it for its activities.
   pin = pinShownIn(state, pinned, input.repoId, details);
   const local = () => pin.activities(GIT_STEP);
+  // The branch released, as the pinned settings name it: every step that opens the working copy
+  // is told (`branch`), so it fetches, plans, commits, leases and pushes that branch. A branch
+  // that is not configured is found by pre-flight, which fails SHIPGATE_UNKNOWN_BRANCH before
+  // anything is written. The workflow ID stays release:<repo>: one working copy per repository,
+  // so releases of one repository run one at a time, whatever their branch.
+  const onBranch = input.branch ? { branch: input.branch } : {};
+  const branches = pin.current.settings.branches;
+  const line = branches
+    ? input.branch
+      ? branches.find((b) => b.name === input.branch)
+      : branches.find((b) => b.kind === 'release')
+    : undefined;
+  if (branches) {
+    state.branch = input.branch ?? line?.name ?? pin.current.settings.branch;
+    if (line) state.channel = line.channel;
+    if (patched(CHANNELS_PATCH)) {
+      upsertSearchAttributes([{ key: BranchKey, value: state.branch }]);
+      details();
+    }
+  }
+  const branchName = state.branch ?? pin.current.settings.branch;
 
   let releasedAt = '';
   const preflightPlans = patched(PREFLIGHT_PLANS_PATCH);
@@ -231,7 +254,13 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
           {
             summary: `pre-flight of ${input.repoId}: clean tree, release branch, remote, approval${preflightPlans ? ', next version' : ''}`,
           },
-          [{ repoId: input.repoId, ...(preflightPlans ? { plan: { override: input.bump, releasedAt } } : {}) }],
+          [
+            {
+              repoId: input.repoId,
+              ...onBranch,
+              ...(preflightPlans ? { plan: { override: input.bump, releasedAt } } : {}),
+            },
+          ],
         ),
       ),
     (p) => (p.plan ? `${p.approval.reason}; ${p.plan.reason}` : p.approval.reason),
@@ -252,7 +281,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
         pin.step('resume', () =>
           local().resumeRelease.executeWithOptions(
             { summary: `take over the release of ${input.repoId} on worker ${pin.current.workerId}` },
-            [{ repoId: input.repoId, sourceSha: preflight.sha, tag, evidence }],
+            [{ repoId: input.repoId, ...onBranch, sourceSha: preflight.sha, tag, evidence }],
           ),
         ),
       (r) => r.reason,
@@ -265,7 +294,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   const gate = async (): Promise<QaResult> => {
     const qa = await tracker.run(
       'qa',
-      () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state),
+      () => runQa(input.repoId, preflight.sha, info.taskQueue, pin, state, input.branch),
       (r) => `${r.outcome}: ${r.report}`,
     );
     state.qa = { workflowId: state.qa?.workflowId ?? null, outcome: qa.outcome, report: qa.report, reused: qa.reused };
@@ -282,7 +311,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
         pin.step('version', () =>
           local().planVersion.executeWithOptions(
             { summary: `next version of ${input.repoId}${input.bump ? ` (${input.bump})` : ''}` },
-            [{ repoId: input.repoId, sha: preflight.sha, override: input.bump, releasedAt }],
+            [{ repoId: input.repoId, ...onBranch, sha: preflight.sha, override: input.bump, releasedAt }],
           ),
         ),
       (p) => p.reason,
@@ -344,6 +373,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     }
     const files: ReleaseFilesInput = {
       repoId: input.repoId,
+      ...onBranch,
       sourceSha: preflight.sha,
       version,
       tag,
@@ -391,7 +421,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
           'tag',
           () =>
             local().tagRelease.executeWithOptions({ summary: `annotated tag ${tag}` }, [
-              { repoId: input.repoId, tag, releaseCommit: made, message: plan.changelogEntry },
+              { repoId: input.repoId, ...onBranch, tag, releaseCommit: made, message: plan.changelogEntry },
             ]),
           (t) => (t.created ? `created ${tag}` : `${tag} already there`),
         );
@@ -399,18 +429,16 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       await tracker.run(
         'push',
         () =>
-          local().pushRelease.executeWithOptions(
-            { summary: `atomic push of ${pin.current.settings.branch} and ${tag}` },
-            [
-              {
-                repoId: input.repoId,
-                tag,
-                releaseCommit: made,
-                sourceSha: preflight.sha,
-                expectedRemoteSha: preflight.remoteSha,
-              },
-            ],
-          ),
+          local().pushRelease.executeWithOptions({ summary: `atomic push of ${branchName} and ${tag}` }, [
+            {
+              repoId: input.repoId,
+              ...onBranch,
+              tag,
+              releaseCommit: made,
+              sourceSha: preflight.sha,
+              expectedRemoteSha: preflight.remoteSha,
+            },
+          ]),
         (p) => (p.pushed ? 'pushed branch and tag atomically' : 'already pushed'),
       );
       releaseCommit = made;
@@ -422,7 +450,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       // A step that failed for good leaves nothing behind: no release commit, no local tag, so the
       // next release starts from the source commit and makes exactly one release commit.
       if (patched('undo-failed-release')) {
-        const undone = await undoRelease(local(), input.repoId, tag, preflight.sha, tracker);
+        const undone = await undoRelease(local(), input.repoId, tag, preflight.sha, tracker, input.branch);
         if (undone && isCancellation(error)) watch.cancellation?.undone.push(undone);
       }
       throw error;
@@ -431,6 +459,13 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   const released = `${tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
   const deploySettings = pin.current.settings.deploy;
   if (input.deploy === false || !deploySettings) return finish('released', released, approval);
+  // A prerelease or maintenance branch deploys only when its settings say so (`deploy: true`).
+  if (line && !line.deploy)
+    return finish(
+      'released',
+      `${released}; not deployed: deploys are off for ${line.kind} branch ${line.name} (channel ${line.channel}); set deploy: true on it in branches to deploy its releases`,
+      approval,
+    );
 
   const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
   state.deploy = { workflowId: deployId, state: null };
@@ -494,6 +529,7 @@ async function undoRelease(
   tag: string,
   sourceSha: string,
   tracker: StepTracker,
+  branch: string | undefined,
 ): Promise<string | null> {
   try {
     const undone = await CancellationScope.nonCancellable(() =>
@@ -501,7 +537,7 @@ async function undoRelease(
         'undo',
         () =>
           local.undoRelease.executeWithOptions({ summary: `undo the local release ${tag} of ${repoId}` }, [
-            { repoId, tag, sourceSha },
+            { repoId, ...(branch ? { branch } : {}), tag, sourceSha },
           ]),
         (u) => u.reason,
       ),
@@ -520,6 +556,7 @@ async function runQa(
   taskQueue: string,
   pin: RunPin,
   state: ReleaseState,
+  branch: string | undefined,
 ): Promise<QaResult> {
   const workflowId = workflowIdFor('qa', repoId, sha);
   state.qa = { workflowId, outcome: null, report: null, reused: false };
@@ -531,6 +568,7 @@ async function runQa(
         {
           repoId,
           sha,
+          ...(branch ? { branch } : {}),
           trigger: state.trigger,
           pinnedTaskQueue: pin.current.taskQueue,
           lostWorkerAfterMs: pin.lostAfterMs,
