@@ -17,13 +17,11 @@ export async function headCommit(
   branch?: ReleaseBranch,
 ): Promise<string> {
   if (!branch || branch.kind === 'release') return (await readRepositoryOnWorker(deps, 'head', repo.id)).sha;
-  // Typed apart from the literal: the read's input type gains `branch` with the branch-aware activities.
-  const input: Parameters<typeof headReadWorkflow>[0] & { branch?: string } = { repoId: repo.id, branch: branch.name };
   const { sha } = await readOnWorker<typeof headReadWorkflow>(deps, {
     workflowType: 'headReadWorkflow',
     workflowId: workflowIdFor('head', repo.id, branch.name),
     repoId: repo.id,
-    input,
+    input: { repoId: repo.id, branch: branch.name },
     summary: `Head commit of ${repo.id} on ${branch.name}`,
   });
   return sha;
