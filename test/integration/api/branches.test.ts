@@ -89,6 +89,7 @@ describe('branches and channels over HTTP', () => {
       url: repo.remote,
       branches: ['main', { name: 'beta', prerelease: true }, '1.x'],
       webhook: { secretEnv: SECRET_ENV },
+      release: { auto: 'on-qa-pass' },
     };
     worker = await startTestWorker(await testConfig([settings]));
     client = worker.client;
@@ -203,13 +204,14 @@ describe('branches and channels over HTTP', () => {
     await handle.terminate('test over');
     const main = await idlePost(`/repos/${repoId}/releases`, {});
     expect(main.statusCode, main.body).toBe(202);
-    started.push(main.json().workflowId);
-    const mainRun = await client.workflow.getHandle(main.json().workflowId).describe();
+    const mainHandle = client.workflow.getHandle(main.json().workflowId);
+    const mainRun = await mainHandle.describe();
     expect(mainRun.typedSearchAttributes.get(BranchKey)).toBe('main');
     expect(await mainRun.staticSummary()).toBe(`Release of ${repoId} from main`);
+    await mainHandle.terminate('test over');
   });
 
-  it('starts QA of the pushed commit for beta on a push to beta, and ignores a push to a branch not configured', async () => {
+  it('starts QA of the pushed commit for beta on a push to beta, and with release.auto releases beta after the pass; ignores a push to a branch not configured', async () => {
     const pushed = await github('refs/heads/beta', betaSha);
     expect(pushed.statusCode, pushed.body).toBe(202);
     expect(pushed.json()).toEqual({ status: 'started', workflowId: `qa:${repoId}:${betaSha}`, sha: betaSha });
@@ -238,12 +240,32 @@ describe('branches and channels over HTTP', () => {
     });
     const tag = await github('refs/tags/v9.0.0', betaSha);
     expect(tag.json()).toMatchObject({ status: 'ignored' });
+
+    // The pass releases the branch it was for: beta, on its channel, and nothing of main.
+    const passed = await qa.result();
+    expect(passed).toMatchObject({ outcome: 'test-pass' });
+    const view = await get(`/qa/${encodeURIComponent(qa.workflowId)}`);
+    expect(view.json()).toMatchObject({ state: { autoRelease: { started: true, workflowId: `release:${repoId}` } } });
+    const release = client.workflow.getHandle(`release:${repoId}`);
+    expect((await release.describe()).typedSearchAttributes.get(BranchKey)).toBe('beta');
+    expect(await release.result()).toMatchObject({
+      outcome: 'released',
+      version: '2.0.0-beta.1',
+      tag: 'v2.0.0-beta.1',
+    });
+    const remote = await repo.git('ls-remote', 'origin');
+    expect(remote).toContain('refs/tags/v2.0.0-beta.1');
+    expect(remote).not.toContain('refs/tags/v1.0.1');
+    expect(remote).toMatch(new RegExp(`^${mainSha}\trefs/heads/main$`, 'm'));
   });
 
   it('starts QA of the head of beta when asked for the branch', async () => {
+    // beta's head is now its release commit.
+    const head = (await repo.git('ls-remote', 'origin', 'refs/heads/beta')).split('\t')[0]!;
+    expect(head).not.toBe(betaSha);
     const answer = await post(`/repos/${repoId}/qa`, { branch: 'beta' });
     expect(answer.statusCode, answer.body).toBe(202);
-    expect(answer.json()).toMatchObject({ sha: betaSha, workflowId: `qa:${repoId}:${betaSha}` });
+    expect(answer.json()).toMatchObject({ sha: head, workflowId: `qa:${repoId}:${head}` });
     expect(await exists(`head:${repoId}:beta`)).toBe(true);
   });
 });
