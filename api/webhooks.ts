@@ -104,6 +104,8 @@ export function verifiedRepository(candidates: RepoConfig[], verify: (repo: Repo
   throw new ShipgateError('SHIPGATE_BAD_SIGNATURE');
 }
 
+const HEADS = 'refs/heads/';
+
 /**
  * A push to a configured branch (the release branch, a prerelease or a maintenance branch)
  * starts QA of the pushed commit for that branch, and with `release.auto` a pass releases that
@@ -118,7 +120,9 @@ export async function qaForPush(
 ): Promise<HookAnswer> {
   const { config, client } = deps;
   const ref = typeof push.ref === 'string' ? push.ref : '';
-  const branch = ref.startsWith(HEADS) ? findBranch(repo.branches, ref.slice(HEADS.length)) : null;
+  const name = ref.startsWith(HEADS) ? ref.slice(HEADS.length) : '';
+  // An empty name would be the release branch to findBranch; a push names its branch.
+  const branch = name === '' ? null : findBranch(repo.branches, name);
   if (!branch)
     return {
       status: 'ignored',
@@ -134,8 +138,6 @@ export async function qaForPush(
   );
   return { status: 'started', workflowId: answer.workflowId, sha };
 }
-
-const HEADS = 'refs/heads/';
 
 /** Starts `delivery:<repo>:<id>`, which starts the QA run; a delivery ID seen before is refused by Temporal. */
 async function acceptDelivery(

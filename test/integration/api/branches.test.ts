@@ -238,8 +238,8 @@ describe('branches and channels over HTTP', () => {
       reason:
         'push to refs/heads/feature/x, not to a configured branch (refs/heads/main, refs/heads/beta, refs/heads/1.x)',
     });
-    const tag = await github('refs/tags/v9.0.0', betaSha);
-    expect(tag.json()).toMatchObject({ status: 'ignored' });
+    for (const ref of ['refs/tags/v9.0.0', 'refs/heads/', 'beta'])
+      expect((await github(ref, betaSha)).json(), ref).toMatchObject({ status: 'ignored' });
 
     // The pass releases the branch it was for: beta, on its channel, and nothing of main.
     const passed = await qa.result();
