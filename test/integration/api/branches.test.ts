@@ -253,6 +253,8 @@ describe('branches and channels over HTTP', () => {
       version: '2.0.0-beta.1',
       tag: 'v2.0.0-beta.1',
     });
+    const shown = await get(`/releases/${encodeURIComponent(`release:${repoId}`)}`);
+    expect(shown.json()).toMatchObject({ status: 'COMPLETED', state: { branch: 'beta', channel: 'beta' } });
     const remote = await repo.git('ls-remote', 'origin');
     expect(remote).toContain('refs/tags/v2.0.0-beta.1');
     expect(remote).not.toContain('refs/tags/v1.0.1');
