@@ -47,12 +47,9 @@ export function createTriggerActivities(deps: ResolvedDeps) {
      */
     async startRelease(input: { repoId: string; trigger: Trigger; branch?: string }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
+      // Named even when it is the release branch (a train, a watch's pass): every release start carries ShipgateBranch.
       const line = branchOf(repo, input.branch);
-      const answer = await deps.startRelease({
-        repoId: repo.id,
-        trigger: input.trigger,
-        ...(input.branch === undefined ? {} : { branch: line.name, line }),
-      });
+      const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger, branch: line.name, line });
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
         : {

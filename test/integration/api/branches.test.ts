@@ -253,6 +253,10 @@ describe('branches and channels over HTTP', () => {
       version: '2.0.0-beta.1',
       tag: 'v2.0.0-beta.1',
     });
+    const qaRuns = await get(`/qa?repo=${repoId}`);
+    expect(qaRuns.json().runs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ workflowId: qa.workflowId, branch: 'beta' })]),
+    );
     const shown = await get(`/releases/${encodeURIComponent(`release:${repoId}`)}`);
     expect(shown.json()).toMatchObject({ status: 'COMPLETED', state: { branch: 'beta', channel: 'beta' } });
     const remote = await repo.git('ls-remote', 'origin');
