@@ -25,7 +25,13 @@ export interface ActivityDeps {
    * Starts `release:<repo>` for a trigger. The worker passes in client/starts.ts's typed start, so
    * that activities, which workflows name as types, never name the workflows back.
    */
-  startRelease: (input: { repoId: string; trigger: Trigger }) => Promise<{ started: boolean; workflowId: string }>;
+  startRelease: (input: {
+    repoId: string;
+    trigger: Trigger;
+    branch?: string;
+    /** The configured branch, for the run's summary in the Temporal UI. */
+    line?: { name: string; kind: string; channel: string };
+  }) => Promise<{ started: boolean; workflowId: string }>;
 }
 
 /** The dependencies as every factory receives them: defaults applied once, in `createActivities`. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import type { LedgerEntry } from '../context/ledger.js';
 import type { QaReportFrontMatter } from '../context/report.js';
+import { onBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -104,12 +105,19 @@ export function createReadActivities(deps: ResolvedDeps) {
     /**
      * The commit a QA run should test: HEAD of the configured working copy, or the tip of the
      * configured branch at the configured URL (read with ls-remote: nothing is cloned for it).
+     * With `branch`, the tip of that configured branch: in the working copy, wherever HEAD is.
      */
-    async readHeadCommit(input: { repoId: string }): Promise<{ sha: string }> {
-      const repo = repoOrFail(deps.config, input.repoId);
+    async readHeadCommit(input: { repoId: string; branch?: string }): Promise<{ sha: string }> {
+      const configured = repoOrFail(deps.config, input.repoId);
+      const repo = onBranch(configured, input.branch);
+      if (!repo)
+        throw activityFailure(
+          'SHIPGATE_UNKNOWN_BRANCH',
+          `branch ${JSON.stringify(input.branch)} is not one of the branches of repository "${configured.id}"`,
+        );
       const sha =
         repo.source.kind === 'path'
-          ? await localHead(repo.id, repo.source.path)
+          ? await localHead(repo.id, repo.source.path, input.branch ? `refs/heads/${repo.branch}` : 'HEAD')
           : await remoteHead(repo, repo.source.url);
       return { sha };
     },
@@ -198,16 +206,17 @@ async function asCatalogued<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-async function localHead(repoId: string, dir: string): Promise<string> {
+async function localHead(repoId: string, dir: string, ref: string): Promise<string> {
   const problem = await notAWorkingCopy(dir);
   if (problem) throw unavailable(repoId, `${dir} ${problem}`);
   const sha = await openGit(dir)
-    .raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])
+    .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
     .then(
       (out) => out.trim(),
       () => '',
     );
-  if (!SHA.test(sha)) throw unavailable(repoId, `${dir} has no commit checked out`);
+  if (!SHA.test(sha))
+    throw unavailable(repoId, ref === 'HEAD' ? `${dir} has no commit checked out` : `${dir} has no ${ref}`);
   return sha;
 }
 

@@ -1,3 +1,5 @@
+import { findBranch, onBranch } from '../domain/branches.js';
+import type { RepoConfig } from '../config/types.js';
 import type { Trigger } from '../vocabulary/messages.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -25,20 +27,29 @@ export function createTriggerActivities(deps: ResolvedDeps) {
       return { sha };
     },
 
-    /** Whether a release of `sha` now would release anything (a read-only plan). */
+    /** Whether a release of `sha` on the branch (default: the release branch) now would release anything (a read-only plan). */
     async hasReleasableChanges(input: {
       repoId: string;
       sha: string;
+      branch?: string;
     }): Promise<{ releasable: boolean; reason: string }> {
       const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      const plan = await planRelease(git, repo, { sha: input.sha, date: deps.now().toISOString().slice(0, 10) });
+      const plan = await planRelease(git, seenFrom(repo, input.branch), {
+        sha: input.sha,
+        date: deps.now().toISOString().slice(0, 10),
+      });
       return { releasable: plan.version !== null, reason: plan.reason };
     },
 
-    /** Starts `release:<repo>` unless one is running; the same gate as a manual release. */
-    async startRelease(input: { repoId: string; trigger: Trigger }): Promise<ReleaseStart> {
+    /**
+     * Starts `release:<repo>` for the branch (default: the release branch) unless a release of the
+     * repository is running; the same gate as a manual release.
+     */
+    async startRelease(input: { repoId: string; trigger: Trigger; branch?: string }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
-      const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger });
+      // Named even when it is the release branch (a train, a watch's pass): every release start carries ShipgateBranch.
+      const line = branchOf(repo, input.branch);
+      const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger, branch: line.name, line });
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
         : {
@@ -54,4 +65,20 @@ export function createTriggerActivities(deps: ResolvedDeps) {
       return { auto: repo.release.auto, branch: repo.branch };
     },
   };
+}
+
+/** The configured branch a trigger names; one the configuration no longer lists fails for good. */
+function branchOf(repo: RepoConfig, name: string | undefined) {
+  const branch = findBranch(repo.branches, name);
+  if (!branch)
+    throw activityFailure(
+      'SHIPGATE_UNKNOWN_BRANCH',
+      `branch ${JSON.stringify(name)} is not one of the branches of repository "${repo.id}" (${repo.branches.map((b) => b.name).join(', ')})`,
+    );
+  return branch;
+}
+
+/** The settings as the branch sees them (`onBranch`), for the plan of that branch. */
+function seenFrom(repo: RepoConfig, name: string | undefined): RepoConfig {
+  return onBranch(repo, branchOf(repo, name).name) ?? repo;
 }

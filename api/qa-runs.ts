@@ -1,5 +1,6 @@
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { RepoConfig } from '../config/types.js';
+import type { ReleaseBranch } from '../domain/branches.js';
 import { startQaRun } from '../client/starts.js';
 import type { ApiDeps } from './deps.js';
 import { listRuns } from './release-runs.js';
@@ -24,6 +25,7 @@ export interface QaRunSummary {
   trigger: string | null;
   stage: string | null;
   outcome: string | null;
+  branch: string | null;
 }
 
 /** Starts QA of `sha`, or joins the run already testing it: one run per commit at a time. */
@@ -31,9 +33,13 @@ export async function startQa(
   { config, client }: Pick<ApiDeps, 'config' | 'client'>,
   repo: RepoConfig,
   sha: string,
+  branch: ReleaseBranch,
 ): Promise<StartedQa> {
   const answer = await boundedChange(client, () =>
-    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'manual' }),
+    startQaRun(
+      { client, taskQueue: config.temporal.taskQueue },
+      { repoId: repo.id, sha, branch: branch.name, line: branch, trigger: 'manual' },
+    ),
   );
   // USE_EXISTING joins a running run instead of refusing, so a refusal is a server fault, not a conflict.
   if (!answer.started) throw new Error(`the Temporal server refused to start or join ${answer.workflowId}`);
@@ -42,7 +48,7 @@ export async function startQa(
 
 export async function recentQaRuns(client: Client, repoId: string): Promise<QaRunSummary[]> {
   const runs = await listRuns(client, { repo: repoId, type: 'qaWorkflow', limit: RECENT_RUNS_LIMIT });
-  return runs.map(({ workflowId, runId, status, startTime, closeTime, trigger, stage, outcome }) => ({
+  return runs.map(({ workflowId, runId, status, startTime, closeTime, trigger, stage, outcome, branch }) => ({
     workflowId,
     runId,
     status,
@@ -51,6 +57,7 @@ export async function recentQaRuns(client: Client, repoId: string): Promise<QaRu
     trigger,
     stage,
     outcome,
+    branch,
     sha: /:([0-9a-f]{40})$/.exec(workflowId)?.[1] ?? null,
   }));
 }

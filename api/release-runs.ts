@@ -7,10 +7,11 @@ import {
 } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RepoConfig } from '../config/types.js';
+import type { ReleaseBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import { startDeploymentRun, startReleaseRun } from '../client/starts.js';
 import { decisionUpdate, type DecisionResult, type DeployDecision } from '../vocabulary/messages.js';
-import { OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
+import { BranchKey, OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { STATUS_FILTERS, type StatusFilter } from './schemas/releases.js';
 import { describeKind, runView, type RunType } from './run-views.js';
@@ -30,17 +31,20 @@ export interface RunSummary {
   version: string | null;
   outcome: string | null;
   trigger: string | null;
+  /** The branch a release or QA run works for (`ShipgateBranch`); null for runs from before release channels. */
+  branch: string | null;
 }
 
 /** Starts `release:<repo>`; while one runs, a second start is refused with the running one's ID. */
 export async function startRelease(
   { config, client }: Pick<ApiDeps, 'config' | 'client'>,
   repo: RepoConfig,
-  options: { bump?: string; deploy?: boolean },
+  options: { branch: ReleaseBranch; bump?: string; deploy?: boolean },
 ) {
   const starter = { client, taskQueue: config.temporal.taskQueue };
+  const { branch, bump, deploy } = options;
   const answer = await boundedChange(client, () =>
-    startReleaseRun(starter, { repoId: repo.id, bump: options.bump, deploy: options.deploy, trigger: 'manual' }),
+    startReleaseRun(starter, { repoId: repo.id, branch: branch.name, line: branch, bump, deploy, trigger: 'manual' }),
   );
   if (!answer.started) {
     throw new ShipgateError(
@@ -176,5 +180,6 @@ function summarise(info: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary {
     version: attributes.get(VersionKey) ?? null,
     outcome: attributes.get(OutcomeKey) ?? null,
     trigger: attributes.get(TriggerKey) ?? null,
+    branch: attributes.get(BranchKey) ?? null,
   };
 }

@@ -332,6 +332,9 @@ export const RunSummary = Type.Object({
   version: Nullable(Type.String()),
   outcome: Nullable(Type.String()),
   trigger: Nullable(Type.String()),
+  branch: Nullable(
+    Type.String({ description: 'The branch released or tested; null for runs from before release channels' }),
+  ),
 });
 sameShape<Static<typeof RunSummary>, RunSummaryView>(true);
 

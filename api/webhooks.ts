@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 import type { RepoConfig } from '../config/types.js';
+import { findBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
 import { startDeliveryRun, startQaRun } from '../client/starts.js';
@@ -103,9 +104,13 @@ export function verifiedRepository(candidates: RepoConfig[], verify: (repo: Repo
   throw new ShipgateError('SHIPGATE_BAD_SIGNATURE');
 }
 
+const HEADS = 'refs/heads/';
+
 /**
- * A push to the release branch starts QA of the pushed commit; anything else is acknowledged and
- * ignored. A delivery with an ID is accepted once: its replays answer `duplicate` and start nothing.
+ * A push to a configured branch (the release branch, a prerelease or a maintenance branch)
+ * starts QA of the pushed commit for that branch, and with `release.auto` a pass releases that
+ * branch; a push to any other branch, or a tag, is acknowledged and ignored. A delivery with an
+ * ID is accepted once: its replays answer `duplicate` and start nothing.
  */
 export async function qaForPush(
   deps: ApiDeps,
@@ -114,17 +119,22 @@ export async function qaForPush(
   deliveryId: string | null,
 ): Promise<HookAnswer> {
   const { config, client } = deps;
-  if (push.ref !== `refs/heads/${repo.branch}`)
+  const ref = typeof push.ref === 'string' ? push.ref : '';
+  const name = ref.startsWith(HEADS) ? ref.slice(HEADS.length) : '';
+  // An empty name would be the release branch to findBranch; a push names its branch.
+  const branch = name === '' ? null : findBranch(repo.branches, name);
+  if (!branch)
     return {
       status: 'ignored',
-      reason: `push to ${String(push.ref)}, not to the release branch refs/heads/${repo.branch}`,
+      reason: `push to ${String(push.ref)}, not to a configured branch (${repo.branches.map((b) => `${HEADS}${b.name}`).join(', ')})`,
     };
   const sha = typeof push.after === 'string' ? push.after : '';
   if (!/^[0-9a-f]{40}$/.test(sha) || /^0+$/.test(sha))
     return { status: 'ignored', reason: 'the push deleted the branch or names no commit' };
-  if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId);
+  const on = { branch: branch.name, line: branch };
+  if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId, on);
   const answer = await boundedChange(client, () =>
-    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook' }),
+    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook', ...on }),
   );
   return { status: 'started', workflowId: answer.workflowId, sha };
 }
@@ -135,10 +145,11 @@ async function acceptDelivery(
   repo: RepoConfig,
   sha: string,
   deliveryId: string,
+  on: Pick<Parameters<typeof startDeliveryRun>[1], 'branch' | 'line'>,
 ): Promise<HookAnswer> {
   const workflowId = workflowIdFor('qa', repo.id, sha);
   const answer = await boundedChange(client, () =>
-    startDeliveryRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, deliveryId }),
+    startDeliveryRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, deliveryId, ...on }),
   );
   if (!answer.started)
     return {

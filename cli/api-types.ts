@@ -3,6 +3,7 @@
  * schemas (type-only imports, so the CLI's runtime stays free of the API and the workflows).
  */
 import type { Static } from 'typebox';
+import type { BranchView as BranchAnswer } from '../api/schemas/branches.js';
 import type { PlanAnswer } from '../api/schemas/plan.js';
 import type {
   DeployRun as DeployRunAnswer,
@@ -18,7 +19,10 @@ import type { DeployLedger, EnvironmentLedger, LedgerEntry } from '../context/le
 export type DeployState = Static<typeof DeployStateAnswer>;
 export type HealthSample = Static<typeof HealthSampleAnswer>;
 export type StepRecord = Static<typeof Step>;
-export type PlanView = PlanAnswer;
+/** A configured branch: what it releases, on which channel, whether it deploys. */
+export type BranchView = Static<typeof BranchAnswer>;
+/** A plan; APIs from before release channels send no `branch`. */
+export type PlanView = Omit<PlanAnswer, 'branch'> & { branch?: BranchView };
 
 export type RunKind = 'qa' | 'release' | 'deploy';
 
@@ -58,7 +62,8 @@ export interface Started {
   sha?: string;
 }
 
-export type RunSummary = Static<typeof RunSummaryAnswer>;
+/** A run as visibility lists it; `branch` is absent from APIs before release channels. */
+export type RunSummary = Omit<Static<typeof RunSummaryAnswer>, 'branch'> & { branch?: string | null };
 
 export interface DecisionAnswer {
   accepted: string;
@@ -90,6 +95,8 @@ export interface RepositoryView {
   id: string;
   source: 'path' | 'url';
   branch: string;
+  /** Every configured branch, the release branch first; absent from APIs before release channels. */
+  branches?: BranchView[];
   remote: string;
   test: { command: string[] };
   coverage: { format: string; threshold: number } | null;

@@ -141,3 +141,17 @@ export function bump(value: string | null, usage: string): string | null {
   if (value === null || BUMP_VALUE.test(value)) return value;
   throw new UsageError(`--bump must be major, minor, patch or a version like 1.2.3, got "${value}"`, usage);
 }
+
+export const BRANCH: OptionSpec = {
+  type: 'string',
+  value: '<name>',
+  description: "One of the repository's configured branches (default: its release branch; see shipgate repos)",
+};
+
+// As the configuration writes branch names; the API says which ones a repository has.
+const BRANCH_VALUE = /^[A-Za-z0-9._/][A-Za-z0-9._/-]*$/;
+
+export function branch(value: string | null, usage: string): string | null {
+  if (value === null || (BRANCH_VALUE.test(value) && value.length <= 200)) return value;
+  throw new UsageError(`--branch must be a branch name such as beta or 1.x, got "${value}"`, usage);
+}

@@ -71,6 +71,8 @@ function releaseLines(run: ReleaseRun, open: boolean, options: RunTextOptions): 
   const qa = run.qa;
   const deploy = run.deploy;
   return [
+    // Runs from before release channels name no branch: theirs was the release branch.
+    ...field('branch', run.branch && `${run.branch}${run.channel ? ` (channel ${run.channel})` : ''}`),
     ...field(
       'version',
       run.version

@@ -1,6 +1,6 @@
 /** What every command's text goes through: the visible-text pass, tables, times, the start of a run. */
 import { visibleText } from '../domain/visible-text.js';
-import type { Started } from './api-types.js';
+import type { BranchView, Started } from './api-types.js';
 
 /**
  * Every line the CLI prints passes through here: what the API relays (subjects, reasons, test
@@ -50,4 +50,19 @@ export function renderStarted(what: string, started: Started): string[] {
 
 export function formatPercent(percent: number): string {
   return `${Number.isInteger(percent) ? percent : percent.toFixed(1)}%`;
+}
+
+/**
+ * A branch in one phrase: `beta (prerelease -beta, channel beta)`, `1.x (maintenance >=1.0.0 <2.0.0,
+ * channel 1.x)`, `main (release, channel latest)`; whether it deploys, when that is not its kind's default.
+ */
+export function describeBranch(branch: BranchView): string {
+  const what =
+    branch.kind === 'prerelease'
+      ? `prerelease -${branch.prerelease ?? branch.name}`
+      : branch.kind === 'maintenance' && branch.range
+        ? `maintenance >=${branch.range.min} <${branch.range.max}`
+        : branch.kind;
+  const deploys = branch.kind === 'release' ? (branch.deploy ? '' : ', no deploy') : branch.deploy ? ', deploys' : '';
+  return `${branch.name} (${what}, channel ${branch.channel}${deploys})`;
 }

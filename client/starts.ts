@@ -20,7 +20,7 @@ import {
   type ReleaseInput,
   type Trigger,
 } from '../vocabulary/messages.js';
-import { RepoKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
+import { BranchKey, RepoKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type * as workflows from '../workflows/index.js';
 
 type Workflows = typeof workflows;
@@ -61,40 +61,61 @@ async function start<N extends WorkflowName>(
   }
 }
 
-function attributes(repoId: string, trigger: Trigger, version?: string) {
+function attributes(repoId: string, trigger: Trigger, version?: string, branch?: string) {
   return [
     { key: RepoKey, value: repoId },
     ...(version === undefined ? [] : [{ key: VersionKey, value: version }]),
     { key: TriggerKey, value: trigger },
+    ...(branch === undefined ? [] : [{ key: BranchKey, value: branch }]),
   ];
+}
+
+/**
+ * The branch a run works for, as the Temporal UI's summary names it: the release branch by name,
+ * any other with its channel too (`from beta (channel beta)`). A start that knows only the name
+ * says the name; one that names no branch says nothing (the release branch, as before channels).
+ */
+export interface BranchOfStart {
+  /** The configured branch (a `ReleaseBranch`), when the caller has it: the summary names its channel. */
+  line?: { name: string; kind: string; channel: string };
+}
+
+function fromBranch(branch: string | undefined, line: BranchOfStart['line']): string {
+  if (line && line.name === branch && line.kind !== 'release') return ` from ${branch} (channel ${line.channel})`;
+  return branch === undefined ? '' : ` from ${branch}`;
 }
 
 /**
  * `qa:<repo>:<sha>`, or the run already testing that commit: one QA run per commit at a time. A
  * closed run with this ID is started again, as a second QA of the same commit.
  */
-export async function startQaRun(starter: Starter, input: QaInput & { trigger: Trigger }): Promise<StartAnswer> {
+export async function startQaRun(
+  starter: Starter,
+  input: QaInput & { trigger: Trigger } & BranchOfStart,
+): Promise<StartAnswer> {
+  const { repoId, sha, branch, trigger, line } = input;
   return start(starter, 'qaWorkflow', {
-    workflowId: workflowIdFor('qa', input.repoId, input.sha),
-    args: [{ repoId: input.repoId, sha: input.sha, trigger: input.trigger }],
+    workflowId: workflowIdFor('qa', repoId, sha),
+    args: [{ repoId, sha, trigger, ...(branch === undefined ? {} : { branch }) }],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: attributes(input.repoId, input.trigger),
-    staticSummary: `QA of ${input.repoId} at ${input.sha.slice(0, 7)}${input.trigger === 'manual' ? '' : ` (${input.trigger})`}`,
+    typedSearchAttributes: attributes(repoId, trigger, undefined, branch),
+    staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)}${fromBranch(branch, line)}${trigger === 'manual' ? '' : ` (${trigger})`}`,
   });
 }
 
 /** `release:<repo>`; while one runs, the answer is `started: false` with its ID. */
 export async function startReleaseRun(
   starter: Starter,
-  input: ReleaseInput & { trigger: Trigger },
+  input: ReleaseInput & { trigger: Trigger } & BranchOfStart,
 ): Promise<StartAnswer> {
-  const { repoId, bump, deploy, trigger } = input;
+  const { repoId, branch, bump, deploy, trigger, line } = input;
   return start(starter, 'releaseWorkflow', {
+    // One release of a repository at a time, whatever its branch: they share one working copy per worker.
     workflowId: workflowIdFor('release', repoId),
-    args: [{ repoId, bump, deploy, trigger }],
+    args: [{ repoId, bump, deploy, trigger, ...(branch === undefined ? {} : { branch }) }],
     workflowIdConflictPolicy: 'FAIL',
-    typedSearchAttributes: attributes(repoId, trigger),
-    staticSummary: `Release of ${repoId}${bump ? ` (${bump})` : ''}${deploy === false ? ', no deploy' : ''}${trigger === 'manual' ? '' : ` (${trigger})`}`,
+    typedSearchAttributes: attributes(repoId, trigger, undefined, branch),
+    staticSummary: `Release of ${repoId}${fromBranch(branch, line)}${bump ? ` (${bump})` : ''}${deploy === false ? ', no deploy' : ''}${trigger === 'manual' ? '' : ` (${trigger})`}`,
   });
 }
 
@@ -119,16 +140,16 @@ export async function startDeploymentRun(
  */
 export async function startDeliveryRun(
   starter: Starter,
-  input: { repoId: string; sha: string; deliveryId: string },
+  input: { repoId: string; sha: string; deliveryId: string; branch?: string } & BranchOfStart,
 ): Promise<StartAnswer> {
-  const { repoId, sha, deliveryId } = input;
+  const { repoId, sha, deliveryId, branch, line } = input;
   return start(starter, 'deliveryWorkflow', {
     workflowId: workflowIdFor('delivery', repoId, deliveryId),
-    args: [{ repoId, sha, deliveryId }],
+    args: [{ repoId, sha, deliveryId, ...(branch === undefined ? {} : { branch }) }],
     workflowIdConflictPolicy: 'FAIL',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: attributes(repoId, 'webhook'),
-    staticSummary: `Push of ${repoId} at ${sha.slice(0, 7)}, delivery ${deliveryId}`,
+    typedSearchAttributes: attributes(repoId, 'webhook', undefined, branch),
+    staticSummary: `Push of ${repoId} at ${sha.slice(0, 7)}${fromBranch(branch, line)}, delivery ${deliveryId}`,
   });
 }
 

@@ -163,7 +163,10 @@ const ReleaseSettings = Type.Object(
   { additionalProperties: false },
 );
 
-const BranchName = Type.String({ pattern: '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$' });
+/** How a branch name is written; the API checks the names requests send against it too. */
+export const BRANCH_NAME_PATTERN = '^[A-Za-z0-9._/][A-Za-z0-9._/-]*$';
+
+const BranchName = Type.String({ pattern: BRANCH_NAME_PATTERN });
 
 const BranchEntry = Type.Union([
   BranchName,

@@ -327,6 +327,8 @@ export function workflowIdFor(kind: 'watch-tick' | 'release-train-run', repoId: 
  */
 export function workflowIdFor(kind: 'plan', repoId: string, override?: string): string;
 export function workflowIdFor(kind: 'release-check', repoId: string, version: string): string;
+/** The head commit of a branch other than the release branch (`head:<repo>:<branch>`). */
+export function workflowIdFor(kind: 'head', repoId: string, branch?: string): string;
 export function workflowIdFor(kind: 'reports' | 'ledger' | 'head' | 'remote-url', repoId: string): string;
 export function workflowIdFor(kind: WorkflowKind, repoId: string, extra?: string): string {
   return extra === undefined ? `${kind}:${repoId}` : `${kind}:${repoId}:${extra}`;

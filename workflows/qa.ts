@@ -20,6 +20,7 @@ async function releaseAfterPass(
   repoId: string,
   sha: string,
   local: ActivityInterfaceFor<Activities>,
+  branch?: string,
 ): Promise<NonNullable<QaState['autoRelease']>> {
   // A configuration read, answered by the worker that runs this task; runs recorded before asked the pinned worker.
   const policy = patched(LOCAL_POLICY_PATCH)
@@ -27,9 +28,11 @@ async function releaseAfterPass(
     : await local.releasePolicy({ repoId });
   if (!policy.auto)
     return { started: false, workflowId: null, reason: 'automatic releases are off for this repository' };
-  const plan = await local.hasReleasableChanges({ repoId, sha });
+  // The branch the pass was for is the branch released (absent from runs before release channels: the release branch).
+  const on = branch === undefined ? {} : { branch };
+  const plan = await local.hasReleasableChanges({ repoId, sha, ...on });
   if (!plan.releasable) return { started: false, workflowId: null, reason: plan.reason };
-  return local.startRelease({ repoId, trigger: 'auto' });
+  return local.startRelease({ repoId, trigger: 'auto', ...on });
 }
 
 /** The quality gate: is this commit fit to ship? Leaves exactly one report in `context/`. */
@@ -209,7 +212,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
     state.autoRelease = await tracker.run(
       'auto-release',
-      () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local())),
+      () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local(), input.branch)),
       (a) => a.reason,
     );
   }

@@ -19,8 +19,8 @@ export async function planReadWorkflow(input: Parameters<Activities['readPlan']>
   return read.readPlan(input);
 }
 
-/** `head:<repo>`: the commit a QA run of the repository should test. */
-export async function headReadWorkflow(input: { repoId: string }) {
+/** `head:<repo>[:<branch>]`: the commit a QA run of the repository (or of one of its branches) should test. */
+export async function headReadWorkflow(input: Parameters<Activities['readHeadCommit']>[0]) {
   return read.readHeadCommit(input);
 }
 

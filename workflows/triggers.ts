@@ -12,7 +12,7 @@ import { pinned, SHORT, unpinned } from './activity-options.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome } from './run-state.js';
-import { RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
+import { BranchKey, RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 3 }));
 
@@ -81,13 +81,16 @@ export interface DeliveryInput {
   sha: string;
   /** The forge's ID of the delivery (`X-GitHub-Delivery`, `X-Gitlab-Event-UUID`). */
   deliveryId: string;
+  /** The configured branch pushed to; absent from deliveries accepted before release channels (the release branch). */
+  branch?: string;
 }
 
 /**
  * One accepted push webhook delivery (`delivery:<repo>:<delivery ID>`). Its workflow ID is the
  * dedupe: the API starts it refusing duplicates, so a replayed delivery starts nothing, however
  * many API processes there are and across their restarts, for as long as the namespace keeps
- * closed runs. It starts QA of the pushed commit, or joins the QA run already testing it.
+ * closed runs. It starts QA of the pushed commit for the branch pushed to, or joins the QA run
+ * already testing that commit.
  */
 export async function deliveryWorkflow(input: DeliveryInput): Promise<{ qaWorkflowId: string; started: boolean }> {
   upsertSearchAttributes([
@@ -95,12 +98,19 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<{ qaWorkfl
     { key: TriggerKey, value: 'webhook' },
   ]);
   const qaWorkflowId = workflowIdFor('qa', input.repoId, input.sha);
+  const { branch } = input;
   try {
     await startChild(qaWorkflow, {
       workflowId: qaWorkflowId,
-      args: [{ repoId: input.repoId, sha: input.sha, trigger: 'webhook' }],
+      args: [{ repoId: input.repoId, sha: input.sha, trigger: 'webhook', ...(branch === undefined ? {} : { branch }) }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `QA of ${input.repoId} at ${input.sha.slice(0, 7)} (push)`,
+      // Set at the start, as the client's starts do: the QA run is listed by its branch from its first moment.
+      typedSearchAttributes: [
+        { key: RepoKey, value: input.repoId },
+        { key: TriggerKey, value: 'webhook' },
+        ...(branch === undefined ? [] : [{ key: BranchKey, value: branch }]),
+      ],
+      staticSummary: `QA of ${input.repoId} at ${input.sha.slice(0, 7)}${branch === undefined ? '' : ` from ${branch}`} (push)`,
     });
     markOutcome('qa-started');
     return { qaWorkflowId, started: true };

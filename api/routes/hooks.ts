@@ -48,7 +48,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     }
   });
   const schema = (forge: string) => ({
-    summary: `Push webhook from ${forge}: starts QA of the pushed commit on the release branch`,
+    summary: `Push webhook from ${forge}: starts QA of the pushed commit on a configured branch (with release.auto, a release of that branch after a pass)`,
     tags: ['webhooks'],
     security: [],
     response: { 200: Answer, 202: Answer, ...errorResponses(400, 401, 413, 415, 503) },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiDeps } from '../deps.js';
 import { currentPlan } from '../release-plan.js';
-import { configuredRepo } from '../repositories.js';
+import { configuredBranch, configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 import { ShipgateError } from '../../domain/errors.js';
 import { PLAN_PAGE, readPlanCursor } from '../../vocabulary/plan-page.js';
@@ -16,7 +16,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
     {
       schema: {
         summary:
-          'What a release would do now: next version, a summary per commit type, the changelog entry, and one page of the commits with the reason for each. No side effects.',
+          'What a release of the branch (default: the release branch) would do now: next version, a summary per commit type, the changelog entry, and one page of the commits with the reason for each. No side effects.',
         tags: ['releases'],
         params: RepoIdParams,
         querystring: Type.Object({ bump: Type.Optional(BumpOverride), ...PlanQuery }, { additionalProperties: false }),
@@ -27,14 +27,15 @@ export const planRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) 
       },
     },
     async (request) => {
-      const { bump, limit, cursor } = request.query;
+      const { bump, limit, cursor, branch } = request.query;
       const repo = configuredRepo(config, request.params.id);
+      const line = configuredBranch(repo, branch);
       const perPage = limit === undefined ? undefined : Number(limit);
       if (perPage !== undefined && perPage > PLAN_PAGE.maxLimit)
         throw new ShipgateError('SHIPGATE_BAD_REQUEST', `limit must be at most ${PLAN_PAGE.maxLimit}, got ${perPage}`);
       // The schema's pattern has let only a cursor through.
       const at = cursor === undefined ? undefined : (readPlanCursor(cursor) ?? undefined);
-      return currentPlan(deps, repo, bump, { cursor: at, limit: perPage });
+      return currentPlan(deps, repo, line, bump, { cursor: at, limit: perPage });
     },
   );
 };

@@ -4,8 +4,9 @@ import { RepoId } from '../../config/schema.js';
 import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
 import { recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
-import { configuredRepo } from '../repositories.js';
-import { errorResponses, NoOptions, RepoIdParams, WorkflowId } from '../schemas.js';
+import { configuredBranch, configuredRepo } from '../repositories.js';
+import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
+import { BranchName } from '../schemas/branches.js';
 import { Nullable, RunStatus } from '../state-schemas.js';
 
 const Sha = Type.String({ pattern: '^[0-9a-f]{40}$', description: 'A full commit SHA' });
@@ -20,6 +21,7 @@ const QaRunSummary = Type.Object({
   trigger: Nullable(Type.String()),
   stage: Nullable(Type.String()),
   outcome: Nullable(Type.String()),
+  branch: Nullable(Type.String({ description: 'The branch tested; null for runs from before release channels' })),
 });
 
 export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -29,10 +31,14 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     '/repos/:id/qa',
     {
       schema: {
-        summary: "Run QA on the repository's current head, or join the run already testing it",
+        summary:
+          'Run QA on the head of a branch of the repository (default: its release branch), or join the run already testing that commit',
         tags: ['qa'],
         params: RepoIdParams,
-        body: NoOptions,
+        body: Type.Object(
+          { branch: Type.Optional(BranchName) },
+          { additionalProperties: false, description: 'Send no body, or {}, for the release branch' },
+        ),
         response: {
           202: Type.Object({ workflowId: WorkflowId, runId: Type.String(), sha: Sha }),
           ...errorResponses(400, 401, 404, 413, 415, 422, 503),
@@ -41,8 +47,9 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
     },
     async (request, reply) => {
       const repo = configuredRepo(config, request.params.id);
-      const sha = await headCommit(deps, repo);
-      return reply.code(202).send(await startQa(deps, repo, sha));
+      const branch = configuredBranch(repo, request.body?.branch);
+      const sha = await headCommit(deps, repo, branch);
+      return reply.code(202).send(await startQa(deps, repo, sha, branch));
     },
   );
 

@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
 import type { ApiDeps } from '../deps.js';
 import { listRuns, decide, startRelease } from '../release-runs.js';
-import { configuredRepo } from '../repositories.js';
+import { configuredBranch, configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
 import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
 import { DecisionRoute } from '../schemas/deployments.js';
+import { BranchName } from '../schemas/branches.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { RunSummary } from '../state-schemas.js';
 
@@ -17,11 +18,13 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     '/repos/:id/releases',
     {
       schema: {
-        summary: 'Release the repository: pre-flight, QA when stale, version, changelog, tag, push, deploy',
+        summary:
+          'Release a branch of the repository (default: its release branch): pre-flight, QA when stale, version, changelog, tag, push, deploy',
         tags: ['releases'],
         params: RepoIdParams,
         body: Type.Object(
           {
+            branch: Type.Optional(BranchName),
             bump: Type.Optional(BumpOverride),
             deploy: Type.Optional(Type.Boolean({ description: 'false: release without deploying' })),
           },
@@ -36,8 +39,9 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     async (request, reply) => {
       const repo = configuredRepo(config, request.params.id);
       const body = request.body ?? {};
-      if (body.bump) await validateOverride(deps, repo, body.bump);
-      return reply.code(202).send(await startRelease(deps, repo, body));
+      const branch = configuredBranch(repo, body.branch);
+      if (body.bump) await validateOverride(deps, repo, branch, body.bump);
+      return reply.code(202).send(await startRelease(deps, repo, { ...body, branch }));
     },
   );
 

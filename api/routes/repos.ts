@@ -4,6 +4,7 @@ import type { RepoConfig } from '../../config/types.js';
 import type { ApiDeps } from '../deps.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
+import { BranchView } from '../schemas/branches.js';
 
 /** What a client may know about a repository: no environment maps, no URLs, nothing secret. */
 const Repository = Type.Object({
@@ -11,7 +12,11 @@ const Repository = Type.Object({
   source: Type.Union([Type.Literal('path'), Type.Literal('url')], {
     description: 'A local working copy, or a URL workers clone',
   }),
-  branch: Type.String(),
+  branch: Type.String({ description: 'The release branch' }),
+  branches: Type.Array(BranchView, {
+    description:
+      'Every branch it releases from, the release branch first: prerelease and maintenance branches after it',
+  }),
   remote: Type.String(),
   test: Type.Object({ command: Type.Array(Type.String()) }),
   coverage: Type.Union([
@@ -54,6 +59,7 @@ function describeRepo(repo: RepoConfig): Static<typeof Repository> {
     id: repo.id,
     source: repo.source.kind,
     branch: repo.branch,
+    branches: repo.branches.map((b) => ({ ...b, range: b.range && { ...b.range } })),
     remote: repo.remote,
     test: { command: repo.test.command },
     coverage: repo.coverage ? { format: repo.coverage.format, threshold: repo.coverage.threshold } : null,

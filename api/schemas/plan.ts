@@ -1,10 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { PLAN_CURSOR, PLAN_PAGE } from '../../vocabulary/plan-page.js';
 import { Nullable } from '../state-schemas.js';
+import { BranchName, BranchView } from './branches.js';
 
 const Released = Type.Object({ tag: Type.String(), version: Type.String(), sha: Type.String() });
 
 export const PlanQuery = {
+  branch: Type.Optional(BranchName),
   // A string, as every query value is; the route reads the number and refuses one above the maximum.
   limit: Type.Optional(
     Type.String({
@@ -22,6 +24,7 @@ export const PlanQuery = {
 
 /** What `GET /repos/:id/plan` answers; the CLI reads its type from here. */
 export const PlanAnswer = Type.Object({
+  branch: BranchView,
   sha: Type.String(),
   previous: Nullable(Released),
   version: Nullable(Type.String()),

@@ -46,11 +46,12 @@ export function renderRuns(runs: RunSummary[]): string[] {
     run.workflowId,
     run.runId,
     run.type.replace(/Workflow$/, ''),
+    run.branch ?? '-',
     run.status,
     run.stage ?? '-',
     run.version ?? '-',
     run.outcome ?? '-',
     timestamp(run.startTime),
   ]);
-  return table(['WORKFLOW ID', 'RUN ID', 'TYPE', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
+  return table(['WORKFLOW ID', 'RUN ID', 'TYPE', 'BRANCH', 'STATUS', 'STAGE', 'VERSION', 'OUTCOME', 'STARTED'], rows);
 }

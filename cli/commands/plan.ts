@@ -1,6 +1,16 @@
 import type { PlanView } from '../api-types.js';
-import { answer, BUMP, bump, repoPath, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
-import { shown, table, truncate } from '../render.js';
+import {
+  answer,
+  BRANCH,
+  branch,
+  BUMP,
+  bump,
+  repoPath,
+  type CommandSpec,
+  type ParseInput,
+  type RunContext,
+} from '../command.js';
+import { describeBranch, shown, table, truncate } from '../render.js';
 import { counted } from '../../domain/plural.js';
 
 const MAX_SUBJECT = 60;
@@ -11,27 +21,37 @@ export interface PlanCommand {
   name: 'plan';
   repo: string;
   bump: string | null;
+  /** A configured branch; null for the release branch. */
+  branch: string | null;
   all: boolean;
 }
 
 export const spec: CommandSpec = {
-  synopsis: 'plan <repo> [--bump major|minor|patch|x.y.z] [--all] [--json]',
+  synopsis: 'plan <repo> [--branch <name>] [--bump major|minor|patch|x.y.z] [--all] [--json]',
   summary:
     'Show the next version, a summary per commit type, the first commits with their reasons and the changelog entry',
   positional: 'repo',
   options: {
+    branch: BRANCH,
     bump: BUMP,
     all: { type: 'boolean', description: 'List every commit since the last release, not only the first 100' },
   },
 };
 
 export function parse({ positional, str, flag, usage }: ParseInput): PlanCommand {
-  return { name: 'plan', repo: positional, bump: bump(str('bump'), usage), all: flag('all') };
+  return {
+    name: 'plan',
+    repo: positional,
+    bump: bump(str('bump'), usage),
+    branch: branch(str('branch'), usage),
+    all: flag('all'),
+  };
 }
 
 export async function run(command: PlanCommand, context: RunContext): Promise<number> {
   const path = (cursor: string | null) => {
     const query = new URLSearchParams();
+    if (command.branch !== null) query.set('branch', command.branch);
     if (command.bump !== null) query.set('bump', command.bump);
     if (command.all) query.set('limit', String(ALL_PAGE_LIMIT));
     if (cursor !== null) query.set('cursor', cursor);
@@ -57,7 +77,9 @@ export function renderPlan(repo: string, plan: PlanView): string[] {
   const lines = [
     plan.version
       ? `Next release of ${repo}: ${plan.version} (tag ${plan.tag ?? '?'})`
-      : `Nothing to release in ${repo}`,
+      : `Nothing to release in ${repo}${plan.branch && plan.branch.kind !== 'release' ? ` on ${plan.branch.name}` : ''}`,
+    // Older APIs name no branch: theirs is always the release branch.
+    ...(plan.branch ? [`  branch ${describeBranch(plan.branch)}`] : []),
     `  why   ${plan.reason}`,
     `  from  ${from} to ${plan.sha.slice(0, 7)}, ${commits}`,
   ];

@@ -1,6 +1,8 @@
 import type { Started } from '../api-types.js';
 import {
   answer,
+  BRANCH,
+  branch,
   BUMP,
   bump,
   FOLLOW,
@@ -17,15 +19,22 @@ export interface ReleaseCommand {
   name: 'release';
   repo: string;
   bump: string | null;
+  /** A configured branch; null for the release branch. */
+  branch: string | null;
   deploy: boolean;
   follow: boolean;
 }
 
 export const spec: CommandSpec = {
-  synopsis: 'release <repo> [--bump major|minor|patch|x.y.z] [--no-deploy] [--follow] [--json]',
+  synopsis: 'release <repo> [--branch <name>] [--bump major|minor|patch|x.y.z] [--no-deploy] [--follow] [--json]',
   summary: 'Release a repository: QA gate, next version, changelog, tag, push, then deploy',
   positional: 'repo',
-  options: { bump: BUMP, 'no-deploy': { type: 'boolean', description: 'Release without deploying' }, ...FOLLOW },
+  options: {
+    branch: BRANCH,
+    bump: BUMP,
+    'no-deploy': { type: 'boolean', description: 'Release without deploying' },
+    ...FOLLOW,
+  },
 };
 
 export function parse({ positional, str, flag, usage }: ParseInput): ReleaseCommand {
@@ -33,6 +42,7 @@ export function parse({ positional, str, flag, usage }: ParseInput): ReleaseComm
     name: 'release',
     repo: positional,
     bump: bump(str('bump'), usage),
+    branch: branch(str('branch'), usage),
     deploy: !flag('no-deploy'),
     follow: flag('follow'),
   };
@@ -40,6 +50,7 @@ export function parse({ positional, str, flag, usage }: ParseInput): ReleaseComm
 
 export async function run(command: ReleaseCommand, context: RunContext): Promise<number> {
   const options = {
+    ...(command.branch === null ? {} : { branch: command.branch }),
     ...(command.bump === null ? {} : { bump: command.bump }),
     ...(command.deploy ? {} : { deploy: false }),
   };
@@ -50,7 +61,9 @@ export async function run(command: ReleaseCommand, context: RunContext): Promise
     });
   return command.follow
     ? followRun(context, 'release', started.workflowId)
-    : answer(context, started, (s) => renderStarted(`the release of ${command.repo}`, s));
+    : answer(context, started, (s) =>
+        renderStarted(`the release of ${command.repo}${command.branch === null ? '' : ` from ${command.branch}`}`, s),
+      );
 }
 
 /** The 409 names the release already running; say how to watch it instead. */

@@ -1,6 +1,6 @@
 import type { RepositoryView } from '../api-types.js';
 import { answer, type CommandSpec, type RunContext } from '../command.js';
-import { table } from '../render.js';
+import { describeBranch, table } from '../render.js';
 
 export interface ReposCommand {
   name: 'repos';
@@ -8,7 +8,7 @@ export interface ReposCommand {
 
 export const spec: CommandSpec = {
   synopsis: 'repos [--json]',
-  summary: 'List the configured repositories',
+  summary: 'List the configured repositories and the branches each releases from',
   positional: null,
   options: {},
 };
@@ -28,10 +28,15 @@ export function renderRepositories(repositories: RepositoryView[]): string[] {
   const rows = repositories.map((r) => [
     r.id,
     r.source,
-    r.branch,
+    (r.branches?.map((b) => b.name) ?? [r.branch]).join(', '),
     r.coverage ? `${r.coverage.format} ≥ ${r.coverage.threshold}%` : '-',
     r.deploy ? r.deploy.environment : '-',
     r.test.command.join(' '),
   ]);
-  return table(['ID', 'SOURCE', 'BRANCH', 'COVERAGE', 'DEPLOYS TO', 'TEST COMMAND'], rows);
+  // A repository with more than its release branch gets a line per branch: what each releases, and where.
+  const lines = repositories.flatMap((r) =>
+    (r.branches?.length ?? 0) > 1 ? [`  ${r.id}`, ...(r.branches ?? []).map((b) => `    ${describeBranch(b)}`)] : [],
+  );
+  const branches = table(['ID', 'SOURCE', 'BRANCHES', 'COVERAGE', 'DEPLOYS TO', 'TEST COMMAND'], rows);
+  return lines.length === 0 ? branches : [...branches, '', 'Branches:', ...lines];
 }

@@ -45,6 +45,7 @@ describe('GET /repos', () => {
           id: 'web',
           source: 'path',
           branch: 'main',
+          branches: [{ name: 'main', kind: 'release', channel: 'latest', prerelease: null, range: null, deploy: true }],
           remote: 'origin',
           test: { command: ['npm', 'test', '--silent'] },
           coverage: { format: 'lcov', threshold: 80 },
@@ -55,6 +56,9 @@ describe('GET /repos', () => {
           id: 'payments',
           source: 'url',
           branch: 'trunk',
+          branches: [
+            { name: 'trunk', kind: 'release', channel: 'latest', prerelease: null, range: null, deploy: true },
+          ],
           remote: 'origin',
           test: { command: ['make', 'test'] },
           coverage: null,

@@ -246,7 +246,7 @@ describe('webhooks and the branch watch over HTTP', () => {
     expect(topic.statusCode).toBe(202);
     expect(topic.json()).toMatchObject({
       status: 'ignored',
-      reason: expect.stringMatching(/not to the release branch/),
+      reason: 'push to refs/heads/topic, not to a configured branch (refs/heads/main)',
     });
     const unknown = await github(
       { ref: 'refs/heads/main', after: sha, repository: { clone_url: 'https://github.com/acme/other.git' } },

@@ -49,7 +49,12 @@ describe('the shipgate CLI against the real API', () => {
       settings.watch = { interval: '1h' };
     });
     faulty = await createSampleService(faultyId);
-    cancelling = await createSampleService(cancelId);
+    // It also releases from a prerelease branch, beta.
+    cancelling = await createSampleService(cancelId, (settings) => {
+      settings.branches = ['main', { name: 'beta', prerelease: true }];
+    });
+    await cancelling.repo.git('branch', 'beta');
+    await cancelling.repo.git('push', '-q', 'origin', 'beta');
     worker = await startTestWorker(await testConfig([service.settings, faulty.settings, cancelling.settings]));
     await reconcileSchedules(worker.client, worker.config, worker.taskQueue, pino({ level: 'silent' }));
     app = await buildTestApp(worker.config, worker.client);
@@ -85,12 +90,39 @@ describe('the shipgate CLI against the real API', () => {
     const result = await shipgate(['repos']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+SOURCE\s+BRANCH\s+COVERAGE\s+DEPLOYS TO\s+TEST COMMAND$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([id, faultyId, cancelId]);
+    expect(lines[0]).toMatch(/^ID\s+SOURCE\s+BRANCHES\s+COVERAGE\s+DEPLOYS TO\s+TEST COMMAND$/);
+    expect(lines.slice(1, 4).map((line) => line.split(/\s+/)[0])).toEqual([id, faultyId, cancelId]);
     expect(result.stdout).toMatch(new RegExp(`${id}\\s+path\\s+main\\s+lcov ≥ 80%\\s+production\\s+npm test --silent`));
 
     const json = await shipgate(['repos', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ repositories: [{ id }, { id: faultyId }, { id: cancelId }] });
+  });
+
+  it('lists the branches of a repository with more than one, and plans a branch with --branch', async () => {
+    const repos = await shipgate(['repos']);
+    expect(repos.stdout).toContain(
+      [
+        'Branches:',
+        `  ${cancelId}`,
+        '    main (release, channel latest)',
+        '    beta (prerelease -beta, channel beta)',
+      ].join('\n'),
+    );
+    const plan = await shipgate(['plan', cancelId, '--branch', 'beta']);
+    expect(plan).toMatchObject({ code: 0, stderr: '' });
+    const lines = plan.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^Next release of ${cancelId}: \\S+-beta\\.1 \\(tag v\\S+-beta\\.1\\)$`));
+    expect(lines[1]).toBe('  branch beta (prerelease -beta, channel beta)');
+    expect(JSON.parse((await shipgate(['plan', cancelId, '--branch', 'beta', '--json'])).stdout)).toMatchObject({
+      branch: { name: 'beta', kind: 'prerelease', channel: 'beta' },
+    });
+
+    const unknown = await shipgate(['release', cancelId, '--branch', 'feature/x']);
+    expect(unknown).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `shipgate: repository "${cancelId}" has no branch "feature/x" configured; its branches: main, beta (SHIPGATE_UNKNOWN_BRANCH)\n`,
+    });
   });
 
   it('runs QA with --follow, one line per change, and exits 0 on test-pass', async () => {
@@ -213,7 +245,10 @@ describe('the shipgate CLI against the real API', () => {
     const result = await shipgate(['list', '--repo', id, '--status', 'completed']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^release:${id}\\s+[0-9a-f-]{36}\\s+release\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`, 'm'),
+      new RegExp(
+        `^release:${id}\\s+[0-9a-f-]{36}\\s+release\\s+main\\s+COMPLETED\\s+done\\s+1\\.0\\.0\\s+deployed\\s`,
+        'm',
+      ),
     );
   });
 

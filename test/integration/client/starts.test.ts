@@ -9,7 +9,7 @@ import {
   startReleaseRun,
   type Starter,
 } from '../../../client/starts.js';
-import { RepoKey, TriggerKey, VersionKey } from '../../../vocabulary/search-attributes.js';
+import { BranchKey, RepoKey, TriggerKey, VersionKey } from '../../../vocabulary/search-attributes.js';
 import { connectTestClient } from '../../helpers/api.js';
 import { testConfig } from '../../helpers/temporal.js';
 
@@ -86,6 +86,42 @@ describe('client/starts', () => {
         requestedBy: 'api',
       }),
     ).toMatchObject({ started: false });
+  });
+
+  it('names the branch of a run in ShipgateBranch and its summary, with the channel of a branch that is not the release branch', async () => {
+    const beta = { name: 'beta', kind: 'prerelease', channel: 'beta' };
+    const qa = await startQaRun(starter, {
+      repoId,
+      sha: 'b'.repeat(40),
+      trigger: 'webhook',
+      branch: 'beta',
+      line: beta,
+    });
+    started.push(qa.workflowId);
+    const qaRun = await client.workflow.getHandle(qa.workflowId).describe();
+    expect(qaRun.typedSearchAttributes.get(BranchKey)).toBe('beta');
+    expect(await qaRun.staticSummary()).toBe(`QA of ${repoId} at bbbbbbb from beta (channel beta) (webhook)`);
+
+    const delivery = await startDeliveryRun(starter, {
+      repoId,
+      sha: 'b'.repeat(40),
+      deliveryId: `db-${suffix}`,
+      branch: 'beta',
+      line: beta,
+    });
+    started.push(delivery.workflowId);
+    const deliveryRun = await client.workflow.getHandle(delivery.workflowId).describe();
+    expect(deliveryRun.typedSearchAttributes.get(BranchKey)).toBe('beta');
+    expect(await deliveryRun.staticSummary()).toBe(
+      `Push of ${repoId} at bbbbbbb from beta (channel beta), delivery db-${suffix}`,
+    );
+
+    // A start that names no branch sets none: the release branch, as before channels.
+    const plain = await startQaRun(starter, { repoId, sha: 'c'.repeat(40), trigger: 'manual' });
+    started.push(plain.workflowId);
+    const plainRun = await client.workflow.getHandle(plain.workflowId).describe();
+    expect(plainRun.typedSearchAttributes.get(BranchKey)).toBeUndefined();
+    expect(await plainRun.staticSummary()).toBe(`QA of ${repoId} at ccccccc`);
   });
 
   it('accepts a webhook delivery once, even after its run has ended', async () => {

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatchTickResult } from '../../../workflows/triggers.js';
 import { qaStateQuery } from '../../../vocabulary/messages.js';
+import { BranchKey } from '../../../vocabulary/search-attributes.js';
 import { reconcileSchedules } from '../../../worker/schedules.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
@@ -91,7 +92,10 @@ describe('triggers', () => {
       started: true,
       workflowId: `release:${id('auto')}`,
     });
-    const release = await worker.client.workflow.getHandle(`release:${id('auto')}`).result();
+    const handle = worker.client.workflow.getHandle(`release:${id('auto')}`);
+    // A watch stays on the release branch, and its release is listed by it.
+    expect((await handle.describe()).typedSearchAttributes.get(BranchKey)).toBe('main');
+    const release = await handle.result();
     expect(release).toMatchObject({ outcome: 'released', version: '1.0.0' });
   });
 

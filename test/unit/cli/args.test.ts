@@ -32,6 +32,7 @@ describe('parseCommandLine', () => {
       name: 'release',
       repo: 'sample',
       bump: null,
+      branch: null,
       deploy: true,
       follow: false,
     });
@@ -39,17 +40,27 @@ describe('parseCommandLine', () => {
       name: 'release',
       repo: 'sample',
       bump: 'minor',
+      branch: null,
       deploy: false,
       follow: true,
     });
     expect(invocation(['release', 'sample', '--bump=2.0.0']).command).toMatchObject({ bump: '2.0.0' });
-    expect(invocation(['qa', 'sample', '--follow']).command).toEqual({ name: 'qa', repo: 'sample', follow: true });
+    expect(invocation(['qa', 'sample', '--follow']).command).toEqual({
+      name: 'qa',
+      repo: 'sample',
+      branch: null,
+      follow: true,
+    });
     expect(invocation(['plan', 'sample', '--bump', 'patch']).command).toEqual({
       name: 'plan',
       repo: 'sample',
       bump: 'patch',
+      branch: null,
       all: false,
     });
+    expect(invocation(['plan', 'sample', '--branch', 'beta']).command).toMatchObject({ branch: 'beta' });
+    expect(invocation(['release', 'sample', '--branch=1.x']).command).toMatchObject({ branch: '1.x', bump: null });
+    expect(invocation(['qa', 'sample', '--branch', 'feature/x']).command).toMatchObject({ branch: 'feature/x' });
     expect(invocation(['plan', 'sample', '--all']).command).toMatchObject({ name: 'plan', all: true });
     expect(invocation(['status', 'qa:sample:abc', '--follow']).command).toEqual({
       name: 'status',
@@ -199,6 +210,17 @@ describe('parseCommandLine', () => {
       /shipgate release/,
     ],
     [['list', '--status', 'open'], '--status must be running, completed or failed, got "open"', /shipgate list/],
+    [['plan', 'sample', '--branch'], '--branch needs a value <name>', /shipgate plan/],
+    [
+      ['release', 'sample', '--branch', 'beta~1'],
+      '--branch must be a branch name such as beta or 1.x, got "beta~1"',
+      /shipgate release/,
+    ],
+    [
+      ['qa', 'sample', '--branch', 'be ta'],
+      '--branch must be a branch name such as beta or 1.x, got "be ta"',
+      /shipgate qa/,
+    ],
     [['status', 'sample'], '"sample" is not a workflow ID: expected qa:…, release:… or deploy:…', /shipgate status/],
     [
       ['retry', 'qa:sample:abc'],

@@ -38,7 +38,7 @@ describe('run', () => {
     const cli = io();
     expect(await run(['qa', 'sample', '--fast'], cli)).toBe(2);
     expect(cli.err()).toBe(
-      'shipgate: unknown option --fast for "shipgate qa"\nUsage: shipgate qa <repo> [--follow] [--json] (see "shipgate qa --help")\n',
+      'shipgate: unknown option --fast for "shipgate qa"\nUsage: shipgate qa <repo> [--branch <name>] [--follow] [--json] (see "shipgate qa --help")\n',
     );
   });
 });

@@ -79,6 +79,12 @@ describe('renderRun', () => {
     expect(text).toContain('    health   ok · HTTP 200 · 12 ms · version 1.1.0');
   });
 
+  it('shows the branch a release is from and its channel, and no branch line for runs from before channels', () => {
+    const beta = renderRun({ ...releaseAt('qa'), branch: 'beta', channel: 'beta' }, snapshot);
+    expect(beta[1]).toBe('  branch   beta (channel beta)');
+    expect(renderRun(releaseAt('qa'), snapshot).join('\n')).not.toContain('branch');
+  });
+
   it('shows the awaited decision of a deployment with its deadline', () => {
     const text = renderRun(deployRun(awaitingDecision()), snapshot).join('\n');
     expect(text).toContain('deploy:sample:production  RUNNING  stage: awaiting decision');

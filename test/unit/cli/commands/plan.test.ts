@@ -119,6 +119,41 @@ describe('renderPlan', () => {
     expect(lines).toContain('  … and 248 more (--all lists them)');
   });
 
+  it('names the branch planned: its prerelease identifier and channel, or its maintenance range', () => {
+    const beta = renderPlan('sample', {
+      ...plan,
+      version: '2.0.0-beta.1',
+      tag: 'v2.0.0-beta.1',
+      branch: { name: 'beta', kind: 'prerelease', channel: 'beta', prerelease: 'beta', range: null, deploy: false },
+    });
+    expect(beta.slice(0, 3)).toEqual([
+      'Next release of sample: 2.0.0-beta.1 (tag v2.0.0-beta.1)',
+      '  branch beta (prerelease -beta, channel beta)',
+      '  why   minor: 1.0.0 → 1.1.0',
+    ]);
+    const maintenance = renderPlan('sample', {
+      ...plan,
+      version: null,
+      branch: {
+        name: '1.x',
+        kind: 'maintenance',
+        channel: '1.x',
+        prerelease: null,
+        range: { min: '1.0.0', max: '2.0.0' },
+        deploy: true,
+      },
+    });
+    expect(maintenance.slice(0, 2)).toEqual([
+      'Nothing to release in sample on 1.x',
+      '  branch 1.x (maintenance >=1.0.0 <2.0.0, channel 1.x, deploys)',
+    ]);
+    const main = renderPlan('sample', {
+      ...plan,
+      branch: { name: 'main', kind: 'release', channel: 'latest', prerelease: null, range: null, deploy: true },
+    });
+    expect(main[1]).toBe('  branch main (release, channel latest)');
+  });
+
   it('says how many lines of a long changelog entry the answer left out', () => {
     const lines = renderPlan('sample', { ...plan, changelogLinesLeftOut: 5998 });
     expect(lines.at(-1)).toBe('… and 5998 more lines (the release writes the whole entry)');
