@@ -107,9 +107,10 @@ export function renderChangelogEntry(input: ChangelogEntryInput): string {
     const notes = entry.breakingNotes.length > 0 ? entry.breakingNotes : [entry.subject];
     return notes.map((note) => renderLine(entry, note, links));
   });
-  const typeSections = sectionsOf(counted, preset).map(
-    ([title, entries]): Section => [title, order(entries).map((entry) => renderLine(entry, entry.subject, links))],
-  );
+  const typeSections = sectionsOf(counted, preset).map(([title, entries]): Section => [
+    title,
+    order(entries).map((entry) => renderLine(entry, entry.subject, links)),
+  ]);
   const breaking: Section[] = [[preset.breakingTitle, breakingLines]];
   const sections = preset.breakingFirst ? [...breaking, ...typeSections] : [...typeSections, ...breaking];
 
@@ -143,7 +144,10 @@ function sectionsOf(counted: readonly CommitEntry[], preset: PresetSections): Ar
   const sections = [...groups].filter(([, entries]) => entries.length > 0);
   if (preset.alphabetical) sections.sort(([a], [b]) => compareFolded(a, b));
   // Commits no type names sit at the end whatever the preset's order.
-  return [...sections.filter(([title]) => title !== UNTYPED_TITLE), ...sections.filter(([title]) => title === UNTYPED_TITLE)];
+  return [
+    ...sections.filter(([title]) => title !== UNTYPED_TITLE),
+    ...sections.filter(([title]) => title === UNTYPED_TITLE),
+  ];
 }
 
 /**

@@ -227,7 +227,7 @@ class BacktickRuns {
   private readonly cursors = new Map<number, number>();
 
   constructor(text: string) {
-    for (let i = text.indexOf('`'); i !== -1; ) {
+    for (let i = text.indexOf('`'); i !== -1;) {
       let end = i;
       while (text.charAt(end) === '`') end += 1;
       const list = this.starts.get(end - i);

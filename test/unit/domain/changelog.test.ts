@@ -4,6 +4,7 @@ import {
   extractChangelogEntry,
   prependChangelog,
   renderChangelogEntry,
+  type ChangelogEntryInput,
 } from '../../../domain/changelog.js';
 import { analyseCommits } from '../../../domain/commits.js';
 import { remoteLinks } from '../../../domain/remote-links.js';
@@ -12,13 +13,26 @@ import { commit, shaFor } from './commit-fixtures.js';
 const GITHUB = 'https://github.com/acme/rocket.git';
 const short = (n: number): string => shaFor(n).slice(0, 7);
 
-function entryFor(messages: string[], repoUrl: string | null = null, previousTag: string | null = 'v1.1.0'): string {
+function entryFor(
+  messages: string[],
+  repoUrl: string | null = null,
+  previousTag: string | null = 'v1.1.0',
+  options: Pick<ChangelogEntryInput, 'preset' | 'sort'> = {},
+): string {
   const analysis = analyseCommits(messages.map((message, n) => commit(n, message)));
-  return renderChangelogEntry({ version: '1.2.0', date: '2025-10-13', analysis, previousTag, tag: 'v1.2.0', repoUrl });
+  return renderChangelogEntry({
+    version: '1.2.0',
+    date: '2025-10-13',
+    analysis,
+    previousTag,
+    tag: 'v1.2.0',
+    repoUrl,
+    ...options,
+  });
 }
 
 describe('renderChangelogEntry', () => {
-  it('writes the sections in a fixed order, each only when it has lines', () => {
+  it('writes the sections of the conventionalcommits preset: breaking changes first, then the types in order', () => {
     const entry = entryFor([
       'fix(parser): handle CRLF',
       'feat: add --dry-run',
@@ -31,7 +45,7 @@ describe('renderChangelogEntry', () => {
       [
         '## 1.2.0 (2025-10-13)',
         '',
-        '### Breaking Changes',
+        '### ⚠ BREAKING CHANGES',
         '',
         `* **api:** drop v1 (${short(3)})`,
         '',
@@ -44,7 +58,7 @@ describe('renderChangelogEntry', () => {
         '',
         `* **parser:** handle CRLF (${short(0)})`,
         '',
-        '### Performance',
+        '### Performance Improvements',
         '',
         `* cache lookups (${short(2)})`,
         '',
@@ -56,14 +70,94 @@ describe('renderChangelogEntry', () => {
     );
   });
 
+  it('writes the angular preset: type sections by title, breaking changes after them', () => {
+    const entry = entryFor(['perf: cache', 'feat: add', 'fix!: drop', 'refactor(core)!: split'], null, 'v1.1.0', {
+      preset: 'angular',
+    });
+    expect(entry.match(/^### .*$/gm)).toEqual([
+      '### Bug Fixes',
+      '### Code Refactoring',
+      '### Features',
+      '### Performance Improvements',
+      '### BREAKING CHANGES',
+    ]);
+    expect(entry).toContain(`### BREAKING CHANGES\n\n* drop (${short(2)})\n* **core:** split (${short(3)})\n`);
+  });
+
+  it('lists a breaking commit of a type that never releases in its own section too', () => {
+    const entry = entryFor(['refactor!: rename the config keys', 'chore(deps)!: drop node 18']);
+    expect(entry).toBe(
+      [
+        '## 1.2.0 (2025-10-13)',
+        '',
+        '### ⚠ BREAKING CHANGES',
+        '',
+        `* rename the config keys (${short(0)})`,
+        `* **deps:** drop node 18 (${short(1)})`,
+        '',
+        '### Miscellaneous Chores',
+        '',
+        `* **deps:** drop node 18 (${short(1)})`,
+        '',
+        '### Code Refactoring',
+        '',
+        `* rename the config keys (${short(0)})`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lists a commit that a release rule makes count in its type section, and leaves out those that do not count', () => {
+    // What a release rule `refactor → patch` makes of the analysis: the entry counts.
+    const analysis = analyseCommits(
+      ['refactor: split the parser', 'style: tabs', 'wip: try'].map((m, n) => commit(n, m)),
+    );
+    const entries = analysis.entries.map((entry) =>
+      entry.type === 'refactor' || entry.type === 'wip' ? { ...entry, bump: 'patch' as const } : entry,
+    );
+    const entry = renderChangelogEntry({ version: '1.2.1', date: '2025-10-13', analysis: { entries }, tag: 'v1.2.1' });
+    expect(entry).toBe(
+      `## 1.2.1 (2025-10-13)\n\n### Code Refactoring\n\n* split the parser (${short(0)})\n\n### wip\n\n* try (${short(2)})\n`,
+    );
+  });
+
+  it('sorts by scope within each section when asked: scopes in order, unscoped commits last, otherwise as git listed them', () => {
+    const messages = [
+      'feat: b1',
+      'feat(web): w1',
+      'feat(API): a1',
+      'feat: b2',
+      'feat(api): a2',
+      'feat(web): w2',
+      'feat(Api): a3',
+    ];
+    const features = (sort: 'none' | 'scope') =>
+      (/### Features\n\n([\s\S]*)/.exec(entryFor(messages, null, 'v1.1.0', { sort }))?.[1] ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/ \([0-9a-f]{7}\)$/, ''));
+    expect(features('scope')).toEqual([
+      '* **API:** a1',
+      '* **Api:** a3',
+      '* **api:** a2',
+      '* **web:** w1',
+      '* **web:** w2',
+      '* b1',
+      '* b2',
+    ]);
+    expect(features('none')).toEqual(
+      messages.map((m) => `* ${m.replace(/^feat(?:\((.*)\))?: /, (_, s) => (s ? `**${s}:** ` : ''))}`),
+    );
+  });
+
   it('lists every breaking note of a commit', () => {
     const entry = entryFor(['fix: x\n\nBREAKING CHANGE: first\nBREAKING-CHANGE: second']);
-    expect(entry).toContain(`### Breaking Changes\n\n* first (${short(0)})\n* second (${short(0)})\n`);
+    expect(entry).toContain(`### ⚠ BREAKING CHANGES\n\n* first (${short(0)})\n* second (${short(0)})\n`);
   });
 
   it('falls back to the subject when a breaking footer says nothing', () => {
     expect(entryFor(['fix(db): new schema\n\nBREAKING CHANGE:'])).toContain(
-      `### Breaking Changes\n\n* **db:** new schema (${short(0)})\n`,
+      `### ⚠ BREAKING CHANGES\n\n* **db:** new schema (${short(0)})\n`,
     );
   });
 
@@ -79,6 +173,17 @@ describe('renderChangelogEntry', () => {
     );
   });
 
+  it('links issue and pull request references in subjects and breaking notes for hosted remotes', () => {
+    const entry = entryFor(['feat: add topic (#12)', 'fix: x\n\nBREAKING CHANGE: see #4 and !5'], GITHUB);
+    expect(entry).toContain('* add topic ([#12](https://github.com/acme/rocket/issues/12)) (');
+    expect(entry).toContain('* see [#4](https://github.com/acme/rocket/issues/4) and !5 (');
+    const gitlab = entryFor(['fix: x (!7, #8)'], 'git@gitlab.com:group/rocket.git');
+    expect(gitlab).toContain(
+      '* x ([!7](https://gitlab.com/group/rocket/-/merge_requests/7), [#8](https://gitlab.com/group/rocket/-/issues/8)) (',
+    );
+    expect(entryFor(['feat: add topic (#12)'], 'file:///srv/git/rocket.git')).toContain('* add topic (#12) (');
+  });
+
   it('has no compare link on the first release', () => {
     expect(entryFor(['feat: add x'], GITHUB, null)).toMatch(/^## 1\.2\.0 \(2025-10-13\)\n/);
   });
@@ -89,23 +194,25 @@ describe('renderChangelogEntry', () => {
     expect(entry).toContain(`* add x (${short(0)})`);
   });
 
-  it('renders hostile subjects as inert text', () => {
+  it('renders hostile subjects as inert text, and code as code', () => {
     const entry = entryFor([
       'feat: <script>alert(1)</script>',
       'feat: [click](javascript:alert(1)) and ![img](http://x/y.png)',
       'feat: `rm -rf` *bold* _em_ | a | b | ~~gone~~ \\ done',
       'feat(<b>x</b>): scoped',
+      'fix(deps): bump x from 1.0 to 2.0, `a >= b`',
     ]);
-    expect(entry).toContain('* &lt;script&gt;alert(1)&lt;/script&gt; (');
+    expect(entry).toContain('* \\<script>alert(1)\\</script> (');
     expect(entry).toContain('* \\[click\\](javascript:alert(1)) and !\\[img\\](http://x/y.png) (');
-    expect(entry).toContain('* \\`rm -rf\\` \\*bold\\* \\_em\\_ \\| a \\| b \\| \\~\\~gone\\~\\~ \\\\ done (');
-    expect(entry).toContain('* **&lt;b&gt;x&lt;/b&gt;:** scoped (');
-    expect(entry).not.toMatch(/<[a-z/]/i);
+    expect(entry).toContain('* `rm -rf` \\*bold\\* \\_em\\_ | a | b | \\~\\~gone\\~\\~ \\ done (');
+    expect(entry).toContain('* **\\<b>x\\</b>:** scoped (');
+    expect(entry).toContain('* **deps:** bump x from 1.0 to 2.0, `a >= b` (');
+    expect(entry).not.toMatch(/(?<!\\)<[a-z/]/i);
   });
 
   it('collapses newlines in notes onto one line, and shows other control characters as escapes', () => {
     const entry = entryFor(['fix: x\n\nBREAKING CHANGE: line one\r\n## not a heading\n| a | b |\u0007 \u202eend']);
-    expect(entry).toContain(`* line one ## not a heading \\| a \\| b \\|\\\\u0007 &lt;U+202E&gt;end (${short(0)})\n`);
+    expect(entry).toContain(`* line one ## not a heading | a | b |\\u0007 \\<U+202E>end (${short(0)})\n`);
   });
 });
 
@@ -126,6 +233,15 @@ describe('remoteLinks', () => {
     const links = remoteLinks('git@gitlab.com:group/sub/rocket.git');
     expect(links?.commit('abc')).toBe('https://gitlab.com/group/sub/rocket/-/commit/abc');
     expect(links?.compare('v1', 'v2')).toBe('https://gitlab.com/group/sub/rocket/-/compare/v1...v2');
+    expect(links?.reference('#', '12')).toBe('https://gitlab.com/group/sub/rocket/-/issues/12');
+    expect(links?.reference('!', '13')).toBe('https://gitlab.com/group/sub/rocket/-/merge_requests/13');
+  });
+
+  it('links GitHub issues and pull requests through the issue URL, and has no `!` references', () => {
+    const links = remoteLinks(GITHUB);
+    expect(links?.reference('#', '12')).toBe('https://github.com/acme/rocket/issues/12');
+    expect(links?.reference('!', '12')).toBeNull();
+    expect(links?.reference('#', '1/../x')).toBeNull();
   });
 
   it('never puts credentials from an https remote into a link', () => {
