@@ -54,15 +54,14 @@ export function inlineMarkdown(text: string, options: InlineMarkdownOptions = {}
 // CommonMark lets a backslash escape exactly these.
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 // What starts raw HTML after `<`: a tag, a closing tag, a comment, a declaration, CDATA or a processing instruction.
 const HTML_START = /[A-Za-z/!?]/;
 // Character references CommonMark decodes (named ones only when the name is real; any name is escaped, which costs nothing).
 const ENTITY = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/y;
 const ORDERED_MARKER = /^[0-9]{1,9}[.)](?= |$)/;
 const REFERENCE = /[0-9]+/y;
-// Characters that open a block at the start of a line: heading, quote, list, thematic break, fence, setext underline.
-const BLOCK_OPENERS = new Set(['#', '>', '-', '+', '*', '=', '_', '~']);
+// Characters that open a block at the start of a line: heading, quote, list, thematic break, setext underline (`*`, `_`, `~` are runs, below).
+const BLOCK_OPENERS = new Set(['#', '>', '-', '+', '=']);
 
 function collapseWhitespace(text: string): string {
   // Vertical tab and form feed are not line breaks to a reader; visibleText shows them.
@@ -76,6 +75,8 @@ class InlineWriter {
   private bareBang = false;
   private readonly hasHidden: boolean;
   private readonly closers: BacktickRuns;
+  /** Where a run of `*`, `_` or `~` starts that could pair with another into emphasis. */
+  private readonly pairable: ReadonlySet<number>;
 
   constructor(
     private readonly text: string,
@@ -83,6 +84,7 @@ class InlineWriter {
   ) {
     this.hasHidden = visibleText(text) !== text;
     this.closers = new BacktickRuns(text);
+    this.pairable = pairableRuns(text, this.hasHidden, options.reference !== undefined);
   }
 
   write(): string {
@@ -112,6 +114,10 @@ class InlineWriter {
   /** A first character that would open a block gets a backslash; an ordered list marker's `.` or `)` does. */
   private blockStart(): void {
     const first = this.text.charAt(0);
+    if (first === '*' || first === '_' || first === '~') {
+      this.delimiters(first, true);
+      return;
+    }
     if (BLOCK_OPENERS.has(first)) {
       // `#12` is not a heading: it stays a reference when it can be linked.
       if (first === '#' && this.reference('#')) return;
@@ -171,22 +177,16 @@ class InlineWriter {
   }
 
   /**
-   * A run of `*`, `_` or `~` can open or close emphasis (or strikethrough) unless a space is on
-   * both sides of it, or, for `_`, a letter or digit is on both sides (`snake_case`). Such runs
-   * stay as written; any other gets a backslash per character. The text's own ends count as
-   * spaces, which is what they sit between in an entry.
+   * A run of `*`, `_` or `~` stays as written unless it could pair with another into emphasis
+   * or strikethrough (`pairableRuns`); then each of its characters gets a backslash. A run
+   * that starts an item is escaped whole, being a list marker, thematic break or fence there.
    */
-  private delimiters(ch: string): void {
+  private delimiters(ch: string, atBlockStart = false): void {
     const { text } = this;
     let end = this.i;
     while (text.charAt(end) === ch) end += 1;
     const length = end - this.i;
-    const before = this.i === 0 ? ' ' : text.charAt(this.i - 1);
-    const after = end === text.length ? ' ' : text.charAt(end);
-    const inert =
-      !this.options.strictEmphasis &&
-      ((before === ' ' && after === ' ') ||
-        (ch === '_' && LETTER_OR_DIGIT.test(before) && LETTER_OR_DIGIT.test(after)));
+    const inert = !atBlockStart && !this.options.strictEmphasis && !this.pairable.has(this.i);
     this.emit(inert ? ch.repeat(length) : `\\${ch}`.repeat(length), length);
   }
 
@@ -215,6 +215,96 @@ class InlineWriter {
     const shown = visibleText(ch);
     this.emit(shown.startsWith('<') ? `\\${shown}` : shown, ch.length);
   }
+}
+
+interface DelimiterRun {
+  ch: string;
+  start: number;
+  canOpen: boolean;
+  canClose: boolean;
+}
+
+// Unicode punctuation as CommonMark 0.31 reads it (P and S) and as older renderers do (P and ASCII); a run is judged by both.
+const PUNCTUATION_NOW = /[\p{P}\p{S}]/u;
+const PUNCTUATION_BEFORE = /[\p{P}!-/:-@[-`{-~]/u;
+
+/**
+ * The runs of `*`, `_` and `~` (outside code spans and backslash escapes) that could take part
+ * in emphasis or strikethrough: one that can open with a run of the same character after it
+ * that can close, or one that can close with such an opener before it. Opening and closing
+ * follow CommonMark's flanking rules (`_` does not open or close inside a word); the finer
+ * rules that keep some such pairs apart are not applied, which only ever escapes more. A run
+ * next to a hidden character, whose visible escape the rules would see instead, always counts.
+ */
+function pairableRuns(text: string, hasHidden: boolean, linksReferences: boolean): Set<number> {
+  const runs: DelimiterRun[] = [];
+  const closers = new BacktickRuns(text);
+  for (let i = 0; i < text.length;) {
+    const ch = text.charAt(i);
+    let end = i + 1;
+    if (ch === '\\' && ASCII_PUNCTUATION.test(text.charAt(i + 1))) end = i + 2;
+    else if (ch === '`') {
+      while (text.charAt(end) === '`') end += 1;
+      const closer = closers.next(end - i, end);
+      if (closer !== -1) end = closer + (end - i);
+    } else if (ch === '*' || ch === '_' || ch === '~') {
+      while (text.charAt(end) === ch) end += 1;
+      runs.push(delimiterRun(text, ch, i, end, hasHidden, linksReferences));
+    }
+    i = end;
+  }
+
+  const pairable = new Set<number>();
+  const openerSeen = new Set<string>();
+  for (const run of runs) {
+    if (run.canClose && openerSeen.has(run.ch)) pairable.add(run.start);
+    if (run.canOpen) openerSeen.add(run.ch);
+  }
+  const closerAhead = new Set<string>();
+  for (const run of runs.reverse()) {
+    if (run.canOpen && closerAhead.has(run.ch)) pairable.add(run.start);
+    if (run.canClose) closerAhead.add(run.ch);
+  }
+  return pairable;
+}
+
+function delimiterRun(
+  text: string,
+  ch: string,
+  start: number,
+  end: number,
+  hasHidden: boolean,
+  linksReferences: boolean,
+): DelimiterRun {
+  // The text's ends sit next to spaces in an entry, and CommonMark counts a line's ends as spaces too.
+  const before = start === 0 ? ' ' : characterBefore(text, start);
+  const after = end === text.length ? ' ' : String.fromCodePoint(text.codePointAt(end) ?? 0x20);
+  if (hasHidden && (visibleText(before) !== before || visibleText(after) !== after)) {
+    return { ch, start, canOpen: true, canClose: true };
+  }
+  // A digit before the run may end a reference that becomes a link, which ends in `)`.
+  const befores = linksReferences && /[0-9]/.test(before) ? [before, ')'] : [before];
+  let canOpen = false;
+  let canClose = false;
+  for (const punctuation of [PUNCTUATION_NOW, PUNCTUATION_BEFORE]) {
+    for (const shown of befores) {
+      const punctBefore = punctuation.test(shown);
+      const punctAfter = punctuation.test(after);
+      const left = after !== ' ' && (!punctAfter || shown === ' ' || punctBefore);
+      const right = shown !== ' ' && (!punctBefore || after === ' ' || punctAfter);
+      canOpen ||= ch === '_' ? left && (!right || punctBefore) : left;
+      canClose ||= ch === '_' ? right && (!left || punctAfter) : right;
+    }
+  }
+  return { ch, start, canOpen, canClose };
+}
+
+/** The whole character before `at`, both halves of a surrogate pair (an emoji is a symbol, its halves nothing). */
+function characterBefore(text: string, at: number): string {
+  const low = text.charCodeAt(at - 1);
+  const high = text.charCodeAt(at - 2);
+  const pair = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
+  return text.slice(pair ? at - 2 : at - 1, at);
 }
 
 /**

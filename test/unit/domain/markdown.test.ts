@@ -36,12 +36,27 @@ describe('inlineMarkdown', () => {
     expect(inlineMarkdown('&amp; &#60; &#x3C; & AT&T')).toBe('\\&amp; \\&#60; \\&#x3C; & AT&T');
   });
 
-  it('keeps *, _ and ~ where they cannot open or close emphasis, and escapes them where they could', () => {
-    expect(inlineMarkdown('snake_case_name, a * b, x ~ y')).toBe('snake_case_name, a * b, x ~ y');
-    expect(inlineMarkdown('*bold* __init__ ~~gone~~ 2*3 ~/path')).toBe(
-      '\\*bold\\* \\_\\_init\\_\\_ \\~\\~gone\\~\\~ 2\\*3 \\~/path',
+  it('keeps *, _ and ~ as written unless they could pair into emphasis or strikethrough', () => {
+    expect(inlineMarkdown('snake_case_name, a * b, x ~ y, 2*3, ~/path')).toBe(
+      'snake_case_name, a * b, x ~ y, 2*3, ~/path',
     );
-    expect(rendered('*bold* __init__ ~~gone~~')).toBe('<ul>\n<li>*bold* __init__ ~~gone~~</li>\n</ul>\n');
+    expect(inlineMarkdown('accept *args and **kwargs, x_ y _z')).toBe('accept *args and **kwargs, x_ y _z');
+    expect(inlineMarkdown('*bold* __init__ ~~gone~~ a*b*c')).toBe(
+      '\\*bold\\* \\_\\_init\\_\\_ \\~\\~gone\\~\\~ a\\*b\\*c',
+    );
+    expect(rendered('*bold* __init__ ~~gone~~ a*b*c')).toBe('<ul>\n<li>*bold* __init__ ~~gone~~ a*b*c</li>\n</ul>\n');
+    // Emphasis may hold a code span, but a run inside one is code.
+    expect(inlineMarkdown('*a `b` c* `*d*`')).toBe('\\*a `b` c\\* `*d*`');
+  });
+
+  it('judges a run by the characters a renderer sees beside it: a whole emoji, or the link a reference becomes', () => {
+    // An emoji is punctuation to CommonMark, so `_b_` after it is emphasis.
+    expect(inlineMarkdown('🚀_b_#')).toBe('🚀\\_b\\_#');
+    // After `#34` the renderer sees the link's `)`, which lets the `*` open.
+    expect(inlineMarkdown('#34*& 2*3', { reference: github })).toBe(`[#34](${ISSUES}34)\\*& 2\\*3`);
+    expect(markdown.renderInline(inlineMarkdown('#34*& 2*3', { reference: github }))).not.toContain('<em>');
+    expect(inlineMarkdown('#34*& 2*3')).toBe('#34*& 2*3');
+    expect(markdown.renderInline('#34*& 2*3')).not.toContain('<em>');
   });
 
   it('escapes every emphasis character of text that sits inside **…**', () => {
