@@ -106,6 +106,8 @@ export async function planRelease(
     previousTag: previous?.tag ?? null,
     tag,
     repoUrl: await repoUrl,
+    preset: repo.commits.preset,
+    sort: repo.changelog.sort,
   });
   return { ...basis, version: next.version, tag, changelogEntry };
 }

@@ -7,6 +7,12 @@ export interface RemoteLinks {
   repoUrl: string;
   commit(sha: string): string;
   compare(fromTag: string, toTag: string): string;
+  /**
+   * The page of an issue or pull request named in commit text: `#123` on both hosts (GitHub
+   * serves pull requests at their issue URL too), `!123` a GitLab merge request. Null for a
+   * prefix the host does not use.
+   */
+  reference(prefix: '#' | '!', number: string): string | null;
 }
 
 // hosted-git-info also reads `o/r` and `github:o/r` as GitHub shortcuts, which would turn a
@@ -29,6 +35,11 @@ export function remoteLinks(remoteUrl: string | null | undefined): RemoteLinks |
     repoUrl,
     commit: (sha) => `${repoUrl}${section}/commit/${encodeRef(sha)}`,
     compare: (fromTag, toTag) => `${repoUrl}${section}/compare/${encodeRef(fromTag)}...${encodeRef(toTag)}`,
+    reference: (prefix, number) => {
+      if (!/^[0-9]+$/.test(number)) return null;
+      if (prefix === '#') return `${repoUrl}${section}/issues/${number}`;
+      return host === 'gitlab' ? `${repoUrl}/-/merge_requests/${number}` : null;
+    },
   };
 }
 

@@ -80,7 +80,7 @@ describe('the last release is a stable release the remote has', () => {
       await repo.commit('fix: after the beta');
     });
     expect(plan).toMatchObject({ previous: { tag: 'v1.0.0' }, version: '2.0.0', bump: 'major' });
-    expect(plan.changelogEntry).toMatch(/### Breaking Changes\n\n\* drop the v1 API/);
+    expect(plan.changelogEntry).toMatch(/### ⚠ BREAKING CHANGES\n\n\* drop the v1 API/);
   });
 
   it('keeps a feature made before a beta in the stable entry', async () => {

@@ -166,7 +166,7 @@ describe('hostile commit text', () => {
       '\\u001b]0;owned\\u0007\\u001b[2Jcleared <U+202E>txt.exe<U+202C> <U+2066>isolated<U+2069> \\u009bC1 del\\u007f',
     );
     expect(plan.changelogEntry).not.toMatch(RAW_CONTROL);
-    expect(plan.changelogEntry).toContain('&lt;U+202E&gt;desrever');
+    expect(plan.changelogEntry).toContain('\\<U+202E>desrever');
 
     const checked = await qa(ids.controls);
     expect(checked).toMatchObject({ status: 'COMPLETED', result: { outcome: 'test-pass' } });
@@ -178,7 +178,7 @@ describe('hostile commit text', () => {
     expect(run.result).toMatchObject({ outcome: 'released', version: '1.0.0', tag: 'v1.0.0' });
     for (const [where, text] of Object.entries(await releaseTexts(repo, 'v1.0.0'))) {
       expect(text, where).not.toMatch(RAW_CONTROL);
-      expect(text, where).toContain('\\\\u001b\\[8mhidden\\\\u001b\\[0m &lt;U+202E&gt;desrever');
+      expect(text, where).toContain('\\u001b\\[8mhidden\\u001b\\[0m \\<U+202E>desrever');
     }
     for (const name of await readdir(path.join(repo.dir, 'context'))) {
       expect(await readFile(path.join(repo.dir, 'context', name), 'utf8'), name).not.toMatch(RAW_CONTROL);

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config/load.js';
 import { parseQaReport } from '../../../context/report.js';
@@ -33,6 +34,13 @@ const ids = {
 
 /** What a command substitution or backticks in a commit message would create, were they ever run. */
 const CANARY = path.join(os.tmpdir(), `shipgate-canary-${suffix}`);
+// CommonMark with raw HTML on, as GitHub and GitLab render files; and the tokens an entry may make (no link: the remote is a file:// one).
+const markdown = new MarkdownIt('commonmark').enable('strikethrough');
+const RENDERED = new Set(
+  ['heading', 'bullet_list', 'list_item', 'paragraph', 'strong']
+    .flatMap((t) => [`${t}_open`, `${t}_close`])
+    .concat(['inline', 'text', 'code_inline']),
+);
 const HOSTILE_SUBJECT = `feat: <script>alert(1)</script> $(touch ${CANARY}) \`touch ${CANARY}\` | [x](javascript:alert(1))`;
 
 /** 50 MB of 2,000-character lines, then one line of 1 MiB, then a last word; a little on stderr first. */
@@ -194,14 +202,25 @@ describe('hostile repositories', () => {
 
     const texts = await releaseTexts(repo, 'v1.0.0');
     for (const [where, text] of Object.entries(texts)) {
-      expect(text, where).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-      expect(text, where).toContain('&lt;iframe src="javascript:alert(3)"&gt;');
+      // Stored as written but for a backslash before each `<` that could open a tag, and each `[`.
+      expect(text, where).toContain('\\<script>alert(1)\\</script>');
+      expect(text, where).toContain('\\<iframe src="javascript:alert(3)">');
       expect(text, where).toContain(`$(touch ${CANARY})`);
-      expect(text, where).not.toMatch(/<(script|img|a|b|iframe)\b/i);
+      expect(text, where).not.toMatch(/(?<!\\)<(script|img|a|b|iframe)\b/i);
       // A live link is `](javascript:` with an unescaped bracket; escaped, it is just text.
       expect(text, where).not.toMatch(/(?<!\\)\]\((javascript|data):/i);
       expect(text, where).toContain('\\[x\\](javascript:alert(1))');
-      expect(text, where).not.toMatch(/(?<!\\)`/);
+      // Code spans are kept as code.
+      expect(text, where).toContain(`\`touch ${CANARY}\``);
+      expect(text, where).toContain('`$(id)`');
+      // What a CommonMark renderer makes of it: the entry's list, headings, bold scopes and code, and nothing else.
+      const made = new Set(
+        markdown.parse(text, {}).flatMap((token) => [token.type, ...(token.children ?? []).map((child) => child.type)]),
+      );
+      expect(
+        [...made].filter((type) => !RENDERED.has(type)),
+        where,
+      ).toEqual([]);
     }
     const changelog = texts['CHANGELOG.md'];
     expect(texts['the tag message'].trim()).toBe(changelog.slice(changelog.indexOf('## 1.0.0')).trim());
