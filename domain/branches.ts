@@ -108,6 +108,14 @@ export function resolveBranches(
 function resolveBranch(setting: BranchSetting): ReleaseBranch {
   const entry = typeof setting === 'string' ? { name: setting } : setting;
   const { name } = entry;
+  // Only the release branch deploys and releases on `latest` unless the branch says otherwise.
+  const made = (kind: BranchKind, line: Pick<ReleaseBranch, 'prerelease' | 'range'>): ReleaseBranch => ({
+    name,
+    kind,
+    channel: entry.channel ?? (kind === 'release' ? DEFAULT_CHANNEL : name),
+    ...line,
+    deploy: entry.deploy ?? kind === 'release',
+  });
   if (entry.prerelease !== undefined && entry.prerelease !== false) {
     if (entry.range !== undefined)
       throw new BranchSettingsError(`branch ${name} cannot be both a prerelease and a maintenance branch`);
@@ -116,36 +124,13 @@ function resolveBranch(setting: BranchSetting): ReleaseBranch {
       throw new BranchSettingsError(
         `branch ${name}: prerelease identifier ${JSON.stringify(id)} must be letters, digits and dashes, not only digits${entry.prerelease === true ? ' (set prerelease: <identifier> for a branch whose name is not one)' : ''}`,
       );
-    return {
-      name,
-      kind: 'prerelease',
-      channel: entry.channel ?? name,
-      prerelease: id,
-      range: null,
-      deploy: entry.deploy ?? false,
-    };
+    return made('prerelease', { prerelease: id, range: null });
   }
   const rangeName = entry.range ?? name;
   const range = maintenanceRange(rangeName);
   if (entry.range !== undefined && range === null)
     throw new BranchSettingsError(`branch ${name}: range ${JSON.stringify(entry.range)} is not like 1.x or 1.2.x`);
-  if (range)
-    return {
-      name,
-      kind: 'maintenance',
-      channel: entry.channel ?? name,
-      prerelease: null,
-      range,
-      deploy: entry.deploy ?? false,
-    };
-  return {
-    name,
-    kind: 'release',
-    channel: entry.channel ?? DEFAULT_CHANNEL,
-    prerelease: null,
-    range: null,
-    deploy: entry.deploy ?? true,
-  };
+  return made(range ? 'maintenance' : 'release', { prerelease: null, range });
 }
 
 /** The branch of that name, or the release branch when no name is given; null for a branch not configured. */

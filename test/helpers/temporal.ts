@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -11,7 +11,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { pino } from 'pino';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { stringify } from 'yaml';
 import { reportKey, type ReportKeys } from '../../activities/report-signing.js';
 import { parseConfig } from '../../config/load.js';
@@ -19,6 +19,8 @@ import type { RepositoryInput } from '../../config/schema.js';
 import type { ShipgateConfig } from '../../config/types.js';
 import { createWorkers, runWorkers } from '../../worker/create-workers.js';
 import { workflowsPath } from '../../worker/workflows-path.js';
+import { releaseWorkflow } from '../../workflows/release.js';
+import type { ReleaseInput } from '../../vocabulary/messages.js';
 
 /** The key test workers and test apps share, as every worker and API of one service must. */
 export const TEST_REPORT_KEYS: ReportKeys = {
@@ -101,6 +103,37 @@ export async function activityAttempts(handle: WorkflowHandle): Promise<Record<s
     if (started) attempts[names.get(String(started.scheduledEventId))!] = started.attempt ?? 1;
   }
   return attempts;
+}
+
+/** A release run on the test worker under a fresh workflow ID, to its result. */
+export async function runRelease(worker: TestWorker, input: ReleaseInput) {
+  const handle = await worker.client.workflow.start(releaseWorkflow, {
+    taskQueue: worker.taskQueue,
+    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
+    args: [input],
+  });
+  return { handle, result: await handle.result() };
+}
+
+/**
+ * A release run that must fail: its failure's type and message, how often each activity was
+ * attempted, and which activities were scheduled, in order.
+ */
+export async function failedReleaseRun(worker: TestWorker, input: ReleaseInput) {
+  const handle = await worker.client.workflow.start(releaseWorkflow, {
+    taskQueue: worker.taskQueue,
+    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
+    args: [input],
+  });
+  const error = await handle.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
+  const attempts = await activityAttempts(handle);
+  const events = (await handle.fetchHistory()).events ?? [];
+  const activities = events.flatMap((e) =>
+    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
+  );
+  return { type: cause?.type, message: cause?.message ?? '', attempts, activities };
 }
 
 /** A client of the shared dev server for a whole test file; closing its connection joins `cleanups`. */

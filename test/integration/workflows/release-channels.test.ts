@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { planReadWorkflow } from '../../../workflows/reads.js';
-import { releaseWorkflow } from '../../../workflows/release.js';
 import type { RepositoryInput } from '../../../config/schema.js';
 import { releaseStateQuery, type ReleaseInput } from '../../../vocabulary/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { failedReleaseRun, runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 /**
  * Release channels through the real release: a real repository and its bare file:// remote, the
@@ -24,30 +22,8 @@ let hosted: TestRepo;
 
 const BRANCHES: NonNullable<RepositoryInput['branches']> = ['main', { name: 'beta', prerelease: true }, '1.x', '1.0.x'];
 
-async function release(input: ReleaseInput) {
-  const handle = await worker.client.workflow.start(releaseWorkflow, {
-    taskQueue: worker.taskQueue,
-    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
-    args: [input],
-  });
-  return { handle, result: await handle.result() };
-}
-
-async function failedRelease(input: ReleaseInput) {
-  const handle = await worker.client.workflow.start(releaseWorkflow, {
-    taskQueue: worker.taskQueue,
-    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
-    args: [input],
-  });
-  const error = await handle.result().catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
-  const events = (await handle.fetchHistory()).events ?? [];
-  const activities = events.flatMap((e) =>
-    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
-  );
-  return { type: cause?.type, message: cause?.message ?? '', activities };
-}
+const release = (input: ReleaseInput) => runRelease(worker, input);
+const failedRelease = (input: ReleaseInput) => failedReleaseRun(worker, input);
 
 /** The catalogue code of a failed run, wherever in its chain of causes it is. */
 function failureType(error: unknown): string | undefined {

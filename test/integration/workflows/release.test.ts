@@ -1,14 +1,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { qaWorkflow } from '../../../workflows/qa.js';
-import { releaseWorkflow } from '../../../workflows/release.js';
 import { releaseStateQuery, type ReleaseInput } from '../../../vocabulary/messages.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
-import { activityAttempts, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { failedReleaseRun, runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 const repos = new Map<string, TestRepo>();
 let worker: TestWorker;
@@ -34,31 +32,12 @@ function repo(id: (typeof IDS)[number]): TestRepo {
   return repos.get(id)!;
 }
 
-async function release(input: ReleaseInput) {
-  const handle = await worker.client.workflow.start(releaseWorkflow, {
-    taskQueue: worker.taskQueue,
-    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
-    args: [input],
-  });
-  return { handle, result: await handle.result() };
-}
+const release = (input: ReleaseInput) => runRelease(worker, input);
 
 /** The failure of a run that must fail, and how often each activity was attempted. */
 async function failedRelease(input: ReleaseInput) {
-  const handle = await worker.client.workflow.start(releaseWorkflow, {
-    taskQueue: worker.taskQueue,
-    workflowId: `release:${input.repoId}:${Math.random().toString(36).slice(2)}`,
-    args: [input],
-  });
-  const error = await handle.result().catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause?.cause as (Error & { type?: string }) | undefined;
-  const attempts = await activityAttempts(handle);
-  const events = (await handle.fetchHistory()).events ?? [];
-  const activities = events.flatMap((e) =>
-    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [],
-  );
-  return { failure: `${cause?.type}: ${cause?.message}`, attempts, activities };
+  const { type, message, attempts, activities } = await failedReleaseRun(worker, input);
+  return { failure: `${type}: ${message}`, attempts, activities };
 }
 
 /** Everything a failed release may have left in the working copy: there must be nothing. */
