@@ -49,7 +49,11 @@ describe('the changelog entry of a plan follows the repository settings', () => 
   });
 
   it('writes the angular sections, sorted by scope, when configured so', async () => {
-    const entry = await entryFor(MESSAGES, '    commits: { preset: angular }\n    changelog: { sort: scope }\n');
+    // The angular preset has no `!`: its breaking change is a footer.
+    const angular = MESSAGES.map((m) =>
+      m.includes('!:') ? `${m.replace('!:', ':')}\n\nBREAKING CHANGE: split the core` : m,
+    );
+    const entry = await entryFor(angular, '    commits: { preset: angular }\n    changelog: { sort: scope }\n');
     expect(titles(entry)).toEqual(['### Bug Fixes', '### Code Refactoring', '### Features', '### BREAKING CHANGES']);
     expect(lines(entry)).toEqual([
       '* plain',

@@ -130,6 +130,9 @@ describe('triggers', () => {
     const handle = worker.client.schedule.getHandle(`watch:${id('pause')}`);
     await handle.pause('frozen for the demo');
     expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'frozen for the demo' });
+    // A pause stops new ticks, not one already running: it may still read the head, so the commit waits for it.
+    for (let i = 0; i < 300 && (await handle.describe()).info.runningActions.length > 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const sha = await r.commit('fix: while paused');
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     await expect(worker.client.workflow.getHandle(`qa:${id('pause')}:${sha}`).describe()).rejects.toBeInstanceOf(
