@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import type { LedgerEntry } from '../context/ledger.js';
 import type { QaReportFrontMatter } from '../context/report.js';
-import { onBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -13,7 +12,7 @@ import { PLAN_PAGE } from '../vocabulary/plan-page.js';
 import { planPage, planRelease, type PlanPage } from './plan.js';
 import { checkRelease, type ReleaseCheck } from './released.js';
 import { readReports } from './reports.js';
-import { openWorkingCopy, repoOrFail } from './working-copy.js';
+import { branchOrFail, openWorkingCopy, repoOrFail } from './working-copy.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -108,13 +107,7 @@ export function createReadActivities(deps: ResolvedDeps) {
      * With `branch`, the tip of that configured branch: in the working copy, wherever HEAD is.
      */
     async readHeadCommit(input: { repoId: string; branch?: string }): Promise<{ sha: string }> {
-      const configured = repoOrFail(deps.config, input.repoId);
-      const repo = onBranch(configured, input.branch);
-      if (!repo)
-        throw activityFailure(
-          'SHIPGATE_UNKNOWN_BRANCH',
-          `branch ${JSON.stringify(input.branch)} is not one of the branches of repository "${configured.id}"`,
-        );
+      const repo = branchOrFail(repoOrFail(deps.config, input.repoId), input.branch);
       const sha =
         repo.source.kind === 'path'
           ? await localHead(repo.id, repo.source.path, input.branch ? `refs/heads/${repo.branch}` : 'HEAD')

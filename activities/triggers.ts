@@ -1,11 +1,10 @@
-import { findBranch, onBranch } from '../domain/branches.js';
-import type { RepoConfig } from '../config/types.js';
+import { branchOf } from '../domain/branches.js';
 import type { Trigger } from '../vocabulary/messages.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { resolveCommit } from './git.js';
 import { planRelease } from './plan.js';
-import { openWorkingCopy, repoOrFail } from './working-copy.js';
+import { branchOrFail, openWorkingCopy, repoOrFail } from './working-copy.js';
 
 export interface ReleaseStart {
   started: boolean;
@@ -34,7 +33,7 @@ export function createTriggerActivities(deps: ResolvedDeps) {
       branch?: string;
     }): Promise<{ releasable: boolean; reason: string }> {
       const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: false });
-      const plan = await planRelease(git, seenFrom(repo, input.branch), {
+      const plan = await planRelease(git, branchOrFail(repo, input.branch), {
         sha: input.sha,
         date: deps.now().toISOString().slice(0, 10),
       });
@@ -48,7 +47,7 @@ export function createTriggerActivities(deps: ResolvedDeps) {
     async startRelease(input: { repoId: string; trigger: Trigger; branch?: string }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
       // Named even when it is the release branch (a train, a watch's pass): every release start carries ShipgateBranch.
-      const line = branchOf(repo, input.branch);
+      const line = branchOf(branchOrFail(repo, input.branch));
       const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger, branch: line.name, line });
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
@@ -65,20 +64,4 @@ export function createTriggerActivities(deps: ResolvedDeps) {
       return { auto: repo.release.auto, branch: repo.branch };
     },
   };
-}
-
-/** The configured branch a trigger names; one the configuration no longer lists fails for good. */
-function branchOf(repo: RepoConfig, name: string | undefined) {
-  const branch = findBranch(repo.branches, name);
-  if (!branch)
-    throw activityFailure(
-      'SHIPGATE_UNKNOWN_BRANCH',
-      `branch ${JSON.stringify(name)} is not one of the branches of repository "${repo.id}" (${repo.branches.map((b) => b.name).join(', ')})`,
-    );
-  return branch;
-}
-
-/** The settings as the branch sees them (`onBranch`), for the plan of that branch. */
-function seenFrom(repo: RepoConfig, name: string | undefined): RepoConfig {
-  return onBranch(repo, branchOf(repo, name).name) ?? repo;
 }
