@@ -94,17 +94,9 @@ export async function lastReleaseTag(
 export type RepoLine = Pick<RepoConfig, 'tagFormat' | 'remote' | 'branch'> & Partial<Pick<RepoConfig, 'branches'>>;
 
 function lineOf(repo: RepoLine): ReleaseBranch {
-  return repo.branches ? branchOf({ branch: repo.branch, branches: repo.branches }) : RELEASE_LINE(repo.branch);
+  // Without branches, branchOf answers the release branch of that name.
+  return branchOf({ branch: repo.branch, branches: repo.branches ?? [] });
 }
-
-const RELEASE_LINE = (name: string): ReleaseBranch => ({
-  name,
-  kind: 'release',
-  channel: 'latest',
-  prerelease: null,
-  range: null,
-  deploy: true,
-});
 
 /**
  * What a prerelease or maintenance branch's next version is decided from (`nextOnBranch`): its
