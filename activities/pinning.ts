@@ -3,6 +3,7 @@ import type { ReleaseBranch } from '../domain/branches.js';
 import type { ActivityDeps } from './deps.js';
 import { pinnedQueue } from './deps.js';
 import { repoOrFail } from './working-copy.js';
+import { withEnvironment } from '../config/environments.js';
 
 /** What a workflow needs to know about its repository's settings; nothing secret. */
 export interface RunSettings {
@@ -20,6 +21,22 @@ export interface RunSettings {
         'initialDelayMs' | 'intervalMs' | 'successes' | 'failureBudget' | 'deadlineMs'
       > & { checksVersion: boolean })
     | null;
+  /**
+   * Every environment's promotion policy, in promotion order; absent from runs pinned before
+   * environments. `promotes`: the repository lists `environments` (see RepoConfig.promotes).
+   */
+  environments?: EnvironmentPolicy[];
+  promotes?: boolean;
+}
+
+/** What a workflow knows of an environment: its place in the promotion order, not its command. */
+export interface EnvironmentPolicy {
+  name: string;
+  after: string | null;
+  soakMs: number;
+  autoPromote: boolean;
+  /** Its health check's sampling, for a soak that watches it; null without a health check. */
+  health: { intervalMs: number; failureBudget: number } | null;
 }
 
 /** Where a run's working-copy steps go, and whether they may go elsewhere when that worker is lost. */
@@ -41,8 +58,10 @@ export function createPinningActivities(deps: ActivityDeps) {
      * Runs on the shared queue and answers with this worker's own queue: every later activity
      * of the run goes there, so the run keeps using this worker's working copy.
      */
-    async pinRun(input: { repoId: string }): Promise<PinResult> {
-      const repo = repoOrFail(deps.config, input.repoId);
+    async pinRun(input: { repoId: string; environment?: string }): Promise<PinResult> {
+      const configured = repoOrFail(deps.config, input.repoId);
+      // A deployment to a named environment sees that environment's deploy and health settings.
+      const repo = withEnvironment(configured, input.environment);
       return {
         taskQueue: pinnedQueue(deps.taskQueue, deps.workerId, deps.instance),
         workerId: deps.workerId,
@@ -72,6 +91,14 @@ export function createPinningActivities(deps: ActivityDeps) {
                 checksVersion: repo.health.version !== null,
               }
             : null,
+          environments: configured.environments.map((env) => ({
+            name: env.name,
+            after: env.after,
+            soakMs: env.soakMs,
+            autoPromote: env.autoPromote,
+            health: env.health ? { intervalMs: env.health.intervalMs, failureBudget: env.health.failureBudget } : null,
+          })),
+          promotes: configured.promotes,
         },
       };
     },

@@ -6,7 +6,7 @@ import { ConfigFile, type ConfigWithDefaults, type RepositoryWithDefaults } from
 import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import { BranchSettingsError, resolveBranches } from '../domain/branches.js';
-import type { RepoConfig, ShipgateConfig } from './types.js';
+import type { EnvironmentConfig, RepoConfig, ShipgateConfig } from './types.js';
 
 export { DEFAULT_CONFIG_FILE } from './data-dir.js';
 
@@ -108,6 +108,95 @@ function resolveConfig(
   };
 }
 
+type HealthInput = NonNullable<RepositoryWithDefaults['health']>;
+type DeployInput = Omit<NonNullable<RepositoryWithDefaults['deploy']>, 'environment'>;
+
+function resolveHealth(health: HealthInput | undefined, field: string): RepoConfig['health'] {
+  if (!health) return null;
+  const version = health.version;
+  if (version && version.jsonField && version.header)
+    throw new EnvironmentSettingsError(`${field}.version names both jsonField and header; choose one`);
+  return {
+    url: health.url,
+    initialDelayMs: durationMs(health.initialDelay),
+    intervalMs: durationMs(health.interval),
+    requestTimeoutMs: durationMs(health.requestTimeout),
+    successes: health.successes,
+    failureBudget: health.failureBudget,
+    deadlineMs: durationMs(health.deadline),
+    version:
+      version && version.enabled && (version.jsonField || version.header)
+        ? { url: version.url ?? health.url, jsonField: version.jsonField ?? null, header: version.header ?? null }
+        : null,
+  };
+}
+
+function resolveDeploy(deploy: DeployInput, environment: string): NonNullable<RepoConfig['deploy']> {
+  return {
+    environment,
+    command: deploy.command,
+    env: deploy.env,
+    timeoutMs: durationMs(deploy.timeout),
+    retries: deploy.retries,
+    autoRollback: deploy.autoRollback,
+    decisionTimeoutMs: durationMs(deploy.decisionTimeout),
+  };
+}
+
+/**
+ * The environments of a repository: those `environments` lists, or the one of `deploy` and
+ * `health`. Each but the first is promoted to from an earlier one (`after`), so the order is the
+ * promotion order and no environment can be reached twice or never.
+ */
+function resolveEnvironments(repo: RepositoryWithDefaults): EnvironmentConfig[] {
+  if (repo.environments === undefined) {
+    const health = resolveHealth(repo.health, 'health');
+    if (!repo.deploy) return [];
+    return [
+      {
+        name: repo.deploy.environment,
+        deploy: resolveDeploy(repo.deploy, repo.deploy.environment),
+        health,
+        after: null,
+        soakMs: 0,
+        autoPromote: false,
+      },
+    ];
+  }
+  if (repo.deploy || repo.health)
+    throw new EnvironmentSettingsError(
+      'environments: each environment has its own deploy and health; move the repository-level deploy and health into one of them',
+    );
+  const seen = new Set<string>();
+  return repo.environments.map((env, index) => {
+    const field = `environments[${index}]`;
+    if (seen.has(env.name)) throw new EnvironmentSettingsError(`${field}.name "${env.name}" is used twice`);
+    if (index === 0 && env.after !== undefined)
+      throw new EnvironmentSettingsError(
+        `${field}.after: the first environment is where releases deploy, so it is promoted from nowhere; remove after, or list "${env.after}" first`,
+      );
+    if (index > 0 && env.after === undefined)
+      throw new EnvironmentSettingsError(
+        `${field}.after is missing: every environment but the first names the one it is promoted from (one of ${[...seen].join(', ')})`,
+      );
+    if (env.after !== undefined && !seen.has(env.after))
+      throw new EnvironmentSettingsError(
+        `${field}.after "${env.after}" is not an environment listed before it (${[...seen].join(', ')})`,
+      );
+    seen.add(env.name);
+    return {
+      name: env.name,
+      deploy: resolveDeploy(env.deploy, env.name),
+      health: resolveHealth(env.health, `${field}.health`),
+      after: env.after ?? null,
+      soakMs: durationMs(env.soak),
+      autoPromote: env.autoPromote,
+    };
+  });
+}
+
+class EnvironmentSettingsError extends Error {}
+
 function envPort(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
@@ -127,9 +216,14 @@ function resolveRepository(
   const source: RepoConfig['source'] = repo.path
     ? { kind: 'path', path: path.resolve(ctx.base, repo.path) }
     : { kind: 'url', url: repo.url as string };
-  const version = repo.health?.version;
-  if (version && version.jsonField && version.header)
-    throw new ConfigError(`${where}.health.version names both jsonField and header; choose one`);
+  let environments: EnvironmentConfig[];
+  try {
+    environments = resolveEnvironments(repo);
+    if (!repo.environments) resolveHealth(repo.health, 'health');
+  } catch (error) {
+    if (error instanceof EnvironmentSettingsError) throw new ConfigError(`${where}.${error.message}`);
+    throw error;
+  }
   let branches: RepoConfig['branches'];
   try {
     branches = resolveBranches(repo.branch, repo.branches);
@@ -162,36 +256,11 @@ function resolveRepository(
           exclude: repo.coverage.exclude,
         }
       : null,
-    deploy: repo.deploy
-      ? {
-          environment: repo.deploy.environment,
-          command: repo.deploy.command,
-          env: repo.deploy.env,
-          timeoutMs: durationMs(repo.deploy.timeout),
-          retries: repo.deploy.retries,
-          autoRollback: repo.deploy.autoRollback,
-          decisionTimeoutMs: durationMs(repo.deploy.decisionTimeout),
-        }
-      : null,
-    health: repo.health
-      ? {
-          url: repo.health.url,
-          initialDelayMs: durationMs(repo.health.initialDelay),
-          intervalMs: durationMs(repo.health.interval),
-          requestTimeoutMs: durationMs(repo.health.requestTimeout),
-          successes: repo.health.successes,
-          failureBudget: repo.health.failureBudget,
-          deadlineMs: durationMs(repo.health.deadline),
-          version:
-            version && version.enabled && (version.jsonField || version.header)
-              ? {
-                  url: version.url ?? repo.health.url,
-                  jsonField: version.jsonField ?? null,
-                  header: version.header ?? null,
-                }
-              : null,
-        }
-      : null,
+    deploy: environments[0]?.deploy ?? null,
+    // A health check without a deploy command is still probed (GET /repos/:id/health).
+    health: repo.environments ? (environments[0]?.health ?? null) : resolveHealth(repo.health, 'health'),
+    environments,
+    promotes: repo.environments !== undefined,
     watch: repo.watch ? { intervalMs: durationMs(repo.watch.interval) } : null,
     release: {
       auto: repo.release.auto === 'on-qa-pass',

@@ -135,6 +135,49 @@ const DeploySettings = Type.Object(
   { additionalProperties: false },
 );
 
+/** How an environment is named: in `deploy:<repo>:<name>`, `environment:<repo>:<name>` and the API's paths. */
+export const ENVIRONMENT_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,30}$';
+const EnvironmentName = Type.String({ pattern: ENVIRONMENT_NAME_PATTERN });
+
+/** An environment's deploy command and policy: the repository-level `deploy` without its `environment`. */
+const EnvironmentDeploy = Type.Object(
+  {
+    command: Argv,
+    env: Defaulted(Env, {}),
+    timeout: Defaulted(Duration, '10m'),
+    retries: Defaulted(Type.Integer({ minimum: 0, maximum: 10 }), 2),
+    autoRollback: Defaulted(Type.Boolean(), false),
+    decisionTimeout: Defaulted(Duration, '24h'),
+  },
+  { additionalProperties: false },
+);
+
+const EnvironmentSettings = Type.Object(
+  {
+    name: EnvironmentName,
+    deploy: EnvironmentDeploy,
+    health: Type.Optional(HealthSettings),
+    after: Type.Optional(
+      Type.String({
+        pattern: ENVIRONMENT_NAME_PATTERN,
+        description: 'The environment this one promotes from (every environment but the first names one)',
+      }),
+    ),
+    soak: Defaulted(
+      Type.String({
+        pattern: '^[0-9]+(ms|s|m|h|d)$',
+        description: 'How long a version must stay live and healthy in `after` before it is promoted here',
+      }),
+      '0s',
+    ),
+    autoPromote: Defaulted(
+      Type.Boolean({ description: 'Promote here by itself once the soak has passed; false waits for a request' }),
+      true,
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const WatchSettings = Type.Object(
   { interval: Duration },
   { additionalProperties: false, description: 'Poll the release branch and run QA on every new commit' },
@@ -291,6 +334,14 @@ export const RepositorySettings = Type.Object(
     coverage: Type.Optional(CoverageSettings),
     deploy: Type.Optional(DeploySettings),
     health: Type.Optional(HealthSettings),
+    environments: Type.Optional(
+      Type.Array(EnvironmentSettings, {
+        minItems: 1,
+        maxItems: 20,
+        description:
+          'Where releases go, in order: a release deploys to the first, and each other is promoted to from its `after`',
+      }),
+    ),
     watch: Type.Optional(WatchSettings),
     release: Defaulted(ReleaseSettings, {}),
     commits: Defaulted(CommitSettings, {}),

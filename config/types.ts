@@ -50,11 +50,38 @@ export interface RepoConfig {
     deadlineMs: number;
     version: { url: string; jsonField: string | null; header: string | null } | null;
   } | null;
+  /**
+   * Every environment, in promotion order: from `environments`, or the one that `deploy` and
+   * `health` describe (named by `deploy.environment`), or none. `deploy` and `health` above are
+   * always the first environment's, so a step that names no environment works on the first.
+   */
+  environments: EnvironmentConfig[];
+  /**
+   * True when the file says `environments`: a release hands its version to the first
+   * environment's workflow (`environment:<repo>:<name>`), and a promotion run
+   * (`promotion:<repo>:<version>`) takes it on from there. False keeps the single deployment a
+   * release waits for (`deploy:<repo>:<environment>`).
+   */
+  promotes: boolean;
   watch: { intervalMs: number } | null;
   release: { auto: boolean; schedule: string | null; timezone: string | null };
   commits: CommitRules;
   changelog: { sort: 'none' | 'scope' };
   webhook: { secretEnv: string; remoteUrl: string | null } | null;
+}
+
+/** One environment of a repository, with every default applied. */
+export interface EnvironmentConfig {
+  name: string;
+  /** Its deploy settings; `deploy.environment` is `name`. */
+  deploy: NonNullable<RepoConfig['deploy']>;
+  health: RepoConfig['health'];
+  /** The environment it is promoted from; null for the first. */
+  after: string | null;
+  /** How long a version stays live and healthy in `after` before it is promoted here. */
+  soakMs: number;
+  /** Promote by itself once the soak has passed; false waits for a promotion request. */
+  autoPromote: boolean;
 }
 
 export interface ShipgateConfig {

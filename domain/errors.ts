@@ -29,6 +29,21 @@ export const ERRORS = {
     title: 'the next version is outside what the branch may release',
     retryable: false,
   },
+  SHIPGATE_UNKNOWN_ENVIRONMENT: {
+    status: 404,
+    title: "the environment is not one of the repository's configured environments",
+    retryable: false,
+  },
+  SHIPGATE_ENVIRONMENT_PINNED: {
+    status: 409,
+    title: 'the environment is pinned: nothing is deployed or promoted into it until it is unpinned',
+    retryable: false,
+  },
+  SHIPGATE_NOT_PROMOTABLE: {
+    status: 409,
+    title: 'the version cannot be promoted into the environment now',
+    retryable: false,
+  },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON', retryable: false },
   SHIPGATE_BODY_TOO_LARGE: { status: 413, title: 'the body is too large', retryable: false },
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },

@@ -180,6 +180,17 @@ export interface DeployInput {
    * release before in history, which only runs started before the deploy ledger roll back to.
    */
   release?: { tag: string; sha: string; previous: { version: string; tag: string } | null };
+  /**
+   * The environment deployed to, started by its environment's workflow; absent: the first (or
+   * only) environment, as runs started before environments did.
+   */
+  environment?: string;
+  /**
+   * What the environment's ledger says was last verified healthy there: the rollback target and
+   * `SHIPGATE_PREVIOUS_VERSION`. Given by the environment's workflow, which holds the ledger; absent,
+   * the run reads the signed deploy reports as before.
+   */
+  lastGood?: { version: string; tag: string; since: string; report: string | null } | null;
 }
 
 export interface DeployResult {
@@ -309,13 +320,26 @@ export const cancelRequestSignal = defineSignal<[CancelRequest]>('cancelRequest'
 export const deployStageSignal = defineSignal<[string]>('deployStage');
 
 /** Every kind of run shipgate starts, by the first part of its workflow ID. */
-export type WorkflowKind = 'qa' | 'release' | 'deploy' | 'delivery' | 'watch-tick' | 'release-train-run' | ReadKind;
+export type WorkflowKind =
+  | 'qa'
+  | 'release'
+  | 'deploy'
+  | 'environment'
+  | 'promotion'
+  | 'delivery'
+  | 'watch-tick'
+  | 'release-train-run'
+  | ReadKind;
 /** The reads of a working copy that the API asks a worker for. */
 export type ReadKind = 'plan' | 'release-check' | 'reports' | 'ledger' | 'head' | 'remote-url';
 
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;
 export function workflowIdFor(kind: 'deploy', repoId: string, environment: string): string;
+/** The long-lived workflow that owns one environment (see vocabulary/environments.ts). */
+export function workflowIdFor(kind: 'environment', repoId: string, environment: string): string;
+/** The run that takes one released version through the environments. */
+export function workflowIdFor(kind: 'promotion', repoId: string, version: string): string;
 /** One push webhook delivery, named by the forge's delivery ID: a second start of it is refused. */
 export function workflowIdFor(kind: 'delivery', repoId: string, deliveryId: string): string;
 /** The runs a repository's schedules start; the schedule appends the time of each run to the ID. */

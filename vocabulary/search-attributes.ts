@@ -8,6 +8,7 @@ export const SEARCH_ATTRIBUTE_NAMES = [
   'ShipgateOutcome',
   'ShipgateTrigger',
   'ShipgateBranch',
+  'ShipgateEnvironment',
 ] as const;
 
 export const RepoKey = defineSearchAttributeKey('ShipgateRepo', SearchAttributeType.KEYWORD);
@@ -17,3 +18,8 @@ export const OutcomeKey = defineSearchAttributeKey('ShipgateOutcome', SearchAttr
 export const TriggerKey = defineSearchAttributeKey('ShipgateTrigger', SearchAttributeType.KEYWORD);
 /** The branch a release or QA run works for (release channels); absent from runs recorded before. */
 export const BranchKey = defineSearchAttributeKey('ShipgateBranch', SearchAttributeType.KEYWORD);
+/**
+ * The environment a run works on: an environment's own workflow, a deployment to it, and a
+ * promotion run (the environment it is at); absent from runs recorded before environments.
+ */
+export const EnvironmentKey = defineSearchAttributeKey('ShipgateEnvironment', SearchAttributeType.KEYWORD);

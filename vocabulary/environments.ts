@@ -1,0 +1,257 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeployOutcome, Trigger } from './messages.js';
+
+/*
+ * The messages of environments and promotions, defined once: the workflows set their handlers
+ * with these, and the API, the CLI and the activities send them.
+ *
+ * An environment is a long-lived workflow, `environment:<repo>:<name>`, that owns it: it runs one
+ * deployment to it at a time (a child `deploy:<repo>:<name>`), keeps what is live there, the last
+ * version verified healthy and a ledger of every request, and carries all that across
+ * continue-as-new. A promotion run, `promotion:<repo>:<version>`, takes one released version
+ * through the environments: it asks the first to deploy it, waits for the soak of each next one
+ * and asks that one in turn, until the last or until it stops (superseded, rolled back, refused).
+ */
+
+/**
+ * Who asks an environment to deploy a version:
+ * - `release`: a release hands its version to the first environment (through its promotion run);
+ * - `promotion`: a version healthy in the environment before (`from`), automatically or on request;
+ * - `manual`: an operator deploys a version by hand (`POST /repos/:id/deployments`).
+ */
+export const ENVIRONMENT_REQUEST_KINDS = ['release', 'promotion', 'manual'] as const;
+export type EnvironmentRequestKind = (typeof ENVIRONMENT_REQUEST_KINDS)[number];
+
+export interface EnvironmentRequest {
+  /** Names the request once: the same ID sent twice (a retried activity, a repeated API call) is one request. */
+  requestId: string;
+  version: string;
+  kind: EnvironmentRequestKind;
+  trigger: Trigger;
+  /** Who or what asked, for the ledger: a run ID, `api`, later a person. */
+  requestedBy: string;
+  /** For a promotion: the environment the version comes from. */
+  from: string | null;
+  /** The workflow told of every change of this request (`environmentEventSignal`), or null. */
+  replyTo: string | null;
+}
+
+/**
+ * Where a request stands:
+ * - `queued`: waits for the deployment in progress; a newer version arriving supersedes it;
+ * - `held`: the environment is pinned; an automatic request waits there until it is unpinned;
+ * - `deploying`: its deployment runs (`deployment` names it);
+ * - `superseded`: a newer version was asked for (or is live) before it deployed: never deployed over the newer;
+ * - `refused`: it could not deploy (not a release, not promotable); `reason` says why;
+ * - the deployment's outcomes: `deployed`, `rolled-back`, `abandoned`, `failed`;
+ * - `replaced`: it was live, and another version is now (sent to the request that made it live).
+ */
+export const ENVIRONMENT_REQUEST_STATUSES = [
+  'queued',
+  'held',
+  'deploying',
+  'superseded',
+  'refused',
+  'deployed',
+  'rolled-back',
+  'abandoned',
+  'failed',
+  'replaced',
+] as const;
+export type EnvironmentRequestStatus = (typeof ENVIRONMENT_REQUEST_STATUSES)[number];
+
+/** A request the environment has not finished: waiting, held, or deploying. */
+export interface PendingRequest extends EnvironmentRequest {
+  status: Extract<EnvironmentRequestStatus, 'queued' | 'held' | 'deploying'>;
+  requestedAt: string;
+  /** While deploying: the deployment's workflow ID. */
+  deployment: string | null;
+}
+
+/** What the `requestDeployment` update answers at once. */
+export interface EnvironmentRequestAnswer {
+  requestId: string;
+  environment: string;
+  version: string;
+  status: EnvironmentRequestStatus;
+  reason: string;
+  /** The request IDs this one superseded. */
+  superseded: string[];
+}
+
+/** A version in an environment: live (the deployment ended with it in place) and, separately, last verified healthy. */
+export interface EnvironmentVersion {
+  version: string;
+  tag: string;
+  since: string;
+  /** The deploy report that records it (`context/deploy-…md`), null when none was written. */
+  report: string | null;
+}
+
+/** One line of an environment's ledger: every request, with how it ended. */
+export interface LedgerEntry {
+  requestId: string;
+  version: string;
+  kind: EnvironmentRequestKind;
+  trigger: Trigger;
+  requestedBy: string;
+  from: string | null;
+  requestedAt: string;
+  /** When its deployment started; null when it never deployed (superseded, refused). */
+  startedAt: string | null;
+  endedAt: string;
+  outcome: DeployOutcome | 'superseded' | 'refused';
+  reason: string;
+  /** The deploy report of its deployment. */
+  report: string | null;
+  /** `deploy:<repo>:<env>` and the run ID of its deployment, when one ran. */
+  deployment: { workflowId: string; runId: string } | null;
+}
+
+export interface EnvironmentPin {
+  by: string;
+  reason: string;
+  at: string;
+  /** The version live when it was pinned. */
+  version: string | null;
+  /** True when a rollback pinned it; false when a person did. */
+  automatic: boolean;
+}
+
+/** The state (query `environmentState`, memo `view`) of an environment's workflow. */
+export interface EnvironmentState {
+  kind: 'environment';
+  repoId: string;
+  environment: string;
+  /** What runs there now: the version the last deployment left in place. */
+  live: EnvironmentVersion | null;
+  /** The version last verified healthy there: the rollback target and `SHIPGATE_PREVIOUS_VERSION`. */
+  lastGood: EnvironmentVersion | null;
+  pinned: EnvironmentPin | null;
+  /** Queued, held and deploying requests, in the order they will run. */
+  pending: PendingRequest[];
+  /** The newest entries last; at most `LEDGER_KEPT` (the deploy reports in context/ keep everything). */
+  ledger: LedgerEntry[];
+  /** How many entries the ledger has had in all, across continue-as-new. */
+  ledgerTotal: number;
+  /** How many times the workflow continued as new. */
+  generation: number;
+  updatedAt: string;
+}
+
+/** How many ledger entries an environment's workflow keeps in its state and view. */
+export const LEDGER_KEPT = 100;
+
+export interface EnvironmentInput {
+  repoId: string;
+  environment: string;
+  /** The state carried across continue-as-new; absent on the first start. */
+  carried?: EnvironmentState;
+}
+
+export interface PinRequest {
+  by: string;
+  reason: string;
+}
+
+export const requestDeploymentUpdate = defineUpdate<EnvironmentRequestAnswer, [EnvironmentRequest]>(
+  'requestDeployment',
+);
+export const pinUpdate = defineUpdate<EnvironmentState, [PinRequest]>('pin');
+export const unpinUpdate = defineUpdate<EnvironmentState, [PinRequest]>('unpin');
+export const environmentStateQuery = defineQuery<EnvironmentState>('environmentState');
+
+/** What an environment tells a request's `replyTo` workflow each time the request changes. */
+export interface EnvironmentEvent {
+  environment: string;
+  requestId: string;
+  version: string;
+  status: EnvironmentRequestStatus;
+  reason: string;
+  at: string;
+  deployment: string | null;
+  report: string | null;
+}
+export const environmentEventSignal = defineSignal<[EnvironmentEvent]>('environmentEvent');
+
+/** Where a version is in one environment, as its promotion run sees it. */
+export const PROMOTION_STEP_STATUSES = [
+  'waiting',
+  'soaking',
+  'awaiting promotion',
+  'queued',
+  'held',
+  'deploying',
+  'deployed',
+  'superseded',
+  'refused',
+  'rolled-back',
+  'abandoned',
+  'failed',
+  'not reached',
+] as const;
+export type PromotionStepStatus = (typeof PROMOTION_STEP_STATUSES)[number];
+
+export interface PromotionStep {
+  environment: string;
+  /** The environment it is promoted from; null for the first. */
+  after: string | null;
+  status: PromotionStepStatus;
+  reason: string | null;
+  since: string | null;
+  /** While soaking: when the soak ends. */
+  soakEndsAt: string | null;
+  /** Its deployment's workflow ID, once it deploys. */
+  deployment: string | null;
+  report: string | null;
+}
+
+/**
+ * How a promotion run ended:
+ * - `promoted`: the version reached every environment it could (live and healthy in each);
+ * - `superseded`: a newer version took its place before it got to the end;
+ * - `stopped`: it stopped before the end: a deployment rolled back, was abandoned or failed, a
+ *   request was refused; `reason` says where and why;
+ * - `cancelled`: cancelled through Temporal or the API.
+ */
+export const PROMOTION_OUTCOMES = ['promoted', 'superseded', 'stopped', 'cancelled'] as const;
+export type PromotionOutcome = (typeof PROMOTION_OUTCOMES)[number];
+
+export interface PromotionInput {
+  repoId: string;
+  version: string;
+  trigger: Trigger;
+  requestedBy: string;
+  /** The release that handed the version over, when one did. */
+  release: { workflowId: string; runId: string } | null;
+}
+
+export interface PromotionState {
+  kind: 'promotion';
+  repoId: string;
+  version: string;
+  stage: string;
+  startedAt: string;
+  /** One per environment, in promotion order. */
+  steps: PromotionStep[];
+  /** The environments where the version is live and healthy, in the order it reached them. */
+  reached: string[];
+  outcome: PromotionOutcome | null;
+  reason: string | null;
+}
+
+export interface PromotionResult {
+  repoId: string;
+  version: string;
+  outcome: PromotionOutcome;
+  reached: string[];
+  reason: string;
+}
+
+/** Asks a promotion that awaits it (an environment with `autoPromote: false`) to go on into `environment`. */
+export interface PromoteRequest {
+  environment: string;
+  by: string;
+}
+export const promoteUpdate = defineUpdate<PromotionState, [PromoteRequest]>('promote');
+export const promotionStateQuery = defineQuery<PromotionState>('promotionState');
