@@ -34,6 +34,12 @@ export interface EnvironmentRequest {
   from: string | null;
   /** The workflow told of every change of this request (`environmentEventSignal`), or null. */
   replyTo: string | null;
+  /**
+   * True for an automatic request (a release's handover, an automatic promotion): while the
+   * environment is pinned it waits, `held`, until someone unpins it. False for a person's request,
+   * which a pinned environment refuses at once (SHIPGATE_ENVIRONMENT_PINNED).
+   */
+  waitIfPinned: boolean;
 }
 
 /**
@@ -86,6 +92,11 @@ export interface EnvironmentVersion {
   since: string;
   /** The deploy report that records it (`context/deploy-…md`), null when none was written. */
   report: string | null;
+  /**
+   * False when the version is in place but was not verified healthy (its deployment failed or was
+   * abandoned after the deploy command succeeded); `lastGood` holds only verified versions.
+   */
+  verified: boolean;
 }
 
 /** One line of an environment's ledger: every request, with how it ended. */
@@ -134,6 +145,8 @@ export interface EnvironmentState {
   ledger: LedgerEntry[];
   /** How many entries the ledger has had in all, across continue-as-new. */
   ledgerTotal: number;
+  /** Every pin, newest last, with its unpin once there is one (at most 50). */
+  pinHistory: (EnvironmentPin & { unpinnedAt: string | null; unpinnedBy: string | null; unpinReason: string | null })[];
   /** How many times the workflow continued as new. */
   generation: number;
   updatedAt: string;
@@ -147,6 +160,8 @@ export interface EnvironmentInput {
   environment: string;
   /** The state carried across continue-as-new; absent on the first start. */
   carried?: EnvironmentState;
+  /** Continue as new once the history is this long (and nothing deploys); tests set it low. Default 2,000 events. */
+  continueAsNewAfter?: number;
 }
 
 export interface PinRequest {

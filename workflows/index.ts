@@ -10,3 +10,5 @@ export {
   remoteUrlReadWorkflow,
   reportsReadWorkflow,
 } from './reads.js';
+export { environmentWorkflow } from './environment.js';
+export { promotionWorkflow } from './promotion.js';
