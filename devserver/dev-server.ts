@@ -62,12 +62,15 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const namespace = options.namespace ?? 'default';
   if (options.executable.type === 'sdk-download') return startWithSdkDownload(options, ip, namespace);
   // A port picked here may be taken by another process before the server binds it: pick again.
-  const attempts = options.port === 0 ? 3 : 1;
+  // On a fixed port, a server that exits while starting is started once more: restarted on the
+  // SQLite file of a server that was killed, the binary has been seen to exit once (a Go panic).
+  const attempts = options.port === 0 ? 3 : 2;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await startCliServer(options, options.executable, ip, namespace);
     } catch (error) {
-      if (attempt >= attempts || !(error instanceof ProvisioningError)) throw error;
+      const retry = options.port === 0 ? error instanceof ProvisioningError : error instanceof ServerExitedError;
+      if (attempt >= attempts || !retry) throw error;
     }
   }
 }
@@ -106,11 +109,17 @@ async function startCliServer(
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
 
   const child = spawn(executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // The first lines say why a server failed (a Go panic starts there), the last what it did at the end.
+  const head: string[] = [];
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
-    tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    tail.splice(0, Math.max(0, tail.length - 20));
+    const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+    const room = Math.max(0, OUTPUT_LINES_KEPT - head.length);
+    head.push(...lines.slice(0, room));
+    tail.push(...lines.slice(room));
+    tail.splice(0, Math.max(0, tail.length - OUTPUT_LINES_KEPT));
   };
+  const output = () => [...head, ...(tail.length ? ['…', ...tail] : [])];
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   if (options.logFile) {
@@ -121,7 +130,7 @@ async function startCliServer(
   }
   const address = `${ip}:${port}`;
   try {
-    await waitUntilServing(child, address, namespace, options.readyTimeoutMs ?? 60_000, tail);
+    await waitUntilServing(child, address, namespace, options.readyTimeoutMs ?? 60_000, output);
     if (uiPort) await waitForHttp(`http://${ip}:${uiPort}/`, 30_000);
   } catch (error) {
     await stopChild(child);
@@ -135,19 +144,25 @@ async function startCliServer(
   };
 }
 
+/** How many lines of a starting server's output an error keeps from its beginning, and from its end. */
+const OUTPUT_LINES_KEPT = 20;
+
+/** The server process ended before it served: worth one more start on a fixed port. */
+class ServerExitedError extends ProvisioningError {}
+
 async function waitUntilServing(
   child: ChildProcess,
   address: string,
   namespace: string,
   timeoutMs: number,
-  tail: string[],
+  output: () => string[],
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not answering yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new ProvisioningError(
-        `The Temporal dev server exited (${child.exitCode ?? child.signalCode}) while starting:\n${tail.join('\n')}`,
+      throw new ServerExitedError(
+        `The Temporal dev server exited (${child.exitCode ?? child.signalCode}) while starting:\n${output().join('\n')}`,
       );
     }
     try {
@@ -165,7 +180,7 @@ async function waitUntilServing(
   }
   throw new ProvisioningError(
     `The Temporal dev server did not answer on ${address} within ${Math.round(timeoutMs / 1000)}s ` +
-      `(${lastError}).\n${tail.join('\n')}`,
+      `(${lastError}).\n${output().join('\n')}`,
   );
 }
 

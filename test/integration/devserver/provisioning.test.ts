@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,40 @@ describe('Temporal provisioning and the start command', () => {
     for (const way of ['TEMPORAL_ADDRESS', 'TEMPORAL_CLI_PATH', 'install Go', 'download', 'docker-compose.yml'])
       expect(message).toContain(way);
     expect(message).not.toMatch(/\n\s+at /);
+  });
+
+  it('keeps the beginning of the output of a server that exits while starting, and starts it once more on a fixed port', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'shipgate-crashing-server-'));
+    const starts = path.join(dir, 'starts');
+    const executable = path.join(dir, 'temporal');
+    // A real process that fails the way the binary did: the reason first, then a long stack, exit 2.
+    await writeFile(
+      executable,
+      [
+        '#!/bin/sh',
+        `echo start >> '${starts}'`,
+        'echo "panic: the reason comes first" >&2',
+        'i=0; while [ $i -lt 80 ]; do echo "goroutine frame $i" >&2; i=$((i+1)); done',
+        'exit 2',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    const error = await startDevServer({
+      executable: { type: 'path', path: executable, source: 'PATH' },
+      port,
+      ui: false,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProvisioningError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/exited \(2\) while starting/);
+    expect(message).toContain('panic: the reason comes first');
+    expect(message).toContain('goroutine frame 79');
+    expect(message).not.toContain('goroutine frame 40');
+    expect((await readFile(starts, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 
   it('says clearly that a port is taken', async () => {
