@@ -4,7 +4,7 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -37,7 +37,7 @@ import {
   type PendingRequest,
   type PinRequest,
 } from '../vocabulary/environments.js';
-import { TRIGGERS, workflowIdFor, type DeployInput } from '../vocabulary/messages.js';
+import { TRIGGERS, ViewMemoKey, workflowIdFor, type DeployInput } from '../vocabulary/messages.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { ENVIRONMENT_STEP } from './activity-options.js';
 import { deployWorkflow, type DeployRunResult } from './deploy.js';
@@ -106,12 +106,7 @@ class EnvironmentEntity {
   private unusable: ApplicationFailure | null = null;
   private ready = false;
   private shown: { stage: string | null; version: string | null } = { stage: null, version: null };
-  private readonly publish = viewPublisher(() => ({
-    ...this.state,
-    pending: this.state.pending.slice(0, VIEW_PENDING_KEPT),
-    ledger: this.state.ledger.slice(-VIEW_LEDGER_KEPT),
-    pinHistory: this.state.pinHistory.slice(-VIEW_PINS_KEPT),
-  }));
+  private readonly publish = viewPublisher(() => this.view());
 
   constructor(private readonly input: EnvironmentInput) {
     this.state = input.carried
@@ -161,7 +156,17 @@ class EnvironmentEntity {
       // Idle: nothing deploys. The messages being handled finish first, then the state goes on in a new run.
       await condition(allHandlersFinished);
       if (this.next()) continue;
-      await continueAsNew<typeof environmentWorkflow>({ ...this.input, carried: this.state });
+      // The memo and attributes go along: another environment's promotion check and the API read
+      // the view between the two runs too, and a new run writes nothing before its first task.
+      await makeContinueAsNewFunc<typeof environmentWorkflow>({
+        memo: { [ViewMemoKey]: this.view() },
+        typedSearchAttributes: [
+          { key: RepoKey, value: this.input.repoId },
+          { key: EnvironmentKey, value: this.input.environment },
+          { key: StageKey, value: this.stage() },
+          ...(this.state.live ? [{ key: VersionKey, value: this.state.live.version }] : []),
+        ],
+      })({ ...this.input, carried: this.state });
     }
   }
 
@@ -597,6 +602,16 @@ class EnvironmentEntity {
     getExternalWorkflowHandle(request.replyTo)
       .signal(environmentEventSignal, event)
       .catch(() => undefined);
+  }
+
+  /** The state as the memo keeps it: the newest entries of each list, so it stays a few kilobytes. */
+  private view(): EnvironmentState {
+    return {
+      ...this.state,
+      pending: this.state.pending.slice(0, VIEW_PENDING_KEPT),
+      ledger: this.state.ledger.slice(-VIEW_LEDGER_KEPT),
+      pinHistory: this.state.pinHistory.slice(-VIEW_PINS_KEPT),
+    };
   }
 
   private stage(): string {
