@@ -205,7 +205,8 @@ class EnvironmentEntity {
       throw bad(`trigger ${JSON.stringify(request.trigger)} is not one of ${TRIGGERS.join(', ')}`);
     if (typeof request.requestedBy !== 'string' || request.requestedBy === '')
       throw bad('requestedBy must name who asked');
-    if (request.replyTo !== null && (typeof request.replyTo !== 'string' || request.replyTo === ''))
+    // A missing from or replyTo (a request typed by hand in the Temporal UI) means none.
+    if (request.replyTo != null && (typeof request.replyTo !== 'string' || request.replyTo === ''))
       throw bad('replyTo must be a workflow ID or null');
     if (typeof request.waitIfPinned !== 'boolean') throw bad('waitIfPinned must be true or false');
     if (request.kind === 'promotion') {
@@ -213,7 +214,7 @@ class EnvironmentEntity {
         throw bad('a promotion names the environment it comes from (from)');
       if (request.from === this.input.environment)
         throw bad(`a promotion into ${request.from} cannot come from itself`);
-    } else if (request.from !== null && typeof request.from !== 'string') {
+    } else if (request.from != null && typeof request.from !== 'string') {
       throw bad('from must be an environment name or null');
     }
     const pin = this.state.pinned;
@@ -229,6 +230,7 @@ class EnvironmentEntity {
     const pending: PendingRequest = {
       ...request,
       from: request.from ?? null,
+      replyTo: request.replyTo ?? null,
       status: 'queued',
       requestedAt: nowIso(),
       deployment: null,
