@@ -385,4 +385,22 @@ describe('an environment', () => {
       await connection.close();
     }
   });
+
+  it('holds an automatic request while a person has it pinned, and deploys it once unpinned', async () => {
+    const pinned = await pinEnvironment(starter(), REPO, 'staging', { by: 'ops', reason: 'freeze for the audit' });
+    expect(pinned.pinned).toMatchObject({ by: 'ops', automatic: false, version: '1.2.0' });
+    const held = request('1.3.0', 'release');
+    expect((await ask('staging', held)).status).toBe('held');
+    const person = await refusalOf(ask('staging', request('1.3.0', 'manual')));
+    expect(person.type).toBe('SHIPGATE_ENVIRONMENT_PINNED');
+    expect(person.message).toContain('freeze for the audit');
+    const deploysBefore = stagingDeploys().length;
+    await unpinEnvironment(starter(), REPO, 'staging', { by: 'ops', reason: 'audit done' });
+    const notPinned = await refusalOf(unpinEnvironment(starter(), REPO, 'staging', { by: 'ops', reason: 'again' }));
+    expect(notPinned.type).toBe('SHIPGATE_BAD_REQUEST');
+    const { entry, state } = await settled('staging', held.requestId);
+    expect(entry.outcome, entry.reason).toBe('deployed');
+    expect(state.pinHistory.at(-1)).toMatchObject({ by: 'ops', unpinnedBy: 'ops', unpinReason: 'audit done' });
+    expect(stagingDeploys().slice(deploysBefore)).toEqual([{ version: '1.3.0', previous: '1.2.0' }]);
+  });
 });
