@@ -426,10 +426,16 @@ class EnvironmentEntity {
     const from = request.from!;
     if (this.setup && !this.setup.environments.includes(from))
       return `${from} is not an environment of ${this.input.repoId} (${this.setup.environments.join(', ')})`;
-    const view = await steps.environmentView.executeWithOptions(
-      { summary: `is ${request.version} still live and healthy in ${from}?` },
-      [{ repoId: this.input.repoId, environment: from }],
-    );
+    let view: EnvironmentState | null;
+    try {
+      view = await steps.environmentView.executeWithOptions(
+        { summary: `is ${request.version} still live and healthy in ${from}?` },
+        [{ repoId: this.input.repoId, environment: from }],
+      );
+    } catch (error) {
+      // The environment outlives any one read: a read that kept failing refuses this request only.
+      return `the state of ${from} could not be read: ${failureMessage(error)}`;
+    }
     const there = view?.live ?? null;
     if (there && there.version === request.version && there.verified) return null;
     return `${request.version} is no longer live and verified healthy in ${from}: ${there ? `${from} runs ${describeVersion(there)}` : `nothing is on record as live in ${from}`}`;
