@@ -2,6 +2,7 @@ import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
+import { createPromotionActivities } from './promotion.js';
 import { createQaActivities } from './qa.js';
 import { createReadActivities } from './reads.js';
 import { createReleaseActivities } from './release.js';
@@ -20,6 +21,7 @@ export function createActivities(given: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...createTriggerActivities(deps),
     ...createReadActivities(deps),
+    ...createPromotionActivities(deps),
   };
 }
 
