@@ -37,7 +37,7 @@ export function createPromotionActivities(deps: ResolvedDeps) {
         );
       } catch (error) {
         if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-        const cause = error.cause as (Error & { type?: string }) | undefined;
+        const cause = error.cause;
         return {
           requestId: input.request.requestId,
           environment: input.environment,

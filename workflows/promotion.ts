@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   condition,
   isCancellation,
   proxyActivities,
@@ -9,7 +8,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { EnvironmentPolicy } from '../activities/pinning.js';
-import type { ErrorCode } from '../domain/errors.js';
 import {
   environmentEventSignal,
   promoteUpdate,
@@ -26,6 +24,7 @@ import {
 } from '../vocabulary/environments.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { unpinned } from './activity-options.js';
+import { workflowFailure } from './failure.js';
 import { markOutcome, nowIso, showDetails, viewPublisher } from './run-state.js';
 
 /**
@@ -48,11 +47,6 @@ const FINAL: readonly EnvironmentRequestStatus[] = [
   'replaced',
 ];
 
-/** An update refused by its validator: the catalogue's code as its type, so the API answers with it. */
-function refusal(code: ErrorCode, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
 /** How one branch of the promotion ended, when it ended before the last environment. */
 interface End {
   outcome: Exclude<PromotionOutcome, 'promoted' | 'cancelled'>;
@@ -68,7 +62,9 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   const run = new Promotion(input);
   setHandler(promotionStateQuery, () => run.state);
   setHandler(environmentEventSignal, (event) => run.heard(event));
-  setHandler(promoteUpdate, (request) => run.promote(request), { validator: (request) => run.mayPromote(request) });
+  setHandler(promoteUpdate, (request) => run.promote(request), {
+    validator: (request: PromoteRequest) => run.mayPromote(request),
+  });
   try {
     return await run.run();
   } catch (error) {
@@ -130,12 +126,12 @@ class Promotion {
   mayPromote(request: PromoteRequest): void {
     const step = this.state.steps.find((s) => s.environment === request.environment);
     if (!step)
-      throw refusal(
+      throw workflowFailure(
         'SHIPGATE_UNKNOWN_ENVIRONMENT',
         `${this.input.repoId} has no environment "${request.environment}"; its environments are ${this.state.steps.map((s) => s.environment).join(', ') || 'not read yet'}`,
       );
     if (step.status !== 'awaiting promotion')
-      throw refusal(
+      throw workflowFailure(
         'SHIPGATE_NOT_PROMOTABLE',
         `${this.input.version} is not awaiting promotion into ${request.environment}: it is ${step.status}${step.reason ? ` (${step.reason})` : ''}`,
       );
@@ -308,7 +304,7 @@ class Promotion {
       this.show();
       return null;
     }
-    this.move(step, status as Exclude<EnvironmentRequestStatus, 'replaced'>, reason);
+    this.move(step, status, reason);
     if (status === 'superseded') return { outcome: 'superseded', reason: `superseded in ${env.name}: ${reason}` };
     return { outcome: 'stopped', reason: `${status} in ${env.name}: ${reason}` };
   }
