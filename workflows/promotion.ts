@@ -22,6 +22,7 @@ import {
   type PromotionState,
   type PromotionStep,
 } from '../vocabulary/environments.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { unpinned } from './activity-options.js';
 import { workflowFailure } from './failure.js';
@@ -96,8 +97,12 @@ class Promotion {
     };
   }
 
+  /**
+   * One request per environment and version, named from the input alone: a retried activity asks
+   * again with the same ID (one request), and a replay, wherever it runs, names it alike.
+   */
   private requestId(environment: string): string {
-    return `${workflowInfo().workflowId}/${environment}`;
+    return `${workflowIdFor('promotion', this.input.repoId, this.input.version)}/${environment}`;
   }
 
   private step(environment: string): PromotionStep {

@@ -14,6 +14,7 @@ import {
   twoEnvironments,
   type TwoEnvironments,
 } from '../../helpers/promotion.js';
+import { saveHistory } from '../../helpers/temporal-cli.js';
 import { runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 // Fresh IDs per run: environments are long-lived, and an earlier run's would still hold a fixed ID.
@@ -76,6 +77,11 @@ describe('promotionWorkflow: a released version through staging, then production
 
     const promoted = await promotionResult(id, '1.0.0');
     expect(promoted, promoted.reason).toMatchObject({ outcome: 'promoted', reached: ['staging', 'production'] });
+    // The histories the replay test keeps of the handover and of a promotion (see record-histories.test.ts).
+    if (process.env.SHIPGATE_RECORD_HISTORIES === '1') {
+      await saveHistory('release-handed-over-to-promotion', handle.workflowId);
+      await saveHistory('promotion-promoted', `promotion:${id}:1.0.0`);
+    }
     expect(await repo(id).staging.servingVersion()).toBe('1.0.0');
     expect(await repo(id).production.servingVersion()).toBe('1.0.0');
     expect(
