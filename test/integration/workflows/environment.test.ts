@@ -29,6 +29,8 @@ const REPO = `env-${run}`;
 let worker: TestWorker;
 let sample: SampleService;
 let production: { stateDir: string; port: number };
+/** A requester that has ended: the events sent to it fail, and the environment goes on. */
+let lastRelease: string;
 
 // A staging deploy sleeps first while this file exists in its state folder.
 const SLOW_DEPLOY = ['sh', '-c', 'if [ -f "$SAMPLE_STATE_DIR/slow" ]; then sleep 4; fi; exec node deploy.mjs'];
@@ -105,7 +107,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 async function release(expected: string, feature: string | null): Promise<void> {
   if (feature)
     await sample.repo.commit(`feat: ${feature}`, { [`src/${feature}.js`]: `export const ${feature} = true;\n` });
-  const { result } = await runRelease(worker, { repoId: REPO, deploy: false });
+  const { result, handle } = await runRelease(worker, { repoId: REPO, deploy: false });
+  lastRelease = handle.workflowId;
   expect(result.outcome, result.reason).toBe('released');
   expect(result.version).toBe(expected);
 }
@@ -281,7 +284,19 @@ describe('an environment', () => {
     const again = await refusalOf(pinEnvironment(starter(), REPO, 'production', { by: 'ops', reason: 'pinned twice' }));
     expect(again.type).toBe('SHIPGATE_ENVIRONMENT_PINNED');
 
-    const automatic = request('1.3.0', 'promotion', { from: 'staging' });
+    // The Temporal UI lists it as pinned, at the version live there, and says why in its details.
+    const described = await worker.client.workflow
+      .getHandle(workflowIdFor('environment', REPO, 'production'))
+      .describe();
+    const attribute = (name: string) =>
+      described.typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value;
+    expect([attribute('ShipgateStage'), attribute('ShipgateVersion'), attribute('ShipgateEnvironment')]).toEqual([
+      'pinned',
+      '1.2.0',
+      'production',
+    ]);
+
+    const automatic = request('1.3.0', 'promotion', { from: 'staging', replyTo: lastRelease });
     expect((await ask('production', automatic)).status).toBe('held');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(productionDeploys()).toHaveLength(3);
