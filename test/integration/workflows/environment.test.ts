@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pinEnvironment, requestEnvironmentDeployment, unpinEnvironment } from '../../../client/environments.js';
 import type { RepositoryInput } from '../../../config/schema.js';
 import { freePort } from '../../../devserver/dev-server.js';
@@ -16,6 +18,7 @@ import {
 } from '../../../vocabulary/environments.js';
 import { ViewMemoKey, workflowIdFor } from '../../../vocabulary/messages.js';
 import { environmentWorkflow } from '../../../workflows/environment.js';
+import { eventListenerWorkflow, receivedEventsQuery } from '../../fixtures/workflows/event-listener.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -344,5 +347,42 @@ describe('an environment', () => {
     expect(state.generation).toBe(0);
     expect(state.lastGood?.version).toBe('1.3.0');
     expect(state.ledger.at(-1)?.reason).toMatch(/already live since/);
+  });
+
+  it('tells its requester each change of a request, and the request that made a version live when it is replaced', async () => {
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    const taskQueue = `listener-${randomUUID()}`;
+    const listener = await Worker.create({
+      connection,
+      taskQueue,
+      workflowsPath: fileURLToPath(new URL('../../fixtures/workflows/event-listener.ts', import.meta.url)),
+    });
+    const listenerId = `listener:${REPO}:${run}`;
+    try {
+      const events = await listener.runUntil(async () => {
+        const handle = await worker.client.workflow.start(eventListenerWorkflow, { taskQueue, workflowId: listenerId });
+        const first = request('1.3.0', 'manual', { replyTo: listenerId });
+        await ask('staging', first);
+        expect((await settled('staging', first.requestId)).entry.outcome).toBe('deployed');
+        const second = request('1.2.0', 'manual');
+        await ask('staging', second);
+        expect((await settled('staging', second.requestId)).entry.outcome).toBe('deployed');
+        const received = await until(
+          () => handle.query(receivedEventsQuery),
+          (list) => list.some((e) => e.status === 'replaced'),
+          'no replaced event',
+        );
+        await handle.terminate('the test has its events');
+        return received.map((e) => [e.requestId === first.requestId, e.version, e.status]);
+      });
+      expect(events).toEqual([
+        [true, '1.3.0', 'queued'],
+        [true, '1.3.0', 'deploying'],
+        [true, '1.3.0', 'deployed'],
+        [true, '1.3.0', 'replaced'],
+      ]);
+    } finally {
+      await connection.close();
+    }
   });
 });
