@@ -6,6 +6,12 @@ import type { Static } from 'typebox';
 import type { BranchView as BranchAnswer } from '../api/schemas/branches.js';
 import type { PlanAnswer } from '../api/schemas/plan.js';
 import type {
+  EnvironmentsAnswer,
+  EnvironmentStateAnswer,
+  PromoteAnswer,
+  PromotionRunAnswer,
+} from '../api/schemas/environments.js';
+import type {
   DeployRun as DeployRunAnswer,
   DeployState as DeployStateAnswer,
   HealthSample as HealthSampleAnswer,
@@ -25,6 +31,16 @@ export type BranchView = Static<typeof BranchAnswer>;
 export type PlanView = Omit<PlanAnswer, 'branch'> & { branch?: BranchView };
 
 export type RunKind = 'qa' | 'release' | 'deploy';
+
+/** `GET /repos/:id/environments`: each environment in promotion order. */
+export type EnvironmentsView = EnvironmentsAnswer;
+export type EnvironmentView = EnvironmentsAnswer['environments'][number];
+/** What pin and unpin answer: the environment's state. */
+export type EnvironmentStateView = Static<typeof EnvironmentStateAnswer>;
+/** `POST …/environments/:env/promotions`: where the request stands. */
+export type PromoteView = PromoteAnswer;
+/** A release's promotion through the environments, as its view shows it. */
+export type PromotionView = PromotionRunAnswer;
 
 /**
  * A run as the CLI renders it: the run's fields with its state beside them (absent when the run
