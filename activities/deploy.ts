@@ -13,6 +13,7 @@ import { probeOnce } from './health.js';
 import { runCommand } from './process.js';
 import { checkRelease } from './released.js';
 import { findReportOfRun, writeReportFile } from './reports.js';
+import { withEnvironment } from '../config/environments.js';
 import { openWorkingCopy, repoOrFail, type WorkingCopy } from './working-copy.js';
 
 export interface ResolvedRelease {
@@ -41,9 +42,19 @@ function deployable(repo: RepoConfig): NonNullable<RepoConfig['deploy']> {
 }
 
 export function createDeployActivities(deps: ResolvedDeps) {
-  /** A clean checkout of the tag, separate from the working copy, for the deploy command to run in. */
-  async function checkoutTag(source: WorkingCopy, tag: string, sha: string): Promise<string> {
-    const dir = path.join(deps.config.dataDir, 'deploy', source.repo.id, tag.replace(/[^A-Za-z0-9._-]/g, '_'));
+  /**
+   * A clean checkout of the tag, separate from the working copy, for the deploy command to run in.
+   * A named environment has its own: two environments may deploy the same tag at once, and the
+   * clean of one would otherwise pull the files from under the other's command.
+   */
+  async function checkoutTag(source: WorkingCopy, tag: string, sha: string, environment?: string): Promise<string> {
+    const dir = path.join(
+      deps.config.dataDir,
+      'deploy',
+      source.repo.id,
+      ...(environment ? [environment] : []),
+      tag.replace(/[^A-Za-z0-9._-]/g, '_'),
+    );
     if (existsSync(path.join(dir, '.git'))) {
       const git = openGit(dir);
       if ((await resolveCommit(git, 'HEAD')) === sha) {
@@ -61,10 +72,10 @@ export function createDeployActivities(deps: ResolvedDeps) {
 
   return {
     /** The release a version names: its tag and commit, and the release before it; refused unless shipgate released it. */
-    async resolveRelease(input: { repoId: string; version: string }): Promise<ResolvedRelease> {
+    async resolveRelease(input: { repoId: string; version: string; environment?: string }): Promise<ResolvedRelease> {
       // Fetched: the release may have been pushed by another worker, and the gate reads the remote branch.
       const { repo, dir, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
-      deployable(repo);
+      deployable(withEnvironment(repo, input.environment));
       // The durable gate: however this run was started, only a version shipgate released deploys.
       const released = await checkRelease(dir, repo, input.version, deps.reportKeys);
       if (!released.ok) throw activityFailure(released.code, released.reason);
@@ -86,14 +97,17 @@ export function createDeployActivities(deps: ResolvedDeps) {
       previousVersion: string | null;
       attempt: number;
       runId: string;
+      /** The environment deployed to; absent: the first, as runs started before environments. */
+      environment?: string;
     }): Promise<DeployAttempt> {
       let source = await openWorkingCopy(deps, input.repoId, { fetch: false });
       // A deployment that moved here from a lost worker may find this worker's clone without the tag.
       if (source.repo.source.kind === 'url' && (await resolveCommit(source.git, input.sha)) !== input.sha)
         source = await openWorkingCopy(deps, input.repoId, { fetch: true });
-      const { repo } = source;
+      // Each environment runs its own command with its own env, named in SHIPGATE_ENVIRONMENT.
+      const repo = withEnvironment(source.repo, input.environment);
       const deploy = deployable(repo);
-      const dir = await checkoutTag(source, input.tag, input.sha);
+      const dir = await checkoutTag(source, input.tag, input.sha, input.environment);
       const logFile = path.join(
         deps.config.dataDir,
         'logs',
@@ -141,8 +155,12 @@ export function createDeployActivities(deps: ResolvedDeps) {
       };
     },
 
-    async probeHealth(input: { repoId: string; expectedVersion: string | null }): Promise<HealthSample> {
-      const repo = repoOrFail(deps.config, input.repoId);
+    async probeHealth(input: {
+      repoId: string;
+      expectedVersion: string | null;
+      environment?: string;
+    }): Promise<HealthSample> {
+      const repo = withEnvironment(repoOrFail(deps.config, input.repoId), input.environment);
       if (!repo.health)
         return { at: deps.now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
       return probeOnce(repo.health, input.expectedVersion, deps.now);

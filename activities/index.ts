@@ -1,5 +1,6 @@
 import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
+import { createEnvironmentActivities } from './environments.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
 import { createQaActivities } from './qa.js';
@@ -18,6 +19,7 @@ export function createActivities(given: ActivityDeps) {
     ...createRunActivities(deps),
     ...createDeployActivities(deps),
     ...createLedgerActivities(deps),
+    ...createEnvironmentActivities(deps),
     ...createTriggerActivities(deps),
     ...createReadActivities(deps),
   };

@@ -97,6 +97,11 @@ export interface EnvironmentVersion {
    * abandoned after the deploy command succeeded); `lastGood` holds only verified versions.
    */
   verified: boolean;
+  /**
+   * The request that made it live there, told `replaced` when another version is; null or absent
+   * for a version known only from the deploy reports.
+   */
+  by?: { requestId: string; replyTo: string | null } | null;
 }
 
 /** One line of an environment's ledger: every request, with how it ended. */

@@ -18,6 +18,18 @@ export function unpinned(retry: RetryPolicy): ActivityOptions {
 }
 
 /**
+ * An environment's own steps (its settings, another environment's view, the deploy reports it
+ * starts from): on the shared queue, because the environment's workflow lives for months and must
+ * not depend on one worker. Reading the deploy reports opens a working copy, which for a `url`
+ * repository may first be cloned: five minutes covers that.
+ */
+export const ENVIRONMENT_STEP: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: UNPINNED_HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 5 },
+};
+
+/**
  * The reads the API asks for (workflows/reads.ts): a local activity on the worker that took the
  * read's workflow task, so a read costs one workflow task and no activity task of its own. The API
  * waits 15 s at most; an attempt gets less, so a second one (after a git hiccup) still fits. A

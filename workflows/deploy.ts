@@ -51,7 +51,7 @@ import type { ErrorCode } from '../domain/errors.js';
 import { workflowFailure } from './failure.js';
 import { isLostWorker } from './lost-worker.js';
 import { lastOf, markOutcome, nowIso, reportStageToParent, showDetails, viewPublisher } from './run-state.js';
-import { RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
+import { EnvironmentKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 const MAX_SAMPLES_KEPT = 60;
@@ -74,6 +74,14 @@ const CANCEL_PATCH = 'cancel-records-outcome';
 const TOGETHER_PATCH = 'deploy-reads-release-and-ledger-together';
 
 type Pin = Awaited<ReturnType<Activities['pinRun']>>;
+
+/**
+ * What names the environment in an activity's input: nothing for a run started without one (as
+ * runs were before environments), so those keep their inputs; `{ environment }` otherwise.
+ */
+function environmentArg(input: Pick<DeployInput, 'environment'>): { environment?: string } {
+  return input.environment === undefined ? {} : { environment: input.environment };
+}
 
 /**
  * The worker of a `path` repository is lost: its working copy is that host's folder, so no other
@@ -116,6 +124,7 @@ class PinnedWorker {
     private pin: Pin,
     private readonly repoId: string,
     private readonly repinning: boolean,
+    private readonly environment: { environment?: string } = {},
   ) {
     this.bind(pin);
   }
@@ -162,7 +171,7 @@ class PinnedWorker {
       throw this.bound;
     }
     const pin = await shared.pinRun.executeWithOptions({ summary: `move ${this.repoId} off the lost worker ${lost}` }, [
-      { repoId: this.repoId },
+      { repoId: this.repoId, ...this.environment },
     ]);
     this.repins.push({ from: lost, to: pin.workerId, step, at: nowIso() });
     this.bind(pin);
@@ -175,7 +184,7 @@ class PinnedWorker {
     if (!release) return;
     const resolved = await this.local.resolveRelease.executeWithOptions(
       { summary: `${release.tag} on worker ${this.pin.workerId}` },
-      [{ repoId: this.repoId, version: release.version }],
+      [{ repoId: this.repoId, version: release.version, ...this.environment }],
     );
     if (resolved.sha !== release.sha) {
       throw workflowFailure(
@@ -191,22 +200,21 @@ class PinnedWorker {
  * parent worker sends it to the shared queue, to any live worker.
  */
 async function pinDeployment(input: DeployInput, repinning: boolean): Promise<Pin> {
-  if (!input.pinnedTaskQueue) return shared.pinRun({ repoId: input.repoId });
-  if (!repinning)
-    return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [{ repoId: input.repoId }]);
+  // The environment's own deploy and health settings come with the pin.
+  const args = { repoId: input.repoId, ...environmentArg(input) };
+  if (!input.pinnedTaskQueue) return shared.pinRun(args);
+  if (!repinning) return shared.pinRun.executeWithOptions({ taskQueue: input.pinnedTaskQueue }, [args]);
   try {
     return await shared.pinRun.executeWithOptions(
       {
         taskQueue: input.pinnedTaskQueue,
         scheduleToStartTimeout: input.lostWorkerAfterMs ?? PARENT_WORKER_LOST_AFTER_MS,
       },
-      [{ repoId: input.repoId }],
+      [args],
     );
   } catch (error) {
     if (!isLostWorker(error)) throw error;
-    return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [
-      { repoId: input.repoId },
-    ]);
+    return shared.pinRun.executeWithOptions({ summary: `pin ${input.repoId}: the release's worker is lost` }, [args]);
   }
 }
 
@@ -224,7 +232,7 @@ interface Target {
 async function releaseToDeploy(input: DeployInput, worker: PinnedWorker): Promise<NonNullable<DeployInput['release']>> {
   if (input.release && !patched('deploy-checks-given-release')) return input.release;
   const resolved = await worker.step('resolve release', () =>
-    worker.local.resolveRelease({ repoId: input.repoId, version: input.version }),
+    worker.local.resolveRelease({ repoId: input.repoId, version: input.version, ...environmentArg(input) }),
   );
   if (!input.release) return resolved;
   if (input.release.sha !== resolved.sha || input.release.tag !== resolved.tag) {
@@ -235,6 +243,15 @@ async function releaseToDeploy(input: DeployInput, worker: PinnedWorker): Promis
   }
   // The parent knows which release came before this one; keep its answer.
   return input.release;
+}
+
+/**
+ * The result as the run returns it: a `DeployResult` and what the run left in place, for an
+ * environment's workflow to keep as live (the API's result schema shows the `DeployResult` part).
+ */
+export interface DeployRunResult extends DeployResult {
+  /** The version the last deploy command that succeeded put in place, healthy or not; null when none succeeded. */
+  inPlace: string | null;
 }
 
 type Release = NonNullable<DeployInput['release']>;
@@ -267,7 +284,7 @@ type PinnedSettings = Awaited<ReturnType<Activities['pinRun']>>['settings'];
  * Deploys one released version to one environment, verifies health and version, and when that
  * fails after the automatic retries, waits durably for an operator: retry, rollback or abandon.
  */
-export async function deployWorkflow(input: DeployInput): Promise<DeployResult> {
+export async function deployWorkflow(input: DeployInput): Promise<DeployRunResult> {
   let cancelRequest: CancelRequest | null = null;
   setHandler(cancelRequestSignal, (request) => {
     cancelRequest ??= request;
@@ -276,8 +293,10 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
   const pin = await pinDeployment(input, repinning);
   const deploy = pin.settings.deploy;
   const health = pin.settings.health;
-  const worker = new PinnedWorker(pin, input.repoId, repinning);
-  const environment = deploy?.environment ?? DEFAULT_ENVIRONMENT;
+  const worker = new PinnedWorker(pin, input.repoId, repinning, environmentArg(input));
+  const environment = input.environment ?? deploy?.environment ?? DEFAULT_ENVIRONMENT;
+  // An environment's workflow holds its ledger and passes the last good version in: no report is read.
+  const given = input.lastGood !== undefined;
   const readLedger = () =>
     worker.step('deploy ledger', () =>
       worker.local.deployLedger.executeWithOptions({ summary: `last version verified healthy in ${environment}` }, [
@@ -285,13 +304,14 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
       ]),
     );
   // Neither needs the other: both start in one workflow task. Runs recorded before read one after the other.
-  const together = deploy !== null && patched(TOGETHER_PATCH) && patched(LEDGER_PATCH);
+  const together = !given && deploy !== null && patched(TOGETHER_PATCH) && patched(LEDGER_PATCH);
   const [release, ledger] = together
     ? await Promise.all([releaseToDeploy(input, worker), readLedger()])
     : [await releaseToDeploy(input, worker), null];
   worker.release = { version: input.version, tag: release.tag, sha: release.sha };
-  const { previous, liveBefore, rollbackNote } =
-    ledger || (deploy && patched(LEDGER_PATCH))
+  const { previous, liveBefore, rollbackNote } = given
+    ? rollbackTargetGiven(input.lastGood ?? null, input.version, environment)
+    : ledger || (deploy && patched(LEDGER_PATCH))
       ? rollbackTargetFrom(ledger ?? (await readLedger()), input.version)
       : {
           previous: release.previous,
@@ -307,6 +327,8 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployResult> 
     { key: RepoKey, value: input.repoId },
     { key: VersionKey, value: input.version },
     { key: TriggerKey, value: input.trigger ?? 'manual' },
+    // Only runs that name their environment: runs recorded before upserted three attributes.
+    ...(input.environment === undefined ? [] : [{ key: EnvironmentKey, value: input.environment }]),
   ]);
   setHandler(deployStateQuery, () => deployment.state);
   setHandler(decisionUpdate, (d) => deployment.decide(d), { validator: (d: DeployDecision) => deployment.validate(d) });
@@ -411,7 +433,7 @@ class Deployment {
     }
   }
 
-  async run(): Promise<DeployResult> {
+  async run(): Promise<DeployRunResult> {
     try {
       return await this.steps();
     } catch (error) {
@@ -442,7 +464,7 @@ class Deployment {
     throw error;
   }
 
-  private async steps(): Promise<DeployResult> {
+  private async steps(): Promise<DeployRunResult> {
     const { input, deploy, previous, worker } = this.plan;
     if (!deploy) return this.finish('failed', `repository "${input.repoId}" has no deploy command configured`);
 
@@ -486,7 +508,7 @@ class Deployment {
       if (!previous) continue;
       rollbacks += 1;
       const target = await worker.step('resolve rollback target', () =>
-        worker.local.resolveRelease({ repoId: input.repoId, version: previous.version }),
+        worker.local.resolveRelease({ repoId: input.repoId, version: previous.version, ...environmentArg(input) }),
       );
       const rollback = await this.attempt(
         { version: previous.version, tag: previous.tag, sha: target.sha },
@@ -589,6 +611,7 @@ class Deployment {
               previousVersion: kind === 'deploy' ? state.previousVersion : input.version,
               attempt: state.attempts,
               runId: this.info.runId,
+              ...environmentArg(input),
             },
           ],
         ),
@@ -624,7 +647,7 @@ class Deployment {
     for (;;) {
       const sample = await worker.step(`verify ${version}`, () =>
         worker.local.probeHealth.executeWithOptions({ summary: `health sample of ${version}` }, [
-          { repoId: input.repoId, expectedVersion: health.checksVersion ? version : null },
+          { repoId: input.repoId, expectedVersion: health.checksVersion ? version : null, ...environmentArg(input) },
         ]),
       );
       samples.push(sample);
@@ -638,7 +661,7 @@ class Deployment {
     }
   }
 
-  private async finish(outcome: Outcome, reason: string): Promise<DeployResult> {
+  private async finish(outcome: Outcome, reason: string): Promise<DeployRunResult> {
     const { input, environment, release, previous, worker } = this.plan;
     const state = this.state;
     state.outcome = outcome;
@@ -678,7 +701,7 @@ class Deployment {
           : `${reason}; no deploy report was written: ${worker.bound?.message ?? 'its worker is lost'}`;
     markOutcome(outcome, input.version);
     this.stage('done');
-    const result: DeployResult = {
+    const result: DeployRunResult = {
       repoId: input.repoId,
       environment,
       version: input.version,
@@ -686,6 +709,7 @@ class Deployment {
       reason: state.reason,
       attempts: state.attempts,
       report: state.report,
+      inPlace: this.attempts.findLast((a) => a.deployOk)?.version ?? null,
     };
     this.publish(result);
     return result;
@@ -739,6 +763,32 @@ function rollbackTargetFrom(
     previous: { version: live.version, tag: live.tag },
     liveBefore: live.version,
     rollbackNote: `to ${live.version}, live and verified healthy in ${ledger.environment} since ${live.since} (${live.report})`,
+  };
+}
+
+/** The rollback target an environment's workflow passed in (`lastGood`), from its own ledger. */
+function rollbackTargetGiven(
+  lastGood: NonNullable<DeployInput['lastGood']> | null,
+  version: string,
+  environment: string,
+): { previous: { version: string; tag: string } | null; liveBefore: string | null; rollbackNote: string } {
+  if (!lastGood)
+    return {
+      previous: null,
+      liveBefore: null,
+      rollbackNote: `${NO_ROLLBACK}: no version is on record as verified healthy in ${environment}`,
+    };
+  const where = lastGood.report ? ` (${lastGood.report})` : '';
+  if (lastGood.version === version)
+    return {
+      previous: null,
+      liveBefore: lastGood.version,
+      rollbackNote: `${version} is itself the version last verified healthy in ${environment}${where}; retry deploys it again`,
+    };
+  return {
+    previous: { version: lastGood.version, tag: lastGood.tag },
+    liveBefore: lastGood.version,
+    rollbackNote: `to ${lastGood.version}, live and verified healthy in ${environment} since ${lastGood.since}${where}`,
   };
 }
 
