@@ -3,6 +3,7 @@ import { createDeployActivities } from './deploy.js';
 import { createEnvironmentActivities } from './environments.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
+import { createPromotionActivities } from './promotion.js';
 import { createQaActivities } from './qa.js';
 import { createReadActivities } from './reads.js';
 import { createReleaseActivities } from './release.js';
@@ -22,6 +23,7 @@ export function createActivities(given: ActivityDeps) {
     ...createEnvironmentActivities(deps),
     ...createTriggerActivities(deps),
     ...createReadActivities(deps),
+    ...createPromotionActivities(deps),
   };
 }
 

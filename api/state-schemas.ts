@@ -201,6 +201,7 @@ export const ReleaseState = Type.Object(
     steps: Type.Array(Step),
     plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
+    promotion: Type.Optional(Nullable(Type.Object({ workflowId: Type.String() }))),
     outcome: Nullable(ReleaseOutcome),
     reason: Nullable(Type.String()),
     repins: Repins,
@@ -220,6 +221,7 @@ const ReleaseResult = Type.Object({
   releaseCommit: Nullable(Type.String()),
   reason: Type.String(),
   qaReport: Nullable(Type.String()),
+  promotion: Type.Optional(Nullable(Type.String())),
 });
 sameShape<Static<typeof ReleaseResult>, ReleaseResultMessage>(true);
 

@@ -133,6 +133,8 @@ export interface ReleaseResult {
   releaseCommit: string | null;
   reason: string;
   qaReport: string | null;
+  /** The promotion run the release handed its version to (`promotion:<repo>:<version>`), when it did. */
+  promotion?: string | null;
 }
 
 /** The environment of a repository whose deploy settings name none (`deploy:<repo>:production`). */
@@ -269,6 +271,11 @@ export interface ReleaseState {
   steps: StepRecord[];
   plan: { bump: string | null; reason: string; commits: number } | null;
   deploy: { workflowId: string; state: DeployState | null } | null;
+  /**
+   * The promotion run the release handed its version to, for a repository with `environments`:
+   * the release ends there, and the promotion deploys it. Absent from runs recorded before.
+   */
+  promotion?: { workflowId: string } | null;
   outcome: ReleaseOutcome | null;
   reason: string | null;
   /** `decide` signals the release did not pass on to a deployment. */

@@ -1,6 +1,359 @@
-import type { PromotionInput, PromotionResult } from '../vocabulary/environments.js';
+import {
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { EnvironmentPolicy } from '../activities/pinning.js';
+import {
+  environmentEventSignal,
+  promoteUpdate,
+  promotionStateQuery,
+  type EnvironmentEvent,
+  type EnvironmentRequestKind,
+  type EnvironmentRequestStatus,
+  type PromoteRequest,
+  type PromotionInput,
+  type PromotionOutcome,
+  type PromotionResult,
+  type PromotionState,
+  type PromotionStep,
+} from '../vocabulary/environments.js';
+import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
+import { unpinned } from './activity-options.js';
+import { workflowFailure } from './failure.js';
+import { markOutcome, nowIso, showDetails, viewPublisher } from './run-state.js';
 
-/** Takes one released version through the environments (see vocabulary/environments.ts). */
+/**
+ * Reading the policies, asking an environment and sampling its health all run on the shared
+ * queue: the promotion has no working copy, so any live worker may take each step.
+ */
+const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
+
+/** A soak samples its source environment at most this often in all, however long it lasts. */
+export const SOAK_SAMPLES = 10;
+
+/** The statuses after which an environment's request changes no more (until `replaced`). */
+const FINAL: readonly EnvironmentRequestStatus[] = [
+  'superseded',
+  'refused',
+  'deployed',
+  'rolled-back',
+  'abandoned',
+  'failed',
+  'replaced',
+];
+
+/** How one branch of the promotion ended, when it ended before the last environment. */
+interface End {
+  outcome: Exclude<PromotionOutcome, 'promoted' | 'cancelled'>;
+  reason: string;
+}
+
+/**
+ * Takes one released version through the environments (see vocabulary/environments.ts): asks the
+ * first to deploy it, then for each environment that comes after one it reached, soaks, asks (or
+ * waits to be asked) and follows the request, until the last or until it stops.
+ */
 export async function promotionWorkflow(input: PromotionInput): Promise<PromotionResult> {
-  throw new Error(`not built yet: ${input.version}`);
+  const run = new Promotion(input);
+  setHandler(promotionStateQuery, () => run.state);
+  setHandler(environmentEventSignal, (event) => run.heard(event));
+  setHandler(promoteUpdate, (request) => run.promote(request), {
+    validator: (request: PromoteRequest) => run.mayPromote(request),
+  });
+  try {
+    return await run.run();
+  } catch (error) {
+    if (isCancellation(error)) run.cancelled();
+    throw error;
+  }
+}
+
+/** The promotion's state and the handlers' logic, kept apart from the wiring above. */
+class Promotion {
+  readonly state: PromotionState;
+  private policies: EnvironmentPolicy[] = [];
+  /** Every event heard, by request ID, oldest first: a signal may arrive before its request's answer. */
+  private readonly events = new Map<string, EnvironmentEvent[]>();
+  /** The environments a person asked to promote into (autoPromote false), and who asked. */
+  private readonly promoted = new Map<string, string>();
+  private readonly publish = viewPublisher(() => this.state);
+  private ends: End[] = [];
+
+  constructor(private readonly input: PromotionInput) {
+    this.state = {
+      kind: 'promotion',
+      repoId: input.repoId,
+      version: input.version,
+      stage: 'starting',
+      startedAt: nowIso(),
+      steps: [],
+      reached: [],
+      outcome: null,
+      reason: null,
+    };
+  }
+
+  private requestId(environment: string): string {
+    return `${workflowInfo().workflowId}/${environment}`;
+  }
+
+  private step(environment: string): PromotionStep {
+    return this.state.steps.find((s) => s.environment === environment)!;
+  }
+
+  heard(event: EnvironmentEvent): void {
+    const heard = this.events.get(event.requestId) ?? [];
+    heard.push(event);
+    this.events.set(event.requestId, heard);
+  }
+
+  /** The latest word on a request, from its events (a final status is never undone by a late one). */
+  private latest(requestId: string): EnvironmentEvent | null {
+    const heard = this.events.get(requestId) ?? [];
+    const final = heard.find((e) => FINAL.includes(e.status) && e.status !== 'replaced');
+    return final ?? heard.at(-1) ?? null;
+  }
+
+  private replaced(environment: string): EnvironmentEvent | null {
+    return (this.events.get(this.requestId(environment)) ?? []).find((e) => e.status === 'replaced') ?? null;
+  }
+
+  mayPromote(request: PromoteRequest): void {
+    const step = this.state.steps.find((s) => s.environment === request.environment);
+    if (!step)
+      throw workflowFailure(
+        'SHIPGATE_UNKNOWN_ENVIRONMENT',
+        `${this.input.repoId} has no environment "${request.environment}"; its environments are ${this.state.steps.map((s) => s.environment).join(', ') || 'not read yet'}`,
+      );
+    if (step.status !== 'awaiting promotion')
+      throw workflowFailure(
+        'SHIPGATE_NOT_PROMOTABLE',
+        `${this.input.version} is not awaiting promotion into ${request.environment}: it is ${step.status}${step.reason ? ` (${step.reason})` : ''}`,
+      );
+  }
+
+  promote(request: PromoteRequest): PromotionState {
+    this.promoted.set(request.environment, request.by);
+    const step = this.step(request.environment);
+    this.move(step, 'waiting', `promotion asked by ${request.by}`);
+    return this.state;
+  }
+
+  cancelled(): void {
+    this.finish('cancelled', `cancelled at ${this.state.stage}`);
+  }
+
+  async run(): Promise<PromotionResult> {
+    const { repoId, version } = this.input;
+    upsertSearchAttributes([
+      { key: RepoKey, value: repoId },
+      { key: VersionKey, value: version },
+    ]);
+    this.show();
+    const pin = await shared.pinRun.executeWithOptions({ summary: `read the environments of ${repoId}` }, [{ repoId }]);
+    this.policies = pin.settings.environments ?? [];
+    const first = this.policies.find((p) => p.after === null) ?? this.policies[0];
+    if (!first) return this.finish('stopped', `${repoId} has no environments to promote ${version} through`);
+    this.state.steps = this.policies.map((p) => ({
+      environment: p.name,
+      after: p === first ? null : p.after,
+      status: 'waiting',
+      reason: null,
+      since: nowIso(),
+      soakEndsAt: null,
+      deployment: null,
+      report: null,
+    }));
+    const end = await this.deployTo(first, 'release', null);
+    if (end) this.ends.push(end);
+    else await this.onwardFrom(first);
+    const stop = this.ends[0];
+    if (stop) return this.finish(stop.outcome, stop.reason);
+    return this.finish('promoted', `${version} is live and healthy in ${this.state.reached.join(', ')}`);
+  }
+
+  /** Every environment that comes after `source`, in parallel, each on to its own next ones. */
+  private async onwardFrom(source: EnvironmentPolicy): Promise<void> {
+    const targets = this.policies.filter((p) => p.after === source.name);
+    await Promise.all(
+      targets.map(async (target) => {
+        const end = await this.promoteInto(target, source);
+        if (end) this.ends.push(end);
+        else await this.onwardFrom(target);
+      }),
+    );
+  }
+
+  private async promoteInto(target: EnvironmentPolicy, source: EnvironmentPolicy): Promise<End | null> {
+    const soaked = await this.soak(target, source);
+    if (soaked) return soaked;
+    if (!target.autoPromote) {
+      const step = this.step(target.name);
+      this.move(step, 'awaiting promotion', `healthy in ${source.name}; promote it into ${target.name} to go on`);
+      await condition(() => this.promoted.has(target.name) || this.replaced(source.name) !== null);
+      if (!this.promoted.has(target.name)) return this.supersededIn(target, source, 'while it awaited promotion');
+    }
+    return this.deployTo(target, 'promotion', source.name);
+  }
+
+  /**
+   * Waits the target's soak, sampling the source's health at a bounded rate: at most
+   * `SOAK_SAMPLES`, never more often than its own interval. A durable timer, so a worker lost
+   * meanwhile costs nothing; the soak ends early when the version stops being live in the source.
+   */
+  private async soak(target: EnvironmentPolicy, source: EnvironmentPolicy): Promise<End | null> {
+    const step = this.step(target.name);
+    const endsAt = Date.now() + target.soakMs;
+    step.soakEndsAt = new Date(endsAt).toISOString();
+    this.move(step, 'soaking', `${this.input.version} soaks in ${source.name} for ${target.soakMs}ms`);
+    const health = source.health;
+    const every = health ? Math.max(health.intervalMs, Math.ceil(target.soakMs / SOAK_SAMPLES)) : target.soakMs;
+    let samples = 0;
+    let failures = 0;
+    for (;;) {
+      const left = endsAt - Date.now();
+      if (left <= 0) break;
+      if (await condition(() => this.replaced(source.name) !== null, Math.min(every, left)))
+        return this.supersededIn(target, source, 'during the soak');
+      if (!health || samples >= SOAK_SAMPLES) continue;
+      const sample = await shared.probeEnvironment.executeWithOptions(
+        { summary: `health of ${this.input.version} in ${source.name} during the soak` },
+        [{ repoId: this.input.repoId, environment: source.name, expectedVersion: this.input.version }],
+      );
+      samples += 1;
+      if (!sample.ok) failures += 1;
+      if (failures > health.failureBudget) {
+        const reason = `unhealthy in ${source.name} during the soak: ${failures} of ${samples} samples failed (last: ${sample.error ?? 'failed'}), more than its failure budget of ${health.failureBudget}`;
+        this.move(step, 'not reached', reason);
+        return { outcome: 'stopped', reason };
+      }
+    }
+    step.soakEndsAt = null;
+    this.move(
+      step,
+      'waiting',
+      `soaked ${target.soakMs}ms in ${source.name}${health ? ` (${samples - failures} of ${samples} samples healthy)` : ''}`,
+    );
+    return null;
+  }
+
+  private async supersededIn(target: EnvironmentPolicy, source: EnvironmentPolicy, when: string): Promise<End> {
+    const newer = await shared.liveVersion.executeWithOptions(
+      { summary: `what replaced ${this.input.version} in ${source.name}` },
+      [{ repoId: this.input.repoId, environment: source.name }],
+    );
+    const reason = `${newer ?? 'a newer version'} replaced it in ${source.name} ${when}`;
+    this.move(this.step(target.name), 'superseded', reason);
+    return { outcome: 'superseded', reason };
+  }
+
+  /** Asks an environment to deploy the version and follows the request until it ends. */
+  private async deployTo(
+    env: EnvironmentPolicy,
+    kind: EnvironmentRequestKind,
+    from: string | null,
+  ): Promise<End | null> {
+    const { repoId, version } = this.input;
+    const step = this.step(env.name);
+    const requestId = this.requestId(env.name);
+    this.move(step, 'queued', `asked ${env.name} to deploy ${version}`);
+    upsertSearchAttributes([{ key: EnvironmentKey, value: env.name }]);
+    const answer = await shared.requestEnvironment.executeWithOptions(
+      { summary: `ask ${env.name} to deploy ${version}${from ? ` from ${from}` : ''}` },
+      [
+        {
+          repoId,
+          environment: env.name,
+          request: {
+            requestId,
+            version,
+            kind,
+            trigger: this.input.trigger,
+            requestedBy: this.promoted.get(env.name) ?? this.input.requestedBy,
+            from,
+            replyTo: workflowInfo().workflowId,
+            waitIfPinned: true,
+          },
+        },
+      ],
+    );
+    let status: EnvironmentRequestStatus = answer.status;
+    let reason = answer.reason;
+    for (;;) {
+      const heard = this.latest(requestId);
+      // An event heard before the answer came back may say more than the answer does.
+      if (heard && (FINAL.includes(heard.status) || !FINAL.includes(status))) {
+        status = heard.status;
+        reason = heard.reason;
+        step.deployment = heard.deployment ?? step.deployment;
+        step.report = heard.report ?? step.report;
+      }
+      if (FINAL.includes(status)) break;
+      this.move(step, status === 'held' ? 'held' : status === 'deploying' ? 'deploying' : 'queued', reason);
+      const seen = (this.events.get(requestId) ?? []).length;
+      await condition(() => (this.events.get(requestId) ?? []).length > seen);
+    }
+    if (status === 'deployed' || status === 'replaced') {
+      this.move(step, 'deployed', reason);
+      this.state.reached.push(env.name);
+      this.show();
+      return null;
+    }
+    this.move(step, status, reason);
+    if (status === 'superseded') return { outcome: 'superseded', reason: `superseded in ${env.name}: ${reason}` };
+    return { outcome: 'stopped', reason: `${status} in ${env.name}: ${reason}` };
+  }
+
+  private move(step: PromotionStep, status: PromotionStep['status'], reason: string | null): void {
+    if (step.status === status && step.reason === reason) return;
+    step.status = status;
+    step.reason = reason;
+    step.since = nowIso();
+    this.state.stage = `${status} ${step.environment}`;
+    upsertSearchAttributes([{ key: StageKey, value: status }]);
+    this.show();
+  }
+
+  private finish(outcome: PromotionOutcome, reason: string): PromotionResult {
+    for (const step of this.state.steps)
+      if (step.status === 'waiting' || step.status === 'soaking' || step.status === 'awaiting promotion') {
+        step.status = 'not reached';
+        step.soakEndsAt = null;
+      }
+    this.state.outcome = outcome;
+    this.state.reason = reason;
+    this.state.stage = 'done';
+    const where = this.state.reached.at(-1);
+    if (where) upsertSearchAttributes([{ key: EnvironmentKey, value: where }]);
+    markOutcome(outcome, this.input.version);
+    const result: PromotionResult = {
+      repoId: this.input.repoId,
+      version: this.input.version,
+      outcome,
+      reached: [...this.state.reached],
+      reason,
+    };
+    this.show(result);
+    return result;
+  }
+
+  private show(result?: PromotionResult): void {
+    const { state } = this;
+    showDetails([
+      `**Promotion** of \`${state.repoId}\` **${state.version}**`,
+      `Stage: ${state.stage}`,
+      state.reached.length ? `Reached: ${state.reached.join(' → ')}` : null,
+      ...state.steps.map(
+        (s) =>
+          `- ${s.environment}: ${s.status}${s.soakEndsAt ? ` until ${s.soakEndsAt}` : ''}${s.reason ? ` — ${s.reason}` : ''}`,
+      ),
+      state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
+    ]);
+    this.publish(result);
+  }
 }

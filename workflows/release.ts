@@ -34,6 +34,7 @@ import {
   type ReleaseState,
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
+import { promotionWorkflow } from './promotion.js';
 import { qaWorkflow } from './qa.js';
 import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { BranchKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
@@ -53,6 +54,10 @@ const PREFLIGHT_PLANS_PATCH = 'preflight-plans-version';
 const ONE_STEP_PATCH = 'release-files-commit-tag-in-one';
 // Release channels: the run names its branch in ShipgateBranch (a new command); runs recorded before have none.
 const CHANNELS_PATCH = 'release-channels';
+
+// Environments: a repository that lists them hands its release to `promotion:<repo>:<version>`
+// instead of deploying it; runs recorded before waited for their one deployment.
+const HANDOVER_PATCH = 'release-hands-over-to-environments';
 
 /** What the release knows of its own cancellation, shared with the steps below. */
 interface CancelWatch {
@@ -208,6 +213,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       releaseCommit: state.releaseCommit,
       reason,
       qaReport,
+      ...(state.promotion ? { promotion: state.promotion.workflowId } : {}),
     };
     publish(result);
     return result;
@@ -467,6 +473,11 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       approval,
     );
 
+  // A repository with environments hands the version over and ends: its promotion run deploys it
+  // to each environment in turn, for as long as that takes, and outlives the release.
+  if (pin.current.settings.promotes && patched(HANDOVER_PATCH))
+    return finish('released', await handOver(input, state, pin, released, version), approval);
+
   const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
   state.deploy = { workflowId: deployId, state: null };
   const deployed = await tracker.run(
@@ -517,6 +528,49 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     failed: 'deploy-failed',
   };
   return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
+}
+
+/**
+ * Starts the version's promotion run, which deploys it through the environments, and answers the
+ * release's reason. ABANDON: the promotion soaks and waits for people long after the release ends.
+ * A promotion of this version already running (the release replayed its handover) is the one.
+ */
+async function handOver(
+  input: ReleaseInput,
+  state: ReleaseState,
+  pin: RunPin,
+  released: string,
+  version: string,
+): Promise<string> {
+  const info = workflowInfo();
+  const workflowId = workflowIdFor('promotion', input.repoId, version);
+  state.promotion = { workflowId };
+  const environments = pin.current.settings.environments ?? [];
+  try {
+    await startChild(promotionWorkflow, {
+      workflowId,
+      taskQueue: info.taskQueue,
+      args: [
+        {
+          repoId: input.repoId,
+          version,
+          trigger: state.trigger,
+          requestedBy: info.workflowId,
+          release: { workflowId: info.workflowId, runId: info.runId },
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: RepoKey, value: input.repoId },
+        { key: VersionKey, value: version },
+      ],
+      staticSummary: `Promote ${input.repoId} ${version} through ${environments.map((e) => e.name).join(', ')}`,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  const [first, ...rest] = environments.map((e) => e.name);
+  return `${released}; ${workflowId} deploys it to ${first ?? 'its first environment'}${rest.length ? `, then ${rest.join(', then ')}` : ''}`;
 }
 
 /**
