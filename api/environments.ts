@@ -349,19 +349,17 @@ export async function requestDeploymentByHand(deps: Deps, repo: RepoConfig, requ
 }
 
 /**
- * The promotion a release handed its version to, `promotion:<repo>:<version>`, with its view; null
- * for a release that deploys itself or has no version yet. Read anew each time: a closed release's
- * view is kept, but its promotion goes on long after it.
+ * The promotion a release handed its version to (`promotion:<repo>:<version>`, named in its
+ * state), with its view; null for a release that deploys by itself or has not handed over yet.
+ * Read anew each time: a closed release's view is kept, but its promotion goes on long after it.
  */
 export async function promotionOfRelease(
   deps: Deps,
   release: ReleaseState | null,
   log?: FastifyBaseLogger,
 ): Promise<PromotionRunAnswer | null> {
-  if (!release?.version) return null;
-  const repo = deps.config.repositories.find((r) => r.id === release.repoId);
-  if (!repo?.promotes) return null;
-  const workflowId = workflowIdFor('promotion', repo.id, release.version);
+  const workflowId = release?.promotion?.workflowId;
+  if (!workflowId) return null;
   const description = await describeOrNull(deps.client, workflowId).catch((error: unknown) => {
     log?.warn({ err: error, workflowId }, 'promotion describe failed; answering without it');
     return null;

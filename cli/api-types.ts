@@ -50,7 +50,10 @@ type Flat<Answer extends { state: object | null }, Kind extends RunKind> = Omit<
   Omit<Partial<NonNullable<Answer['state']>>, 'kind'> & { kind: Kind };
 
 export type QaRun = Flat<Static<typeof QaRunAnswer>, 'qa'>;
-export type ReleaseRun = Flat<Static<typeof ReleaseRunAnswer>, 'release'>;
+/** The promotion beside a release's fields is its view from the API, not the state's bare `{ workflowId }`. */
+export type ReleaseRun = Omit<Flat<Static<typeof ReleaseRunAnswer>, 'release'>, 'promotion'> & {
+  promotion?: PromotionRunAnswer | null;
+};
 export type DeployRun = Flat<Static<typeof DeployRunAnswer>, 'deploy'>;
 export type RunView = QaRun | ReleaseRun | DeployRun;
 /** The Temporal execution status name: RUNNING, COMPLETED, FAILED, … */
@@ -68,7 +71,9 @@ export function runKindOf(workflowId: string): RunKind | null {
  */
 export function asRunView(kind: RunKind, body: object): RunView {
   const { state, ...run } = body as { state?: unknown };
-  const live = typeof state === 'object' && state !== null ? state : {};
+  const live = typeof state === 'object' && state !== null ? { ...state } : {};
+  // A release's state names its promotion by ID only; its view, when the API sent one, is beside the state.
+  if (kind === 'release') delete (live as { promotion?: unknown }).promotion;
   return { ...live, ...run, kind } as RunView;
 }
 

@@ -58,6 +58,14 @@ export const EnvironmentVersion = Type.Object({
   since: Type.String(),
   report: Nullable(Type.String({ description: 'The deploy report in context/ that records it' })),
   verified: Type.Boolean({ description: 'False when it is in place but was not verified healthy' }),
+  by: Type.Optional(
+    Nullable(
+      Type.Object(
+        { requestId: Type.String(), replyTo: Nullable(Type.String()) },
+        { description: 'The request that made it live; null for a version known only from the deploy reports' },
+      ),
+    ),
+  ),
 });
 sameShape<Static<typeof EnvironmentVersion>, EnvironmentVersionMessage>(true);
 
