@@ -77,6 +77,14 @@ describe('environments over HTTP', () => {
     expect(old.json().environments[0]).toMatchObject({ after: null, pinned: null, started: false, pending: [] });
 
     expect((await get(`/repos/${manual}/environments?limit=0`)).statusCode).toBe(400);
+    const anonymous = await app.inject({ method: 'GET', url: `/repos/${manual}/environments` });
+    expect(anonymous.json()).toMatchObject({ statusCode: 401, code: 'SHIPGATE_UNAUTHORIZED' });
+    const anonymousPin = await app.inject({
+      method: 'POST',
+      url: `/repos/${manual}/environments/production/pin`,
+      payload: { reason: 'x' },
+    });
+    expect(anonymousPin.statusCode).toBe(401);
     expect((await get(`/repos/nope-${run}/environments`)).json().code).toBe('SHIPGATE_REPO_NOT_FOUND');
   });
 
