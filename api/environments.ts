@@ -13,6 +13,7 @@ import type { EnvironmentConfig, RepoConfig } from '../config/types.js';
 import { tagName } from '../domain/bump.js';
 import { ERRORS, ShipgateError, type ErrorCode } from '../domain/errors.js';
 import {
+  environmentStateQuery,
   promoteUpdate,
   type EnvironmentRequest,
   type EnvironmentState,
@@ -64,7 +65,12 @@ async function describeOrNull(client: Client, workflowId: string): Promise<Workf
  */
 export async function listEnvironments(deps: Deps, repoId: string, limit: number): Promise<EnvironmentsAnswer> {
   const repo = configuredRepo(deps.config, repoId);
-  const states = await Promise.all(repo.environments.map((env) => environmentState(deps.client, repo.id, env.name)));
+  const states = await Promise.all(
+    repo.environments.map(async (env) => {
+      const state = await environmentState(deps.client, repo.id, env.name);
+      return state && wantsMore(state, limit) ? fullState(deps.client, state) : state;
+    }),
+  );
   const warnings: string[] = [];
   const fallback = states.some((state) => state === null) ? await reportLedger(deps, repo, warnings) : null;
   const environments = repo.environments.map((env, i) => {
@@ -73,6 +79,17 @@ export async function listEnvironments(deps: Deps, repoId: string, limit: number
     return fromReports(repo, env, fallback?.find((e) => e.environment === env.name) ?? null, limit);
   });
   return { repoId: repo.id, promotes: repo.promotes, environments, warnings };
+}
+
+/** The view in memo keeps the newest entries only; a longer look asks the workflow itself. */
+function wantsMore(state: EnvironmentState, limit: number): boolean {
+  return limit > state.ledger.length && state.ledgerTotal > state.ledger.length;
+}
+
+/** The state query answers the whole kept ledger; without a worker to answer it, the view's part will do. */
+async function fullState(client: Client, view: EnvironmentState): Promise<EnvironmentState> {
+  const handle = client.workflow.getHandle(workflowIdFor('environment', view.repoId, view.environment));
+  return bounded(client, () => handle.query(environmentStateQuery)).catch(() => view);
 }
 
 type ReportLedger = Awaited<ReturnType<typeof readRepositoryOnWorker<'ledger'>>>['environments'];
