@@ -5,9 +5,11 @@
  * stops there, and says what would let it go on.
  */
 import type { PromotionView } from './api-types.js';
-import type { RunContext } from './command.js';
+import { asRunView } from './api-types.js';
+import { runPath, type RunContext } from './command.js';
+import { formatTime } from './follow.js';
 import { CliError } from './http.js';
-import { EXIT } from './outcome.js';
+import { EXIT, verdictOf, type Verdict } from './outcome.js';
 import { clock, shown } from './render.js';
 
 type Step = NonNullable<PromotionView['state']>['steps'][number];
@@ -102,6 +104,20 @@ export function promotionVerdict(promotion: PromotionView, repo: string): Promot
   return null;
 }
 
+/**
+ * A deployment of the promotion that failed and waits for a person's decision (retry, rollback,
+ * abandon): following stops there with exit 3 and the commands to send, as for a release.
+ */
+async function deploymentDecision(context: RunContext, promotion: PromotionView): Promise<Verdict | null> {
+  for (const step of promotion.state?.steps ?? []) {
+    if (step.status !== 'deploying' || !step.deployment) continue;
+    const view = asRunView('deploy', await context.api.get<object>(runPath('deploy', step.deployment)));
+    const verdict = verdictOf(view, formatTime);
+    if (verdict?.kind === 'awaiting-decision') return verdict;
+  }
+  return null;
+}
+
 /** `staging=deployed production=soaking`: a line is printed each time this changes. */
 export function promotionFacts(promotion: PromotionView): string {
   return (promotion.state?.steps ?? [])
@@ -141,7 +157,7 @@ export async function followPromotion(
     if (facts !== said && facts !== '' && !context.json)
       io.stdout.write(`${shown([`${clock(now())} ${promotion.workflowId}  ${facts}`]).join('')}\n`);
     said = facts;
-    const verdict = promotionVerdict(promotion, repo);
+    const verdict = promotionVerdict(promotion, repo) ?? (await deploymentDecision(context, promotion));
     if (verdict) {
       if (!context.json) io.stdout.write(`${shown(verdict.lines).join('\n')}\n`);
       return verdict.exitCode;

@@ -5,7 +5,7 @@ import { CliError } from '../../../cli/http.js';
 import { followPromotion, promotionLines, promotionVerdict } from '../../../cli/promotion.js';
 import { renderRun } from '../../../cli/render-run.js';
 import { promotion, step } from './environments-fixtures.js';
-import { at, releaseEnded } from './runs.js';
+import { at, awaitingDecision, deployRun, releaseEnded } from './runs.js';
 
 const time = (iso: string) => iso.slice(11, 16);
 
@@ -134,5 +134,31 @@ describe('followPromotion', () => {
     const { context: ctx, out } = context();
     expect(await followPromotion(ctx, async () => null, 'shop')).toBe(0);
     expect(out).toEqual([]);
+  });
+});
+
+describe('followPromotion with a deployment that awaits a decision', () => {
+  it('stops with 3 and the commands to send, as following a release does', async () => {
+    const out: string[] = [];
+    const io = { stdout: { write: (chunk: string) => out.push(chunk) }, stderr: { write: () => true }, env: {} };
+    const asked: string[] = [];
+    const api = {
+      get: async (path: string) => {
+        asked.push(path);
+        return { ...deployRun(awaitingDecision()), state: awaitingDecision() };
+      },
+    } as unknown as RunContext['api'];
+    const code = await followPromotion(
+      { api, io, json: false, intervalMs: 1 },
+      async () =>
+        promotion([
+          step('staging', 'deployed'),
+          step('production', 'deploying', { deployment: 'deploy:shop:production' }),
+        ]),
+      'shop',
+    );
+    expect(code).toBe(3);
+    expect(asked).toEqual(['/deployments/deploy%3Ashop%3Aproduction']);
+    expect(out.join('')).toContain('choose one of:');
   });
 });
