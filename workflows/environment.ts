@@ -4,7 +4,7 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -37,7 +37,7 @@ import {
   type PendingRequest,
   type PinRequest,
 } from '../vocabulary/environments.js';
-import { TRIGGERS, workflowIdFor, type DeployInput } from '../vocabulary/messages.js';
+import { TRIGGERS, ViewMemoKey, workflowIdFor, type DeployInput } from '../vocabulary/messages.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { ENVIRONMENT_STEP } from './activity-options.js';
 import { deployWorkflow, type DeployRunResult } from './deploy.js';
@@ -106,12 +106,7 @@ class EnvironmentEntity {
   private unusable: ApplicationFailure | null = null;
   private ready = false;
   private shown: { stage: string | null; version: string | null } = { stage: null, version: null };
-  private readonly publish = viewPublisher(() => ({
-    ...this.state,
-    pending: this.state.pending.slice(0, VIEW_PENDING_KEPT),
-    ledger: this.state.ledger.slice(-VIEW_LEDGER_KEPT),
-    pinHistory: this.state.pinHistory.slice(-VIEW_PINS_KEPT),
-  }));
+  private readonly publish = viewPublisher(() => this.view());
 
   constructor(private readonly input: EnvironmentInput) {
     this.state = input.carried
@@ -161,7 +156,17 @@ class EnvironmentEntity {
       // Idle: nothing deploys. The messages being handled finish first, then the state goes on in a new run.
       await condition(allHandlersFinished);
       if (this.next()) continue;
-      await continueAsNew<typeof environmentWorkflow>({ ...this.input, carried: this.state });
+      // The memo and attributes go along: another environment's promotion check and the API read
+      // the view between the two runs too, and a new run writes nothing before its first task.
+      await makeContinueAsNewFunc<typeof environmentWorkflow>({
+        memo: { [ViewMemoKey]: this.view() },
+        typedSearchAttributes: [
+          { key: RepoKey, value: this.input.repoId },
+          { key: EnvironmentKey, value: this.input.environment },
+          { key: StageKey, value: this.stage() },
+          ...(this.state.live ? [{ key: VersionKey, value: this.state.live.version }] : []),
+        ],
+      })({ ...this.input, carried: this.state });
     }
   }
 
@@ -200,7 +205,8 @@ class EnvironmentEntity {
       throw bad(`trigger ${JSON.stringify(request.trigger)} is not one of ${TRIGGERS.join(', ')}`);
     if (typeof request.requestedBy !== 'string' || request.requestedBy === '')
       throw bad('requestedBy must name who asked');
-    if (request.replyTo !== null && (typeof request.replyTo !== 'string' || request.replyTo === ''))
+    // A missing from or replyTo (a request typed by hand in the Temporal UI) means none.
+    if (request.replyTo != null && (typeof request.replyTo !== 'string' || request.replyTo === ''))
       throw bad('replyTo must be a workflow ID or null');
     if (typeof request.waitIfPinned !== 'boolean') throw bad('waitIfPinned must be true or false');
     if (request.kind === 'promotion') {
@@ -208,7 +214,7 @@ class EnvironmentEntity {
         throw bad('a promotion names the environment it comes from (from)');
       if (request.from === this.input.environment)
         throw bad(`a promotion into ${request.from} cannot come from itself`);
-    } else if (request.from !== null && typeof request.from !== 'string') {
+    } else if (request.from != null && typeof request.from !== 'string') {
       throw bad('from must be an environment name or null');
     }
     const pin = this.state.pinned;
@@ -224,6 +230,7 @@ class EnvironmentEntity {
     const pending: PendingRequest = {
       ...request,
       from: request.from ?? null,
+      replyTo: request.replyTo ?? null,
       status: 'queued',
       requestedAt: nowIso(),
       deployment: null,
@@ -597,6 +604,16 @@ class EnvironmentEntity {
     getExternalWorkflowHandle(request.replyTo)
       .signal(environmentEventSignal, event)
       .catch(() => undefined);
+  }
+
+  /** The state as the memo keeps it: the newest entries of each list, so it stays a few kilobytes. */
+  private view(): EnvironmentState {
+    return {
+      ...this.state,
+      pending: this.state.pending.slice(0, VIEW_PENDING_KEPT),
+      ledger: this.state.ledger.slice(-VIEW_LEDGER_KEPT),
+      pinHistory: this.state.pinHistory.slice(-VIEW_PINS_KEPT),
+    };
   }
 
   private stage(): string {
