@@ -22,9 +22,11 @@ import {
   type PromotionState,
   type PromotionStep,
 } from '../vocabulary/environments.js';
+import { workflowIdFor } from '../vocabulary/messages.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { unpinned } from './activity-options.js';
 import { workflowFailure } from './failure.js';
+import { SOAK_SAMPLES, soakSampleEveryMs, soakVerdict } from '../domain/soak.js';
 import { markOutcome, nowIso, showDetails, viewPublisher } from './run-state.js';
 
 /**
@@ -32,9 +34,6 @@ import { markOutcome, nowIso, showDetails, viewPublisher } from './run-state.js'
  * queue: the promotion has no working copy, so any live worker may take each step.
  */
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
-
-/** A soak samples its source environment at most this often in all, however long it lasts. */
-export const SOAK_SAMPLES = 10;
 
 /** The statuses after which an environment's request changes no more (until `replaced`). */
 const FINAL: readonly EnvironmentRequestStatus[] = [
@@ -98,8 +97,12 @@ class Promotion {
     };
   }
 
+  /**
+   * One request per environment and version, named from the input alone: a retried activity asks
+   * again with the same ID (one request), and a replay, wherever it runs, names it alike.
+   */
   private requestId(environment: string): string {
-    return `${workflowInfo().workflowId}/${environment}`;
+    return `${workflowIdFor('promotion', this.input.repoId, this.input.version)}/${environment}`;
   }
 
   private step(environment: string): PromotionStep {
@@ -212,7 +215,7 @@ class Promotion {
     step.soakEndsAt = new Date(endsAt).toISOString();
     this.move(step, 'soaking', `${this.input.version} soaks in ${source.name} for ${target.soakMs}ms`);
     const health = source.health;
-    const every = health ? Math.max(health.intervalMs, Math.ceil(target.soakMs / SOAK_SAMPLES)) : target.soakMs;
+    const every = health ? soakSampleEveryMs(target.soakMs, health.intervalMs) : target.soakMs;
     let samples = 0;
     let failures = 0;
     for (;;) {
@@ -227,8 +230,8 @@ class Promotion {
       );
       samples += 1;
       if (!sample.ok) failures += 1;
-      if (failures > health.failureBudget) {
-        const reason = `unhealthy in ${source.name} during the soak: ${failures} of ${samples} samples failed (last: ${sample.error ?? 'failed'}), more than its failure budget of ${health.failureBudget}`;
+      const reason = soakVerdict(source.name, { samples, failures }, health.failureBudget, sample.error);
+      if (reason) {
         this.move(step, 'not reached', reason);
         return { outcome: 'stopped', reason };
       }

@@ -144,6 +144,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       `Stage: ${state.stage}`,
       state.qa ? `QA: ${state.qa.outcome ?? 'running'}${state.qa.report ? ` (${state.qa.report})` : ''}` : null,
       pin?.describe(),
+      state.promotion ? `Promotion: ${state.promotion.workflowId} deploys it through the environments` : null,
       state.outcome ? `Outcome: **${state.outcome}** — ${state.reason ?? ''}` : null,
       state.cancellation && !state.outcome
         ? `Cancelling: asked by ${state.cancellation.by} (${state.cancellation.reason})`

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpinEnvironment } from '../../../client/environments.js';
 import { promoteUpdate, type PromotionResult } from '../../../vocabulary/environments.js';
-import { releaseStateQuery } from '../../../vocabulary/messages.js';
+import { releaseStateQuery, ViewMemoKey } from '../../../vocabulary/messages.js';
+import { EnvironmentKey, OutcomeKey, StageKey } from '../../../vocabulary/search-attributes.js';
 import {
   endEnvironments,
   environmentState,
@@ -11,6 +14,7 @@ import {
   twoEnvironments,
   type TwoEnvironments,
 } from '../../helpers/promotion.js';
+import { saveHistory } from '../../helpers/temporal-cli.js';
 import { runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
 // Fresh IDs per run: environments are long-lived, and an earlier run's would still hold a fixed ID.
@@ -20,6 +24,8 @@ const IDS = {
   rollback: `promo-rollback-${run}`,
   superseded: `promo-superseded-${run}`,
   manual: `promo-manual-${run}`,
+  unhealthy: `promo-unhealthy-${run}`,
+  cancelled: `promo-cancelled-${run}`,
 };
 const repos = new Map<string, TwoEnvironments>();
 let worker: TestWorker;
@@ -49,6 +55,8 @@ describe('promotionWorkflow: a released version through staging, then production
     repos.set(IDS.rollback, await twoEnvironments(IDS.rollback, { productionAutoRollback: true }));
     repos.set(IDS.superseded, await twoEnvironments(IDS.superseded, { soak: '20s' }));
     repos.set(IDS.manual, await twoEnvironments(IDS.manual, { autoPromote: false }));
+    repos.set(IDS.unhealthy, await twoEnvironments(IDS.unhealthy, { soak: '8s' }));
+    repos.set(IDS.cancelled, await twoEnvironments(IDS.cancelled, { autoPromote: false }));
     worker = await startTestWorker(await testConfig([...repos.values()].map((r) => r.settings)));
   });
 
@@ -69,6 +77,11 @@ describe('promotionWorkflow: a released version through staging, then production
 
     const promoted = await promotionResult(id, '1.0.0');
     expect(promoted, promoted.reason).toMatchObject({ outcome: 'promoted', reached: ['staging', 'production'] });
+    // The histories the replay test keeps of the handover and of a promotion (see record-histories.test.ts).
+    if (process.env.SHIPGATE_RECORD_HISTORIES === '1') {
+      await saveHistory('release-handed-over-to-promotion', handle.workflowId);
+      await saveHistory('promotion-promoted', `promotion:${id}:1.0.0`);
+    }
     expect(await repo(id).staging.servingVersion()).toBe('1.0.0');
     expect(await repo(id).production.servingVersion()).toBe('1.0.0');
     expect(
@@ -82,6 +95,12 @@ describe('promotionWorkflow: a released version through staging, then production
       ['staging', 'deployed'],
       ['production', 'deployed'],
     ]);
+    // The run's view and search attributes say where it got and how it ended, for the API and the UI.
+    const described = await worker.client.workflow.getHandle(`promotion:${id}:1.0.0`).describe();
+    expect(described.memo?.[ViewMemoKey]).toMatchObject({ kind: 'promotion', outcome: 'promoted' });
+    expect(described.typedSearchAttributes.get(OutcomeKey)).toBe('promoted');
+    expect(described.typedSearchAttributes.get(StageKey)).toBe('done');
+    expect(described.typedSearchAttributes.get(EnvironmentKey)).toBe('production');
     const production = await environmentState(worker.client, id, 'production');
     expect(production.live?.version).toBe('1.0.0');
     expect(production.ledger.map((e) => [e.version, e.kind, e.from, e.outcome])).toEqual([
@@ -172,5 +191,49 @@ describe('promotionWorkflow: a released version through staging, then production
     expect(promoted, promoted.reason).toMatchObject({ outcome: 'promoted', reached: ['staging', 'production'] });
     const production = await environmentState(worker.client, id, 'production');
     expect(production.ledger.at(-1)).toMatchObject({ version: '1.0.0', requestedBy: 'ana', outcome: 'deployed' });
+  });
+
+  it('stops when staging turns unhealthy during the soak, and never asks production', async () => {
+    const id = IDS.unhealthy;
+    await release(id);
+    const workflowId = `promotion:${id}:1.0.0`;
+    await promotionUntil(
+      worker.client,
+      workflowId,
+      (s) => s.steps.find((step) => step.environment === 'production')?.status === 'soaking',
+    );
+    // Staging's service goes down in the middle of the soak: every sample after that fails.
+    process.kill(Number(readFileSync(path.join(repo(id).staging.stateDir, 'service.pid'), 'utf8')), 'SIGKILL');
+    const stopped = await promotionResult(id, '1.0.0');
+    expect(stopped.outcome, stopped.reason).toBe('stopped');
+    expect(stopped.reason).toMatch(/^unhealthy in staging during the soak: 3 of \d+ samples failed/);
+    expect(stopped.reached).toEqual(['staging']);
+    expect(repo(id).production.deploys()).toEqual([]);
+    const samples = ((await worker.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'probeEnvironment',
+    );
+    expect(samples.length).toBeLessThanOrEqual(10);
+  });
+
+  it('records its cancellation as its outcome', async () => {
+    const id = IDS.cancelled;
+    await release(id);
+    const workflowId = `promotion:${id}:1.0.0`;
+    await promotionUntil(
+      worker.client,
+      workflowId,
+      (s) => s.steps.find((step) => step.environment === 'production')?.status === 'awaiting promotion',
+    );
+    const handle = worker.client.workflow.getHandle(workflowId);
+    await handle.cancel();
+    expect(await handle.result().catch((e: unknown) => e)).toBeInstanceOf(WorkflowFailedError);
+    const described = await handle.describe();
+    expect(described.status.name).toBe('CANCELLED');
+    expect(described.memo?.[ViewMemoKey]).toMatchObject({
+      outcome: 'cancelled',
+      reached: ['staging'],
+      steps: [{ status: 'deployed' }, { status: 'not reached' }],
+    });
+    expect(described.typedSearchAttributes.get(OutcomeKey)).toBe('cancelled');
   });
 });
