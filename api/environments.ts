@@ -262,6 +262,14 @@ export async function promote(
       reason: step?.reason ?? `${promotionId} goes on into ${target.name}`,
     };
   }
+  // While its promotion runs, the version goes on through it: a request beside it would skip the soak.
+  if (promotion?.status.name === 'RUNNING' && awaited) {
+    throw new ShipgateError(
+      'SHIPGATE_NOT_PROMOTABLE',
+      `${promotionId} is taking ${version} into ${target.name}, which is ${awaited.status}` +
+        `${awaited.reason ? ` (${awaited.reason})` : ''}: it promotes on request once it awaits that`,
+    );
+  }
   const source = await environmentState(deps.client, repo.id, target.after);
   const live = source?.live ?? null;
   if (live?.version !== version || !live.verified) {

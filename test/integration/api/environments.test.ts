@@ -9,20 +9,22 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 const run = randomBytes(3).toString('hex');
 const manual = `envapi-${run}`;
 const legacy = `envapi-legacy-${run}`;
+const soaking = `envapi-soak-${run}`;
 
 describe('environments over HTTP', () => {
   let worker: TestWorker;
   let app: TestApp;
   let envs: TwoEnvironments;
   let single: SampleService;
+  let soaker: TwoEnvironments;
   const { get, post, until } = authedRequests(() => app);
 
   const environmentOf = async (repo: string, name: string) =>
     (await get(`/repos/${repo}/environments`)).json().environments.find((e: { name: string }) => e.name === name);
 
   /** Releases the repository through the API and waits for the release to end (it ends at its handover). */
-  async function release(): Promise<any> {
-    const started = await post(`/repos/${manual}/releases`);
+  async function release(repo = manual): Promise<any> {
+    const started = await post(`/repos/${repo}/releases`);
     expect(started.statusCode, started.body).toBe(202);
     const { workflowId, runId } = started.json();
     const done = await until(`/releases/${encodeURIComponent(workflowId)}?runId=${runId}`);
@@ -42,15 +44,23 @@ describe('environments over HTTP', () => {
   beforeAll(async () => {
     envs = await twoEnvironments(manual, { autoPromote: false, soak: '1s' });
     single = await createSampleService(legacy);
-    worker = await startTestWorker(await testConfig([envs.settings, single.settings]));
+    soaker = await twoEnvironments(soaking, { autoPromote: false, soak: '1h' });
+    worker = await startTestWorker(await testConfig([envs.settings, single.settings, soaker.settings]));
     app = await buildTestApp(worker.config, worker.client);
   });
 
   afterAll(async () => {
     await app?.close();
-    if (worker) await endEnvironments(worker.client, manual);
+    if (worker) {
+      await endEnvironments(worker.client, manual);
+      await endEnvironments(worker.client, soaking);
+      await worker.client.workflow
+        .getHandle(`promotion:${soaking}:1.0.0`)
+        .terminate('the test is over')
+        .catch(() => undefined);
+    }
     await worker?.stop();
-    await Promise.all([envs?.stop(), single?.stop()]);
+    await Promise.all([envs?.stop(), single?.stop(), soaker?.stop()]);
   });
 
   it('lists the environments in promotion order before anything deployed, and a legacy repository as one', async () => {
@@ -206,6 +216,21 @@ describe('environments over HTTP', () => {
       from: 'staging',
       outcome: 'deployed',
     });
+  });
+
+  it('refuses a promotion beside the running promotion that soaks the version, saying where it stands', async () => {
+    const released = await release(soaking);
+    await until(
+      `/releases/${encodeURIComponent(released.workflowId)}?runId=${released.runId}`,
+      (body) => body.promotion?.state?.steps?.find((s: any) => s.environment === 'production')?.status === 'soaking',
+    );
+    const refused = await post(`/repos/${soaking}/environments/production/promotions`, { version: '1.0.0' });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().code).toBe('SHIPGATE_NOT_PROMOTABLE');
+    expect(refused.json().message).toMatch(
+      new RegExp(`^promotion:${soaking}:1\\.0\\.0 is taking 1\\.0\\.0 into production, which is soaking`),
+    );
+    expect((await get(`/repos/${soaking}/environments`)).json().environments[1].live).toBeNull();
   });
 
   it('deploys by hand into an environment, the first by default, answering where the request stands', async () => {
