@@ -105,6 +105,8 @@ class EnvironmentEntity {
   /** Set when the environment cannot be set up (an unknown repository or environment): every message gets it. */
   private unusable: ApplicationFailure | null = null;
   private ready = false;
+  /** Events sent and not yet delivered (or refused): a run that continued as new before them would lose them. */
+  private signalling = 0;
   private shown: { stage: string | null; version: string | null } = { stage: null, version: null };
   private readonly publish = viewPublisher(() => this.view());
 
@@ -154,7 +156,7 @@ class EnvironmentEntity {
         continue;
       }
       // Idle: nothing deploys. The messages being handled finish first, then the state goes on in a new run.
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && this.signalling === 0);
       if (this.next()) continue;
       // The memo and attributes go along: another environment's promotion check and the API read
       // the view between the two runs too, and a new run writes nothing before its first task.
@@ -601,9 +603,13 @@ class EnvironmentEntity {
       deployment: request.deployment ?? null,
       report,
     };
+    this.signalling += 1;
     getExternalWorkflowHandle(request.replyTo)
       .signal(environmentEventSignal, event)
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        this.signalling -= 1;
+      });
   }
 
   /** The state as the memo keeps it: the newest entries of each list, so it stays a few kilobytes. */

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pinEnvironment, requestEnvironmentDeployment, unpinEnvironment } from '../../../client/environments.js';
 import type { RepositoryInput } from '../../../config/schema.js';
 import { freePort } from '../../../devserver/dev-server.js';
@@ -16,6 +18,7 @@ import {
 } from '../../../vocabulary/environments.js';
 import { ViewMemoKey, workflowIdFor } from '../../../vocabulary/messages.js';
 import { environmentWorkflow } from '../../../workflows/environment.js';
+import { eventListenerWorkflow, receivedEventsQuery } from '../../fixtures/workflows/event-listener.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { runRelease, startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -29,6 +32,8 @@ const REPO = `env-${run}`;
 let worker: TestWorker;
 let sample: SampleService;
 let production: { stateDir: string; port: number };
+/** A requester that has ended: the events sent to it fail, and the environment goes on. */
+let lastRelease: string;
 
 // A staging deploy sleeps first while this file exists in its state folder.
 const SLOW_DEPLOY = ['sh', '-c', 'if [ -f "$SAMPLE_STATE_DIR/slow" ]; then sleep 4; fi; exec node deploy.mjs'];
@@ -105,7 +110,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 async function release(expected: string, feature: string | null): Promise<void> {
   if (feature)
     await sample.repo.commit(`feat: ${feature}`, { [`src/${feature}.js`]: `export const ${feature} = true;\n` });
-  const { result } = await runRelease(worker, { repoId: REPO, deploy: false });
+  const { result, handle } = await runRelease(worker, { repoId: REPO, deploy: false });
+  lastRelease = handle.workflowId;
   expect(result.outcome, result.reason).toBe('released');
   expect(result.version).toBe(expected);
 }
@@ -281,7 +287,19 @@ describe('an environment', () => {
     const again = await refusalOf(pinEnvironment(starter(), REPO, 'production', { by: 'ops', reason: 'pinned twice' }));
     expect(again.type).toBe('SHIPGATE_ENVIRONMENT_PINNED');
 
-    const automatic = request('1.3.0', 'promotion', { from: 'staging' });
+    // The Temporal UI lists it as pinned, at the version live there, and says why in its details.
+    const described = await worker.client.workflow
+      .getHandle(workflowIdFor('environment', REPO, 'production'))
+      .describe();
+    const attribute = (name: string) =>
+      described.typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value;
+    expect([attribute('ShipgateStage'), attribute('ShipgateVersion'), attribute('ShipgateEnvironment')]).toEqual([
+      'pinned',
+      '1.2.0',
+      'production',
+    ]);
+
+    const automatic = request('1.3.0', 'promotion', { from: 'staging', replyTo: lastRelease });
     expect((await ask('production', automatic)).status).toBe('held');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(productionDeploys()).toHaveLength(3);
@@ -329,5 +347,42 @@ describe('an environment', () => {
     expect(state.generation).toBe(0);
     expect(state.lastGood?.version).toBe('1.3.0');
     expect(state.ledger.at(-1)?.reason).toMatch(/already live since/);
+  });
+
+  it('tells its requester each change of a request, and the request that made a version live when it is replaced', async () => {
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    const taskQueue = `listener-${randomUUID()}`;
+    const listener = await Worker.create({
+      connection,
+      taskQueue,
+      workflowsPath: fileURLToPath(new URL('../../fixtures/workflows/event-listener.ts', import.meta.url)),
+    });
+    const listenerId = `listener:${REPO}:${run}`;
+    try {
+      const events = await listener.runUntil(async () => {
+        const handle = await worker.client.workflow.start(eventListenerWorkflow, { taskQueue, workflowId: listenerId });
+        const first = request('1.3.0', 'manual', { replyTo: listenerId });
+        await ask('staging', first);
+        expect((await settled('staging', first.requestId)).entry.outcome).toBe('deployed');
+        const second = request('1.2.0', 'manual');
+        await ask('staging', second);
+        expect((await settled('staging', second.requestId)).entry.outcome).toBe('deployed');
+        const received = await until(
+          () => handle.query(receivedEventsQuery),
+          (list) => list.some((e) => e.status === 'replaced'),
+          'no replaced event',
+        );
+        await handle.terminate('the test has its events');
+        return received.map((e) => [e.requestId === first.requestId, e.version, e.status]);
+      });
+      expect(events).toEqual([
+        [true, '1.3.0', 'queued'],
+        [true, '1.3.0', 'deploying'],
+        [true, '1.3.0', 'deployed'],
+        [true, '1.3.0', 'replaced'],
+      ]);
+    } finally {
+      await connection.close();
+    }
   });
 });
