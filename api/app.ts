@@ -12,6 +12,7 @@ import { formatValidationErrors, handleError, handleNotFound } from './errors.js
 import { healthRoutes } from './routes/health.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
 import { hookRoutes } from './routes/hooks.js';
 import { planRoutes } from './routes/plan.js';
@@ -71,6 +72,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string; e
     await secured.register(planRoutes, deps);
     await secured.register(releaseRoutes, deps);
     await secured.register(deploymentRoutes, deps);
+    await secured.register(environmentRoutes, deps);
     await secured.register(watchRoutes, deps);
     await secured.register(cancelRoutes, deps);
     await secured.register(runRoutes, deps);
@@ -112,7 +114,7 @@ export async function buildApp(options: AppOptions) {
       openapi: '3.1.0',
       info: {
         title: 'shipgate',
-        description: 'Release orchestration on Temporal: QA gate, releases, deployments.',
+        description: 'Release orchestration on Temporal: QA gate, releases, deployments, environments and promotions.',
         version: '1',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },

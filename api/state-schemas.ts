@@ -18,6 +18,7 @@ import {
 import type { RunSummary as RunSummaryView } from './release-runs.js';
 import type { RunView } from './run-views.js';
 import { Decision } from './schemas/deployments.js';
+import { PromotionRun } from './schemas/environments.js';
 import { sameShape } from './schemas/same-shape.js';
 import { WorkflowId } from './schemas.js';
 
@@ -26,8 +27,8 @@ import { WorkflowId } from './schemas.js';
  * schema does not name. Each one is checked against its message in vocabulary/ at compile time.
  */
 
-export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
+export function Nullable<T extends TSchema>(schema: T, options?: { description: string }) {
+  return Type.Union([schema, Type.Null()], options);
 }
 
 const RUN_STATUSES = [
@@ -293,19 +294,28 @@ function runView<S extends TSchema, R extends TSchema>(state: S, result: R, desc
   );
 }
 
+const releaseRunFields = runView(ReleaseState, ReleaseResult, '').properties;
+
 /*
  * The three run views have one shape: the run's state as it keeps it in memo (null only for a run
  * recorded before that which does not answer its state query), and its result once it completed.
  * The CLI reads its types from these schemas (cli/api-types.ts).
  */
-export const ReleaseRun = runView(
-  ReleaseState,
-  ReleaseResult,
-  'A release: its state, with its deployment, and its result once finished',
+export const ReleaseRun = Type.Object(
+  {
+    ...releaseRunFields,
+    promotion: Type.Optional(
+      Nullable(PromotionRun, {
+        description:
+          'For a repository with environments: the promotion the release handed its version to, and how far it got',
+      }),
+    ),
+  },
+  { description: 'A release: its state, with its deployment or its promotion, and its result once finished' },
 );
 export const DeployRun = runView(DeployState, DeployResult, 'A deployment: its state, and its result once finished');
 export const QaRun = runView(QaState, QaResult, 'A QA run: its state, and its result once finished');
-sameShape<Static<typeof ReleaseRun>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
+sameShape<Omit<Static<typeof ReleaseRun>, 'promotion'>, RunView<ReleaseStateMessage, ReleaseResultMessage>>(true);
 sameShape<Static<typeof DeployRun>, RunView<DeployStateMessage, DeployResultMessage>>(true);
 sameShape<Static<typeof QaRun>, RunView<QaStateMessage, QaResultMessage>>(true);
 

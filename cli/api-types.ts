@@ -6,6 +6,12 @@ import type { Static } from 'typebox';
 import type { BranchView as BranchAnswer } from '../api/schemas/branches.js';
 import type { PlanAnswer } from '../api/schemas/plan.js';
 import type {
+  EnvironmentsAnswer,
+  EnvironmentStateAnswer,
+  PromoteAnswer,
+  PromotionRunAnswer,
+} from '../api/schemas/environments.js';
+import type {
   DeployRun as DeployRunAnswer,
   DeployState as DeployStateAnswer,
   HealthSample as HealthSampleAnswer,
@@ -26,6 +32,16 @@ export type PlanView = Omit<PlanAnswer, 'branch'> & { branch?: BranchView };
 
 export type RunKind = 'qa' | 'release' | 'deploy';
 
+/** `GET /repos/:id/environments`: each environment in promotion order. */
+export type EnvironmentsView = EnvironmentsAnswer;
+export type EnvironmentView = EnvironmentsAnswer['environments'][number];
+/** What pin and unpin answer: the environment's state. */
+export type EnvironmentStateView = Static<typeof EnvironmentStateAnswer>;
+/** `POST …/environments/:env/promotions`: where the request stands. */
+export type PromoteView = PromoteAnswer;
+/** A release's promotion through the environments, as its view shows it. */
+export type PromotionView = PromotionRunAnswer;
+
 /**
  * A run as the CLI renders it: the run's fields with its state beside them (absent when the run
  * answered without one), and the kind its ID names.
@@ -34,7 +50,10 @@ type Flat<Answer extends { state: object | null }, Kind extends RunKind> = Omit<
   Omit<Partial<NonNullable<Answer['state']>>, 'kind'> & { kind: Kind };
 
 export type QaRun = Flat<Static<typeof QaRunAnswer>, 'qa'>;
-export type ReleaseRun = Flat<Static<typeof ReleaseRunAnswer>, 'release'>;
+/** The promotion beside a release's fields is its view from the API, not the state's bare `{ workflowId }`. */
+export type ReleaseRun = Omit<Flat<Static<typeof ReleaseRunAnswer>, 'release'>, 'promotion'> & {
+  promotion?: PromotionRunAnswer | null;
+};
 export type DeployRun = Flat<Static<typeof DeployRunAnswer>, 'deploy'>;
 export type RunView = QaRun | ReleaseRun | DeployRun;
 /** The Temporal execution status name: RUNNING, COMPLETED, FAILED, … */
@@ -52,7 +71,9 @@ export function runKindOf(workflowId: string): RunKind | null {
  */
 export function asRunView(kind: RunKind, body: object): RunView {
   const { state, ...run } = body as { state?: unknown };
-  const live = typeof state === 'object' && state !== null ? state : {};
+  const live = typeof state === 'object' && state !== null ? { ...state } : {};
+  // A release's state names its promotion by ID only; its view, when the API sent one, is beside the state.
+  if (kind === 'release') delete (live as { promotion?: unknown }).promotion;
   return { ...live, ...run, kind } as RunView;
 }
 

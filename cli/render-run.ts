@@ -1,6 +1,7 @@
 /** A run's state as text: `shipgate status` prints it, and `--follow` redraws it on a terminal. */
 import type { DeployState, HealthSample, QaRun, ReleaseRun, RunView, StepRecord } from './api-types.js';
 import { isOpen, outcomeOf } from './outcome.js';
+import { promotionLines } from './promotion.js';
 import { formatPercent, shown } from './render.js';
 
 export interface RunTextOptions {
@@ -103,6 +104,7 @@ function releaseLines(run: ReleaseRun, open: boolean, options: RunTextOptions): 
     ...stepLines(run.steps, open, options.running),
     ...field('deploy', deploy && deploy.workflowId),
     ...(deploy?.state ? deployLines(deploy.state, options, true).map((line) => `  ${line}`) : []),
+    ...(run.promotion ? promotionLines(run.promotion, options.running, options.formatTime) : []),
   ];
 }
 

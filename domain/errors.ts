@@ -39,6 +39,11 @@ export const ERRORS = {
     title: 'the environment is pinned: nothing is deployed or promoted into it until it is unpinned',
     retryable: false,
   },
+  SHIPGATE_ENVIRONMENT_NOT_PINNED: {
+    status: 409,
+    title: 'the environment is not pinned, so there is nothing to unpin',
+    retryable: false,
+  },
   SHIPGATE_NOT_PROMOTABLE: {
     status: 409,
     title: 'the version cannot be promoted into the environment now',

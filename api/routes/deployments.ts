@@ -5,15 +5,12 @@ import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
 import { decide, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
-import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
+import { errorResponses, RepoIdParams } from '../schemas.js';
+import { DeploymentRequestAnswer, EnvironmentName, Version } from '../schemas/environments.js';
+import { requestDeploymentByHand } from '../environments.js';
+import { environmentOrFail } from '../../config/environments.js';
 import { DecisionRoute } from '../schemas/deployments.js';
 import { DeploymentLedger, RunSummary } from '../state-schemas.js';
-
-const Version = Type.String({
-  pattern: '^v?(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-[0-9A-Za-z.-]{1,40})?$',
-  maxLength: 64,
-  description: 'A released version such as 1.4.2',
-});
 
 /** Runs per environment in the deploy ledger when the request names no `limit`. */
 const LEDGER_LIMIT = 20;
@@ -27,17 +24,31 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: {
         summary:
           'Deploy a released version again (or an older one), with the same health and version checks; ' +
-          'a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED)',
+          'a tag shipgate did not release is refused (SHIPGATE_NOT_RELEASED). With environments, a request by ' +
+          'hand to one of them (default: the first), which a pinned one refuses (SHIPGATE_ENVIRONMENT_PINNED)',
         tags: ['deployments'],
         params: RepoIdParams,
-        body: Type.Object({ version: Version }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            version: Version,
+            environment: Type.Optional(EnvironmentName),
+          },
+          { additionalProperties: false },
+        ),
         response: {
-          202: Type.Object({ workflowId: WorkflowId, runId: Type.String() }),
+          202: DeploymentRequestAnswer,
           ...errorResponses(400, 401, 404, 409, 413, 415, 422, 503),
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await redeploy(deps, request.params.id, request.body.version)),
+    async (request, reply) => {
+      const { version, environment } = request.body;
+      const repo = configuredRepo(config, request.params.id);
+      if (repo.promotes) return reply.code(202).send(await requestDeploymentByHand(deps, repo, version, environment));
+      // One environment, as before environments: its name is the only one a request may give.
+      if (environment !== undefined) environmentOrFail(repo, environment);
+      return reply.code(202).send(await redeploy(deps, repo.id, version));
+    },
   );
 
   app.get(

@@ -3,6 +3,8 @@ import { Type, type TSchema } from 'typebox';
 import type { ApiDeps } from '../deps.js';
 import { runsOf } from '../release-runs.js';
 import { runView, type RunType } from '../run-views.js';
+import { promotionOfRelease } from '../environments.js';
+import type { ReleaseState } from '../../vocabulary/messages.js';
 import { errorResponses, WorkflowIdParams } from '../schemas.js';
 import { DeployRun, QaRun, ReleaseRun, RunIdQuery, RunSummary } from '../state-schemas.js';
 
@@ -17,7 +19,8 @@ const RUN_READS: { type: RunType; path: string; tag: string; view: TSchema; summ
     path: '/releases/:workflowId',
     tag: 'releases',
     view: ReleaseRun,
-    summary: 'The state of a release, with its QA child and its deployment, and its result once finished',
+    summary:
+      'The state of a release, with its QA child and its deployment (or its promotion through the environments), and its result once finished',
     runs: 'Every release of the ID (each release of a repository is a run of release:<repo>), newest first',
   },
   {
@@ -52,8 +55,17 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
           response: { 200: view, ...errorResponses(400, 401, 404, 503) },
         },
       },
-      async (request) =>
-        runView(client, request.params.workflowId, type, { runId: request.query.runId, log: request.log }),
+      async (request) => {
+        const view = await runView(client, request.params.workflowId, type, {
+          runId: request.query.runId,
+          log: request.log,
+        });
+        if (type !== 'release') return view;
+        // A release of a repository with environments ends at its handover: how far its version
+        // got after that is its promotion's, read anew each time.
+        const promotion = await promotionOfRelease(deps, view.state as ReleaseState | null, request.log);
+        return promotion ? { ...view, promotion } : view;
+      },
     );
     app.get(
       `${path}/runs`,

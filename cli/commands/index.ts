@@ -3,8 +3,11 @@ import type { CommandModule, RunContext } from '../command.js';
 import * as abandon from './abandon.js';
 import * as cancel from './cancel.js';
 import * as deployments from './deployments.js';
+import * as envs from './envs.js';
 import * as list from './list.js';
+import * as pin from './pin.js';
 import * as plan from './plan.js';
+import * as promote from './promote.js';
 import * as qa from './qa.js';
 import * as release from './release.js';
 import * as reports from './reports.js';
@@ -13,6 +16,7 @@ import * as retry from './retry.js';
 import * as rollback from './rollback.js';
 import * as runs from './runs.js';
 import * as status from './status.js';
+import * as unpin from './unpin.js';
 import * as watch from './watch.js';
 
 /** In the order `shipgate --help` lists them. */
@@ -29,6 +33,10 @@ export const COMMANDS = {
   cancel,
   reports,
   deployments,
+  envs,
+  promote,
+  pin,
+  unpin,
   repos,
   watch,
 };

@@ -1,4 +1,4 @@
-import type { Started } from '../api-types.js';
+import type { PromotionView, Started } from '../api-types.js';
 import {
   answer,
   BRANCH,
@@ -8,11 +8,14 @@ import {
   FOLLOW,
   followRun,
   repoPath,
+  runPath,
   type CommandSpec,
   type ParseInput,
   type RunContext,
 } from '../command.js';
 import { CliError } from '../http.js';
+import { EXIT } from '../outcome.js';
+import { followPromotion } from '../promotion.js';
 import { renderStarted } from '../render.js';
 
 export interface ReleaseCommand {
@@ -27,13 +30,19 @@ export interface ReleaseCommand {
 
 export const spec: CommandSpec = {
   synopsis: 'release <repo> [--branch <name>] [--bump major|minor|patch|x.y.z] [--no-deploy] [--follow] [--json]',
-  summary: 'Release a repository: QA gate, next version, changelog, tag, push, then deploy',
+  summary:
+    'Release a repository: QA gate, next version, changelog, tag, push, then deploy (or hand the version to its environments)',
   positional: 'repo',
   options: {
     branch: BRANCH,
     bump: BUMP,
     'no-deploy': { type: 'boolean', description: 'Release without deploying' },
     ...FOLLOW,
+    follow: {
+      type: 'boolean',
+      description:
+        'Show the stages live until the release ends or awaits a decision; with environments, then its promotion, until it ends or waits for a person',
+    },
   },
 };
 
@@ -59,11 +68,22 @@ export async function run(command: ReleaseCommand, context: RunContext): Promise
     .catch((error: unknown) => {
       throw alreadyRunning(error) ?? error;
     });
-  return command.follow
-    ? followRun(context, 'release', started.workflowId)
-    : answer(context, started, (s) =>
-        renderStarted(`the release of ${command.repo}${command.branch === null ? '' : ` from ${command.branch}`}`, s),
-      );
+  if (!command.follow)
+    return answer(context, started, (s) =>
+      renderStarted(`the release of ${command.repo}${command.branch === null ? '' : ` from ${command.branch}`}`, s),
+    );
+  const code = await followRun(context, 'release', started.workflowId, started.runId);
+  // With --json the release's last view (its promotion included) is the one answer printed.
+  if (code !== EXIT.ok || context.json) return code;
+  return followPromotion(context, () => promotionOf(context, started), command.repo);
+}
+
+/** The promotion the release handed its version to, from the release's view; null when it has none. */
+async function promotionOf(context: RunContext, started: Started): Promise<PromotionView | null> {
+  const view = await context.api.get<{ promotion?: PromotionView | null }>(
+    runPath('release', started.workflowId, started.runId),
+  );
+  return view.promotion ?? null;
 }
 
 /** The 409 names the release already running; say how to watch it instead. */

@@ -143,6 +143,10 @@ describe('GET /docs/json', () => {
         '/repos',
         '/repos/{id}',
         '/repos/{id}/deployments',
+        '/repos/{id}/environments',
+        '/repos/{id}/environments/{env}/pin',
+        '/repos/{id}/environments/{env}/promotions',
+        '/repos/{id}/environments/{env}/unpin',
         '/repos/{id}/plan',
         '/repos/{id}/qa',
         '/repos/{id}/releases',
@@ -156,6 +160,9 @@ describe('GET /docs/json', () => {
       expect(
         doc.paths['/repos/{id}/deployments'].get.responses['200'].content['application/json'].schema.properties,
       ).toHaveProperty('environments');
+      expect(doc.paths['/repos/{id}/environments/{env}/promotions'].post.responses).toHaveProperty('202');
+      const release = doc.paths['/releases/{workflowId}'].get.responses['200'].content['application/json'].schema;
+      expect(release.properties).toHaveProperty('promotion');
       expect(doc.paths['/events'].get.responses['200'].content).toHaveProperty('text/event-stream');
       expect(doc.paths['/events'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
         expect.arrayContaining(['repo', 'run', 'runId', 'last-event-id']),

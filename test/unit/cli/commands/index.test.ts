@@ -17,6 +17,10 @@ describe('the command registry', () => {
       'cancel',
       'reports',
       'deployments',
+      'envs',
+      'promote',
+      'pin',
+      'unpin',
       'repos',
       'watch',
     ]);
