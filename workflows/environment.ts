@@ -531,7 +531,7 @@ class EnvironmentEntity {
 
   validateUnpin(unpin: PinRequest): void {
     this.checkPinRequest(unpin);
-    if (!this.state.pinned) throw refusal('SHIPGATE_BAD_REQUEST', `${this.input.environment} is not pinned`);
+    if (!this.state.pinned) throw refusal('SHIPGATE_ENVIRONMENT_NOT_PINNED', `${this.input.environment} is not pinned`);
   }
 
   private checkPinRequest(pin: PinRequest): void {
@@ -553,7 +553,7 @@ class EnvironmentEntity {
   async unpin(unpin: PinRequest): Promise<EnvironmentState> {
     await condition(() => this.ready);
     if (this.unusable) throw this.unusable;
-    if (!this.state.pinned) throw refusal('SHIPGATE_BAD_REQUEST', `${this.input.environment} is not pinned`);
+    if (!this.state.pinned) throw refusal('SHIPGATE_ENVIRONMENT_NOT_PINNED', `${this.input.environment} is not pinned`);
     const last = this.state.pinHistory.at(-1);
     if (last && last.unpinnedAt === null) {
       last.unpinnedAt = nowIso();

@@ -397,7 +397,7 @@ describe('an environment', () => {
     const deploysBefore = stagingDeploys().length;
     await unpinEnvironment(starter(), REPO, 'staging', { by: 'ops', reason: 'audit done' });
     const notPinned = await refusalOf(unpinEnvironment(starter(), REPO, 'staging', { by: 'ops', reason: 'again' }));
-    expect(notPinned.type).toBe('SHIPGATE_BAD_REQUEST');
+    expect(notPinned.type).toBe('SHIPGATE_ENVIRONMENT_NOT_PINNED');
     const { entry, state } = await settled('staging', held.requestId);
     expect(entry.outcome, entry.reason).toBe('deployed');
     expect(state.pinHistory.at(-1)).toMatchObject({ by: 'ops', unpinnedBy: 'ops', unpinReason: 'audit done' });
