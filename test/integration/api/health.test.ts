@@ -32,7 +32,9 @@ describe('GET /healthz', () => {
     // Nothing listens on port 1; the lazy connection fails on first use instead of at construction.
     const config = await testConfig([]);
     const unreachable = { ...config, temporal: { ...config.temporal, address: '127.0.0.1:1' } };
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    // No retry interceptor: the SDK's retry of a refused call waits on a timer that outlives the
+    // 2 s probe, and fired after the connection is closed below it throws where no test can catch it.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
     const down = await buildTestApp(unreachable, new Client({ connection }));
     try {
       const started = Date.now();
@@ -112,7 +114,9 @@ describe('GET /healthz under load', () => {
 describe('GET /docs/json', () => {
   it('serves an OpenAPI document, without a token, that lists every route and the bearer scheme', async () => {
     // The document describes routes; it needs no Temporal server at all.
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    // No retry interceptor: the SDK's retry of a refused call waits on a timer that outlives the
+    // 2 s probe, and fired after the connection is closed below it throws where no test can catch it.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
     const app = await buildTestApp(await testConfig([]), new Client({ connection }));
     try {
       const response = await app.inject({ method: 'GET', url: '/docs/json' });
@@ -175,7 +179,9 @@ describe('GET /docs/json', () => {
   });
 
   it('describes decisions, triggers and outcomes as enums of the vocabulary, and every field of a QA run', async () => {
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    // No retry interceptor: the SDK's retry of a refused call waits on a timer that outlives the
+    // 2 s probe, and fired after the connection is closed below it throws where no test can catch it.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: [] });
     const app = await buildTestApp(await testConfig([]), new Client({ connection }));
     try {
       const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
