@@ -23,8 +23,8 @@ import {
   type PromotionState,
 } from '../vocabulary/environments.js';
 import { ResultMemoKey, ViewMemoKey, workflowIdFor, type ReleaseState } from '../vocabulary/messages.js';
-import type { releaseCheckReadWorkflow } from '../workflows/reads.js';
 import type { ApiDeps } from './deps.js';
+import { checkReleased } from './redeploy.js';
 import { configuredRepo } from './repositories.js';
 import type {
   EnvironmentsAnswer,
@@ -33,7 +33,7 @@ import type {
   PromotionRunAnswer,
 } from './schemas/environments.js';
 import { bounded, boundedChange, FAILED_STATUSES, innermostMessage } from './temporal-calls.js';
-import { readOnWorker, readRepositoryOnWorker } from './worker-reads.js';
+import { readRepositoryOnWorker } from './worker-reads.js';
 
 /*
  * The environments of a repository, as the API reads and changes them. Reads come from the memo
@@ -206,18 +206,6 @@ function starterOf({ client, config }: Deps) {
 /** The version without its `v`, as the environments and the release check name it. */
 function bare(version: string): string {
   return version.replace(/^v/, '');
-}
-
-/** A version shipgate released, or the release check's own refusal (SHIPGATE_NOT_RELEASED). */
-async function checkReleased(deps: Deps, repo: RepoConfig, version: string): Promise<void> {
-  const released = await readOnWorker<typeof releaseCheckReadWorkflow>(deps, {
-    workflowType: 'releaseCheckReadWorkflow',
-    workflowId: workflowIdFor('release-check', repo.id, version),
-    repoId: repo.id,
-    input: { repoId: repo.id, version },
-    summary: `Release check of ${repo.id} ${version}`,
-  });
-  if (!released.ok) throw new ShipgateError(released.code, released.reason);
 }
 
 /**

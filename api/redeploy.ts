@@ -1,3 +1,4 @@
+import type { RepoConfig } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
 import type { releaseCheckReadWorkflow } from '../workflows/reads.js';
@@ -17,6 +18,16 @@ export async function redeploy(deps: Pick<ApiDeps, 'client' | 'config'>, repoId:
   if (!repo.deploy)
     throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
   const version = requested.replace(/^v/, '');
+  await checkReleased(deps, repo, version);
+  return startDeployment(deps, repo, version);
+}
+
+/** A version shipgate released, or the release check's own refusal (SHIPGATE_NOT_RELEASED, SHIPGATE_TAG_NOT_FOUND). */
+export async function checkReleased(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  repo: Pick<RepoConfig, 'id'>,
+  version: string,
+): Promise<void> {
   const released = await readOnWorker<typeof releaseCheckReadWorkflow>(deps, {
     workflowType: 'releaseCheckReadWorkflow',
     workflowId: workflowIdFor('release-check', repo.id, version),
@@ -25,5 +36,4 @@ export async function redeploy(deps: Pick<ApiDeps, 'client' | 'config'>, repoId:
     summary: `Release check of ${repo.id} ${version}`,
   });
   if (!released.ok) throw new ShipgateError(released.code, released.reason);
-  return startDeployment(deps, repo, version);
 }

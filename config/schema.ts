@@ -122,19 +122,6 @@ const HealthSettings = Type.Object(
   { additionalProperties: false },
 );
 
-const DeploySettings = Type.Object(
-  {
-    environment: Defaulted(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,30}$' }), DEFAULT_ENVIRONMENT),
-    command: Argv,
-    env: Defaulted(Env, {}),
-    timeout: Defaulted(Duration, '10m'),
-    retries: Defaulted(Type.Integer({ minimum: 0, maximum: 10 }), 2),
-    autoRollback: Defaulted(Type.Boolean(), false),
-    decisionTimeout: Defaulted(Duration, '24h'),
-  },
-  { additionalProperties: false },
-);
-
 /** How an environment is named: in `deploy:<repo>:<name>`, `environment:<repo>:<name>` and the API's paths. */
 export const ENVIRONMENT_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,30}$';
 const EnvironmentName = Type.String({ pattern: ENVIRONMENT_NAME_PATTERN });
@@ -148,6 +135,15 @@ const EnvironmentDeploy = Type.Object(
     retries: Defaulted(Type.Integer({ minimum: 0, maximum: 10 }), 2),
     autoRollback: Defaulted(Type.Boolean(), false),
     decisionTimeout: Defaulted(Duration, '24h'),
+  },
+  { additionalProperties: false },
+);
+
+/** The repository-level deploy settings of a repository with one environment, which they name. */
+const DeploySettings = Type.Object(
+  {
+    environment: Defaulted(Type.String({ pattern: ENVIRONMENT_NAME_PATTERN }), DEFAULT_ENVIRONMENT),
+    ...EnvironmentDeploy.properties,
   },
   { additionalProperties: false },
 );

@@ -310,27 +310,18 @@ class EnvironmentEntity {
 
   /** Ends a request that never deployed (or needed no deployment): out of pending, into the ledger, told to its requester. */
   private close(request: PendingRequest, outcome: Closed, reason: string): void {
-    this.state.pending = this.state.pending.filter((p) => p !== request);
-    this.record({
-      requestId: request.requestId,
-      version: request.version,
-      kind: request.kind,
-      trigger: request.trigger,
-      requestedBy: request.requestedBy,
-      from: request.from,
-      requestedAt: request.requestedAt,
-      startedAt: null,
-      endedAt: nowIso(),
-      outcome,
-      reason,
-      report: null,
-      deployment: null,
-    });
+    this.record(request, { startedAt: null, endedAt: nowIso(), outcome, reason, report: null, deployment: null });
     this.tell(request, outcome, reason);
   }
 
-  private record(entry: LedgerEntry): void {
-    this.state.ledger.push(entry);
+  /** Moves a request out of pending into the ledger, with how it ended. */
+  private record(
+    request: PendingRequest,
+    end: Pick<LedgerEntry, 'startedAt' | 'endedAt' | 'outcome' | 'reason' | 'report' | 'deployment'>,
+  ): void {
+    this.state.pending = this.state.pending.filter((p) => p !== request);
+    const { requestId, version, kind, trigger, requestedBy, from, requestedAt } = request;
+    this.state.ledger.push({ requestId, version, kind, trigger, requestedBy, from, requestedAt, ...end });
     if (this.state.ledger.length > LEDGER_KEPT) this.state.ledger.splice(0, this.state.ledger.length - LEDGER_KEPT);
     this.state.ledgerTotal += 1;
   }
@@ -449,22 +440,7 @@ class EnvironmentEntity {
   ): void {
     const at = nowIso();
     const { outcome, report } = result;
-    this.state.pending = this.state.pending.filter((p) => p !== request);
-    this.record({
-      requestId: request.requestId,
-      version: request.version,
-      kind: request.kind,
-      trigger: request.trigger,
-      requestedBy: request.requestedBy,
-      from: request.from,
-      requestedAt: request.requestedAt,
-      startedAt,
-      endedAt: at,
-      outcome,
-      reason: result.reason,
-      report,
-      deployment,
-    });
+    this.record(request, { startedAt, endedAt: at, outcome, reason: result.reason, report, deployment });
     const before = this.state.live;
     const made = (verified: boolean): EnvironmentVersion => ({
       version: request.version,
