@@ -96,7 +96,8 @@ export function promotionVerdict(promotion: PromotionView, repo: string): Promot
       kind: 'waiting',
       exitCode: EXIT.ok,
       lines: [
-        `! ${promotion.workflowId} is held: ${held.environment} is pinned${held.reason ? ` (${held.reason})` : ''}`,
+        // The environment's reason already names the pin ("production is pinned (audit); …").
+        `! ${promotion.workflowId} is held: ${held.reason ?? `${held.environment} is pinned`}`,
         `  it goes on once unpinned: shipgate unpin ${repo} --env ${held.environment} --reason "…"`,
       ],
     };

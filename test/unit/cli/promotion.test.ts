@@ -62,11 +62,14 @@ describe('promotionVerdict', () => {
     });
     expect(
       promotionVerdict(
-        promotion([step('staging', 'deployed'), step('production', 'held', { reason: 'pinned by ana' })]),
+        promotion([
+          step('staging', 'deployed'),
+          step('production', 'held', { reason: 'production is pinned (audit); it deploys once unpinned' }),
+        ]),
         'shop',
       )?.lines,
     ).toEqual([
-      '! promotion:shop:1.2.0 is held: production is pinned (pinned by ana)',
+      '! promotion:shop:1.2.0 is held: production is pinned (audit); it deploys once unpinned',
       '  it goes on once unpinned: shipgate unpin shop --env production --reason "…"',
     ]);
   });
