@@ -66,9 +66,16 @@ export const ENVIRONMENT_REQUEST_STATUSES = [
 ] as const;
 export type EnvironmentRequestStatus = (typeof ENVIRONMENT_REQUEST_STATUSES)[number];
 
+/** The statuses of a request that has not ended; after any other it changes no more (until `replaced`). */
+export const PENDING_REQUEST_STATUSES = ['queued', 'held', 'deploying'] as const;
+/** The statuses after which a request changes no more (`replaced` comes once, after `deployed`). */
+export const FINAL_REQUEST_STATUSES: readonly EnvironmentRequestStatus[] = ENVIRONMENT_REQUEST_STATUSES.filter(
+  (status) => !(PENDING_REQUEST_STATUSES as readonly string[]).includes(status),
+);
+
 /** A request the environment has not finished: waiting, held, or deploying. */
 export interface PendingRequest extends EnvironmentRequest {
-  status: Extract<EnvironmentRequestStatus, 'queued' | 'held' | 'deploying'>;
+  status: (typeof PENDING_REQUEST_STATUSES)[number];
   requestedAt: string;
   /** While deploying: the deployment's workflow ID. */
   deployment: string | null;

@@ -14,6 +14,7 @@ import {
   promotionStateQuery,
   type EnvironmentEvent,
   type EnvironmentRequestKind,
+  FINAL_REQUEST_STATUSES,
   type EnvironmentRequestStatus,
   type PromoteRequest,
   type PromotionInput,
@@ -35,16 +36,7 @@ import { markOutcome, nowIso, showDetails, viewPublisher } from './run-state.js'
  */
 const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
-/** The statuses after which an environment's request changes no more (until `replaced`). */
-const FINAL: readonly EnvironmentRequestStatus[] = [
-  'superseded',
-  'refused',
-  'deployed',
-  'rolled-back',
-  'abandoned',
-  'failed',
-  'replaced',
-];
+const FINAL = FINAL_REQUEST_STATUSES;
 
 /** How one branch of the promotion ended, when it ended before the last environment. */
 interface End {
