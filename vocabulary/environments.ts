@@ -112,13 +112,10 @@ export interface EnvironmentVersion {
 }
 
 /** One line of an environment's ledger: every request, with how it ended. */
-export interface LedgerEntry {
-  requestId: string;
-  version: string;
-  kind: EnvironmentRequestKind;
-  trigger: Trigger;
-  requestedBy: string;
-  from: string | null;
+export interface LedgerEntry extends Pick<
+  EnvironmentRequest,
+  'requestId' | 'version' | 'kind' | 'trigger' | 'requestedBy' | 'from'
+> {
   requestedAt: string;
   /** When its deployment started; null when it never deployed (superseded, refused). */
   startedAt: string | null;

@@ -81,13 +81,18 @@ export const EnvironmentPin = Type.Object(
 );
 sameShape<Static<typeof EnvironmentPin>, EnvironmentPinMessage>(true);
 
-export const PendingRequest = Type.Object({
+/** What a pending request and a ledger entry both say of the request itself. */
+const RequestFields = {
   requestId: Type.String(),
   version: Type.String(),
   kind: RequestKind,
   trigger: Trigger,
   requestedBy: Type.String(),
   from: Nullable(Type.String()),
+};
+
+export const PendingRequest = Type.Object({
+  ...RequestFields,
   replyTo: Nullable(Type.String()),
   waitIfPinned: Type.Boolean(),
   status: Type.Union([Type.Literal('queued'), Type.Literal('held'), Type.Literal('deploying')]),
@@ -97,12 +102,7 @@ export const PendingRequest = Type.Object({
 sameShape<Static<typeof PendingRequest>, PendingRequestMessage>(true);
 
 export const EnvironmentLedgerEntry = Type.Object({
-  requestId: Type.String(),
-  version: Type.String(),
-  kind: RequestKind,
-  trigger: Trigger,
-  requestedBy: Type.String(),
-  from: Nullable(Type.String()),
+  ...RequestFields,
   requestedAt: Type.String(),
   startedAt: Nullable(Type.String()),
   endedAt: Type.String(),
