@@ -1,4 +1,4 @@
-import type { RepoConfig } from '../config/types.js';
+import type { ApprovalPolicy, RepoConfig } from '../config/types.js';
 import type { ReleaseBranch } from '../domain/branches.js';
 import type { ActivityDeps } from './deps.js';
 import { pinnedQueue } from './deps.js';
@@ -37,6 +37,13 @@ export interface EnvironmentPolicy {
   autoPromote: boolean;
   /** Its health check's sampling, for a soak that watches it; null without a health check. */
   health: { intervalMs: number; failureBudget: number } | null;
+  /** Who must approve a version before it enters (workflows/approval.ts); absent: no approval. */
+  approval?: ApprovalPolicy;
+  /**
+   * True when it has freeze windows: the promotion asks `freezeOf` (activities/promotion.ts) right
+   * before it deploys there, and waits out an open window. Absent: no freeze windows.
+   */
+  freezes?: boolean;
 }
 
 /** Where a run's working-copy steps go, and whether they may go elsewhere when that worker is lost. */
@@ -97,6 +104,9 @@ export function createPinningActivities(deps: ActivityDeps) {
             soakMs: env.soakMs,
             autoPromote: env.autoPromote,
             health: env.health ? { intervalMs: env.health.intervalMs, failureBudget: env.health.failureBudget } : null,
+            // Only when set: a run pinned before these existed reads none, and a replay of it alike.
+            ...(env.approval ? { approval: env.approval } : {}),
+            ...(env.freeze.length ? { freezes: true } : {}),
           })),
           promotes: configured.promotes,
         },

@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { ShipgateConfig } from '../config/types.js';
-import { bearerAuth } from './auth.js';
+import type { ApiToken, ShipgateConfig } from '../config/types.js';
+import { bearerAuth, tokenHolders } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { RunEventHub } from './run-events.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
@@ -45,17 +45,19 @@ declare module 'fastify' {
 export interface AppOptions {
   config: ShipgateConfig;
   client: Client;
-  /** The bearer token every route but /healthz and /docs requires. */
-  token: string;
+  /** The single token, whose holder is one admin (SHIPGATE_API_TOKEN, or made at start); optional with `tokens`. */
+  token?: string | null;
+  /** Tokens per person or bot, with their roles (`api.tokens`); default: the configuration's. */
+  tokens?: ApiToken[];
   logger?: FastifyServerOptions['logger'];
 }
 
 /** The shipgate API: public health, then every resource behind the bearer token. */
-export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string; events: RunEventHub }> = async (
-  app,
-  options,
-) => {
+export const shipgateApi: FastifyPluginAsyncTypebox<
+  ApiDeps & { token?: string | null; tokens?: ApiToken[]; events: RunEventHub }
+> = async (app, options) => {
   const deps: ApiDeps = { config: options.config, client: options.client };
+  const holders = tokenHolders({ token: options.token, tokens: options.tokens ?? options.config.api.tokens });
   // Without a querystring schema Fastify validates no query at all, so `?skipQa=true` would be
   // ignored while the same typo in a body is refused. Declared parameters stay the route's own.
   app.addHook('onRoute', (route) => {
@@ -65,7 +67,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<ApiDeps & { token: string; e
   await app.register(healthRoutes, deps);
   await app.register(hookRoutes, deps);
   await app.register(async (secured) => {
-    secured.addHook('onRequest', bearerAuth(options.token));
+    secured.addHook('onRequest', bearerAuth(holders));
     await secured.register(repoRoutes, deps);
     await secured.register(reportRoutes, deps);
     await secured.register(qaRoutes, deps);
@@ -95,6 +97,7 @@ export async function buildApp(options: AppOptions) {
     schemaErrorFormatter: formatValidationErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(handleError);
+  app.decorateRequest('identity', null);
   app.setNotFoundHandler(handleNotFound);
 
   // Bodies here are options objects, so no body means no options. Some clients also send
@@ -130,7 +133,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(shipgateApi, {
     config: options.config,
     client: options.client,
-    token: options.token,
+    token: options.token ?? null,
+    tokens: options.tokens ?? options.config.api.tokens,
     events,
   });
   return app;

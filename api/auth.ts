@@ -1,16 +1,61 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { ApiToken } from '../config/types.js';
 import { ShipgateError } from '../domain/errors.js';
+import {
+  roleAllows,
+  rolesAllowing,
+  SINGLE_TOKEN_IDENTITY,
+  type Action,
+  type Identity,
+} from '../vocabulary/identity.js';
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent the request: set by the bearer check on every route behind it, null elsewhere. */
+    identity: Identity | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * What the route needs the caller's role to allow (vocabulary/identity.ts). Unsaid: `read`
+     * for GET and HEAD, `run` for anything else; routes that need more say so.
+     */
+    action?: Action;
+  }
+}
+
+/** One holder of a token: who they are and the SHA-256 of their token. */
+interface Holder {
+  identity: Identity;
+  sha256: Buffer;
+}
+
 /**
- * An onRequest hook that lets a request through only with `Authorization: Bearer <token>`.
- * Both sides are hashed first so the comparison takes the same time whatever the lengths.
+ * The holders an API answers: every token of `api.tokens`, and the single token (given or made
+ * at start) as one admin. At least one is needed.
  */
-export function bearerAuth(token: string): onRequestAsyncHookHandler {
-  if (token.length === 0) throw new Error('the API token must not be empty');
-  const expected = sha256(token);
+export function tokenHolders(options: { token?: string | null; tokens?: ApiToken[] }): Holder[] {
+  const holders: Holder[] = (options.tokens ?? []).map((token) => ({
+    identity: { name: token.name, role: token.role, authors: token.authors },
+    sha256: Buffer.from(token.sha256, 'hex'),
+  }));
+  if (options.token !== undefined && options.token !== null) {
+    if (options.token.length === 0) throw new Error('the API token must not be empty');
+    holders.push({ identity: SINGLE_TOKEN_IDENTITY, sha256: sha256(options.token) });
+  }
+  if (holders.length === 0) throw new Error('the API needs a token: SHIPGATE_API_TOKEN or api.tokens');
+  return holders;
+}
+
+/**
+ * An onRequest hook that lets a request through only with `Authorization: Bearer <token>` of a
+ * known holder whose role allows what the route does. The presented token is hashed and compared
+ * with every holder's hash, each in constant time and all of them every time, so neither the
+ * token's length nor which holder it matched shows in how long the answer takes.
+ */
+export function bearerAuth(holders: Holder[]): onRequestAsyncHookHandler {
   return async (request) => {
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
@@ -19,11 +64,41 @@ export function bearerAuth(token: string): onRequestAsyncHookHandler {
     const presented = BEARER.exec(header)?.[1];
     if (presented === undefined)
       throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
-    if (!timingSafeEqual(sha256(presented), expected))
-      throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the API token is not valid');
+    const digest = sha256(presented);
+    let found: Identity | null = null;
+    for (const holder of holders) if (timingSafeEqual(digest, holder.sha256) && !found) found = holder.identity;
+    if (!found) throw new ShipgateError('SHIPGATE_UNAUTHORIZED', 'the API token is not valid');
+    request.identity = found;
+    // Every line the request logs from here on names who sent it.
+    request.log = request.log.child({ by: found.name, role: found.role });
+    const action = actionOf(request);
+    if (!roleAllows(found.role, action))
+      throw new ShipgateError(
+        'SHIPGATE_ROLE_REQUIRED',
+        `${found.name} is ${found.role}, which may not ${ACTION_TEXT[action]}: that needs ${rolesAllowing(action).join(' or ')}`,
+      );
   };
 }
 
-function sha256(text: string): Buffer {
+const ACTION_TEXT: Record<Action, string> = {
+  read: 'read',
+  run: 'start or decide on runs',
+  approve: 'approve or deny promotions',
+  admin: 'pin, unpin, cancel or override',
+};
+
+function actionOf(request: FastifyRequest): Action {
+  const declared = request.routeOptions.config.action;
+  if (declared) return declared;
+  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'run';
+}
+
+/** Who sent a request behind the bearer check (the routes behind it always have one). */
+export function identityOf(request: FastifyRequest): Identity {
+  if (!request.identity) throw new Error('identityOf: the route is not behind the bearer check');
+  return request.identity;
+}
+
+export function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }

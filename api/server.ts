@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const given = process.env.SHIPGATE_API_TOKEN;
-  const token = given || randomBytes(24).toString('base64url');
+  // With tokens per person the single token is only what is given; without, one is made.
+  const token = given || (config.api.tokens.length ? null : randomBytes(24).toString('base64url'));
   const app = await buildApp({
     config,
     client,
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     throw error;
   });
   // Printed once, and only here: whoever started the server is the one to hand it to a client.
-  if (!given) console.log(`shipgate API token: ${token}`);
+  if (!given && token) console.log(`shipgate API token: ${token}`);
   const bound = app.server.address();
   const shownHost = host.includes(':') ? `[${host}]` : host;
   console.log(

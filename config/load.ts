@@ -6,7 +6,8 @@ import { ConfigFile, type ConfigWithDefaults, type RepositoryWithDefaults } from
 import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import { BranchSettingsError, resolveBranches } from '../domain/branches.js';
-import type { EnvironmentConfig, RepoConfig, ShipgateConfig } from './types.js';
+import { cronProblem } from '../domain/freeze.js';
+import type { ApiToken, EnvironmentConfig, FreezeWindow, RepoConfig, ShipgateConfig } from './types.js';
 
 export { DEFAULT_CONFIG_FILE } from './data-dir.js';
 
@@ -99,6 +100,7 @@ function resolveConfig(
     api: {
       host: ctx.env.SHIPGATE_API_HOST || input.api.host,
       port: envPort(ctx.env.SHIPGATE_API_PORT) ?? input.api.port,
+      tokens: resolveTokens(input.api.tokens, ctx.file ?? 'configuration'),
     },
     reports: {
       keyFile: input.reports.keyFile ? path.resolve(ctx.base, input.reports.keyFile) : null,
@@ -160,6 +162,8 @@ function resolveEnvironments(repo: RepositoryWithDefaults): EnvironmentConfig[] 
         after: null,
         soakMs: 0,
         autoPromote: false,
+        approval: null,
+        freeze: [],
       },
     ];
   }
@@ -191,7 +195,53 @@ function resolveEnvironments(repo: RepositoryWithDefaults): EnvironmentConfig[] 
       after: env.after ?? null,
       soakMs: durationMs(env.soak),
       autoPromote: env.autoPromote,
+      approval: env.approval
+        ? {
+            required: env.approval.required,
+            from: env.approval.from ?? ['approver', 'admin'],
+            notAuthor: env.approval.notAuthor,
+            expiresMs: durationMs(env.approval.expires),
+          }
+        : null,
+      freeze: env.freeze.map((window, w) => resolveFreezeWindow(window, `${field}.freeze[${w}]`)),
     };
+  });
+}
+
+type FreezeInput = NonNullable<RepositoryWithDefaults['environments']>[number]['freeze'][number];
+
+function resolveFreezeWindow(window: FreezeInput, field: string): FreezeWindow {
+  const reason = window.reason ?? null;
+  if ('cron' in window) {
+    // A default inside a union is not filled in, so it is applied here.
+    const timezone = window.timezone ?? 'UTC';
+    const problem = cronProblem(window.cron, timezone);
+    if (problem) throw new EnvironmentSettingsError(`${field}.cron "${window.cron}": ${problem}`);
+    const durationMsValue = durationMs(window.duration);
+    if (durationMsValue <= 0) throw new EnvironmentSettingsError(`${field}.duration must be longer than 0s`);
+    return { kind: 'recurring', cron: window.cron, durationMs: durationMsValue, timezone, reason };
+  }
+  const from = Date.parse(window.from);
+  const to = Date.parse(window.to);
+  if (Number.isNaN(from)) throw new EnvironmentSettingsError(`${field}.from "${window.from}" is not a date and time`);
+  if (Number.isNaN(to)) throw new EnvironmentSettingsError(`${field}.to "${window.to}" is not a date and time`);
+  if (to <= from) throw new EnvironmentSettingsError(`${field}.to must come after from`);
+  return { kind: 'once', from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason };
+}
+
+/** The tokens of `api.tokens`, each name once and each hash once (one token, one person). */
+function resolveTokens(tokens: ConfigWithDefaults['api']['tokens'], label: string): ApiToken[] {
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  return tokens.map((token, index) => {
+    const field = `${label}: api.tokens[${index}]`;
+    if (names.has(token.name)) throw new ConfigError(`${field}.name "${token.name}" is used twice`);
+    const sha256 = token.hash.slice('sha256:'.length);
+    if (hashes.has(sha256))
+      throw new ConfigError(`${field}.hash is the hash of a token listed before it: give each person their own`);
+    names.add(token.name);
+    hashes.add(sha256);
+    return { name: token.name, role: token.role, sha256, authors: token.authors };
   });
 }
 

@@ -2,6 +2,7 @@ import { Type, type Static, type TArray, type TObject, type TOptional, type TSch
 import { DEFAULT_INITIAL_VERSION, DEFAULT_TAG_FORMAT } from '../domain/bump.js';
 import { DEFAULT_COMMIT_RULES } from '../domain/commit.js';
 import { DEFAULT_COVERAGE_THRESHOLD, DEFAULT_MIN_CHANGED_LINES } from '../domain/diff-coverage.js';
+import { IDENTITY_NAME_PATTERN, ROLES } from '../vocabulary/identity.js';
 import { DEFAULT_ENVIRONMENT } from '../vocabulary/messages.js';
 import { DEFAULT_DATA_DIR } from './data-dir.js';
 
@@ -148,6 +149,73 @@ const DeploySettings = Type.Object(
   { additionalProperties: false },
 );
 
+/** Who may approve a version into an environment, and how many must (see workflows/approval.ts). */
+const ApprovalSettings = Type.Object(
+  {
+    required: Defaulted(
+      Type.Integer({ minimum: 1, maximum: 10, description: 'How many different people must approve' }),
+      1,
+    ),
+    from: Type.Optional(
+      Type.Array(Type.String({ pattern: IDENTITY_NAME_PATTERN }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Token names or roles that may approve (default: the approver and admin roles)',
+      }),
+    ),
+    notAuthor: Defaulted(
+      Type.Boolean({ description: 'Refuse an approver who authored a commit of the release or started it' }),
+      true,
+    ),
+    expires: Defaulted(
+      Type.String({
+        pattern: '^[0-9]+(ms|s|m|h|d)$',
+        description: 'How long the promotion waits for its approvals before it ends as expired',
+      }),
+      '24h',
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A time when nothing is promoted into an environment: recurring (a cron expression that opens
+ * the window, how long it stays open, in a time zone) or once (from, to). A promotion that meets
+ * one waits for its end.
+ */
+const ISO_INSTANT = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$';
+
+const FreezeWindowSettings = Type.Union([
+  Type.Object(
+    {
+      cron: Type.String({
+        minLength: 9,
+        maxLength: 100,
+        pattern: '^[0-9*/,\\- A-Za-z?#LW]+$',
+        description: 'When the window opens (five fields: minute hour day-of-month month day-of-week)',
+      }),
+      duration: Type.String({ pattern: '^[0-9]+(ms|s|m|h|d)$', description: 'How long it stays open' }),
+      timezone: Defaulted(
+        Type.String({ pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone of cron' }),
+        'UTC',
+      ),
+      reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      from: Type.String({
+        pattern: ISO_INSTANT,
+        description: 'ISO 8601 with a zone, e.g. 2026-12-24T00:00:00Z or 2026-12-24T00:00:00+01:00',
+      }),
+      to: Type.String({ pattern: ISO_INSTANT }),
+      reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 const EnvironmentSettings = Type.Object(
   {
     name: EnvironmentName,
@@ -169,6 +237,33 @@ const EnvironmentSettings = Type.Object(
     autoPromote: Defaulted(
       Type.Boolean({ description: 'Promote here by itself once the soak has passed; false waits for a request' }),
       true,
+    ),
+    approval: Type.Optional(ApprovalSettings),
+    freeze: Defaulted(
+      Type.Array(FreezeWindowSettings, {
+        maxItems: 50,
+        description: 'When nothing is promoted here: a promotion that meets an open window waits for its end',
+      }),
+      [],
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ApiTokenSettings = Type.Object(
+  {
+    name: Type.String({ pattern: IDENTITY_NAME_PATTERN }),
+    role: Type.Union(
+      ROLES.map((role) => Type.Literal(role)),
+      { description: 'viewer (read), releaser (QA, releases, decisions), approver (approvals), admin (everything)' },
+    ),
+    hash: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'sha256:<hex> of the token; never the token' }),
+    authors: Defaulted(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 20,
+        description: 'The git author names and emails this person commits as (for notAuthor)',
+      }),
+      [],
     ),
   },
   { additionalProperties: false },
@@ -383,6 +478,14 @@ export const ConfigFile = Type.Object(
         {
           host: Defaulted(Type.String({ minLength: 1 }), '127.0.0.1'),
           port: Defaulted(Type.Integer({ minimum: 0, maximum: 65535 }), 3000),
+          tokens: Defaulted(
+            Type.Array(ApiTokenSettings, {
+              maxItems: 1000,
+              description:
+                'Who may call the API: a name, a role and the SHA-256 of the token (`shipgate token create` makes one); none: the single token, one admin',
+            }),
+            [],
+          ),
         },
         { additionalProperties: false },
       ),

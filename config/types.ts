@@ -1,3 +1,4 @@
+import type { Role } from '../vocabulary/identity.js';
 import type { ReleaseBranch } from '../domain/branches.js';
 import type { CommitRules } from '../domain/commit.js';
 
@@ -82,6 +83,35 @@ export interface EnvironmentConfig {
   soakMs: number;
   /** Promote by itself once the soak has passed; false waits for a promotion request. */
   autoPromote: boolean;
+  /** Who must approve a version before it enters; null: no approval. */
+  approval: ApprovalPolicy | null;
+  /** When nothing is promoted into it; a promotion that meets a window waits for its end. */
+  freeze: FreezeWindow[];
+}
+
+export interface ApprovalPolicy {
+  /** How many different people must approve. */
+  required: number;
+  /** Token names or roles that may approve; the default is the approver and admin roles. */
+  from: string[];
+  /** Refuse an approver who authored a commit of the release, or who started it. */
+  notAuthor: boolean;
+  /** How long the promotion waits for the approvals, from when it starts waiting. */
+  expiresMs: number;
+}
+
+/** A recurring window opens at each time of `cron` in `timezone` and stays open `durationMs`. */
+export type FreezeWindow =
+  | { kind: 'recurring'; cron: string; durationMs: number; timezone: string; reason: string | null }
+  | { kind: 'once'; from: string; to: string; reason: string | null };
+
+/** One API token's holder, from `api.tokens`; the token itself is never in the configuration. */
+export interface ApiToken {
+  name: string;
+  role: Role;
+  /** The SHA-256 of the token, hex. */
+  sha256: string;
+  authors: string[];
 }
 
 export interface ShipgateConfig {
@@ -98,7 +128,11 @@ export interface ShipgateConfig {
     /** A worker that stops heartbeating for this long has its activities retried elsewhere. */
     heartbeatTimeoutMs: number;
   };
-  api: { host: string; port: number };
+  /**
+   * `tokens` empty: the single-token setup (SHIPGATE_API_TOKEN or a token made at start), whose
+   * holder is one admin.
+   */
+  api: { host: string; port: number; tokens: ApiToken[] };
   /** Where the report signing keys are read from; the keys themselves never enter the configuration. */
   reports: { keyFile: string | null; previousKeyFiles: string[] };
   repositories: RepoConfig[];

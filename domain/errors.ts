@@ -49,6 +49,26 @@ export const ERRORS = {
     title: 'the version cannot be promoted into the environment now',
     retryable: false,
   },
+  SHIPGATE_ROLE_REQUIRED: {
+    status: 403,
+    title: "the token's role may not do this",
+    retryable: false,
+  },
+  SHIPGATE_APPROVAL_REFUSED: {
+    status: 403,
+    title: 'this person may not approve or deny the promotion',
+    retryable: false,
+  },
+  SHIPGATE_NOT_AWAITING_APPROVAL: {
+    status: 409,
+    title: 'the promotion is not waiting for approval into the environment',
+    retryable: false,
+  },
+  SHIPGATE_NOT_FROZEN: {
+    status: 409,
+    title: 'the promotion is not waiting for a freeze window of the environment to end',
+    retryable: false,
+  },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON', retryable: false },
   SHIPGATE_BODY_TOO_LARGE: { status: 413, title: 'the body is too large', retryable: false },
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },

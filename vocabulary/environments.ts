@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Identity, Role } from './identity.js';
 import type { DeployOutcome, Trigger } from './messages.js';
 
 /*
@@ -40,6 +41,13 @@ export interface EnvironmentRequest {
    * which a pinned environment refuses at once (SHIPGATE_ENVIRONMENT_PINNED).
    */
   waitIfPinned: boolean;
+  /**
+   * When the oldest commit of the release was made (ISO 8601), for the lead time of the delivery
+   * metrics; null or absent when not known (a request made before it was recorded).
+   */
+  firstCommitAt?: string | null;
+  /** Who approved the version into the environment (names), when its approval was required. */
+  approvedBy?: string[];
 }
 
 /**
@@ -114,7 +122,7 @@ export interface EnvironmentVersion {
 /** One line of an environment's ledger: every request, with how it ended. */
 export interface LedgerEntry extends Pick<
   EnvironmentRequest,
-  'requestId' | 'version' | 'kind' | 'trigger' | 'requestedBy' | 'from'
+  'requestId' | 'version' | 'kind' | 'trigger' | 'requestedBy' | 'from' | 'firstCommitAt' | 'approvedBy'
 > {
   requestedAt: string;
   /** When its deployment started; null when it never deployed (superseded, refused). */
@@ -203,6 +211,8 @@ export const PROMOTION_STEP_STATUSES = [
   'waiting',
   'soaking',
   'awaiting promotion',
+  'awaiting approval',
+  'frozen',
   'queued',
   'held',
   'deploying',
@@ -212,6 +222,8 @@ export const PROMOTION_STEP_STATUSES = [
   'rolled-back',
   'abandoned',
   'failed',
+  'denied',
+  'expired',
   'not reached',
 ] as const;
 export type PromotionStepStatus = (typeof PROMOTION_STEP_STATUSES)[number];
@@ -228,6 +240,36 @@ export interface PromotionStep {
   /** Its deployment's workflow ID, once it deploys. */
   deployment: string | null;
   report: string | null;
+  /** Its approvals, once the promotion waits for them (an environment with `approval`); absent otherwise. */
+  approval?: ApprovalProgress;
+  /** While frozen: the open window it waits out; absent otherwise. */
+  freeze?: { from: string; until: string; reason: string | null } | null;
+  /** A freeze an admin overrode for this version, with who and why. */
+  freezeOverride?: GateDecision | null;
+}
+
+/** One person's word on a gate of a promotion: an approval, a denial or an override. */
+export interface GateDecision {
+  by: string;
+  role: Role;
+  reason: string | null;
+  at: string;
+  /** How it arrived: the API (and CLI), or a Signal sent from the Temporal UI. */
+  via: 'api' | 'signal';
+}
+
+/** Where the approvals of a version into an environment stand. */
+export interface ApprovalProgress {
+  required: number;
+  /** Who may approve: token names or roles. */
+  from: string[];
+  notAuthor: boolean;
+  /** When the wait ends as expired. */
+  expiresAt: string;
+  approvals: GateDecision[];
+  denial: GateDecision | null;
+  /** An admin's override (a Signal from the Temporal UI, or the API): the gate passed without the approvals. */
+  override: GateDecision | null;
 }
 
 /**
@@ -236,9 +278,11 @@ export interface PromotionStep {
  * - `superseded`: a newer version took its place before it got to the end;
  * - `stopped`: it stopped before the end: a deployment rolled back, was abandoned or failed, a
  *   request was refused; `reason` says where and why;
+ * - `denied`: someone allowed to approve denied it entry into an environment (`reason` says who and why);
+ * - `expired`: the approvals it needed did not all arrive in time;
  * - `cancelled`: cancelled through Temporal or the API.
  */
-export const PROMOTION_OUTCOMES = ['promoted', 'superseded', 'stopped', 'cancelled'] as const;
+export const PROMOTION_OUTCOMES = ['promoted', 'superseded', 'stopped', 'denied', 'expired', 'cancelled'] as const;
 export type PromotionOutcome = (typeof PROMOTION_OUTCOMES)[number];
 
 export interface PromotionInput {
@@ -248,6 +292,15 @@ export interface PromotionInput {
   requestedBy: string;
   /** The release that handed the version over, when one did. */
   release: { workflowId: string; runId: string } | null;
+  /**
+   * Who started the release (a person's name or a bot's: `watch`, `webhook`, `schedule`): never
+   * one of its approvers when `notAuthor` is set. Absent in runs started before it was recorded.
+   */
+  startedBy?: string;
+  /** The author names and emails of the release's commits (for `notAuthor`). */
+  authors?: string[];
+  /** When the oldest commit of the release was made, for the lead time (ISO 8601). */
+  firstCommitAt?: string | null;
 }
 
 export interface PromotionState {
@@ -278,4 +331,36 @@ export interface PromoteRequest {
   by: string;
 }
 export const promoteUpdate = defineUpdate<PromotionState, [PromoteRequest]>('promote');
+
+/**
+ * An approval or denial of the version into an environment: an update, so that its validator can
+ * refuse at once, with the reason, someone who may not approve (not in `from`, already approved,
+ * an author of the release, or who started it) before anything is written to the history.
+ */
+export interface ApprovalRequest {
+  environment: string;
+  by: Identity;
+  reason: string | null;
+}
+export const approveUpdate = defineUpdate<PromotionState, [ApprovalRequest]>('approve');
+export const denyUpdate = defineUpdate<PromotionState, [ApprovalRequest]>('deny');
+
+/** What an admin overrides: an approval gate, or an open freeze window. */
+export const GATES = ['approval', 'freeze'] as const;
+export type Gate = (typeof GATES)[number];
+
+export interface OverrideRequest {
+  environment: string;
+  gate: Gate;
+  by: string;
+  reason: string;
+}
+/** An admin's override through the API: the update's validator refuses a gate that does not wait. */
+export const overrideUpdate = defineUpdate<PromotionState, [OverrideRequest & { role: Role }]>('override');
+/**
+ * The same from the Temporal UI, for an admin (whoever may signal in the namespace): recorded as
+ * an override sent by signal, under the name it gives. A signal that names no waiting gate is
+ * recorded in the step's reason and otherwise ignored.
+ */
+export const adminOverrideSignal = defineSignal<[OverrideRequest]>('adminOverride');
 export const promotionStateQuery = defineQuery<PromotionState>('promotionState');

@@ -320,8 +320,20 @@ class EnvironmentEntity {
     end: Pick<LedgerEntry, 'startedAt' | 'endedAt' | 'outcome' | 'reason' | 'report' | 'deployment'>,
   ): void {
     this.state.pending = this.state.pending.filter((p) => p !== request);
-    const { requestId, version, kind, trigger, requestedBy, from, requestedAt } = request;
-    this.state.ledger.push({ requestId, version, kind, trigger, requestedBy, from, requestedAt, ...end });
+    const { requestId, version, kind, trigger, requestedBy, from, requestedAt, firstCommitAt, approvedBy } = request;
+    this.state.ledger.push({
+      requestId,
+      version,
+      kind,
+      trigger,
+      requestedBy,
+      from,
+      requestedAt,
+      // Only when known, so an entry of a request made before they were recorded reads as before.
+      ...(firstCommitAt !== undefined ? { firstCommitAt } : {}),
+      ...(approvedBy !== undefined ? { approvedBy } : {}),
+      ...end,
+    });
     if (this.state.ledger.length > LEDGER_KEPT) this.state.ledger.splice(0, this.state.ledger.length - LEDGER_KEPT);
     this.state.ledgerTotal += 1;
   }

@@ -9,8 +9,14 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { EnvironmentPolicy } from '../activities/pinning.js';
 import {
+  adminOverrideSignal,
+  approveUpdate,
+  denyUpdate,
   environmentEventSignal,
+  overrideUpdate,
   promoteUpdate,
+  type ApprovalRequest,
+  type OverrideRequest,
   promotionStateQuery,
   type EnvironmentEvent,
   type EnvironmentRequestKind,
@@ -23,7 +29,11 @@ import {
   type PromotionState,
   type PromotionStep,
 } from '../vocabulary/environments.js';
+import type { Role } from '../vocabulary/identity.js';
 import { workflowIdFor } from '../vocabulary/messages.js';
+import { ApprovalGate } from './approval.js';
+import { FreezeGate } from './freeze.js';
+import type { End, GateContext } from './gates.js';
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { unpinned } from './activity-options.js';
 import { workflowFailure } from './failure.js';
@@ -38,12 +48,6 @@ const shared = proxyActivities<Activities>(unpinned({ maximumAttempts: 5 }));
 
 const FINAL = FINAL_REQUEST_STATUSES;
 
-/** How one branch of the promotion ended, when it ended before the last environment. */
-interface End {
-  outcome: Exclude<PromotionOutcome, 'promoted' | 'cancelled'>;
-  reason: string;
-}
-
 /**
  * Takes one released version through the environments (see vocabulary/environments.ts): asks the
  * first to deploy it, then for each environment that comes after one it reached, soaks, asks (or
@@ -56,6 +60,16 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   setHandler(promoteUpdate, (request) => run.promote(request), {
     validator: (request: PromoteRequest) => run.mayPromote(request),
   });
+  setHandler(approveUpdate, (request) => (run.approval.approve(request), run.state), {
+    validator: (request: ApprovalRequest) => run.approval.mayApprove(request),
+  });
+  setHandler(denyUpdate, (request) => (run.approval.deny(request), run.state), {
+    validator: (request: ApprovalRequest) => run.approval.mayDeny(request),
+  });
+  setHandler(overrideUpdate, (request) => (run.override(request, request.role, 'api'), run.state), {
+    validator: (request: OverrideRequest & { role: Role }) => run.mayOverride(request, request.role),
+  });
+  setHandler(adminOverrideSignal, (request) => run.overrideBySignal(request));
   try {
     return await run.run();
   } catch (error) {
@@ -65,8 +79,11 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
 }
 
 /** The promotion's state and the handlers' logic, kept apart from the wiring above. */
-class Promotion {
+class Promotion implements GateContext {
   readonly state: PromotionState;
+  /** Passed in this order right before each environment is asked: approvals first, then freezes. */
+  readonly approval = new ApprovalGate(this);
+  readonly freeze = new FreezeGate(this);
   private policies: EnvironmentPolicy[] = [];
   /** Every event heard, by request ID, oldest first: a signal may arrive before its request's answer. */
   private readonly events = new Map<string, EnvironmentEvent[]>();
@@ -75,7 +92,7 @@ class Promotion {
   private readonly publish = viewPublisher(() => this.state);
   private ends: End[] = [];
 
-  constructor(private readonly input: PromotionInput) {
+  constructor(readonly input: PromotionInput) {
     this.state = {
       kind: 'promotion',
       repoId: input.repoId,
@@ -97,7 +114,7 @@ class Promotion {
     return `${workflowIdFor('promotion', this.input.repoId, this.input.version)}/${environment}`;
   }
 
-  private step(environment: string): PromotionStep {
+  step(environment: string): PromotionStep {
     return this.state.steps.find((s) => s.environment === environment)!;
   }
 
@@ -118,13 +135,15 @@ class Promotion {
     return (this.events.get(this.requestId(environment)) ?? []).find((e) => e.status === 'replaced') ?? null;
   }
 
-  mayPromote(request: PromoteRequest): void {
-    const step = this.state.steps.find((s) => s.environment === request.environment);
+  /** The promote update's validator; with `knownOnly`, only that the environment is one of the promotion's. */
+  mayPromote(request: PromoteRequest, knownOnly = false): void {
+    const step = this.state.steps.find((s) => s.environment === request?.environment);
     if (!step)
       throw workflowFailure(
         'SHIPGATE_UNKNOWN_ENVIRONMENT',
-        `${this.input.repoId} has no environment "${request.environment}"; its environments are ${this.state.steps.map((s) => s.environment).join(', ') || 'not read yet'}`,
+        `${this.input.repoId} has no environment "${request?.environment}"; its environments are ${this.state.steps.map((s) => s.environment).join(', ') || 'not read yet'}`,
       );
+    if (knownOnly) return;
     if (step.status !== 'awaiting promotion')
       throw workflowFailure(
         'SHIPGATE_NOT_PROMOTABLE',
@@ -137,6 +156,41 @@ class Promotion {
     const step = this.step(request.environment);
     this.move(step, 'waiting', `promotion asked by ${request.by}`);
     return this.state;
+  }
+
+  mayOverride(request: OverrideRequest, role: Role): void {
+    if (role !== 'admin')
+      throw workflowFailure('SHIPGATE_ROLE_REQUIRED', `only an admin may override a gate; ${request.by} is ${role}`);
+    this.mayPromote({ environment: request.environment, by: request.by }, true);
+    const gate = request.gate === 'approval' ? this.approval : this.freeze;
+    if (!gate.awaits(request.environment))
+      throw workflowFailure(
+        request.gate === 'approval' ? 'SHIPGATE_NOT_AWAITING_APPROVAL' : 'SHIPGATE_NOT_FROZEN',
+        `${this.input.version} is not ${request.gate === 'approval' ? 'awaiting approval into' : 'frozen out of'} ${request.environment}: it is ${this.step(request.environment).status}`,
+      );
+  }
+
+  override(request: OverrideRequest, role: Role, via: 'api' | 'signal'): void {
+    const gate = request.gate === 'approval' ? this.approval : this.freeze;
+    gate.override(request, role, via);
+  }
+
+  /**
+   * An override from the Temporal UI: whoever may signal the namespace is an admin of it. A signal
+   * that cannot take effect is said in the step's reason (a signal has no answer to refuse with).
+   */
+  overrideBySignal(request: OverrideRequest): void {
+    try {
+      this.mayOverride(request, 'admin');
+    } catch (error) {
+      const step = this.state.steps.find((s) => s.environment === request?.environment);
+      if (step) {
+        step.reason = `ignored an override signal: ${(error as Error).message}`;
+        this.show();
+      }
+      return;
+    }
+    this.override(request, 'admin', 'signal');
   }
 
   cancelled(): void {
@@ -256,6 +310,10 @@ class Promotion {
     const { repoId, version } = this.input;
     const step = this.step(env.name);
     const requestId = this.requestId(env.name);
+    for (const gate of [this.approval, this.freeze]) {
+      const end = await gate.pass(env);
+      if (end) return end;
+    }
     this.move(step, 'queued', `asked ${env.name} to deploy ${version}`);
     upsertSearchAttributes([{ key: EnvironmentKey, value: env.name }]);
     const answer = await shared.requestEnvironment.executeWithOptions(
@@ -273,6 +331,9 @@ class Promotion {
             from,
             replyTo: workflowInfo().workflowId,
             waitIfPinned: true,
+            // Only when known: a request of a run started before these were recorded is sent as it was.
+            ...(this.input.firstCommitAt !== undefined ? { firstCommitAt: this.input.firstCommitAt } : {}),
+            ...(step.approval ? { approvedBy: step.approval.approvals.map((a) => a.by) } : {}),
           },
         },
       ],
@@ -304,7 +365,7 @@ class Promotion {
     return { outcome: 'stopped', reason: `${status} in ${env.name}: ${reason}` };
   }
 
-  private move(step: PromotionStep, status: PromotionStep['status'], reason: string | null): void {
+  move(step: PromotionStep, status: PromotionStep['status'], reason: string | null): void {
     if (step.status === status && step.reason === reason) return;
     step.status = status;
     step.reason = reason;
@@ -316,7 +377,13 @@ class Promotion {
 
   private finish(outcome: PromotionOutcome, reason: string): PromotionResult {
     for (const step of this.state.steps)
-      if (step.status === 'waiting' || step.status === 'soaking' || step.status === 'awaiting promotion') {
+      if (
+        step.status === 'waiting' ||
+        step.status === 'soaking' ||
+        step.status === 'awaiting promotion' ||
+        step.status === 'awaiting approval' ||
+        step.status === 'frozen'
+      ) {
         step.status = 'not reached';
         step.soakEndsAt = null;
       }
@@ -337,7 +404,7 @@ class Promotion {
     return result;
   }
 
-  private show(result?: PromotionResult): void {
+  show(result?: PromotionResult): void {
     const { state } = this;
     showDetails([
       `**Promotion** of \`${state.repoId}\` **${state.version}**`,

@@ -1,10 +1,13 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { DEPLOY_OUTCOMES, TRIGGERS } from '../../vocabulary/messages.js';
+import { ROLES } from '../../vocabulary/identity.js';
 import {
   ENVIRONMENT_REQUEST_KINDS,
   ENVIRONMENT_REQUEST_STATUSES,
   PROMOTION_OUTCOMES,
   PROMOTION_STEP_STATUSES,
+  type ApprovalProgress as ApprovalProgressMessage,
+  type GateDecision as GateDecisionMessage,
   type EnvironmentPin as EnvironmentPinMessage,
   type EnvironmentRequestAnswer as EnvironmentRequestAnswerMessage,
   type EnvironmentState as EnvironmentStateMessage,
@@ -89,6 +92,10 @@ const RequestFields = {
   trigger: Trigger,
   requestedBy: Type.String(),
   from: Nullable(Type.String()),
+  firstCommitAt: Type.Optional(
+    Nullable(Type.String({ description: 'When the oldest commit of the release was made (for the lead time)' })),
+  ),
+  approvedBy: Type.Optional(Type.Array(Type.String(), { description: 'Who approved it into the environment' })),
 };
 
 export const PendingRequest = Type.Object({
@@ -188,6 +195,32 @@ export const RequestAnswer = Type.Object({
 });
 sameShape<Static<typeof RequestAnswer>, EnvironmentRequestAnswerMessage>(true);
 
+const GateDecision = Type.Object(
+  {
+    by: Type.String(),
+    role: Type.Enum(ROLES),
+    reason: Nullable(Type.String()),
+    at: Type.String(),
+    via: Type.Union([Type.Literal('api'), Type.Literal('signal')]),
+  },
+  { description: "One person's approval, denial or override" },
+);
+sameShape<Static<typeof GateDecision>, GateDecisionMessage>(true);
+
+const ApprovalProgress = Type.Object(
+  {
+    required: Type.Integer(),
+    from: Type.Array(Type.String(), { description: 'Token names or roles that may approve' }),
+    notAuthor: Type.Boolean(),
+    expiresAt: Type.String(),
+    approvals: Type.Array(GateDecision),
+    denial: Nullable(GateDecision),
+    override: Nullable(GateDecision),
+  },
+  { description: 'Where the approvals of the version into the environment stand' },
+);
+sameShape<Static<typeof ApprovalProgress>, ApprovalProgressMessage>(true);
+
 export const PromotionStep = Type.Object({
   environment: Type.String(),
   after: Nullable(Type.String()),
@@ -197,6 +230,16 @@ export const PromotionStep = Type.Object({
   soakEndsAt: Nullable(Type.String()),
   deployment: Nullable(Type.String()),
   report: Nullable(Type.String()),
+  approval: Type.Optional(ApprovalProgress),
+  freeze: Type.Optional(
+    Nullable(
+      Type.Object(
+        { from: Type.String(), until: Type.String(), reason: Nullable(Type.String()) },
+        { description: 'While frozen: the open window the promotion waits out' },
+      ),
+    ),
+  ),
+  freezeOverride: Type.Optional(Nullable(GateDecision)),
 });
 sameShape<Static<typeof PromotionStep>, PromotionStepMessage>(true);
 

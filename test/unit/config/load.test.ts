@@ -27,7 +27,7 @@ describe('parseConfig', () => {
       uiPort: 8233,
       heartbeatTimeoutMs: 20_000,
     });
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, tokens: [] });
     expect(config.repositories[0]).toMatchObject({
       id: 'webshop',
       source: { kind: 'path', path: '/etc/shipgate/webshop' },

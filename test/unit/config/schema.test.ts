@@ -36,6 +36,9 @@ describe('the configuration schema', () => {
       // Absent: the one environment of deploy and health; the first has no after.
       'repositories[].environments',
       'repositories[].environments[].after',
+      // Absent: no approval; its from absent: the approver and admin roles.
+      'repositories[].environments[].approval',
+      'repositories[].environments[].approval.from',
       'repositories[].environments[].health',
       'repositories[].environments[].health.version',
       'repositories[].environments[].health.version.header',
