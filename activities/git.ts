@@ -402,7 +402,7 @@ export async function gitWithInput(dir: string, args: string[], input: string): 
   return result.stdout;
 }
 
-const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%T', '%B'] as const;
+const LOG_FIELDS = ['%H', '%P', '%cI', '%an', '%ae', '%T', '%B'] as const;
 
 /** A commit of `commitsInRange`, with its tree (pre-flight reads HEAD's from the same log). */
 export type LoggedCommit = RawCommit & { tree: string };
@@ -416,7 +416,7 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
   const commits: LoggedCommit[] = [];
   // Each commit is exactly LOG_FIELDS.length fields, and `-z` ends each with a NUL: a last, empty one remains.
   for (let i = 0; i + LOG_FIELDS.length <= fields.length; i += LOG_FIELDS.length) {
-    const [sha = '', parents = '', committedAt = '', author = '', tree = '', message = ''] = fields.slice(
+    const [sha = '', parents = '', committedAt = '', author = '', email = '', tree = '', message = ''] = fields.slice(
       i,
       i + LOG_FIELDS.length,
     );
@@ -424,7 +424,7 @@ export async function commitsInRange(git: SimpleGit, from: string | null, to: st
     if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
       throw new Error(`cannot read the log of ${range}: unexpected output at commit ${commits.length + 1}`);
     }
-    commits.push({ ...splitMessage(sha, parentList, committedAt, author, message), tree });
+    commits.push({ ...splitMessage(sha, parentList, committedAt, author, email, message), tree });
   }
   return commits;
 }
@@ -524,7 +524,7 @@ async function releaseRefs(
 }
 
 // The plan needs no tree: the stream leaves it out of what it reads.
-const STREAM_FIELDS = ['%m', '%H', '%P', '%cI', '%an', '%B'] as const;
+const STREAM_FIELDS = ['%m', '%H', '%P', '%cI', '%an', '%ae', '%B'] as const;
 
 /**
  * `git log -z` of `from..to` (all of `to` without `from`) read as it streams, each commit handed
@@ -561,7 +561,7 @@ async function streamCommits(
       for (const part of parts) {
         fields.push(part);
         if (fields.length < STREAM_FIELDS.length) continue;
-        const [mark = '', sha = '', parents = '', committedAt = '', author = '', message = ''] = fields;
+        const [mark = '', sha = '', parents = '', committedAt = '', author = '', email = '', message = ''] = fields;
         fields.length = 0;
         const parentList = parents === '' ? [] : parents.split(' ');
         if (!OBJECT_ID.test(sha) || !parentList.every((parent) => OBJECT_ID.test(parent))) {
@@ -571,7 +571,7 @@ async function streamCommits(
           boundary?.add(sha);
           continue;
         }
-        const commit = splitMessage(sha, parentList, committedAt, author, message);
+        const commit = splitMessage(sha, parentList, committedAt, author, email, message);
         commits.push(commit);
         const pause = sink.add(commit);
         if (pause) await pause;
@@ -590,14 +590,21 @@ async function streamCommits(
 }
 
 /** The subject is the first line and the body the rest (blank lines between them dropped). */
-function splitMessage(sha: string, parents: string[], committedAt: string, author: string, text: string): RawCommit {
+function splitMessage(
+  sha: string,
+  parents: string[],
+  committedAt: string,
+  author: string,
+  email: string,
+  text: string,
+): RawCommit {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 10) end -= 1;
   const message = end === text.length ? text : text.slice(0, end);
   const eol = message.indexOf('\n');
   const subject = eol === -1 ? message : message.slice(0, eol);
   const body = eol === -1 ? '' : message.slice(eol + 1).replace(/^\n+/, '');
-  return { sha, parents, subject, body, committedAt, author };
+  return { sha, parents, subject, body, committedAt, author, email };
 }
 
 // One `--raw` entry: `:<mode> <mode> <object> <object> <status>`, then one path, or two for a rename or copy.

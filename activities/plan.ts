@@ -25,6 +25,12 @@ interface PlanBasis {
   reason: string;
   commitCount: number;
   commits: Pick<CommitEntry, 'shortSha' | 'type' | 'scope' | 'subject' | 'bump' | 'reason'>[];
+  /**
+   * The author names and emails of the commits released (approvals refuse them, `notAuthor`), and
+   * when the oldest was made (the lead time). Absent from plans recorded before they were.
+   */
+  authors?: string[];
+  firstCommitAt?: string | null;
 }
 
 /** A plan with a next version: its tag and changelog entry are always there with it. */
@@ -96,6 +102,7 @@ export async function planRelease(
       bump,
       reason,
     })),
+    ...whoAndWhen(commits),
   };
   if (!next.version) return { ...basis, version: null, tag: null, changelogEntry: null };
   const tag = tagName(next.version, repo.tagFormat);
@@ -167,7 +174,8 @@ const BUMP_ORDER: Readonly<Record<Bump, number>> = { patch: 1, minor: 2, major: 
 
 /** The summary and the page `offset`..`offset + limit` of a plan. */
 export function planPage(plan: ReleasePlan, page: { offset: number; limit: number }): PlanPage {
-  const { commits, changelogEntry, ...rest } = plan;
+  // Who wrote the commits is for the promotion's approvals, not for a dry run's answer.
+  const { commits, changelogEntry, authors: _authors, firstCommitAt: _firstCommitAt, ...rest } = plan;
   const byType = new Map<string | null, TypeSummary>();
   for (const commit of commits) {
     let summary = byType.get(commit.type);
@@ -185,6 +193,19 @@ export function planPage(plan: ReleasePlan, page: { offset: number; limit: numbe
     commits: commits.slice(page.offset, end),
     page: { ...page, next: end < commits.length ? planCursor(plan.sha, end) : null },
   };
+}
+
+/** The different author names and emails of `commits`, and the time of the oldest. */
+function whoAndWhen(commits: readonly RawCommit[]): { authors: string[]; firstCommitAt: string | null } {
+  const authors = new Set<string>();
+  let first: { at: number; text: string } | null = null;
+  for (const commit of commits) {
+    if (commit.author) authors.add(commit.author);
+    if (commit.email) authors.add(commit.email);
+    const at = Date.parse(commit.committedAt);
+    if (!Number.isNaN(at) && (first === null || at < first.at)) first = { at, text: commit.committedAt };
+  }
+  return { authors: [...authors], firstCommitAt: first ? new Date(first.at).toISOString() : null };
 }
 
 /** The last release and the commits since it in one walk, classified as git writes them. */

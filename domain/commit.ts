@@ -13,6 +13,8 @@ export interface RawCommit {
   /** ISO 8601. */
   committedAt: string;
   author?: string;
+  /** The author's email, for the separation of duties of approvals. */
+  email?: string;
 }
 
 export type Bump = 'major' | 'minor' | 'patch';

@@ -111,6 +111,8 @@ export interface ReleaseInput {
   bump?: BumpOverride;
   deploy?: boolean;
   trigger?: Trigger;
+  /** Who asked for the release (a token's name), when a person or bot of the API did. */
+  requestedBy?: string;
 }
 
 export const RELEASE_OUTCOMES = [

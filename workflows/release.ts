@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReleaseFilesInput } from '../activities/release.js';
+import type { ReleasePlan } from '../activities/plan.js';
 import { GIT_STEP, WAITING } from './activity-options.js';
 import { deployWorkflow } from './deploy.js';
 import {
@@ -32,6 +33,7 @@ import {
   type ReleaseOutcome,
   type ReleaseResult,
   type ReleaseState,
+  type Trigger,
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { promotionWorkflow } from './promotion.js';
@@ -477,7 +479,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   // A repository with environments hands the version over and ends: its promotion run deploys it
   // to each environment in turn, for as long as that takes, and outlives the release.
   if (pin.current.settings.promotes && patched(HANDOVER_PATCH))
-    return finish('released', await handOver(input, state, pin, released, version), approval);
+    return finish('released', await handOver(input, state, pin, released, version, plan), approval);
 
   const deployId = workflowIdFor('deploy', input.repoId, deploySettings.environment);
   state.deploy = { workflowId: deployId, state: null };
@@ -531,6 +533,15 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
 }
 
+/** Who started a release no person asked for: the bot of its trigger, never one of its approvers. */
+const STARTED_BY: Record<Trigger, string> = {
+  manual: 'api',
+  watch: 'watch',
+  webhook: 'webhook',
+  auto: 'auto-release',
+  train: 'schedule',
+};
+
 /**
  * Starts the version's promotion run, which deploys it through the environments, and answers the
  * release's reason. ABANDON: the promotion soaks and waits for people long after the release ends.
@@ -542,6 +553,7 @@ async function handOver(
   pin: RunPin,
   released: string,
   version: string,
+  plan: Pick<ReleasePlan, 'authors' | 'firstCommitAt'>,
 ): Promise<string> {
   const info = workflowInfo();
   const workflowId = workflowIdFor('promotion', input.repoId, version);
@@ -558,6 +570,10 @@ async function handOver(
           trigger: state.trigger,
           requestedBy: info.workflowId,
           release: { workflowId: info.workflowId, runId: info.runId },
+          startedBy: input.requestedBy ?? STARTED_BY[state.trigger],
+          // From the plan, which read the commits anyway: no command more for them.
+          authors: plan.authors ?? [],
+          firstCommitAt: plan.firstCommitAt ?? null,
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,

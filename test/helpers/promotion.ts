@@ -23,6 +23,8 @@ export interface EnvironmentTuning {
   productionAutoRollback?: boolean;
   /** The production health check's deadline (default 10 s). */
   productionDeadline?: string;
+  /** Who must approve a version into production (`environments[].approval`); default none. */
+  productionApproval?: { required?: number; from?: string[]; notAuthor?: boolean; expires?: string };
 }
 
 /**
@@ -47,6 +49,7 @@ export async function twoEnvironments(repoId: string, tuning: EnvironmentTuning 
       autoPromote: tuning.autoPromote ?? true,
       deploy: { ...productionDeploy, autoRollback: tuning.productionAutoRollback ?? false },
       health: { ...production.settings.health!, deadline: tuning.productionDeadline ?? '10s' },
+      ...(tuning.productionApproval ? { approval: tuning.productionApproval } : {}),
     },
   ];
   return {
