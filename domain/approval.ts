@@ -36,7 +36,7 @@ export function approvalRequestOf(sent: unknown): ApprovalRequest | Refusal {
   if (reason !== undefined && reason !== null && typeof reason !== 'string') return bad('reason must be text');
   return {
     environment,
-    by: { name, role: role as Identity['role'], authors: (authors) ?? [] },
+    by: { name, role: role as Identity['role'], authors: authors ?? [] },
     reason: typeof reason === 'string' && reason.trim() !== '' ? reason : null,
   };
 }
