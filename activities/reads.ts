@@ -1,8 +1,10 @@
-import { access, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoConfig } from '../config/types.js';
 import type { LedgerEntry } from '../context/ledger.js';
 import type { QaReportFrontMatter } from '../context/report.js';
+import { changelogEntryOf, diffSummaryOf, type DiffSummary } from '../domain/approval-page.js';
+import { tagName } from '../domain/bump.js';
 import { ShipgateError } from '../domain/errors.js';
 import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -33,6 +35,18 @@ export interface ReportList {
   reports: ListedReport[];
   warnings: string[];
 }
+
+/** What the approval page of a release needs from its working copy; each part null with a warning when unread. */
+export interface ApprovalPageRead {
+  tag: string;
+  qaReport: { name: string; outcome: string | null; text: string } | null;
+  changelogEntry: string | null;
+  diff: DiffSummary | null;
+  warnings: string[];
+}
+
+/** A QA report's text kept on the page; the rest is in context/. */
+const PAGE_REPORT_BYTES = 64 * 1024;
 
 export interface LedgerList {
   environments: {
@@ -165,7 +179,81 @@ export function createReadActivities(deps: ResolvedDeps) {
       const { repo, dir } = await openWorkingCopy(deps, input.repoId, { fetch: true });
       return checkRelease(dir, repo, input.version, deps.reportKeys);
     },
+
+    /**
+     * What a person reads before approving `version`: its QA report (the one the release named,
+     * else the newest of the commit it released), its CHANGELOG.md entry and what changed since the
+     * release before it. Each part that cannot be read is left out with a warning; the read fails
+     * only when the repository cannot be opened.
+     */
+    async readApprovalPage(input: {
+      repoId: string;
+      version: string;
+      qaReport?: string | null;
+    }): Promise<ApprovalPageRead> {
+      return asCatalogued(async () => {
+        const { repo, git } = await openWorkingCopy(deps, input.repoId, { fetch: true });
+        const tag = tagName(input.version, repo.tagFormat);
+        const warnings: string[] = [];
+        const page: ApprovalPageRead = { tag, qaReport: null, changelogEntry: null, diff: null, warnings };
+        const released = await resolveCommit(git, `refs/tags/${tag}^{commit}`).catch(() => null);
+        if (!released) {
+          warnings.push(`${repo.id} has no tag ${tag} here, so neither its changelog entry nor its diff can be read`);
+        } else {
+          const changelog = await git.raw(['show', `${released}:CHANGELOG.md`]).catch(() => null);
+          page.changelogEntry = changelog === null ? null : changelogEntryOf(changelog, input.version);
+          if (page.changelogEntry === null) warnings.push(`CHANGELOG.md at ${tag} has no entry for ${input.version}`);
+          const glob = repo.tagFormat.replace('${version}', '*');
+          const previous = (
+            await git.raw(['describe', '--tags', '--abbrev=0', `--match=${glob}`, `${released}^`]).catch(() => '')
+          ).trim();
+          const from = previous === '' ? null : previous;
+          const range = from ? `${from}..${released}` : released;
+          const [count, numstat] = await Promise.all([
+            git.raw(['rev-list', '--count', range]),
+            from
+              ? git.raw(['diff', '--numstat', '-z', '--no-renames', from, released])
+              : git.raw(['show', '--numstat', '-z', '--no-renames', '--format=', released]),
+          ]).catch((error: unknown) => {
+            warnings.push(`the diff of ${range} could not be read: ${(error as Error).message}`);
+            return [null, null];
+          });
+          if (count !== null && numstat !== null)
+            page.diff = diffSummaryOf(numstat, { from, to: tag, commits: Number(count.trim()) });
+          const source = await resolveCommit(git, `${released}^`).catch(() => null);
+          page.qaReport = await qaReportOf(repo, input.qaReport ?? null, [released, source], warnings);
+        }
+        return page;
+      });
+    },
   };
+
+  async function qaReportOf(
+    repo: RepoConfig,
+    named: string | null,
+    commits: (string | null)[],
+    warnings: string[],
+  ): Promise<ApprovalPageRead['qaReport']> {
+    const dir = workingCopyDir(deps, repo);
+    const { reports } = await readReports(dir, deps.reportKeys);
+    const report =
+      reports.find((r) => r.name === named) ??
+      reports.find((r) => r.frontMatter.outcome !== undefined && commits.includes(String(r.frontMatter.commit)));
+    if (!report) {
+      warnings.push(
+        named
+          ? `the QA report ${named} is not in context/ here`
+          : 'no QA report of the released commit is in context/ here',
+      );
+      return null;
+    }
+    const text = await readFile(path.join(dir, 'context', report.name), 'utf8');
+    return {
+      name: report.name,
+      outcome: typeof report.frontMatter.outcome === 'string' ? report.frontMatter.outcome : null,
+      text: text.length > PAGE_REPORT_BYTES ? `${text.slice(0, PAGE_REPORT_BYTES)}\n…\n` : text,
+    };
+  }
 
   async function remoteHead(repo: RepoConfig, url: string): Promise<string> {
     let out: string;

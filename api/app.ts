@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps.js';
 import { RunEventHub } from './run-events.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { cancelRoutes } from './routes/cancel.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
@@ -75,6 +76,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<
     await secured.register(releaseRoutes, deps);
     await secured.register(deploymentRoutes, deps);
     await secured.register(environmentRoutes, deps);
+    await secured.register(approvalRoutes, deps);
     await secured.register(watchRoutes, deps);
     await secured.register(cancelRoutes, deps);
     await secured.register(runRoutes, deps);

@@ -340,7 +340,7 @@ export type WorkflowKind =
   | 'release-train-run'
   | ReadKind;
 /** The reads of a working copy that the API asks a worker for. */
-export type ReadKind = 'plan' | 'release-check' | 'reports' | 'ledger' | 'head' | 'remote-url';
+export type ReadKind = 'plan' | 'release-check' | 'approval-page' | 'reports' | 'ledger' | 'head' | 'remote-url';
 
 export function workflowIdFor(kind: 'qa', repoId: string, sha: string): string;
 export function workflowIdFor(kind: 'release', repoId: string): string;
@@ -359,7 +359,7 @@ export function workflowIdFor(kind: 'watch-tick' | 'release-train-run', repoId: 
  * one run while it runs, and a finished one is never answered again.
  */
 export function workflowIdFor(kind: 'plan', repoId: string, override?: string): string;
-export function workflowIdFor(kind: 'release-check', repoId: string, version: string): string;
+export function workflowIdFor(kind: 'release-check' | 'approval-page', repoId: string, version: string): string;
 /** The head commit of a branch other than the release branch (`head:<repo>:<branch>`). */
 export function workflowIdFor(kind: 'head', repoId: string, branch?: string): string;
 export function workflowIdFor(kind: 'reports' | 'ledger' | 'head' | 'remote-url', repoId: string): string;

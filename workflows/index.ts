@@ -3,6 +3,7 @@ export { qaWorkflow } from './qa.js';
 export { releaseWorkflow } from './release.js';
 export { deliveryWorkflow, releaseTrainWorkflow, watchWorkflow } from './triggers.js';
 export {
+  approvalPageReadWorkflow,
   headReadWorkflow,
   ledgerReadWorkflow,
   planReadWorkflow,

@@ -43,3 +43,8 @@ export async function ledgerReadWorkflow(input: { repoId: string }) {
 export async function releaseCheckReadWorkflow(input: { repoId: string; version: string }) {
   return read.readReleaseCheck(input);
 }
+
+/** `approval-page:<repo>:<version>`: the QA report, changelog entry and diff a person reads before approving. */
+export async function approvalPageReadWorkflow(input: Parameters<Activities['readApprovalPage']>[0]) {
+  return read.readApprovalPage(input);
+}

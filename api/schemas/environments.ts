@@ -207,7 +207,7 @@ const GateDecision = Type.Object(
 );
 sameShape<Static<typeof GateDecision>, GateDecisionMessage>(true);
 
-const ApprovalProgress = Type.Object(
+export const ApprovalProgress = Type.Object(
   {
     required: Type.Integer(),
     from: Type.Array(Type.String(), { description: 'Token names or roles that may approve' }),
