@@ -5,6 +5,7 @@
 import type { Static } from 'typebox';
 import type { BranchView as BranchAnswer } from '../api/schemas/branches.js';
 import type { PlanAnswer } from '../api/schemas/plan.js';
+import type { ApprovalPage, DecisionAnswer as GateDecisionAnswer } from '../api/schemas/approvals.js';
 import type {
   EnvironmentsAnswer,
   EnvironmentStateAnswer,
@@ -41,6 +42,10 @@ export type EnvironmentStateView = Static<typeof EnvironmentStateAnswer>;
 export type PromoteView = PromoteAnswer;
 /** A release's promotion through the environments, as its view shows it. */
 export type PromotionView = PromotionRunAnswer;
+/** What an approval, denial or override answers: where the version's step stands now. */
+export type DecisionView = GateDecisionAnswer;
+/** `GET …/environments/:env/approvals/:version`: what to read before approving. */
+export type ApprovalPageView = ApprovalPage;
 
 /**
  * A run as the CLI renders it: the run's fields with its state beside them (absent when the run

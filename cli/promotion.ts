@@ -24,6 +24,9 @@ const MARKS: Partial<Record<Step['status'], string>> = {
   abandoned: '✗',
   failed: '✗',
   'awaiting promotion': '!',
+  'awaiting approval': '!',
+  denied: '✗',
+  expired: '✗',
   held: '!',
 };
 
@@ -87,6 +90,19 @@ export function promotionVerdict(promotion: PromotionView, repo: string): Promot
       lines: [
         `! ${promotion.workflowId} awaits a promotion into ${awaiting.environment}${awaiting.reason ? `: ${awaiting.reason}` : ''}`,
         `  promote it with: shipgate promote ${repo} ${version} --env ${awaiting.environment}`,
+      ],
+    };
+  }
+  const approving = state?.steps.find((step) => step.status === 'awaiting approval');
+  if (approving) {
+    return {
+      kind: 'waiting',
+      exitCode: EXIT.ok,
+      lines: [
+        // The step's reason says how many approvals it needs, how many it has, and until when.
+        `! ${promotion.workflowId} awaits approval into ${approving.environment}${approving.reason ? `: ${approving.reason}` : ''}`,
+        `  read it with: shipgate approval ${repo} ${version} --env ${approving.environment}`,
+        `  approve it with: shipgate approve ${repo} ${version} --env ${approving.environment}`,
       ],
     };
   }

@@ -1,7 +1,10 @@
 /** Every command by the name it is typed as; `shipgate <name>` runs the module found here. */
 import type { CommandModule, RunContext } from '../command.js';
 import * as abandon from './abandon.js';
+import * as approval from './approval.js';
+import * as approve from './approve.js';
 import * as cancel from './cancel.js';
+import * as deny from './deny.js';
 import * as deployments from './deployments.js';
 import * as envs from './envs.js';
 import * as list from './list.js';
@@ -35,6 +38,9 @@ export const COMMANDS = {
   deployments,
   envs,
   promote,
+  approve,
+  deny,
+  approval,
   pin,
   unpin,
   repos,

@@ -43,6 +43,21 @@ describe('promotionLines', () => {
 });
 
 describe('promotionVerdict', () => {
+  it('stops while it awaits approval, with the count from the step and the commands that help', () => {
+    const reason = 'needs 2 approvals from approver, admin; 1 so far (alice); expires at 2025-10-14T10:00:00.000Z';
+    const waiting = promotion([step('staging', 'deployed'), step('production', 'awaiting approval', { reason })]);
+    expect(promotionVerdict(waiting, 'shop')).toEqual({
+      kind: 'waiting',
+      exitCode: 0,
+      lines: [
+        `! promotion:shop:1.2.0 awaits approval into production: ${reason}`,
+        '  read it with: shipgate approval shop 1.2.0 --env production',
+        '  approve it with: shipgate approve shop 1.2.0 --env production',
+      ],
+    });
+    expect(promotionLines(waiting, '·', time)[2]).toBe(`    ! production  awaiting approval: ${reason}`);
+  });
+
   it('goes on while the promotion moves by itself', () => {
     expect(
       promotionVerdict(promotion([step('staging', 'deploying'), step('production', 'waiting')]), 'shop'),
