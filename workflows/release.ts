@@ -117,6 +117,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     kind: 'release',
     repoId: input.repoId,
     trigger: input.trigger ?? 'manual',
+    ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     stage: 'starting',
     startedAt: nowIso(),
     version: null,
