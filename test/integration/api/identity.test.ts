@@ -120,6 +120,28 @@ describe('people: tokens with names and roles', () => {
     expect(staging.environments[0].ledger[0]).toMatchObject({ kind: 'manual', requestedBy: 'rob' });
   });
 
+  it('records who decided on a failed deployment, in its state and its deploy report', async () => {
+    await envs.production.fault('fail-deploy');
+    const again = await post('rob', `/repos/${repoId}/deployments`, { version: '1.0.0', environment: 'production' });
+    expect(again.statusCode, again.body).toBe(202);
+    const deployment = `/deployments/${encodeURIComponent(`deploy:${repoId}:production`)}`;
+    await pollUntil(
+      async (): Promise<any> => (await get('vera', deployment)).json(),
+      (run) => run.status === 'RUNNING' && run.state?.awaitingDecision === true,
+      20_000,
+    );
+    await envs.production.clearFault('fail-deploy');
+    const decided = await post('rob', `${deployment}/abandon`);
+    expect(decided.statusCode, decided.body).toBe(200);
+    const done = await until(deployment);
+    expect(done.state.decisions).toEqual([{ decision: 'abandon', at: expect.any(String), by: 'rob' }]);
+    const report = await readFile(path.join(envs.staging.repo.dir, 'context', done.state.report), 'utf8');
+    // A deployment by hand names who asked; the decision names who took it.
+    expect(report).toContain('requested_by: rob');
+    expect(report).toContain('**Requested by:** rob');
+    expect(report).toMatch(/: abandon by rob$/m);
+  });
+
   it('refuses a pin to a releaser and lets an admin pin, recorded under their name', async () => {
     const refused = await post('rob', `/repos/${repoId}/environments/production/pin`, { reason: 'freeze' });
     expect(refused.statusCode, refused.body).toBe(403);
