@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQaReport } from '../../../context/report.js';
 import type { ApiToken } from '../../../config/types.js';
@@ -31,6 +32,7 @@ describe('people: tokens with names and roles', () => {
   let worker: TestWorker;
   let app: TestApp;
   let envs: TwoEnvironments;
+  const workerLog: { msg?: string; activity?: string; workflowId?: string; by?: string }[] = [];
 
   const as = (who: Person) => ({ authorization: `Bearer ${people[who].token}` });
   const get = (who: Person, url: string) => app.inject({ method: 'GET', url, headers: as(who) });
@@ -41,7 +43,9 @@ describe('people: tokens with names and roles', () => {
 
   beforeAll(async () => {
     envs = await twoEnvironments(repoId, { autoPromote: false, soak: '1s' });
-    worker = await startTestWorker(await testConfig([envs.settings]));
+    // The worker's own log lines, as JSON, to see who they name.
+    const logger = pino({ level: 'info' }, { write: (line: string) => void workerLog.push(JSON.parse(line)) });
+    worker = await startTestWorker(await testConfig([envs.settings]), { logger });
     // Tokens per person only: no single shared token at all, as `npm start` runs with api.tokens set.
     app = await buildApp({ config: worker.config, client: worker.client, token: null, tokens, logger: false });
   });
@@ -96,6 +100,10 @@ describe('people: tokens with names and roles', () => {
     const parsed = parseQaReport(await readFile(path.join(envs.staging.repo.dir, 'context', name), 'utf8'), name);
     expect(parsed.ok && parsed.report.frontMatter.requested_by).toBe('rob');
     expect(parsed.ok && parsed.report.body).toContain('**Requested by:** rob');
+    // Every activity of the run, on the worker, logs who asked for it.
+    const lines = workerLog.filter((line) => line.msg === 'activity completed' && line.workflowId === workflowId);
+    expect(lines.map((line) => line.activity)).toContain('runTests');
+    expect(new Set(lines.map((line) => line.by))).toEqual(new Set(['rob']));
     // The report is still one shipgate signed: the list shows it, with no warning.
     const listed = (await get('vera', `/repos/${repoId}/reports`)).json();
     expect(listed.warnings).toEqual([]);
