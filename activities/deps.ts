@@ -29,6 +29,7 @@ export interface ActivityDeps {
     repoId: string;
     trigger: Trigger;
     branch?: string;
+    requestedBy?: string;
     /** The configured branch, for the run's summary in the Temporal UI. */
     line?: { name: string; kind: string; channel: string };
   }) => Promise<{ started: boolean; workflowId: string }>;

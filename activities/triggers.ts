@@ -1,5 +1,5 @@
 import { branchOf } from '../domain/branches.js';
-import type { Trigger } from '../vocabulary/messages.js';
+import { TRIGGER_BOTS, type Trigger } from '../vocabulary/messages.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
 import { resolveCommit } from './git.js';
@@ -44,11 +44,24 @@ export function createTriggerActivities(deps: ResolvedDeps) {
      * Starts `release:<repo>` for the branch (default: the release branch) unless a release of the
      * repository is running; the same gate as a manual release.
      */
-    async startRelease(input: { repoId: string; trigger: Trigger; branch?: string }): Promise<ReleaseStart> {
+    async startRelease(input: {
+      repoId: string;
+      trigger: Trigger;
+      branch?: string;
+      /** Who asked: for an automatic release, the bot of the QA pass it follows; default the trigger's bot. */
+      requestedBy?: string;
+    }): Promise<ReleaseStart> {
       const repo = repoOrFail(deps.config, input.repoId);
       // Named even when it is the release branch (a train, a watch's pass): every release start carries ShipgateBranch.
       const line = branchOf(branchOrFail(repo, input.branch));
-      const answer = await deps.startRelease({ repoId: repo.id, trigger: input.trigger, branch: line.name, line });
+      const requestedBy = input.requestedBy ?? (input.trigger === 'manual' ? undefined : TRIGGER_BOTS[input.trigger]);
+      const answer = await deps.startRelease({
+        repoId: repo.id,
+        trigger: input.trigger,
+        branch: line.name,
+        line,
+        ...(requestedBy === undefined ? {} : { requestedBy }),
+      });
       return answer.started
         ? { started: true, workflowId: answer.workflowId, reason: `started ${answer.workflowId}` }
         : {

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { Type } from 'typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ApiToken, ShipgateConfig } from '../config/types.js';
-import { bearerAuth, tokenHolders } from './auth.js';
+import { actionOfRoute, bearerAuth, tokenHolders, type SecuredRoute } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { RunEventHub } from './run-events.js';
 import { formatValidationErrors, handleError, handleNotFound } from './errors.js';
@@ -23,6 +23,7 @@ import { reportRoutes } from './routes/reports.js';
 import { runRoutes } from './routes/runs.js';
 import { repoRoutes } from './routes/repos.js';
 import { watchRoutes } from './routes/watch.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
@@ -40,6 +41,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The followers behind `GET /events`, for tests and benchmarks to look into. */
     runEvents: RunEventHub;
+    /** Every route behind the bearer check with the action its role check asks for. */
+    securedRoutes: SecuredRoute[];
   }
 }
 
@@ -55,7 +58,7 @@ export interface AppOptions {
 
 /** The shipgate API: public health, then every resource behind the bearer token. */
 export const shipgateApi: FastifyPluginAsyncTypebox<
-  ApiDeps & { token?: string | null; tokens?: ApiToken[]; events: RunEventHub }
+  ApiDeps & { token?: string | null; tokens?: ApiToken[]; events: RunEventHub; securedRoutes?: SecuredRoute[] }
 > = async (app, options) => {
   const deps: ApiDeps = { config: options.config, client: options.client };
   const holders = tokenHolders({ token: options.token, tokens: options.tokens ?? options.config.api.tokens });
@@ -67,8 +70,14 @@ export const shipgateApi: FastifyPluginAsyncTypebox<
   });
   await app.register(healthRoutes, deps);
   await app.register(hookRoutes, deps);
+  const securedRoutes = options.securedRoutes ?? [];
   await app.register(async (secured) => {
     secured.addHook('onRequest', bearerAuth(holders));
+    secured.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD')
+          securedRoutes.push({ method, url: route.url, action: actionOfRoute(method, route.config) });
+    });
     await secured.register(repoRoutes, deps);
     await secured.register(reportRoutes, deps);
     await secured.register(qaRoutes, deps);
@@ -81,6 +90,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<
     await secured.register(cancelRoutes, deps);
     await secured.register(runRoutes, deps);
     await secured.register(eventRoutes, { ...deps, events: options.events });
+    await secured.register(whoamiRoutes, deps);
   });
 };
 
@@ -132,12 +142,15 @@ export async function buildApp(options: AppOptions) {
   app.decorate('runEvents', events);
   // Open event streams would keep the server from closing; they end first.
   app.addHook('preClose', async () => events.close());
+  const securedRoutes: SecuredRoute[] = [];
+  app.decorate('securedRoutes', securedRoutes);
   await app.register(shipgateApi, {
     config: options.config,
     client: options.client,
     token: options.token ?? null,
     tokens: options.tokens ?? options.config.api.tokens,
     events,
+    securedRoutes,
   });
   return app;
 }

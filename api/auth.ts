@@ -88,15 +88,38 @@ const ACTION_TEXT: Record<Action, string> = {
 };
 
 function actionOf(request: FastifyRequest): Action {
-  const declared = request.routeOptions.config.action;
-  if (declared) return declared;
-  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'run';
+  return actionOfRoute(request.method, request.routeOptions.config);
+}
+
+/** A route as the role check sees it. */
+export interface SecuredRoute {
+  method: string;
+  url: string;
+  action: Action;
+}
+
+/** The action a route declares, or the default for its method. */
+export function actionOfRoute(method: string, config: { action?: Action } | undefined): Action {
+  if (config?.action) return config.action;
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'run';
 }
 
 /** Who sent a request behind the bearer check (the routes behind it always have one). */
 export function identityOf(request: FastifyRequest): Identity {
   if (!request.identity) throw new Error('identityOf: the route is not behind the bearer check');
   return request.identity;
+}
+
+/**
+ * The name to record for a change a request asks for: the token holder's. A body's `by` is only
+ * taken from the single shared token, which cannot tell people apart (as before tokens per
+ * person); with a person's or bot's token it may only repeat the holder's name.
+ */
+export function actorOf(request: FastifyRequest, by?: string): string {
+  const identity = identityOf(request);
+  if (by === undefined || by === identity.name) return identity.name;
+  if (identity === SINGLE_TOKEN_IDENTITY) return by;
+  throw new ShipgateError('SHIPGATE_BAD_REQUEST', `by names someone else: the token is ${identity.name}'s`);
 }
 
 export function sha256(text: string): Buffer {

@@ -324,7 +324,13 @@ export async function changePin(
  * `POST /repos/:id/deployments` for a repository with `environments:`: a request by hand to one
  * environment (the first by default), which runs it in its turn. A pinned environment refuses it.
  */
-export async function requestDeploymentByHand(deps: Deps, repo: RepoConfig, requested: string, environment?: string) {
+export async function requestDeploymentByHand(
+  deps: Deps,
+  repo: RepoConfig,
+  requested: string,
+  requestedBy: string,
+  environment?: string,
+) {
   const env = environment === undefined ? firstEnvironment(repo) : environmentOrFail(repo, environment);
   if (!env) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no environments`);
   const version = bare(requested);
@@ -341,7 +347,7 @@ export async function requestDeploymentByHand(deps: Deps, repo: RepoConfig, requ
     version,
     kind: 'manual',
     trigger: 'manual',
-    requestedBy: 'api',
+    requestedBy,
     from: null,
     replyTo: null,
     waitIfPinned: false,

@@ -34,11 +34,12 @@ export async function startQa(
   repo: RepoConfig,
   sha: string,
   branch: ReleaseBranch,
+  requestedBy: string,
 ): Promise<StartedQa> {
   const answer = await boundedChange(client, () =>
     startQaRun(
       { client, taskQueue: config.temporal.taskQueue },
-      { repoId: repo.id, sha, branch: branch.name, line: branch, trigger: 'manual' },
+      { repoId: repo.id, sha, branch: branch.name, line: branch, trigger: 'manual', requestedBy },
     ),
   );
   // USE_EXISTING joins a running run instead of refusing, so a refusal is a server fault, not a conflict.

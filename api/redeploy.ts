@@ -13,13 +13,18 @@ import { readOnWorker } from './worker-reads.js';
  * answer, and the deployment's own resolveRelease checks it again, so a run started any other
  * way is refused too.
  */
-export async function redeploy(deps: Pick<ApiDeps, 'client' | 'config'>, repoId: string, requested: string) {
+export async function redeploy(
+  deps: Pick<ApiDeps, 'client' | 'config'>,
+  repoId: string,
+  requested: string,
+  requestedBy: string,
+) {
   const repo = configuredRepo(deps.config, repoId);
   if (!repo.deploy)
     throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
   const version = requested.replace(/^v/, '');
   await checkReleased(deps, repo, version);
-  return startDeployment(deps, repo, version);
+  return startDeployment(deps, repo, version, requestedBy);
 }
 
 /** A version shipgate released, or the release check's own refusal (SHIPGATE_NOT_RELEASED, SHIPGATE_TAG_NOT_FOUND). */

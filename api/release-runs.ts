@@ -39,12 +39,20 @@ export interface RunSummary {
 export async function startRelease(
   { config, client }: Pick<ApiDeps, 'config' | 'client'>,
   repo: RepoConfig,
-  options: { branch: ReleaseBranch; bump?: string; deploy?: boolean },
+  options: { branch: ReleaseBranch; bump?: string; deploy?: boolean; requestedBy: string },
 ) {
   const starter = { client, taskQueue: config.temporal.taskQueue };
-  const { branch, bump, deploy } = options;
+  const { branch, bump, deploy, requestedBy } = options;
   const answer = await boundedChange(client, () =>
-    startReleaseRun(starter, { repoId: repo.id, branch: branch.name, line: branch, bump, deploy, trigger: 'manual' }),
+    startReleaseRun(starter, {
+      repoId: repo.id,
+      branch: branch.name,
+      line: branch,
+      bump,
+      deploy,
+      trigger: 'manual',
+      requestedBy,
+    }),
   );
   if (!answer.started) {
     throw new ShipgateError(
@@ -61,13 +69,14 @@ export async function startDeployment(
   { config, client }: Pick<ApiDeps, 'config' | 'client'>,
   repo: RepoConfig,
   version: string,
+  requestedBy: string,
 ) {
   if (!repo.deploy)
     throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no deploy command configured`);
   const { environment } = repo.deploy;
   const starter = { client, taskQueue: config.temporal.taskQueue };
   const answer = await boundedChange(client, () =>
-    startDeploymentRun(starter, { repoId: repo.id, version, environment, trigger: 'manual', requestedBy: 'api' }),
+    startDeploymentRun(starter, { repoId: repo.id, version, environment, trigger: 'manual', requestedBy }),
   );
   if (!answer.started) {
     throw new ShipgateError(
@@ -84,6 +93,7 @@ export async function decide(
   client: Client,
   workflowId: string,
   decision: DeployDecision,
+  by: string,
   log: FastifyBaseLogger,
 ): Promise<DecisionResult & { deployWorkflowId: string }> {
   let deployWorkflowId = workflowId;
@@ -107,7 +117,7 @@ export async function decide(
   }
   try {
     const answer = await boundedChange(client, () =>
-      client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision] }),
+      client.workflow.getHandle(deployWorkflowId).executeUpdate(decisionUpdate, { args: [decision, { by }] }),
     );
     return { ...answer, deployWorkflowId };
   } catch (error) {

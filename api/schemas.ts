@@ -34,13 +34,17 @@ export function errorResponses<S extends number>(...statuses: S[]): Record<S, ty
   return Object.fromEntries(statuses.map((status) => [status, ErrorResponse])) as Record<S, typeof ErrorResponse>;
 }
 
+/** A body's `by`: only the single shared token may name someone; a person's token names its holder. */
+export const BY_DESCRIPTION =
+  "Who asks: the token holder's name (the default); only the single shared token may name someone else";
+
 /** The body of a cancellation: why, and who asks (both shown in the run's state). */
 export const CancelBody = Type.Object(
   {
     reason: Type.Optional(
       Type.String({ minLength: 1, maxLength: 500, description: 'Why the run is cancelled (default: none given)' }),
     ),
-    by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who asks (default: api)' })),
+    by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: BY_DESCRIPTION })),
   },
   { additionalProperties: false },
 );
@@ -58,6 +62,6 @@ export const CancelAnswer = Type.Object({
   }),
 });
 
-export function cancelRequestOf(body: { reason?: string; by?: string } | undefined): { by: string; reason: string } {
-  return { by: body?.by ?? 'api', reason: body?.reason ?? 'no reason given' };
+export function cancelRequestOf(by: string, body: { reason?: string } | undefined): { by: string; reason: string } {
+  return { by, reason: body?.reason ?? 'no reason given' };
 }

@@ -4,7 +4,7 @@ import { findBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import { normaliseRemoteUrl } from '../domain/remote-url.js';
 import { startDeliveryRun, startQaRun } from '../client/starts.js';
-import { workflowIdFor } from '../vocabulary/messages.js';
+import { TRIGGER_BOTS, workflowIdFor } from '../vocabulary/messages.js';
 import type { ApiDeps } from './deps.js';
 import { boundedChange } from './temporal-calls.js';
 import { readRepositoryOnWorker } from './worker-reads.js';
@@ -134,7 +134,16 @@ export async function qaForPush(
   const on = { branch: branch.name, line: branch };
   if (deliveryId !== null) return acceptDelivery(deps, repo, sha, deliveryId, on);
   const answer = await boundedChange(client, () =>
-    startQaRun({ client, taskQueue: config.temporal.taskQueue }, { repoId: repo.id, sha, trigger: 'webhook', ...on }),
+    startQaRun(
+      { client, taskQueue: config.temporal.taskQueue },
+      {
+        repoId: repo.id,
+        sha,
+        trigger: 'webhook',
+        requestedBy: TRIGGER_BOTS.webhook,
+        ...on,
+      },
+    ),
   );
   return { status: 'started', workflowId: answer.workflowId, sha };
 }

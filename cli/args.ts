@@ -62,9 +62,13 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
     );
   const str = (name: string) => (typeof values[name] === 'string' ? values[name] : null);
   const flag = (name: string) => values[name] === true;
+  const list = (name: string): string[] => {
+    const value = values[name];
+    return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+  };
   const apiOption = str('api');
   const interval = str('interval');
-  const command: Command = parse({ positionals, positional: positionals[0] ?? '', str, flag, usage });
+  const command: Command = parse({ positionals, positional: positionals[0] ?? '', str, list, flag, usage });
 
   return {
     kind: 'run',
@@ -120,7 +124,11 @@ function parseArgsOptions(options: Record<string, OptionSpec>) {
   return Object.fromEntries(
     Object.entries(options).map(([key, spec]) => [
       key,
-      spec.short ? { type: spec.type, short: spec.short } : { type: spec.type },
+      {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
 }

@@ -13,6 +13,8 @@ export interface OptionSpec {
   short?: string;
   value?: string;
   description: string;
+  /** May be given more than once (`--author a --author b`); read with `list`. */
+  multiple?: true;
 }
 
 /** A command's help and options; `shipgate --help` and `shipgate <cmd> --help` are made from these. */
@@ -31,6 +33,8 @@ export interface ParseInput {
   /** The first positional; empty when the spec takes none. */
   positional: string;
   str: (name: string) => string | null;
+  /** Every value of an option that may be given more than once, in order; empty when not given. */
+  list: (name: string) => string[];
   flag: (name: string) => boolean;
   /** The one-line synopsis a usage error carries. */
   usage: string;

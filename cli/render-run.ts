@@ -43,6 +43,7 @@ function qaLines(run: QaRun, open: boolean, options: RunTextOptions): string[] {
   const failed = run.outcome !== null && run.outcome !== undefined && run.outcome !== 'test-pass';
   return [
     ...field('commit', run.sha && `${run.sha.slice(0, 7)} of ${run.repoId ?? '?'} (trigger ${run.trigger ?? '?'})`),
+    ...field('asked by', run.requestedBy),
     ...stepLines(run.steps, open, options.running),
     ...field(
       'tests',
@@ -72,6 +73,7 @@ function releaseLines(run: ReleaseRun, open: boolean, options: RunTextOptions): 
   const qa = run.qa;
   const deploy = run.deploy;
   return [
+    ...field('asked by', run.requestedBy),
     // Runs from before release channels name no branch: theirs was the release branch.
     ...field('branch', run.branch && `${run.branch}${run.channel ? ` (channel ${run.channel})` : ''}`),
     ...field(

@@ -93,10 +93,18 @@ export async function startQaRun(
   starter: Starter,
   input: QaInput & { trigger: Trigger } & BranchOfStart,
 ): Promise<StartAnswer> {
-  const { repoId, sha, branch, trigger, line } = input;
+  const { repoId, sha, branch, trigger, line, requestedBy } = input;
   return start(starter, 'qaWorkflow', {
     workflowId: workflowIdFor('qa', repoId, sha),
-    args: [{ repoId, sha, trigger, ...(branch === undefined ? {} : { branch }) }],
+    args: [
+      {
+        repoId,
+        sha,
+        trigger,
+        ...(branch === undefined ? {} : { branch }),
+        ...(requestedBy === undefined ? {} : { requestedBy }),
+      },
+    ],
     workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: attributes(repoId, trigger, undefined, branch),
     staticSummary: `QA of ${repoId} at ${sha.slice(0, 7)}${fromBranch(branch, line)}${trigger === 'manual' ? '' : ` (${trigger})`}`,
@@ -108,11 +116,20 @@ export async function startReleaseRun(
   starter: Starter,
   input: ReleaseInput & { trigger: Trigger } & BranchOfStart,
 ): Promise<StartAnswer> {
-  const { repoId, branch, bump, deploy, trigger, line } = input;
+  const { repoId, branch, bump, deploy, trigger, line, requestedBy } = input;
   return start(starter, 'releaseWorkflow', {
     // One release of a repository at a time, whatever its branch: they share one working copy per worker.
     workflowId: workflowIdFor('release', repoId),
-    args: [{ repoId, bump, deploy, trigger, ...(branch === undefined ? {} : { branch }) }],
+    args: [
+      {
+        repoId,
+        bump,
+        deploy,
+        trigger,
+        ...(branch === undefined ? {} : { branch }),
+        ...(requestedBy === undefined ? {} : { requestedBy }),
+      },
+    ],
     workflowIdConflictPolicy: 'FAIL',
     typedSearchAttributes: attributes(repoId, trigger, undefined, branch),
     staticSummary: `Release of ${repoId}${fromBranch(branch, line)}${bump ? ` (${bump})` : ''}${deploy === false ? ', no deploy' : ''}${trigger === 'manual' ? '' : ` (${trigger})`}`,

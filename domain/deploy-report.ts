@@ -23,7 +23,7 @@ export interface DeployReportInput {
   /** What is live and verified healthy after the run; null when the run verified nothing. Absent from runs that predate it. */
   liveVersion?: string | null;
   trigger?: string;
-  /** Who asked: the release run that started the deployment, or the API. */
+  /** Who asked: the release run that started the deployment, or the API caller's name. */
   requestedBy?: string | null;
   startedAt?: string;
   outcome: NonNullable<DeployState['outcome']>;
@@ -31,7 +31,7 @@ export interface DeployReportInput {
   attempts: DeployAttemptRecord[];
   samples: HealthSample[];
   lastOutput: string[];
-  decisions: { decision: string; at: string }[];
+  decisions: { decision: string; at: string; by?: string }[];
   workflowId: string;
   runId: string;
   createdAt: string;
@@ -67,6 +67,7 @@ export function renderDeployReport(input: DeployReportInput): string {
     '',
     `**Outcome:** ${input.outcome} — ${escapeMarkdown(input.reason)}.`,
     '',
+    ...(input.requestedBy ? [`**Requested by:** ${escapeMarkdown(input.requestedBy)}`, ''] : []),
     ...(input.liveVersion === undefined
       ? []
       : [`**Live and verified healthy after this run:** ${input.liveVersion ?? 'nothing verified'}.`, '']),
@@ -81,7 +82,12 @@ export function renderDeployReport(input: DeployReportInput): string {
     '',
   ];
   if (input.decisions.length > 0) {
-    lines.push('## Operator decisions', '', ...input.decisions.map((d) => `- ${d.at}: ${d.decision}`), '');
+    lines.push(
+      '## Operator decisions',
+      '',
+      ...input.decisions.map((d) => `- ${d.at}: ${d.decision}${d.by ? ` by ${escapeMarkdown(d.by)}` : ''}`),
+      '',
+    );
   }
   if (input.samples.length > 0) {
     lines.push(

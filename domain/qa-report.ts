@@ -54,6 +54,8 @@ export interface QaReportInput {
   createdAt: string;
   workflowId: string;
   runId: string;
+  /** Who asked for the run; absent when its input names no one (a parent's run, or older runs). */
+  requestedBy?: string;
   changes: ChangeFacts;
   tests: TestRunFacts;
   coverage: CoverageFacts;
@@ -118,6 +120,7 @@ export function renderQaReport(input: QaReportInput): { outcome: QaOutcome; text
     },
     timed_out: input.tests.timedOut,
     base: input.changes.baseRef,
+    ...(input.requestedBy === undefined ? {} : { requested_by: input.requestedBy }),
     workflow_id: input.workflowId,
     run_id: input.runId,
   };
@@ -126,6 +129,7 @@ export function renderQaReport(input: QaReportInput): { outcome: QaOutcome; text
     '',
     `**Verdict:** ${qaReason(input.tests, input.coverage)}.`,
     '',
+    ...(input.requestedBy === undefined ? [] : [`**Requested by:** ${escapeMarkdown(input.requestedBy)}`, '']),
     ...(outcome === 'test-failures' ? failureSection(input) : []),
     ...(outcome !== 'test-failures' && input.coverage.configured ? coverageSection(input.coverage) : []),
     ...changesSection(input.changes),

@@ -46,3 +46,6 @@ export interface Identity {
 
 /** The identity of the single-token setup (`SHIPGATE_API_TOKEN` or the token printed at start): one admin. */
 export const SINGLE_TOKEN_IDENTITY: Identity = { name: 'admin', role: 'admin', authors: [] };
+
+/** The activity header that carries the name of who asked for the run (workflows/interceptors.ts). */
+export const REQUESTED_BY_HEADER = 'shipgate-requested-by';

@@ -14,6 +14,18 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 export const TRIGGERS = ['manual', 'watch', 'webhook', 'auto', 'train'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
+/**
+ * Who a run names as having asked when no person did: the bot behind its trigger. A release
+ * train runs on a schedule; an automatic release names the trigger of the QA pass it followed
+ * where it knows it.
+ */
+export const TRIGGER_BOTS: Record<Exclude<Trigger, 'manual'>, string> = {
+  watch: 'watch',
+  webhook: 'webhook',
+  train: 'schedule',
+  auto: 'auto',
+};
+
 /** A QA run's verdict, which is also the kind of report it writes to context/. */
 export const QA_OUTCOMES = ['test-pass', 'test-failures', 'test-gaps'] as const;
 export type QaOutcome = (typeof QA_OUTCOMES)[number];
@@ -31,6 +43,11 @@ export interface QaInput {
   /** The branch whose last release QA measures from (changed lines, approval); default the release branch. */
   branch?: string;
   trigger?: Trigger;
+  /**
+   * Who asked: the API caller's name, or the trigger's bot (`watch`, `webhook`); absent from runs
+   * a parent started (the parent names it) and from runs recorded before names were kept.
+   */
+  requestedBy?: string;
   /** Set by a parent run: use its worker (and so its working copy) instead of pinning anew. */
   pinnedTaskQueue?: string;
   /**
@@ -81,6 +98,8 @@ export interface QaState {
   repoId: string;
   sha: string;
   trigger: Trigger;
+  /** Who asked for the run (`QaInput.requestedBy`); absent when the input names no one. */
+  requestedBy?: string | null;
   stage: string;
   startedAt: string;
   steps: StepRecord[];
@@ -111,7 +130,7 @@ export interface ReleaseInput {
   bump?: BumpOverride;
   deploy?: boolean;
   trigger?: Trigger;
-  /** Who asked for the release (a token's name), when a person or bot of the API did. */
+  /** Who asked: the API caller's name, or the trigger's bot (`watch`, `webhook`, `schedule`, `auto`); absent before names were kept. */
   requestedBy?: string;
 }
 
@@ -241,7 +260,8 @@ export interface DeployState {
   failedAttempt?: string | null;
   /** While a decision is awaited: what each allowed decision would do ("deploy 1.3.0 again"). */
   decisionEffects?: Partial<Record<DeployDecision, string>> | null;
-  decisions: { decision: DeployDecision; at: string }[];
+  /** `by`: who decided, when the decision came through the API (absent from signals and older runs). */
+  decisions: { decision: DeployDecision; at: string; by?: string }[];
   lastError: string | null;
   lastOutput: string[];
   samples: HealthSample[];
@@ -261,6 +281,8 @@ export interface ReleaseState {
   branch?: string;
   channel?: string;
   trigger: Trigger;
+  /** Who started the release (`ReleaseInput.requestedBy`); absent when the input names no one. */
+  requestedBy?: string | null;
   stage: string;
   startedAt: string;
   version: string | null;
@@ -307,7 +329,11 @@ export interface DecisionResult {
 }
 
 /** The API sends decisions as an update (answered synchronously); the UI and CLI can signal. */
-export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision]>('decide');
+export const decisionUpdate = defineUpdate<DecisionResult, [DeployDecision, DecisionBy?]>('decide');
+/** Who sent a decision through the API; an update from older clients or the UI carries none. */
+export interface DecisionBy {
+  by: string;
+}
 /** Typed as what it should carry; the handlers read whatever arrives with `parseDecision`. */
 export const decisionSignal = defineSignal<[DeployDecision]>('decide');
 /** Who asked to cancel a run, and why: the API signals it just before it cancels the run. */

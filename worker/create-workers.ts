@@ -7,6 +7,7 @@ import { pinnedQueue } from '../activities/deps.js';
 import type { ReportKeys } from '../activities/report-signing.js';
 import { workerIdentity, workerInstance } from './identity.js';
 import { heartbeatWhileRunning, killAfterActivity, logActivities } from './interceptors.js';
+import { workflowInterceptorModules } from './workflows-path.js';
 import type { ShipgateConfig } from '../config/types.js';
 
 export interface WorkerSetup {
@@ -60,7 +61,13 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     ...common,
     taskQueue,
     activities,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: setup.workflowsPath }),
+    // A bundle has its interceptors built in (bundleWorkflowCode's workflowInterceptorModules).
+    ...(setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : {
+          workflowsPath: setup.workflowsPath,
+          interceptors: { ...common.interceptors, workflowModules: workflowInterceptorModules() },
+        }),
   });
   const pinned = await Worker.create({
     ...common,

@@ -1,5 +1,7 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import type { Context } from '@temporalio/activity';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { REQUESTED_BY_HEADER } from '../vocabulary/identity.js';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
@@ -57,11 +59,13 @@ export function logActivities(logger: Logger): ActivityInterceptorsFactory {
   return (ctx: Context) => ({
     inbound: {
       async execute(input, next) {
+        const by = requestedBy(input.headers[REQUESTED_BY_HEADER]);
         const fields = {
           activity: ctx.info.activityType,
           attempt: ctx.info.attempt,
           workflowId: ctx.info.workflowExecution?.workflowId,
           runId: ctx.info.workflowExecution?.runId,
+          ...(by === null ? {} : { by }),
         };
         const started = Date.now();
         try {
@@ -75,4 +79,15 @@ export function logActivities(logger: Logger): ActivityInterceptorsFactory {
       },
     },
   });
+}
+
+/** The name the run's workflow passed on (workflows/interceptors.ts); null without one, or one that is not a name. */
+function requestedBy(payload: Parameters<typeof defaultPayloadConverter.fromPayload>[0] | undefined): string | null {
+  if (payload === undefined) return null;
+  try {
+    const name: unknown = defaultPayloadConverter.fromPayload(payload);
+    return typeof name === 'string' && name !== '' ? name.slice(0, 100) : null;
+  } catch {
+    return null;
+  }
 }

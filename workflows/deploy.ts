@@ -39,6 +39,7 @@ import {
   decisionUpdate,
   deployStateQuery,
   type CancelRequest,
+  type DecisionBy,
   type DeployDecision,
   type DeployInput,
   type DeployResult,
@@ -331,7 +332,9 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployRunResul
     ...(input.environment === undefined ? [] : [{ key: EnvironmentKey, value: input.environment }]),
   ]);
   setHandler(deployStateQuery, () => deployment.state);
-  setHandler(decisionUpdate, (d) => deployment.decide(d), { validator: (d: DeployDecision) => deployment.validate(d) });
+  setHandler(decisionUpdate, (d, from) => deployment.decide(d, from), {
+    validator: (d: DeployDecision, _from?: DecisionBy) => deployment.validate(d),
+  });
   setHandler(decisionSignal, (d: unknown) => deployment.decideIfFitting(d));
   return deployment.run();
 }
@@ -400,9 +403,11 @@ class Deployment {
       );
   }
 
-  decide(d: DeployDecision): { accepted: DeployDecision; stage: string } {
+  decide(d: DeployDecision, from?: DecisionBy): { accepted: DeployDecision; stage: string } {
     this.decision = d;
-    this.state.decisions.push({ decision: d, at: nowIso() });
+    // Sent by the API with the caller's name; an update typed in the Temporal UI may carry anything.
+    const by = typeof from?.by === 'string' && from.by !== '' ? from.by.slice(0, 100) : undefined;
+    this.state.decisions.push({ decision: d, at: nowIso(), ...(by === undefined ? {} : { by }) });
     this.publish();
     return { accepted: d, stage: this.state.stage };
   }

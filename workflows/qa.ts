@@ -21,6 +21,8 @@ async function releaseAfterPass(
   sha: string,
   local: ActivityInterfaceFor<Activities>,
   branch?: string,
+  /** The bot whose pass this follows (`watch`, `webhook`), named as who asked for the release. */
+  requestedBy?: string,
 ): Promise<NonNullable<QaState['autoRelease']>> {
   // A configuration read, answered by the worker that runs this task; runs recorded before asked the pinned worker.
   const policy = patched(LOCAL_POLICY_PATCH)
@@ -32,7 +34,7 @@ async function releaseAfterPass(
   const on = branch === undefined ? {} : { branch };
   const plan = await local.hasReleasableChanges({ repoId, sha, ...on });
   if (!plan.releasable) return { started: false, workflowId: null, reason: plan.reason };
-  return local.startRelease({ repoId, trigger: 'auto', ...on });
+  return local.startRelease({ repoId, trigger: 'auto', ...on, ...(requestedBy ? { requestedBy } : {}) });
 }
 
 /** The quality gate: is this commit fit to ship? Leaves exactly one report in `context/`. */
@@ -43,6 +45,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
     repoId: input.repoId,
     sha: input.sha,
     trigger: input.trigger ?? 'manual',
+    ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     stage: 'starting',
     startedAt: nowIso(),
     steps: [],
@@ -199,6 +202,7 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
             tree: inspection.tree,
             workflowId: info.workflowId,
             runId: info.runId,
+            ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
             changes,
             tests,
             coverage,
@@ -212,7 +216,10 @@ export async function qaWorkflow(input: QaInput): Promise<QaResult> {
   if (written.outcome === 'test-pass' && (state.trigger === 'watch' || state.trigger === 'webhook')) {
     state.autoRelease = await tracker.run(
       'auto-release',
-      () => pin.step('auto-release', () => releaseAfterPass(input.repoId, input.sha, local(), input.branch)),
+      () =>
+        pin.step('auto-release', () =>
+          releaseAfterPass(input.repoId, input.sha, local(), input.branch, input.requestedBy),
+        ),
       (a) => a.reason,
     );
   }

@@ -33,7 +33,7 @@ import {
   type ReleaseOutcome,
   type ReleaseResult,
   type ReleaseState,
-  type Trigger,
+  TRIGGER_BOTS,
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { promotionWorkflow } from './promotion.js';
@@ -119,6 +119,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     kind: 'release',
     repoId: input.repoId,
     trigger: input.trigger ?? 'manual',
+    ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     stage: 'starting',
     startedAt: nowIso(),
     version: null,
@@ -533,15 +534,6 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   return finish(outcomes[deployed.outcome], `${released}; ${deployed.reason}`, approval);
 }
 
-/** Who started a release no person asked for: the bot of its trigger, never one of its approvers. */
-const STARTED_BY: Record<Trigger, string> = {
-  manual: 'api',
-  watch: 'watch',
-  webhook: 'webhook',
-  auto: 'auto-release',
-  train: 'schedule',
-};
-
 /**
  * Starts the version's promotion run, which deploys it through the environments, and answers the
  * release's reason. ABANDON: the promotion soaks and waits for people long after the release ends.
@@ -570,7 +562,8 @@ async function handOver(
           trigger: state.trigger,
           requestedBy: info.workflowId,
           release: { workflowId: info.workflowId, runId: info.runId },
-          startedBy: input.requestedBy ?? STARTED_BY[state.trigger],
+          // Who started it never approves it: a person, else the bot of its trigger (`api` by hand).
+          startedBy: input.requestedBy ?? (state.trigger === 'manual' ? 'api' : TRIGGER_BOTS[state.trigger]),
           // From the plan, which read the commits anyway: no command more for them.
           authors: plan.authors ?? [],
           firstCommitAt: plan.firstCommitAt ?? null,

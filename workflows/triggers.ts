@@ -9,7 +9,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { ReleaseStart } from '../activities/triggers.js';
 import { pinned, SHORT, unpinned } from './activity-options.js';
-import { workflowIdFor } from '../vocabulary/messages.js';
+import { TRIGGER_BOTS, workflowIdFor } from '../vocabulary/messages.js';
 import { qaWorkflow } from './qa.js';
 import { markOutcome } from './run-state.js';
 import { BranchKey, RepoKey, TriggerKey } from '../vocabulary/search-attributes.js';
@@ -38,7 +38,15 @@ export async function watchWorkflow(input: { repoId: string }): Promise<WatchTic
   try {
     await startChild(qaWorkflow, {
       workflowId: qaWorkflowId,
-      args: [{ repoId: input.repoId, sha, trigger: 'watch', pinnedTaskQueue: pin.taskQueue }],
+      args: [
+        {
+          repoId: input.repoId,
+          sha,
+          trigger: 'watch',
+          requestedBy: TRIGGER_BOTS.watch,
+          pinnedTaskQueue: pin.taskQueue,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `QA of ${input.repoId} at ${sha.slice(0, 7)} (watch)`,
@@ -102,7 +110,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<{ qaWorkfl
   try {
     await startChild(qaWorkflow, {
       workflowId: qaWorkflowId,
-      args: [{ repoId: input.repoId, sha: input.sha, trigger: 'webhook', ...(branch === undefined ? {} : { branch }) }],
+      args: [
+        {
+          repoId: input.repoId,
+          sha: input.sha,
+          trigger: 'webhook',
+          requestedBy: TRIGGER_BOTS.webhook,
+          ...(branch === undefined ? {} : { branch }),
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // Set at the start, as the client's starts do: the QA run is listed by its branch from its first moment.
       typedSearchAttributes: [

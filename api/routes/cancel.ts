@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { cancelRun, type CancellableKind } from '../cancel-runs.js';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { CancelAnswer, CancelBody, cancelRequestOf, errorResponses, WorkflowIdParams } from '../schemas.js';
 
@@ -38,6 +39,7 @@ export const cancelRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
     app.post(
       path,
       {
+        config: { action: 'admin' },
         schema: {
           summary,
           tags: [tag],
@@ -51,7 +53,7 @@ export const cancelRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps
           client,
           kind,
           request.params.workflowId,
-          cancelRequestOf(request.body),
+          cancelRequestOf(actorOf(request, request.body?.by), request.body),
           request.log,
         );
         return reply.code(answer.status === 'RUNNING' ? 202 : 200).send(answer);

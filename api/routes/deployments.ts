@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { deploymentLedger } from '../deploy-ledger.js';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
 import { decide, listRuns } from '../release-runs.js';
@@ -44,10 +45,12 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     async (request, reply) => {
       const { version, environment } = request.body;
       const repo = configuredRepo(config, request.params.id);
-      if (repo.promotes) return reply.code(202).send(await requestDeploymentByHand(deps, repo, version, environment));
+      const by = actorOf(request);
+      if (repo.promotes)
+        return reply.code(202).send(await requestDeploymentByHand(deps, repo, version, by, environment));
       // One environment, as before environments: its name is the only one a request may give.
       if (environment !== undefined) environmentOrFail(repo, environment);
-      return reply.code(202).send(await redeploy(deps, repo.id, version));
+      return reply.code(202).send(await redeploy(deps, repo.id, version, by));
     },
   );
 
@@ -105,6 +108,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         ...DecisionRoute,
       },
     },
-    async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),
+    async (request) =>
+      decide(client, request.params.workflowId, request.params.decision, actorOf(request), request.log),
   );
 };

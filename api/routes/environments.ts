@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { changePin, listEnvironments, promote } from '../environments.js';
-import { errorResponses, RepoIdParams } from '../schemas.js';
+import { BY_DESCRIPTION, errorResponses, RepoIdParams } from '../schemas.js';
 import {
   EnvironmentParams,
   EnvironmentsAnswer,
@@ -54,7 +55,7 @@ export const environmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
         body: Type.Object(
           {
             version: Version,
-            by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who asks (default: api)' })),
+            by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: BY_DESCRIPTION })),
           },
           { additionalProperties: false },
         ),
@@ -65,7 +66,13 @@ export const environmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
       reply
         .code(202)
         .send(
-          await promote(deps, request.params.id, request.params.env, request.body.version, request.body.by ?? 'api'),
+          await promote(
+            deps,
+            request.params.id,
+            request.params.env,
+            request.body.version,
+            actorOf(request, request.body.by),
+          ),
         ),
   );
 
@@ -73,6 +80,7 @@ export const environmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
     app.post(
       `/repos/:id/environments/:env/${action}`,
       {
+        config: { action: 'admin' },
         schema: {
           summary:
             action === 'pin'
@@ -86,7 +94,7 @@ export const environmentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app,
       },
       async (request) =>
         changePin(deps, request.params.id, request.params.env, action, {
-          by: request.body.by ?? 'api',
+          by: actorOf(request, request.body.by),
           reason: request.body.reason,
         }),
     );

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { headCommit } from '../head-commit.js';
 import { recentQaRuns, RECENT_RUNS_LIMIT, startQa } from '../qa-runs.js';
@@ -49,7 +50,7 @@ export const qaRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =>
       const repo = configuredRepo(config, request.params.id);
       const branch = configuredBranch(repo, request.body?.branch);
       const sha = await headCommit(deps, repo, branch);
-      return reply.code(202).send(await startQa(deps, repo, sha, branch));
+      return reply.code(202).send(await startQa(deps, repo, sha, branch, actorOf(request)));
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RepoId } from '../../config/schema.js';
+import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { listRuns, decide, startRelease } from '../release-runs.js';
 import { configuredBranch, configuredRepo } from '../repositories.js';
@@ -41,7 +42,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
       const body = request.body ?? {};
       const branch = configuredBranch(repo, body.branch);
       if (body.bump) await validateOverride(deps, repo, branch, body.bump);
-      return reply.code(202).send(await startRelease(deps, repo, { ...body, branch }));
+      return reply.code(202).send(await startRelease(deps, repo, { ...body, branch, requestedBy: actorOf(request) }));
     },
   );
 
@@ -77,6 +78,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
         ...DecisionRoute,
       },
     },
-    async (request) => decide(client, request.params.workflowId, request.params.decision, request.log),
+    async (request) =>
+      decide(client, request.params.workflowId, request.params.decision, actorOf(request), request.log),
   );
 };

@@ -95,6 +95,8 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
   app.post(
     '/repos/:id/watch/pause',
     {
+      // Stopping (and restarting) what the watch starts is a say over the repository, as a pin is.
+      config: { action: 'admin' },
       schema: {
         summary: 'Pause the branch watch; the note is shown in the Temporal UI',
         tags: ['watch'],
@@ -114,6 +116,7 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
   app.post(
     '/repos/:id/watch/resume',
     {
+      config: { action: 'admin' },
       schema: {
         summary: 'Resume the branch watch',
         tags: ['watch'],

@@ -300,7 +300,14 @@ export const PinBody = Type.Object(
       maxLength: 500,
       description: 'Why, shown in the environment and its pin history',
     }),
-    by: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who asks (default: api)' })),
+    by: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "Who asks: the token holder's name (the default); only the single shared token may name someone else",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { runKindOf, type RunKind } from '../api-types.js';
+import type { WhoamiAnswer } from './whoami.js';
 import { answer, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
 
 export interface CancelCommand {
@@ -26,7 +27,8 @@ export const spec: CommandSpec = {
     reason: {
       type: 'string',
       value: '<text>',
-      description: "Why, kept in the run's state with who asked (your user name)",
+      description:
+        "Why, kept in the run's state with who asked (the token's holder; with the shared token, your user name)",
     },
   },
 };
@@ -48,7 +50,12 @@ function whoAsks(env: Record<string, string | undefined>): string {
 }
 
 export async function run(command: CancelCommand, context: RunContext): Promise<number> {
-  const body = { by: whoAsks(context.io.env), ...(command.reason ? { reason: command.reason } : {}) };
+  // A person's token is the name the run records; only the shared token leaves it to the caller.
+  const { shared } = await context.api.get<WhoamiAnswer>('/whoami');
+  const body = {
+    ...(shared ? { by: whoAsks(context.io.env) } : {}),
+    ...(command.reason ? { reason: command.reason } : {}),
+  };
   const cancelled = await context.api.post<CancelAnswer>(`${runPath(command.kind, command.id)}/cancel`, body);
   return answer(context, cancelled, (c) => [
     c.status === 'RUNNING'

@@ -19,8 +19,10 @@ import * as retry from './retry.js';
 import * as rollback from './rollback.js';
 import * as runs from './runs.js';
 import * as status from './status.js';
+import * as token from './token.js';
 import * as unpin from './unpin.js';
 import * as watch from './watch.js';
+import * as whoami from './whoami.js';
 
 /** In the order `shipgate --help` lists them. */
 export const COMMANDS = {
@@ -45,6 +47,8 @@ export const COMMANDS = {
   unpin,
   repos,
   watch,
+  whoami,
+  token,
 };
 
 export type CommandName = keyof typeof COMMANDS;

@@ -10,7 +10,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { expect, inject } from 'vitest';
 import { stringify } from 'yaml';
 import { reportKey, type ReportKeys } from '../../activities/report-signing.js';
@@ -18,7 +18,7 @@ import { parseConfig } from '../../config/load.js';
 import type { RepositoryInput } from '../../config/schema.js';
 import type { ShipgateConfig } from '../../config/types.js';
 import { createWorkers, runWorkers } from '../../worker/create-workers.js';
-import { workflowsPath } from '../../worker/workflows-path.js';
+import { workflowInterceptorModules, workflowsPath } from '../../worker/workflows-path.js';
 import { releaseWorkflow } from '../../workflows/release.js';
 import type { ReleaseInput } from '../../vocabulary/messages.js';
 
@@ -32,7 +32,11 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 let runtimeInstalled = false;
 
 function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    workflowInterceptorModules: workflowInterceptorModules(),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundle;
 }
 
@@ -53,7 +57,7 @@ export interface TestWorker {
 /** `taskQueue`: another worker's, so that both serve one shared queue, as workers on separate hosts do. */
 export async function startTestWorker(
   config: ShipgateConfig,
-  options: { workerId?: string; reportKeys?: ReportKeys; taskQueue?: string } = {},
+  options: { workerId?: string; reportKeys?: ReportKeys; taskQueue?: string; logger?: Logger } = {},
 ): Promise<TestWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -66,7 +70,7 @@ export async function startTestWorker(
   const workers = await createWorkers({
     connection: nativeConnection,
     config: scoped,
-    logger: pino({ level: 'warn' }),
+    logger: options.logger ?? pino({ level: 'warn' }),
     workerId: options.workerId ?? 'test-worker',
     reportKeys: options.reportKeys ?? TEST_REPORT_KEYS,
     taskQueue,

@@ -30,7 +30,7 @@ describe('approvals over HTTP', () => {
   beforeAll(async () => {
     envs = await twoEnvironments(id, {
       soak: '1s',
-      productionApproval: { required: 2, from: ['approver'], notAuthor: true, expires: '10m' },
+      productionApproval: { required: 2, from: ['approver', 'admin'], notAuthor: true, expires: '10m' },
     });
     worker = await startTestWorker(await testConfig([envs.settings]));
     app = await buildApp({
@@ -66,8 +66,8 @@ describe('approvals over HTTP', () => {
       tag: 'v1.0.0',
       workflowId: `promotion:${id}:1.0.0`,
       promotion: { status: 'RUNNING' },
-      approval: { required: 2, from: ['approver'], approvals: [] },
-      mayStillApprove: ['approver'],
+      approval: { required: 2, from: ['approver', 'admin'], approvals: [] },
+      mayStillApprove: ['approver', 'admin'],
     });
     expect(waiting.changelogEntry).toMatch(/^## \[?1\.0\.0/);
     expect(waiting.diff).toMatchObject({ from: null, to: 'v1.0.0' });
@@ -76,6 +76,14 @@ describe('approvals over HTTP', () => {
     expect(waiting.diff.insertions).toBeGreaterThan(0);
     expect(waiting.qaReport?.outcome, JSON.stringify(waiting.warnings)).toBe('test-pass');
     expect(waiting.qaReport?.text).toContain('test-pass');
+
+    // The admin started the release through the API: its name is who started it, so it may not approve it.
+    const starter = await admin.post(approvals, { version: '1.0.0' });
+    expect(starter.statusCode, starter.body).toBe(403);
+    expect(starter.json()).toMatchObject({
+      code: 'SHIPGATE_APPROVAL_REFUSED',
+      message: 'admin started the release of 1.0.0 and may not approve it into production: separation of duties',
+    });
 
     const releaser = await as(rex, approvals, { version: '1.0.0' });
     expect(releaser.statusCode, releaser.body).toBe(403);

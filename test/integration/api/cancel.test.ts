@@ -145,11 +145,15 @@ describe('cancelling and terminating runs', () => {
     await until(url, (run) => run.state?.deploy?.state?.awaitingDecision === true);
     const answer = await post(`${url}/cancel`, { reason: 'giving up' });
     expect(answer.statusCode, answer.body).toBe(200);
-    expect(answer.json()).toMatchObject({ status: 'CANCELLED', by: 'api', reason: 'giving up' });
+    // The single token is one admin: a body that names no one is recorded as admin.
+    expect(answer.json()).toMatchObject({ status: 'CANCELLED', by: 'admin', reason: 'giving up' });
     expect(answer.json().undone).toEqual([`deployment deploy:${deploying}:production cancelled with the release`]);
     const deployment = await until(`/deployments/deploy:${deploying}:production`, (run) => run.status !== 'RUNNING');
     expect(deployment.status).toBe('CANCELLED');
-    expect(deployment.state).toMatchObject({ outcome: 'abandoned', cancellation: { by: 'api', reason: 'giving up' } });
+    expect(deployment.state).toMatchObject({
+      outcome: 'abandoned',
+      cancellation: { by: 'admin', reason: 'giving up' },
+    });
     expect(deployment.state.report).toMatch(/^deploy-/);
     expect(await service.repo.git('ls-remote', '--tags', 'origin')).toContain('refs/tags/v1.0.0');
   });

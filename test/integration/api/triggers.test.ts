@@ -155,6 +155,10 @@ describe('webhooks and the branch watch over HTTP', () => {
     const release = worker.client.workflow.getHandle(`release:${autoHooked}`);
     expect(await release.result()).toMatchObject({ outcome: 'released', version: '1.0.0' });
     const { runId } = await release.describe();
+    // No person asked: both runs name the bot behind the push.
+    const qaView = (await worker.client.workflow.getHandle(`qa:${autoHooked}:${sha}`).describe()).memo?.view;
+    expect(qaView).toMatchObject({ trigger: 'webhook', requestedBy: 'webhook' });
+    expect((await release.describe()).memo?.view).toMatchObject({ trigger: 'auto', requestedBy: 'webhook' });
 
     const replays = await Promise.all([1, 2, 3].map(() => github(payload, 'push', undefined, delivery)));
     for (const replay of replays) expect(replay.json()).toMatchObject({ status: 'duplicate' });

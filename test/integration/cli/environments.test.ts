@@ -99,12 +99,13 @@ describe('the CLI with environments, against the real API and worker', () => {
   it('pins and unpins production; a second pin is refused with who pinned it and why', async () => {
     const pinned = await shipgate(['pin', id, '--env', 'production', '--reason', 'release freeze']);
     expect(pinned.code, pinned.stderr).toBe(0);
-    expect(pinned.stdout).toMatch(/^production of .* is pinned by api since .*: release freeze; 1\.0\.0 is live/);
-    expect((await shipgate(['envs', id])).stdout.split('\n')[2]).toContain('by api: release freeze');
+    // The single token is one admin, and a pin from it names no one else.
+    expect(pinned.stdout).toMatch(/^production of .* is pinned by admin since .*: release freeze; 1\.0\.0 is live/);
+    expect((await shipgate(['envs', id])).stdout.split('\n')[2]).toContain('by admin: release freeze');
 
     const again = await shipgate(['pin', id, '--env', 'production', '--reason', 'twice']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already pinned by api since .*: release freeze/);
+    expect(again.stderr).toMatch(/already pinned by admin since .*: release freeze/);
 
     const unpinned = await shipgate(['unpin', id, '--env', 'production', '--reason', 'freeze over']);
     expect(unpinned.code, unpinned.stderr).toBe(0);

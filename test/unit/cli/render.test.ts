@@ -79,6 +79,12 @@ describe('renderRun', () => {
     expect(text).toContain('    health   ok · HTTP 200 · 12 ms · version 1.1.0');
   });
 
+  it('says who asked for a release or a QA run, and nothing for runs that name no one', () => {
+    expect(renderRun({ ...releaseAt('qa'), requestedBy: 'rob' }, snapshot)).toContain('  asked by rob');
+    expect(renderRun({ ...qaPassed(), requestedBy: 'watch' }, snapshot)).toContain('  asked by watch');
+    expect(renderRun(releaseAt('qa'), snapshot).join('\n')).not.toContain('asked by');
+  });
+
   it('shows the branch a release is from and its channel, and no branch line for runs from before channels', () => {
     const beta = renderRun({ ...releaseAt('qa'), branch: 'beta', channel: 'beta' }, snapshot);
     expect(beta[1]).toBe('  branch   beta (channel beta)');

@@ -26,6 +26,8 @@ describe('the command registry', () => {
       'unpin',
       'repos',
       'watch',
+      'whoami',
+      'token',
     ]);
     for (const module of Object.values(COMMANDS)) {
       expect(module.spec.synopsis).toMatch(/^[a-z]+( |$)/);
