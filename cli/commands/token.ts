@@ -95,7 +95,7 @@ export async function run(command: TokenCommand, context: RunContext): Promise<n
   const entry = configEntry(created)
     .trimEnd()
     .split('\n')
-    .map((line) => `    ${line}`);
+    .map((line) => `      ${line}`);
   stdout.write(
     [
       `Token for ${created.name} (${created.role}):`,

@@ -158,6 +158,7 @@ describe('GET /docs/json', () => {
         '/repos/{id}/watch',
         '/repos/{id}/watch/pause',
         '/repos/{id}/watch/resume',
+        '/whoami',
       ]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(doc.paths['/repos/{id}/qa'].post.responses).toHaveProperty('202');
