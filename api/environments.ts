@@ -46,7 +46,11 @@ import { readRepositoryOnWorker } from './worker-reads.js';
 type Deps = Pick<ApiDeps, 'client' | 'config'>;
 
 /** What a describe of `environment:<repo>:<env>` holds: its view, or null when it never ran or has none yet. */
-async function environmentState(client: Client, repoId: string, environment: string): Promise<EnvironmentState | null> {
+export async function environmentState(
+  client: Client,
+  repoId: string,
+  environment: string,
+): Promise<EnvironmentState | null> {
   const description = await describeOrNull(client, workflowIdFor('environment', repoId, environment));
   return (description?.memo?.[ViewMemoKey] as EnvironmentState | undefined) ?? null;
 }
@@ -89,7 +93,7 @@ function wantsMore(state: EnvironmentState, limit: number): boolean {
 }
 
 /** The state query answers the whole kept ledger; without a worker to answer it, the view's part will do. */
-async function fullState(client: Client, view: EnvironmentState): Promise<EnvironmentState> {
+export async function fullState(client: Client, view: EnvironmentState): Promise<EnvironmentState> {
   const handle = client.workflow.getHandle(workflowIdFor('environment', view.repoId, view.environment));
   return bounded(client, () => handle.query(environmentStateQuery)).catch(() => view);
 }
