@@ -93,7 +93,7 @@ export function renderMetrics(view: MetricsView): string[] {
       : []),
     ...unmeasured.map(
       (m) =>
-        `${m.environment}: ${m.leadTime.unmeasured} deployments do not know their first commit and have no lead time`,
+        `${m.environment}: ${counted(m.leadTime.unmeasured, 'deployment')} without the time of the release's first commit, so without a lead time`,
     ),
     ...notes,
   ]);
