@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { requestEnvironmentDeployment } from '../client/environments.js';
 import { environmentOf } from '../config/environments.js';
+import { comingFreezes, openFreeze, type ComingFreeze, type OpenFreeze } from '../domain/freeze.js';
 import {
   environmentStateQuery,
   type EnvironmentRequest,
@@ -62,6 +63,20 @@ export function createPromotionActivities(deps: ResolvedDeps) {
       if (!health)
         return { at: deps.now().toISOString(), status: null, latencyMs: 0, version: null, ok: true, error: null };
       return probeOnce(health, input.expectedVersion, deps.now);
+    },
+
+    /**
+     * Whether a freeze window of the environment is open now, by this worker's clock and the
+     * configuration it runs with, and the next ones coming: asked at the moment a version is about
+     * to enter it, so a window added or ended since the release started counts.
+     */
+    async freezeOf(input: {
+      repoId: string;
+      environment: string;
+    }): Promise<{ open: OpenFreeze | null; coming: ComingFreeze[] }> {
+      const windows = environmentOf(repoOrFail(deps.config, input.repoId), input.environment)?.freeze ?? [];
+      const now = deps.now();
+      return { open: openFreeze(windows, now), coming: comingFreezes(windows, now, 3) };
     },
 
     /** What is live in an environment now, as its workflow answers; null when nothing is, or it does not answer. */

@@ -15,6 +15,7 @@ import { cancelRoutes } from './routes/cancel.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { hookRoutes } from './routes/hooks.js';
 import { planRoutes } from './routes/plan.js';
 import { qaRoutes } from './routes/qa.js';
@@ -86,6 +87,7 @@ export const shipgateApi: FastifyPluginAsyncTypebox<
     await secured.register(deploymentRoutes, deps);
     await secured.register(environmentRoutes, deps);
     await secured.register(approvalRoutes, deps);
+    await secured.register(metricsRoutes, deps);
     await secured.register(watchRoutes, deps);
     await secured.register(cancelRoutes, deps);
     await secured.register(runRoutes, deps);

@@ -11,6 +11,7 @@ import { pinEnvironment, requestEnvironmentDeployment, unpinEnvironment } from '
 import { environmentOrFail, firstEnvironment } from '../config/environments.js';
 import type { EnvironmentConfig, RepoConfig } from '../config/types.js';
 import { tagName } from '../domain/bump.js';
+import { comingFreezes, openFreeze } from '../domain/freeze.js';
 import { ERRORS, ShipgateError, type ErrorCode } from '../domain/errors.js';
 import {
   environmentStateQuery,
@@ -45,7 +46,11 @@ import { readRepositoryOnWorker } from './worker-reads.js';
 type Deps = Pick<ApiDeps, 'client' | 'config'>;
 
 /** What a describe of `environment:<repo>:<env>` holds: its view, or null when it never ran or has none yet. */
-async function environmentState(client: Client, repoId: string, environment: string): Promise<EnvironmentState | null> {
+export async function environmentState(
+  client: Client,
+  repoId: string,
+  environment: string,
+): Promise<EnvironmentState | null> {
   const description = await describeOrNull(client, workflowIdFor('environment', repoId, environment));
   return (description?.memo?.[ViewMemoKey] as EnvironmentState | undefined) ?? null;
 }
@@ -73,10 +78,11 @@ export async function listEnvironments(deps: Deps, repoId: string, limit: number
   );
   const warnings: string[] = [];
   const fallback = states.some((state) => state === null) ? await reportLedger(deps, repo, warnings) : null;
+  const now = new Date();
   const environments = repo.environments.map((env, i) => {
     const state = states[i] ?? null;
-    if (state) return fromState(repo, env, state, limit);
-    return fromReports(repo, env, fallback?.find((e) => e.environment === env.name) ?? null, limit);
+    if (state) return fromState(repo, env, state, limit, now);
+    return fromReports(repo, env, fallback?.find((e) => e.environment === env.name) ?? null, limit, now);
   });
   return { repoId: repo.id, promotes: repo.promotes, environments, warnings };
 }
@@ -87,7 +93,7 @@ function wantsMore(state: EnvironmentState, limit: number): boolean {
 }
 
 /** The state query answers the whole kept ledger; without a worker to answer it, the view's part will do. */
-async function fullState(client: Client, view: EnvironmentState): Promise<EnvironmentState> {
+export async function fullState(client: Client, view: EnvironmentState): Promise<EnvironmentState> {
   const handle = client.workflow.getHandle(workflowIdFor('environment', view.repoId, view.environment));
   return bounded(client, () => handle.query(environmentStateQuery)).catch(() => view);
 }
@@ -106,19 +112,33 @@ async function reportLedger(deps: Deps, repo: RepoConfig, warnings: string[]): P
   }
 }
 
-function base(repo: RepoConfig, env: EnvironmentConfig) {
+/** How many coming freeze windows an environment's view lists. */
+const COMING_FREEZES = 3;
+
+function base(repo: RepoConfig, env: EnvironmentConfig, now: Date) {
   return {
     name: env.name,
     after: env.after,
     soakMs: env.soakMs,
     autoPromote: env.autoPromote,
     workflowId: workflowIdFor('environment', repo.id, env.name),
+    freeze: freezesOf(env, now),
   };
 }
 
-function fromState(repo: RepoConfig, env: EnvironmentConfig, state: EnvironmentState, limit: number) {
+/** From the configuration alone, so the view needs no worker: the window open now and the next ones. */
+function freezesOf(env: EnvironmentConfig, now: Date): EnvironmentViewAnswer['freeze'] {
+  const open = openFreeze(env.freeze, now);
   return {
-    ...base(repo, env),
+    windows: env.freeze.length,
+    open: open ? { from: open.from, until: open.until, reason: open.reason } : null,
+    coming: comingFreezes(env.freeze, now, COMING_FREEZES).map(({ from, until, reason }) => ({ from, until, reason })),
+  };
+}
+
+function fromState(repo: RepoConfig, env: EnvironmentConfig, state: EnvironmentState, limit: number, now: Date) {
+  return {
+    ...base(repo, env, now),
     started: true,
     live: state.live,
     lastGood: state.lastGood,
@@ -135,6 +155,7 @@ function fromReports(
   env: EnvironmentConfig,
   ledger: ReportLedger[number] | null,
   limit: number,
+  now: Date,
 ): EnvironmentViewAnswer {
   // The deploy reports know only what was last verified healthy: that is both live and last good.
   const live = ledger?.live
@@ -148,7 +169,7 @@ function fromReports(
     : null;
   const entries = ledger?.entries ?? [];
   return {
-    ...base(repo, env),
+    ...base(repo, env, now),
     started: false,
     live,
     lastGood: live,
@@ -209,6 +230,20 @@ function bare(version: string): string {
 }
 
 /**
+ * A request by a person into an environment whose freeze window is open is refused at once: an
+ * automatic promotion waits the window out (workflows/freeze.ts), a person asks again after it.
+ */
+function refuseFrozen(repo: RepoConfig, env: EnvironmentConfig, version: string): void {
+  const open = openFreeze(env.freeze, new Date());
+  if (!open) return;
+  throw new ShipgateError(
+    'SHIPGATE_ENVIRONMENT_FROZEN',
+    `${env.name} of "${repo.id}" is frozen until ${open.until}${open.reason ? ` (${open.reason})` : ''}: ` +
+      `${version} is not deployed there by hand before then`,
+  );
+}
+
+/**
  * Promotes a version into an environment. When the version's promotion run waits for exactly
  * this (an environment with `autoPromote: false`), it is told to go on, so the promotion carries
  * on from there. Otherwise the environment is asked directly, as a promotion from the one before
@@ -231,6 +266,7 @@ export async function promote(
         `(POST /repos/${repo.id}/releases), or deploy a version by hand (POST /repos/${repo.id}/deployments)`,
     );
   }
+  refuseFrozen(repo, target, version);
   const promotionId = workflowIdFor('promotion', repo.id, version);
   const promotion = await describeOrNull(deps.client, promotionId);
   const promotionState = promotion?.memo?.[ViewMemoKey] as PromotionState | undefined;
@@ -334,6 +370,7 @@ export async function requestDeploymentByHand(
   const env = environment === undefined ? firstEnvironment(repo) : environmentOrFail(repo, environment);
   if (!env) throw new ShipgateError('SHIPGATE_REPO_UNAVAILABLE', `repository "${repo.id}" has no environments`);
   const version = bare(requested);
+  refuseFrozen(repo, env, version);
   const state = await environmentState(deps.client, repo.id, env.name);
   if (state?.pinned) {
     throw new ShipgateError(

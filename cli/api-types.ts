@@ -4,6 +4,7 @@
  */
 import type { Static } from 'typebox';
 import type { BranchView as BranchAnswer } from '../api/schemas/branches.js';
+import type { MetricsAnswer } from '../api/schemas/metrics.js';
 import type { PlanAnswer } from '../api/schemas/plan.js';
 import type { ApprovalPage, DecisionAnswer as GateDecisionAnswer } from '../api/schemas/approvals.js';
 import type {
@@ -36,6 +37,8 @@ export type RunKind = 'qa' | 'release' | 'deploy';
 /** `GET /repos/:id/environments`: each environment in promotion order. */
 export type EnvironmentsView = EnvironmentsAnswer;
 export type EnvironmentView = EnvironmentsAnswer['environments'][number];
+/** `GET /repos/:id/metrics`: delivery metrics per environment and for the repository. */
+export type MetricsView = MetricsAnswer;
 /** What pin and unpin answer: the environment's state. */
 export type EnvironmentStateView = Static<typeof EnvironmentStateAnswer>;
 /** `POST …/environments/:env/promotions`: where the request stands. */

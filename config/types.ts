@@ -1,6 +1,7 @@
 import type { Role } from '../vocabulary/identity.js';
 import type { ReleaseBranch } from '../domain/branches.js';
 import type { CommitRules } from '../domain/commit.js';
+import type { FreezeWindow } from '../domain/freeze.js';
 
 /** Repository settings with every default applied: what activities and workflows work from. */
 export interface RepoConfig {
@@ -100,10 +101,8 @@ export interface ApprovalPolicy {
   expiresMs: number;
 }
 
-/** A recurring window opens at each time of `cron` in `timezone` and stays open `durationMs`. */
-export type FreezeWindow =
-  | { kind: 'recurring'; cron: string; durationMs: number; timezone: string; reason: string | null }
-  | { kind: 'once'; from: string; to: string; reason: string | null };
+/** Defined beside the rules that read it (domain/ takes nothing from config/). */
+export type { FreezeWindow };
 
 /** One API token's holder, from `api.tokens`; the token itself is never in the configuration. */
 export interface ApiToken {

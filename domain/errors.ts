@@ -69,6 +69,11 @@ export const ERRORS = {
     title: 'the promotion is not waiting for a freeze window of the environment to end',
     retryable: false,
   },
+  SHIPGATE_ENVIRONMENT_FROZEN: {
+    status: 409,
+    title: 'a freeze window of the environment is open: nothing is deployed or promoted into it by hand until it ends',
+    retryable: false,
+  },
   SHIPGATE_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'the body must be JSON', retryable: false },
   SHIPGATE_BODY_TOO_LARGE: { status: 413, title: 'the body is too large', retryable: false },
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },

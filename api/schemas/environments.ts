@@ -155,6 +155,26 @@ sameShape<
   Flattened<EnvironmentStateMessage['pinHistory'][number]>
 >(true);
 
+const FreezeSpan = Type.Object({
+  from: Type.String(),
+  until: Type.String(),
+  reason: Nullable(Type.String()),
+});
+
+const EnvironmentFreezes = Type.Object(
+  {
+    windows: Type.Integer({ description: 'How many freeze windows the environment has configured' }),
+    open: Nullable(
+      Type.Object(
+        { ...FreezeSpan.properties },
+        { description: 'The window open now; `until` ends the whole frozen stretch (windows that follow on)' },
+      ),
+    ),
+    coming: Type.Array(FreezeSpan, { description: 'The next windows that open, soonest first' }),
+  },
+  { description: 'Its freeze windows, now: a promotion that meets an open one waits for its end' },
+);
+
 export const EnvironmentView = Type.Object({
   name: Type.String(),
   after: Nullable(Type.String({ description: 'The environment it is promoted from; null for the first' })),
@@ -171,6 +191,7 @@ export const EnvironmentView = Type.Object({
   ledger: Type.Array(EnvironmentLedgerEntry, { description: 'The newest `limit` entries, newest first' }),
   ledgerTotal: Type.Integer({ description: 'How many entries its ledger has had in all' }),
   updatedAt: Nullable(Type.String()),
+  freeze: EnvironmentFreezes,
 });
 export type EnvironmentViewAnswer = Static<typeof EnvironmentView>;
 

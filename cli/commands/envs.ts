@@ -10,7 +10,8 @@ export interface EnvsCommand {
 
 export const spec: CommandSpec = {
   synopsis: 'envs <repo> [--limit <n>] [--json]',
-  summary: 'Show the environments of a repository: what is live, since when, last good, pinned, pending',
+  summary:
+    'Show the environments of a repository: what is live, since when, last good, pinned, pending, and freeze windows',
   positional: 'repo',
   options: {
     limit: {
@@ -54,14 +55,28 @@ export function renderEnvironments(view: EnvironmentsView): string[] {
         `${env.after} → ${env.name}: after ${duration(env.soakMs)} healthy, ${env.autoPromote ? 'by itself' : 'on request (shipgate promote)'}`,
     );
   const fromReports = view.environments.filter((env) => !env.started).map((env) => env.name);
+  const freezes = view.environments.flatMap(freezeLine);
   return shown([
     ...table(['ENV', 'LIVE', 'SINCE', 'LAST GOOD', 'PINNED', 'PENDING'], rows),
     ...(flow.length ? ['', ...flow] : []),
+    ...(freezes.length ? ['', ...freezes] : []),
     ...(fromReports.length && view.promotes
       ? [`not deployed through shipgate's environments yet (shown from the deploy reports): ${fromReports.join(', ')}`]
       : []),
     ...view.warnings.map((warning) => `warning: ${warning}`),
   ]);
+}
+
+/** One line per environment with freeze windows: the one open now, then the next ones. */
+function freezeLine(env: EnvironmentView): string[] {
+  const freeze = env.freeze;
+  if (!freeze || freeze.windows === 0) return [];
+  const why = (reason: string | null) => (reason ? ` (${reason})` : '');
+  const now = freeze.open ? `frozen until ${timestamp(freeze.open.until)}${why(freeze.open.reason)}` : 'not frozen';
+  const next = freeze.coming.length
+    ? `next ${freeze.coming.map((w) => `${timestamp(w.from)} → ${timestamp(w.until)}${why(w.reason)}`).join(', ')}`
+    : 'no freeze window coming';
+  return [`${env.name}: ${now}; ${next}`];
 }
 
 function pinnedCell(env: EnvironmentView): string {

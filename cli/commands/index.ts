@@ -8,6 +8,7 @@ import * as deny from './deny.js';
 import * as deployments from './deployments.js';
 import * as envs from './envs.js';
 import * as list from './list.js';
+import * as metrics from './metrics.js';
 import * as pin from './pin.js';
 import * as plan from './plan.js';
 import * as promote from './promote.js';
@@ -39,6 +40,7 @@ export const COMMANDS = {
   reports,
   deployments,
   envs,
+  metrics,
   promote,
   approve,
   deny,

@@ -31,6 +31,7 @@ const EXPECTED: [string, string, string][] = [
   ['POST', '/repos/:id/environments/:env/denials', 'approve'],
   ['POST', '/repos/:id/environments/:env/overrides', 'admin'],
   ['GET', '/repos/:id/environments/:env/approvals/:version', 'read'],
+  ['GET', '/repos/:id/metrics', 'read'],
   ['GET', '/repos/:id/watch', 'read'],
   ['POST', '/repos/:id/watch/pause', 'admin'],
   ['POST', '/repos/:id/watch/resume', 'admin'],

@@ -17,6 +17,7 @@ export function environment(overrides: Partial<EnvironmentView> = {}): Environme
     ledger: [],
     ledgerTotal: 0,
     updatedAt: at(10, 0),
+    freeze: { windows: 0, open: null, coming: [] },
     ...overrides,
   };
 }

@@ -83,6 +83,38 @@ describe('envs', () => {
     ]);
   });
 
+  it('says which environments are frozen, until when and why, and the windows coming', () => {
+    const lines = renderEnvironments(
+      environments([
+        environment({ freeze: { windows: 0, open: null, coming: [] } }),
+        environment({
+          name: 'production',
+          after: 'staging',
+          freeze: {
+            windows: 2,
+            open: { from: at(9, 0), until: at(12, 0), reason: 'quarter end' },
+            coming: [
+              { from: at(18, 0), until: at(20, 0), reason: null },
+              { from: at(22, 0), until: at(23, 30), reason: 'backups' },
+            ],
+          },
+        }),
+        environment({ name: 'canary', after: 'staging', freeze: { windows: 1, open: null, coming: [] } }),
+        environment({
+          name: 'eu',
+          after: 'staging',
+          freeze: { windows: 1, open: null, coming: [{ from: at(18, 0), until: at(19, 0), reason: 'weekend' }] },
+        }),
+      ]),
+    );
+    expect(lines.slice(-4)).toEqual([
+      '',
+      'production: frozen until 2025-10-13 12:00 (quarter end); next 2025-10-13 18:00 → 2025-10-13 20:00, 2025-10-13 22:00 → 2025-10-13 23:30 (backups)',
+      'canary: not frozen; no freeze window coming',
+      'eu: not frozen; next 2025-10-13 18:00 → 2025-10-13 19:00 (weekend)',
+    ]);
+  });
+
   it('writes soak times short', () => {
     expect([0, 1000, 90_000, 3_600_000, 3_661_000].map(duration)).toEqual(['0s', '1s', '1m30s', '1h', '1h1m1s']);
   });

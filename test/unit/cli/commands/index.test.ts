@@ -18,6 +18,7 @@ describe('the command registry', () => {
       'reports',
       'deployments',
       'envs',
+      'metrics',
       'promote',
       'approve',
       'deny',
