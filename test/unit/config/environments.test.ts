@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pathTo, promotionTargets, withEnvironment } from '../../../config/environments.js';
-import { ConfigError, parseConfig } from '../../../config/load.js';
+import { parseConfig } from '../../../config/load.js';
+import { refusal, where } from './refusal.js';
 
-const where = { file: '/etc/shipgate/shipgate.config.yaml', env: {} };
 const repo = (extra: string) =>
   `repositories:\n  - id: webshop\n    path: ./webshop\n    test: { command: [npm, test] }\n${extra}`;
 
 const env = (name: string, more = '') =>
   `      - name: ${name}\n        deploy: { command: [./deploy.sh, ${name}] }\n        health: { url: "http://${name}.example.test/healthz" }\n${more}`;
-
-function refusal(text: string): string {
-  try {
-    parseConfig(text, where);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('environments in the configuration', () => {
   it('reads the legacy deploy and health as one environment, which promotes nowhere', () => {

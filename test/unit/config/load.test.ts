@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../config/load.js';
+import { parseConfig } from '../../../config/load.js';
+import { refusal, where } from './refusal.js';
 
-const where = { file: '/etc/shipgate/shipgate.config.yaml', env: {} };
 const repo = (extra: string) =>
   `repositories:\n  - id: webshop\n    path: ./webshop\n    test: { command: [npm, test] }\n${extra}`;
-
-function refusal(text: string): string {
-  try {
-    parseConfig(text, where);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('parseConfig', () => {
   it('applies every default and resolves paths against the file', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../config/load.js';
+import { parseConfig } from '../../../config/load.js';
+import { refusal, where } from './refusal.js';
 
-const where = { file: '/etc/shipgate/shipgate.config.yaml', env: {} };
 const HASH_A = `sha256:${'a'.repeat(64)}`;
 const HASH_B = `sha256:${'b'.repeat(64)}`;
 
@@ -9,16 +9,6 @@ const withRepo = (environments: string) =>
   `repositories:\n  - id: webshop\n    path: ./webshop\n    test: { command: [npm, test] }\n    environments:\n` +
   `      - name: staging\n        deploy: { command: [./deploy.sh, staging] }\n` +
   `      - name: production\n        after: staging\n        deploy: { command: [./deploy.sh, production] }\n${environments}`;
-
-function refusal(text: string): string {
-  try {
-    parseConfig(text, where);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('tokens in the configuration', () => {
   it('reads each holder with its role, hash and authors; none means the single token', () => {
