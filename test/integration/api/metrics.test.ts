@@ -5,36 +5,12 @@ import { EnvironmentKey, RepoKey } from '../../../vocabulary/search-attributes.j
 import { authedRequests, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { endEnvironments, twoEnvironments, type TwoEnvironments } from '../../helpers/promotion.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { ledgerEntry as entry } from '../../helpers/ledger.js';
 
 const run = randomBytes(3).toString('hex');
 const id = `metrics-${run}`;
 const H = 3_600_000;
 const M = 60_000;
-
-function entry(
-  version: string,
-  outcome: LedgerEntry['outcome'],
-  startedAt: string | null,
-  endedAt: string,
-  firstCommitAt?: string,
-): LedgerEntry {
-  return {
-    requestId: `seed-${version}-${endedAt}`,
-    version,
-    kind: 'promotion',
-    trigger: 'manual',
-    requestedBy: 'the tests',
-    from: 'staging',
-    requestedAt: startedAt ?? endedAt,
-    startedAt,
-    endedAt,
-    outcome,
-    reason: `seeded ${outcome}`,
-    report: null,
-    deployment: null,
-    ...(firstCommitAt ? { firstCommitAt } : {}),
-  };
-}
 
 /** Twenty old entries first, so the view in memo (the newest 20) does not hold them all. */
 const OLD = Array.from({ length: 20 }, (_, i) =>

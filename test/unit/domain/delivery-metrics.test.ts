@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryMetrics, ledgerCoverage, summary } from '../../../domain/delivery-metrics.js';
 import type { LedgerEntry } from '../../../vocabulary/environments.js';
+import { ledgerEntry as entry } from '../../helpers/ledger.js';
 
 const H = 3_600_000;
 const M = 60_000;
-
-function entry(
-  version: string,
-  outcome: LedgerEntry['outcome'],
-  startedAt: string | null,
-  endedAt: string,
-  firstCommitAt?: string | null,
-): LedgerEntry {
-  return {
-    requestId: `r-${version}`,
-    version,
-    kind: 'promotion',
-    trigger: 'manual',
-    requestedBy: 'promotion',
-    from: 'staging',
-    requestedAt: startedAt ?? endedAt,
-    startedAt,
-    endedAt,
-    outcome,
-    reason: outcome,
-    report: null,
-    deployment: null,
-    ...(firstCommitAt !== undefined ? { firstCommitAt } : {}),
-  };
-}
 
 /** One environment's ledger, oldest first, as its workflow keeps it. */
 const LEDGER: LedgerEntry[] = [
