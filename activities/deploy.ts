@@ -1,20 +1,18 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { execa } from 'execa';
 import { renderDeployReport, type DeployReportInput } from '../domain/deploy-report.js';
 import type { HealthSample } from '../vocabulary/messages.js';
 import type { RepoConfig } from '../config/types.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
-import { lastReleaseTag, openGit, resolveCommit } from './git.js';
+import { checkoutTag } from './checkout.js';
+import { lastReleaseTag, resolveCommit } from './git.js';
 import { probeOnce } from './health.js';
 import { runCommand } from './process.js';
 import { checkRelease } from './released.js';
 import { findReportOfRun, writeReportFile } from './reports.js';
 import { withEnvironment } from '../config/environments.js';
-import { openWorkingCopy, repoOrFail, type WorkingCopy } from './working-copy.js';
+import { openWorkingCopy, repoOrFail } from './working-copy.js';
 
 export interface ResolvedRelease {
   version: string;
@@ -42,34 +40,6 @@ function deployable(repo: RepoConfig): NonNullable<RepoConfig['deploy']> {
 }
 
 export function createDeployActivities(deps: ResolvedDeps) {
-  /**
-   * A clean checkout of the tag, separate from the working copy, for the deploy command to run in.
-   * A named environment has its own: two environments may deploy the same tag at once, and the
-   * clean of one would otherwise pull the files from under the other's command.
-   */
-  async function checkoutTag(source: WorkingCopy, tag: string, sha: string, environment?: string): Promise<string> {
-    const dir = path.join(
-      deps.config.dataDir,
-      'deploy',
-      source.repo.id,
-      ...(environment ? [environment] : []),
-      tag.replace(/[^A-Za-z0-9._-]/g, '_'),
-    );
-    if (existsSync(path.join(dir, '.git'))) {
-      const git = openGit(dir);
-      if ((await resolveCommit(git, 'HEAD')) === sha) {
-        await git.raw(['checkout', '--quiet', '--force', '--detach', sha]);
-        await git.raw(['clean', '--quiet', '-d', '--force', '-x', '--exclude=node_modules']);
-        return dir;
-      }
-      await rm(dir, { recursive: true, force: true });
-    }
-    await mkdir(path.dirname(dir), { recursive: true });
-    await execa('git', ['clone', '--quiet', '--shared', '--no-checkout', '--', source.dir, dir]);
-    await execa('git', ['checkout', '--quiet', '--detach', sha], { cwd: dir });
-    return dir;
-  }
-
   return {
     /** The release a version names: its tag and commit, and the release before it; refused unless shipgate released it. */
     async resolveRelease(input: { repoId: string; version: string; environment?: string }): Promise<ResolvedRelease> {
@@ -107,7 +77,12 @@ export function createDeployActivities(deps: ResolvedDeps) {
       // Each environment runs its own command with its own env, named in SHIPGATE_ENVIRONMENT.
       const repo = withEnvironment(source.repo, input.environment);
       const deploy = deployable(repo);
-      const dir = await checkoutTag(source, input.tag, input.sha, input.environment);
+      // A named environment has its own checkout: two environments may deploy the same tag at once,
+      // and the clean of one would otherwise pull the files from under the other's command.
+      const dir = await checkoutTag(deps, source, input.tag, input.sha, [
+        'deploy',
+        ...(input.environment ? [input.environment] : []),
+      ]);
       const logFile = path.join(
         deps.config.dataDir,
         'logs',

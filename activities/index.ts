@@ -4,6 +4,7 @@ import { createEnvironmentActivities } from './environments.js';
 import { createLedgerActivities } from './ledger.js';
 import { createPinningActivities } from './pinning.js';
 import { createPromotionActivities } from './promotion.js';
+import { createPublishActivities } from './publish.js';
 import { createQaActivities } from './qa.js';
 import { createReadActivities } from './reads.js';
 import { createReleaseActivities } from './release.js';
@@ -24,6 +25,7 @@ export function createActivities(given: ActivityDeps) {
     ...createTriggerActivities(deps),
     ...createReadActivities(deps),
     ...createPromotionActivities(deps),
+    ...createPublishActivities(deps),
   };
 }
 

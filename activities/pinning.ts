@@ -27,6 +27,21 @@ export interface RunSettings {
    */
   environments?: EnvironmentPolicy[];
   promotes?: boolean;
+  /**
+   * The release's publish steps, in order, without their commands: a name and its policy.
+   * Set only when the repository configures some, so runs pinned before publishing replay alike.
+   */
+  publish?: PublishPolicy[];
+}
+
+/** What a release knows of one publish step: its name and policy, never its command or env. */
+export interface PublishPolicy {
+  name: string;
+  retries: number;
+  timeoutMs: number;
+  decisionTimeoutMs: number;
+  /** The artifact as configured, placeholders unsubstituted; absent: "<name> <version>". */
+  artifact?: string;
 }
 
 /** What a workflow knows of an environment: its place in the promotion order, not its command. */
@@ -109,6 +124,17 @@ export function createPinningActivities(deps: ActivityDeps) {
             ...(env.freeze.length ? { freezes: true } : {}),
           })),
           promotes: configured.promotes,
+          ...(configured.publish.length
+            ? {
+                publish: configured.publish.map((step) => ({
+                  name: step.name,
+                  retries: step.retries,
+                  timeoutMs: step.timeoutMs,
+                  decisionTimeoutMs: step.decisionTimeoutMs,
+                  ...(step.artifact ? { artifact: step.artifact } : {}),
+                })),
+              }
+            : {}),
         },
       };
     },

@@ -3,6 +3,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 import {
   DEPLOY_OUTCOMES,
   type DeployDecision,
+  PUBLISH_DECISIONS,
+  PUBLISH_STATUSES,
   QA_OUTCOMES,
   RELEASE_OUTCOMES,
   TRIGGERS,
@@ -180,6 +182,36 @@ export const DeployState = Type.Object(
 );
 sameShape<Static<typeof DeployState>, DeployStateMessage>(true);
 
+const PublishStatus = Type.Enum(PUBLISH_STATUSES);
+
+const PublishRecord = Type.Object({
+  name: Type.String(),
+  artifact: Type.String({ description: 'What the step publishes, such as sample-app@1.2.0' }),
+  status: PublishStatus,
+  attempts: Type.Integer(),
+  at: Type.Optional(Type.String()),
+  by: Type.Optional(Type.String({ description: 'Who skipped or abandoned it; timeout when no decision came' })),
+  reason: Type.Optional(Type.String()),
+  logFile: Type.Optional(Type.String({ description: "The last attempt's log, on the worker" })),
+});
+
+const PublishState = Type.Object(
+  {
+    steps: Type.Array(PublishRecord),
+    awaiting: Nullable(
+      Type.Object({
+        step: Type.String(),
+        error: Type.String(),
+        tail: Type.Array(Type.String()),
+        since: Type.String(),
+        deadline: Type.String(),
+        allowed: Type.Array(Type.Enum(PUBLISH_DECISIONS)),
+      }),
+    ),
+  },
+  { description: 'The publish steps, and the decision one waits for (POST /releases/:id/retry|skip|abandon)' },
+);
+
 export const ReleaseState = Type.Object(
   {
     kind: Type.Literal('release'),
@@ -209,6 +241,7 @@ export const ReleaseState = Type.Object(
     plan: Nullable(Type.Object({ bump: Nullable(Type.String()), reason: Type.String(), commits: Type.Integer() })),
     deploy: Nullable(Type.Object({ workflowId: Type.String(), state: Nullable(DeployState) })),
     promotion: Type.Optional(Nullable(Type.Object({ workflowId: Type.String() }))),
+    publish: Type.Optional(PublishState),
     outcome: Nullable(ReleaseOutcome),
     reason: Nullable(Type.String()),
     repins: Repins,
@@ -229,6 +262,9 @@ const ReleaseResult = Type.Object({
   reason: Type.String(),
   qaReport: Nullable(Type.String()),
   promotion: Type.Optional(Nullable(Type.String())),
+  published: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String(), artifact: Type.String(), status: PublishStatus })),
+  ),
 });
 sameShape<Static<typeof ReleaseResult>, ReleaseResultMessage>(true);
 

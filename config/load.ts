@@ -7,7 +7,15 @@ import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import { BranchSettingsError, resolveBranches } from '../domain/branches.js';
 import { cronProblem } from '../domain/freeze.js';
-import type { ApiToken, EnvironmentConfig, FreezeWindow, RepoConfig, ShipgateConfig } from './types.js';
+import { unknownPlaceholders, PUBLISH_PLACEHOLDERS } from '../domain/publish.js';
+import type {
+  ApiToken,
+  EnvironmentConfig,
+  FreezeWindow,
+  PublishStepConfig,
+  RepoConfig,
+  ShipgateConfig,
+} from './types.js';
 
 export { DEFAULT_CONFIG_FILE } from './data-dir.js';
 
@@ -208,6 +216,44 @@ function resolveEnvironments(repo: RepositoryWithDefaults): EnvironmentConfig[] 
   });
 }
 
+type PublishInput = NonNullable<RepositoryWithDefaults['publish']>;
+
+/**
+ * The publish steps, each name once, every placeholder one shipgate knows: a typo such as
+ * `${SHIPGATE_VERSON}` would otherwise publish a literal string, found only at the first release.
+ */
+function resolvePublish(steps: PublishInput | undefined, where: string): PublishStepConfig[] {
+  const seen = new Set<string>();
+  return (steps ?? []).map((step, index) => {
+    const field = `${where}.publish[${index}]`;
+    if (seen.has(step.name)) throw new ConfigError(`${field}.name "${step.name}" is used twice`);
+    seen.add(step.name);
+    const texts: [string, string[]][] = [
+      ['command', step.command],
+      ['check', step.check ?? []],
+      ['artifact', step.artifact === undefined ? [] : [step.artifact]],
+    ];
+    for (const [name, entries] of texts)
+      for (const entry of entries) {
+        const unknown = unknownPlaceholders(entry);
+        if (unknown.length)
+          throw new ConfigError(
+            `${field}.${name} names ${unknown.map((u) => `\${${u}}`).join(', ')}, which shipgate does not substitute (known: ${PUBLISH_PLACEHOLDERS.map((p) => `\${${p}}`).join(', ')})`,
+          );
+      }
+    return {
+      name: step.name,
+      command: step.command,
+      check: step.check ?? null,
+      artifact: step.artifact ?? null,
+      env: step.env,
+      timeoutMs: durationMs(step.timeout),
+      retries: step.retries,
+      decisionTimeoutMs: durationMs(step.decisionTimeout),
+    };
+  });
+}
+
 type FreezeInput = NonNullable<RepositoryWithDefaults['environments']>[number]['freeze'][number];
 
 function resolveFreezeWindow(window: FreezeInput, field: string): FreezeWindow {
@@ -307,6 +353,7 @@ function resolveRepository(
         }
       : null,
     deploy: environments[0]?.deploy ?? null,
+    publish: resolvePublish(repo.publish, where),
     // A health check without a deploy command is still probed (GET /repos/:id/health).
     health: repo.environments ? (environments[0]?.health ?? null) : resolveHealth(repo.health, 'health'),
     environments,

@@ -149,6 +149,47 @@ const DeploySettings = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One publish step of a release: a command run in a clean checkout of the tag after the push and
+ * before the first deployment, with an optional `check` that says whether the version is already
+ * there (so a retried or resumed step never publishes twice). `${SHIPGATE_VERSION}` and the other
+ * placeholders of domain/publish.ts are substituted in each argv entry, never through a shell.
+ */
+const PublishStep = Type.Object(
+  {
+    name: Type.String({
+      pattern: ENVIRONMENT_NAME_PATTERN,
+      description: 'Unique per repository: the step `publish:<name>` of the release',
+    }),
+    command: Argv,
+    check: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description:
+          'Says the version is already published when it exits 0 and prints something (as `npm view <pkg>@<version> version` does); the command is then not run',
+      }),
+    ),
+    artifact: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'What the release record lists as published (default: "<name> <version>")',
+      }),
+    ),
+    env: Defaulted(Env, {}),
+    timeout: Defaulted(Duration, '10m'),
+    retries: Defaulted(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10,
+        description: 'Attempts after the first, with backoff, before a decision is asked',
+      }),
+      2,
+    ),
+    decisionTimeout: Defaulted(Duration, '24h'),
+  },
+  { additionalProperties: false },
+);
+
 /** Who may approve a version into an environment, and how many must (see workflows/approval.ts). */
 const ApprovalSettings = Type.Object(
   {
@@ -425,6 +466,12 @@ export const RepositorySettings = Type.Object(
     coverage: Type.Optional(CoverageSettings),
     deploy: Type.Optional(DeploySettings),
     health: Type.Optional(HealthSettings),
+    publish: Type.Optional(
+      Type.Array(PublishStep, {
+        maxItems: 20,
+        description: 'Run in order after the push and before the first deployment (see the README, Publishing)',
+      }),
+    ),
     environments: Type.Optional(
       Type.Array(EnvironmentSettings, {
         minItems: 1,

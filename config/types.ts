@@ -42,6 +42,8 @@ export interface RepoConfig {
     autoRollback: boolean;
     decisionTimeoutMs: number;
   } | null;
+  /** The release's publish steps, in order; empty when none is configured. */
+  publish: PublishStepConfig[];
   health: {
     url: string;
     initialDelayMs: number;
@@ -70,6 +72,20 @@ export interface RepoConfig {
   commits: CommitRules;
   changelog: { sort: 'none' | 'scope' };
   webhook: { secretEnv: string; remoteUrl: string | null } | null;
+}
+
+/** One publish step (config/schema.ts `PublishStep`), with every default applied. */
+export interface PublishStepConfig {
+  name: string;
+  /** Argv with placeholders such as `${SHIPGATE_VERSION}`, substituted when it runs. */
+  command: string[];
+  check: string[] | null;
+  /** What the release record lists; placeholders substituted. Default: "<name> <version>". */
+  artifact: string | null;
+  env: Record<string, string>;
+  timeoutMs: number;
+  retries: number;
+  decisionTimeoutMs: number;
 }
 
 /** One environment of a repository, with every default applied. */

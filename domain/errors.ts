@@ -78,6 +78,17 @@ export const ERRORS = {
   SHIPGATE_BODY_TOO_LARGE: { status: 413, title: 'the body is too large', retryable: false },
   SHIPGATE_RELEASE_RUNNING: { status: 409, title: 'a release of this repository is already running', retryable: false },
   SHIPGATE_NO_DECISION_AWAITED: { status: 409, title: 'the run is not waiting for a decision', retryable: false },
+  SHIPGATE_DECISION_NOT_POSSIBLE: {
+    status: 409,
+    title: 'the run waits for a decision, but not for this one',
+    retryable: false,
+  },
+  SHIPGATE_PUBLISH_FAILED: {
+    status: 502,
+    title: 'a publish step of the release failed',
+    // Retried with backoff up to the step's `retries`; then the release asks a person.
+    retryable: true,
+  },
   SHIPGATE_TEMPORAL_UNAVAILABLE: { status: 503, title: 'the Temporal server cannot be reached', retryable: false },
   SHIPGATE_WORKER_UNAVAILABLE: {
     status: 503,

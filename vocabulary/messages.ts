@@ -143,6 +143,8 @@ export const RELEASE_OUTCOMES = [
   'rolled-back',
   'abandoned',
   'cancelled',
+  /** A publish step failed and a person (or the decision timeout) gave up: the tag stays pushed, nothing deployed. */
+  'publish-abandoned',
 ] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
@@ -156,7 +158,77 @@ export interface ReleaseResult {
   qaReport: string | null;
   /** The promotion run the release handed its version to (`promotion:<repo>:<version>`), when it did. */
   promotion?: string | null;
+  /** Every publish step and what became of it; absent when the repository configures none. */
+  published?: { name: string; artifact: string; status: PublishStatus }[];
 }
+
+/** What became of one publish step of a release. */
+export const PUBLISH_STATUSES = [
+  'pending',
+  'running',
+  'published',
+  'already-published',
+  'skipped',
+  'failed',
+  'abandoned',
+] as const;
+export type PublishStatus = (typeof PUBLISH_STATUSES)[number];
+
+/** One publish step of a release, as its state and its result record it. */
+export interface PublishRecord {
+  name: string;
+  /** What it publishes, placeholders substituted ("sample-app@1.2.0"). */
+  artifact: string;
+  status: PublishStatus;
+  /** Activity attempts so far, over every retry decision. */
+  attempts: number;
+  /** When it reached its status. */
+  at?: string;
+  /** Who skipped or abandoned it (`timeout` when no decision came in time). */
+  by?: string;
+  reason?: string;
+  logFile?: string;
+}
+
+/** A publish step that failed after its retries and waits for a person: retry, skip or abandon. */
+export interface PublishAwaiting {
+  step: string;
+  error: string;
+  tail: string[];
+  since: string;
+  deadline: string;
+  allowed: PublishDecision[];
+}
+
+export interface PublishState {
+  steps: PublishRecord[];
+  awaiting: PublishAwaiting | null;
+}
+
+/** What a person may answer a publish step that failed after its retries. */
+export const PUBLISH_DECISIONS = ['retry', 'skip', 'abandon'] as const;
+export type PublishDecision = (typeof PUBLISH_DECISIONS)[number];
+
+/** A publish decision as the update carries it: `step` (when given) must name the step that waits. */
+export interface PublishDecisionInput {
+  decision: PublishDecision;
+  step?: string;
+  /** Who decided: the API caller's name; absent from the Temporal UI. */
+  by?: string;
+  /** Required for `skip`: recorded with the release. */
+  reason?: string;
+}
+
+export interface PublishDecisionResult {
+  accepted: PublishDecision;
+  step: string;
+}
+
+/**
+ * The API's answer to a publish step that waits: an update, so a refusal (nothing waits, a skip
+ * without a reason, another step named) is answered at once and never enters the run's history.
+ */
+export const publishDecisionUpdate = defineUpdate<PublishDecisionResult, [PublishDecisionInput]>('publishDecision');
 
 /** The environment of a repository whose deploy settings name none (`deploy:<repo>:production`). */
 export const DEFAULT_ENVIRONMENT = 'production';
@@ -300,6 +372,8 @@ export interface ReleaseState {
    * the release ends there, and the promotion deploys it. Absent from runs recorded before.
    */
   promotion?: { workflowId: string } | null;
+  /** The publish steps and the decision one waits for; absent when the repository configures none. */
+  publish?: PublishState;
   outcome: ReleaseOutcome | null;
   reason: string | null;
   /** `decide` signals the release did not pass on to a deployment. */

@@ -37,6 +37,7 @@ import {
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { promotionWorkflow } from './promotion.js';
+import { Publishing } from './publish.js';
 import { qaWorkflow } from './qa.js';
 import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
 import { BranchKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
@@ -171,8 +172,12 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   setHandler(releaseStateQuery, () => state);
   // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment,
   // read as typed ("Retry"), and whatever cannot be a decision stays visible here as well.
+  const publishing = new Publishing(state, details);
   setHandler(decisionSignal, async (value: unknown) => {
-    const decision = parseDecision(value);
+    // While a publish step waits, the signal is its decision: retry, abandon or "skip: <reason>".
+    const refused = publishing.awaiting ? publishing.decideBySignal(value) : undefined;
+    if (refused === null) return;
+    const decision = refused === undefined ? parseDecision(value) : null;
     if (decision === null || !state.deploy) {
       state.ignoredSignals = [
         ...(state.ignoredSignals ?? []),
@@ -181,9 +186,11 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
           at: nowIso(),
           expected: [...DEPLOY_DECISIONS],
           reason:
-            decision === null
-              ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}`
-              : `the release has not started its deployment yet (stage ${state.stage})`,
+            refused !== undefined
+              ? refused
+              : decision === null
+                ? `unknown decision: use ${DEPLOY_DECISIONS.join(', ')}`
+                : `the release has not started its deployment yet (stage ${state.stage})`,
         },
       ];
       details();
@@ -218,6 +225,9 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
       reason,
       qaReport,
       ...(state.promotion ? { promotion: state.promotion.workflowId } : {}),
+      ...(state.publish
+        ? { published: state.publish.steps.map(({ name, artifact, status }) => ({ name, artifact, status })) }
+        : {}),
     };
     publish(result);
     return result;
@@ -467,6 +477,22 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     }
   }
   const released = `${tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
+  // After the push, before any deployment: the configured publish steps (workflows/publish.ts).
+  const publishedTo = await publishing.run(pin.current.settings.publish, pin, tracker, {
+    repoId: input.repoId,
+    version,
+    tag,
+    sha: releaseCommit,
+    previousVersion: state.previousVersion,
+  });
+  if (publishedTo.abandoned) {
+    const { step, by, reason } = publishedTo.abandoned;
+    return finish(
+      'publish-abandoned',
+      `${released}; publish step ${step} abandoned by ${by} (${reason}); ${tag} stays pushed, nothing was deployed`,
+      approval,
+    );
+  }
   const deploySettings = pin.current.settings.deploy;
   if (input.deploy === false || !deploySettings) return finish('released', released, approval);
   // A prerelease or maintenance branch deploys only when its settings say so (`deploy: true`).
