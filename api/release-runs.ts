@@ -10,7 +10,13 @@ import type { RepoConfig } from '../config/types.js';
 import type { ReleaseBranch } from '../domain/branches.js';
 import { ShipgateError } from '../domain/errors.js';
 import { startDeploymentRun, startReleaseRun } from '../client/starts.js';
-import { decisionUpdate, type DecisionResult, type DeployDecision } from '../vocabulary/messages.js';
+import {
+  decisionUpdate,
+  publishDecisionUpdate,
+  type DecisionResult,
+  type DeployDecision,
+  type ReleaseDecision,
+} from '../vocabulary/messages.js';
 import { BranchKey, OutcomeKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 import type { ApiDeps } from './deps.js';
 import { STATUS_FILTERS, type StatusFilter } from './schemas/releases.js';
@@ -88,8 +94,33 @@ export async function startDeployment(
   return { workflowId: answer.workflowId, runId: answer.runId };
 }
 
-/** Sends an operator decision to the deployment a release (or a deployment ID) is waiting on. */
+/**
+ * Sends an operator decision to what a release (or a deployment ID) is waiting on: the release's
+ * own publish step that waits, else the deployment it started. `skip` is for a publish step only.
+ */
 export async function decide(
+  client: Client,
+  workflowId: string,
+  decision: ReleaseDecision,
+  by: string,
+  log: FastifyBaseLogger,
+  options: { reason?: string } = {},
+): Promise<{ accepted: ReleaseDecision; stage: string } & ({ deployWorkflowId: string } | { publishStep: string })> {
+  if (!workflowId.startsWith('deploy:')) {
+    const release = await runView(client, workflowId, 'release', { log });
+    const awaiting = release.status === 'RUNNING' ? release.state?.publish?.awaiting : null;
+    if (awaiting) return decidePublish(client, workflowId, decision, by, awaiting.step, options.reason);
+  }
+  if (decision === 'skip')
+    throw new ShipgateError(
+      'SHIPGATE_DECISION_NOT_POSSIBLE',
+      `${workflowId} has no publish step waiting for a decision: skip is for a publish step; a deployment takes retry, rollback or abandon`,
+    );
+  return decideDeployment(client, workflowId, decision, by, log);
+}
+
+/** Sends an operator decision to the deployment a release (or a deployment ID) is waiting on. */
+export async function decideDeployment(
   client: Client,
   workflowId: string,
   decision: DeployDecision,
@@ -131,6 +162,44 @@ export async function decide(
         `${deployWorkflowId} is not waiting for a decision: it has ended`,
       );
     }
+    throw error;
+  }
+}
+
+/** A decision for the release's publish step that waits, as the `publishDecision` update; refusals answer 409 or 400. */
+async function decidePublish(
+  client: Client,
+  workflowId: string,
+  decision: ReleaseDecision,
+  by: string,
+  step: string,
+  reason: string | undefined,
+): Promise<{ accepted: ReleaseDecision; stage: string; publishStep: string }> {
+  if (decision === 'rollback')
+    throw new ShipgateError(
+      'SHIPGATE_DECISION_NOT_POSSIBLE',
+      `${workflowId} waits for a decision on publish step "${step}": retry, skip (with a reason) or abandon; nothing is deployed yet to roll back`,
+    );
+  if (decision === 'skip' && !reason?.trim())
+    throw new ShipgateError(
+      'SHIPGATE_BAD_REQUEST',
+      `skipping publish step "${step}" needs a reason: send {"reason": "…"}; it is recorded with the release`,
+    );
+  try {
+    const answer = await boundedChange(client, () =>
+      client.workflow.getHandle(workflowId).executeUpdate(publishDecisionUpdate, {
+        args: [{ decision, step, by, ...(reason ? { reason } : {}) }],
+      }),
+    );
+    return { accepted: answer.accepted, stage: 'awaiting decision', publishStep: answer.step };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError)
+      throw new ShipgateError('SHIPGATE_NO_DECISION_AWAITED', innermostMessage(error));
+    if (error instanceof WorkflowNotFoundError)
+      throw new ShipgateError(
+        'SHIPGATE_NO_DECISION_AWAITED',
+        `${workflowId} is not waiting for a decision: it has ended`,
+      );
     throw error;
   }
 }

@@ -98,6 +98,8 @@ export interface DecisionAnswer {
   accepted: string;
   stage: string;
   deployWorkflowId?: string;
+  /** The publish step the decision went to, when the release waited on one. */
+  publishStep?: string;
 }
 
 type Count = number | null;

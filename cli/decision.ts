@@ -42,7 +42,9 @@ export function decisionCommand<D extends Decision>(verb: D, summary: string): C
       context,
       await context.api.post<DecisionAnswer>(`${runPath(command.kind, id)}/${verb}`),
       (decided) => [
-        `${id}: ${decided.accepted} accepted by ${decided.deployWorkflowId ?? 'the deployment'} (at stage "${decided.stage}")`,
+        decided.publishStep
+          ? `${id}: ${decided.accepted} accepted for publish step ${decided.publishStep}`
+          : `${id}: ${decided.accepted} accepted by ${decided.deployWorkflowId ?? 'the deployment'} (at stage "${decided.stage}")`,
         `Follow it with: shipgate status ${id} --follow`,
       ],
     );

@@ -104,6 +104,7 @@ function releaseLines(run: ReleaseRun, open: boolean, options: RunTextOptions): 
       run.plan && `${run.plan.reason} (${run.plan.commits === 1 ? '1 commit' : `${run.plan.commits} commits`})`,
     ),
     ...stepLines(run.steps, open, options.running),
+    ...publishLines(run.publish),
     ...field('deploy', deploy && deploy.workflowId),
     ...(deploy?.state ? deployLines(deploy.state, options, true).map((line) => `  ${line}`) : []),
     ...(run.promotion ? promotionLines(run.promotion, options.running, options.formatTime) : []),
@@ -161,6 +162,29 @@ function stepLines(steps: StepRecord[] | undefined, open: boolean, running: stri
 
 function outputLines(output: string[] | undefined): string[] {
   return (output ?? []).slice(-OUTPUT_LINES).map((line) => `    │ ${line}`);
+}
+
+/** Each publish step and what became of it; then, while one waits, what failed and the commands to answer. */
+function publishLines(publish: ReleaseRun['publish']): string[] {
+  if (!publish) return [];
+  const lines = publish.steps.map((step, index) =>
+    field(
+      index === 0 ? 'published' : '',
+      `${step.artifact}: ${step.status}${step.by ? ` by ${step.by}` : ''}${step.reason ? ` (${step.reason})` : ''}`,
+    ),
+  );
+  const awaiting = publish.awaiting;
+  return [
+    ...lines.flat(),
+    ...(awaiting
+      ? [
+          ...field('awaiting', `a decision on publish step ${awaiting.step} until ${awaiting.deadline}`),
+          ...field('failed', awaiting.error),
+          ...awaiting.tail.slice(-5).map((line) => `    | ${line}`),
+          ...field('decide', 'shipgate retry | shipgate skip --reason <text> | shipgate abandon'),
+        ]
+      : []),
+  ];
 }
 
 function field(label: string, value: string | null | undefined | false | 0): string[] {

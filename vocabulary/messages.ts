@@ -219,6 +219,10 @@ export interface PublishDecisionInput {
   reason?: string;
 }
 
+/** What `POST /releases/:id/:decision` takes: a deployment's decisions, and `skip` for a publish step. */
+export const RELEASE_DECISIONS = ['retry', 'rollback', 'abandon', 'skip'] as const;
+export type ReleaseDecision = (typeof RELEASE_DECISIONS)[number];
+
 export interface PublishDecisionResult {
   accepted: PublishDecision;
   step: string;

@@ -4,7 +4,7 @@ import { deploymentLedger } from '../deploy-ledger.js';
 import { actorOf } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
 import { redeploy } from '../redeploy.js';
-import { decide, listRuns } from '../release-runs.js';
+import { decideDeployment, listRuns } from '../release-runs.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 import { DeploymentRequestAnswer, EnvironmentName, Version } from '../schemas/environments.js';
@@ -109,6 +109,6 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       },
     },
     async (request) =>
-      decide(client, request.params.workflowId, request.params.decision, actorOf(request), request.log),
+      decideDeployment(client, request.params.workflowId, request.params.decision, actorOf(request), request.log),
   );
 };

@@ -7,7 +7,7 @@ import { listRuns, decide, startRelease } from '../release-runs.js';
 import { configuredBranch, configuredRepo } from '../repositories.js';
 import { validateOverride } from '../release-plan.js';
 import { errorResponses, RepoIdParams, WorkflowId } from '../schemas.js';
-import { DecisionRoute } from '../schemas/deployments.js';
+import { ReleaseDecisionRoute } from '../schemas/deployments.js';
 import { BranchName } from '../schemas/branches.js';
 import { BumpOverride, StatusFilter } from '../schemas/releases.js';
 import { RunSummary } from '../state-schemas.js';
@@ -73,12 +73,14 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, dep
     {
       schema: {
         summary:
-          'Decide what a failed deployment does next: retry it, roll back to the previous release, or abandon it',
+          'Decide what a failed publish step or deployment does next: retry, skip the publish step (with a reason), roll the deployment back, or abandon',
         tags: ['releases'],
-        ...DecisionRoute,
+        ...ReleaseDecisionRoute,
       },
     },
     async (request) =>
-      decide(client, request.params.workflowId, request.params.decision, actorOf(request), request.log),
+      decide(client, request.params.workflowId, request.params.decision, actorOf(request), request.log, {
+        reason: request.body?.reason,
+      }),
   );
 };

@@ -18,6 +18,7 @@ import * as reports from './reports.js';
 import * as repos from './repos.js';
 import * as retry from './retry.js';
 import * as rollback from './rollback.js';
+import * as skip from './skip.js';
 import * as runs from './runs.js';
 import * as status from './status.js';
 import * as token from './token.js';
@@ -35,6 +36,7 @@ export const COMMANDS = {
   list,
   retry,
   rollback,
+  skip,
   abandon,
   cancel,
   reports,
