@@ -50,6 +50,10 @@ describe('the configuration schema', () => {
       'repositories[].health.version.jsonField',
       'repositories[].health.version.url',
       'repositories[].path',
+      // Absent: no publish steps; a step without check always runs its command, without artifact is "<name> <version>".
+      'repositories[].publish',
+      'repositories[].publish[].artifact',
+      'repositories[].publish[].check',
       'repositories[].release.schedule',
       'repositories[].release.timezone',
       'repositories[].test.results',

@@ -8,9 +8,13 @@ describe('the error catalogue', () => {
     expect(typeof entry.retryable).toBe('boolean');
   });
 
-  it('retries only the transient faults of a remote', () => {
+  it('retries only the transient faults of a remote, and a publish step up to its retries', () => {
     const retryable = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].retryable);
-    expect(retryable.sort()).toEqual(['SHIPGATE_PUSH_FAILED', 'SHIPGATE_REMOTE_UNREACHABLE']);
+    expect(retryable.sort()).toEqual([
+      'SHIPGATE_PUBLISH_FAILED',
+      'SHIPGATE_PUSH_FAILED',
+      'SHIPGATE_REMOTE_UNREACHABLE',
+    ]);
   });
 
   it.each([

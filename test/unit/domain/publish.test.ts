@@ -80,9 +80,7 @@ describe('publishDecisionProblem', () => {
     expect(publishDecisionProblem('retry', awaiting)).toMatch(/is an object/);
     expect(publishDecisionProblem({ decision: 'skip' }, awaiting)).toMatch(/needs a reason/);
     expect(publishDecisionProblem({ decision: 'skip', reason: '  ' }, awaiting)).toMatch(/needs a reason/);
-    expect(publishDecisionProblem({ decision: 'retry', step: 'docker' }, awaiting)).toMatch(
-      /is "npm", not "docker"/,
-    );
+    expect(publishDecisionProblem({ decision: 'retry', step: 'docker' }, awaiting)).toMatch(/is "npm", not "docker"/);
   });
 });
 

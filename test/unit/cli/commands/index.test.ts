@@ -13,6 +13,7 @@ describe('the command registry', () => {
       'list',
       'retry',
       'rollback',
+      'skip',
       'abandon',
       'cancel',
       'reports',
