@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureSample } from '../../../sample/create-sample.js';
 import { startNpmRegistry, type NpmRegistry } from '../../helpers/npm-registry.js';
 
 let registry: NpmRegistry;
@@ -113,5 +114,16 @@ describe('the tests npm registry', () => {
     expect(retried.exitCode, retried.stderr).toBe(0);
     expect(registry.publishAttempts() - before).toBe(2);
     expect(await registry.versions('shipgate-retried')).toEqual(['1.2.3']);
+  });
+
+  test('the shipped sample application is a package npm publish accepts', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'shipgate-sample-package-'));
+    cleanups.push(root);
+    const sample = await ensureSample({ root, port: 0 });
+    const published = await npm(['publish'], sample.dir);
+    expect(published.exitCode, published.stderr).toBe(0);
+    expect(await registry.versions('shipgate-sample')).toEqual(['0.0.0']);
+    const contents = await npm(['view', 'shipgate-sample@0.0.0', 'main']);
+    expect(contents.stdout.trim()).toBe('src/greeting.js');
   });
 });
