@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { execa } from 'execa';
 import type { PublishStepConfig, RepoConfig } from '../config/types.js';
-import { artifactOf, checkSaysPublished, substituteArgv, type PublishValues } from '../domain/publish.js';
+import { artifactOf, checkSaysPublished, publishValues, substituteArgv } from '../domain/publish.js';
 import { checkoutTag } from './checkout.js';
 import type { ResolvedDeps } from './deps.js';
 import { activityFailure } from './failure.js';
@@ -63,13 +63,7 @@ export function createPublishActivities(deps: ResolvedDeps) {
         source = await openWorkingCopy(deps, input.repoId, { fetch: true });
       const repo = source.repo;
       const step = stepOrFail(repo, input.step);
-      const values: PublishValues = {
-        SHIPGATE_REPO: repo.id,
-        SHIPGATE_VERSION: input.version,
-        SHIPGATE_TAG: input.tag,
-        SHIPGATE_SHA: input.sha,
-        SHIPGATE_PREVIOUS_VERSION: input.previousVersion ?? '',
-      };
+      const values = publishValues({ ...input, repoId: repo.id });
       const artifact = artifactOf(step, values);
       const env = { ...step.env, ...values, SHIPGATE_PUBLISH_STEP: step.name };
       const dir = await checkoutTag(deps, source, input.tag, input.sha, ['publish']);

@@ -21,6 +21,23 @@ export type PublishValues = Record<PublishPlaceholder, string>;
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
+/** The values of the placeholders for one release: the deploy command's variables, the same names. */
+export function publishValues(release: {
+  repoId: string;
+  version: string;
+  tag: string;
+  sha: string;
+  previousVersion: string | null;
+}): PublishValues {
+  return {
+    SHIPGATE_REPO: release.repoId,
+    SHIPGATE_VERSION: release.version,
+    SHIPGATE_TAG: release.tag,
+    SHIPGATE_SHA: release.sha,
+    SHIPGATE_PREVIOUS_VERSION: release.previousVersion ?? '',
+  };
+}
+
 /** The placeholders a text names that shipgate does not know, each once, in order; empty when all are known. */
 export function unknownPlaceholders(text: string): string[] {
   const unknown: string[] = [];

@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PublishPolicy } from '../activities/pinning.js';
-import { artifactOf, parsePublishSignal, publishDecisionProblem, type PublishValues } from '../domain/publish.js';
+import { artifactOf, parsePublishSignal, publishDecisionProblem, publishValues } from '../domain/publish.js';
 import {
   PUBLISH_DECISIONS,
   publishDecisionUpdate,
@@ -126,13 +126,7 @@ export class Publishing {
     target: PublishTarget,
   ): Promise<PublishOutcome> {
     if (!policies?.length || !patched(PUBLISH_PATCH)) return { abandoned: null };
-    const values: PublishValues = {
-      SHIPGATE_REPO: target.repoId,
-      SHIPGATE_VERSION: target.version,
-      SHIPGATE_TAG: target.tag,
-      SHIPGATE_SHA: target.sha,
-      SHIPGATE_PREVIOUS_VERSION: target.previousVersion ?? '',
-    };
+    const values = publishValues(target);
     const state: PublishState = {
       steps: policies.map((p) => ({ name: p.name, artifact: artifactOf(p, values), status: 'pending', attempts: 0 })),
       awaiting: null,
