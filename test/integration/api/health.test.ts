@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConnectionOptions, createHealthProbe } from '../../../api/health-probe.js';
 import { buildTestApp, connectTestClient, type TestApp } from '../../helpers/api.js';
 import { testConfig } from '../../helpers/temporal.js';
-import { DEPLOY_DECISIONS, QA_OUTCOMES, RELEASE_OUTCOMES, TRIGGERS } from '../../../vocabulary/messages.js';
+import {
+  DEPLOY_DECISIONS,
+  QA_OUTCOMES,
+  RELEASE_DECISIONS,
+  RELEASE_OUTCOMES,
+  TRIGGERS,
+} from '../../../vocabulary/messages.js';
 
 describe('GET /healthz', () => {
   let app: TestApp;
@@ -192,10 +198,15 @@ describe('GET /docs/json', () => {
     try {
       const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
       const json = (operation: any) => operation.responses['200'].content['application/json'].schema;
-      for (const path of ['/releases/{workflowId}/{decision}', '/deployments/{workflowId}/{decision}']) {
+      // A release takes a deployment's decisions, and skip for a publish step that waits.
+      const decisions = {
+        '/releases/{workflowId}/{decision}': RELEASE_DECISIONS,
+        '/deployments/{workflowId}/{decision}': DEPLOY_DECISIONS,
+      };
+      for (const [path, words] of Object.entries(decisions)) {
         const decision = doc.paths[path].post.parameters.find((p: { name: string }) => p.name === 'decision');
-        expect(decision.schema.enum).toEqual([...DEPLOY_DECISIONS]);
-        expect(json(doc.paths[path].post).properties.accepted.enum).toEqual([...DEPLOY_DECISIONS]);
+        expect(decision.schema.enum).toEqual([...words]);
+        expect(json(doc.paths[path].post).properties.accepted.enum).toEqual([...words]);
       }
       // A QA run's state is nested under `state`, like a release's and a deployment's.
       const qaRun = json(doc.paths['/qa/{workflowId}'].get).properties;
