@@ -184,7 +184,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
         {
           value: typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)),
           at: nowIso(),
-          expected: [...DEPLOY_DECISIONS],
+          expected: refused === undefined ? [...DEPLOY_DECISIONS] : [],
           reason:
             refused !== undefined
               ? refused
