@@ -423,9 +423,9 @@ function rows(): Row[] {
     name: '400 for a decision with an unknown body field',
     method: 'POST',
     url: `/releases/${enc(GHOST_RELEASE)}/retry`,
-    payload: { reason: 'because' },
+    payload: { because: 'it failed' },
     status: 400,
-    message: /body has an unknown field "reason"/,
+    message: /body has an unknown field "because"/,
   });
   add({
     name: '400 for a decision with a JSON null body',
