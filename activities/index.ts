@@ -2,6 +2,7 @@ import type { ActivityDeps, ResolvedDeps } from './deps.js';
 import { createDeployActivities } from './deploy.js';
 import { createEnvironmentActivities } from './environments.js';
 import { createLedgerActivities } from './ledger.js';
+import { createNotifyActivities } from './notify.js';
 import { createPinningActivities } from './pinning.js';
 import { createPromotionActivities } from './promotion.js';
 import { createPublishActivities } from './publish.js';
@@ -26,6 +27,7 @@ export function createActivities(given: ActivityDeps) {
     ...createReadActivities(deps),
     ...createPromotionActivities(deps),
     ...createPublishActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ApprovalPolicy, RepoConfig } from '../config/types.js';
 import type { ReleaseBranch } from '../domain/branches.js';
+import type { NotifyRoute } from '../domain/notification.js';
 import type { ActivityDeps } from './deps.js';
 import { pinnedQueue } from './deps.js';
 import { repoOrFail } from './working-copy.js';
@@ -32,6 +33,11 @@ export interface RunSettings {
    * Set only when the repository configures some, so runs pinned before publishing replay alike.
    */
   publish?: PublishPolicy[];
+  /**
+   * The repository's notification targets, by name and events, never their URL or secret. Set
+   * only when it has some, so runs pinned before notifications replay alike.
+   */
+  notify?: NotifyRoute[];
 }
 
 /** What a release knows of one publish step: its name and policy, never its command or env. */
@@ -132,6 +138,16 @@ export function createPinningActivities(deps: ActivityDeps) {
                   timeoutMs: step.timeoutMs,
                   decisionTimeoutMs: step.decisionTimeoutMs,
                   ...(step.artifact ? { artifact: step.artifact } : {}),
+                })),
+              }
+            : {}),
+          ...(configured.notify.length
+            ? {
+                notify: configured.notify.map((target) => ({
+                  name: target.name,
+                  events: target.events,
+                  timeoutMs: target.timeoutMs,
+                  giveUpAfterMs: target.giveUpAfterMs,
                 })),
               }
             : {}),

@@ -7,11 +7,13 @@ import { DEFAULT_CONFIG_FILE, resolveDataDir } from './data-dir.js';
 import { durationMs } from './duration.js';
 import { BranchSettingsError, resolveBranches } from '../domain/branches.js';
 import { cronProblem } from '../domain/freeze.js';
+import { NOTIFY_EVENTS, eventMatches } from '../domain/notification.js';
 import { unknownPlaceholders, PUBLISH_PLACEHOLDERS } from '../domain/publish.js';
 import type {
   ApiToken,
   EnvironmentConfig,
   FreezeWindow,
+  NotifyTargetConfig,
   PublishStepConfig,
   RepoConfig,
   ShipgateConfig,
@@ -86,11 +88,19 @@ function resolveConfig(
   ctx: { file: string | null; base: string; env: NodeJS.ProcessEnv },
 ): ShipgateConfig {
   const seen = new Set<string>();
+  const label = ctx.file ?? 'configuration';
+  const globalNotify = resolveNotify(input.notify, `${label}: notify`);
   const repositories = input.repositories.map((repo, index) => {
-    if (seen.has(repo.id))
-      throw new ConfigError(`${ctx.file ?? 'configuration'}: repositories[${index}].id "${repo.id}" is used twice`);
+    if (seen.has(repo.id)) throw new ConfigError(`${label}: repositories[${index}].id "${repo.id}" is used twice`);
     seen.add(repo.id);
-    return resolveRepository(repo, index, ctx);
+    const resolved = resolveRepository(repo, index, ctx);
+    const own = resolveNotify(repo.notify, `${label}: repositories[${index}].notify`);
+    for (const target of own)
+      if (globalNotify.some((g) => g.name === target.name))
+        throw new ConfigError(
+          `${label}: repositories[${index}].notify: "${target.name}" is also a global notify target; give it another name`,
+        );
+    return { ...resolved, notify: [...globalNotify, ...own] };
   });
   const port = envPort(ctx.env.SHIPGATE_TEMPORAL_PORT) ?? input.temporal.port;
   return {
@@ -254,6 +264,38 @@ function resolvePublish(steps: PublishInput | undefined, where: string): Publish
   });
 }
 
+type NotifyInput = NonNullable<ConfigWithDefaults['notify']>;
+
+/**
+ * The notification targets, each name once, each with one URL source, and every event glob one
+ * that matches an event shipgate sends: a typo such as `deploy.faild` would otherwise be silent.
+ */
+function resolveNotify(targets: NotifyInput | undefined, where: string): NotifyTargetConfig[] {
+  const seen = new Set<string>();
+  return (targets ?? []).map((target, index) => {
+    const field = `${where}[${index}]`;
+    if (seen.has(target.name)) throw new ConfigError(`${field}.name "${target.name}" is used twice`);
+    seen.add(target.name);
+    if (!target.url === !target.urlEnv)
+      throw new ConfigError(`${field} must have exactly one of url or urlEnv (the variable that holds the URL)`);
+    for (const glob of target.events)
+      if (!NOTIFY_EVENTS.some((event) => eventMatches([glob], event)))
+        throw new ConfigError(
+          `${field}.events: "${glob}" matches no event shipgate sends (events: ${NOTIFY_EVENTS.join(', ')})`,
+        );
+    return {
+      name: target.name,
+      url: target.url ?? null,
+      urlEnv: target.urlEnv ?? null,
+      format: target.format,
+      events: target.events,
+      secretEnv: target.secretEnv ?? null,
+      timeoutMs: durationMs(target.timeout),
+      giveUpAfterMs: durationMs(target.giveUpAfter),
+    };
+  });
+}
+
 type FreezeInput = NonNullable<RepositoryWithDefaults['environments']>[number]['freeze'][number];
 
 function resolveFreezeWindow(window: FreezeInput, field: string): FreezeWindow {
@@ -371,5 +413,7 @@ function resolveRepository(
     },
     changelog: { sort: repo.changelog.sort },
     webhook: repo.webhook ? { secretEnv: repo.webhook.secretEnv, remoteUrl: repo.webhook.remoteUrl ?? null } : null,
+    // Set by resolveConfig, which knows the global targets too.
+    notify: [],
   };
 }

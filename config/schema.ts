@@ -422,6 +422,56 @@ const ChangelogSettings = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One receiver of notifications: a URL (or the environment variable that holds one) that is sent
+ * the events its `events` name, as JSON or as a Slack-compatible `{text}`, signed with the secret
+ * in `secretEnv`. Deliveries are retried with backoff by an activity for up to `giveUpAfter`, and
+ * never hold a release up (see the README, Notifications).
+ */
+export const NotifyTarget = Type.Object(
+  {
+    name: Type.String({
+      pattern: ENVIRONMENT_NAME_PATTERN,
+      description: 'Unique among the targets a repository gets (the global ones and its own)',
+    }),
+    url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Where events are POSTed' })),
+    urlEnv: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z_][A-Z0-9_]*$',
+        description: 'The environment variable holding the URL, for URLs that are secrets themselves (Slack)',
+      }),
+    ),
+    format: Defaulted(
+      Type.Union([Type.Literal('json'), Type.Literal('slack')], {
+        description: 'json: the event as shipgate describes it; slack: `{"text": …}` for incoming webhooks',
+      }),
+      'json',
+    ),
+    events: Defaulted(
+      Type.Array(Type.String({ pattern: '^[a-z*][a-z.*-]*$' }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Event names or globs (`deploy.*`, `*.failed`); default every event',
+      }),
+      ['*'],
+    ),
+    secretEnv: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z_][A-Z0-9_]*$',
+        description: 'The environment variable holding the key of the X-Shipgate-Signature HMAC',
+      }),
+    ),
+    timeout: Defaulted(Duration, '10s'),
+    giveUpAfter: Defaulted(Duration, '24h'),
+  },
+  { additionalProperties: false },
+);
+
+const NotifyList = Type.Array(NotifyTarget, {
+  maxItems: 20,
+  description: 'Webhooks told what releases, deployments and promotions do (see the README, Notifications)',
+});
+
 const WebhookSettings = Type.Object(
   {
     secretEnv: Type.String({
@@ -485,6 +535,7 @@ export const RepositorySettings = Type.Object(
     commits: Defaulted(CommitSettings, {}),
     changelog: Defaulted(ChangelogSettings, {}),
     webhook: Type.Optional(WebhookSettings),
+    notify: Type.Optional(NotifyList),
   },
   { additionalProperties: false },
 );
@@ -560,6 +611,7 @@ export const ConfigFile = Type.Object(
       ),
       {},
     ),
+    notify: Type.Optional(NotifyList),
     repositories: Type.Array(RepositorySettings),
   },
   { additionalProperties: false },

@@ -72,6 +72,22 @@ export interface RepoConfig {
   commits: CommitRules;
   changelog: { sort: 'none' | 'scope' };
   webhook: { secretEnv: string; remoteUrl: string | null } | null;
+  /** Where its runs' notifications go: the global targets, then its own; empty: none. */
+  notify: NotifyTargetConfig[];
+}
+
+/** One notification target (config/schema.ts `NotifyTarget`), with every default applied. */
+export interface NotifyTargetConfig {
+  name: string;
+  /** Exactly one of url and urlEnv is set. */
+  url: string | null;
+  urlEnv: string | null;
+  format: 'json' | 'slack';
+  /** Event names or globs. */
+  events: string[];
+  secretEnv: string | null;
+  timeoutMs: number;
+  giveUpAfterMs: number;
 }
 
 /** One publish step (config/schema.ts `PublishStep`), with every default applied. */

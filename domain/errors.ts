@@ -89,6 +89,17 @@ export const ERRORS = {
     // Retried with backoff up to the step's `retries`; then the release asks a person.
     retryable: true,
   },
+  SHIPGATE_NOTIFY_FAILED: {
+    status: 502,
+    title: 'a notification target did not take an event',
+    // Retried with backoff until the target's giveUpAfter; the run it tells about never waits for it.
+    retryable: true,
+  },
+  SHIPGATE_NOTIFY_REFUSED: {
+    status: 502,
+    title: 'a notification target refused an event for good, or cannot be reached as configured',
+    retryable: false,
+  },
   SHIPGATE_TEMPORAL_UNAVAILABLE: { status: 503, title: 'the Temporal server cannot be reached', retryable: false },
   SHIPGATE_WORKER_UNAVAILABLE: {
     status: 503,

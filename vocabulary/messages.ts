@@ -4,6 +4,7 @@
  * anything but definitions.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Notification } from './notifications.js';
 
 /*
  * The word lists below are the one place each union is spelled out: the types derive from them,
@@ -431,6 +432,32 @@ export const cancelRequestSignal = defineSignal<[CancelRequest]>('cancelRequest'
 
 /** A deployment tells the release that started it each stage it enters. */
 export const deployStageSignal = defineSignal<[string]>('deployStage');
+
+/** One event for a run's notifier (`notify:<workflowId>:<runId>`), sent by the run in `seq` order. */
+export const notificationSignal = defineSignal<[Notification]>('notification');
+/** The run has sent its last event: the notifier ends once it delivered (or gave up on) events 1…`last`. */
+export const notifierCloseSignal = defineSignal<[{ last: number }]>('closeNotifier');
+
+/** How each of a run's events went, per target. */
+export interface NotifierState {
+  repoId: string;
+  run: { workflowId: string; runId: string };
+  /** Events received so far, by seq. */
+  received: number;
+  closed: boolean;
+  targets: {
+    name: string;
+    deliveries: {
+      seq: number;
+      event: string;
+      status: 'delivered' | 'gone' | 'failed' | 'skipped';
+      attempts: number;
+      at: string;
+      error?: string;
+    }[];
+  }[];
+}
+export const notifierStateQuery = defineQuery<NotifierState>('notifierState');
 
 /** Every kind of run shipgate starts, by the first part of its workflow ID. */
 export type WorkflowKind =

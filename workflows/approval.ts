@@ -38,6 +38,13 @@ export class ApprovalGate implements PromotionGate {
     };
     step.approval = progress;
     this.run.move(step, 'awaiting approval', approvalWaitReason(progress));
+    this.run.notifier.emit('approval.awaiting', {
+      summary: `${version} waits for ${policy.required} approval${policy.required === 1 ? '' : 's'} into ${env.name}`,
+      version,
+      environment: env.name,
+      reason: approvalWaitReason(progress),
+      details: { required: policy.required, from: [...policy.from], expiresAt: progress.expiresAt },
+    });
     // A durable timer: nothing runs while people decide, and a lost worker costs nothing.
     const decided = await condition(() => approvalDecided(progress), policy.expiresMs);
     if (progress.override) {

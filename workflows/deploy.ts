@@ -51,6 +51,7 @@ import {
 import type { ErrorCode } from '../domain/errors.js';
 import { workflowFailure } from './failure.js';
 import { isLostWorker } from './lost-worker.js';
+import { Notifier } from './notify.js';
 import { lastOf, markOutcome, nowIso, reportStageToParent, showDetails, viewPublisher } from './run-state.js';
 import { EnvironmentKey, RepoKey, StageKey, TriggerKey, VersionKey } from '../vocabulary/search-attributes.js';
 
@@ -276,6 +277,8 @@ interface DeploymentPlan {
   rollbackNote: string;
   /** The worker the steps run on, which changes when it is lost. */
   worker: PinnedWorker;
+  /** The run's notifications (workflows/notify.ts). */
+  notifier: Notifier;
 }
 type DeploySettings = NonNullable<PinnedSettings['deploy']>;
 type HealthSettings = NonNullable<PinnedSettings['health']>;
@@ -321,7 +324,18 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployRunResul
         };
 
   const deployment = new Deployment(
-    { input, deploy, health, environment, release, previous, liveBefore, rollbackNote, worker },
+    {
+      input,
+      deploy,
+      health,
+      environment,
+      release,
+      previous,
+      liveBefore,
+      rollbackNote,
+      worker,
+      notifier: new Notifier(input.repoId, pin.settings.notify),
+    },
     () => cancelRequest,
   );
   upsertSearchAttributes([
@@ -390,6 +404,11 @@ class Deployment {
       ignoredSignals: [],
     };
     plan.worker.onRepin = () => this.details();
+  }
+
+  /** What every event of this deployment says it is about. */
+  private about() {
+    return { version: this.plan.input.version, tag: this.plan.release.tag, environment: this.plan.environment };
   }
 
   validate(d: DeployDecision): void {
@@ -472,6 +491,11 @@ class Deployment {
   private async steps(): Promise<DeployRunResult> {
     const { input, deploy, previous, worker } = this.plan;
     if (!deploy) return this.finish('failed', `repository "${input.repoId}" has no deploy command configured`);
+    this.plan.notifier.emit('deploy.started', {
+      summary: `deploying ${input.version} to ${this.plan.environment}`,
+      ...this.about(),
+      details: { trigger: input.trigger ?? 'manual', previousVersion: this.state.previousVersion },
+    });
 
     const first = await this.attempt(this.current, 'deploy');
     if (first.ok) return this.finish('deployed', `${input.version} is live (${first.reason})`);
@@ -571,6 +595,17 @@ class Deployment {
       allowed: state.decisionsAllowed,
     });
     this.stage('awaiting decision');
+    this.plan.notifier.emit('decision.awaiting', {
+      summary: `deployment of ${this.current.version} to ${this.plan.environment} failed: ${state.decisionsAllowed.join(', ')}?`,
+      ...this.about(),
+      reason: state.failedAttempt ?? state.lastError ?? null,
+      details: {
+        kind: 'deploy',
+        allowed: [...state.decisionsAllowed],
+        deadline: state.decisionDeadline,
+        effects: state.decisionEffects,
+      },
+    });
     const decided = await timeoutOrDecision(() => this.decision, timeoutMs);
     state.awaitingDecision = false;
     state.decisionsAllowed = [];
@@ -717,6 +752,21 @@ class Deployment {
       inPlace: this.attempts.findLast((a) => a.deployOk)?.version ?? null,
     };
     this.publish(result);
+    const event =
+      outcome === 'deployed' ? 'deploy.deployed' : outcome === 'rolled-back' ? 'deploy.rolled-back' : 'deploy.failed';
+    this.plan.notifier.emit(event, {
+      summary:
+        outcome === 'deployed'
+          ? `${input.version} is live in ${environment}`
+          : outcome === 'rolled-back'
+            ? `${input.version} was rolled back in ${environment}${previous ? ` to ${previous.version}` : ''}`
+            : `deployment of ${input.version} to ${environment} ${outcome === 'abandoned' ? 'was abandoned' : 'failed'}`,
+      ...this.about(),
+      outcome,
+      reason: state.reason,
+      details: { attempts: state.attempts, report: state.report, inPlace: result.inPlace },
+    });
+    await this.plan.notifier.close();
     return result;
   }
 

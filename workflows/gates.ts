@@ -1,3 +1,4 @@
+import type { Notifier } from './notify.js';
 import type { EnvironmentPolicy } from '../activities/pinning.js';
 import type { PromotionInput, PromotionOutcome, PromotionState, PromotionStep } from '../vocabulary/environments.js';
 
@@ -18,6 +19,7 @@ export interface GateContext {
   step(environment: string): PromotionStep;
   move(step: PromotionStep, status: PromotionStep['status'], reason: string | null): void;
   show(): void;
+  readonly notifier: Notifier;
 }
 
 /**

@@ -13,3 +13,4 @@ export {
 } from './reads.js';
 export { environmentWorkflow } from './environment.js';
 export { promotionWorkflow } from './promotion.js';
+export { notifierWorkflow } from './notify.js';

@@ -1,4 +1,5 @@
 import {
+  CancellationScope,
   condition,
   isCancellation,
   proxyActivities,
@@ -7,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { Notifier } from './notify.js';
 import type { EnvironmentPolicy } from '../activities/pinning.js';
 import {
   adminOverrideSignal,
@@ -71,9 +73,12 @@ export async function promotionWorkflow(input: PromotionInput): Promise<Promotio
   });
   setHandler(adminOverrideSignal, (request) => run.overrideBySignal(request));
   try {
-    return await run.run();
+    const result = await run.run();
+    await run.notifier.close();
+    return result;
   } catch (error) {
     if (isCancellation(error)) run.cancelled();
+    await CancellationScope.nonCancellable(() => run.notifier.close());
     throw error;
   }
 }
@@ -84,6 +89,7 @@ class Promotion implements GateContext {
   /** Passed in this order right before each environment is asked: approvals first, then freezes. */
   readonly approval = new ApprovalGate(this);
   readonly freeze = new FreezeGate(this);
+  readonly notifier: Notifier;
   private policies: EnvironmentPolicy[] = [];
   /** Every event heard, by request ID, oldest first: a signal may arrive before its request's answer. */
   private readonly events = new Map<string, EnvironmentEvent[]>();
@@ -93,6 +99,7 @@ class Promotion implements GateContext {
   private ends: End[] = [];
 
   constructor(readonly input: PromotionInput) {
+    this.notifier = new Notifier(input.repoId);
     this.state = {
       kind: 'promotion',
       repoId: input.repoId,
@@ -206,6 +213,7 @@ class Promotion implements GateContext {
     this.show();
     const pin = await shared.pinRun.executeWithOptions({ summary: `read the environments of ${repoId}` }, [{ repoId }]);
     this.policies = pin.settings.environments ?? [];
+    this.notifier.route(pin.settings.notify);
     const first = this.policies.find((p) => p.after === null) ?? this.policies[0];
     if (!first) return this.finish('stopped', `${repoId} has no environments to promote ${version} through`);
     this.state.steps = this.policies.map((p) => ({

@@ -22,6 +22,7 @@ import {
 } from '../vocabulary/messages.js';
 import { StageKey } from '../vocabulary/search-attributes.js';
 import type { ActivityProfile } from './activity-options.js';
+import type { Notifier } from './notify.js';
 import type { RunPin } from './pinning.js';
 import { nowIso, type StepTracker } from './run-state.js';
 
@@ -74,6 +75,7 @@ export class Publishing {
   constructor(
     private readonly release: ReleaseState,
     private readonly onChange: () => void,
+    private readonly notifier: Notifier,
   ) {
     // Registered at once, so a decision sent before publishing starts is refused, not buffered.
     setHandler(publishDecisionUpdate, (input) => this.decide({ ...input, via: 'update' }), {
@@ -207,7 +209,19 @@ export class Publishing {
           error: failed.message,
         });
         this.onChange();
-        // notify: decision.awaiting (publish)
+        this.notifier.emit('decision.awaiting', {
+          summary: `publish step ${policy.name} of ${target.tag} failed after its retries: retry, skip (with a reason) or abandon`,
+          version: target.version,
+          tag: target.tag,
+          reason: failed.message,
+          details: {
+            kind: 'publish',
+            step: policy.name,
+            artifact: record.artifact,
+            allowed: [...PUBLISH_DECISIONS],
+            deadline: state.awaiting.deadline,
+          },
+        });
         const decided = await condition(() => this.taken !== null, policy.decisionTimeoutMs);
         const taken: Taken = decided
           ? this.taken!

@@ -37,6 +37,7 @@ import {
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { promotionWorkflow } from './promotion.js';
+import { Notifier } from './notify.js';
 import { Publishing } from './publish.js';
 import { qaWorkflow } from './qa.js';
 import { lastOf, markOutcome, nowIso, showDetails, StepTracker, viewPublisher } from './run-state.js';
@@ -68,6 +69,8 @@ interface CancelWatch {
   /** Set by the steps once they exist: the run's state and its details line. */
   state: ReleaseState | null;
   details: () => void;
+  /** The run's notifications (workflows/notify.ts): routed once the run is pinned. */
+  notifier: Notifier;
 }
 
 /**
@@ -77,7 +80,12 @@ interface CancelWatch {
  * saying who asked, why, and what was undone.
  */
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResult> {
-  const watch: CancelWatch = { cancellation: null, state: null, details: () => undefined };
+  const watch: CancelWatch = {
+    cancellation: null,
+    state: null,
+    details: () => undefined,
+    notifier: new Notifier(input.repoId),
+  };
   setHandler(cancelRequestSignal, async (request) => {
     watch.cancellation ??= { by: request.by, reason: request.reason, at: nowIso(), undone: [] };
     if (watch.state) watch.state.cancellation = watch.cancellation;
@@ -89,29 +97,71 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
         getExternalWorkflowHandle(deploy.workflowId).signal(cancelRequestSignal, request),
       ).catch(() => undefined);
   });
+  const notifier = watch.notifier;
+  let result: ReleaseResult;
   try {
-    return await releaseSteps(input, watch);
+    result = await releaseSteps(input, watch);
   } catch (error) {
+    recordCancellation(error, watch);
     const state = watch.state;
-    if (!isCancellation(error) || !state || !patched(CANCEL_PATCH)) throw error;
-    const cancellation = watch.cancellation ?? {
-      by: 'Temporal',
-      reason: 'cancelled without a reason',
-      at: nowIso(),
-      undone: [],
-    };
-    state.cancellation = cancellation;
-    if (state.qa?.workflowId && state.qa.outcome === null)
-      cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
-    if (state.deploy && state.stage === 'deploy')
-      cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
-    state.outcome = 'cancelled';
-    state.reason = `cancelled by ${cancellation.by}: ${cancellation.reason}; ${cancellation.undone.length ? `undone: ${cancellation.undone.join('; ')}` : 'nothing to undo'}`;
-    state.stage = 'done';
-    markOutcome('cancelled', state.version);
-    watch.details();
+    const reason = state?.reason ?? `${(error as Error)?.message ?? String(error)}`;
+    const what = `release${state?.version ? ` of ${state.version}` : ''}`;
+    notifier.emit('release.failed', {
+      summary:
+        state?.outcome === 'cancelled'
+          ? `${what} cancelled by ${state.cancellation?.by ?? 'Temporal'}`
+          : `${what} failed at ${state?.stage ?? 'its start'}`,
+      version: state?.version ?? null,
+      tag: state?.tag ?? null,
+      outcome: state?.outcome ?? 'failed',
+      reason: reason.slice(0, 2000),
+    });
+    await CancellationScope.nonCancellable(() => notifier.close());
     throw error;
   }
+  const ended = {
+    version: result.version,
+    tag: result.tag,
+    outcome: result.outcome,
+    reason: result.reason,
+    details: result.published ? { published: result.published } : {},
+  };
+  if (result.outcome === 'blocked-by-qa')
+    notifier.emit('release.blocked', {
+      ...ended,
+      summary: `QA blocked the release (context/${result.qaReport ?? '?'})`,
+    });
+  else if (result.outcome === 'publish-abandoned')
+    notifier.emit('release.failed', { ...ended, summary: `publishing ${result.version} was abandoned` });
+  else
+    notifier.emit('release.finished', {
+      ...ended,
+      summary: `release ended: ${result.outcome}${result.version ? ` (${result.version})` : ''}`,
+    });
+  await notifier.close();
+  return result;
+}
+
+/** A cancelled release records who asked and what was undone; any other failure passes through as it is. */
+function recordCancellation(error: unknown, watch: CancelWatch): void {
+  const state = watch.state;
+  if (!isCancellation(error) || !state || !patched(CANCEL_PATCH)) return;
+  const cancellation = watch.cancellation ?? {
+    by: 'Temporal',
+    reason: 'cancelled without a reason',
+    at: nowIso(),
+    undone: [],
+  };
+  state.cancellation = cancellation;
+  if (state.qa?.workflowId && state.qa.outcome === null)
+    cancellation.undone.push(`QA run ${state.qa.workflowId} cancelled with the release`);
+  if (state.deploy && state.stage === 'deploy')
+    cancellation.undone.push(`deployment ${state.deploy.workflowId} cancelled with the release`);
+  state.outcome = 'cancelled';
+  state.reason = `cancelled by ${cancellation.by}: ${cancellation.reason}; ${cancellation.undone.length ? `undone: ${cancellation.undone.join('; ')}` : 'nothing to undo'}`;
+  state.stage = 'done';
+  markOutcome('cancelled', state.version);
+  watch.details();
 }
 
 async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<ReleaseResult> {
@@ -172,7 +222,7 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
   setHandler(releaseStateQuery, () => state);
   // Lets the Temporal UI send a deploy decision to the release itself; it goes to the deployment,
   // read as typed ("Retry"), and whatever cannot be a decision stays visible here as well.
-  const publishing = new Publishing(state, details);
+  const publishing = new Publishing(state, details, watch.notifier);
   setHandler(decisionSignal, async (value: unknown) => {
     // While a publish step waits, the signal is its decision: retry, abandon or "skip: <reason>".
     const refused = publishing.awaiting ? publishing.decideBySignal(value) : undefined;
@@ -262,6 +312,15 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     }
   }
   const branchName = state.branch ?? pin.current.settings.branch;
+  watch.notifier.route(pin.current.settings.notify);
+  watch.notifier.emit('release.started', {
+    summary: `release of ${input.repoId} from ${branchName} started (${state.trigger}${input.requestedBy ? `, by ${input.requestedBy}` : ''})`,
+    details: {
+      trigger: state.trigger,
+      branch: branchName,
+      ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+    },
+  });
 
   let releasedAt = '';
   const preflightPlans = patched(PREFLIGHT_PLANS_PATCH);
@@ -477,6 +536,18 @@ async function releaseSteps(input: ReleaseInput, watch: CancelWatch): Promise<Re
     }
   }
   const released = `${tag} released from ${preflight.sha.slice(0, 7)} (${plan.reason})`;
+  watch.notifier.emit('release.released', {
+    summary: `${tag} released: branch and tag pushed`,
+    version,
+    tag,
+    reason: released,
+    details: {
+      releaseCommit,
+      sourceSha: preflight.sha,
+      bump: plan.bump,
+      changelog: plan.changelogEntry.slice(0, 4000),
+    },
+  });
   // After the push, before any deployment: the configured publish steps (workflows/publish.ts).
   const publishedTo = await publishing.run(pin.current.settings.publish, pin, tracker, {
     repoId: input.repoId,

@@ -1,0 +1,55 @@
+/**
+ * The events a run tells its `notify:` targets about, and what one says: the shapes the workflows
+ * emit, the notifier carries and the activity sends (the rules are in domain/notification.ts).
+ */
+
+/** Every event shipgate sends, in the order a release usually meets them. */
+export const NOTIFY_EVENTS = [
+  'release.started',
+  'release.blocked',
+  'release.released',
+  'release.failed',
+  'release.finished',
+  'deploy.started',
+  'deploy.deployed',
+  'deploy.failed',
+  'deploy.rolled-back',
+  'decision.awaiting',
+  'approval.awaiting',
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** What a run knows of one target: its name and the events it takes, never its URL or secret. */
+export interface NotifyRoute {
+  name: string;
+  events: string[];
+  timeoutMs: number;
+  giveUpAfterMs: number;
+}
+
+/** One event of one run, as every target receives it (the JSON body of a `json` target). */
+export interface Notification {
+  /** `<workflowId>/<runId>/<seq>`: the same on every attempt, so a receiver can drop a repeat. */
+  id: string;
+  event: NotifyEvent;
+  /** 1, 2, 3… per run: a receiver can tell the order, and a gap. */
+  seq: number;
+  at: string;
+  repo: string;
+  workflowId: string;
+  runId: string;
+  version: string | null;
+  tag: string | null;
+  environment: string | null;
+  /** The run's outcome, for the events that end it. */
+  outcome: string | null;
+  reason: string | null;
+  /** One line for people: what a chat message says. */
+  summary: string;
+  /** What the event adds: the decisions allowed and their deadline, the approvals wanted… */
+  details: Record<string, unknown>;
+}
+
+/** The event's own fields; the rest (id, seq, run) the emitting run fills in. */
+export type NotificationFields = Pick<Notification, 'summary'> &
+  Partial<Pick<Notification, 'version' | 'tag' | 'environment' | 'outcome' | 'reason' | 'details'>>;

@@ -1,0 +1,225 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  eventMatches,
+  type Notification,
+  type NotificationFields,
+  type NotifyEvent,
+  type NotifyRoute,
+} from '../domain/notification.js';
+import {
+  notificationSignal,
+  notifierCloseSignal,
+  notifierStateQuery,
+  type NotifierState,
+} from '../vocabulary/messages.js';
+import { nowIso } from './run-state.js';
+
+/** Runs that notify: runs recorded before notifications existed send none, and replay alike. */
+export const NOTIFY_PATCH = 'notifications';
+
+export interface NotifierInput {
+  repoId: string;
+  run: { workflowId: string; runId: string };
+  routes: NotifyRoute[];
+  /** The run's first event, which started this notifier. */
+  first: Notification;
+}
+
+/**
+ * One target's delivery: on the shared queue, so any worker sends it (the URL and secret are read
+ * there, from its configuration). Retried with backoff, 1 s doubling to 5 min, for as long as the
+ * target's giveUpAfter allows; each attempt is bounded by the target's timeout and a margin.
+ */
+function delivery(route: NotifyRoute) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: route.timeoutMs + 5_000,
+    scheduleToCloseTimeout: route.giveUpAfterMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
+  }).deliverNotification;
+}
+
+/**
+ * The notifier of one run (`notify:<workflowId>:<runId>`), started by the run's first event and
+ * abandoned by it: the run goes on at once, whatever its receivers do. Each target gets the run's
+ * events in seq order, one at a time: an event waits for the one before it to be delivered, or
+ * given up on, so a receiver that is down delays that target's events and no other's. The notifier
+ * ends when the run said its last event and every target is through.
+ */
+export async function notifierWorkflow(input: NotifierInput): Promise<NotifierState> {
+  const events = new Map<number, Notification>([[input.first.seq, input.first]]);
+  let last: number | null = null;
+  const state: NotifierState = {
+    repoId: input.repoId,
+    run: input.run,
+    received: 1,
+    closed: false,
+    targets: input.routes.map((route) => ({ name: route.name, deliveries: [] })),
+  };
+  setHandler(notificationSignal, (notification) => {
+    if (!events.has(notification.seq)) state.received += 1;
+    events.set(notification.seq, notification);
+  });
+  setHandler(notifierCloseSignal, ({ last: final }) => {
+    last = final;
+    state.closed = true;
+  });
+  setHandler(notifierStateQuery, () => state);
+
+  await Promise.all(
+    input.routes.map(async (route, index) => {
+      const record = state.targets[index]!;
+      const deliver = delivery(route);
+      let gone = false;
+      for (let seq = 1; ; seq++) {
+        // Signals from one run arrive in the order it sent them; the wait covers any that do not.
+        await condition(() => events.has(seq) || (last !== null && seq > last));
+        const notification = events.get(seq);
+        if (!notification) return;
+        if (!eventMatches(route.events, notification.event)) continue;
+        if (gone) {
+          record.deliveries.push({ seq, event: notification.event, status: 'skipped', attempts: 0, at: nowIso() });
+          continue;
+        }
+        try {
+          const done = await deliver({ repoId: input.repoId, target: route.name, notification });
+          gone = done.status === 'gone';
+          record.deliveries.push({
+            seq,
+            event: notification.event,
+            status: done.status,
+            attempts: done.attempt,
+            at: nowIso(),
+          });
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          const cause = error instanceof ActivityFailure ? error.cause : error;
+          const message = (cause as Error)?.message ?? String(cause);
+          log.warn('a notification was given up on', { target: route.name, event: notification.event, error: message });
+          record.deliveries.push({
+            seq,
+            event: notification.event,
+            status: 'failed',
+            attempts: cause instanceof ApplicationFailure && cause.nonRetryable ? 1 : 0,
+            at: nowIso(),
+            error: message.slice(0, 500),
+          });
+        }
+      }
+    }),
+  );
+  return state;
+}
+
+/**
+ * What a run uses to notify: `emit` never waits for a receiver (it queues the event for the run's
+ * notifier and returns), and `close` waits only until the notifier holds every event. A run whose
+ * pinned settings name no target, or one recorded before notifications, emits nothing.
+ */
+export class Notifier {
+  private seq = 0;
+  private enabled: boolean | undefined;
+  private started = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly info = workflowInfo();
+
+  constructor(
+    private readonly repoId: string,
+    private routes: NotifyRoute[] | undefined = undefined,
+  ) {}
+
+  /** The targets, once the run is pinned and knows its settings; the first pin's stay. */
+  route(routes: NotifyRoute[] | undefined): void {
+    this.routes ??= routes;
+  }
+
+  private get notifierId(): string {
+    return `notify:${this.info.workflowId}:${this.info.runId}`;
+  }
+
+  emit(event: NotifyEvent, fields: NotificationFields): void {
+    const routes = this.routes;
+    if (!routes?.length || !routes.some((r) => eventMatches(r.events, event))) return;
+    this.enabled ??= patched(NOTIFY_PATCH);
+    if (!this.enabled) return;
+    const seq = ++this.seq;
+    const notification: Notification = {
+      id: `${this.info.workflowId}/${this.info.runId}/${seq}`,
+      event,
+      seq,
+      at: nowIso(),
+      repo: this.repoId,
+      workflowId: this.info.workflowId,
+      runId: this.info.runId,
+      version: fields.version ?? null,
+      tag: fields.tag ?? null,
+      environment: fields.environment ?? null,
+      outcome: fields.outcome ?? null,
+      reason: fields.reason ? fields.reason.slice(0, 2000) : null,
+      summary: fields.summary.slice(0, 500),
+      details: fields.details ?? {},
+    };
+    this.then(() => this.send(notification, routes));
+  }
+
+  /** Waits until the notifier holds every event emitted, then tells it there are no more. */
+  async close(): Promise<void> {
+    if (this.seq === 0) return;
+    const last = this.seq;
+    this.then(() => getExternalWorkflowHandle(this.notifierId).signal(notifierCloseSignal, { last }));
+    await this.chain;
+  }
+
+  /** In order, and outside any cancellation: a cancelled run still tells its receivers how it ended. */
+  private then(step: () => Promise<unknown>): void {
+    this.chain = this.chain
+      .then(() => CancellationScope.nonCancellable(step))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          log.warn('a notification could not be handed to the notifier', { error: (error as Error)?.message });
+        },
+      );
+  }
+
+  private async send(notification: Notification, routes: NotifyRoute[]): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      try {
+        await startChild(notifierWorkflow, {
+          workflowId: this.notifierId,
+          taskQueue: this.info.taskQueue,
+          args: [
+            {
+              repoId: this.repoId,
+              run: { workflowId: this.info.workflowId, runId: this.info.runId },
+              routes,
+              first: notification,
+            },
+          ],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          staticSummary: `Notifications of ${this.info.workflowId}`,
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }
+    await getExternalWorkflowHandle(this.notifierId).signal(notificationSignal, notification);
+  }
+}
