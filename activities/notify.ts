@@ -84,10 +84,13 @@ export function createNotifyActivities(deps: ResolvedDeps) {
         // Read and dropped: a receiver's body is not shipgate's to keep, only its status.
         await response.body?.cancel().catch(() => undefined);
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+        const what =
+          (error as Error).name === 'TimeoutError'
+            ? `did not answer within ${target.timeoutMs} ms`
+            : `could not be reached (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`;
         throw activityFailure(
           'SHIPGATE_NOTIFY_FAILED',
-          `notify target "${target.name}" could not be reached (${cause}); attempt ${attempt} of ${input.notification.event}`,
+          `notify target "${target.name}" ${what}; attempt ${attempt} of ${input.notification.event}`,
         );
       }
       const verdict = deliveryVerdict(status);

@@ -21,12 +21,14 @@ export function eventMatches(globs: readonly string[], event: string): boolean {
 
 /**
  * How a delivery went, by the receiver's status: 2xx delivered; 410 Gone says the receiver wants
- * no more of this run's events; 408, 425, 429 and 5xx are worth another attempt; any other 4xx is
- * the receiver refusing this body, which another attempt would not change.
+ * no more of this run's events; 408, 425, 429 and 5xx are worth another attempt; a redirect or any
+ * other 4xx is the receiver refusing this body, which another attempt would not change.
  */
 export function deliveryVerdict(status: number): 'delivered' | 'gone' | 'retry' | 'refused' {
   if (status >= 200 && status < 300) return 'delivered';
   if (status === 410) return 'gone';
+  // A redirect is not followed (the body is signed for one URL): the target's URL is to be fixed.
+  if (status < 400) return 'refused';
   if (status >= 400 && status < 500 && ![408, 425, 429].includes(status)) return 'refused';
   return 'retry';
 }
