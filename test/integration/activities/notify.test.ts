@@ -36,7 +36,12 @@ describe('deliverNotification against a real HTTP receiver', () => {
   let hangingUrl: string;
   let activities: ReturnType<typeof createNotifyActivities>;
   const env = new MockActivityEnvironment({ attempt: 3 });
-  const deliver = (target: string) => env.run(activities.deliverNotification, { repoId: 'app', target, notification });
+  const deliver = (target: string) =>
+    env.run((input: Parameters<typeof activities.deliverNotification>[0]) => activities.deliverNotification(input), {
+      repoId: 'app',
+      target,
+      notification,
+    });
   const failure = (target: string) =>
     deliver(target).then(
       () => {
