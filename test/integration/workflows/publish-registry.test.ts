@@ -8,10 +8,12 @@ import { startNpmRegistry, type NpmRegistry } from '../../helpers/npm-registry.j
 import { countRemotePushes } from '../../helpers/publish-target.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 
 const suffix = randomBytes(4).toString('hex');
 const retried = `npm-retried-${suffix}`;
 const decided = `npm-decided-${suffix}`;
+const SECRET_ENV = 'SHIPGATE_TEST_REGISTRY_NOTIFY_SECRET';
 
 /**
  * The package's version is 0.0.0 in the repository; the release's version goes into package.json
@@ -39,6 +41,7 @@ function packageFiles(name: string): Record<string, string> {
 
 describe('publishing a release to a real npm registry', () => {
   let registry: NpmRegistry;
+  let receiver: WebhookReceiver;
   let worker: TestWorker;
   let app: TestApp;
   const repos = new Map<string, TestRepo>();
@@ -56,6 +59,7 @@ describe('publishing a release to a real npm registry', () => {
 
   function settings(id: string, retries: number): RepositoryInput {
     return sampleRepoSettings(id, repos.get(id)!.dir, {
+      notify: [{ name: 'team', url: receiver.url, secretEnv: SECRET_ENV }],
       publish: [
         {
           name: 'npm',
@@ -72,6 +76,8 @@ describe('publishing a release to a real npm registry', () => {
 
   beforeAll(async () => {
     registry = await startNpmRegistry();
+    process.env[SECRET_ENV] = 'registry-notify-secret';
+    receiver = await startWebhookReceiver({ secret: 'registry-notify-secret' });
     // The worker runs in this process and its commands inherit its environment: what `npm run` or
     // the machine set for npm here (another userconfig, cache or registry) must not reach them.
     for (const key of Object.keys(process.env))
@@ -93,6 +99,8 @@ describe('publishing a release to a real npm registry', () => {
     await app?.close();
     await worker?.stop();
     await registry?.stop();
+    await receiver?.stop();
+    delete process.env[SECRET_ENV];
     await Promise.all([...repos.values()].map((r) => r.cleanup()));
   });
 
@@ -151,6 +159,24 @@ describe('publishing a release to a real npm registry', () => {
     expect(await registry.versions(decided)).toEqual(['1.0.0']);
     expect(await npmView(decided, '1.0.0')).toBe('1.0.0');
     expect(await pushes.get(decided)!('refs/tags/v1.0.0')).toBe(1);
+    // The team's receiver heard exactly this run's story, once, in order, signed.
+    await receiver.waitFor(
+      (hooks) =>
+        hooks.some((h) => h.body.includes(`"workflowId":"${workflowId}"`) && h.body.includes('"release.finished"')),
+      60_000,
+      'release.finished',
+    );
+    const told = receiver.delivered().filter((h) => h.body.includes(`"workflowId":"${workflowId}"`));
+    expect(told.every((h) => h.signed)).toBe(true);
+    expect(told.map((h) => JSON.parse(h.body) as { event: string; seq: number; version: string | null })).toMatchObject(
+      [
+        { event: 'release.started', seq: 1 },
+        { event: 'release.released', seq: 2, version: '1.0.0' },
+        { event: 'decision.awaiting', seq: 3, details: { kind: 'publish', step: 'npm' } },
+        { event: 'release.finished', seq: 4, outcome: 'released', details: { published: [{ status: 'published' }] } },
+      ],
+    );
+    expect(told).toHaveLength(4);
     // Nothing awaits now: a second retry is refused.
     expect((await post(`${path}/retry`)).json()).toMatchObject({ statusCode: 409 });
     expect((await get(path)).json().state.publish.awaiting).toBeNull();
