@@ -1,8 +1,6 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
-  ChildWorkflowFailure,
   condition,
   makeContinueAsNewFunc,
   getExternalWorkflowHandle,
@@ -41,7 +39,7 @@ import { TRIGGERS, ViewMemoKey, workflowIdFor, type DeployInput } from '../vocab
 import { EnvironmentKey, RepoKey, StageKey, VersionKey } from '../vocabulary/search-attributes.js';
 import { ENVIRONMENT_STEP } from './activity-options.js';
 import { deployWorkflow, type DeployRunResult } from './deploy.js';
-import { workflowFailure } from './failure.js';
+import { failureMessage, workflowFailure } from './failure.js';
 import { nowIso, showDetails, viewPublisher } from './run-state.js';
 
 const steps = proxyActivities<Activities>(ENVIRONMENT_STEP);
@@ -70,14 +68,6 @@ function older(version: string, than: string): boolean {
 
 function describeVersion(v: EnvironmentVersion): string {
   return `${v.version} (${v.verified ? 'verified healthy' : 'not verified healthy'}, since ${v.since}${v.report ? `, ${v.report}` : ''})`;
-}
-
-/** The message of a failure, down to the cause that says what went wrong. */
-function failureMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause && (current instanceof ChildWorkflowFailure || current instanceof ActivityFailure))
-    current = current.cause;
-  return current?.message ?? String(error);
 }
 
 /**

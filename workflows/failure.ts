@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../domain/errors.js';
 
 /**
@@ -7,4 +7,12 @@ import type { ErrorCode } from '../domain/errors.js';
  */
 export function workflowFailure(code: ErrorCode, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, code);
+}
+
+/** The message of a failure, down to the cause that says what went wrong (not "Activity task failed"). */
+export function failureMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause && (current instanceof ChildWorkflowFailure || current instanceof ActivityFailure))
+    current = current.cause;
+  return current?.message ?? String(error);
 }

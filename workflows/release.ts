@@ -37,6 +37,7 @@ import {
 } from '../vocabulary/messages.js';
 import { pinRun, pinShownIn, pinSummary, type RunPin } from './pinning.js';
 import { promotionWorkflow } from './promotion.js';
+import { failureMessage } from './failure.js';
 import { Notifier } from './notify.js';
 import { Publishing } from './publish.js';
 import { qaWorkflow } from './qa.js';
@@ -104,7 +105,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
   } catch (error) {
     recordCancellation(error, watch);
     const state = watch.state;
-    const reason = state?.reason ?? `${(error as Error)?.message ?? String(error)}`;
+    const reason = state?.reason ?? failureMessage(error);
     const what = `release${state?.version ? ` of ${state.version}` : ''}`;
     notifier.emit('release.failed', {
       summary:

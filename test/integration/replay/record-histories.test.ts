@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionUpdate, deployStateQuery } from '../../../vocabulary/messages.js';
+import {
+  decisionUpdate,
+  deployStateQuery,
+  publishDecisionUpdate,
+  releaseStateQuery,
+  type ReleaseState,
+} from '../../../vocabulary/messages.js';
+import type { notifierWorkflow } from '../../../workflows/notify.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
+import { pollUntil } from '../../helpers/api.js';
+import { createPublishTarget, type PublishTarget } from '../../helpers/publish-target.js';
 import { saveHistory as save } from '../../helpers/temporal-cli.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
 
@@ -13,6 +23,8 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 const recording = process.env.SHIPGATE_RECORD_HISTORIES === '1';
 let worker: TestWorker;
 const services: SampleService[] = [];
+let receiver: WebhookReceiver;
+let target: PublishTarget;
 
 async function awaitingDecision(deployId: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
@@ -28,14 +40,28 @@ async function awaitingDecision(deployId: string): Promise<void> {
 
 describe.skipIf(!recording)('record workflow histories for replay', () => {
   beforeAll(async () => {
-    for (const id of ['hist-release', 'hist-retry', 'hist-rollback', 'hist-ledger'])
+    for (const id of ['hist-release', 'hist-retry', 'hist-rollback', 'hist-ledger', 'hist-notify'])
       services.push(await createSampleService(id));
-    worker = await startTestWorker(await testConfig(services.map((s) => s.settings)));
+    receiver = await startWebhookReceiver();
+    target = await createPublishTarget();
+    // hist-notify publishes and notifies: a release that waits at its publish step, and its notifier.
+    const settings = services.map((s) =>
+      s.settings.id === 'hist-notify'
+        ? {
+            ...s.settings,
+            publish: [{ name: 'pkg', command: target.command, check: target.check, retries: 0 }],
+            notify: [{ name: 'team', url: receiver.url }],
+          }
+        : s.settings,
+    );
+    worker = await startTestWorker(await testConfig(settings));
   });
 
   afterAll(async () => {
     await worker?.stop();
     await Promise.all(services.map((s) => s.stop()));
+    await receiver?.stop();
+    await target?.cleanup();
   });
 
   it('records a release with its QA child and a healthy deployment', async () => {
@@ -122,5 +148,28 @@ describe.skipIf(!recording)('record workflow histories for replay', () => {
     await service.fault('unhealthy-1.2.0');
     await rollBack(await release('release:hist-ledger'));
     await save('deploy-rolled-back-to-last-good', 'deploy:hist-ledger:production');
+  });
+
+  it('records a release that publishes after a retry decision and notifies, its deployment and its notifier', async () => {
+    await target.refuse();
+    const handle = await worker.client.workflow.start(releaseWorkflow, {
+      taskQueue: worker.taskQueue,
+      workflowId: 'release:hist-notify',
+      args: [{ repoId: 'hist-notify' }],
+    });
+    await pollUntil(
+      () => handle.query(releaseStateQuery),
+      (state: ReleaseState) => state.publish?.awaiting != null,
+      180_000,
+    );
+    await target.recover();
+    await handle.executeUpdate(publishDecisionUpdate, { args: [{ decision: 'retry', by: 'recorder' }] });
+    expect((await handle.result()).outcome).toBe('deployed');
+    const { runId } = await handle.describe();
+    const notifier = worker.client.workflow.getHandle<typeof notifierWorkflow>(`notify:release:hist-notify:${runId}`);
+    expect((await notifier.result()).targets[0]!.deliveries).toHaveLength(4);
+    await save('release-published-and-notified', 'release:hist-notify');
+    await save('deploy-notified', 'deploy:hist-notify:production');
+    await save('notifier-delivered', `notify:release:hist-notify:${runId}`);
   });
 });
