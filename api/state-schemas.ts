@@ -17,6 +17,11 @@ import {
   type ReleaseState as ReleaseStateMessage,
   type StepRecord,
 } from '../vocabulary/messages.js';
+import {
+  DELIVERY_STATUSES,
+  NOTIFY_EVENTS,
+  type NotifierState as NotifierStateMessage,
+} from '../vocabulary/notifications.js';
 import type { RunSummary as RunSummaryView } from './release-runs.js';
 import type { RunView } from './run-views.js';
 import { Decision } from './schemas/deployments.js';
@@ -432,4 +437,39 @@ export const DeploymentLedger = Type.Object(
     warnings: Type.Array(Type.String(), { description: 'One line per deploy report left out of the ledger' }),
   },
   { description: "The deploy ledger: the deploy reports in the repository's context/, per environment" },
+);
+
+const NotifierDelivery = Type.Object({
+  seq: Type.Integer({ minimum: 1, description: "The event's place in its run: 1, 2, 3…" }),
+  event: Type.String({ description: `One of ${NOTIFY_EVENTS.join(', ')}` }),
+  status: Type.Enum(DELIVERY_STATUSES),
+  attempts: Type.Integer({ minimum: 0, description: 'The attempt that delivered it (0 when not known)' }),
+  at: Type.String(),
+  error: Type.Optional(Type.String({ description: 'Why it failed: the last answer, or the variable that is not set' })),
+});
+
+const NotifierState = Type.Object({
+  repoId: Type.String(),
+  run: Type.Object({ workflowId: WorkflowId, runId: Type.String() }),
+  received: Type.Integer({ minimum: 0, description: 'Events the notifier holds so far' }),
+  closed: Type.Boolean({ description: 'The run has sent its last event' }),
+  targets: Type.Array(Type.Object({ name: Type.String(), deliveries: Type.Array(NotifierDelivery) })),
+});
+sameShape<Static<typeof NotifierState>, NotifierStateMessage>(true);
+
+/** `GET /releases/:id/notifications`, `GET /deployments/:id/notifications`. */
+export const RunNotifications = Type.Object(
+  {
+    workflowId: WorkflowId,
+    runId: Type.String(),
+    notifier: Nullable(
+      Type.Object({
+        workflowId: WorkflowId,
+        status: RunStatus,
+        state: Nullable(NotifierState),
+      }),
+      { description: 'Null when the run sent no event: its repository has no notify targets, or none takes them' },
+    ),
+  },
+  { description: "How a run's notifications went, per target and event" },
 );

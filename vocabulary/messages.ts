@@ -4,7 +4,7 @@
  * anything but definitions.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Notification } from './notifications.js';
+import type { Notification, NotifierState } from './notifications.js';
 
 /*
  * The word lists below are the one place each union is spelled out: the types derive from them,
@@ -438,25 +438,6 @@ export const notificationSignal = defineSignal<[Notification]>('notification');
 /** The run has sent its last event: the notifier ends once it delivered (or gave up on) events 1…`last`. */
 export const notifierCloseSignal = defineSignal<[{ last: number }]>('closeNotifier');
 
-/** How each of a run's events went, per target. */
-export interface NotifierState {
-  repoId: string;
-  run: { workflowId: string; runId: string };
-  /** Events received so far, by seq. */
-  received: number;
-  closed: boolean;
-  targets: {
-    name: string;
-    deliveries: {
-      seq: number;
-      event: string;
-      status: 'delivered' | 'gone' | 'failed' | 'skipped';
-      attempts: number;
-      at: string;
-      error?: string;
-    }[];
-  }[];
-}
 export const notifierStateQuery = defineQuery<NotifierState>('notifierState');
 
 /** Every kind of run shipgate starts, by the first part of its workflow ID. */

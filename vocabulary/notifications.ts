@@ -53,3 +53,36 @@ export interface Notification {
 /** The event's own fields; the rest (id, seq, run) the emitting run fills in. */
 export type NotificationFields = Pick<Notification, 'summary'> &
   Partial<Pick<Notification, 'version' | 'tag' | 'environment' | 'outcome' | 'reason' | 'details'>>;
+
+/**
+ * How one event went to one target: delivered (2xx), gone (the receiver answered 410: this and the
+ * run's later events are not sent to it), failed (refused for good, or given up on after
+ * giveUpAfter), skipped (after a gone).
+ */
+export const DELIVERY_STATUSES = ['delivered', 'gone', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** How each of a run's events went, per target. */
+export interface NotifierState {
+  repoId: string;
+  run: { workflowId: string; runId: string };
+  /** Events received so far, by seq. */
+  received: number;
+  closed: boolean;
+  targets: {
+    name: string;
+    deliveries: {
+      seq: number;
+      event: string;
+      status: DeliveryStatus;
+      attempts: number;
+      at: string;
+      error?: string;
+    }[];
+  }[];
+}
+
+/** The notifier of one run: `notify:<workflowId>:<runId>`, started by its first event. */
+export function notifierIdFor(workflowId: string, runId: string): string {
+  return `notify:${workflowId}:${runId}`;
+}

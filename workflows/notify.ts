@@ -22,13 +22,9 @@ import {
   type NotifyEvent,
   type NotifyRoute,
 } from '../domain/notification.js';
-import {
-  notificationSignal,
-  notifierCloseSignal,
-  notifierStateQuery,
-  type NotifierState,
-} from '../vocabulary/messages.js';
-import { nowIso } from './run-state.js';
+import { notificationSignal, notifierCloseSignal, notifierStateQuery } from '../vocabulary/messages.js';
+import { notifierIdFor, type NotifierState } from '../vocabulary/notifications.js';
+import { nowIso, viewPublisher } from './run-state.js';
 
 /** Runs that notify: runs recorded before notifications existed send none, and replay alike. */
 export const NOTIFY_PATCH = 'notifications';
@@ -80,6 +76,9 @@ export async function notifierWorkflow(input: NotifierInput): Promise<NotifierSt
     state.closed = true;
   });
   setHandler(notifierStateQuery, () => state);
+  // In memo too, so the API reads it with a describe, without a worker (GET /releases/:id/notifications).
+  const publish = viewPublisher(() => state);
+  publish();
 
   await Promise.all(
     input.routes.map(async (route, index) => {
@@ -94,6 +93,7 @@ export async function notifierWorkflow(input: NotifierInput): Promise<NotifierSt
         if (!eventMatches(route.events, notification.event)) continue;
         if (gone) {
           record.deliveries.push({ seq, event: notification.event, status: 'skipped', attempts: 0, at: nowIso() });
+          publish();
           continue;
         }
         try {
@@ -106,6 +106,7 @@ export async function notifierWorkflow(input: NotifierInput): Promise<NotifierSt
             attempts: done.attempt,
             at: nowIso(),
           });
+          publish();
         } catch (error) {
           if (isCancellation(error)) throw error;
           const cause = error instanceof ActivityFailure ? error.cause : error;
@@ -119,10 +120,12 @@ export async function notifierWorkflow(input: NotifierInput): Promise<NotifierSt
             at: nowIso(),
             error: message.slice(0, 500),
           });
+          publish();
         }
       }
     }),
   );
+  publish();
   return state;
 }
 
@@ -149,7 +152,7 @@ export class Notifier {
   }
 
   private get notifierId(): string {
-    return `notify:${this.info.workflowId}:${this.info.runId}`;
+    return notifierIdFor(this.info.workflowId, this.info.runId);
   }
 
   emit(event: NotifyEvent, fields: NotificationFields): void {

@@ -6,7 +6,8 @@ import { runView, type RunType } from '../run-views.js';
 import { promotionOfRelease } from '../environments.js';
 import type { ReleaseState } from '../../vocabulary/messages.js';
 import { errorResponses, WorkflowIdParams } from '../schemas.js';
-import { DeployRun, QaRun, ReleaseRun, RunIdQuery, RunSummary } from '../state-schemas.js';
+import { notificationsOf } from '../notifications.js';
+import { DeployRun, QaRun, ReleaseRun, RunIdQuery, RunNotifications, RunSummary } from '../state-schemas.js';
 
 /**
  * The reads of one run ID, the same for the three kinds of run: its view (the latest run, or the
@@ -67,6 +68,20 @@ export const runRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) =
         return promotion ? { ...view, promotion } : view;
       },
     );
+    if (type === 'release' || type === 'deploy')
+      app.get(
+        `${path}/notifications`,
+        {
+          schema: {
+            summary: `How the notifications of a ${type === 'release' ? 'release' : 'deployment'} went: each target, each event, delivered or not`,
+            tags: [tag],
+            params: WorkflowIdParams,
+            querystring: RunIdQuery,
+            response: { 200: RunNotifications, ...errorResponses(400, 401, 404, 503) },
+          },
+        },
+        async (request) => notificationsOf(client, request.params.workflowId, type, request.query.runId),
+      );
     app.get(
       `${path}/runs`,
       {

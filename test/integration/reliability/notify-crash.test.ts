@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { NotifierState } from '../../../vocabulary/messages.js';
+import type { NotifierState } from '../../../vocabulary/notifications.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { createTestRepo } from '../../helpers/git-repo.js';
 import {

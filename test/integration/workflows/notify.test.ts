@@ -2,13 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepositoryInput } from '../../../config/schema.js';
 import type { notifierWorkflow } from '../../../workflows/notify.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
-import {
-  publishDecisionUpdate,
-  releaseStateQuery,
-  type NotifierState,
-  type ReleaseState,
-} from '../../../vocabulary/messages.js';
-import { pollUntil } from '../../helpers/api.js';
+import { publishDecisionUpdate, releaseStateQuery, type ReleaseState } from '../../../vocabulary/messages.js';
+import type { NotifierState } from '../../../vocabulary/notifications.js';
+import { authedRequests, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { createPublishTarget, type PublishTarget } from '../../helpers/publish-target.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
@@ -24,6 +20,8 @@ const repos = new Map<Id, TestRepo>();
 const receivers = new Map<string, WebhookReceiver>();
 let target: PublishTarget;
 let worker: TestWorker;
+let app: TestApp;
+const { get } = authedRequests(() => app);
 
 const DEPLOY = { command: [process.execPath, '-e', 'process.exit(0)'] };
 
@@ -81,9 +79,11 @@ describe('notifications of a release', () => {
         'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport const sub = (a, b) => a - b;\n',
       });
     worker = await startTestWorker(await testConfig(IDS.map(settings)));
+    app = await buildTestApp(worker.config, worker.client);
   }, 120_000);
 
   afterAll(async () => {
+    await app?.close();
     await worker?.stop();
     await Promise.all([...receivers.values()].map((r) => r.stop()));
     await Promise.all([...repos.values(), target].map((r) => r?.cleanup()));
@@ -168,6 +168,29 @@ describe('notifications of a release', () => {
       '3 decision.awaiting delivered',
       '4 release.finished delivered',
     ]);
+
+    // The API answers the same from the notifier's memo, for the latest run or the one named.
+    const path = `/releases/${encodeURIComponent(handle.workflowId)}/notifications`;
+    const read = await get(`${path}?runId=${started!.runId}`);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({
+      workflowId: handle.workflowId,
+      runId: started!.runId,
+      notifier: { workflowId: `notify:${handle.workflowId}:${started!.runId}`, status: 'COMPLETED', state },
+    });
+    const deployId = runs.get('deploy')![0]!.workflowId;
+    const deployRead = (await get(`/deployments/${encodeURIComponent(deployId)}/notifications`)).json();
+    expect(
+      deployRead.notifier.state.targets[0].deliveries.map(
+        (d: { event: string; status: string }) => `${d.event} ${d.status}`,
+      ),
+    ).toEqual(['deploy.started delivered', 'deploy.deployed delivered']);
+    expect((await get('/releases/release%3Anope/notifications')).json()).toMatchObject({
+      statusCode: 404,
+      code: 'SHIPGATE_RUN_NOT_FOUND',
+    });
+    // A deployment's ID is not a release's.
+    expect((await get(`/releases/${encodeURIComponent(deployId)}/notifications`)).statusCode).toBe(404);
   }, 300_000);
 
   it('does not hold the release up while the receiver is down, and delivers everything once when it is back', async () => {
