@@ -19,6 +19,7 @@ import type {
   HealthSample as HealthSampleAnswer,
   QaRun as QaRunAnswer,
   ReleaseRun as ReleaseRunAnswer,
+  RunNotifications as RunNotificationsAnswer,
   RunSummary as RunSummaryAnswer,
   Step,
 } from '../api/state-schemas.js';
@@ -33,6 +34,9 @@ export type BranchView = Static<typeof BranchAnswer>;
 export type PlanView = Omit<PlanAnswer, 'branch'> & { branch?: BranchView };
 
 export type RunKind = 'qa' | 'release' | 'deploy';
+
+/** `GET /releases/:id/notifications`, `GET /deployments/:id/notifications`. */
+export type RunNotificationsView = Static<typeof RunNotificationsAnswer>;
 
 /** `GET /repos/:id/environments`: each environment in promotion order. */
 export type EnvironmentsView = EnvironmentsAnswer;

@@ -9,6 +9,7 @@ import * as deployments from './deployments.js';
 import * as envs from './envs.js';
 import * as list from './list.js';
 import * as metrics from './metrics.js';
+import * as notifications from './notifications.js';
 import * as pin from './pin.js';
 import * as plan from './plan.js';
 import * as promote from './promote.js';
@@ -33,6 +34,7 @@ export const COMMANDS = {
   plan,
   status,
   runs,
+  notifications,
   list,
   retry,
   rollback,

@@ -22,6 +22,11 @@ describe('the configuration schema', () => {
     // Absence here means "none" or "off" (no coverage gate, no deploy), or the default is derived
     // from another value (uiPort from port, the version check URL from the health URL).
     expect(optionalWithoutDefault(ConfigFile).sort()).toEqual([
+      // Absent: no notification targets; a target has one of url and urlEnv, and is unsigned without secretEnv.
+      'notify',
+      'notify[].secretEnv',
+      'notify[].url',
+      'notify[].urlEnv',
       'reports.keyFile',
       // Derived: the release branch of branches, else main; without branches, main alone.
       'repositories[].branch',
@@ -49,6 +54,10 @@ describe('the configuration schema', () => {
       'repositories[].health.version.header',
       'repositories[].health.version.jsonField',
       'repositories[].health.version.url',
+      'repositories[].notify',
+      'repositories[].notify[].secretEnv',
+      'repositories[].notify[].url',
+      'repositories[].notify[].urlEnv',
       'repositories[].path',
       // Absent: no publish steps; a step without check always runs its command, without artifact is "<name> <version>".
       'repositories[].publish',

@@ -8,9 +8,10 @@ describe('the error catalogue', () => {
     expect(typeof entry.retryable).toBe('boolean');
   });
 
-  it('retries only the transient faults of a remote, and a publish step up to its retries', () => {
+  it('retries only the transient faults of a remote, a publish step up to its retries, and a notification', () => {
     const retryable = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].retryable);
     expect(retryable.sort()).toEqual([
+      'SHIPGATE_NOTIFY_FAILED',
       'SHIPGATE_PUBLISH_FAILED',
       'SHIPGATE_PUSH_FAILED',
       'SHIPGATE_REMOTE_UNREACHABLE',

@@ -10,6 +10,7 @@ describe('the command registry', () => {
       'plan',
       'status',
       'runs',
+      'notifications',
       'list',
       'retry',
       'rollback',
