@@ -1,6 +1,6 @@
 /** When following a run ends, what it came to, and which exit code says so to a script. */
 import type { RunView } from './api-types.js';
-import type { DeployDecision as Decision, QaOutcome, ReleaseOutcome } from '../vocabulary/messages.js';
+import type { QaOutcome, ReleaseDecision as Decision, ReleaseOutcome } from '../vocabulary/messages.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, awaitingDecision: 3 } as const;
 
@@ -22,6 +22,8 @@ export interface AwaitedDecision {
   /** The attempt that failed last, in words; null from a worker that does not say. */
   failure: string | null;
   effects: Partial<Record<Decision, string>>;
+  /** Set when a publish step waits, not a deployment: its name. */
+  publishStep?: string;
 }
 
 export type Verdict =
@@ -39,6 +41,23 @@ export function outcomeOf(run: RunView): string | null {
 
 export function awaitedDecision(run: RunView): AwaitedDecision | null {
   if (!isOpen(run.status) || run.kind === 'qa') return null;
+  const publishing = run.kind === 'release' ? run.publish?.awaiting : null;
+  if (publishing)
+    return {
+      sendTo: run.workflowId,
+      version: run.version ?? null,
+      environment: null,
+      allowed: publishing.allowed,
+      deadline: publishing.deadline,
+      lastError: publishing.error,
+      failure: `publish step ${publishing.step} failed: ${publishing.error}`,
+      effects: {
+        retry: `run publish step ${publishing.step} again (its check keeps the version from being published twice)`,
+        skip: 'record the step as skipped, with your reason, and go on',
+        abandon: `end the release publish-abandoned: nothing is deployed, ${run.tag ?? 'the tag'} stays pushed`,
+      },
+      publishStep: publishing.step,
+    };
   const deploy = run.kind === 'release' ? (run.deploy?.state ?? null) : run;
   if (deploy?.awaitingDecision !== true) return null;
   return {
@@ -85,7 +104,9 @@ function decisionLines(workflowId: string, decision: AwaitedDecision, formatTime
   const head = decision.failure
     ? `awaits a decision${decision.environment ? ` in ${decision.environment}` : ''}: ${decision.failure}`
     : `awaits a decision: deploying ${what || 'the release'} failed${decision.lastError ? `: ${decision.lastError}` : ''}`;
-  const commands = decision.allowed.map((choice) => `shipgate ${choice} ${decision.sendTo}`);
+  const commands = decision.allowed.map(
+    (choice) => `shipgate ${choice} ${decision.sendTo}${choice === 'skip' ? ' --reason "…"' : ''}`,
+  );
   const width = Math.max(0, ...commands.map((command) => command.length));
   return [
     `! ${workflowId} ${head}`,
@@ -95,7 +116,9 @@ function decisionLines(workflowId: string, decision: AwaitedDecision, formatTime
       return effect ? `    ${commands[i]!.padEnd(width)}  ${effect}` : `    ${commands[i]}`;
     }),
     ...(decision.deadline
-      ? [`  without a decision by ${formatTime(decision.deadline)}, the deployment ends as failed`]
+      ? [
+          `  without a decision by ${formatTime(decision.deadline)}, ${decision.publishStep ? 'the release abandons its publish step' : 'the deployment ends as failed'}`,
+        ]
       : []),
   ];
 }

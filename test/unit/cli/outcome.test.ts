@@ -73,6 +73,34 @@ describe('verdictOf', () => {
     ]);
   });
 
+  it('stops with 3 when a publish step of the release awaits a decision, and says how to skip it', () => {
+    const run: ReleaseRun = {
+      ...releaseAt('push'),
+      stage: 'awaiting decision',
+      publish: {
+        steps: [{ name: 'npm', artifact: 'shipgate-sample@1.1.0', status: 'failed', attempts: 2 }],
+        awaiting: {
+          step: 'npm',
+          error: 'publish step "npm" (shipgate-sample@1.1.0): the command exited with 1',
+          tail: ['npm error code ECONNREFUSED'],
+          since: '2025-10-13T12:00:00.000Z',
+          deadline: '2025-10-13T13:01:00.000Z',
+          allowed: ['retry', 'skip', 'abandon'],
+        },
+      },
+    };
+    const result = verdict(run);
+    expect(result).toMatchObject({ kind: 'awaiting-decision', exitCode: 3 });
+    expect(result?.lines).toEqual([
+      '! release:sample awaits a decision: publish step npm failed: publish step "npm" (shipgate-sample@1.1.0): the command exited with 1',
+      '  choose one of:',
+      '    shipgate retry release:sample              run publish step npm again (its check keeps the version from being published twice)',
+      '    shipgate skip release:sample --reason "…"  record the step as skipped, with your reason, and go on',
+      '    shipgate abandon release:sample            end the release publish-abandoned: nothing is deployed, v1.1.0 stays pushed',
+      '  without a decision by 13:01:00, the release abandons its publish step',
+    ]);
+  });
+
   it('names the attempt that failed and what each decision would do, when the deployment says so', () => {
     const afterRollback = {
       ...awaitingDecision(),
