@@ -169,7 +169,7 @@ function publishLines(publish: ReleaseRun['publish']): string[] {
   if (!publish) return [];
   const lines = publish.steps.map((step, index) =>
     field(
-      index === 0 ? 'published' : '',
+      index === 0 ? 'publish' : '',
       `${step.artifact}: ${step.status}${step.by ? ` by ${step.by}` : ''}${step.reason ? ` (${step.reason})` : ''}`,
     ),
   );
