@@ -112,3 +112,25 @@ export async function startWebhookReceiver(options: { secret?: string; port?: nu
     stop: close,
   };
 }
+
+/**
+ * What is wrong with what a receiver was delivered, as shipgate promises it: every request signed,
+ * no delivery twice, the headers saying what the body says, each id `<workflowId>/<runId>/<seq>`.
+ */
+export function deliveryProblems(hooks: ReceivedHook[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const hook of hooks) {
+    const body = JSON.parse(hook.body) as { id: string; event: string; workflowId: string; runId: string; seq: number };
+    const delivery = String(hook.headers['x-shipgate-delivery']);
+    if (hook.signed === false) problems.push(`${delivery}: the signature does not verify`);
+    if (seen.has(delivery)) problems.push(`${delivery}: delivered twice`);
+    seen.add(delivery);
+    if (hook.headers['x-shipgate-event'] !== body.event)
+      problems.push(`${delivery}: X-Shipgate-Event ${String(hook.headers['x-shipgate-event'])}, body ${body.event}`);
+    if (delivery !== body.id) problems.push(`${delivery}: the body's id is ${body.id}`);
+    if (body.id !== `${body.workflowId}/${body.runId}/${body.seq}`)
+      problems.push(`${body.id}: not <workflowId>/<runId>/<seq>`);
+  }
+  return problems;
+}

@@ -7,6 +7,7 @@ import type { RepositoryInput } from '../../../config/schema.js';
 import { denyUpdate, type PromotionResult } from '../../../vocabulary/environments.js';
 import type { Identity } from '../../../vocabulary/identity.js';
 import { decisionUpdate, deployStateQuery, type DeployState } from '../../../vocabulary/messages.js';
+import type { Notification } from '../../../vocabulary/notifications.js';
 import type { notifierWorkflow } from '../../../workflows/notify.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { pollUntil } from '../../helpers/api.js';
@@ -15,7 +16,12 @@ import { endEnvironments, promotionUntil, twoEnvironments, type TwoEnvironments 
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { createSampleService, type SampleService } from '../../helpers/sample-service.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
-import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import {
+  deliveryProblems,
+  startWebhookReceiver,
+  type ReceivedHook,
+  type WebhookReceiver,
+} from '../../helpers/webhook-receiver.js';
 
 const SECRET_ENV = 'SHIPGATE_TEST_NOTIFY_EVENTS_SECRET';
 const SECRET = 'notify-events-test-secret';
@@ -52,21 +58,7 @@ function startRelease(key: Key, requestedBy?: string) {
   });
 }
 
-type Body = {
-  id: string;
-  event: string;
-  seq: number;
-  workflowId: string;
-  runId: string;
-  repo: string;
-  version: string | null;
-  tag: string | null;
-  environment: string | null;
-  outcome: string | null;
-  reason: string | null;
-  summary: string;
-  details: Record<string, unknown>;
-};
+type Body = Notification;
 const bodyOf = (h: ReceivedHook) => JSON.parse(h.body) as Body;
 
 /** One run's delivered events, in arrival order. */
@@ -112,19 +104,10 @@ async function settled(key: Key, done: (runs: Run[]) => boolean, what: string, t
     ).toEqual(state.targets.flatMap((t) => t.deliveries.map((d) => `${d.seq} ${d.event} delivered`)));
   }
   const hooks = receiver.delivered();
-  expect(
-    hooks.every((h) => h.signed),
-    'every request carries a valid signature',
-  ).toBe(true);
+  expect(deliveryProblems(hooks)).toEqual([]);
   expect(receiver.requests, 'every request was answered 2xx, none sent twice').toHaveLength(hooks.length);
-  const ids = hooks.map((h) => h.headers['x-shipgate-delivery']);
-  expect(new Set(ids).size, 'no event twice').toBe(ids.length);
   for (const h of hooks) {
-    const body = bodyOf(h);
-    expect(h.headers['x-shipgate-event']).toBe(body.event);
-    expect(h.headers['x-shipgate-delivery']).toBe(body.id);
-    expect(body.id).toBe(`${body.workflowId}/${body.runId}/${body.seq}`);
-    expect(body.repo).toBe(IDS[key]);
+    expect(bodyOf(h).repo).toBe(IDS[key]);
   }
   const runs = runsOf(hooks);
   for (const r of runs)
@@ -334,7 +317,7 @@ describe('notifications of the other ends of a run', () => {
       30_000,
       'approval.awaiting',
     );
-    const awaiting = receiver.events().find((b) => b.event === 'approval.awaiting') as Body;
+    const awaiting = receiver.events().find((b) => b.event === 'approval.awaiting') as unknown as Body;
     expect(awaiting).toMatchObject({
       workflowId: promotion.workflowId,
       environment: 'production',

@@ -3,13 +3,19 @@ import type { RepositoryInput } from '../../../config/schema.js';
 import type { notifierWorkflow } from '../../../workflows/notify.js';
 import { releaseWorkflow } from '../../../workflows/release.js';
 import { publishDecisionUpdate, releaseStateQuery, type ReleaseState } from '../../../vocabulary/messages.js';
+import type { RunNotificationsView } from '../../../cli/api-types.js';
 import type { NotifierState } from '../../../vocabulary/notifications.js';
 import { authedRequests, buildTestApp, pollUntil, type TestApp } from '../../helpers/api.js';
 import { createTestRepo, type TestRepo } from '../../helpers/git-repo.js';
 import { createPublishTarget, type PublishTarget } from '../../helpers/publish-target.js';
 import { SAMPLE_FILES, sampleRepoSettings } from '../../helpers/sample-project.js';
 import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temporal.js';
-import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import {
+  deliveryProblems,
+  startWebhookReceiver,
+  type ReceivedHook,
+  type WebhookReceiver,
+} from '../../helpers/webhook-receiver.js';
 
 const SECRET_ENV = 'SHIPGATE_TEST_NOTIFY_SECRET';
 const SECRET = 'notify-test-secret';
@@ -115,18 +121,9 @@ describe('notifications of a release', () => {
     );
 
     const hooks = receiver.delivered();
-    expect(
-      hooks.every((h) => h.signed),
-      'every request carries a valid signature',
-    ).toBe(true);
-    expect(receiver.requests).toHaveLength(hooks.length);
-    const ids = hooks.map((h) => h.headers['x-shipgate-delivery']);
-    expect(new Set(ids).size, 'no event twice').toBe(ids.length);
+    expect(deliveryProblems(hooks)).toEqual([]);
+    expect(receiver.requests, 'every request was answered 2xx').toHaveLength(hooks.length);
     for (const hook of hooks) {
-      const body = bodyOf(hook);
-      expect(hook.headers['x-shipgate-event']).toBe(body.event);
-      expect(hook.headers['x-shipgate-delivery']).toBe(body.id);
-      expect(body.id).toBe(`${body.workflowId}/${body.runId}/${body.seq}`);
       expect(Math.abs(Number(hook.headers['x-shipgate-timestamp']) * 1000 - hook.at)).toBeLessThan(10_000);
     }
     const runs = eventsByRun(hooks);
@@ -179,12 +176,13 @@ describe('notifications of a release', () => {
       notifier: { workflowId: `notify:${handle.workflowId}:${started!.runId}`, status: 'COMPLETED', state },
     });
     const deployId = runs.get('deploy')![0]!.workflowId;
-    const deployRead = (await get(`/deployments/${encodeURIComponent(deployId)}/notifications`)).json();
-    expect(
-      deployRead.notifier.state.targets[0].deliveries.map(
-        (d: { event: string; status: string }) => `${d.event} ${d.status}`,
-      ),
-    ).toEqual(['deploy.started delivered', 'deploy.deployed delivered']);
+    const deployRead = (await get(`/deployments/${encodeURIComponent(deployId)}/notifications`)).json<{
+      notifier: NonNullable<RunNotificationsView['notifier']>;
+    }>();
+    expect(deployRead.notifier.state!.targets[0]!.deliveries.map((d) => `${d.event} ${d.status}`)).toEqual([
+      'deploy.started delivered',
+      'deploy.deployed delivered',
+    ]);
     expect((await get('/releases/release%3Anope/notifications')).json()).toMatchObject({
       statusCode: 404,
       code: 'SHIPGATE_RUN_NOT_FOUND',
