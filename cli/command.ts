@@ -124,6 +124,11 @@ export function repoPath(repo: string): string {
   return `/repos/${encodeURIComponent(repo)}`;
 }
 
+/** `--run <runId>`: one run of a workflow ID other than its latest (see `shipgate runs <id>`). */
+export const RUN: Record<string, OptionSpec> = {
+  run: { type: 'string', value: '<runId>', description: 'An older run of the ID (see shipgate runs <id>)' },
+};
+
 export const FOLLOW: Record<string, OptionSpec> = {
   follow: { type: 'boolean', description: 'Show the stages live until the run ends or awaits a decision' },
   interval: {

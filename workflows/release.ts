@@ -115,7 +115,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
       version: state?.version ?? null,
       tag: state?.tag ?? null,
       outcome: state?.outcome ?? 'failed',
-      reason: reason.slice(0, 2000),
+      reason,
     });
     await CancellationScope.nonCancellable(() => notifier.close());
     throw error;

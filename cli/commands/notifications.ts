@@ -1,5 +1,5 @@
 import { runKindOf, type RunNotificationsView } from '../api-types.js';
-import { answer, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
+import { answer, RUN, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
 import { table, timestamp } from '../render.js';
 
 export interface NotificationsCommand {
@@ -14,9 +14,7 @@ export const spec: CommandSpec = {
   synopsis: 'notifications <id> [--run <runId>] [--json]',
   summary: 'Show how the notifications of a release or deployment went: each target, each event, delivered or not',
   positional: 'id',
-  options: {
-    run: { type: 'string', value: '<runId>', description: 'An older run of the ID (see shipgate runs <id>)' },
-  },
+  options: RUN,
 };
 
 export function parse({ positional, str, usage }: ParseInput): NotificationsCommand {

@@ -3,6 +3,7 @@ import {
   answer,
   FOLLOW,
   followRun,
+  RUN,
   runPath,
   UsageError,
   type CommandSpec,
@@ -27,7 +28,7 @@ export const spec: CommandSpec = {
   summary: 'Show a run by its workflow ID: qa:…, release:… or deploy:…',
   positional: 'id',
   options: {
-    run: { type: 'string', value: '<runId>', description: 'An older run of the ID (see shipgate runs <id>)' },
+    ...RUN,
     ...FOLLOW,
   },
 };
