@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { Type } from 'typebox';
+import {
+  ScheduleNotFoundError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type ScheduleHandle,
+  type ScheduleExecutionResult,
+} from '@temporalio/client';
+import { Type, type Static } from 'typebox';
 import type { RepoConfig } from '../../config/types.js';
 import { ShipgateError } from '../../domain/errors.js';
 import { scheduleIdFor } from '../../vocabulary/messages.js';
@@ -11,67 +18,119 @@ import { errorResponses, RepoIdParams } from '../schemas.js';
 import { Nullable } from '../state-schemas.js';
 import { bounded, boundedChange } from '../temporal-calls.js';
 
+const TICK_STATUSES = ['running', 'completed', 'failed', 'terminated', 'cancelled', 'timed out', 'unknown'] as const;
+type TickStatus = (typeof TICK_STATUSES)[number];
+
+const LastTick = Type.Object({
+  at: Type.String(),
+  workflowId: Type.String(),
+  status: Type.Enum(TICK_STATUSES, {
+    description: 'Where the tick stands; unknown when Temporal did not say in time or no longer holds it',
+  }),
+  sha: Nullable(Type.String()),
+  startedQa: Nullable(Type.Boolean()),
+  reason: Nullable(Type.String({ description: 'Why a tick that did not complete ended, or why it is unknown' })),
+});
+type LastTick = Static<typeof LastTick>;
+
 const WatchState = Type.Object({
   repoId: Type.String(),
   scheduleId: Type.String(),
   paused: Type.Boolean(),
   note: Nullable(Type.String()),
   intervalMs: Type.Integer(),
-  lastTick: Nullable(
-    Type.Object({
-      at: Type.String(),
-      workflowId: Type.String(),
-      sha: Nullable(Type.String()),
-      startedQa: Nullable(Type.Boolean()),
-    }),
-  ),
+  lastTick: Nullable(LastTick),
   nextRuns: Type.Array(Type.String()),
 });
 
 /** Free text shown in the Temporal UI; control characters would only garble it there. */
 const Note = Type.String({ minLength: 1, maxLength: 300, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
 
-async function watchState(client: Client, repo: RepoConfig) {
+const ENDED: Partial<Record<string, TickStatus>> = {
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  TERMINATED: 'terminated',
+  CANCELLED: 'cancelled',
+  TIMED_OUT: 'timed out',
+};
+
+/**
+ * The last tick as it stands. A running tick is not waited for (its result would hold the answer
+ * until it ends); an ended one's result or failure is read at once.
+ */
+async function lastTickOf(client: Client, last: ScheduleExecutionResult): Promise<LastTick> {
+  const { workflowId, firstExecutionRunId } = last.action.workflow;
+  const tick: LastTick = {
+    at: last.takenAt.toISOString(),
+    workflowId,
+    status: 'unknown',
+    sha: null,
+    startedQa: null,
+    reason: null,
+  };
+  const handle = client.workflow.getHandle(workflowId, firstExecutionRunId);
+  try {
+    const { status } = await bounded(client, () => handle.describe());
+    if (status.name === 'RUNNING') return { ...tick, status: 'running' };
+    const ended = ENDED[status.name];
+    if (!ended) return { ...tick, reason: `Temporal says ${status.name.toLowerCase()}` };
+    if (ended === 'completed') {
+      const result = (await bounded(client, () => handle.result())) as WatchTickResult;
+      return { ...tick, status: ended, sha: result.sha, startedQa: result.started };
+    }
+    const failure = await bounded(client, () => handle.result()).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    return { ...tick, status: ended, reason: failure instanceof WorkflowFailedError ? failureMessage(failure) : null };
+  } catch (error) {
+    const reason =
+      error instanceof WorkflowNotFoundError
+        ? 'Temporal no longer holds this tick (past the namespace retention)'
+        : `Temporal did not say in time: ${failureMessage(error)}`;
+    return { ...tick, reason };
+  }
+}
+
+/** The innermost message of a failure (a terminated run's reason, a failed activity's error). */
+function failureMessage(error: unknown): string | null {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message.slice(0, 500) : null;
+}
+
+function watchSchedule(client: Client, repo: RepoConfig): { handle: ScheduleHandle; intervalMs: number } {
   if (!repo.watch)
     throw new ShipgateError(
       'SHIPGATE_WATCH_NOT_CONFIGURED',
       `repository "${repo.id}" has no watch configured (set watch.interval)`,
     );
-  const scheduleId = scheduleIdFor('watch', repo.id);
-  const handle = client.schedule.getHandle(scheduleId);
-  const description = await bounded(client, () => handle.describe()).catch((error: unknown) => {
+  return { handle: client.schedule.getHandle(scheduleIdFor('watch', repo.id)), intervalMs: repo.watch.intervalMs };
+}
+
+/** A watch whose schedule is not there yet is not configured on the cluster. */
+function notCreatedYet(scheduleId: string) {
+  return (error: unknown): never => {
     if (error instanceof ScheduleNotFoundError)
       throw new ShipgateError(
         'SHIPGATE_WATCH_NOT_CONFIGURED',
         `the watch schedule ${scheduleId} does not exist yet; it is created when a worker starts`,
       );
     throw error;
-  });
+  };
+}
+
+async function watchState(client: Client, repo: RepoConfig) {
+  const { handle, intervalMs } = watchSchedule(client, repo);
+  const description = await bounded(client, () => handle.describe()).catch(notCreatedYet(handle.scheduleId));
   const last = description.info.recentActions.at(-1);
-  let tick: WatchTickResult | null = null;
-  if (last) {
-    tick = await bounded(
-      client,
-      () =>
-        client.workflow
-          .getHandle(last.action.workflow.workflowId, last.action.workflow.firstExecutionRunId)
-          .result() as Promise<WatchTickResult>,
-    ).catch(() => null);
-  }
   return {
     repoId: repo.id,
-    scheduleId,
+    scheduleId: handle.scheduleId,
     paused: description.state.paused,
     note: description.state.note ?? null,
-    intervalMs: repo.watch.intervalMs,
-    lastTick: last
-      ? {
-          at: last.takenAt.toISOString(),
-          workflowId: last.action.workflow.workflowId,
-          sha: tick?.sha ?? null,
-          startedQa: tick?.started ?? null,
-        }
-      : null,
+    intervalMs,
+    lastTick: last ? await lastTickOf(client, last) : null,
     nextRuns: description.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()),
   };
 }
@@ -107,8 +166,8 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
     },
     async (request) => {
       const repo = configuredRepo(config, request.params.id);
-      const state = await watchState(client, repo);
-      await boundedChange(client, () => client.schedule.getHandle(state.scheduleId).pause(request.body.note));
+      const { handle } = watchSchedule(client, repo);
+      await boundedChange(client, () => handle.pause(request.body.note)).catch(notCreatedYet(handle.scheduleId));
       return watchState(client, repo);
     },
   );
@@ -127,9 +186,9 @@ export const watchRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
     },
     async (request) => {
       const repo = configuredRepo(config, request.params.id);
-      const state = await watchState(client, repo);
-      await boundedChange(client, () =>
-        client.schedule.getHandle(state.scheduleId).unpause(request.body?.note ?? 'resumed through the shipgate API'),
+      const { handle } = watchSchedule(client, repo);
+      await boundedChange(client, () => handle.unpause(request.body?.note ?? 'resumed through the shipgate API')).catch(
+        notCreatedYet(handle.scheduleId),
       );
       return watchState(client, repo);
     },

@@ -7,7 +7,15 @@ export interface WatchView {
   paused: boolean;
   note: string | null;
   intervalMs: number;
-  lastTick: { at: string; workflowId: string; sha: string | null; startedQa: boolean | null } | null;
+  lastTick: {
+    at: string;
+    workflowId: string;
+    /** Absent from an API older than the tick's status. */
+    status?: 'running' | 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed out' | 'unknown';
+    sha: string | null;
+    startedQa: boolean | null;
+    reason?: string | null;
+  } | null;
   nextRuns: string[];
 }
 
@@ -54,9 +62,14 @@ export function renderWatch(watch: WatchView): string[] {
   const tick = watch.lastTick;
   return shown([
     `Watch of ${watch.repoId} (schedule ${watch.scheduleId}, every ${Math.round(watch.intervalMs / 1000)}s): ${watch.paused ? 'PAUSED' : 'active'}${watch.note ? ` — ${watch.note}` : ''}`,
-    tick
-      ? `  last tick   ${tick.at}: ${tick.sha ? `saw ${tick.sha.slice(0, 7)}, ${tick.startedQa ? 'started QA' : 'nothing new'}` : 'still running'}`
-      : '  last tick   none yet',
+    tick ? `  last tick   ${tick.at}: ${tickLine(tick)}` : '  last tick   none yet',
     `  next runs   ${watch.nextRuns.length ? watch.nextRuns.join(', ') : watch.paused ? 'none while paused' : 'none'}`,
   ]);
+}
+
+function tickLine(tick: NonNullable<WatchView['lastTick']>): string {
+  if (tick.sha) return `saw ${tick.sha.slice(0, 7)}, ${tick.startedQa ? 'started QA' : 'nothing new'}`;
+  const status = tick.status ?? 'running';
+  if (status === 'running') return `still running (${tick.workflowId})`;
+  return `${status}${tick.reason ? `: ${tick.reason}` : ''} (${tick.workflowId})`;
 }

@@ -11,6 +11,8 @@ import { startTestWorker, testConfig, type TestWorker } from '../../helpers/temp
 const suffix = randomBytes(4).toString('hex');
 const hooked = `hook-${suffix}`;
 const watched = `watch-${suffix}`;
+/** Watched, but its schedule starts ticks on a task queue no worker polls: a tick that never ends. */
+const stalled = `watch-stalled-${suffix}`;
 /** Releases by itself after a pass that a push started. */
 const autoHooked = `hook-auto-${suffix}`;
 const SECRET_ENV = `SHIPGATE_TEST_HOOK_SECRET_${suffix.toUpperCase()}`;
@@ -57,6 +59,7 @@ describe('webhooks and the branch watch over HTTP', () => {
     after: sha,
     repository: { clone_url: repo.remote, full_name: 'acme/sample' },
   });
+  const stalledQueue = () => `${worker.taskQueue}-unpolled`;
   const qaExists = (sha: string) => runExists(`qa:${hooked}:${sha}`);
   const runExists = async (workflowId: string) => {
     try {
@@ -87,6 +90,7 @@ describe('webhooks and the branch watch over HTTP', () => {
       await testConfig([
         urlRepo,
         sampleRepoSettings(watched, watchRepo.dir, { watch: { interval: '1h' } }),
+        sampleRepoSettings(stalled, watchRepo.dir, { watch: { interval: '1h' } }),
         autoSettings,
       ]),
     );
@@ -96,6 +100,7 @@ describe('webhooks and the branch watch over HTTP', () => {
 
   afterAll(async () => {
     await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, worker.taskQueue, logger);
+    await reconcileSchedules(worker.client, { ...worker.config, repositories: [] }, stalledQueue(), logger);
     await app?.close();
     await worker?.stop();
     await Promise.all([repo?.cleanup(), watchRepo?.cleanup(), autoRepo?.cleanup()]);
@@ -313,5 +318,51 @@ describe('webhooks and the branch watch over HTTP', () => {
     const none = await app.inject({ method: 'GET', url: `/repos/${hooked}/watch`, headers: AUTH });
     expect(none.statusCode).toBe(404);
     expect(none.json()).toMatchObject({ code: 'SHIPGATE_WATCH_NOT_CONFIGURED' });
+  });
+
+  it('shows the last tick as it stands — running, or stopped with why — without waiting for it to end', async () => {
+    await reconcileSchedules(
+      worker.client,
+      { ...worker.config, repositories: worker.config.repositories.filter((r) => r.id === stalled) },
+      stalledQueue(),
+      logger,
+    );
+    const schedule = worker.client.schedule.getHandle(`watch:${stalled}`);
+    await schedule.trigger();
+    const action = await pollUntil(
+      async () => (await schedule.describe()).info.recentActions.at(-1),
+      (last) => last !== undefined,
+      30_000,
+    );
+    const workflowId = action!.action.workflow.workflowId;
+    const url = `/repos/${stalled}/watch`;
+    const running = await app.inject({ method: 'GET', url, headers: AUTH });
+    expect(running.statusCode).toBe(200);
+    expect(running.json().lastTick).toEqual({
+      at: action!.takenAt.toISOString(),
+      workflowId,
+      status: 'running',
+      sha: null,
+      startedQa: null,
+      reason: null,
+    });
+    // Pausing while a tick runs answers with the paused watch and the tick as it stands.
+    const paused = await app.inject({
+      method: 'POST',
+      url: `${url}/pause`,
+      headers: AUTH,
+      payload: { note: 'runner maintenance' },
+    });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json()).toMatchObject({ paused: true, note: 'runner maintenance', lastTick: { status: 'running' } });
+
+    await worker.client.workflow.getHandle(workflowId).terminate('stopped by an operator');
+    const stopped = await app.inject({ method: 'GET', url, headers: AUTH });
+    expect(stopped.json().lastTick).toMatchObject({
+      workflowId,
+      status: 'terminated',
+      sha: null,
+      reason: 'stopped by an operator',
+    });
   });
 });

@@ -79,8 +79,11 @@ describe('the shipgate CLI against the real API', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`^Watch of ${id} \\(schedule watch:${id}, every 3600s\\): active`));
     const paused = await shipgate(['watch', id, 'pause', 'release', 'freeze']);
+    expect(paused).toMatchObject({ code: 0, stderr: '' });
     expect(paused.stdout).toMatch(/PAUSED — release freeze/);
-    expect((await shipgate(['watch', id, 'resume'])).stdout).toMatch(/: active/);
+    const resumed = await shipgate(['watch', id, 'resume']);
+    expect(resumed).toMatchObject({ code: 0, stderr: '' });
+    expect(resumed.stdout).toMatch(/: active/);
     const none = await shipgate(['watch', faultyId]);
     expect(none).toMatchObject({ code: 1 });
     expect(none.stderr).toMatch(/has no watch configured \(set watch\.interval\) \(SHIPGATE_WATCH_NOT_CONFIGURED\)/);
