@@ -16,7 +16,7 @@ import type { ApiDeps } from '../deps.js';
 import { configuredRepo } from '../repositories.js';
 import { errorResponses, RepoIdParams } from '../schemas.js';
 import { Nullable } from '../state-schemas.js';
-import { bounded, boundedChange } from '../temporal-calls.js';
+import { bounded, boundedChange, innermostMessage } from '../temporal-calls.js';
 
 const TICK_STATUSES = ['running', 'completed', 'failed', 'terminated', 'cancelled', 'timed out', 'unknown'] as const;
 type TickStatus = (typeof TICK_STATUSES)[number];
@@ -82,21 +82,18 @@ async function lastTickOf(client: Client, last: ScheduleExecutionResult): Promis
       () => null,
       (error: unknown) => error,
     );
-    return { ...tick, status: ended, reason: failure instanceof WorkflowFailedError ? failureMessage(failure) : null };
+    return {
+      ...tick,
+      status: ended,
+      reason: failure instanceof WorkflowFailedError ? innermostMessage(failure).slice(0, 500) : null,
+    };
   } catch (error) {
     const reason =
       error instanceof WorkflowNotFoundError
         ? 'Temporal no longer holds this tick (past the namespace retention)'
-        : `Temporal did not say in time: ${failureMessage(error)}`;
+        : `Temporal did not say in time: ${innermostMessage(error).slice(0, 500)}`;
     return { ...tick, reason };
   }
-}
-
-/** The innermost message of a failure (a terminated run's reason, a failed activity's error). */
-function failureMessage(error: unknown): string | null {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message.slice(0, 500) : null;
 }
 
 function watchSchedule(client: Client, repo: RepoConfig): { handle: ScheduleHandle; intervalMs: number } {
