@@ -20,6 +20,7 @@ import {
 import {
   DELIVERY_STATUSES,
   NOTIFY_EVENTS,
+  RUN_END_STATUSES,
   type NotifierState as NotifierStateMessage,
 } from '../vocabulary/notifications.js';
 import type { RunSummary as RunSummaryView } from './release-runs.js';
@@ -453,6 +454,19 @@ const NotifierState = Type.Object({
   run: Type.Object({ workflowId: WorkflowId, runId: Type.String() }),
   received: Type.Integer({ minimum: 0, description: 'Events the notifier holds so far' }),
   closed: Type.Boolean({ description: 'The run has sent its last event' }),
+  runEnded: Type.Optional(
+    Type.Object(
+      {
+        status: Type.Enum(RUN_END_STATUSES),
+        reason: Nullable(Type.String({ description: "A termination's reason, a failure's message" })),
+        by: Nullable(Type.String({ description: 'Who terminated it, when its close event says' })),
+      },
+      {
+        description:
+          'Set when the run closed without sending its last event (terminated, timed out): how it ended, from its close event',
+      },
+    ),
+  ),
   targets: Type.Array(Type.Object({ name: Type.String(), deliveries: Type.Array(NotifierDelivery) })),
 });
 sameShape<Static<typeof NotifierState>, NotifierStateMessage>(true);

@@ -4,7 +4,8 @@
  * that delivers them and the configuration that names them.
  */
 
-import { NOTIFY_EVENTS, type Notification, type NotifyEvent } from '../vocabulary/notifications.js';
+import type { temporal } from '@temporalio/proto';
+import { NOTIFY_EVENTS, type Notification, type NotifyEvent, type RunEnd } from '../vocabulary/notifications.js';
 
 export { NOTIFY_EVENTS };
 export type { Notification, NotificationFields, NotifyEvent, NotifyRoute } from '../vocabulary/notifications.js';
@@ -56,4 +57,76 @@ export function slackBody(notification: Notification): { text: string } {
 /** What the signature covers: the timestamp header and the body, so a replayed old body fails a freshness check. */
 export function signedText(timestamp: string, body: string): string {
   return `${timestamp}.${body}`;
+}
+
+/** How a run ended, by its close event (none: it is still running). */
+export function runEndOf(event: temporal.api.history.v1.IHistoryEvent | null | undefined): RunEnd {
+  const end = (status: RunEnd['status'], reason?: string | null, by?: string | null): RunEnd => ({
+    status,
+    reason: reason || null,
+    by: by || null,
+  });
+  if (!event) return end('running');
+  if (event.workflowExecutionTerminatedEventAttributes) {
+    const { reason, identity } = event.workflowExecutionTerminatedEventAttributes;
+    return end('terminated', reason, identity);
+  }
+  if (event.workflowExecutionTimedOutEventAttributes) return end('timed out');
+  if (event.workflowExecutionFailedEventAttributes)
+    return end('failed', event.workflowExecutionFailedEventAttributes.failure?.message);
+  if (event.workflowExecutionCanceledEventAttributes) return end('cancelled');
+  if (event.workflowExecutionContinuedAsNewEventAttributes) return end('continued as new');
+  return end('completed');
+}
+
+/** How a run ended, in words: `was terminated`, `timed out`… */
+export const ENDED_HOW: Record<RunEnd['status'], string> = {
+  running: 'is still running',
+  completed: 'ended',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  terminated: 'was terminated',
+  'timed out': 'timed out',
+  'continued as new': 'continued as a new run',
+};
+
+/**
+ * The last event of a run that closed without sending one (terminated, timed out…), as its
+ * notifier sends it: the next seq, the version, tag and environment its earlier events named, the
+ * outcome and reason from its close event.
+ */
+export function endedNotification(input: {
+  event: NotifyEvent;
+  /** What the run is, for people: `release`, `deployment`. */
+  kind: string;
+  ended: RunEnd;
+  /** The events the run sent, in seq order (at least its first). */
+  sent: readonly Notification[];
+  at: string;
+}): Notification {
+  const { ended, sent } = input;
+  const first = sent[0]!;
+  const known = <K extends 'version' | 'tag' | 'environment'>(key: K) =>
+    sent.findLast((n) => n[key] !== null)?.[key] ?? null;
+  const seq = sent[sent.length - 1]!.seq + 1;
+  const version = known('version');
+  const environment = known('environment');
+  const subject = `${input.kind}${version ? ` of ${version}` : ''}${environment ? ` to ${environment}` : ''}`;
+  const by = ended.by ? ` by ${ended.by}` : '';
+  return {
+    id: `${first.workflowId}/${first.runId}/${seq}`,
+    event: input.event,
+    seq,
+    at: input.at,
+    repo: first.repo,
+    workflowId: first.workflowId,
+    runId: first.runId,
+    version,
+    tag: known('tag'),
+    environment,
+    outcome: ended.status.replace(/ /g, '-'),
+    reason: ended.reason?.slice(0, 2000) ?? null,
+    summary: `${subject} ${ENDED_HOW[ended.status]}${by}${ended.reason ? `: ${ended.reason}` : ''}`.slice(0, 500),
+    details: { closed: ended.status, by: ended.by },
+  };
 }

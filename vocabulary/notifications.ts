@@ -62,6 +62,27 @@ export type NotificationFields = Pick<Notification, 'summary'> &
 export const DELIVERY_STATUSES = ['delivered', 'gone', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * How a run ended, from its close event: what its notifier records, and tells the targets, when the
+ * run closed without saying so (terminated, timed out, a workflow failure it did not catch).
+ */
+export const RUN_END_STATUSES = [
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed out',
+  'continued as new',
+] as const;
+export interface RunEnd {
+  status: (typeof RUN_END_STATUSES)[number];
+  /** A termination's reason, a failure's message. */
+  reason: string | null;
+  /** Who terminated it (the identity of the client that asked), when the close event says. */
+  by: string | null;
+}
+
 /** How each of a run's events went, per target. */
 export interface NotifierState {
   repoId: string;
@@ -69,6 +90,8 @@ export interface NotifierState {
   /** Events received so far, by seq. */
   received: number;
   closed: boolean;
+  /** Set when the run closed without sending its last event: how it ended. */
+  runEnded?: RunEnd;
   targets: {
     name: string;
     deliveries: {

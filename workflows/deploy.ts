@@ -334,7 +334,7 @@ export async function deployWorkflow(input: DeployInput): Promise<DeployRunResul
       liveBefore,
       rollbackNote,
       worker,
-      notifier: new Notifier(input.repoId, pin.settings.notify),
+      notifier: new Notifier(input.repoId, pin.settings.notify, { event: 'deploy.failed', kind: 'deployment' }),
     },
     () => cancelRequest,
   );

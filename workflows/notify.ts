@@ -10,12 +10,14 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
+  endedNotification,
   eventMatches,
   type Notification,
   type NotificationFields,
@@ -35,7 +37,24 @@ export interface NotifierInput {
   routes: NotifyRoute[];
   /** The run's first event, which started this notifier. */
   first: Notification;
+  /** What to send when the run closes without sending its last event (a release: release.failed). */
+  end?: RunEndEvent;
 }
+
+/** The event that says a run ended when the run could not: it was terminated, or timed out. */
+export interface RunEndEvent {
+  event: NotifyEvent;
+  /** What the run is, for people: `release`, `deployment`. */
+  kind: string;
+}
+
+/** New runs start their notifier so that it hears when they close (parent close policy REQUEST_CANCEL). */
+export const NOTIFIER_HEARS_CLOSE_PATCH = 'notifier-hears-close';
+
+const closeEvent = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+}).howRunEnded;
 
 /**
  * One target's delivery: on the shared queue, so any worker sends it (the URL and secret are read
@@ -80,51 +99,81 @@ export async function notifierWorkflow(input: NotifierInput): Promise<NotifierSt
   const publish = viewPublisher(() => state);
   publish();
 
-  await Promise.all(
-    input.routes.map(async (route, index) => {
-      const record = state.targets[index]!;
-      const deliver = delivery(route);
-      let gone = false;
-      for (let seq = 1; ; seq++) {
-        // Signals from one run arrive in the order it sent them; the wait covers any that do not.
-        await condition(() => events.has(seq) || (last !== null && seq > last));
-        const notification = events.get(seq);
-        if (!notification) return;
-        if (!eventMatches(route.events, notification.event)) continue;
-        if (gone) {
-          record.deliveries.push({ seq, event: notification.event, status: 'skipped', attempts: 0, at: nowIso() });
-          publish();
-          continue;
-        }
-        try {
-          const done = await deliver({ repoId: input.repoId, target: route.name, notification });
-          gone = done.status === 'gone';
-          record.deliveries.push({
-            seq,
-            event: notification.event,
-            status: done.status,
-            attempts: done.attempt,
-            at: nowIso(),
-          });
-          publish();
-        } catch (error) {
-          if (isCancellation(error)) throw error;
-          const cause = error instanceof ActivityFailure ? error.cause : error;
-          const message = (cause as Error)?.message ?? String(cause);
-          log.warn('a notification was given up on', { target: route.name, event: notification.event, error: message });
-          record.deliveries.push({
-            seq,
-            event: notification.event,
-            status: 'failed',
-            attempts: cause instanceof ApplicationFailure && cause.nonRetryable ? 1 : 0,
-            at: nowIso(),
-            error: message.slice(0, 500),
-          });
-          publish();
-        }
+  const deliverTo = async (route: NotifyRoute, index: number): Promise<void> => {
+    const record = state.targets[index]!;
+    const deliver = delivery(route);
+    let gone = false;
+    for (let seq = 1; ; seq++) {
+      // Signals from one run arrive in the order it sent them; the wait covers any that do not.
+      await condition(() => events.has(seq) || (last !== null && seq > last));
+      const notification = events.get(seq);
+      if (!notification) return;
+      if (!eventMatches(route.events, notification.event)) continue;
+      if (gone) {
+        record.deliveries.push({ seq, event: notification.event, status: 'skipped', attempts: 0, at: nowIso() });
+        publish();
+        continue;
       }
-    }),
-  );
+      try {
+        const done = await deliver({ repoId: input.repoId, target: route.name, notification });
+        gone = done.status === 'gone';
+        record.deliveries.push({
+          seq,
+          event: notification.event,
+          status: done.status,
+          attempts: done.attempt,
+          at: nowIso(),
+        });
+        publish();
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const cause = error instanceof ActivityFailure ? error.cause : error;
+        const message = (cause as Error)?.message ?? String(cause);
+        log.warn('a notification was given up on', { target: route.name, event: notification.event, error: message });
+        record.deliveries.push({
+          seq,
+          event: notification.event,
+          status: 'failed',
+          attempts: cause instanceof ApplicationFailure && cause.nonRetryable ? 1 : 0,
+          at: nowIso(),
+          error: message.slice(0, 500),
+        });
+        publish();
+      }
+    }
+  };
+
+  // The deliveries go on whatever cancels this workflow: a run started since the patch asks that
+  // when it closes (its parent close policy), after its last event as a rule. A person's cancel,
+  // while the run goes on, cancels the deliveries alone (the scope inside).
+  let deliveries: CancellationScope | undefined;
+  const delivering = CancellationScope.nonCancellable(() => {
+    deliveries = new CancellationScope();
+    return deliveries.run(() => Promise.all(input.routes.map(deliverTo)));
+  });
+  void CancellationScope.current().cancelRequested.catch(async () => {
+    if (last !== null) return;
+    const ended = await CancellationScope.nonCancellable(() => closeEvent(input.run));
+    if (last !== null) return;
+    if (ended.status === 'running') {
+      log.info('the notifier was cancelled while its run goes on: its deliveries stop');
+      deliveries?.cancel();
+      return;
+    }
+    // The run closed without its last event: terminated, timed out, or a failure it did not catch.
+    const sent = [...events.values()].sort((a, b) => a.seq - b.seq);
+    state.runEnded = ended;
+    if (input.end) {
+      const notification = endedNotification({ ...input.end, ended, sent, at: nowIso() });
+      events.set(notification.seq, notification);
+      state.received += 1;
+    }
+    last = Math.max(...events.keys());
+    state.closed = true;
+    log.info('the run closed without its last event', { ended: ended.status, reason: ended.reason });
+    publish();
+  });
+  await delivering;
   publish();
   return state;
 }
@@ -144,6 +193,8 @@ export class Notifier {
   constructor(
     private readonly repoId: string,
     private routes: NotifyRoute[] | undefined = undefined,
+    /** What the notifier says for this run when it closes without its last event. */
+    private readonly end: RunEndEvent | undefined = undefined,
   ) {}
 
   /** The targets, once the run is pinned and knows its settings; the first pin's stay. */
@@ -213,9 +264,14 @@ export class Notifier {
               run: { workflowId: this.info.workflowId, runId: this.info.runId },
               routes,
               first: notification,
+              ...(this.end ? { end: this.end } : {}),
             },
           ],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
+          // Told when this run closes, however it closes: a run terminated or timed out cannot say so
+          // itself. Older runs left their notifier to itself.
+          parentClosePolicy: patched(NOTIFIER_HEARS_CLOSE_PATCH)
+            ? ParentClosePolicy.REQUEST_CANCEL
+            : ParentClosePolicy.ABANDON,
           staticSummary: `Notifications of ${this.info.workflowId}`,
         });
         return;

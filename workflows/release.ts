@@ -85,7 +85,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseResul
     cancellation: null,
     state: null,
     details: () => undefined,
-    notifier: new Notifier(input.repoId),
+    notifier: new Notifier(input.repoId, undefined, { event: 'release.failed', kind: 'release' }),
   };
   setHandler(cancelRequestSignal, async (request) => {
     watch.cancellation ??= { by: request.by, reason: request.reason, at: nowIso(), undone: [] };

@@ -1,3 +1,4 @@
+import { ENDED_HOW } from '../../domain/notification.js';
 import { runKindOf, type RunNotificationsView } from '../api-types.js';
 import { answer, RUN, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
 import { table, timestamp } from '../render.js';
@@ -32,6 +33,14 @@ export async function run(command: NotificationsCommand, context: RunContext): P
   return answer(context, body, () => renderNotifications(body));
 }
 
+/** How the run's events came to an end: its last one, or how it closed without sending it. */
+function closing(state: NonNullable<NonNullable<RunNotificationsView['notifier']>['state']>): string {
+  const ended = state.runEnded;
+  if (ended)
+    return `, the run ${ENDED_HOW[ended.status]}${ended.by ? ` by ${ended.by}` : ''}${ended.reason ? `: ${ended.reason}` : ''}`;
+  return state.closed ? ', the run sent its last' : '';
+}
+
 /** One line per event and target, in the run's order. */
 export function renderNotifications(view: RunNotificationsView): string[] {
   const head = `Notifications of ${view.workflowId} (run ${view.runId})`;
@@ -51,7 +60,7 @@ export function renderNotifications(view: RunNotificationsView): string[] {
     ]),
   );
   return [
-    `${head}: ${notifier.workflowId} ${notifier.status === 'RUNNING' ? 'is delivering' : 'is done'} (${state.received} event${state.received === 1 ? '' : 's'}${state.closed ? ', the run sent its last' : ''})`,
+    `${head}: ${notifier.workflowId} ${notifier.status === 'RUNNING' ? 'is delivering' : 'is done'} (${state.received} event${state.received === 1 ? '' : 's'}${closing(state)})`,
     '',
     ...(rows.length
       ? table(['TARGET', 'SEQ', 'EVENT', 'STATUS', 'ATTEMPT', 'AT', 'ERROR'], rows)

@@ -34,6 +34,8 @@ const IDS = {
   rollback: `ntfe-rollback-${run}`,
   refused: `ntfe-refused-${run}`,
   approval: `ntfe-approval-${run}`,
+  terminated: `ntfe-terminated-${run}`,
+  muted: `ntfe-muted-${run}`,
 };
 type Key = keyof typeof IDS;
 
@@ -121,11 +123,35 @@ async function settled(key: Key, done: (runs: Run[]) => boolean, what: string, t
 const hasEvent = (runs: Run[], kind: string, event: string, count = 1) =>
   runsOfKind(runs, kind).filter((r) => r.events.includes(event)).length >= count;
 
+const SUBTRACT = {
+  'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport const sub = (a, b) => a - b;\n',
+};
+
+/**
+ * Releases a feature to a repository whose deployment fails, and waits until that deployment waits
+ * for a decision and the receiver has heard so.
+ */
+async function releaseAwaitingDecision(key: Key) {
+  await repos.get(key)!.commit('feat: subtract numbers', SUBTRACT);
+  const handle = await startRelease(key);
+  const deploy = worker.client.workflow.getHandle(`deploy:${IDS[key]}:production`);
+  await pollUntil(
+    () => deploy.query(deployStateQuery).catch(() => null),
+    (s: DeployState | null) => s?.awaitingDecision === true,
+    180_000,
+  );
+  await receivers
+    .get(key)!
+    .waitFor((hooks) => hooks.some((h) => bodyOf(h).event === 'decision.awaiting'), 30_000, 'decision.awaiting');
+  return { handle, deploy };
+}
+
 describe('notifications of the other ends of a run', () => {
   beforeAll(async () => {
     process.env[SECRET_ENV] = SECRET;
     for (const key of Object.keys(IDS) as Key[]) receivers.set(key, await startWebhookReceiver({ secret: SECRET }));
-    for (const key of ['blocked', 'abandoned', 'refused'] as const) repos.set(key, await createTestRepo(SAMPLE_FILES));
+    for (const key of ['blocked', 'abandoned', 'refused', 'terminated', 'muted'] as const)
+      repos.set(key, await createTestRepo(SAMPLE_FILES));
     service = await createSampleService(IDS.rollback, (s) => {
       s.deploy = { ...s.deploy!, autoRollback: true };
       s.notify = hook('rollback');
@@ -143,6 +169,14 @@ describe('notifications of the other ends of a run', () => {
         notify: hook('abandoned'),
       }),
       sampleRepoSettings(IDS.refused, repos.get('refused')!.dir, { notify: hook('refused') }),
+      sampleRepoSettings(IDS.terminated, repos.get('terminated')!.dir, {
+        deploy: { command: [process.execPath, '-e', 'process.exit(1)'], retries: 0 },
+        notify: hook('terminated'),
+      }),
+      sampleRepoSettings(IDS.muted, repos.get('muted')!.dir, {
+        deploy: { command: [process.execPath, '-e', 'process.exit(1)'], retries: 0 },
+        notify: hook('muted'),
+      }),
       service.settings,
       { ...environments.settings, notify: hook('approval') },
     ];
@@ -184,21 +218,7 @@ describe('notifications of the other ends of a run', () => {
   it('sends decision.awaiting for a failed deployment before it is decided, then deploy.failed once abandoned', async () => {
     const repoId = IDS.abandoned;
     const receiver = receivers.get('abandoned')!;
-    await repos.get('abandoned')!.commit('feat: subtract numbers', {
-      'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n\nexport const sub = (a, b) => a - b;\n',
-    });
-    const handle = await startRelease('abandoned');
-    const deploy = worker.client.workflow.getHandle(`deploy:${repoId}:production`);
-    await pollUntil(
-      () => deploy.query(deployStateQuery).catch(() => null),
-      (s: DeployState | null) => s?.awaitingDecision === true,
-      180_000,
-    );
-    await receiver.waitFor(
-      (hooks) => hooks.some((h) => bodyOf(h).event === 'decision.awaiting'),
-      30_000,
-      'decision.awaiting',
-    );
+    const { handle, deploy } = await releaseAwaitingDecision('abandoned');
     // Nothing has been decided yet: the deployment still waits, and its run has said nothing more.
     expect((await deploy.query(deployStateQuery)).awaitingDecision).toBe(true);
     const before = runsOf(receiver.delivered());
@@ -278,6 +298,68 @@ describe('notifications of the other ends of a run', () => {
     expect(rolledBack.summary).toContain('1.0.0');
     expect(rolledBack.summary).toBe('1.1.0 was rolled back in production to 1.0.0');
     expect(rolledBack.reason).toMatch(/rolled back to 1\.0\.0/);
+  }, 300_000);
+
+  it('sends release.failed and deploy.failed, saying who terminated them and why, when a waiting release is terminated', async () => {
+    const { handle, deploy } = await releaseAwaitingDecision('terminated');
+    // A run terminated cannot say so itself: its notifier hears that it closed, and how.
+    await handle.terminate('stuck on a broken deploy host');
+    expect((await deploy.describe()).status.name).toBe('TERMINATED');
+
+    const runs = await settled(
+      'terminated',
+      (r) => hasEvent(r, 'release', 'release.failed') && hasEvent(r, 'deploy', 'deploy.failed'),
+      'release.failed and deploy.failed',
+    );
+    expect(runs.map((r) => [r.workflowId.split(':')[0], r.events])).toEqual([
+      ['release', ['release.started', 'release.released', 'release.failed']],
+      ['deploy', ['deploy.started', 'decision.awaiting', 'deploy.failed']],
+    ]);
+    const [release, deployRun] = runs;
+    expect(release!.bodies[2]).toMatchObject({
+      outcome: 'terminated',
+      version: '1.0.0',
+      tag: 'v1.0.0',
+      reason: 'stuck on a broken deploy host',
+      details: { closed: 'terminated' },
+    });
+    expect(release!.bodies[2]!.summary).toMatch(
+      /^release of 1\.0\.0 was terminated by .+: stuck on a broken deploy host$/,
+    );
+    expect(deployRun!.bodies[2]).toMatchObject({ outcome: 'terminated', version: '1.0.0', environment: 'production' });
+    expect(deployRun!.bodies[2]!.summary).toMatch(/^deployment of 1\.0\.0 to production was terminated/);
+
+    const notifier = worker.client.workflow.getHandle<typeof notifierWorkflow>(
+      `notify:${handle.workflowId}:${release!.runId}`,
+    );
+    const state = await notifier.result();
+    expect(state).toMatchObject({
+      received: 3,
+      closed: true,
+      runEnded: { status: 'terminated', reason: 'stuck on a broken deploy host' },
+    });
+    expect((await notifier.describe()).status.name).toBe('COMPLETED');
+  }, 300_000);
+
+  it('stops only the deliveries when a person cancels a notifier while its run goes on', async () => {
+    const receiver = receivers.get('muted')!;
+    const { handle, deploy } = await releaseAwaitingDecision('muted');
+    const releaseRun = (await handle.describe()).runId;
+    const notifier = worker.client.workflow.getHandle(`notify:${handle.workflowId}:${releaseRun}`);
+    await notifier.cancel();
+    await expect(notifier.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect((await notifier.describe()).status.name).toBe('CANCELLED');
+
+    // The release goes on and ends as it would; only its own events stop.
+    await deploy.executeUpdate(decisionUpdate, { args: ['abandon'] });
+    const result = await handle.result();
+    expect(result.outcome, result.reason).toBe('abandoned');
+    await receiver.waitFor((hooks) => hooks.some((h) => bodyOf(h).event === 'deploy.failed'), 30_000, 'deploy.failed');
+    const runs = runsOf(receiver.delivered());
+    expect(runs.map((r) => [r.workflowId.split(':')[0], r.events])).toEqual([
+      ['release', ['release.started', 'release.released']],
+      ['deploy', ['deploy.started', 'decision.awaiting', 'deploy.failed']],
+    ]);
   }, 300_000);
 
   it('sends release.started then release.failed, naming the push, when the remote refuses it', async () => {

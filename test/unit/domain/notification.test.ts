@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   deliveryVerdict,
+  endedNotification,
   eventMatches,
   NOTIFY_EVENTS,
+  runEndOf,
   signedText,
   slackBody,
   type Notification,
@@ -69,5 +71,64 @@ describe('notification rules', () => {
     expect(signature).toBe('sha256=eced61804a32820d5b1cd5ca64f3ca5d4d2c3e5943d015d474fc80e3faa72985');
     expect(notificationSignature('secret', '1764669601', '{"a":1}')).not.toBe(signature);
     expect(notificationSignature('other', '1764669600', '{"a":1}')).not.toBe(signature);
+  });
+
+  it('reads how a run ended from its close event', () => {
+    expect(runEndOf(undefined)).toEqual({ status: 'running', reason: null, by: null });
+    expect(runEndOf({ workflowExecutionTerminatedEventAttributes: { reason: 'stuck', identity: 'ops@host' } })).toEqual(
+      { status: 'terminated', reason: 'stuck', by: 'ops@host' },
+    );
+    expect(runEndOf({ workflowExecutionTerminatedEventAttributes: { reason: '', identity: '' } })).toEqual({
+      status: 'terminated',
+      reason: null,
+      by: null,
+    });
+    expect(runEndOf({ workflowExecutionTimedOutEventAttributes: {} }).status).toBe('timed out');
+    expect(runEndOf({ workflowExecutionFailedEventAttributes: { failure: { message: 'boom' } } })).toEqual({
+      status: 'failed',
+      reason: 'boom',
+      by: null,
+    });
+    expect(runEndOf({ workflowExecutionCanceledEventAttributes: {} }).status).toBe('cancelled');
+    expect(runEndOf({ workflowExecutionContinuedAsNewEventAttributes: {} }).status).toBe('continued as new');
+    expect(runEndOf({ workflowExecutionCompletedEventAttributes: {} }).status).toBe('completed');
+  });
+
+  it('says the end of a run that could not, after its last event and with what the run named', () => {
+    const started: Notification = {
+      ...notification,
+      id: 'deploy:app:production/run-1/1',
+      event: 'deploy.started',
+      seq: 1,
+      outcome: null,
+      reason: null,
+    };
+    const awaiting: Notification = { ...notification, event: 'decision.awaiting', tag: null, outcome: null };
+    const ended = endedNotification({
+      event: 'deploy.failed',
+      kind: 'deployment',
+      ended: { status: 'terminated', reason: 'stuck', by: 'ops@host' },
+      sent: [started, awaiting],
+      at: '2026-12-02T11:00:00.000Z',
+    });
+    expect(ended).toEqual({
+      ...notification,
+      id: 'deploy:app:production/run-1/3',
+      event: 'deploy.failed',
+      seq: 3,
+      at: '2026-12-02T11:00:00.000Z',
+      outcome: 'terminated',
+      reason: 'stuck',
+      summary: 'deployment of 1.2.0 to production was terminated by ops@host: stuck',
+      details: { closed: 'terminated', by: 'ops@host' },
+    });
+    const timedOut = endedNotification({
+      event: 'release.failed',
+      kind: 'release',
+      ended: { status: 'timed out', reason: null, by: null },
+      sent: [{ ...started, version: null, tag: null, environment: null }],
+      at: '2026-12-02T11:00:00.000Z',
+    });
+    expect(timedOut).toMatchObject({ seq: 2, outcome: 'timed-out', reason: null, summary: 'release timed out' });
   });
 });

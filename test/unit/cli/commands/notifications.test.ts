@@ -62,6 +62,28 @@ describe('notifications', () => {
     ]);
   });
 
+  it('says how a run ended when it could not send its last event', () => {
+    const [head] = renderNotifications({
+      workflowId: 'release:sample',
+      runId: 'r3',
+      notifier: {
+        workflowId: 'notify:release:sample:r3',
+        status: 'COMPLETED',
+        state: {
+          repoId: 'sample',
+          run: { workflowId: 'release:sample', runId: 'r3' },
+          received: 3,
+          closed: true,
+          runEnded: { status: 'terminated', reason: 'stuck', by: 'ops@host' },
+          targets: [{ name: 'team', deliveries: [delivery(3, 'release.failed', 'delivered')] }],
+        },
+      },
+    });
+    expect(head).toBe(
+      'Notifications of release:sample (run r3): notify:release:sample:r3 is done (3 events, the run was terminated by ops@host: stuck)',
+    );
+  });
+
   it('says when a run sent nothing', () => {
     expect(renderNotifications({ workflowId: 'deploy:sample:production', runId: 'r2', notifier: null })).toEqual([
       "Notifications of deploy:sample:production (run r2): none sent (no notify target takes this run's events).",
