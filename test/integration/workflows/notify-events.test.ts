@@ -304,7 +304,12 @@ describe('notifications of the other ends of a run', () => {
     const { handle, deploy } = await releaseAwaitingDecision('terminated');
     // A run terminated cannot say so itself: its notifier hears that it closed, and how.
     await handle.terminate('stuck on a broken deploy host');
-    expect((await deploy.describe()).status.name).toBe('TERMINATED');
+    // Its deployment goes with it (parent close policy TERMINATE), soon after: the server applies it.
+    await pollUntil(
+      () => deploy.describe(),
+      (d) => d.status.name === 'TERMINATED',
+      30_000,
+    );
 
     const runs = await settled(
       'terminated',
