@@ -79,8 +79,7 @@ export function runEndOf(event: temporal.api.history.v1.IHistoryEvent | null | u
   return end('completed');
 }
 
-/** How a run ended, in words: `was terminated`, `timed out`… */
-export const ENDED_HOW: Record<RunEnd['status'], string> = {
+const ENDED_HOW: Record<RunEnd['status'], string> = {
   running: 'is still running',
   completed: 'ended',
   failed: 'failed',
@@ -89,6 +88,11 @@ export const ENDED_HOW: Record<RunEnd['status'], string> = {
   'timed out': 'timed out',
   'continued as new': 'continued as a new run',
 };
+
+/** How a run ended, in words, with who and why when its close event says: `was terminated by ops: stuck`. */
+export function endedHow(ended: RunEnd): string {
+  return `${ENDED_HOW[ended.status]}${ended.by ? ` by ${ended.by}` : ''}${ended.reason ? `: ${ended.reason}` : ''}`;
+}
 
 /**
  * The last event of a run that closed without sending one (terminated, timed out…), as its
@@ -112,7 +116,6 @@ export function endedNotification(input: {
   const version = known('version');
   const environment = known('environment');
   const subject = `${input.kind}${version ? ` of ${version}` : ''}${environment ? ` to ${environment}` : ''}`;
-  const by = ended.by ? ` by ${ended.by}` : '';
   return {
     id: `${first.workflowId}/${first.runId}/${seq}`,
     event: input.event,
@@ -126,7 +129,7 @@ export function endedNotification(input: {
     environment,
     outcome: ended.status.replace(/ /g, '-'),
     reason: ended.reason?.slice(0, 2000) ?? null,
-    summary: `${subject} ${ENDED_HOW[ended.status]}${by}${ended.reason ? `: ${ended.reason}` : ''}`.slice(0, 500),
+    summary: `${subject} ${endedHow(ended)}`.slice(0, 500),
     details: { closed: ended.status, by: ended.by },
   };
 }

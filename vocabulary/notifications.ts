@@ -62,10 +62,7 @@ export type NotificationFields = Pick<Notification, 'summary'> &
 export const DELIVERY_STATUSES = ['delivered', 'gone', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/**
- * How a run ended, from its close event: what its notifier records, and tells the targets, when the
- * run closed without saying so (terminated, timed out, a workflow failure it did not catch).
- */
+/** How a run can have ended, as its close event says (`running`: it has not). */
 export const RUN_END_STATUSES = [
   'running',
   'completed',
@@ -75,6 +72,11 @@ export const RUN_END_STATUSES = [
   'timed out',
   'continued as new',
 ] as const;
+
+/**
+ * How a run ended, from its close event: what its notifier records, and tells the targets, when the
+ * run closed without saying so (terminated, timed out, a workflow failure it did not catch).
+ */
 export interface RunEnd {
   status: (typeof RUN_END_STATUSES)[number];
   /** A termination's reason, a failure's message. */

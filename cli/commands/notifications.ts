@@ -1,4 +1,4 @@
-import { ENDED_HOW } from '../../domain/notification.js';
+import { endedHow } from '../../domain/notification.js';
 import { runKindOf, type RunNotificationsView } from '../api-types.js';
 import { answer, RUN, runPath, UsageError, type CommandSpec, type ParseInput, type RunContext } from '../command.js';
 import { table, timestamp } from '../render.js';
@@ -35,9 +35,7 @@ export async function run(command: NotificationsCommand, context: RunContext): P
 
 /** How the run's events came to an end: its last one, or how it closed without sending it. */
 function closing(state: NonNullable<NonNullable<RunNotificationsView['notifier']>['state']>): string {
-  const ended = state.runEnded;
-  if (ended)
-    return `, the run ${ENDED_HOW[ended.status]}${ended.by ? ` by ${ended.by}` : ''}${ended.reason ? `: ${ended.reason}` : ''}`;
+  if (state.runEnded) return `, the run ${endedHow(state.runEnded)}`;
   return state.closed ? ', the run sent its last' : '';
 }
 
